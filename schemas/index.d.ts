@@ -1,0 +1,2 @@
+export declare const schemaDir: string;
+export declare function loadSchemas(): Record<string, Record<string, unknown>>;
