@@ -1,1 +1,9 @@
-export {};
+// The engine's public API, one area per folder: the scenario language (loading, validation, parameters),
+// results, the runner, plug-in loading, comparisons, renderers and verdict files.
+export * from './scenario/index.js';
+export * from './result/index.js';
+export * from './runner/index.js';
+export * from './plugins/index.js';
+export * from './compare/index.js';
+export * from './render/index.js';
+export * from './verdict/index.js';
