@@ -34,7 +34,10 @@ function firstDescriptionLine(path: string): string {
   const inline = (m[1] ?? '').trim();
   if (inline) return inline.replace(/^['"]|['"]$/g, '');
   // Block scalar: the description continues on the next indented line.
-  const after = text.slice((m.index ?? 0) + m[0].length).split('\n').find((l) => l.trim() !== '');
+  const after = text
+    .slice((m.index ?? 0) + m[0].length)
+    .split('\n')
+    .find((l) => l.trim() !== '');
   return after?.trim() ?? '';
 }
 
