@@ -1,1 +1,2 @@
-export {};
+export type * from './types.js';
+export { HW_OPS } from './types.js';

@@ -1,0 +1,88 @@
+// The result of one scenario under one policy selection (DESIGN §5), as the runner produces it and
+// `schemas/result.schema.json` describes it. Deterministic: no timestamps, no host data.
+import type { FaultKind, JsonValue, MachineBlock, ParamValue, TlbModel } from '../scenario/types.js';
+
+/**
+ * What a step did. `ok-stale`: only a stale (possibly cached) entry let it succeed, the current entry would
+ * not; `spurious`: a fault the kernel resolved as a stale, less permissive entry; `unsupported`: the policy
+ * cannot express the op; `error:<ERRNO>`: the call failed; `skipped`: not run because an earlier step of the
+ * run could not be (e.g. the process it needs was never created under this policy).
+ */
+export type Outcome =
+  'ok' | 'ok-stale' | `fault:${FaultKind}` | 'spurious' | 'unsupported' | `error:${string}` | 'skipped';
+
+/** Whether a step's expectation (`expect`, `expect-pages`, `violation`, `counters`) held. */
+export interface ExpectationResult {
+  /** The expectation as written, for reports. */
+  readonly expected: string;
+  readonly held: boolean;
+  /** Why it failed (which page, which counter, which invariant was missing), or absent when it held. */
+  readonly detail?: string;
+}
+
+export interface StepResult {
+  /** The step's `path` (see `StepBase.path`): `"4"`, `"3#2.0"`, `"5.op"`. */
+  readonly path: string;
+  readonly op: string;
+  /** Source line of the step, for reports. */
+  readonly line: number;
+  readonly cpu: number;
+  /** The step's outcome; for a multi-page access, the first page that was not `ok`, or `ok`. */
+  readonly outcome: Outcome;
+  /** One outcome per page for a multi-page access; absent otherwise. */
+  readonly pages?: readonly Outcome[];
+  /** Flags the policy could not express and dropped (DESIGN §4: visible, never silent). */
+  readonly ignored?: readonly string[];
+  /** A value the step produced (a key index, a check query's answer). */
+  readonly value?: JsonValue;
+  /** Absent when the step carried no expectation. */
+  readonly expectation?: ExpectationResult;
+  /** Simulated cycles the step cost. */
+  readonly cycles: number;
+  /** Counter deltas of this step (counters that did not move are omitted). */
+  readonly counters: Readonly<Record<string, number>>;
+}
+
+/** An invariant that broke (DESIGN §3 "Invariants"). */
+export interface Violation {
+  /** Kebab-case invariant id, e.g. `wx-alias`. */
+  readonly invariant: string;
+  /** True when the policy claims the invariant: a finding; false: a note. */
+  readonly claimed: boolean;
+  /** Path of the step during which it broke. */
+  readonly step: string;
+  readonly cpu: number | null;
+  readonly address: number | null;
+  readonly frame: number | null;
+  readonly explanation: string;
+}
+
+export interface RunTotals {
+  readonly cycles: number;
+  readonly counters: Readonly<Record<string, number>>;
+  /** Steps whose expectation failed. */
+  readonly expectationsFailed: number;
+  /** Violations of claimed invariants. */
+  readonly findings: number;
+  /** Steps reported `unsupported`. */
+  readonly unsupported: number;
+}
+
+export interface RunResult {
+  /** The scenario's `name`. */
+  readonly scenario: string;
+  /** The selection as written canonically: `linux-x86:vfree=arch-vunmap-v2`. */
+  readonly selection: string;
+  /** The policy part of the selection (`linux-x86`, `raw-mmu:arm64`). */
+  readonly policy: string;
+  /** Every mechanism's variant in effect, defaults included. */
+  readonly variants: Readonly<Record<string, string>>;
+  readonly machine: MachineBlock;
+  readonly tlb: TlbModel;
+  /** Parameter values the run used. */
+  readonly params: Readonly<Record<string, ParamValue>>;
+  readonly steps: readonly StepResult[];
+  readonly totals: RunTotals;
+  readonly violations: readonly Violation[];
+  readonly notes: readonly string[];
+}
