@@ -1,0 +1,59 @@
+// What every shootdown command shares: `--json`, the exit-code contract and short error messages.
+//
+// A user mistake prints one or a few plain lines on stderr and exits 2; a finding (broken claimed invariant,
+// failed expectation or verdict) lets the command print its full report first and then exits 1; only a bug
+// exits 3, with a stack trace when DEBUG is set. With `--json` the error is a JSON object on stdout instead,
+// so scripts parse one stream.
+import { Command } from '@oclif/core';
+import { classifyError, EXIT_FINDING } from './errors.js';
+
+export abstract class ShootdownCommand extends Command {
+  static override enableJsonFlag = true;
+
+  /** Set by a command whose run completed but found something (exit 1). */
+  private findings: string[] = [];
+
+  /** Records a finding; the command keeps going and exits 1 at the end. */
+  protected reportFinding(summary: string): void {
+    this.findings.push(summary);
+  }
+
+  protected get hasFindings(): boolean {
+    return this.findings.length > 0;
+  }
+
+  /** Writes to stderr even in `--json` mode (warnings must never corrupt the JSON on stdout). */
+  protected stderrLine(line: string): void {
+    process.stderr.write(`${line}\n`);
+  }
+
+  /** Writes a report to stdout exactly as given (no trailing newline added twice). */
+  protected stdoutText(text: string): void {
+    process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  protected override async catch(err: Error & { exitCode?: number }): Promise<void> {
+    const c = classifyError(err);
+    process.exitCode = c.exitCode;
+    if (this.jsonEnabled()) {
+      this.logJson({ error: { code: c.code, exitCode: c.exitCode, message: c.lines.join('\n') } });
+    } else {
+      // The first line says what went wrong; the rest (hints, suggestions) are indented under it.
+      c.lines.forEach((line, i) =>
+        this.stderrLine(i === 0 ? `${c.code === 'internal' ? '' : 'error: '}${line}` : `  ${line}`),
+      );
+    }
+    if (c.code === 'internal' && process.env['DEBUG'] && err instanceof Error && err.stack) {
+      this.stderrLine(err.stack);
+    }
+    return Promise.resolve();
+  }
+
+  protected override async finally(err: Error | undefined): Promise<void> {
+    if (err === undefined && this.findings.length > 0) {
+      process.exitCode = EXIT_FINDING;
+      if (!this.jsonEnabled()) for (const f of this.findings) this.stderrLine(f);
+    }
+    await super.finally(err);
+  }
+}

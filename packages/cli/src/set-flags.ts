@@ -1,0 +1,39 @@
+// `--set name=value` overrides of a scenario's params (DESIGN §4 "Parameters and repetition").
+// Values are typed JSON where they parse as JSON (`pages=64`, `list=[1,2]`, `on=true`) and plain strings
+// otherwise (`variant=arch-vunmap`), so a shell user never has to quote twice. Whether the type fits the
+// param is the engine's judgement; this only rejects what cannot be an assignment at all.
+import { InputError } from './errors.js';
+
+const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+export type ParamOverrides = Record<string, unknown>;
+
+export function parseSetValue(raw: string): unknown {
+  const text = raw.trim();
+  if (text === '') return '';
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return raw;
+  }
+}
+
+/** Parses every `--set` flag; a repeated name is a mistake, not a silent last-wins. */
+export function parseSetFlags(sets: readonly string[] | undefined): ParamOverrides {
+  const out: ParamOverrides = {};
+  for (const item of sets ?? []) {
+    const eq = item.indexOf('=');
+    if (eq < 0) {
+      throw new InputError(`--set ${item}: expected name=value (e.g. --set pages=64)`);
+    }
+    const name = item.slice(0, eq).trim();
+    if (!PARAM_NAME.test(name)) {
+      throw new InputError(`--set ${item}: '${name}' is not a parameter name (letters, digits, '_' and '-')`);
+    }
+    if (Object.hasOwn(out, name)) {
+      throw new InputError(`--set ${item}: parameter '${name}' is set twice`);
+    }
+    out[name] = parseSetValue(item.slice(eq + 1));
+  }
+  return out;
+}

@@ -1,0 +1,40 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { writeFileAtomic } from '../src/atomic-write.js';
+import { InputError } from '../src/errors.js';
+
+describe('--out atomic write', () => {
+  const dirs: string[] = [];
+  const tmp = () => {
+    const d = mkdtempSync(join(tmpdir(), 'shootdown-cli-'));
+    dirs.push(d);
+    return d;
+  };
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('replaces the target and leaves no temporary file behind', () => {
+    const d = tmp();
+    const target = join(d, 'report.md');
+    writeFileSync(target, 'old');
+    writeFileAtomic(target, 'new');
+    expect(readFileSync(target, 'utf8')).toBe('new');
+    expect(readdirSync(d)).toEqual(['report.md']);
+  });
+
+  it('creates missing folders', () => {
+    const d = tmp();
+    writeFileAtomic(join(d, 'a', 'b', 'out.json'), '{}');
+    expect(readFileSync(join(d, 'a', 'b', 'out.json'), 'utf8')).toBe('{}');
+  });
+
+  it('reports an unwritable target as bad input', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'file'), 'x');
+    // A path below a regular file cannot be created.
+    expect(() => writeFileAtomic(join(d, 'file', 'out.txt'), 'y')).toThrow(InputError);
+  });
+});
