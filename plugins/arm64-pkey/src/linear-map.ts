@@ -94,7 +94,7 @@ export class LinearMap {
 
   /** Level of the leaf that maps `pfn` (1 PTE, 2 PMD block, 3 PUD block). */
   leafLevel(pfn: number): number {
-    const g = this.gran[pfn >> PMD_ORDER]!;
+    const g = this.gran[pfn >> PMD_ORDER];
     return g === GRAN_PTE ? 1 : g === GRAN_PMD_BLOCK ? 2 : 3;
   }
 
@@ -128,7 +128,7 @@ export class LinearMap {
   private splitEdge(pfn: number): boolean {
     if (pfn >= this.nrFrames || pfn <= 0) return true;
     const slot = pfn >> PMD_ORDER;
-    const g = this.gran[slot]!;
+    const g = this.gran[slot];
     const insidePud = g === GRAN_PUD_BLOCK && pfn % (1 << PUD_ORDER) !== 0;
     const insidePmd = g !== GRAN_PTE && pfn % (1 << PMD_ORDER) !== 0;
     if (!insidePud && !insidePmd) return true;

@@ -115,7 +115,7 @@ export class BlockCachePtpAllocator implements PtpAllocator {
       return;
     }
     this.push(pfn);
-    if (this.inBlock[pfn]) this.blockNrFree[pfn >> BLOCK_ORDER]!++;
+    if (this.inBlock[pfn]) this.blockNrFree[pfn >> BLOCK_ORDER]++;
   }
 
   prepareDirectMapSplit(): boolean {
@@ -137,8 +137,8 @@ export class BlockCachePtpAllocator implements PtpAllocator {
     } else if (this.top <= this.opts.reserved) {
       return NO_PFN;
     }
-    const pfn = this.cached[--this.top]!;
-    if (this.inBlock[pfn]) this.blockNrFree[pfn >> BLOCK_ORDER]!--;
+    const pfn = this.cached[--this.top];
+    if (this.inBlock[pfn]) this.blockNrFree[pfn >> BLOCK_ORDER]--;
     return pfn;
   }
 
@@ -214,13 +214,13 @@ export class BlockCachePtpAllocator implements PtpAllocator {
     let target = -1;
     let targetFree = 0;
     for (let i = this.top - 1; i >= 0; i--) {
-      const pfn = this.cached[i]!;
+      const pfn = this.cached[i];
       if (!this.inBlock[pfn]) {
         nonblock++;
         continue;
       }
       const head = pfn >> BLOCK_ORDER;
-      const free = this.blockNrFree[head]!;
+      const free = this.blockNrFree[head];
       if (free > targetFree) {
         target = head;
         targetFree = free;
@@ -242,7 +242,7 @@ export class BlockCachePtpAllocator implements PtpAllocator {
     let w = this.top;
     const kept: number[] = [];
     for (let i = this.top - 1; i >= 0; i--) {
-      const pfn = this.cached[i]!;
+      const pfn = this.cached[i];
       const block = this.inBlock[pfn] ? pfn >> BLOCK_ORDER : -1;
       if (taken.length < scan && taken.length < shrinkable && block === target) taken.push(pfn);
       else kept.push(pfn);
@@ -268,9 +268,9 @@ export class BlockCachePtpAllocator implements PtpAllocator {
     }
     let freed = 0;
     for (let i = 0; i < taken.length; i++) {
-      const pfn = taken[i]!;
+      const pfn = taken[i];
       if (!this.pkeys.setMemoryPkey(pfn, 1, KPKEYS_PKEY_DEFAULT)) {
-        for (let j = i; j < taken.length; j++) this.push(taken[j]!);
+        for (let j = i; j < taken.length; j++) this.push(taken[j]);
         break;
       }
       this.buddy.freePages(pfn, 0);
