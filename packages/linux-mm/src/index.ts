@@ -1,1 +1,12 @@
-export {};
+export * from './constants.js';
+export * from './pte.js';
+export * from './arch.js';
+export * from './vma.js';
+export * from './mm.js';
+export * from './cpu-state.js';
+export * from './pgtable.js';
+export * from './gather-config.js';
+export * from './mmu-gather.js';
+export * from './free-pgtables.js';
+export * from './freetype.js';
+export * from './buddy.js';

@@ -1,0 +1,111 @@
+/**
+ * The generic mm's view of page tables: one Float64Array of software entries (pte.ts) per table
+ * page, keyed by the table's frame. Every store also goes to the arch (setEntry), which writes the
+ * simulated hardware; the generic code reads its own copy, as the kernel reads the tables it wrote.
+ *
+ * Walks follow mm/memory.c: __pte_alloc/__pmd_alloc/__pud_alloc allocate missing levels on the
+ * way down (the arch's pgtableAlloc, which arm64 pkey hardening routes to its own allocator).
+ */
+import type { LinuxArch } from './arch.js';
+import { LEVEL_PGD, levelShift, PTRS_PER_TABLE } from './constants.js';
+import type { MmStruct } from './mm.js';
+import { entryIsLeaf, mkTableEntry, pteFlags, ptePfn, PTE_PRESENT } from './pte.js';
+
+export class PgtableStore {
+  private readonly tables = new Map<number, Float64Array>();
+
+  constructor(private readonly arch: LinuxArch) {}
+
+  /** The entries of `table`; throws on a frame the generic mm never allocated as a table. */
+  get(table: number): Float64Array {
+    const t = this.tables.get(table);
+    if (!t) throw new Error(`pgtable: frame ${table} is not a page table`);
+    return t;
+  }
+
+  has(table: number): boolean {
+    return this.tables.has(table);
+  }
+
+  /** Number of table pages tracked (all mms, kernel included). */
+  size(): number {
+    return this.tables.size;
+  }
+
+  /** pgd_alloc(). */
+  pgdAlloc(mm: MmStruct): number {
+    const pgd = this.arch.pgtable.pgdAlloc(mm);
+    this.tables.set(pgd, new Float64Array(PTRS_PER_TABLE));
+    mm.pgd = pgd;
+    mm.nrPgtables++;
+    return pgd;
+  }
+
+  /** pgd_free(): every lower level is already gone. */
+  pgdFree(mm: MmStruct): void {
+    if (mm.pgd < 0) return;
+    this.tables.delete(mm.pgd);
+    this.arch.pgtable.pgdFree(mm, mm.pgd);
+    mm.nrPgtables--;
+    mm.pgd = -1;
+  }
+
+  /** Write one entry: our copy first, then the hardware store. */
+  setEntry(
+    cpu: number,
+    mm: MmStruct,
+    level: number,
+    table: number,
+    index: number,
+    addr: number,
+    entry: number,
+  ): void {
+    this.get(table)[index] = entry;
+    this.arch.pgtable.setEntry(cpu, mm, level, table, index, addr, entry);
+  }
+
+  /**
+   * Walk down to the table at `level` that covers addr, allocating missing tables when `alloc`.
+   * Returns the table frame, or -1 if a level is missing (and !alloc), a huge leaf is in the way,
+   * or memory ran out.
+   */
+  walk(cpu: number, mm: MmStruct, addr: number, level: number, alloc: boolean): number {
+    let table = mm.pgd;
+    for (let l = LEVEL_PGD; l > level; l--) {
+      const entries = this.get(table);
+      const index = tableIndex(addr, l);
+      const entry = entries[index];
+      if (entry === 0) {
+        if (!alloc) return -1;
+        const child = this.arch.pgtable.pgtableAlloc(mm, l - 1, addr);
+        if (child < 0) return -1;
+        this.tables.set(child, new Float64Array(PTRS_PER_TABLE));
+        mm.nrPgtables++;
+        // pmd_populate()/pud_populate(): the new table becomes reachable only after it is zeroed.
+        this.setEntry(cpu, mm, l, table, index, addr, mkTableEntry(child));
+        table = child;
+      } else if (entryIsLeaf(entry, l) || (pteFlags(entry) & PTE_PRESENT) === 0) {
+        return -1;
+      } else {
+        table = ptePfn(entry);
+      }
+    }
+    return table;
+  }
+
+  /** Read the entry at `level` for addr (0 when a level above is missing). */
+  readEntry(mm: MmStruct, addr: number, level: number): number {
+    const table = this.walk(0, mm, addr, level, false);
+    return table < 0 ? 0 : this.get(table)[tableIndex(addr, level)];
+  }
+
+  /** Forget a table page without any store (the caller already unlinked it). */
+  forget(mm: MmStruct, table: number): void {
+    if (this.tables.delete(table)) mm.nrPgtables--;
+  }
+}
+
+/** pte_index()/pmd_index()/…: the slot of addr in a table at `level`. */
+export function tableIndex(addr: number, level: number): number {
+  return Math.floor(addr / 2 ** levelShift(level)) % PTRS_PER_TABLE;
+}
