@@ -20,3 +20,5 @@ export * from './policy/registry.js';
 export * from './selection/selection.js';
 export * from './selection/suggest.js';
 export * from './plugins/register-context.js';
+export * from './plugins/manifest.js';
+export * from './plugins/loader.js';

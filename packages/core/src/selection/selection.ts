@@ -111,18 +111,18 @@ export function resolveSelection(
   }
   const claims = new Set<InvariantId>(def.claims);
   for (const [mech, variant] of Object.entries(variants)) {
-    const v = def.mechanisms[mech]!.variants[variant]!;
+    const v = def.mechanisms[mech].variants[variant];
     for (const id of v.claims ?? []) if (isInvariantId(id)) claims.add(id);
   }
   for (const [mech, variant] of Object.entries(variants)) {
-    const v = def.mechanisms[mech]!.variants[variant]!;
+    const v = def.mechanisms[mech].variants[variant];
     for (const id of v.disclaims ?? []) claims.delete(id);
   }
   return {
     policy: def.name,
     arch: def.arch,
     variants,
-    text: formatSelection(def.name, variants, (m) => def.mechanisms[m]!.default),
+    text: formatSelection(def.name, variants, (m) => def.mechanisms[m].default),
     claims: [...claims].sort(),
   };
 }

@@ -1,0 +1,99 @@
+import 'reflect-metadata';
+import { fileURLToPath } from 'node:url';
+import { container } from 'tsyringe';
+import { describe, expect, it } from 'vitest';
+import {
+  PolicyRegistry,
+  RegistryError,
+  Tokens,
+  checkManifest,
+  loadPluginFolders,
+  resolveSelection,
+} from '../src/index.js';
+import { toyPolicy } from './toy-policy.js';
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/plugins/${name}`, import.meta.url));
+
+describe('PolicyRegistry', () => {
+  it('rejects duplicates, raw-mmu, bad defaults and unprefixed contributions', () => {
+    const r = new PolicyRegistry();
+    r.addPolicy(toyPolicy());
+    expect(() => r.addPolicy(toyPolicy())).toThrow(/already registered/);
+    expect(() => r.addPolicy(toyPolicy('raw-mmu'))).toThrow(/built in/);
+    const bad = toyPolicy('other');
+    expect(() =>
+      r.addPolicy({ ...bad, mechanisms: { m: { description: 'd', default: 'nope', variants: {} } } }),
+    ).toThrow(/default variant 'nope'/);
+    expect(() => r.addCounter({ name: 'purges', description: 'x' })).toThrow(/<policy>\.<name>/);
+    expect(() =>
+      r.addOp({
+        name: 'mermap-get',
+        policies: [],
+        description: '',
+        schema: {},
+        run: () => ({ outcome: 'ok' }),
+      }),
+    ).toThrow(RegistryError);
+  });
+  it('accepts a variant for an existing mechanism and suggests on a wrong mechanism', () => {
+    const r = new PolicyRegistry();
+    const def = toyPolicy();
+    r.addPolicy(def);
+    r.addVariant('linux-x86', 'vfree', 'mine', { description: 'my idea', source: 'my patch' });
+    expect(resolveSelection(r, 'linux-x86:vfree=mine').variants['vfree']).toBe('mine');
+    // the plug-in's own declaration object is not mutated
+    expect(Object.keys(def.mechanisms['vfree'].variants)).not.toContain('mine');
+    expect(() => r.addVariant('linux-x86', 'vfre', 'x', { description: 'd', source: 's' })).toThrow(
+      /did you mean 'vfree'/,
+    );
+  });
+  it('lists policies sorted by name', () => {
+    const r = new PolicyRegistry();
+    r.addPolicy(toyPolicy('zeta'));
+    r.addPolicy(toyPolicy('alpha'));
+    expect(r.policies().map((p) => p.name)).toEqual(['alpha', 'zeta']);
+  });
+});
+
+describe('manifest (schemas/policy-manifest.schema.json)', () => {
+  it('accepts the built-in shape and names what is wrong otherwise', () => {
+    expect(
+      checkManifest({ apiVersion: 1, policies: ['reference'], entry: './dist/index.js' }).errors,
+    ).toEqual([]);
+    const { errors } = checkManifest({ apiVersion: 2, policies: ['Bad Name'], entry: 'index.js', x: 1 });
+    expect(errors).toContain("/shootdown: unknown property 'x'");
+    expect(errors).toContain('/shootdown/apiVersion: must be 1');
+    expect(errors.some((e) => e.startsWith('/shootdown/policies/0'))).toBe(true);
+    expect(errors.some((e) => e.startsWith('/shootdown/entry'))).toBe(true);
+  });
+});
+
+describe('loadPluginFolders', () => {
+  it('loads good plug-ins and names each failing one while the others keep working', async () => {
+    const r = new PolicyRegistry();
+    const report = await loadPluginFolders(
+      ['extends-good', 'throws', 'good', 'bad-manifest', 'no-register', 'lying', 'missing'].map(fixture),
+      r,
+    );
+    expect(report.loaded.map((l) => l.plugin)).toEqual(['fixture-extends', 'fixture-good']);
+    const byName = Object.fromEntries(report.failures.map((f) => [f.plugin, f.message]));
+    expect(byName['fixture-throws']).toMatch(/register\(ctx\) threw: boom in register/);
+    expect(byName['fixture-bad-manifest']).toMatch(/invalid manifest: .*apiVersion: must be 1/);
+    expect(byName['fixture-no-register']).toMatch(/does not export a function 'register\(ctx\)'/);
+    expect(byName['fixture-lying']).toMatch(/manifest lists promised-os but register\(ctx\) did not add it/);
+    expect(Object.keys(byName).some((k) => k.endsWith('missing'))).toBe(true);
+    // the variant contributed before its policy arrived was applied when it did
+    const s = resolveSelection(r, 'toy-os:vfree=eager');
+    expect(s.claims).toEqual(['stale-exec-alias', 'wx-alias']);
+    expect(resolveSelection(r, 'toy-os:vfree=lazy').claims).toEqual([]);
+    expect(r.counters().map((c) => c.name)).toEqual(['toy.purges']);
+  });
+  it('hands the plug-in tokens that resolve in a host child container', async () => {
+    const r = new PolicyRegistry();
+    await loadPluginFolders([fixture('good')], r);
+    const child = container.createChildContainer();
+    const sel = resolveSelection(r, 'toy-os');
+    r.policy('toy-os')!.configure(child, sel);
+    expect(child.resolve(Tokens.Kernel)).toEqual({ toy: true });
+  });
+});

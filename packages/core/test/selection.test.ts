@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import {
+  PolicyRegistry,
+  SelectionError,
+  closest,
+  editDistance,
+  expandVary,
+  parseSelection,
+  resolveSelection,
+} from '../src/index.js';
+import { toyPolicy } from './toy-policy.js';
+
+function registry(): PolicyRegistry {
+  const r = new PolicyRegistry();
+  r.addPolicy(toyPolicy());
+  return r;
+}
+
+describe('parseSelection (DESIGN §3 selection syntax)', () => {
+  it('splits policy and mechanism=variant pairs', () => {
+    expect(parseSelection('linux-x86:vfree=arch-vunmap-v2,unmapped-alloc=unmapped-skip-flush')).toEqual({
+      policy: 'linux-x86',
+      choices: [
+        { mechanism: 'vfree', variant: 'arch-vunmap-v2' },
+        { mechanism: 'unmapped-alloc', variant: 'unmapped-skip-flush' },
+      ],
+    });
+  });
+  it('reads raw-mmu:<arch>', () => {
+    expect(parseSelection('raw-mmu:arm64')).toEqual({ policy: 'raw-mmu', arch: 'arm64', choices: [] });
+  });
+  it('rejects malformed pairs and duplicates with the offending part', () => {
+    expect(() => parseSelection('linux-x86:vfree')).toThrow(/"vfree" is not of the form mechanism=variant/);
+    expect(() => parseSelection('linux-x86:vfree=a,vfree=b')).toThrow(/chosen twice/);
+    expect(() => parseSelection('')).toThrow(SelectionError);
+    expect(() => parseSelection('Linux X86')).toThrow(/not a valid name/);
+  });
+});
+
+describe('resolveSelection', () => {
+  it('fills defaults and prints canonically (non-defaults only, sorted by mechanism)', () => {
+    const r = registry();
+    const s = resolveSelection(r, 'linux-x86:vfree=reset-perms,unmapped-alloc=gfp-unmapped');
+    expect(s.variants).toEqual({ vfree: 'reset-perms', 'unmapped-alloc': 'gfp-unmapped' });
+    expect(s.text).toBe('linux-x86:unmapped-alloc=gfp-unmapped');
+    expect(resolveSelection(r, 'linux-x86:vfree=reset-perms').text).toBe('linux-x86');
+    const both = resolveSelection(r, 'linux-x86:vfree=arch-vunmap-v2,unmapped-alloc=unmapped-skip-flush');
+    expect(both.text).toBe('linux-x86:unmapped-alloc=unmapped-skip-flush,vfree=arch-vunmap-v2');
+    expect(resolveSelection(r, both.text).text).toBe(both.text);
+  });
+  it('computes claims: policy claims + variant claims − variant disclaims (DESIGN §3)', () => {
+    const r = registry();
+    expect(resolveSelection(r, 'linux-x86').claims).toEqual(['stale-exec-alias', 'wx-alias']);
+    expect(resolveSelection(r, 'linux-x86:unmapped-alloc=gfp-unmapped').claims).toEqual([
+      'stale-exec-alias',
+      'unmapped-stays-unmapped',
+      'wx-alias',
+    ]);
+    expect(resolveSelection(r, 'linux-x86:vfree=module-free-pre52').claims).toEqual([]);
+  });
+  it('suggests the closest policy, mechanism and variant', () => {
+    const r = registry();
+    expect(() => resolveSelection(r, 'linux-x68')).toThrow(
+      /unknown policy 'linux-x68' \(did you mean 'linux-x86'\?\)/,
+    );
+    expect(() => resolveSelection(r, 'linux-x86:vfre=reset-perms')).toThrow(
+      /no mechanism 'vfre' \(did you mean 'vfree'\?\)/,
+    );
+    expect(() => resolveSelection(r, 'linux-x86:vfree=arch-vunmap-v3')).toThrow(
+      /no variant 'arch-vunmap-v3' \(did you mean 'arch-vunmap-v2'\?\)/,
+    );
+    expect(() => resolveSelection(r, 'raw-mmu:arm46')).toThrow(/did you mean 'raw-mmu:arm64'/);
+    expect(() => resolveSelection(r, 'zzzzzzzz')).toThrow(
+      /unknown policy 'zzzzzzzz'; known: linux-x86, raw-mmu/,
+    );
+  });
+  it('resolves the built-in raw-mmu selections', () => {
+    const s = resolveSelection(registry(), 'raw-mmu:x86_64');
+    expect(s).toMatchObject({ policy: 'raw-mmu', arch: 'x86_64', text: 'raw-mmu:x86_64', claims: [] });
+  });
+});
+
+describe('expandVary', () => {
+  it('gives one selection per variant, default first', () => {
+    expect(expandVary(registry(), 'linux-x86:vfree').map((s) => s.text)).toEqual([
+      'linux-x86',
+      'linux-x86:vfree=arch-vunmap-v2',
+      'linux-x86:vfree=module-free-pre52',
+    ]);
+    expect(() => expandVary(registry(), 'linux-x86:vfre')).toThrow(/did you mean 'vfree'/);
+  });
+});
+
+describe('edit distance', () => {
+  it('is Levenshtein with adjacent transpositions', () => {
+    expect(editDistance('arm46', 'arm64')).toBe(1);
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+    expect(editDistance('', 'abc')).toBe(3);
+    expect(editDistance('flaw', 'lawn')).toBe(2);
+  });
+  it('suggests only plausible names', () => {
+    expect(closest('vfre', ['vfree', 'pkeys'])).toBe('vfree');
+    expect(closest('qqqqqq', ['vfree', 'pkeys'])).toBeUndefined();
+  });
+});
