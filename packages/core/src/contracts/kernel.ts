@@ -87,6 +87,13 @@ export interface Kernel {
    *  object's mappings. `start..end` names the user range that maps the PFNs. */
   revoke(cpu: CpuId, pid: Pid, start: Va, end: Va): OpReport;
 
+  /** Keys allocated in the address space of `pid` (Linux `mm_pkey_is_allocated`; FreeBSD: the
+   *  indices named so far), ascending. */
+  allocatedKeys(pid: Pid): readonly number[];
+
+  /** A named kernel window (`within` check), e.g. `linux.mermap` = the mermap's VA range. */
+  window(name: string): { readonly start: Va; readonly end: Va } | undefined;
+
   /** State of a process, for the `process` check. */
   processState(pid: Pid): ProcessState | undefined;
 

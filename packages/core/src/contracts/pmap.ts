@@ -13,6 +13,18 @@ export interface EnterRequest {
   readonly global?: boolean;
 }
 
+/** The current entry of an address, as the `entry` and `direct-map` checks report it. */
+export interface EntryInfo {
+  readonly present: boolean;
+  readonly pfn: Pfn;
+  readonly prot: Prot;
+  readonly user: boolean;
+  readonly global: boolean;
+  readonly key: number;
+  /** Leaf size in 4 KiB pages (1, 512, 262144). */
+  readonly pages: number;
+}
+
 /**
  * The machine-dependent translation layer of one address space: the page-table tree, its ASID/PCID,
  * and the TLB invalidations that go with every change.
@@ -25,6 +37,12 @@ export interface EnterRequest {
 export interface Pmap {
   /** The address space this pmap translates (`kernelPid` = 0 for the kernel pmap). */
   readonly pid: Pid;
+  /** The MMU address space (root + ASID/PCID) this pmap drives, for the engine's `cached` check. */
+  readonly space: number;
+
+  /** Read the current leaf entry of `va` (FreeBSD `pmap_pte` / `pmap_extract`, Linux `follow_pte`);
+   *  `undefined` when no leaf maps it. Read-only: no counters move. */
+  lookup(va: Va): EntryInfo | undefined;
 
   /** FreeBSD `pmap_enter`; Linux `set_pte_at` from the fault path (`do_anonymous_page`, `finish_fault`). */
   enter(cpu: CpuId, req: EnterRequest): OpReport;
