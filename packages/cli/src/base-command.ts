@@ -5,7 +5,9 @@
 // exits 3, with a stack trace when DEBUG is set. With `--json` the error is a JSON object on stdout instead,
 // so scripts parse one stream.
 import { Command } from '@oclif/core';
+import type { PolicyRegistry } from '@shootdown/core';
 import { classifyError, EXIT_FINDING } from './errors.js';
+import { failureWarnings, loadRegistryFromConfig } from './load-plugins.js';
 
 export abstract class ShootdownCommand extends Command {
   static override enableJsonFlag = true;
@@ -20,6 +22,16 @@ export abstract class ShootdownCommand extends Command {
 
   protected get hasFindings(): boolean {
     return this.findings.length > 0;
+  }
+
+  /**
+   * Every policy the installed, linked and built-in plug-ins provide. A plug-in that fails to load is named
+   * on stderr (also under --json, which owns stdout) and the command goes on with the others.
+   */
+  protected async loadRegistry(): Promise<PolicyRegistry> {
+    const { registry, report } = await loadRegistryFromConfig(this.config);
+    for (const w of failureWarnings(report)) this.stderrLine(w);
+    return registry;
   }
 
   /** Writes to stderr even in `--json` mode (warnings must never corrupt the JSON on stdout). */
