@@ -35,7 +35,7 @@ export async function loadRegistryLikeCli(cliRoot: string = cliPackageRoot()): P
 }
 
 export function cliPackageRoot(): string {
-  return new URL('..', import.meta.url).pathname;
+  return fileURLToPath(new URL('..', import.meta.url));
 }
 
 /** One line per plug-in that could not be loaded, for stderr. */
