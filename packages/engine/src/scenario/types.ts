@@ -618,7 +618,8 @@ export interface HwSpace {
 
 /** The top-level `hw:` block: named frames, page-table frames and address spaces with initial mappings. */
 export interface HwBlock {
-  readonly arch: 'x86' | 'arm64';
+  /** From `machine.arch`: the hw block is written for the machine's architecture. */
+  readonly arch: 'x86_64' | 'arm64';
   readonly frames: Readonly<Record<string, HwFrame>>;
   readonly tables: Readonly<Record<string, HwTable>>;
   readonly spaces: Readonly<Record<string, HwSpace>>;

@@ -1,0 +1,206 @@
+// Loading a scenario: YAML or JSON text → a fully resolved `Scenario`, or every error at once with file,
+// line, column and JSON pointer (DESIGN §4: "nothing is run"). Three passes, each reporting all it finds:
+// syntax (yaml), shape (the JSON Schema, on the document with params substituted), meaning (ids, CPUs,
+// keys, ranges, hw names — resolve-*.ts).
+import { readFile } from 'node:fs/promises';
+import { LineCounter, parseDocument } from 'yaml';
+import { schemaProblems } from './ajv-messages.js';
+import { Ctx } from './context.js';
+import { sortScenarioErrors, type ScenarioError } from './errors.js';
+import { applyOverrides, type Overrides } from './overrides.js';
+import { paramRef, substitute, type Scope, type SubstitutionProblem } from './params.js';
+import { SourceMap } from './positions.js';
+import { resolveHwBlock } from './resolve-hw.js';
+import { StepWalker } from './resolve-steps.js';
+import {
+  MACHINE_SCHEMA_ID,
+  schemaJson,
+  SCENARIO_SCHEMA_ID,
+  validatorFor,
+  type JsonSchema,
+} from './schema-registry.js';
+import type { JsonValue, MachineBlock, ParamValue, Scenario, TlbModel } from './types.js';
+import { COUNTERS, INVARIANTS, keyCount } from './vocabulary.js';
+
+export interface LoadOptions {
+  /** `--set` overrides: already parsed values (as the CLI passes them) or raw `name=value` strings. */
+  readonly set?: Overrides;
+  /** Schema fragments of policy-contributed ops, keyed by op name (`linux.mermap-get`), from the registry. */
+  readonly opSchemas?: Readonly<Record<string, JsonSchema>>;
+  /** Names of the policy probes `check` may ask (`linux.vmap-lazy`); unchecked when absent. */
+  readonly probes?: readonly string[];
+  /** Counter names beyond DESIGN §2's (a registry's full list); policy-prefixed names are always accepted. */
+  readonly counters?: readonly string[];
+  /** Invariant ids (the registry's list); DESIGN §3's when absent. */
+  readonly invariants?: readonly string[];
+}
+
+export type LoadResult =
+  | { readonly ok: true; readonly scenario: Scenario }
+  | { readonly ok: false; readonly errors: readonly ScenarioError[] };
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** First line of a yaml error, without the position it repeats (we give line:column ourselves). */
+function yamlMessage(m: string): string {
+  return m.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/**
+ * The document as the schema sees it: `$name`s replaced; a `repeat` body with its first iteration's loop
+ * values (later iterations are validated by the step walker).
+ */
+function instantiate(v: unknown, scope: Scope, pointer: string, problems: SubstitutionProblem[]): unknown {
+  if (Array.isArray(v)) return v.map((x, i) => instantiate(x, scope, `${pointer}/${i}`, problems));
+  if (!isObj(v)) return substitute(v, scope, pointer, problems);
+  const out: Obj = {};
+  for (const [k, x] of Object.entries(v)) {
+    const p = `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (k === 'steps' && v['op'] === 'repeat' && Array.isArray(x)) {
+      const inner = new Map(scope);
+      const loop = substitute(v['for'], scope, `${pointer}/for`, []);
+      if (isObj(loop)) {
+        for (const [name, values] of Object.entries(loop)) {
+          if (Array.isArray(values) && values.length > 0) inner.set(name, values[0] as ParamValue);
+          else inner.set(name, `$${name}`); // zero iterations: leave the body's references alone
+        }
+      }
+      out[k] = instantiate(x, inner, p, problems);
+    } else {
+      out[k] = instantiate(x, scope, p, problems);
+    }
+  }
+  return out;
+}
+
+function machineBlock(raw: unknown): MachineBlock {
+  const m = isObj(raw) ? raw : {};
+  const props = (schemaJson(MACHINE_SCHEMA_ID)?.['properties'] ?? {}) as Record<
+    string,
+    { default?: unknown }
+  >;
+  const def = (k: string, fallback: JsonValue): JsonValue =>
+    (props[k]?.default as JsonValue | undefined) ?? fallback;
+  return {
+    ...(m as Record<string, JsonValue>),
+    arch: (m['arch'] as JsonValue | undefined) ?? def('arch', 'x86_64'),
+    cpus: typeof m['cpus'] === 'number' ? m['cpus'] : (def('cpus', 4) as number),
+    tlb: (typeof m['tlb'] === 'string' ? m['tlb'] : def('tlb', 'adversarial')) as TlbModel,
+  };
+}
+
+export function loadScenarioText(text: string, file: string, opts: LoadOptions = {}): LoadResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const map = new SourceMap(doc, lineCounter);
+  if (doc.errors.length > 0) {
+    const errors = doc.errors.map((e): ScenarioError => {
+      const p = map.positionOfOffset(e.pos[0]);
+      return { file, line: p.line, column: p.column, pointer: '', message: yamlMessage(e.message) };
+    });
+    return { ok: false, errors: sortScenarioErrors(errors) };
+  }
+  const raw: unknown = doc.toJS({ maxAliasCount: 1000 });
+  if (!isObj(raw)) {
+    return {
+      ok: false,
+      errors: [
+        { file, line: 1, column: 1, pointer: '', message: 'a scenario is a mapping with name, steps, …' },
+      ],
+    };
+  }
+  const errors: ScenarioError[] = [];
+  const at = (pointer: string, message: string, atKey = false): void => {
+    const p = map.position(pointer, atKey);
+    errors.push({ file, line: p.line, column: p.column, pointer, message });
+  };
+
+  // params and overrides first: every later pass sees the values the run will use
+  const defaults = isObj(raw['params']) ? raw['params'] : {};
+  const params = applyOverrides(defaults, opts.set ?? {}, errors);
+  const scope: Scope = new Map(Object.entries(params));
+
+  const substProblems: SubstitutionProblem[] = [];
+  const instance: Obj = {};
+  for (const [k, v] of Object.entries(raw)) {
+    instance[k] = k === 'params' ? v : instantiate(v, scope, `/${k}`, substProblems);
+  }
+  for (const p of substProblems) {
+    const names = [...scope.keys()];
+    const hint = names.length === 0 ? ' (the scenario declares no params)' : `; params: ${names.join(', ')}`;
+    at(p.pointer, `undefined param "$${p.name}"${hint}`);
+  }
+  // a `$name` left in the params block itself would be a param referring to a param: not supported
+  for (const [k, v] of Object.entries(defaults)) {
+    if (paramRef(v) !== null) at(`/params/${k}`, `param "${k}" cannot refer to another param`);
+  }
+
+  const validate = validatorFor(SCENARIO_SCHEMA_ID);
+  const invalid: string[] = substProblems.map((p) => p.pointer);
+  if (!validate(instance)) {
+    for (const p of schemaProblems(validate.errors ?? [])) {
+      // an undefined `$name` already explains why the value has the wrong type
+      if (substProblems.some((q) => q.pointer === p.pointer)) continue;
+      at(p.pointer, p.message, p.atKey);
+      invalid.push(p.pointer);
+    }
+  }
+  if (
+    invalid.some(
+      (p) => p === '' || p === '/steps' || p === '/machine' || p.startsWith('/machine/') || p === '/hw',
+    )
+  ) {
+    // the frame of the scenario is wrong: checking steps against it would only add noise
+    return { ok: false, errors: sortScenarioErrors(errors) };
+  }
+
+  const machine = machineBlock(instance['machine']);
+  const ctx = new Ctx(file, map, { cpus: machine.cpus, keys: keyCount(machine) }, invalid);
+  const hwBlock = isObj(instance['hw'])
+    ? resolveHwBlock(ctx, instance['hw'], machine['arch'] === 'arm64' ? 'arm64' : 'x86_64')
+    : null;
+  const walker = new StepWalker(ctx, {
+    opSchemas: opts.opSchemas ?? {},
+    probes: opts.probes,
+    vocab: {
+      counters: [...COUNTERS, ...(opts.counters ?? [])],
+      invariants: opts.invariants ?? INVARIANTS,
+    },
+    hw: hwBlock !== null,
+  });
+  const steps = walker.list(raw['steps'], '/steps', '', scope, '');
+  errors.push(...ctx.errors);
+  if (errors.length > 0) return { ok: false, errors: sortScenarioErrors(errors) };
+
+  const regions: Scenario['regions'] = Object.fromEntries(
+    [...ctx.ids.regions].map(([id, r]) => [id, { kind: r.kind, definedBy: r.definedBy, pages: r.pages }]),
+  );
+  const scenario: Scenario = {
+    name: String(instance['name']),
+    description: typeof instance['description'] === 'string' ? instance['description'] : '',
+    file,
+    params,
+    machine,
+    hw: hwBlock,
+    hardwareLevel: hwBlock !== null,
+    steps,
+    regions,
+    processes: ctx.ids.processes,
+    keys: ctx.ids.keys,
+  };
+  return { ok: true, scenario };
+}
+
+export async function loadScenarioFile(path: string, opts: LoadOptions = {}): Promise<LoadResult> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as { code?: string }).code ?? 'error';
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code})`;
+    return { ok: false, errors: [{ file: path, line: 0, column: 0, pointer: '', message: why }] };
+  }
+  return loadScenarioText(text, path, opts);
+}
