@@ -57,6 +57,14 @@ export const vfree = {
       source:
         '868b104d7379 as merged in 5.2-rc, before 8e41f8726dcf "mm/vmalloc: Fix calculation of direct map addr range"',
     },
+    'vmalloc-range-only': {
+      description:
+        "VM_FLUSH_RESET_PERMS with the one flush covering the vmalloc range only (DESIGN §7's fourth " +
+        'vfree design): the direct map is made not-present and reset around a _vm_unmap_aliases that never ' +
+        'names the direct-map range, so whether the direct map is flushed depends on the vmalloc span ' +
+        'crossing the ceiling. linux-mm runs it on the same path as reset-perms-5.2rc.',
+      source: '868b104d7379 (5.2-rc) vm_remove_mappings before 8e41f8726dcf',
+    },
     'reset-perms-setmemory': {
       description:
         'The 5.2 fallback for architectures without set_direct_map_* (arm64 before 4739d53fcd1d): ' +

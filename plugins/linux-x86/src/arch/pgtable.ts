@@ -1,0 +1,103 @@
+// The x86 page-table hooks (PgtableArch): pgd_alloc / pte_alloc_one / pte_free and set_pte_at & co as
+// stores into the simulated MMU. x86-64 shares the kernel half of every PGD (pgd_alloc copies the kernel
+// PGD entries, arch/x86/mm/pgtable.c pgd_ctor); the MMU models that by sending every kernel-half address
+// to the kernel root, so a user pgd only needs its own space.
+import { entryIsLeaf, pteFlags, ptePfn, type MmStruct, type PgtableArch } from '@shootdown/linux-mm';
+import { hwLeafFlags } from './entry.js';
+import type { LeafLevel, MachineTables } from './machine.js';
+
+/** Where page-table frames come from once the buddy allocator exists (pagetable_alloc / pagetable_free). */
+export interface PgtableFrames {
+  alloc(): number;
+  free(pfn: number): void;
+}
+
+export class X86Pgtable implements PgtableArch {
+  /** mm id → MMU space. */
+  private readonly spaces = new Map<number, number>();
+  private frames: PgtableFrames | null = null;
+
+  constructor(
+    private readonly machine: MachineTables,
+    /** Boot-time frames (memblock): swapper_pg_dir and the tables of the direct map. */
+    private readonly bootFrame: () => number,
+    private readonly count: (name: string, n?: number) => void,
+    private readonly asidBits: number,
+  ) {}
+
+  /** The buddy allocator becomes available after LinuxMm is built (late binding, like mm_init). */
+  attachFrames(frames: PgtableFrames): void {
+    this.frames = frames;
+  }
+
+  spaceOf(mm: MmStruct): number {
+    const s = this.spaces.get(mm.id);
+    if (s === undefined) throw new Error(`mm ${mm.id} has no address space`);
+    return s;
+  }
+
+  pgdAlloc(mm: MmStruct): number {
+    if (mm.id === 0) {
+      // init_mm: swapper_pg_dir is static; the MMU's kernel half is its upper entries.
+      const root = this.machine.kernelSpace >= 0 ? -1 : this.bootFrame();
+      const space =
+        this.machine.kernelSpace >= 0 ? this.machine.kernelSpace : this.machine.createKernelSpace(root);
+      this.spaces.set(0, space);
+      return root;
+    }
+    const root = this.allocFrame();
+    if (root < 0) return -1;
+    // The space's own tag only matters before the first CR3 load; PCIDs are chosen per CPU by switch_mm.
+    const tags = 2 ** this.asidBits - 1;
+    this.spaces.set(mm.id, this.machine.createSpace(1 + ((mm.id - 1) % tags), root));
+    return root;
+  }
+
+  pgdFree(mm: MmStruct, pgd: number): void {
+    this.spaces.delete(mm.id);
+    this.frames?.free(pgd);
+  }
+
+  pgtableAlloc(_mm: MmStruct, _level: number, _addr: number): number {
+    const pfn = this.allocFrame();
+    if (pfn >= 0) this.count('ptalloc');
+    return pfn;
+  }
+
+  pgtableFree(_mm: MmStruct, _level: number, table: number): void {
+    this.count('ptfree');
+    this.frames?.free(table);
+  }
+
+  /**
+   * set_pte_at / pte_clear / pmd_populate / pmd_clear …: one plain store. A non-present software entry
+   * (none, a swap entry, the mermap's "unmapped" sentinel) is not present to the hardware.
+   */
+  setEntry(
+    _cpu: number,
+    mm: MmStruct,
+    level: number,
+    _table: number,
+    _index: number,
+    addr: number,
+    entry: number,
+  ): void {
+    const space = this.spaceOf(mm);
+    const lvl = level as 1 | 2 | 3 | 4;
+    const span = 2 ** (12 + 9 * (level - 1));
+    const va = addr - (addr % span);
+    const flags = pteFlags(entry);
+    const hw = hwLeafFlags(flags);
+    if (hw === 0) {
+      this.machine.clearEntry(space, va, lvl);
+    } else if (entryIsLeaf(entry, level)) {
+      this.machine.setLeaf(space, va, level as LeafLevel, ptePfn(entry), hw);
+    } else {
+      this.machine.setTable(space, va, level as 2 | 3 | 4, ptePfn(entry));
+    }
+  }
+
+  private allocFrame(): number {
+    return this.frames === null ? this.bootFrame() : this.frames.alloc();
+  }
+}

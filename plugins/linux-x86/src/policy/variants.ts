@@ -1,0 +1,79 @@
+// The selected variants → the configuration of linux-mm (LinuxMmConfig) and of the x86 arch (X86Config).
+// One place translates names, so the policy declaration stays data and the code paths stay free of names.
+import {
+  DEFAULT_GATHER_CONFIG,
+  type LinuxMmConfig,
+  type MmuGatherConfig,
+  type PfnmapFlush,
+  type FreePgtablesFlags,
+  type NestedFlush,
+  type PkeyVariant,
+  type UnmappedAllocVariant,
+  type VfreeVariant,
+} from '@shootdown/linux-mm';
+import { DEFAULT_INVLPGB_COUNT_MAX, type ShootdownMode, type X86Config } from '../arch/x86-config.js';
+
+export type Variants = Readonly<Record<string, string>>;
+
+/** The machine parameters the x86 arch reads (validated by the MMU's machine schema). */
+export interface X86MachineParams {
+  readonly cpus: number;
+  readonly frames: number;
+  readonly flushCeiling: number;
+  readonly tlbSides: 'unified' | 'split';
+  readonly features: { readonly pcid: boolean; readonly pti: boolean; readonly invlpgb: boolean };
+}
+
+function pick(v: Variants, mechanism: string, fallback: string): string {
+  return v[mechanism] ?? fallback;
+}
+
+export function x86ConfigOf(v: Variants, params: X86MachineParams): X86Config {
+  const sd = pick(v, 'shootdown', 'x86-ceiling-33');
+  let shootdown: ShootdownMode = 'ipi';
+  if (sd === 'x86-invlpgb' || (sd === 'x86-ceiling-33' && params.features.invlpgb)) shootdown = 'invlpgb';
+  if (sd === 'arm64-tlbi') shootdown = 'broadcast-tlbi';
+  return {
+    ceiling: sd === 'x86-ceiling-0' ? 0 : params.flushCeiling,
+    shootdown,
+    pti: sd === 'x86-pti' || params.features.pti,
+    skipLazyAlways: sd === 'x86-skip-lazy-always',
+    pcid: params.features.pcid,
+    genericSplitFlush: pick(v, 'tlb-flush', 'x86') === 'generic-split',
+    invlpgbCountMax: DEFAULT_INVLPGB_COUNT_MAX,
+  };
+}
+
+/** Variant name → linux-mm's name: ours drop the `pfnmap-` / `pgt-` / `nested-` prefixes linux-mm omits. */
+export function gatherConfigOf(v: Variants): MmuGatherConfig {
+  const pfn = pick(v, 'pfnmap-flush', 'pfnmap-free-vmas').replace(/^pfnmap-/u, '') as PfnmapFlush;
+  const pgt = pick(v, 'free-pgtables', 'pgt-no-start-vma').replace(/^pgt-/u, '') as FreePgtablesFlags;
+  const nested = pick(v, 'nested-gather', 'nested-fullmm').replace(/^nested-/u, '') as NestedFlush;
+  return {
+    ...DEFAULT_GATHER_CONFIG,
+    // x86 selects MMU_GATHER_MERGE_VMAS (no per-VMA flush); the asm-generic arch of the split-TLB
+    // comparison (ARMv7-class) does not, so tlb_end_vma flushes each VMA with its own flags there.
+    mergeVmas: pick(v, 'tlb-flush', 'x86') !== 'generic-split',
+    pfnmapFlush: pfn,
+    freePgtables: pgt,
+    nested,
+  };
+}
+
+export function linuxMmConfigOf(v: Variants, nrFrames: number, reservedFrames: number): LinuxMmConfig {
+  const unmapped = pick(v, 'unmapped-alloc', 'zap-per-folio');
+  const unmappedAlloc: UnmappedAllocVariant =
+    unmapped === 'mermap-global' || unmapped === 'mermap-free-noflush'
+      ? 'gfp-unmapped'
+      : (unmapped as UnmappedAllocVariant);
+  return {
+    gather: gatherConfigOf(v),
+    vfree: pick(v, 'vfree', 'reset-perms') as VfreeVariant,
+    unmappedAlloc,
+    pkey: pick(v, 'pkeys', 'vma') as PkeyVariant,
+    mermapGlobal: unmapped === 'mermap-global',
+    mermapFreeNoflush: unmapped === 'mermap-free-noflush',
+    reservedFrames,
+    nrFrames,
+  };
+}
