@@ -1,0 +1,24 @@
+// The entry point: validate parameters and costs, build the machine.
+import { validateCostModel, type CostModelInput } from './costs.js';
+import { Machine } from './machine.js';
+import { formatSchemaErrors, validateMachineParams, type MachineParamsInput } from './params.js';
+
+/** Thrown for invalid machine parameters or cost models; `errors` carry JSON pointers. */
+export class MachineConfigError extends Error {
+  constructor(
+    message: string,
+    readonly errors: readonly { pointer: string; message: string }[],
+  ) {
+    super(message);
+    this.name = 'MachineConfigError';
+  }
+}
+
+export function createMachine(params: MachineParamsInput = {}, costs: CostModelInput = {}): Machine {
+  const p = validateMachineParams(params);
+  if (!p.ok)
+    throw new MachineConfigError(formatSchemaErrors('invalid machine parameters', p.errors), p.errors);
+  const c = validateCostModel(costs);
+  if (!c.ok) throw new MachineConfigError(formatSchemaErrors('invalid cost model', c.errors), c.errors);
+  return new Machine(p.value, c.value);
+}

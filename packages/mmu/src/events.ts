@@ -1,0 +1,38 @@
+// Observer hook (for invariant checkers judging inside an operation) and the optional trace event sink.
+
+/** Why a frame's reverse view changed. */
+export type ChangeCause = 'store' | 'link' | 'unlink' | 'invalidate' | 'free';
+
+/** A break-before-make violation (spec arm64-pkey.md §7.3), reported at the offending store. */
+export interface BbmViolation {
+  readonly space: number;
+  readonly va: number;
+  readonly level: number;
+  /** 'output' (different frame), 'size' (block ↔ table or block size), 'conflict' (a CPU may still hold a different entry). */
+  readonly reason: 'output' | 'size' | 'conflict';
+  readonly cpus: readonly number[];
+}
+
+export interface MmuObserver {
+  /**
+   * After every entry store and every invalidation that changed the reverse view: frames
+   * [first, first + count) changed (a large leaf reports its whole range once).
+   */
+  framesChanged?(first: number, count: number, cause: ChangeCause): void;
+  /** A stale walk-cache record pointing at table frame `pfn` appeared or went away. */
+  walkChanged?(pfn: number, cause: ChangeCause): void;
+  bbmViolation?(v: BbmViolation): void;
+}
+
+/** Trace events, time-stamped with the machine's cost clock (INVLPG units), per CPU (-1 = no CPU). */
+export interface MmuEvent {
+  readonly t: number;
+  readonly cpu: number;
+  readonly kind:
+    'store' | 'fill' | 'flush' | 'tlbi' | 'dsb' | 'ipi-begin' | 'ipi-end' | 'key' | 'root' | 'bbm' | 'fault';
+  readonly va?: number;
+  readonly pfn?: number;
+  readonly detail?: string;
+}
+
+export type MmuEventSink = (e: MmuEvent) => void;

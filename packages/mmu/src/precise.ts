@@ -1,0 +1,148 @@
+// The precise TLB model's caches: per CPU (and per side when split), a set-associative TLB of leaf
+// translations and a small fully-associative walk cache of table pointers, both LRU, filled only by walks
+// the scenario causes (accesses and `speculate`). Entries keep the content they were filled with, so a
+// later store leaves them stale by construction; `rec` links such an entry to the stale record that
+// represents it in the reverse view.
+import { staleKey } from './stale.js';
+
+export class PreciseCaches {
+  readonly sets: number;
+  readonly ways: number;
+  readonly wcEntries: number;
+  // TLB, indexed unit * entries + set * ways + way (unit = cpu * sides + side).
+  readonly tKey: Float64Array;
+  readonly tLevel: Uint8Array;
+  readonly tFlags: Uint32Array;
+  readonly tOut: Uint32Array;
+  readonly tSince: Uint32Array;
+  readonly tRec: Int32Array;
+  readonly tLru: Float64Array;
+  // Walk cache, indexed unit * wcEntries + i. Level = level of the cached pointer entry (2..4).
+  readonly wKey: Float64Array;
+  readonly wLevel: Uint8Array;
+  readonly wOut: Uint32Array;
+  readonly wSince: Uint32Array;
+  readonly wRec: Int32Array;
+  readonly wLru: Float64Array;
+  private stamp = 1;
+
+  constructor(
+    units: number,
+    readonly entries: number,
+    ways: number,
+    wcEntries: number,
+  ) {
+    this.ways = ways;
+    this.sets = entries / ways;
+    this.wcEntries = wcEntries;
+    const n = units * entries;
+    this.tKey = new Float64Array(n).fill(-1);
+    this.tLevel = new Uint8Array(n);
+    this.tFlags = new Uint32Array(n);
+    this.tOut = new Uint32Array(n);
+    this.tSince = new Uint32Array(n);
+    this.tRec = new Int32Array(n).fill(-1);
+    this.tLru = new Float64Array(n);
+    const w = units * wcEntries;
+    this.wKey = new Float64Array(w).fill(-1);
+    this.wLevel = new Uint8Array(w);
+    this.wOut = new Uint32Array(w);
+    this.wSince = new Uint32Array(w);
+    this.wRec = new Int32Array(w).fill(-1);
+    this.wLru = new Float64Array(w);
+  }
+
+  /** First slot of the set where (level, index) lives in `unit`'s TLB. */
+  setBase(unit: number, level: number, index: number): number {
+    // Mix the level in so 4 KiB, 2 MiB and 1 GiB entries of one region do not pile into one set.
+    const h = ((index % 1048573) * 7 + level * 40503) % this.sets;
+    return unit * this.entries + h * this.ways;
+  }
+
+  /** TLB slot holding (level, index, tag) in `unit`, or -1. */
+  findTlb(unit: number, level: number, index: number, tag: number): number {
+    const key = staleKey(index, tag);
+    const b = this.setBase(unit, level, index);
+    for (let w = 0; w < this.ways; w++) {
+      const s = b + w;
+      if (this.tKey[s] === key && this.tLevel[s] === level) {
+        this.tLru[s] = this.stamp++;
+        return s;
+      }
+    }
+    return -1;
+  }
+
+  /** Slot to fill for (level, index) in `unit`: a free way or the least recently used. */
+  victimTlb(unit: number, level: number, index: number): number {
+    const b = this.setBase(unit, level, index);
+    let best = b;
+    for (let w = 0; w < this.ways; w++) {
+      const s = b + w;
+      if (this.tKey[s] === -1) return s;
+      if (this.tLru[s] < this.tLru[best]) best = s;
+    }
+    return best;
+  }
+
+  fillTlb(
+    s: number,
+    level: number,
+    index: number,
+    tag: number,
+    flags: number,
+    out: number,
+    since: number,
+  ): void {
+    this.tKey[s] = staleKey(index, tag);
+    this.tLevel[s] = level;
+    this.tFlags[s] = flags;
+    this.tOut[s] = out;
+    this.tSince[s] = since;
+    this.tRec[s] = -1;
+    this.tLru[s] = this.stamp++;
+  }
+
+  findWalk(unit: number, level: number, index: number, tag: number): number {
+    const key = staleKey(index, tag);
+    const b = unit * this.wcEntries;
+    for (let i = 0; i < this.wcEntries; i++) {
+      const s = b + i;
+      if (this.wKey[s] === key && this.wLevel[s] === level) {
+        this.wLru[s] = this.stamp++;
+        return s;
+      }
+    }
+    return -1;
+  }
+
+  victimWalk(unit: number): number {
+    const b = unit * this.wcEntries;
+    let best = b;
+    for (let i = 0; i < this.wcEntries; i++) {
+      const s = b + i;
+      if (this.wKey[s] === -1) return s;
+      if (this.wLru[s] < this.wLru[best]) best = s;
+    }
+    return best;
+  }
+
+  fillWalk(s: number, level: number, index: number, tag: number, out: number, since: number): void {
+    this.wKey[s] = staleKey(index, tag);
+    this.wLevel[s] = level;
+    this.wOut[s] = out;
+    this.wSince[s] = since;
+    this.wRec[s] = -1;
+    this.wLru[s] = this.stamp++;
+  }
+}
+
+/** Tag part of a cache key (see staleKey). */
+export function keyTag(key: number): number {
+  return key % 131072;
+}
+
+/** VA-index part of a cache key. */
+export function keyIndex(key: number): number {
+  return Math.floor(key / 131072);
+}

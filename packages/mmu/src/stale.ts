@@ -1,0 +1,214 @@
+// Possibly-cached translations that no longer match the page tables ("stale records"). One record per
+// changed entry, with a CPU mask (per TLB side) of the CPUs that may still hold it — so a change seen by
+// 64 CPUs costs one record, not 64 — indexed by (level, VA at that level, tag) for O(1) hits.
+// Used twice: for leaf TLB entries, and for walk-cache entries (non-leaf pointers to a table).
+
+export interface StaleListener {
+  staleAdded(set: StaleSet, rec: number): void;
+  staleRemoved(set: StaleSet, rec: number): void;
+}
+
+/** Key of (VA index at a level, tag): tag < 2^17, index < 2^36, so the key stays an exact double. */
+export function staleKey(indexAtLevel: number, tag: number): number {
+  return indexAtLevel * 131072 + tag;
+}
+
+export class StaleSet {
+  private cap = 64;
+  level = new Uint8Array(this.cap);
+  tag = new Int32Array(this.cap);
+  /** VA >> LEVEL_SHIFT[level]: the record covers [index*size, (index+1)*size). */
+  index = new Float64Array(this.cap);
+  flags = new Uint32Array(this.cap);
+  out = new Uint32Array(this.cap);
+  since = new Uint32Array(this.cap);
+  /** Space that owned the entry (for explanations only). */
+  space = new Int32Array(this.cap);
+  masks: Uint32Array;
+  private next = new Int32Array(this.cap);
+  private prev = new Int32Array(this.cap);
+  private livePos = new Int32Array(this.cap);
+  private liveList = new Int32Array(this.cap);
+  private readonly heads = [
+    new Map<number, number>(),
+    new Map<number, number>(),
+    new Map<number, number>(),
+    new Map<number, number>(),
+    new Map<number, number>(),
+  ];
+  private readonly freeRecs: number[] = [];
+  private top = 0;
+  live = 0;
+  /** Per CPU: records whose mask (any side) has this CPU — lets an access skip the lookup entirely. */
+  readonly cpuRefs: Int32Array;
+  readonly stride: number;
+
+  constructor(
+    readonly cpus: number,
+    /** 1 (unified) or 2 (split I/D: side 0 = data, side 1 = instruction). */
+    readonly sides: number,
+    private readonly listener: StaleListener,
+  ) {
+    this.words = Math.ceil(cpus / 32);
+    this.stride = this.words * sides;
+    this.masks = new Uint32Array(this.cap * this.stride);
+    this.cpuRefs = new Int32Array(cpus);
+  }
+  readonly words: number;
+
+  /**
+   * Add a record for the CPUs of `holders` (a mask of `words` words, same for every side selected by
+   * `sideMask`: 1 data, 2 instruction, 3 both) — or, with `perSide`, one mask per side laid out side after
+   * side. Returns the record, or -1 when no CPU may hold it.
+   */
+  add(
+    level: number,
+    tag: number,
+    index: number,
+    flags: number,
+    out: number,
+    since: number,
+    space: number,
+    holders: Uint32Array,
+    holdersOffset: number,
+    sideMask: number,
+    perSide = false,
+  ): number {
+    let any = 0;
+    const span = perSide ? this.stride : this.words;
+    for (let w = 0; w < span; w++) any |= holders[holdersOffset + w];
+    if (any === 0) return -1;
+    const r = this.freeRecs.length > 0 ? this.freeRecs.pop()! : this.top++;
+    if (r >= this.cap) this.grow();
+    this.level[r] = level;
+    this.tag[r] = tag;
+    this.index[r] = index;
+    this.flags[r] = flags;
+    this.out[r] = out;
+    this.since[r] = since;
+    this.space[r] = space;
+    const base = r * this.stride;
+    for (let s = 0; s < this.sides; s++) {
+      const on = this.sides === 1 || (sideMask & (1 << s)) !== 0;
+      const src = holdersOffset + (perSide ? s * this.words : 0);
+      for (let w = 0; w < this.words; w++) this.masks[base + s * this.words + w] = on ? holders[src + w] : 0;
+    }
+    this.recount(r, 1);
+    const key = staleKey(index, tag);
+    const map = this.heads[level];
+    const head = map.get(key);
+    this.prev[r] = -1;
+    this.next[r] = head ?? -1;
+    if (head !== undefined) this.prev[head] = r;
+    map.set(key, r);
+    this.livePos[r] = this.live;
+    this.liveList[this.live++] = r;
+    this.listener.staleAdded(this, r);
+    return r;
+  }
+
+  /** First record for (level, index, tag) that `cpu` may hold on `side` (0 data, 1 instruction), or -1. */
+  find(cpu: number, side: number, level: number, index: number, tag: number): number {
+    let r = this.heads[level].get(staleKey(index, tag));
+    if (r === undefined) return -1;
+    const w = cpu >>> 5;
+    const bit = 1 << (cpu & 31);
+    const s = this.sides === 1 ? 0 : side;
+    while (r >= 0) {
+      if ((this.masks[r * this.stride + s * this.words + w] & bit) !== 0) return r;
+      r = this.next[r]!;
+    }
+    return -1;
+  }
+
+  /** Does `cpu` hold record `r` on any side? */
+  holds(r: number, cpu: number): boolean {
+    const w = cpu >>> 5;
+    const bit = 1 << (cpu & 31);
+    for (let s = 0; s < this.sides; s++)
+      if ((this.masks[r * this.stride + s * this.words + w] & bit) !== 0) return true;
+    return false;
+  }
+
+  /** CPUs that may hold record `r` (any side), ascending. */
+  holders(r: number): number[] {
+    const out: number[] = [];
+    for (let c = 0; c < this.cpus; c++) if (this.holds(r, c)) out.push(c);
+    return out;
+  }
+
+  /** Drop `cpu`'s copy of record `r` on the sides of `sideMask`; frees the record when nobody holds it. */
+  drop(r: number, cpu: number, sideMask: number): void {
+    const w = cpu >>> 5;
+    const bit = 1 << (cpu & 31);
+    const had = this.holds(r, cpu);
+    for (let s = 0; s < this.sides; s++) {
+      if (this.sides === 1 || (sideMask & (1 << s)) !== 0)
+        this.masks[r * this.stride + s * this.words + w] &= ~bit;
+    }
+    if (had && !this.holds(r, cpu)) this.cpuRefs[cpu]--;
+    this.removeIfEmpty(r);
+  }
+
+  /** Records for (level, index, tag) — all of them, for checks that look at every CPU. */
+  chain(level: number, index: number, tag: number): number {
+    const r = this.heads[level].get(staleKey(index, tag));
+    return r === undefined ? -1 : r;
+  }
+
+  nextInChain(r: number): number {
+    return this.next[r];
+  }
+
+  /** Snapshot of live records (safe to drop while iterating it). */
+  liveRecords(): Int32Array {
+    return this.liveList.slice(0, this.live);
+  }
+
+  private removeIfEmpty(r: number): void {
+    const base = r * this.stride;
+    for (let i = 0; i < this.stride; i++) if (this.masks[base + i] !== 0) return;
+    this.listener.staleRemoved(this, r);
+    const p = this.prev[r];
+    const n = this.next[r];
+    if (p >= 0) this.next[p] = n;
+    else {
+      const map = this.heads[this.level[r]];
+      const key = staleKey(this.index[r], this.tag[r]);
+      if (n >= 0) map.set(key, n);
+      else map.delete(key);
+    }
+    if (n >= 0) this.prev[n] = p;
+    const pos = this.livePos[r];
+    const last = this.liveList[--this.live];
+    this.liveList[pos] = last;
+    this.livePos[last] = pos;
+    this.freeRecs.push(r);
+  }
+
+  private recount(r: number, d: number): void {
+    for (let c = 0; c < this.cpus; c++) if (this.holds(r, c)) this.cpuRefs[c] += d;
+  }
+
+  private grow(): void {
+    const cap = this.cap * 2;
+    const g = <T extends Uint8Array | Int32Array | Uint32Array | Float64Array>(a: T, n: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(n);
+      b.set(a);
+      return b;
+    };
+    this.level = g(this.level, cap);
+    this.tag = g(this.tag, cap);
+    this.index = g(this.index, cap);
+    this.flags = g(this.flags, cap);
+    this.out = g(this.out, cap);
+    this.since = g(this.since, cap);
+    this.space = g(this.space, cap);
+    this.next = g(this.next, cap);
+    this.prev = g(this.prev, cap);
+    this.livePos = g(this.livePos, cap);
+    this.liveList = g(this.liveList, cap);
+    this.masks = g(this.masks, cap * this.stride);
+    this.cap = cap;
+  }
+}

@@ -1,0 +1,143 @@
+// Page-table storage: every frame used as a table gets a slot of 512 entries in shared typed arrays
+// (flags word, output frame, store time). No object per entry: 12 bytes per entry, 0 per unused frame
+// beyond one Int32 slot index.
+import { ENTRIES_PER_TABLE, type Level } from './constants.js';
+
+export class PageTables {
+  /** Slot of each frame, -1 when the frame is not a page table. */
+  readonly slotOf: Int32Array;
+  flags: Uint32Array;
+  out: Uint32Array;
+  /** Clock value when the entry was stored (for "captured before the frame was freed"). */
+  since: Uint32Array;
+  slotPfn: Int32Array;
+  slotLevel: Uint8Array;
+  /** Number of table pointers currently referencing the slot's frame. */
+  slotLinks: Int32Array;
+  /** Number of present entries in the slot (so emptiness checks are O(1)). */
+  slotUsed: Int32Array;
+  /** First VA the table translates (set when linked). */
+  slotBase: Float64Array;
+  /** Address space the table belongs to (-1 unknown). */
+  slotSpace: Int32Array;
+  /** 1 when reachable from a space root: only then do its entries count in the reverse view. */
+  slotLive: Uint8Array;
+  private capacity: number;
+  private readonly freeSlots: number[] = [];
+  private nextSlot = 0;
+
+  constructor(frameCount: number) {
+    this.slotOf = new Int32Array(frameCount).fill(-1);
+    this.capacity = 16;
+    this.flags = new Uint32Array(this.capacity * ENTRIES_PER_TABLE);
+    this.out = new Uint32Array(this.capacity * ENTRIES_PER_TABLE);
+    this.since = new Uint32Array(this.capacity * ENTRIES_PER_TABLE);
+    this.slotPfn = new Int32Array(this.capacity).fill(-1);
+    this.slotLevel = new Uint8Array(this.capacity);
+    this.slotLinks = new Int32Array(this.capacity);
+    this.slotUsed = new Int32Array(this.capacity);
+    this.slotBase = new Float64Array(this.capacity);
+    this.slotSpace = new Int32Array(this.capacity).fill(-1);
+    this.slotLive = new Uint8Array(this.capacity);
+  }
+
+  /** Number of frames currently holding a table. */
+  get tableCount(): number {
+    return this.nextSlot - this.freeSlots.length;
+  }
+
+  isTable(pfn: number): boolean {
+    return this.slotOf[pfn] >= 0;
+  }
+
+  /** Make `pfn` a zeroed table of `level` (4 = root). Re-using a table frame at another level is refused. */
+  adopt(pfn: number, level: Level): number {
+    const have = this.slotOf[pfn];
+    if (have >= 0) {
+      if (this.slotLevel[have] !== level) {
+        throw new Error(`frame ${pfn} is already a level-${this.slotLevel[have]} table, not level ${level}`);
+      }
+      return have;
+    }
+    const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.nextSlot++;
+    if (slot >= this.capacity) this.grow();
+    const base = slot * ENTRIES_PER_TABLE;
+    this.flags.fill(0, base, base + ENTRIES_PER_TABLE);
+    this.out.fill(0, base, base + ENTRIES_PER_TABLE);
+    this.since.fill(0, base, base + ENTRIES_PER_TABLE);
+    this.slotPfn[slot] = pfn;
+    this.slotLevel[slot] = level;
+    this.slotLinks[slot] = 0;
+    this.slotUsed[slot] = 0;
+    this.slotBase[slot] = 0;
+    this.slotSpace[slot] = -1;
+    this.slotLive[slot] = 0;
+    this.slotOf[pfn] = slot;
+    return slot;
+  }
+
+  /** Forget the table content of a frame (its frame was freed). */
+  release(pfn: number): void {
+    const slot = this.slotOf[pfn];
+    if (slot < 0) return;
+    this.slotOf[pfn] = -1;
+    this.slotPfn[slot] = -1;
+    this.freeSlots.push(slot);
+  }
+
+  /** Bytes held by the table arrays (for the heap-per-page budget). */
+  get bytes(): number {
+    return this.capacity * (ENTRIES_PER_TABLE * 12 + 4 + 1 + 4 + 4 + 8 + 4 + 1) + this.slotOf.byteLength;
+  }
+
+  private grow(): void {
+    const cap = this.capacity * 2;
+    const n = cap * ENTRIES_PER_TABLE;
+    const f = new Uint32Array(n);
+    f.set(this.flags);
+    this.flags = f;
+    const o = new Uint32Array(n);
+    o.set(this.out);
+    this.out = o;
+    const s = new Uint32Array(n);
+    s.set(this.since);
+    this.since = s;
+    const p = new Int32Array(cap).fill(-1);
+    p.set(this.slotPfn);
+    this.slotPfn = p;
+    const l = new Uint8Array(cap);
+    l.set(this.slotLevel);
+    this.slotLevel = l;
+    const k = new Int32Array(cap);
+    k.set(this.slotLinks);
+    this.slotLinks = k;
+    const u = new Int32Array(cap);
+    u.set(this.slotUsed);
+    this.slotUsed = u;
+    const b = new Float64Array(cap);
+    b.set(this.slotBase);
+    this.slotBase = b;
+    const sp = new Int32Array(cap).fill(-1);
+    sp.set(this.slotSpace);
+    this.slotSpace = sp;
+    const lv = new Uint8Array(cap);
+    lv.set(this.slotLive);
+    this.slotLive = lv;
+    this.capacity = cap;
+  }
+}
+
+/** Index of `va` in a table of `level` (va is a 48-bit number; bit ops only on the low 32 bits of the vpn). */
+export function tableIndex(va: number, level: Level): number {
+  const vpn = Math.floor(va / 4096);
+  switch (level) {
+    case 1:
+      return vpn & 511;
+    case 2:
+      return (vpn >>> 9) & 511;
+    case 3:
+      return (vpn >>> 18) & 511;
+    default:
+      return Math.floor(vpn / 134217728) & 511;
+  }
+}
