@@ -6,7 +6,7 @@
 // so scripts parse one stream.
 import { Command } from '@oclif/core';
 import type { PolicyRegistry } from '@shootdown/core';
-import { classifyError, EXIT_FINDING } from './errors.js';
+import { classifyError, EXIT_BAD_INPUT, EXIT_FINDING } from './errors.js';
 import { failureWarnings, loadRegistryFromConfig } from './load-plugins.js';
 
 export abstract class ShootdownCommand extends Command {
@@ -14,10 +14,17 @@ export abstract class ShootdownCommand extends Command {
 
   /** Set by a command whose run completed but found something (exit 1). */
   private findings: string[] = [];
+  /** Set by a command that reports bad input as part of its result (validate): exit 2 after printing. */
+  private badInput = false;
 
   /** Records a finding; the command keeps going and exits 1 at the end. */
   protected reportFinding(summary: string): void {
     this.findings.push(summary);
+  }
+
+  /** The command printed its report, which says the input is bad (e.g. `validate`): exit 2 at the end. */
+  protected reportBadInput(): void {
+    this.badInput = true;
   }
 
   protected get hasFindings(): boolean {
@@ -62,7 +69,9 @@ export abstract class ShootdownCommand extends Command {
   }
 
   protected override async finally(err: Error | undefined): Promise<void> {
-    if (err === undefined && this.findings.length > 0) {
+    if (err === undefined && this.badInput) {
+      process.exitCode = EXIT_BAD_INPUT;
+    } else if (err === undefined && this.findings.length > 0) {
       process.exitCode = EXIT_FINDING;
       if (!this.jsonEnabled()) for (const f of this.findings) this.stderrLine(f);
     }
