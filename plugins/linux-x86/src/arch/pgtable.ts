@@ -23,6 +23,8 @@ export class X86Pgtable implements PgtableArch {
     private readonly bootFrame: () => number,
     private readonly count: (name: string, n?: number) => void,
     private readonly asidBits: number,
+    /** Tell the TLB code which MMU space a root frame belongs to (CR3 loads name roots). */
+    private readonly noteRoot: (root: number, space: number) => void,
   ) {}
 
   /** The buddy allocator becomes available after LinuxMm is built (late binding, like mm_init). */
@@ -39,17 +41,19 @@ export class X86Pgtable implements PgtableArch {
   pgdAlloc(mm: MmStruct): number {
     if (mm.id === 0) {
       // init_mm: swapper_pg_dir is static; the MMU's kernel half is its upper entries.
-      const root = this.machine.kernelSpace >= 0 ? -1 : this.bootFrame();
-      const space =
-        this.machine.kernelSpace >= 0 ? this.machine.kernelSpace : this.machine.createKernelSpace(root);
+      const root = this.bootFrame();
+      const space = this.machine.createKernelSpace(root);
       this.spaces.set(0, space);
+      this.noteRoot(root, space);
       return root;
     }
     const root = this.allocFrame();
     if (root < 0) return -1;
     // The space's own tag only matters before the first CR3 load; PCIDs are chosen per CPU by switch_mm.
     const tags = 2 ** this.asidBits - 1;
-    this.spaces.set(mm.id, this.machine.createSpace(1 + ((mm.id - 1) % tags), root));
+    const space = this.machine.createSpace(1 + ((mm.id - 1) % tags), root);
+    this.spaces.set(mm.id, space);
+    this.noteRoot(root, space);
     return root;
   }
 

@@ -14,6 +14,8 @@ export class X86Pkeys implements PkeyArch {
   /** mprotect(PROT_EXEC) may take an execute-only key (arch/x86/mm/pkeys.c __execute_only_pkey). */
   readonly executeOnlyPkeys = true;
   readonly initRegister = INIT_PKRU_VALUE;
+  /** PKEY_ACCESS_MASK (include/uapi/asm-generic/mman-common.h): x86 knows access- and write-disable only. */
+  readonly accessMask = PKEY_DISABLE_ACCESS | PKEY_DISABLE_WRITE;
 
   constructor(private readonly wrpkru: (cpu: number, value: number) => void) {}
 

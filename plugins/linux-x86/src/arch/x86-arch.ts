@@ -1,0 +1,153 @@
+// The x86-64 LinuxArch: the hooks linux-mm calls, assembled over one simulated machine. Boot builds
+// swapper_pg_dir and the direct map from frames below `reservedFrames` (memblock), in the leaf size the
+// machine asks for (`directMap.leaf`), each entry PAGE_KERNEL (arch/x86/mm/init_64.c phys_*_init).
+import type { CpuTlbState, DirectMapArch, KernelLayout, LinuxArch } from '@shootdown/linux-mm';
+import type { Machine } from '@shootdown/mmu';
+import { X86Cpa, type CpaHooks } from './cpa.js';
+import { HW_PAGE_KERNEL } from './entry.js';
+import { MachinePort } from './machine-port.js';
+import { X86Pgtable, type PgtableFrames } from './pgtable.js';
+import { X86Pkeys } from './pkeys.js';
+import { X86Tlb } from './tlb.js';
+import type { X86Config } from './x86-config.js';
+
+const GIB = 2 ** 30;
+const MIB2 = 2 ** 21;
+const GIB512 = 2 ** 39;
+
+/**
+ * The mm-local region of the RFC (the generalised LDT remap area) holds the mermap windows. The MMU
+ * shares its whole kernel half between address spaces and tags it global, so an mm-local kernel region
+ * cannot live there; it is placed at the top of the user half, mapped supervisor-only and non-global,
+ * which gives it exactly the per-mm, PCID-tagged behaviour the RFC relies on.
+ */
+export const MERMAP_BASE = 0x7f8000000000;
+/** [assumption] Pages per CPU mermap window (a policy parameter of the RFC; the last one is reserved). */
+export const MERMAP_WINDOW_PAGES = 64;
+
+/** Boot page-table frames the direct map needs for `frames` frames with `leaf` leaves, plus the PGD. */
+export function bootTableFrames(frames: number, leaf: '4K' | '2M' | '1G'): number {
+  const bytes = frames * 4096;
+  let n = 1 + Math.ceil(bytes / GIB512);
+  if (leaf !== '1G') n += Math.ceil(bytes / GIB);
+  if (leaf === '4K') n += Math.ceil(bytes / MIB2);
+  return n;
+}
+
+/** Frames reserved at boot: the boot tables, and a few for the kernel image and early allocations. */
+export function reservedFramesFor(frames: number, leaf: '4K' | '2M' | '1G'): number {
+  return bootTableFrames(frames, leaf) + 16;
+}
+
+export class X86LinuxArch implements LinuxArch {
+  readonly name = 'x86_64';
+  readonly nrCpus: number;
+  readonly layout: KernelLayout;
+  readonly pgtable: X86Pgtable;
+  readonly tlb: X86Tlb;
+  readonly directMap: DirectMapArch;
+  readonly pkeys: X86Pkeys;
+  readonly cpa: X86Cpa;
+  readonly port: MachinePort;
+  readonly reservedFrames: number;
+  private nextBootFrame = 0;
+  private readonly rootSpace = new Map<number, number>();
+
+  constructor(
+    readonly machine: Machine,
+    readonly config: X86Config,
+  ) {
+    const p = machine.params;
+    this.nrCpus = machine.cpus;
+    this.reservedFrames = reservedFramesFor(p.frames, p.directMap.leaf);
+    const l = machine.arch.layout;
+    this.layout = {
+      directMapBase: l.directMapBase,
+      vmallocStart: l.vmallocBase,
+      vmallocEnd: l.vmallocEnd,
+      mermapBase: MERMAP_BASE,
+      mermapWindowPages: MERMAP_WINDOW_PAGES,
+    };
+    this.port = new MachinePort(machine, (root) => this.spaceOfRoot(root));
+    this.pgtable = new X86Pgtable(
+      machine,
+      () => this.bootFrame(),
+      (n, k) => machine.count(n, k),
+      p.asidBits,
+      (root, space) => this.rootSpace.set(root, space),
+    );
+    this.tlb = new X86Tlb(this.port, config, () => machine.rootOf(machine.kernelSpace));
+    this.cpa = new X86Cpa(
+      machine,
+      this.tlb,
+      {
+        directMapBase: l.directMapBase,
+        vmallocStart: l.vmallocBase,
+        vmallocEnd: l.vmallocEnd,
+        nrFrames: p.frames,
+      },
+      config.ceiling,
+    );
+    const cpa = this.cpa;
+    this.directMap = {
+      canSetDirectMap: () => true,
+      setDirectMapInvalidNoflush: (cpu, pfn) => cpa.setDirectMapNoflush(cpu, pfn, 1, false),
+      setDirectMapDefaultNoflush: (cpu, pfn) => cpa.setDirectMapNoflush(cpu, pfn, 1, true),
+      setDirectMapValidNoflush: (cpu, pfn, nr, valid) => cpa.setDirectMapNoflush(cpu, pfn, nr, valid),
+      setMemory: (cpu, addr, numpages, set, clear) => cpa.changePageAttr(cpu, addr, numpages, set, clear),
+    };
+    this.pkeys = new X86Pkeys((cpu, value) => machine.setPkru(cpu, value));
+  }
+
+  /**
+   * After linux-mm is built (its constructor already called pgd_alloc for init_mm): boot the direct map,
+   * and bind the buddy allocator, vm_unmap_aliases and the per-CPU lazy state.
+   */
+  attach(cpus: CpuTlbState, frames: PgtableFrames, vmUnmapAliases: (cpu: number) => void): void {
+    this.bootDirectMap();
+    this.pgtable.attachFrames(frames);
+    this.tlb.attach(this, cpus);
+    const hooks: CpaHooks = {
+      vmUnmapAliases,
+      allocTable: () => frames.alloc(),
+      count: (n, k) => this.machine.count(n, k),
+    };
+    this.cpa.attach(hooks);
+  }
+
+  spaceOfRoot(root: number): number {
+    const s = this.rootSpace.get(root);
+    if (s === undefined) throw new Error(`no address space has root frame ${root}`);
+    return s;
+  }
+
+  private bootFrame(): number {
+    if (this.nextBootFrame >= this.reservedFrames) throw new Error('x86 boot: out of reserved frames');
+    return this.nextBootFrame++;
+  }
+
+  /** kernel_physical_mapping_init(): the direct map of every frame, PAGE_KERNEL, in the machine's leaf size. */
+  private bootDirectMap(): void {
+    const m = this.machine;
+    const ks = m.kernelSpace;
+    const leaf = m.params.directMap.leaf;
+    const level = leaf === '1G' ? 3 : leaf === '2M' ? 2 : 1;
+    const step = leaf === '1G' ? 512 * 512 : leaf === '2M' ? 512 : 1;
+    const alloc = (): number => this.bootFrame();
+    for (let pfn = 0; pfn < m.params.frames; pfn += step) {
+      const va = this.layout.directMapBase + pfn * 4096;
+      // A partial last block falls back to 4 KiB leaves, as phys_pmd_init does for unaligned ends.
+      const lvl = pfn + step <= m.params.frames ? level : 1;
+      if (lvl === 1 && step > 1) {
+        for (let p = pfn; p < m.params.frames; p++) {
+          const v = this.layout.directMapBase + p * 4096;
+          m.ensurePath(ks, v, 1, alloc);
+          m.setLeaf(ks, v, 1, p, HW_PAGE_KERNEL);
+        }
+        break;
+      }
+      m.ensurePath(ks, va, lvl, alloc);
+      m.setLeaf(ks, va, lvl, pfn, HW_PAGE_KERNEL);
+    }
+  }
+}
