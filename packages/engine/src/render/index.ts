@@ -1,1 +1,8 @@
-export {};
+// Renderers: one per file behind one interface, in a map keyed by `--format`.
+export type { Renderer, RenderOptions } from './types.js';
+export { getRenderer, registerRenderer, renderComparison, rendererFormats } from './registry.js';
+export { jsonRenderer } from './json.js';
+export { ktapRenderer } from './ktap.js';
+export { markdownRenderer } from './markdown.js';
+export { tableRenderer } from './table.js';
+export { textRenderer } from './text.js';

@@ -1,1 +1,5 @@
+// Results of one run: types, canonical serialisation, validation, outcome matching.
 export type * from './types.js';
+export { canonicalResult, serializeResult, sortKeys } from './serialize.js';
+export { validateComparison, validateResult } from './validate.js';
+export { isFault, outcomeMatches, outcomeMeets } from './outcomes.js';

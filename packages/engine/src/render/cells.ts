@@ -1,0 +1,115 @@
+// How a comparison's cells read as text, shared by the table, text and Markdown renderers so the three
+// always say the same thing.
+import type { Comparison, InvariantCell, StepCell, StepRow } from '../compare/types.js';
+
+export interface Glyphs {
+  /** Marks an expectation that did not hold. */
+  readonly failed: string;
+  /** Marks the first step where outcomes diverge. */
+  readonly diverge: string;
+  readonly none: string;
+  readonly times: string;
+}
+
+export const UNICODE: Glyphs = { failed: '✗', diverge: '▶', none: '—', times: '×' };
+export const ASCII: Glyphs = { failed: '(FAIL)', diverge: '>', none: '-', times: 'x' };
+
+/** `ok`, `ok ×4`, `ok,ok,fault:key`: per-page outcomes collapse when they agree. */
+export function outcomeText(c: StepCell, g: Glyphs): string {
+  if (c.outcome === null) return g.none;
+  if (c.pages === undefined || c.pages.length === 0) return c.outcome;
+  const p = c.pages;
+  if (p.every((x) => x === p[0])) return `${p[0]} ${g.times}${p.length}`;
+  return p.join(',');
+}
+
+export function stepCellText(c: StepCell, g: Glyphs): string {
+  let s = outcomeText(c, g);
+  if (c.held === false) s += ` ${g.failed}`;
+  if (c.ignored !== undefined) s += ` [ignored: ${c.ignored.join(',')}]`;
+  if (c.violations.length > 0) s += ` !${c.violations.join(',!')}`;
+  return s;
+}
+
+export function stepLabel(row: StepRow, c: Comparison, g: Glyphs): string {
+  return row.path === c.firstDivergence ? `${g.diverge} ${row.path}` : row.path;
+}
+
+export function invariantCellText(c: InvariantCell, g: Glyphs): string {
+  if (c.count === 0) return g.none;
+  const kind = c.claimed === true ? 'finding' : 'note';
+  return `${c.count} ${kind}${c.count > 1 ? 's' : ''} (step ${c.firstStep ?? '?'})`;
+}
+
+/** Column headers: selections, or letters with a legend when a name would blow the width up. */
+export function columnHeads(c: Comparison, maxWidth: number): { heads: string[]; legend: string[] } {
+  const names = c.columns.map((x) => x.selection);
+  if (names.every((n) => n.length <= maxWidth)) return { heads: names, legend: [] };
+  const heads = names.map(
+    (_, i) => String.fromCharCode(65 + (i % 26)) + (i >= 26 ? String(Math.floor(i / 26)) : ''),
+  );
+  return { heads, legend: names.map((n, i) => `${heads[i]} = ${n}`) };
+}
+
+/** The whole comparison as rows of plain strings, sections separated; renderers only draw them. */
+export interface Section {
+  readonly title: string;
+  readonly header: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+}
+
+export function sections(c: Comparison, heads: readonly string[], g: Glyphs): Section[] {
+  const out: Section[] = [];
+  out.push({
+    title: 'steps',
+    header: ['step', 'cpu', 'op', 'expect', ...heads],
+    rows: c.steps.map((r) => [
+      stepLabel(r, c, g),
+      String(r.cpu),
+      r.op,
+      r.expected ?? '',
+      ...r.cells.map((x) => stepCellText(x, g)),
+    ]),
+  });
+  const numbers = [...c.counters, c.cycles, c.expectations];
+  out.push({
+    title: 'costs',
+    header: ['', '', 'counter', '', ...heads],
+    rows: numbers.map((r) => ['', '', r.name, '', ...r.values.map(String)]),
+  });
+  if (c.invariants.length > 0) {
+    out.push({
+      title: 'invariants',
+      header: ['', '', 'invariant', '', ...heads],
+      rows: c.invariants.map((r) => [
+        '',
+        '',
+        r.invariant,
+        '',
+        ...r.cells.map((x) => invariantCellText(x, g)),
+      ]),
+    });
+  }
+  out.push({
+    title: 'verdict',
+    header: ['', '', 'verdict', '', ...heads],
+    rows: [['', '', 'verdict', '', ...c.summaries.map((s) => s.verdict)]],
+  });
+  return out;
+}
+
+export function divergenceLine(c: Comparison): string {
+  if (c.columns.length < 2) return '';
+  if (c.firstDivergence === null) return 'outcomes agree at every step';
+  const row = c.steps.find((r) => r.path === c.firstDivergence);
+  return `first divergence: step ${c.firstDivergence}${row === undefined ? '' : ` (${row.op}, line ${row.line})`}`;
+}
+
+/** Display width: code points (our glyphs are all single-width). */
+export function width(s: string): number {
+  return [...s].length;
+}
+
+export function pad(s: string, w: number): string {
+  return s + ' '.repeat(Math.max(0, w - width(s)));
+}

@@ -1,0 +1,74 @@
+// Byte-stable JSON of a result (DESIGN §5: "the same inputs give byte-identical JSON"): keys in a fixed
+// order for the known shapes, sorted for open records (counters, variants, params, machine), two-space
+// indentation, one trailing newline. No timestamps or host data ever enter a RunResult.
+import type { JsonValue } from '../scenario/types.js';
+import type { RunResult, StepResult, Violation } from './types.js';
+
+/** Deep copy with object keys sorted (arrays keep their order). */
+export function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (typeof v === 'object' && v !== null) {
+    const o = v as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(o).sort()) if (o[k] !== undefined) out[k] = sortKeys(o[k]);
+    return out;
+  }
+  return v;
+}
+
+function orderedStep(s: StepResult): Record<string, unknown> {
+  const o: Record<string, unknown> = { path: s.path, op: s.op, line: s.line, cpu: s.cpu, outcome: s.outcome };
+  if (s.pages !== undefined) o['pages'] = [...s.pages];
+  if (s.ignored !== undefined) o['ignored'] = [...s.ignored];
+  if (s.value !== undefined) o['value'] = sortKeys(s.value);
+  if (s.expectation !== undefined) {
+    const e = s.expectation;
+    o['expectation'] = {
+      expected: e.expected,
+      held: e.held,
+      ...(e.detail === undefined ? {} : { detail: e.detail }),
+    };
+  }
+  o['cycles'] = s.cycles;
+  o['counters'] = sortKeys(s.counters);
+  return o;
+}
+
+function orderedViolation(v: Violation): Record<string, unknown> {
+  return {
+    invariant: v.invariant,
+    claimed: v.claimed,
+    step: v.step,
+    cpu: v.cpu,
+    address: v.address,
+    frame: v.frame,
+    explanation: v.explanation,
+  };
+}
+
+/** The result as a plain object in canonical key order (what `serializeResult` prints). */
+export function canonicalResult(r: RunResult): Record<string, unknown> {
+  return {
+    scenario: r.scenario,
+    selection: r.selection,
+    policy: r.policy,
+    variants: sortKeys(r.variants),
+    machine: sortKeys(r.machine),
+    tlb: r.tlb,
+    params: sortKeys(r.params),
+    steps: r.steps.map(orderedStep),
+    totals: {
+      cycles: r.totals.cycles,
+      counters: sortKeys(r.totals.counters),
+      expectationsFailed: r.totals.expectationsFailed,
+      findings: r.totals.findings,
+      unsupported: r.totals.unsupported,
+    },
+    violations: r.violations.map(orderedViolation),
+    notes: [...r.notes],
+  };
+}
+
+export function serializeResult(r: RunResult): string {
+  return JSON.stringify(canonicalResult(r), null, 2) + '\n';
+}

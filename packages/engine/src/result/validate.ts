@@ -1,0 +1,19 @@
+// Validation of results and comparisons against their schemas, for tests and for tools that read JSON
+// written by another version.
+import { schemaProblems } from '../scenario/ajv-messages.js';
+import { COMPARISON_SCHEMA_ID, RESULT_SCHEMA_ID, validatorFor } from '../scenario/schema-registry.js';
+
+/** Problems as `pointer: message` lines; empty when the value is valid. */
+function check(id: string, value: unknown): string[] {
+  const v = validatorFor(id);
+  if (v(value)) return [];
+  return schemaProblems(v.errors ?? []).map((p) => `${p.pointer === '' ? '/' : p.pointer}: ${p.message}`);
+}
+
+export function validateResult(value: unknown): string[] {
+  return check(RESULT_SCHEMA_ID, value);
+}
+
+export function validateComparison(value: unknown): string[] {
+  return check(COMPARISON_SCHEMA_ID, value);
+}

@@ -1,0 +1,58 @@
+// `compare --expect`: every run against its line in a verdict file (DESIGN §4 "The catalogue"). A run the
+// file does not list is a mismatch too, so a new selection cannot slip past the regression suite.
+import { verdictOf } from '../compare/verdict-of.js';
+import type { RunResult } from '../result/types.js';
+import { verdictText } from './parse.js';
+import type { VerdictFile, VerdictMismatch } from './types.js';
+
+export function checkVerdicts(results: readonly RunResult[], file: VerdictFile): VerdictMismatch[] {
+  const out: VerdictMismatch[] = [];
+  const index = new Map(file.verdicts.map((v) => [`${v.scenario} ${v.selection}`, v]));
+  for (const r of results) {
+    const actual = verdictOf(r);
+    const v = index.get(`${r.scenario} ${r.selection}`);
+    if (v === undefined) {
+      out.push({
+        kind: 'unlisted',
+        scenario: r.scenario,
+        selection: r.selection,
+        expected: '',
+        actual,
+        line: 0,
+        message: `${r.scenario} ${r.selection}: no verdict in ${file.file} (the run says ${actual})`,
+      });
+      continue;
+    }
+    if (v.kind === 'out-of-scope') continue;
+    if (r.tlb !== file.tlb) {
+      out.push({
+        kind: 'tlb',
+        scenario: r.scenario,
+        selection: r.selection,
+        expected: verdictText(v),
+        actual,
+        line: v.line,
+        message: `${file.file}:${v.line}: verdicts were written for the ${file.tlb} TLB model, the run used ${r.tlb}`,
+      });
+      continue;
+    }
+    const expected = verdictText(v);
+    if (expected !== actual) {
+      out.push({
+        kind: 'differs',
+        scenario: r.scenario,
+        selection: r.selection,
+        expected,
+        actual,
+        line: v.line,
+        message: `${file.file}:${v.line}: ${r.scenario} ${r.selection}: expected ${expected}, got ${actual}`,
+      });
+    }
+  }
+  return out;
+}
+
+/** A verdict file line for a run (for writing a new `expected` file from results). */
+export function verdictLine(r: RunResult): string {
+  return `${r.scenario} ${r.selection} ${verdictOf(r)}`;
+}
