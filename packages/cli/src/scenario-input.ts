@@ -19,8 +19,7 @@ const MAX_ERROR_LINES = 20;
 /** What the loader must know from the plug-ins: their ops' schemas, probes and counters. */
 export function loadOptionsFor(registry: PolicyRegistry, set: ParamOverrides = {}): LoadOptions {
   const opSchemas: Record<string, NonNullable<LoadOptions['opSchemas']>[string]> = {};
-  for (const op of registry.ops())
-    opSchemas[op.name] = op.schema as NonNullable<LoadOptions['opSchemas']>[string];
+  for (const op of registry.ops()) opSchemas[op.name] = op.schema;
   return {
     set,
     opSchemas,
