@@ -102,6 +102,8 @@ export interface PkeyArch {
   readonly nrPkeys: number;
   /** Whether mprotect(PROT_EXEC) may get an execute-only key (x86: yes; arm64 POE: PROT_EXEC is already exec-only). */
   readonly executeOnlyPkeys: boolean;
+  /** PKEY_ACCESS_MASK: the rights pkey_alloc accepts (x86 ACCESS|WRITE; arm64 adds EXECUTE|READ). */
+  readonly accessMask: number;
   /** init_pkru_value / POR_EL0 reset value given to a thread at exec. */
   readonly initRegister: number;
   /** arch_set_user_pkey_access(): the register value with `pkey`'s rights replaced by `rights` (PKEY_DISABLE_*). */

@@ -234,6 +234,34 @@ export class BuddyZone {
     return pfn !== NONE ? pfn : this.rmqueueFallback(order, migratetype);
   }
 
+  /**
+   * Take exactly the order-0 frame `pfn` out of the free lists, splitting the free block around it
+   * (what a scenario's `reuse: <region>` needs). Returns false when pfn is not free.
+   */
+  takeFreePage(pfn: number): boolean {
+    for (let order = 0; order <= MAX_PAGE_ORDER; order++) {
+      const head = pfn - (pfn % (1 << order));
+      if (this.freeOrder[head] !== order) continue;
+      const ft = this.listFreetype(head);
+      this.delFromFreeList(head, order, ft);
+      // Give back every half that does not hold pfn (expand() towards pfn).
+      let lo = head;
+      let o = order;
+      while (o > 0) {
+        o--;
+        const upper = lo + (1 << o);
+        if (pfn >= upper) {
+          this.addToFreeList(lo, o, ft);
+          lo = upper;
+        } else {
+          this.addToFreeList(upper, o, ft);
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
   /** Whether the zone holds free memory on any unmapped freetype list. */
   hasFreeUnmapped(): boolean {
     for (let o = 0; o <= MAX_PAGE_ORDER; o++)

@@ -5,6 +5,7 @@
  * full) and the table batch freed only after the flush. The arch's tlb_flush() decides what the
  * state means for the TLB.
  */
+import type { PhaseHook } from '@shootdown/core';
 import type { LinuxArch } from './arch.js';
 import { PAGE_SIZE, PMD_SIZE, PUD_SIZE, TASK_SIZE, VM_EXEC, VM_HUGETLB } from './constants.js';
 import type { MmuGatherConfig } from './gather-config.js';
@@ -14,7 +15,7 @@ import type { VmArea } from './vma.js';
 /** Where the gather hands back what it deferred (the page allocator and the page-table store). */
 export interface GatherSink {
   /** Drop one reference of each queued page (tlb_batch_pages_flush → free_pages_and_swap_cache). */
-  releasePage(pfn: number): void;
+  releasePage(cpu: number, pfn: number): void;
   /** Free a page-table page after the flush that covers it (tlb_remove_table → __tlb_remove_table). */
   releaseTable(mm: MmStruct, level: number, table: number): void;
 }
@@ -52,6 +53,9 @@ export class MmuGather {
   /** The range the caller asked to unmap (old tlb_finish_mmu(tlb, start, end) arguments, §5.8 `reset`). */
   private unmapStart = 0;
   private unmapEnd = 0;
+
+  /** Where a scenario's interleave hooks in (set by unmap_region only). */
+  phaseHook: PhaseHook | null = null;
 
   /** Number of arch tlb_flush() calls this gather issued (for reports and tests). */
   flushes = 0;
@@ -237,7 +241,7 @@ export class MmuGather {
     for (let i = 0; i < this.nrTables; i++)
       this.sink.releaseTable(this.mm, this.tableLevels[i], this.tables[i]);
     this.nrTables = 0;
-    for (let i = 0; i < this.nrPages; i++) this.sink.releasePage(this.pages[i]);
+    for (let i = 0; i < this.nrPages; i++) this.sink.releasePage(this.cpu, this.pages[i]);
     this.nrPages = 0;
   }
 
@@ -262,7 +266,10 @@ export class MmuGather {
         if (!wasFullmm && this.end > this.start) this.clearedPtes = true;
       }
     }
-    this.flushMmu();
+    this.flushMmuTlbonly();
+    // The scenario's `flushed` phase: invalidated, nothing freed yet.
+    this.phaseHook?.reach('flushed');
+    this.flushMmuFree();
     this.mm.tlbFlushPending--;
     this.active = false;
   }

@@ -12,6 +12,11 @@
 export const PTE_PRESENT = 0x1;
 export const PTE_WRITE = 0x2;
 export const PTE_USER = 0x4;
+/**
+ * A PROT_NONE entry (x86 _PAGE_PROTNONE): the hardware sees it not present, but the kernel's
+ * pte_present() is true — the frame stays mapped in the kernel's eyes and is freed by zap.
+ */
+export const PTE_PROTNONE = 0x8;
 export const PTE_ACCESSED = 0x20;
 export const PTE_DIRTY = 0x40;
 /** Leaf above the PTE level (pmd_leaf/pud_leaf; x86 _PAGE_PSE). */
@@ -45,6 +50,11 @@ export function pteFlags(pte: number): number {
 
 export function ptePresent(pte: number): boolean {
   return ((pte % FLAG_SPAN) & PTE_PRESENT) !== 0;
+}
+
+/** The kernel's pte_present(): present to the hardware, or PROT_NONE. */
+export function pteMapped(pte: number): boolean {
+  return ((pte % FLAG_SPAN) & (PTE_PRESENT | PTE_PROTNONE)) !== 0;
 }
 
 export function pteNone(pte: number): boolean {

@@ -33,6 +33,9 @@ export class VmArea {
     this.vmPageProt = vmGetPageProt(vmFlags, pkey);
   }
 
+  /** vma->vm_mm, as the id (pid) of the owning mm; set when the VMA is linked. */
+  owner = -1;
+
   /** vma->vm_page_prot, rebuilt by vma_set_page_prot() whenever vm_flags or the key change. */
   vmPageProt: number;
 

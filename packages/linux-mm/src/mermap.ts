@@ -1,0 +1,144 @@
+/**
+ * The mermap (RFC mm/mermap.c, spec linux.md §4.4): per-CPU windows in an mm-local kernel region
+ * where a page can be mapped briefly (e.g. to zero an __GFP_UNMAPPED page that must never appear in
+ * the direct map). Allocation bumps inside the CPU's window; when it runs out the window restarts
+ * after the highest live allocation with one arch_mermap_flush_tlb() — a local flush on x86, never a
+ * shootdown. mermap_put writes a non-none "unmapped" sentinel and does not flush.
+ */
+import type { LinuxArch } from './arch.js';
+import { PAGE_SIZE } from './constants.js';
+import type { FrameSink } from './frame-events.js';
+import { FRAME_MERMAP } from '@shootdown/core';
+import type { MmStruct } from './mm.js';
+import type { PgtableStore } from './pgtable.js';
+import { tableIndex } from './pgtable.js';
+import { mkPte, PTE_GLOBAL, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE } from './pte.js';
+
+/** The sentinel mermap_put leaves behind: non-present but not pte_none (RFC mermap.c). */
+export const MERMAP_UNMAPPED_PTE = mkPte(0, PTE_SPECIAL);
+
+/** Live allocations tracked per CPU (the RFC keeps a small fixed array). */
+export const MERMAP_MAX_LIVE = 4;
+
+export class Mermap {
+  /** Next free page index inside each CPU's window. */
+  private readonly next: Int32Array;
+  /** Live allocations per CPU: start page index and page count (count 0 = slot free). */
+  private readonly liveStart: Int32Array;
+  private readonly liveCount: Int32Array;
+  /** Frames mapped on each CPU since its last mermap flush (their stale entries may remain). */
+  private readonly mappedSinceFlush: number[][];
+  /** Local flushes caused by window wrap (spec §4.4 cost: ⌈K/W⌉ − 1 for K one-page gets). */
+  flushes = 0;
+
+  constructor(
+    private readonly arch: LinuxArch,
+    private readonly store: PgtableStore,
+    private readonly frames: FrameSink,
+    private readonly global: boolean,
+  ) {
+    const n = arch.nrCpus;
+    this.next = new Int32Array(n);
+    this.liveStart = new Int32Array(n * MERMAP_MAX_LIVE);
+    this.liveCount = new Int32Array(n * MERMAP_MAX_LIVE);
+    this.mappedSinceFlush = Array.from({ length: n }, () => []);
+  }
+
+  /** Usable pages per window: the last one is reserved for mermap_get_reserved(). */
+  usablePages(): number {
+    return this.arch.layout.mermapWindowPages - 1;
+  }
+
+  windowBase(cpu: number): number {
+    return this.arch.layout.mermapBase + cpu * this.arch.layout.mermapWindowPages * PAGE_SIZE;
+  }
+
+  /**
+   * mermap_get(page, size, prot) on `cpu` in `mm` (the current process's mm-local region; init_mm for
+   * a kernel thread). Returns the virtual address, or -1 when the window cannot fit the request.
+   */
+  get(cpu: number, mm: MmStruct, pfn: number, pages: number): number {
+    const usable = this.usablePages();
+    let slot = -1;
+    for (let i = 0; i < MERMAP_MAX_LIVE; i++) {
+      if (this.liveCount[cpu * MERMAP_MAX_LIVE + i] === 0) {
+        slot = i;
+        break;
+      }
+    }
+    if (slot < 0 || pages > usable) return -1;
+    let start = this.next[cpu];
+    if (start + pages > usable) {
+      // Restart after the highest live allocation; entries below it may be stale → flush locally.
+      let restart = 0;
+      for (let i = 0; i < MERMAP_MAX_LIVE; i++) {
+        const c = this.liveCount[cpu * MERMAP_MAX_LIVE + i];
+        if (c > 0) restart = Math.max(restart, this.liveStart[cpu * MERMAP_MAX_LIVE + i] + c);
+      }
+      if (restart + pages > usable) return -1;
+      this.flushWindow(cpu);
+      start = restart;
+    }
+    this.liveStart[cpu * MERMAP_MAX_LIVE + slot] = start;
+    this.liveCount[cpu * MERMAP_MAX_LIVE + slot] = pages;
+    this.next[cpu] = start + pages;
+    const base = this.windowBase(cpu) + start * PAGE_SIZE;
+    // arch_mermap_pgprot_allowed() rejects _PAGE_GLOBAL; the buggy variant sets it anyway.
+    const prot = PTE_PRESENT | PTE_WRITE | (this.global ? PTE_GLOBAL : 0);
+    for (let i = 0; i < pages; i++) {
+      const addr = base + i * PAGE_SIZE;
+      const table = this.store.walk(cpu, mm, addr, 1, true);
+      if (table < 0) throw new Error('mermap: page tables were not prepared');
+      this.store.setEntry(cpu, mm, 1, table, tableIndex(addr, 1), addr, mkPte(pfn + i, prot));
+      this.frames.setFlag(pfn + i, FRAME_MERMAP, true);
+      this.mappedSinceFlush[cpu].push(pfn + i);
+    }
+    return base;
+  }
+
+  /** mermap_put(): sentinel PTEs, no flush; the allocation slot is released. */
+  put(cpu: number, mm: MmStruct, addr: number): void {
+    const index = (addr - this.windowBase(cpu)) / PAGE_SIZE;
+    for (let i = 0; i < MERMAP_MAX_LIVE; i++) {
+      const k = cpu * MERMAP_MAX_LIVE + i;
+      if (this.liveCount[k] > 0 && this.liveStart[k] === index) {
+        for (let p = 0; p < this.liveCount[k]; p++) {
+          const va = addr + p * PAGE_SIZE;
+          const table = this.store.walk(cpu, mm, va, 1, false);
+          if (table >= 0) this.store.setEntry(cpu, mm, 1, table, tableIndex(va, 1), va, MERMAP_UNMAPPED_PTE);
+        }
+        this.liveCount[k] = 0;
+        return;
+      }
+    }
+    throw new Error(`mermap: no live allocation at ${addr}`);
+  }
+
+  /** arch_mermap_flush_tlb() on `cpu`: every frame mapped there since the last flush is unreachable after it. */
+  flushWindow(cpu: number): void {
+    this.arch.tlb.mermapFlushTlb(cpu);
+    this.flushes++;
+    const list = this.mappedSinceFlush[cpu];
+    for (const pfn of list) if (!this.stillMapped(pfn, cpu)) this.frames.setFlag(pfn, FRAME_MERMAP, false);
+    list.length = 0;
+  }
+
+  /** The caller's obligation before freeing a mermapped page: flush every CPU that mapped it. */
+  flushBeforeFree(pfn: number): void {
+    for (let cpu = 0; cpu < this.mappedSinceFlush.length; cpu++) {
+      if (this.mappedSinceFlush[cpu].includes(pfn)) this.flushWindow(cpu);
+    }
+  }
+
+  /** Whether `pfn` was mapped on some CPU since that CPU's last mermap flush. */
+  pending(pfn: number): boolean {
+    for (const list of this.mappedSinceFlush) if (list.includes(pfn)) return true;
+    return false;
+  }
+
+  private stillMapped(pfn: number, except: number): boolean {
+    for (let cpu = 0; cpu < this.mappedSinceFlush.length; cpu++)
+      if (cpu !== except && this.mappedSinceFlush[cpu].includes(pfn)) return true;
+    return false;
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * alloc_pages()/__free_pages() around the buddy zone: gfp flags, page references, the frame
+ * bookkeeping core's invariants read, and the three ways a page leaves the direct map (spec
+ * linux.md §4): the per-folio zap (§4.1), __GFP_UNMAPPED freetypes with __rmqueue_direct_map and
+ * its mirror path (§4.3), and the skip-flush bound.
+ */
+import { FrameState } from '@shootdown/core';
+import type { LinuxArch } from './arch.js';
+import { PAGE_SIZE } from './constants.js';
+import { BuddyZone } from './buddy.js';
+import type { FrameSink } from './frame-events.js';
+import {
+  FREETYPE_UNMOVABLE_UNMAPPED,
+  freetypeUnmapped,
+  GFP_ATOMIC,
+  GFP_PGTABLE,
+  GFP_UNMAPPED,
+  GFP_ZERO,
+  gfpMigratetype,
+  MIGRATE_UNMOVABLE,
+  PAGEBLOCK_NR_PAGES,
+  PAGEBLOCK_ORDER,
+} from './freetype.js';
+import type { UnmappedAllocVariant } from './linux-mm-config.js';
+import type { Mermap } from './mermap.js';
+import type { MmStruct } from './mm.js';
+
+export class LinuxPageAllocator {
+  readonly zone: BuddyZone;
+  /** page_ref_count per frame (0 = free or reserved). */
+  readonly refcount: Int32Array;
+  /** Order of the allocated block a frame heads (for __free_pages), -1 otherwise. */
+  readonly allocOrder: Int8Array;
+  /** 1 while the frame is out of the direct map because of this allocator. */
+  readonly directMapRemoved: Uint8Array;
+  /** Converted pageblocks (mapped → unmapped) and their shootdowns, for reports. */
+  directMapConversions = 0;
+  /** Frames whose zeroing went through the mermap. */
+  mermapZeroed = 0;
+  /** Installed by LinuxMm once the mermap exists (zeroing of unmapped pages). */
+  mermap: Mermap | null = null;
+  /** The mm whose mm-local region the mermap uses on each CPU (set by LinuxMm). */
+  mermapMm: (cpu: number) => MmStruct = () => {
+    throw new Error('page allocator: no mermap mm');
+  };
+
+  constructor(
+    private readonly arch: LinuxArch,
+    private readonly frames: FrameSink,
+    readonly variant: UnmappedAllocVariant,
+    nrFrames: number,
+    reservedFrames: number,
+  ) {
+    this.zone = new BuddyZone(nrFrames, reservedFrames);
+    this.refcount = new Int32Array(nrFrames);
+    this.allocOrder = new Int8Array(nrFrames).fill(-1);
+    this.directMapRemoved = new Uint8Array(nrFrames);
+    for (let pfn = 0; pfn < reservedFrames; pfn++) frames.setState(pfn, FrameState.Reserved);
+  }
+
+  private directMapAddr(pfn: number): number {
+    return this.arch.layout.directMapBase + pfn * PAGE_SIZE;
+  }
+
+  /** alloc_pages(gfp, order): the first frame, or -1 when memory is exhausted or the request refused. */
+  allocPages(cpu: number, order: number, gfp: number): number {
+    let pfn: number;
+    const unmapped = (gfp & GFP_UNMAPPED) !== 0 && (gfp & GFP_PGTABLE) === 0;
+    if (unmapped && this.variant === 'gfp-unmapped') {
+      pfn = this.rmqueueUnmapped(cpu, order, gfp);
+    } else {
+      pfn = this.rmqueueMapped(cpu, order, gfpMigratetype(gfp));
+      if (pfn >= 0 && unmapped) this.zapDirectMap(cpu, pfn, 1 << order);
+    }
+    if (pfn < 0) return -1;
+    this.allocOrder[pfn] = order;
+    const state =
+      gfp & GFP_PGTABLE ? FrameState.PageTable : unmapped ? FrameState.Unmapped : FrameState.Allocated;
+    for (let i = 0; i < 1 << order; i++) {
+      this.refcount[pfn + i] = 1;
+      this.frames.setState(pfn + i, state);
+    }
+    if (gfp & GFP_ZERO && unmapped && this.variant === 'gfp-unmapped' && this.mermap) {
+      // __GFP_UNMAPPED | __GFP_ZERO: zero through the mermap, never through the direct map (§4.3 item 5).
+      const mm = this.mermapMm(cpu);
+      for (let i = 0; i < 1 << order; i++) {
+        const va = this.mermap.get(cpu, mm, pfn + i, 1);
+        if (va >= 0) {
+          this.mermapZeroed++;
+          this.mermap.put(cpu, mm, va);
+        }
+      }
+    }
+    return pfn;
+  }
+
+  /** Mapped allocation; when only unmapped blocks are left, map one back (the mirror path: NP→P, no flush). */
+  private rmqueueMapped(cpu: number, order: number, migratetype: number): number {
+    const pfn = this.zone.rmqueue(order, migratetype);
+    if (pfn >= 0 || this.variant !== 'gfp-unmapped') return pfn;
+    const block = this.zone.rmqueueSmallest(Math.max(order, PAGEBLOCK_ORDER), FREETYPE_UNMOVABLE_UNMAPPED);
+    if (block < 0) return -1;
+    const blockOrder = Math.max(order, PAGEBLOCK_ORDER);
+    this.arch.directMap.setDirectMapValidNoflush(cpu, block, 1 << blockOrder, true);
+    for (let i = 0; i < 1 << blockOrder; i++) {
+      this.directMapRemoved[block + i] = 0;
+      this.frames.setState(block + i, FrameState.Free);
+    }
+    this.zone.setPageblockFreetype(block, blockOrder, migratetype);
+    this.zone.freeOnePage(block, blockOrder, migratetype);
+    return this.zone.rmqueue(order, migratetype);
+  }
+
+  /**
+   * __GFP_UNMAPPED under freetypes: the unmapped list first (no TLB work); otherwise
+   * __rmqueue_direct_map converts a whole pageblock (or more) with one shootdown (§4.3).
+   */
+  private rmqueueUnmapped(cpu: number, order: number, gfp: number): number {
+    const pfn = this.zone.rmqueueSmallest(order, FREETYPE_UNMOVABLE_UNMAPPED);
+    if (pfn >= 0) return pfn;
+    // Refuse where a shootdown could deadlock, or where the arch cannot change the direct map.
+    if (gfp & GFP_ATOMIC || !this.arch.directMap.canSetDirectMap()) return -1;
+    const blockOrder = Math.max(order, PAGEBLOCK_ORDER);
+    const block = this.zone.rmqueue(blockOrder, MIGRATE_UNMOVABLE);
+    if (block < 0) return -1;
+    const nr = 1 << blockOrder;
+    this.arch.directMap.setDirectMapValidNoflush(cpu, block, nr, false);
+    // [inference, spec §4.3] the shootdown is flush_tlb_kernel_range over the block.
+    this.arch.tlb.flushTlbKernelRange(cpu, this.directMapAddr(block), this.directMapAddr(block + nr));
+    this.directMapConversions++;
+    for (let i = 0; i < nr; i++) {
+      this.directMapRemoved[block + i] = 1;
+      this.frames.setState(block + i, FrameState.UnmappedPool);
+    }
+    this.zone.setPageblockFreetype(block, blockOrder, FREETYPE_UNMOVABLE_UNMAPPED);
+    this.zone.freeOnePage(block, blockOrder, FREETYPE_UNMOVABLE_UNMAPPED);
+    return this.zone.rmqueueSmallest(order, FREETYPE_UNMOVABLE_UNMAPPED);
+  }
+
+  /**
+   * folio_zap_direct_map() (K-ZAP): set_direct_map_valid_noflush(false) + flush_tlb_kernel_range
+   * over the folio; the skip-flush bound omits the flush.
+   */
+  private zapDirectMap(cpu: number, pfn: number, nr: number): void {
+    this.arch.directMap.setDirectMapValidNoflush(cpu, pfn, nr, false);
+    if (this.variant !== 'unmapped-skip-flush') {
+      this.arch.tlb.flushTlbKernelRange(cpu, this.directMapAddr(pfn), this.directMapAddr(pfn + nr));
+    }
+    for (let i = 0; i < nr; i++) this.directMapRemoved[pfn + i] = 1;
+  }
+
+  /** get_page(). */
+  getPage(pfn: number): void {
+    this.refcount[pfn]++;
+  }
+
+  /** put_page(): free the block when the last reference goes. */
+  putPage(cpu: number, pfn: number): void {
+    if (this.refcount[pfn] <= 0) throw new Error(`put_page: frame ${pfn} is not allocated`);
+    if (--this.refcount[pfn] === 0) this.freeFrames(cpu, pfn, Math.max(this.allocOrder[pfn], 0));
+  }
+
+  /** __free_pages(page, order). */
+  freePages(cpu: number, pfn: number, order: number): void {
+    for (let i = 0; i < 1 << order; i++) this.refcount[pfn + i] = 0;
+    this.freeFrames(cpu, pfn, order);
+  }
+
+  private freeFrames(cpu: number, pfn: number, order: number): void {
+    const nr = 1 << order;
+    const freetype = this.zone.getPageblockFreetype(pfn);
+    const toUnmappedPool = freetypeUnmapped(freetype);
+    if (this.mermap) {
+      // Caller obligation (K-MER): flush the mermap region before a mermapped page is freed.
+      for (let i = 0; i < nr; i++) {
+        if (this.mermap.pending(pfn + i) && !this.mermapFreeNoflush) this.mermap.flushBeforeFree(pfn + i);
+      }
+    }
+    if (!toUnmappedPool && this.directMapRemoved[pfn]) {
+      // Restore on free: NP→P needs no flush (K-ZAP, spec §4.1).
+      this.arch.directMap.setDirectMapValidNoflush(cpu, pfn, nr, true);
+      for (let i = 0; i < nr; i++) this.directMapRemoved[pfn + i] = 0;
+    }
+    this.allocOrder[pfn] = -1;
+    for (let i = 0; i < nr; i++) {
+      this.refcount[pfn + i] = 0;
+      this.frames.setState(pfn + i, toUnmappedPool ? FrameState.UnmappedPool : FrameState.Free);
+    }
+    this.zone.freeOnePage(pfn, order, freetype);
+  }
+
+  /** `linux-mermap-free-noflush`: the buggy caller frees without the mermap flush. */
+  mermapFreeNoflush = false;
+
+  /** Hand out exactly these frames (scenario `reuse:`), each as an order-0 page. */
+  allocSpecific(pfns: readonly number[], gfp: number): boolean {
+    for (const pfn of pfns) if (!this.zone.isFree(pfn)) return false;
+    const state = gfp & GFP_PGTABLE ? FrameState.PageTable : FrameState.Allocated;
+    for (const pfn of pfns) {
+      this.zone.takeFreePage(pfn);
+      this.allocOrder[pfn] = 0;
+      this.refcount[pfn] = 1;
+      this.frames.setState(pfn, state);
+    }
+    return true;
+  }
+
+  freePageCount(): number {
+    return this.zone.freePages;
+  }
+
+  /** Pages per pageblock (for reports). */
+  static readonly pageblockPages = PAGEBLOCK_NR_PAGES;
+}
