@@ -1,7 +1,6 @@
 // Byte-stable JSON of a result (DESIGN §5: "the same inputs give byte-identical JSON"): keys in a fixed
 // order for the known shapes, sorted for open records (counters, variants, params, machine), two-space
 // indentation, one trailing newline. No timestamps or host data ever enter a RunResult.
-import type { JsonValue } from '../scenario/types.js';
 import type { RunResult, StepResult, Violation } from './types.js';
 
 /** Deep copy with object keys sorted (arrays keep their order). */
