@@ -1,0 +1,65 @@
+// The `freebsd-amd64` policy: FreeBSD's vm_map over the amd64 pmap with per-pmap PKRU rangesets.
+import { Tokens, type PolicyDefinition, type PolicyMap, type PhaseHook } from '@shootdown/core';
+import type { Machine } from '@shootdown/mmu';
+import { Amd64PmapHandle, Amd64PmapTable } from '../amd64/pmap-table.js';
+import { gatherFactory } from '../amd64/delayed-invl.js';
+import { FreeBsdSystem } from './system.js';
+import { exclCheck, pkruRemove, pkruUpdate } from './variants.js';
+
+/** Where `configure` leaves the run's FreeBsdSystem, for this plug-in's own ops and probes. */
+export const SYSTEM_TOKEN = Symbol.for('@shootdown/policy-freebsd-amd64:System');
+
+/** sys/amd64/include/vmparam.h DMAP_MIN_ADDRESS (0xfffff80000000000) as a 48-bit number. */
+const DMAP_BASE = 0xf80000000000;
+
+export const freebsdAmd64 = {
+  name: 'freebsd-amd64',
+  os: 'freebsd',
+  arch: 'x86_64',
+  description:
+    'FreeBSD on amd64: vm_map entries with lazily created anonymous objects over the amd64 pmap, whose PKRU ' +
+    'rangeset (sysarch AMD64_SET_PKRU / AMD64_CLEAR_PKRU, EXCL and PERSIST) gives every page its key at ' +
+    'pmap_enter; shootdowns with pmap_invalidate_page/range/all, PCID generations and pm_active.',
+  claims: ['stale-after-free', 'stale-exec-alias'],
+  mechanisms: {
+    'pkru-remove': pkruRemove,
+    'pkru-update': pkruUpdate,
+    'excl-check': exclCheck,
+  },
+  configure(container, selection) {
+    const machine = container.resolve(Tokens.Machine) as Machine;
+    const phases: PhaseHook | undefined = container.isRegistered(Tokens.Phases, true)
+      ? container.resolve(Tokens.Phases)
+      : undefined;
+    const sys = new FreeBsdSystem({
+      machine,
+      frameBook: container.resolve(Tokens.FrameBook),
+      counters: container.resolve(Tokens.Counters),
+      phases,
+      variants: selection.variants,
+    });
+    const handles = new Map<number, Amd64PmapHandle>();
+    container.register(SYSTEM_TOKEN, { useValue: sys });
+    container.register(Tokens.Kernel, { useValue: sys.kernel });
+    container.register(Tokens.VmMap, { useValue: { of: (pid: number) => sys.map(pid) } });
+    container.register(Tokens.Pmap, {
+      useValue: new Amd64PmapTable((pid) => {
+        const pmap = sys.pmap(pid);
+        if (pmap === undefined) return undefined;
+        let h = handles.get(pid);
+        if (h === undefined) handles.set(pid, (h = new Amd64PmapHandle(pmap, sys.pkru)));
+        return h;
+      }, DMAP_BASE),
+    });
+    container.register(Tokens.MmuGather, {
+      useValue: gatherFactory(
+        (pid) => sys.pmap(pid),
+        sys.shootdown,
+        (cpu, pfn) => sys.phys.freeFrame(cpu, pfn),
+      ),
+    });
+    container.register(Tokens.PageAllocator, { useValue: sys.phys });
+  },
+} satisfies PolicyDefinition;
+
+export const policies = { 'freebsd-amd64': freebsdAmd64 } satisfies PolicyMap;

@@ -1,0 +1,65 @@
+// One run's FreeBSD amd64 kernel, assembled from the selected variants: physical allocator, machine port,
+// shootdown, VM objects, pmaps and vm_maps, and the Kernel. `configure` registers its parts under core's tokens.
+import type { Counters, FrameBook, PhaseHook, Pid } from '@shootdown/core';
+import type { Machine } from '@shootdown/mmu';
+import { MachinePort } from '../amd64/machine-port.js';
+import { Amd64Pmap } from '../amd64/pmap.js';
+import { Shootdown } from '../amd64/shootdown.js';
+import { FreeBsdKernel } from '../kern/kernel.js';
+import { VmPhys } from '../kern/vm-phys.js';
+import type { PkruCallOptions } from '../pkru/pmap-pkru.js';
+import { VmObjects } from '../vm/objects.js';
+import { FreeBsdVmMap } from '../vm/vm-map.js';
+import { Vmspace } from '../vm/vmspace.js';
+import { KEY_LIFETIMES, type KeyLifetimeName } from './key-lifetime.js';
+
+export interface SystemInputs {
+  readonly machine: Machine;
+  readonly frameBook: FrameBook;
+  readonly counters: Counters;
+  readonly phases: PhaseHook | undefined;
+  /** mechanism → variant (defaults filled in). */
+  readonly variants: Readonly<Record<string, string>>;
+}
+
+export class FreeBsdSystem {
+  readonly phys: VmPhys;
+  readonly port: MachinePort;
+  readonly shootdown: Shootdown;
+  readonly kernel: FreeBsdKernel;
+  readonly pkru: PkruCallOptions;
+  private readonly maps = new Map<Pid, FreeBsdVmMap>();
+
+  constructor(inputs: SystemInputs) {
+    const { machine, frameBook, counters, phases, variants } = inputs;
+    const lifetime = KEY_LIFETIMES[(variants['pkru-remove'] ?? 'map-delete') as KeyLifetimeName];
+    if (lifetime === undefined) throw new Error(`unknown pkru-remove variant ${variants['pkru-remove']}`);
+    const quirk = variants['excl-check'] !== 'lookup-lt';
+    this.pkru = { pku: true, flush: variants['pkru-update'] !== 'no-invalidate' };
+    this.phys = new VmPhys(machine, frameBook);
+    this.port = new MachinePort(machine, this.phys, counters);
+    this.shootdown = new Shootdown(this.port, counters);
+    const objects = new VmObjects(machine.frames.count, this.phys);
+    const pmapDeps = { hw: this.port, shootdown: this.shootdown, counters, phases, lifetime, pku: true };
+    const vmDeps = { objects, lifetime, frameBook, counters, pkru: this.pkru };
+    const maps = this.maps;
+    this.kernel = new FreeBsdKernel(this.port, {
+      create(pid: Pid): FreeBsdVmMap {
+        const pmap = new Amd64Pmap(pid, pmapDeps);
+        pmap.pkru.exclAdjacencyQuirk = quirk;
+        const map = new FreeBsdVmMap(new Vmspace(pid, pmap, vmDeps));
+        maps.set(pid, map);
+        return map;
+      },
+      destroy: (map) => this.port.destroySpace(map.vs.pmap.space),
+    });
+  }
+
+  map(pid: Pid): FreeBsdVmMap | undefined {
+    return this.maps.get(pid);
+  }
+
+  pmap(pid: Pid): Amd64Pmap | undefined {
+    return this.maps.get(pid)?.vs.pmap;
+  }
+}
