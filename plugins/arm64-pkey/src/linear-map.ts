@@ -38,6 +38,8 @@ export interface LinearMapHw extends TlbiPort {
   installTable(cpu: number, level: number, pfn: number, table: number): void;
   /** page_address(pfn): the linear-map virtual address. */
   directMapVa(pfn: number): number;
+  /** Rewrites the 4 KiB linear-map leaf of `pfn`: `set`/`clear` are MMU flag bits (PRESENT clears it). */
+  updatePte(cpu: number, pfn: number, set: number, clear: number): void;
 }
 
 /** Where split tables come from: pgtable_alloc for init_mm, i.e. the selected PTP allocator. */
@@ -70,10 +72,20 @@ export class LinearMap {
     private readonly counters: CounterPort,
   ) {
     this.nrSlots = Math.ceil(nrFrames / (1 << PMD_ORDER));
-    this.gran = new Uint8Array(this.nrSlots).fill(
-      leaf === '1G' ? GRAN_PUD_BLOCK : leaf === '2M' ? GRAN_PMD_BLOCK : GRAN_PTE,
-    );
-    this.pteSlots = leaf === '4K' ? this.nrSlots : 0;
+    this.gran = new Uint8Array(this.nrSlots);
+    // Blocks only where memory covers them whole (a 1 GiB block over 64 MiB would map absent memory).
+    const fullPudSlots = Math.floor(nrFrames / (1 << PUD_ORDER)) << (PUD_ORDER - PMD_ORDER);
+    const fullPmdSlots = nrFrames >> PMD_ORDER;
+    for (let s = 0; s < this.nrSlots; s++) {
+      const g =
+        leaf === '4K' || s >= fullPmdSlots
+          ? GRAN_PTE
+          : leaf === '1G' && s < fullPudSlots
+            ? GRAN_PUD_BLOCK
+            : GRAN_PMD_BLOCK;
+      this.gran[s] = g;
+      if (g === GRAN_PTE) this.pteSlots++;
+    }
     this.key = new Uint8Array(nrFrames).fill(KPKEYS_PKEY_DEFAULT);
   }
 
@@ -118,6 +130,19 @@ export class LinearMap {
     }
     const va = this.hw.directMapVa(pfn);
     flushTlbKernelRange(this.hw, cpu, va, va + nrPages * PAGE_SIZE);
+    return true;
+  }
+
+  /**
+   * __change_memory_common() on the linear alias of [pfn, pfn + nr) at page granularity (set_direct_map_*,
+   * set_memory_ro/rw on the alias): split to PTEs first, then rewrite each PTE. No flush: callers flush (or the
+   * _noflush contract says they will). False when a split failed.
+   */
+  updatePtes(pfn: number, nrPages: number, set: number, clear: number): boolean {
+    for (let p = pfn; p < pfn + nrPages; p++) {
+      if (this.gran[p >> PMD_ORDER] !== GRAN_PTE && !this.splitToPte(p)) return false;
+      this.hw.updatePte(this.cpu, p, set, clear);
+    }
     return true;
   }
 

@@ -18,14 +18,16 @@ export const nestedGather = {
       description:
         'Current code: on nesting the gather becomes fullmm with freed_tables set, and arm64 tlb_flush() issues ' +
         'flush_tlb_mm (TLBI ASIDE1IS), which drops every TLB and walk-cache entry of the ASID on every CPU.',
-      source: '7a30df49f63a "mm: mmu_gather: remove __tlb_reset_range() for force flush"; include/asm-generic/tlb.h',
+      source:
+        '7a30df49f63a "mm: mmu_gather: remove __tlb_reset_range() for force flush"; include/asm-generic/tlb.h',
     },
     [NESTED_RESET]: {
       description:
         'Before 7a30df49f63a: __tlb_reset_range() cleared freed_tables and only the unmapped range was re-added, ' +
         'so arm64 flushed with TLBI VALE1IS (last level only). Walk caches kept pointing at the freed PMD/PTE ' +
         "tables — Jan Stancek's reproducer spun in page-fault loops until an explicit flush_tlb_all.",
-      source: "mm/mmu_gather.c arch_tlb_finish_mmu before 7a30df49f63a (Jan Stancek's arm64 report, May 2019)",
+      source:
+        "mm/mmu_gather.c arch_tlb_finish_mmu before 7a30df49f63a (Jan Stancek's arm64 report, May 2019)",
       disclaims: ['freed-pagetable-walk'],
     },
   },

@@ -76,6 +76,9 @@ export class RecordingHw implements LinearMapHw {
   installTable(_cpu: number, level: number, pfn: number, table: number): void {
     this.stores.push(`table L${level} ${pfn} -> ${table}`);
   }
+  updatePte(_cpu: number, pfn: number, set: number, clear: number): void {
+    this.stores.push(`pte ${pfn} +${set} -${clear}`);
+  }
   directMapVa(pfn: number): number {
     return 0x800000000000 + pfn * 4096;
   }

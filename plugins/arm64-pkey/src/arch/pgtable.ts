@@ -1,0 +1,95 @@
+// The arm64 page-table hooks (PgtableArch): pgd_alloc with an ASID per mm, pagetable_alloc / pagetable_free
+// through the kpkeys allocator of the selected variant, and set_pte() & co as stores into the MMU. The kernel
+// half has its own root (TTBR1: swapper_pg_dir), so a user pgd holds only user entries.
+import type { LeafLevel, Machine } from '@shootdown/mmu';
+import { entryIsLeaf, pteFlags, ptePfn, type MmStruct, type PgtableArch } from '@shootdown/linux-mm';
+import type { Kpkeys } from '../kpkeys.js';
+import { GFP_ZERO } from '../ptp/types.js';
+import { hwLeafFlags } from './entry.js';
+
+export class Arm64Pgtable implements PgtableArch {
+  /** mm id → MMU space. */
+  private readonly spaces = new Map<number, number>();
+  private kpkeys: Kpkeys | null = null;
+
+  constructor(
+    private readonly machine: Machine,
+    /** Boot-time frames (memblock / the early page-table allocator). */
+    private readonly bootFrame: () => number,
+    private readonly asidBits: number,
+  ) {}
+
+  /** Once LinuxMm and its buddy exist, tables come from the kpkeys allocator (mm_init order). */
+  attach(kpkeys: Kpkeys): void {
+    this.kpkeys = kpkeys;
+  }
+
+  spaceOf(mm: MmStruct): number {
+    const s = this.spaces.get(mm.id);
+    if (s === undefined) throw new Error(`mm ${mm.id} has no address space`);
+    return s;
+  }
+
+  asidOf(mm: MmStruct): number {
+    return this.machine.asidOf(this.spaceOf(mm));
+  }
+
+  pgdAlloc(mm: MmStruct): number {
+    if (mm.id === 0) {
+      // init_mm: swapper_pg_dir is the kernel root the boot code already installed (TTBR1).
+      this.spaces.set(0, this.machine.kernelSpace);
+      return this.machine.rootOf(this.machine.kernelSpace);
+    }
+    const root = this.allocFrame();
+    if (root < 0) return -1;
+    // One ASID per mm; the simulated allocator never runs out within a scenario's process count.
+    const tags = 2 ** this.asidBits - 1;
+    this.spaces.set(mm.id, this.machine.createSpace(1 + ((mm.id - 1) % tags), root));
+    return root;
+  }
+
+  pgdFree(mm: MmStruct, pgd: number): void {
+    this.spaces.delete(mm.id);
+    this.freeFrame(pgd);
+  }
+
+  pgtableAlloc(_mm: MmStruct, _level: number, _addr: number): number {
+    const pfn = this.allocFrame();
+    if (pfn >= 0) this.machine.count('ptalloc');
+    return pfn;
+  }
+
+  pgtableFree(_mm: MmStruct, _level: number, table: number): void {
+    this.machine.count('ptfree');
+    this.freeFrame(table);
+  }
+
+  /** set_pte() / pmd_populate() / pte_clear() …: one store (under kpkeys, from the page-table context). */
+  setEntry(
+    _cpu: number,
+    mm: MmStruct,
+    level: number,
+    _table: number,
+    _index: number,
+    addr: number,
+    entry: number,
+  ): void {
+    const space = this.spaceOf(mm);
+    const span = 2 ** (12 + 9 * (level - 1));
+    const va = addr - (addr % span);
+    const flags = pteFlags(entry);
+    const hw = hwLeafFlags(flags);
+    if (hw === 0) this.machine.clearEntry(space, va, level as 1 | 2 | 3 | 4);
+    else if (entryIsLeaf(entry, level))
+      this.machine.setLeaf(space, va, level as LeafLevel, ptePfn(entry), hw);
+    else this.machine.setTable(space, va, level as 2 | 3 | 4, ptePfn(entry));
+  }
+
+  private allocFrame(): number {
+    return this.kpkeys === null ? this.bootFrame() : this.kpkeys.allocPtp(GFP_ZERO);
+  }
+
+  private freeFrame(pfn: number): void {
+    if (this.kpkeys !== null) this.kpkeys.freePtp(pfn);
+  }
+}
