@@ -2,7 +2,7 @@
 // arch/arm64/mm/pageattr.c does them — change_memory_common() rewrites the PTEs of the range (splitting the
 // linear map first where it is block-mapped, split_kernel_leaf_mapping()) and then flush_tlb_kernel_range();
 // with rodata=full, a read-only change of a vmalloc range is applied to each page's linear alias too.
-import { Pte, type LeafLevel, type Machine } from '@shootdown/mmu';
+import { Pte, type Machine } from '@shootdown/mmu';
 import { PTE_EXEC, PTE_PRESENT, PTE_WRITE, type DirectMapArch } from '@shootdown/linux-mm';
 import type { LinearMap } from '../linear-map.js';
 import { flushTlbKernelRange, type TlbiPort } from '../tlbflush.js';
