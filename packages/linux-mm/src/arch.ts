@@ -7,6 +7,7 @@
  * Convention: `cpu` is the CPU performing the operation (smp_processor_id()); it decides who
  * receives IPIs. Addresses are numbers in the canonical 48-bit form (see constants.ts).
  */
+import type { LinuxMm } from './linux-mm.js';
 import type { MmStruct } from './mm.js';
 import type { MmuGather } from './mmu-gather.js';
 
@@ -123,6 +124,11 @@ export interface LinuxArch {
   readonly tlb: TlbArch;
   readonly directMap: DirectMapArch;
   readonly pkeys: PkeyArch;
+  /**
+   * Called once by the LinuxMm constructor, after its page allocator exists and before the first
+   * page table is allocated: pte_alloc_one() needs the buddy allocator (LinuxMm.allocator).
+   */
+  attach?(lm: LinuxMm): void;
 }
 
 /** TLB_FLUSH_ALL ((unsigned long)-1): an `end` that means "everything". */

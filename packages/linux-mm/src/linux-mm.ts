@@ -83,6 +83,7 @@ export class LinuxMm implements GatherSink {
       config.reservedFrames,
     );
     this.allocator.mermapFreeNoflush = config.mermapFreeNoflush;
+    arch.attach?.(this);
     this.initMm = new MmStruct(0, arch.nrCpus);
     this.pgtables.pgdAlloc(this.initMm);
     this.mermap = new Mermap(arch, this.pgtables, frames, config.mermapGlobal);
