@@ -22,3 +22,8 @@ export * from './selection/suggest.js';
 export * from './plugins/register-context.js';
 export * from './plugins/manifest.js';
 export * from './plugins/loader.js';
+export * from './invariants/machine-view.js';
+export * from './invariants/invariant.js';
+export * from './invariants/catalogue.js';
+export * from './invariants/frame-table.js';
+export * from './invariants/monitor.js';

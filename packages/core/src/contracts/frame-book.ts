@@ -27,6 +27,13 @@ export const FRAME_REVOKED = 1; // a PFN mapping of it was revoked: no CPU may t
 export const FRAME_MERMAP = 2; // a mermap window entry reaches it (mermap-free)
 export const FRAME_PT_PROTECTED = 4; // the policy claims writes to it need the privileged context
 
+export interface ExpectedKeyRange {
+  readonly pid: Pid;
+  readonly start: Va;
+  readonly end: Va;
+  readonly key: number;
+}
+
 /**
  * The kernel's frame bookkeeping, one slot per frame (typed arrays behind it). Registered under
  * `Tokens.FrameBook` by the runner; the policy writes, the invariants read.
@@ -39,12 +46,15 @@ export interface FrameBook {
    *  `direct-map-default`, `mermap-free` and `stale-exec-alias` judge the frame. */
   setState(pfn: Pfn, state: FrameState): void;
   setFlag(pfn: Pfn, flag: number, on: boolean): void;
-  /** The key a user range *should* hold (what the OS bound to it: VMA key, PKRU rangeset node);
-   *  `pkey-kept` compares present entries against it. `key = 0` with `clearExpectedKey` removes it. */
+  /** The key a user range *should* hold by the explicit operations (key-assign sets it; key-clear,
+   *  munmap, a replacing mmap and exec remove it; fork copies it). The runner feeds these from the
+   *  scenario's steps — never from a policy's implicit removals, which `pkey-kept` exists to catch. */
   setExpectedKey(pid: Pid, start: Va, end: Va, key: number): void;
   clearExpectedKey(pid: Pid, start: Va, end: Va): void;
-  /** The expected key at `va`, or -1 when the OS bound none. */
+  /** The expected key at `va`, or -1 when none was bound. */
   expectedKey(pid: Pid, va: Va): number;
+  /** Every expected-key range, ordered by pid then start. */
+  expectedKeyRanges(): readonly ExpectedKeyRange[];
   /** Called by a policy when a revoking operation (unmap_mapping_range) returns. */
   markRevoked(pfns: readonly Pfn[]): void;
 }

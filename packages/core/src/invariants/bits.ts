@@ -1,0 +1,89 @@
+// Entry bits and sizes the invariants decode, taken from the MMU so both read the same word.
+import { LEVEL_PAGES, LEVEL_SIZE, Pte } from '@shootdown/mmu';
+import type { MachineView, StaleRecords } from './machine-view.js';
+
+export const X_BITS = Pte.XUSER | Pte.XKERNEL;
+
+export function isWritable(flags: number): boolean {
+  return (flags & Pte.WRITABLE) !== 0;
+}
+export function isExec(flags: number): boolean {
+  return (flags & X_BITS) !== 0;
+}
+export function keyOf(flags: number): number {
+  return (flags & Pte.KEY_MASK) >>> Pte.KEY_SHIFT;
+}
+export function isPresent(flags: number): boolean {
+  return (flags & Pte.PRESENT) !== 0;
+}
+
+/** Rights an entry grants as a small mask (1 read, 2 write, 4 exec, 8 user) — for "more permissive". */
+export function rightsOf(flags: number): number {
+  return (
+    (isPresent(flags) ? 1 : 0) |
+    (isWritable(flags) ? 2 : 0) |
+    (isExec(flags) ? 4 : 0) |
+    ((flags & Pte.USER) !== 0 ? 8 : 0)
+  );
+}
+
+/** First VA a stale record covers. */
+export function recordVa(s: StaleRecords, r: number): number {
+  return s.index[r] * LEVEL_SIZE[s.level[r] as 1 | 2 | 3 | 4];
+}
+
+/** Does stale leaf record `r` translate to frame `pfn`? (a large leaf covers a run of frames) */
+export function recordReaches(s: StaleRecords, r: number, pfn: number): boolean {
+  const first = s.out[r];
+  return pfn >= first && pfn < first + LEVEL_PAGES[s.level[r] as 1 | 2 | 3 | 4];
+}
+
+/** The VA through which record `r` reaches `pfn`. */
+export function recordVaOf(s: StaleRecords, r: number, pfn: number): number {
+  return recordVa(s, r) + (pfn - s.out[r]) * 4096;
+}
+
+/** Stale leaf records that reach `pfn` (scans the live list; call only when the counts say some exist). */
+export function staleLeafTo(m: MachineView, pfn: number): number[] {
+  const out: number[] = [];
+  if (m.reverse.staleRefs[pfn] === 0) return out;
+  const s = m.staleLeaf;
+  const live = s.liveRecords();
+  for (let i = 0; i < live.length; i++) {
+    const r = live[i];
+    if (recordReaches(s, r, pfn)) out.push(r);
+  }
+  return out;
+}
+
+/** Is `va` a linear-map (direct-map) address of this machine? */
+export function isDirectMapVa(m: MachineView, va: number): boolean {
+  return m.directMapPfn(va) >= 0;
+}
+
+/** Does the current direct-map entry of `pfn` exist and reach it? */
+export function directMapPresent(m: MachineView, pfn: number): { present: boolean; flags: number } {
+  if (m.kernelSpace < 0) return { present: false, flags: 0 };
+  const l = m.lookup(m.kernelSpace, m.directMapVa(pfn));
+  return l.present && l.pfn === pfn ? { present: true, flags: l.flags } : { present: false, flags: 0 };
+}
+
+export function hex(va: number): string {
+  return '0x' + va.toString(16);
+}
+
+/**
+ * DESIGN §3, first honesty rule: a possibly-stale entry matters only if it grants something the current
+ * entry for the same address does not — another frame, or more rights. A stale entry that is merely
+ * less permissive (or identical) is at most the soft `stale-direct-map`.
+ */
+export function staleGrantsMore(m: MachineView, r: number, pfn: number): boolean {
+  const s = m.staleLeaf;
+  const space = s.space[r];
+  const va = recordVaOf(s, r, pfn);
+  if (space < 0 || space >= m.spaceCount) return true;
+  const cur = m.lookup(space, va);
+  if (!cur.present || cur.pfn !== pfn) return true;
+  const old = rightsOf(s.flags[r]);
+  return (old & ~rightsOf(cur.flags)) !== 0;
+}

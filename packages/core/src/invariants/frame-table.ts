@@ -1,0 +1,93 @@
+// The FrameBook implementation: one byte of state and one byte of flags per frame, plus the (few)
+// expected-key ranges. Changes are forwarded to a listener (the invariant monitor).
+import type { Pfn, Pid, Va } from '../contracts/addresses.js';
+import { FRAME_REVOKED, FrameState, type ExpectedKeyRange, type FrameBook } from '../contracts/frame-book.js';
+
+export interface FrameBookListener {
+  stateChanged(pfn: Pfn, from: FrameState, to: FrameState): void;
+  revoked(pfns: readonly Pfn[]): void;
+}
+
+export class FrameTable implements FrameBook {
+  readonly frames: number;
+  readonly #state: Uint8Array;
+  readonly #flags: Uint8Array;
+  #ranges: ExpectedKeyRange[] = [];
+  listener: FrameBookListener | null = null;
+
+  constructor(frames: number) {
+    this.frames = frames;
+    this.#state = new Uint8Array(frames);
+    this.#flags = new Uint8Array(frames);
+  }
+
+  state(pfn: Pfn): FrameState {
+    return this.#state[pfn] as FrameState;
+  }
+
+  flags(pfn: Pfn): number {
+    return this.#flags[pfn];
+  }
+
+  setState(pfn: Pfn, state: FrameState): void {
+    this.#check(pfn);
+    const from = this.#state[pfn] as FrameState;
+    this.#state[pfn] = state;
+    if (from !== state || state === FrameState.Free) this.listener?.stateChanged(pfn, from, state);
+  }
+
+  setFlag(pfn: Pfn, flag: number, on: boolean): void {
+    this.#check(pfn);
+    this.#flags[pfn] = on ? this.#flags[pfn] | flag : this.#flags[pfn] & ~flag;
+  }
+
+  markRevoked(pfns: readonly Pfn[]): void {
+    for (const p of pfns) this.setFlag(p, FRAME_REVOKED, true);
+    this.listener?.revoked(pfns);
+  }
+
+  setExpectedKey(pid: Pid, start: Va, end: Va, key: number): void {
+    this.clearExpectedKey(pid, start, end);
+    this.#ranges.push({ pid, start, end, key });
+    this.#ranges.sort((a, b) => a.pid - b.pid || a.start - b.start);
+  }
+
+  clearExpectedKey(pid: Pid, start: Va, end: Va): void {
+    const out: ExpectedKeyRange[] = [];
+    for (const r of this.#ranges) {
+      if (r.pid !== pid || r.end <= start || r.start >= end) {
+        out.push(r);
+        continue;
+      }
+      if (r.start < start) out.push({ ...r, end: start });
+      if (r.end > end) out.push({ ...r, start: end });
+    }
+    this.#ranges = out.sort((a, b) => a.pid - b.pid || a.start - b.start);
+  }
+
+  /** Every expected range of a process (exec, exit). */
+  clearExpectedKeys(pid: Pid): void {
+    this.#ranges = this.#ranges.filter((r) => r.pid !== pid);
+  }
+
+  /** fork: the child holds what the parent held. */
+  copyExpectedKeys(parent: Pid, child: Pid): void {
+    const copies = this.#ranges.filter((r) => r.pid === parent).map((r) => ({ ...r, pid: child }));
+    this.#ranges = [...this.#ranges, ...copies].sort((a, b) => a.pid - b.pid || a.start - b.start);
+  }
+
+  expectedKey(pid: Pid, va: Va): number {
+    for (const r of this.#ranges) if (r.pid === pid && va >= r.start && va < r.end) return r.key;
+    return -1;
+  }
+
+  expectedKeyRanges(): readonly ExpectedKeyRange[] {
+    return this.#ranges;
+  }
+
+  #check(pfn: Pfn): void {
+    if (!Number.isInteger(pfn) || pfn < 0 || pfn >= this.frames) {
+      throw new RangeError(`frame ${pfn} outside memory (0..${this.frames - 1})`);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+// The shape of one invariant (DESIGN §3 "Invariants"): an id, a precise description, and the moments
+// it is judged — at entry stores and invalidations (through the MMU observer), at frame-bookkeeping
+// changes, and when an operation returns.
+import type { FrameBook } from '../contracts/frame-book.js';
+import type { Pid, Va } from '../contracts/addresses.js';
+import type { InvariantId } from '../policy/invariant-ids.js';
+import type { MachineView } from './machine-view.js';
+
+/** What the invariants may ask the kernel side beyond the frame book (supplied by the runner). */
+export interface InvariantEnv {
+  /** A named kernel window (e.g. `linux.mermap`), if the policy has one. */
+  window(name: string): { readonly start: Va; readonly end: Va } | undefined;
+  /** The MMU space of a process, if it has one. */
+  spaceOf(pid: Pid): number | undefined;
+}
+
+/** Where a violation was seen. `cpu`, `address`, `frame` are null when they do not apply. */
+export interface ViolationSite {
+  readonly cpu: number | null;
+  readonly address: number | null;
+  readonly frame: number | null;
+  readonly explanation: string;
+}
+
+export interface InvariantContext {
+  readonly m: MachineView;
+  readonly book: FrameBook;
+  readonly env: InvariantEnv;
+  /** The condition holds for `key` (usually a frame): reported once until it is `settle`d. */
+  raise(id: InvariantId, key: number, site: ViolationSite): void;
+  /** The condition no longer holds for `key`: a later recurrence is reported again. */
+  settle(id: InvariantId, key: number): void;
+  /** Is `key` currently raised for `id`? */
+  active(id: InvariantId, key: number): boolean;
+  /** Keys currently raised for `id`. */
+  activeKeys(id: InvariantId): readonly number[];
+}
+
+export interface Invariant {
+  readonly id: InvariantId;
+  /** One paragraph: precisely when it is violated. */
+  readonly description: string;
+  /** Soft invariants (`stale-direct-map`) are always notes, never findings. */
+  readonly soft?: boolean;
+  /** Frames [first, first+count) changed their reach (store, link, unlink, invalidate, free). */
+  framesChanged?(ctx: InvariantContext, first: number, count: number, cause: string): void;
+  /** A break-before-make violation at a store (arm64). */
+  bbm?(
+    ctx: InvariantContext,
+    v: { space: number; va: number; level: number; reason: string; cpus: readonly number[] },
+  ): void;
+  /** The frame book changed a frame's state. */
+  frameState?(ctx: InvariantContext, pfn: number, from: number, to: number): void;
+  /** A revoking operation returned (its frames got FRAME_REVOKED). */
+  revoked?(ctx: InvariantContext, pfns: readonly number[]): void;
+  /** A kernel write aimed at a frame (`stray-write`) landed or faulted. */
+  strayWrite?(ctx: InvariantContext, cpu: number, pfn: number, context: string | null, landed: boolean): void;
+  /** An operation (a step) returned. */
+  operationReturned?(ctx: InvariantContext): void;
+}

@@ -1,0 +1,79 @@
+// The read-only slice of the simulated machine the invariants look at. Structural, so the invariants
+// depend on what they read, not on how @shootdown/mmu builds it; the MMU's Machine satisfies it.
+
+/** Per-frame reach counts, kept incrementally by the MMU (its `ReverseView`). */
+export interface ReverseCounts {
+  readonly validRefs: ArrayLike<number>;
+  readonly validW: ArrayLike<number>;
+  readonly validX: ArrayLike<number>;
+  readonly staleRefs: ArrayLike<number>;
+  readonly staleW: ArrayLike<number>;
+  readonly staleX: ArrayLike<number>;
+  /** Valid entries stored before the frame's last free. */
+  readonly validAfterFree: ArrayLike<number>;
+  /** Stale cached translations captured before the frame's last free. */
+  readonly staleAfterFree: ArrayLike<number>;
+  /** Stale walk-cache entries pointing at this (table) frame. */
+  readonly walkRefs: ArrayLike<number>;
+  readonly walkAfterFree: ArrayLike<number>;
+  readonly walkAfterFreeTotal: number;
+  isWx(pfn: number): boolean;
+}
+
+/** Possibly-cached translations whose entry changed: one record per change, with its holders. */
+export interface StaleRecords {
+  readonly live: number;
+  readonly level: ArrayLike<number>;
+  /** VA >> LEVEL_SHIFT[level]. */
+  readonly index: ArrayLike<number>;
+  readonly flags: ArrayLike<number>;
+  /** Output frame (leaf) or table frame (walk cache). */
+  readonly out: ArrayLike<number>;
+  /** Store clock when the translation was captured. */
+  readonly since: ArrayLike<number>;
+  /** Address space that owned the entry. */
+  readonly space: ArrayLike<number>;
+  liveRecords(): ArrayLike<number>;
+  holders(r: number): readonly number[];
+}
+
+export interface LookupView {
+  readonly present: boolean;
+  readonly level: number;
+  readonly flags: number;
+  readonly pfn: number;
+}
+
+export interface MachineView {
+  readonly cpus: number;
+  readonly frames: {
+    readonly count: number;
+    readonly freedAt: ArrayLike<number>;
+    isFree(pfn: number): boolean;
+    tag(pfn: number): string;
+  };
+  readonly tables: {
+    readonly slotOf: ArrayLike<number>;
+    readonly slotLinks: ArrayLike<number>;
+  };
+  readonly reverse: ReverseCounts;
+  readonly staleLeaf: StaleRecords;
+  readonly staleWalk: StaleRecords;
+  /** The kernel half's space id, -1 before the OS created it. */
+  readonly kernelSpace: number;
+  readonly spaceCount: number;
+  directMapVa(pfn: number): number;
+  directMapPfn(va: number): number;
+  lookup(space: number, va: number): LookupView;
+  observe(o: {
+    framesChanged?(first: number, count: number, cause: string): void;
+    walkChanged?(pfn: number, cause: string): void;
+    bbmViolation?(v: {
+      space: number;
+      va: number;
+      level: number;
+      reason: string;
+      cpus: readonly number[];
+    }): void;
+  }): () => void;
+}

@@ -1,0 +1,128 @@
+// Runs every invariant against one machine for one run: subscribes to the MMU observer and the frame
+// book, knows the step being executed, and collects violations (claimed = finding, else note).
+import type { Pfn } from '../contracts/addresses.js';
+import type { FrameState } from '../contracts/frame-book.js';
+import type { InvariantId } from '../policy/invariant-ids.js';
+import { INVARIANTS } from './catalogue.js';
+import type { FrameTable } from './frame-table.js';
+import type { Invariant, InvariantContext, InvariantEnv, ViolationSite } from './invariant.js';
+import type { MachineView } from './machine-view.js';
+
+export interface InvariantViolation extends ViolationSite {
+  readonly invariant: InvariantId;
+  readonly claimed: boolean;
+  /** Path of the step during which it was seen. */
+  readonly step: string;
+}
+
+export class InvariantMonitor {
+  /** Path of the step being executed; violations are attributed to it. */
+  step = '';
+  readonly #ctx: InvariantContext;
+  readonly #claims: ReadonlySet<string>;
+  readonly #active = new Map<InvariantId, Set<number>>();
+  #found: InvariantViolation[] = [];
+  #pending: number[] = [];
+  #detach: (() => void) | null = null;
+  readonly #invariants: readonly Invariant[];
+
+  constructor(
+    readonly machine: MachineView,
+    readonly book: FrameTable,
+    claims: readonly string[],
+    env: InvariantEnv,
+    invariants: readonly Invariant[] = INVARIANTS,
+  ) {
+    this.#claims = new Set(claims);
+    this.#invariants = invariants;
+    this.#ctx = {
+      m: machine,
+      book,
+      env,
+      raise: (id, key, site) => this.#raise(id, key, site),
+      settle: (id, key) => void this.#active.get(id)?.delete(key),
+      active: (id, key) => this.#active.get(id)?.has(key) ?? false,
+      activeKeys: (id) => [...(this.#active.get(id) ?? [])],
+    };
+  }
+
+  /** Start watching the machine and the frame book. */
+  attach(): void {
+    if (this.#detach !== null) return;
+    const detachMmu = this.machine.observe({
+      framesChanged: (first, count, cause) => this.#framesChanged(first, count, cause),
+      bbmViolation: (v) => {
+        for (const i of this.#invariants) i.bbm?.(this.#ctx, v);
+      },
+    });
+    this.book.listener = {
+      stateChanged: (pfn, from, to) => this.#stateChanged(pfn, from, to),
+      revoked: (pfns) => {
+        for (const i of this.#invariants) i.revoked?.(this.#ctx, pfns);
+      },
+    };
+    this.#detach = () => {
+      detachMmu();
+      this.book.listener = null;
+    };
+  }
+
+  detach(): void {
+    this.#detach?.();
+    this.#detach = null;
+  }
+
+  /** A kernel write aimed at a frame (`stray-write`) landed or faulted. */
+  strayWrite(cpu: number, pfn: Pfn, context: string | null, landed: boolean): void {
+    for (const i of this.#invariants) i.strayWrite?.(this.#ctx, cpu, pfn, context, landed);
+  }
+
+  /** An operation (step) returned: judge the end-of-operation invariants. */
+  operationReturned(): void {
+    this.#flushPending();
+    for (const i of this.#invariants) i.operationReturned?.(this.#ctx);
+  }
+
+  /** Violations seen since the last call, in the order they were seen. */
+  take(): InvariantViolation[] {
+    const out = this.#found;
+    this.#found = [];
+    return out;
+  }
+
+  #framesChanged(first: number, count: number, cause: string): void {
+    // Judge now (the window inside the operation) and once more at the next event, when the MMU has
+    // finished the bookkeeping of this store (the stale record of a replaced entry is added after the
+    // notification).
+    this.#flushPending();
+    for (const i of this.#invariants) i.framesChanged?.(this.#ctx, first, count, cause);
+    this.#pending.push(first, count);
+  }
+
+  #flushPending(): void {
+    if (this.#pending.length === 0) return;
+    const p = this.#pending;
+    this.#pending = [];
+    for (let k = 0; k < p.length; k += 2) {
+      for (const i of this.#invariants) i.framesChanged?.(this.#ctx, p[k], p[k + 1], 'settled');
+    }
+  }
+
+  #stateChanged(pfn: Pfn, from: FrameState, to: FrameState): void {
+    this.#flushPending();
+    for (const i of this.#invariants) i.frameState?.(this.#ctx, pfn, from, to);
+  }
+
+  #raise(id: InvariantId, key: number, site: ViolationSite): void {
+    let set = this.#active.get(id);
+    if (set === undefined) {
+      set = new Set();
+      this.#active.set(id, set);
+    }
+    if (set.has(key)) return;
+    set.add(key);
+    const inv = this.#invariants.find((i) => i.id === id);
+    const claimed = inv?.soft === true ? false : this.#claims.has(id);
+    this.#found.push({ invariant: id, claimed, step: this.step, ...site });
+  }
+}

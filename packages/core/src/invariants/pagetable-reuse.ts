@@ -1,0 +1,40 @@
+import { hex, recordVa } from './bits.js';
+import type { Invariant } from './invariant.js';
+
+/**
+ * `pagetable-reuse`: a frame is linked into a page-table tree again (after being freed) while a stale
+ * walk-cache entry captured before that free still points at it: a walk through the stale entry lands
+ * in a live table of another place or another address space. Judged when each operation returns.
+ * Stale entries under an ASID that is no longer loaded are dropped by the MMU unless the ASID is reused
+ * without a flush (DESIGN §3, second honesty rule).
+ */
+export const pagetableReuse: Invariant = {
+  id: 'pagetable-reuse',
+  description:
+    'A page-table frame is linked into a tree while a stale walk-cache entry still points at it under a live ASID.',
+  operationReturned(ctx) {
+    const m = ctx.m;
+    const now = new Set<number>();
+    const s = m.staleWalk;
+    if (s.live > 0) {
+      const live = s.liveRecords();
+      for (let i = 0; i < live.length; i++) {
+        const r = live[i];
+        const f = s.out[r];
+        if (f >= m.frames.count || now.has(f)) continue;
+        if (m.frames.freedAt[f] <= s.since[r]) continue; // not freed since
+        const slot = m.tables.slotOf[f];
+        if (slot < 0 || m.tables.slotLinks[slot] === 0) continue; // not linked again
+        now.add(f);
+        const va = recordVa(s, r);
+        ctx.raise('pagetable-reuse', f, {
+          cpu: s.holders(r)[0] ?? null,
+          address: va,
+          frame: f,
+          explanation: `frame ${f} is a linked page table again while a stale walk-cache entry for ${hex(va)} still points at it`,
+        });
+      }
+    }
+    for (const f of ctx.activeKeys('pagetable-reuse')) if (!now.has(f)) ctx.settle('pagetable-reuse', f);
+  },
+};

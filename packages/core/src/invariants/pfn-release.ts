@@ -1,0 +1,51 @@
+import { FRAME_REVOKED } from '../contracts/frame-book.js';
+import { directMapPresent, hex, isDirectMapVa, recordVaOf, staleLeafTo } from './bits.js';
+import type { Invariant, InvariantContext } from './invariant.js';
+
+/**
+ * `pfn-release` (spec INV-PFN-RELEASE, CVE-2022-39188): after an operation revoking a PFN mapping
+ * (`unmap_mapping_range`) returns, a CPU still translates to one of its frames — through a present user
+ * entry or a possibly-cached stale one. The kernel's own linear-map alias does not count. Judged when
+ * the revoking operation returns and at every store after it (DESIGN §3), not only when the process's
+ * own unmap returns.
+ */
+export const pfnRelease: Invariant = {
+  id: 'pfn-release',
+  description: 'After an unmap of a PFN mapping returns, a CPU still translates to one of its PFNs.',
+  revoked(ctx, pfns) {
+    for (const f of pfns) judge(ctx, f);
+  },
+  framesChanged(ctx, first, count) {
+    for (let f = first; f < first + count; f++) if ((ctx.book.flags(f) & FRAME_REVOKED) !== 0) judge(ctx, f);
+  },
+};
+
+function judge(ctx: InvariantContext, f: number): void {
+  const m = ctx.m;
+  if (f >= m.frames.count || (ctx.book.flags(f) & FRAME_REVOKED) === 0) {
+    ctx.settle('pfn-release', f);
+    return;
+  }
+  for (const rec of staleLeafTo(m, f)) {
+    const va = recordVaOf(m.staleLeaf, rec, f);
+    if (isDirectMapVa(m, va)) continue;
+    ctx.raise('pfn-release', f, {
+      cpu: m.staleLeaf.holders(rec)[0] ?? null,
+      address: va,
+      frame: f,
+      explanation: `PFN ${f} was revoked but a stale entry for ${hex(va)} may still translate to it`,
+    });
+    return;
+  }
+  const valid = m.reverse.validRefs[f] - (directMapPresent(m, f).present ? 1 : 0);
+  if (valid > 0) {
+    ctx.raise('pfn-release', f, {
+      cpu: null,
+      address: null,
+      frame: f,
+      explanation: `PFN ${f} was revoked but a present entry still maps it`,
+    });
+    return;
+  }
+  ctx.settle('pfn-release', f);
+}

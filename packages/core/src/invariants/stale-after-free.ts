@@ -1,0 +1,56 @@
+import { FrameState } from '../contracts/frame-book.js';
+import { hex, recordVaOf, staleGrantsMore, staleLeafTo } from './bits.js';
+import type { Invariant, InvariantContext } from './invariant.js';
+
+/**
+ * `stale-after-free`: a frame was freed and handed out again while a translation captured before the
+ * free — a present entry never removed, or a possibly-cached stale one — still reaches it. A stale entry
+ * that is merely less permissive than its current entry is the soft `stale-direct-map`, not this.
+ */
+export const staleAfterFree: Invariant = {
+  id: 'stale-after-free',
+  description:
+    'A translation (valid or possibly cached) captured before a frame was freed reaches it after it was reused.',
+  framesChanged(ctx, first, count) {
+    for (let f = first; f < first + count; f++) judge(ctx, f);
+  },
+  frameState(ctx, pfn) {
+    judge(ctx, pfn);
+  },
+};
+
+function judge(ctx: InvariantContext, f: number): void {
+  const m = ctx.m;
+  if (f >= m.frames.count) return;
+  const r = m.reverse;
+  const before = r.validAfterFree[f] + r.staleAfterFree[f];
+  const st = ctx.book.state(f);
+  const reused = !m.frames.isFree(f) && st !== FrameState.Free && st !== FrameState.UnmappedPool;
+  if (before === 0 || !reused) {
+    ctx.settle('stale-after-free', f);
+    return;
+  }
+  const freedAt = m.frames.freedAt[f];
+  for (const rec of staleLeafTo(m, f)) {
+    const s = m.staleLeaf;
+    if (s.since[rec] >= freedAt || !staleGrantsMore(m, rec, f)) continue;
+    const va = recordVaOf(s, rec, f);
+    ctx.raise('stale-after-free', f, {
+      cpu: s.holders(rec)[0] ?? null,
+      address: va,
+      frame: f,
+      explanation: `frame ${f} was freed and reused, but a stale entry for ${hex(va)} captured before the free may still be cached`,
+    });
+    return;
+  }
+  if (r.validAfterFree[f] === 0) {
+    ctx.settle('stale-after-free', f);
+    return;
+  }
+  ctx.raise('stale-after-free', f, {
+    cpu: null,
+    address: null,
+    frame: f,
+    explanation: `frame ${f} was freed and reused while a present entry stored before the free still maps it`,
+  });
+}

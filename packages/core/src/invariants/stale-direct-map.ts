@@ -1,0 +1,41 @@
+import { hex, isDirectMapVa, isPresent, recordVa, rightsOf } from './bits.js';
+import type { Invariant } from './invariant.js';
+
+/**
+ * `stale-direct-map` (soft; spec `stale-dmap`): a possibly-cached linear-map entry is less permissive
+ * than its current entry for the same frame — harmless for safety, it costs a spurious fault (x86
+ * `spurious_kernel_fault`). Never a finding, always a note. Judged when each operation returns.
+ */
+export const staleDirectMap: Invariant = {
+  id: 'stale-direct-map',
+  soft: true,
+  description: 'A cached direct-map entry is less permissive than its entry (costs a spurious fault).',
+  operationReturned(ctx) {
+    const m = ctx.m;
+    const s = m.staleLeaf;
+    const now = new Set<number>();
+    if (s.live > 0 && m.kernelSpace >= 0) {
+      const live = s.liveRecords();
+      for (let i = 0; i < live.length; i++) {
+        const r = live[i];
+        const va = recordVa(s, r);
+        if (!isDirectMapVa(m, va)) continue;
+        const cur = m.lookup(m.kernelSpace, va);
+        const f = s.out[r];
+        if (!cur.present || cur.pfn !== f || now.has(f)) continue;
+        const old = rightsOf(s.flags[r]);
+        const fresh = rightsOf(cur.flags);
+        // Less permissive: the current entry grants everything the cached one did, and more.
+        if (!isPresent(s.flags[r]) || (old & fresh) !== old || old === fresh) continue;
+        now.add(f);
+        ctx.raise('stale-direct-map', f, {
+          cpu: s.holders(r)[0] ?? null,
+          address: va,
+          frame: f,
+          explanation: `a cached direct-map entry for ${hex(va)} is less permissive than the current one (a spurious fault on access)`,
+        });
+      }
+    }
+    for (const f of ctx.activeKeys('stale-direct-map')) if (!now.has(f)) ctx.settle('stale-direct-map', f);
+  },
+};

@@ -1,0 +1,62 @@
+import { FrameState } from '../contracts/frame-book.js';
+import { hex, isExec, recordVaOf, staleGrantsMore, staleLeafTo } from './bits.js';
+import type { Invariant, InvariantContext } from './invariant.js';
+
+/**
+ * `stale-exec-alias` (spec INV-XALIAS): a CPU holds, or may hold, an executable translation of a frame
+ * that is free, or that was freed and handed out again while the translation predates the free.
+ * Judged for every frame whose reach changes (each store, invalidation, free) and whenever the frame
+ * book moves a frame. Valid entries count as possibly cached everywhere (adversarial model).
+ */
+export const staleExecAlias: Invariant = {
+  id: 'stale-exec-alias',
+  description:
+    'A CPU holds (or may hold) an executable entry for a frame that is free, or that was reallocated after the entry was captured.',
+  framesChanged(ctx, first, count) {
+    for (let f = first; f < first + count; f++) judge(ctx, f);
+  },
+  frameState(ctx, pfn) {
+    judge(ctx, pfn);
+  },
+};
+
+function isFreeFrame(ctx: InvariantContext, f: number): boolean {
+  const s = ctx.book.state(f);
+  return s === FrameState.Free || s === FrameState.UnmappedPool || ctx.m.frames.isFree(f);
+}
+
+function judge(ctx: InvariantContext, f: number): void {
+  const r = ctx.m.reverse;
+  if (f >= ctx.m.frames.count) return;
+  if (r.validX[f] + r.staleX[f] === 0) {
+    ctx.settle('stale-exec-alias', f);
+    return;
+  }
+  const free = isFreeFrame(ctx, f);
+  const freedAt = ctx.m.frames.freedAt[f];
+  // The stale records are named when they carry the exec right (and, for a reused frame, predate the free).
+  for (const rec of staleLeafTo(ctx.m, f)) {
+    const s = ctx.m.staleLeaf;
+    if (!isExec(s.flags[rec])) continue;
+    if (!free && s.since[rec] >= freedAt) continue;
+    if (!staleGrantsMore(ctx.m, rec, f)) continue;
+    const va = recordVaOf(s, rec, f);
+    ctx.raise('stale-exec-alias', f, {
+      cpu: s.holders(rec)[0] ?? null,
+      address: va,
+      frame: f,
+      explanation: `frame ${f} is ${free ? 'free' : 'reused'} but a stale executable entry for ${hex(va)} may still be cached`,
+    });
+    return;
+  }
+  if (r.validX[f] > 0 && (free || r.validAfterFree[f] > 0)) {
+    ctx.raise('stale-exec-alias', f, {
+      cpu: null,
+      address: null,
+      frame: f,
+      explanation: `frame ${f} is ${free ? 'free' : 'reused'} but a present executable entry still maps it`,
+    });
+    return;
+  }
+  ctx.settle('stale-exec-alias', f);
+}

@@ -1,0 +1,60 @@
+import { FrameState } from '../contracts/frame-book.js';
+import { directMapPresent, hex, isDirectMapVa, recordVaOf, staleLeafTo } from './bits.js';
+import type { Invariant, InvariantContext } from './invariant.js';
+
+/**
+ * `unmapped-stays-unmapped` (spec INV-UNMAPPED): a frame handed out as unmapped (`__GFP_UNMAPPED`,
+ * frame book `Unmapped`), or waiting in an unmapped pool (`UnmappedPool`), is reachable through a
+ * direct-map entry — present in the kernel page tables, or possibly cached on some CPU. Judged when the
+ * frame book hands the frame out and at every later change of the frame's reach.
+ */
+export const unmappedStaysUnmapped: Invariant = {
+  id: 'unmapped-stays-unmapped',
+  description: 'A frame handed out as unmapped is reachable through a direct-map entry, present or cached.',
+  frameState(ctx, pfn) {
+    judge(ctx, pfn);
+  },
+  framesChanged(ctx, first, count) {
+    for (let f = first; f < first + count; f++) {
+      const st = ctx.book.state(f);
+      if (
+        st === FrameState.Unmapped ||
+        st === FrameState.UnmappedPool ||
+        ctx.active('unmapped-stays-unmapped', f)
+      ) {
+        judge(ctx, f);
+      }
+    }
+  },
+};
+
+function judge(ctx: InvariantContext, f: number): void {
+  const m = ctx.m;
+  if (f >= m.frames.count) return;
+  const st = ctx.book.state(f);
+  if (st !== FrameState.Unmapped && st !== FrameState.UnmappedPool) {
+    ctx.settle('unmapped-stays-unmapped', f);
+    return;
+  }
+  if (directMapPresent(m, f).present) {
+    ctx.raise('unmapped-stays-unmapped', f, {
+      cpu: null,
+      address: m.directMapVa(f),
+      frame: f,
+      explanation: `frame ${f} was handed out unmapped but its direct-map entry is present`,
+    });
+    return;
+  }
+  for (const rec of staleLeafTo(m, f)) {
+    const va = recordVaOf(m.staleLeaf, rec, f);
+    if (!isDirectMapVa(m, va)) continue;
+    ctx.raise('unmapped-stays-unmapped', f, {
+      cpu: m.staleLeaf.holders(rec)[0] ?? null,
+      address: va,
+      frame: f,
+      explanation: `frame ${f} was handed out unmapped but a direct-map entry for ${hex(va)} may still be cached`,
+    });
+    return;
+  }
+  ctx.settle('unmapped-stays-unmapped', f);
+}

@@ -1,0 +1,50 @@
+import { hex, isExec, isWritable, recordVaOf, staleLeafTo } from './bits.js';
+import type { Invariant, InvariantContext } from './invariant.js';
+
+/**
+ * `wx-alias` (spec INV-WX): at one moment a frame is writable through one translation and executable
+ * through another — any alias (direct map, vmalloc, user, mermap), any CPU, possibly-cached stale
+ * entries included. Judged at every store and invalidation through the MMU observer, so a window that
+ * opens and closes inside one kernel operation is caught. A single present RWX entry (one mapping that
+ * is both) is not an alias and does not count.
+ */
+export const wxAlias: Invariant = {
+  id: 'wx-alias',
+  description:
+    'A frame is writable through one entry and executable through another at the same moment (any alias, any CPU, stale entries included).',
+  framesChanged(ctx, first, count) {
+    for (let f = first; f < first + count; f++) judge(ctx, f);
+  },
+};
+
+function judge(ctx: InvariantContext, f: number): void {
+  const r = ctx.m.reverse;
+  if (f >= ctx.m.frames.count || !r.isWx(f)) {
+    ctx.settle('wx-alias', f);
+    return;
+  }
+  const stale = r.staleRefs[f] > 0;
+  if (!stale && r.validRefs[f] === 1) {
+    ctx.settle('wx-alias', f); // one RWX entry: the same translation, not an alias
+    return;
+  }
+  let cpu: number | null = null;
+  let address: number | null = null;
+  let how = 'present entries';
+  for (const rec of staleLeafTo(ctx.m, f)) {
+    const s = ctx.m.staleLeaf;
+    const fl = s.flags[rec];
+    if (isExec(fl) || isWritable(fl)) {
+      cpu = s.holders(rec)[0] ?? null;
+      address = recordVaOf(s, rec, f);
+      how = `a stale ${isExec(fl) ? 'executable' : 'writable'} entry for ${hex(address)}`;
+      break;
+    }
+  }
+  ctx.raise('wx-alias', f, {
+    cpu,
+    address,
+    frame: f,
+    explanation: `frame ${f} is writable and executable at once (${how})`,
+  });
+}
