@@ -13,8 +13,10 @@ export interface PgtableFrames {
 }
 
 export class X86Pgtable implements PgtableArch {
-  /** mm id → MMU space. */
-  private readonly spaces = new Map<number, number>();
+  /** mm → MMU space (by object: exec gives the new mm the old one's id). */
+  private readonly spaces = new WeakMap<MmStruct, number>();
+  /** Next PCID tag handed to a new space (each space keeps its own, like a never-reused ctx_id). */
+  private nextTag = 1;
   private frames: PgtableFrames | null = null;
 
   constructor(
@@ -33,7 +35,7 @@ export class X86Pgtable implements PgtableArch {
   }
 
   spaceOf(mm: MmStruct): number {
-    const s = this.spaces.get(mm.id);
+    const s = this.spaces.get(mm);
     if (s === undefined) throw new Error(`mm ${mm.id} has no address space`);
     return s;
   }
@@ -41,9 +43,9 @@ export class X86Pgtable implements PgtableArch {
   pgdAlloc(mm: MmStruct): number {
     if (mm.id === 0) {
       // init_mm: swapper_pg_dir is static; the MMU's kernel half is its upper entries.
-      const root = this.bootFrame();
+      const root = this.bootFrame(); // swapper_pg_dir
       const space = this.machine.createKernelSpace(root);
-      this.spaces.set(0, space);
+      this.spaces.set(mm, space);
       this.noteRoot(root, space);
       return root;
     }
@@ -51,14 +53,14 @@ export class X86Pgtable implements PgtableArch {
     if (root < 0) return -1;
     // The space's own tag only matters before the first CR3 load; PCIDs are chosen per CPU by switch_mm.
     const tags = 2 ** this.asidBits - 1;
-    const space = this.machine.createSpace(1 + ((mm.id - 1) % tags), root);
-    this.spaces.set(mm.id, space);
+    const space = this.machine.createSpace(1 + ((this.nextTag++ - 1) % tags), root);
+    this.spaces.set(mm, space);
     this.noteRoot(root, space);
     return root;
   }
 
   pgdFree(mm: MmStruct, pgd: number): void {
-    this.spaces.delete(mm.id);
+    this.spaces.delete(mm);
     this.frames?.free(pgd);
   }
 

@@ -50,6 +50,9 @@ export class X86Tlb implements TlbArch {
     freedTables: false,
     sides: SIDE_BOTH,
   };
+  /** mm->context.ctx_id: unique per mm for the life of the machine (an exec'd mm reuses the pid). */
+  private readonly ctxIds = new WeakMap<MmStruct, number>();
+  private nextCtxId = 1;
   private cpus!: CpuTlbState;
   private arch!: LinuxArch;
   /** freed_tables of the gather being flushed through the asm-generic path, whose flush_tlb_range has no
@@ -328,7 +331,7 @@ export class X86Tlb implements TlbArch {
       needFlush = true;
       if (this.config.pcid) {
         for (let i = 0; i < TLB_NR_DYN_ASIDS; i++) {
-          if (this.ctxId[base + i] === next.id) {
+          if (this.ctxId[base + i] === this.ctxIdOf(next)) {
             asid = i;
             needFlush = this.ctxGen[base + i]! < next.tlbGen;
             break;
@@ -341,11 +344,20 @@ export class X86Tlb implements TlbArch {
       }
     }
     if (!this.config.pcid) needFlush = true;
-    this.ctxId[base + asid] = next.id;
+    this.ctxId[base + asid] = this.ctxIdOf(next);
     this.ctxGen[base + asid] = next.tlbGen;
     this.loadedAsid[cpu] = asid;
     // kern_pcid(asid) = asid + 1: PCID 0 stays for init_mm / non-PCID CR3 writes.
     this.port.loadCr3(cpu, next.pgd, this.config.pcid ? asid + 1 : 0, needFlush);
+  }
+
+  private ctxIdOf(mm: MmStruct): number {
+    let id = this.ctxIds.get(mm);
+    if (id === undefined) {
+      id = this.nextCtxId++;
+      this.ctxIds.set(mm, id);
+    }
+    return id;
   }
 
   /** enter_lazy_tlb(): x86 only sets is_lazy (done by the generic code); the old CR3 stays loaded. */

@@ -1,12 +1,12 @@
 // The x86-64 LinuxArch: the hooks linux-mm calls, assembled over one simulated machine. Boot builds
 // swapper_pg_dir and the direct map from frames below `reservedFrames` (memblock), in the leaf size the
 // machine asks for (`directMap.leaf`), each entry PAGE_KERNEL (arch/x86/mm/init_64.c phys_*_init).
-import type { CpuTlbState, DirectMapArch, KernelLayout, LinuxArch } from '@shootdown/linux-mm';
+import { GFP_PGTABLE, type DirectMapArch, type KernelLayout, type LinuxArch, type LinuxMm } from '@shootdown/linux-mm';
 import type { Machine } from '@shootdown/mmu';
 import { X86Cpa, type CpaHooks } from './cpa.js';
 import { HW_PAGE_KERNEL } from './entry.js';
 import { MachinePort } from './machine-port.js';
-import { X86Pgtable, type PgtableFrames } from './pgtable.js';
+import { X86Pgtable } from './pgtable.js';
 import { X86Pkeys } from './pkeys.js';
 import { X86Tlb } from './tlb.js';
 import type { X86Config } from './x86-config.js';
@@ -51,6 +51,7 @@ export class X86LinuxArch implements LinuxArch {
   readonly port: MachinePort;
   readonly reservedFrames: number;
   private nextBootFrame = 0;
+  private booted = false;
   private readonly rootSpace = new Map<number, number>();
 
   constructor(
@@ -100,16 +101,19 @@ export class X86LinuxArch implements LinuxArch {
   }
 
   /**
-   * After linux-mm is built (its constructor already called pgd_alloc for init_mm): boot the direct map,
-   * and bind the buddy allocator, vm_unmap_aliases and the per-CPU lazy state.
+   * Called by the LinuxMm constructor once its buddy allocator exists and before init_mm's pgd_alloc:
+   * page tables come from the buddy from now on (pagetable_alloc), vm_unmap_aliases from its vmalloc.
    */
-  attach(cpus: CpuTlbState, frames: PgtableFrames, vmUnmapAliases: (cpu: number) => void): void {
-    this.bootDirectMap();
+  attach(lm: LinuxMm): void {
+    const frames = {
+      alloc: (): number => lm.allocator.allocPages(0, 0, GFP_PGTABLE),
+      free: (pfn: number): void => lm.allocator.freePages(0, pfn, 0),
+    };
     this.pgtable.attachFrames(frames);
-    this.tlb.attach(this, cpus);
+    this.tlb.attach(this, lm.cpus);
     const hooks: CpaHooks = {
-      vmUnmapAliases,
-      allocTable: () => frames.alloc(),
+      vmUnmapAliases: (cpu) => lm.vmalloc.vmUnmapAliases(cpu),
+      allocTable: frames.alloc,
       count: (n, k) => this.machine.count(n, k),
     };
     this.cpa.attach(hooks);
@@ -128,6 +132,7 @@ export class X86LinuxArch implements LinuxArch {
 
   /** kernel_physical_mapping_init(): the direct map of every frame, PAGE_KERNEL, in the machine's leaf size. */
   private bootDirectMap(): void {
+    this.booted = true;
     const m = this.machine;
     const ks = m.kernelSpace;
     const leaf = m.params.directMap.leaf;

@@ -1,0 +1,90 @@
+// The linux-x86 policy: Linux's arch-independent mm (linux-mm) on the x86-64 hooks of this plug-in, with
+// the mechanisms of spec linux.md §2.6, §3.4, §4.5, §5.10, §6.5 as variants. Defaults are today's
+// upstream behaviour; for unmapped allocation that is the per-folio zap (__GFP_UNMAPPED is an RFC).
+import { Tokens, type InvariantId, type PolicyDefinition, type ResolvedSelection } from '@shootdown/core';
+import { LinuxMm } from '@shootdown/linux-mm';
+import type { Machine } from '@shootdown/mmu';
+import type { DependencyContainer } from 'tsyringe';
+import { X86LinuxArch } from '../arch/x86-arch.js';
+import { X86Kernel } from '../kernel/x86-kernel.js';
+import { X86PmapTable } from '../kernel/pmap.js';
+import { X86_RUN, type X86Run } from '../run-state.js';
+import { freePgtables } from './mechanisms/free-pgtables.js';
+import { nestedGather } from './mechanisms/nested-gather.js';
+import { pfnmapFlush } from './mechanisms/pfnmap-flush.js';
+import { pkeys } from './mechanisms/pkeys.js';
+import { shootdown } from './mechanisms/shootdown.js';
+import { tlbFlush } from './mechanisms/tlb-flush.js';
+import { unmappedAlloc } from './mechanisms/unmapped-alloc.js';
+import { vfree } from './mechanisms/vfree.js';
+import { linuxMmConfigOf, x86ConfigOf } from './variants.js';
+
+/** What mainline Linux on x86-64 guarantees (spec linux.md §1.2, §3.7); pagetable-write-protected and
+ *  break-before-make are not x86 Linux claims, stale-direct-map is the soft spurious-fault case. */
+const CLAIMS: readonly InvariantId[] = [
+  'stale-exec-alias',
+  'wx-alias',
+  'stale-after-free',
+  'direct-map-default',
+  'freed-pagetable-walk',
+  'pagetable-reuse',
+  'unmapped-stays-unmapped',
+  'pfn-release',
+  'mermap-free',
+  'pkey-tag',
+  'pkey-kept',
+];
+
+/** The contracts LinuxMm exposes for registration (linux-mm README "Assembling a Linux policy"). */
+interface LinuxMmContracts {
+  readonly pageAllocator?: unknown;
+  readonly kernelMemory?: unknown;
+  readonly vmMaps?: unknown;
+  readonly gathers?: unknown;
+}
+
+function configure(container: DependencyContainer, selection: ResolvedSelection): void {
+  const machine = container.resolve(Tokens.Machine) as Machine;
+  const frames = container.resolve(Tokens.FrameBook);
+  const phases = container.resolve(Tokens.Phases);
+  const params = machine.params;
+  const arch = new X86LinuxArch(machine, x86ConfigOf(selection.variants, params));
+  const lm = new LinuxMm(
+    arch,
+    linuxMmConfigOf(selection.variants, params.frames, arch.reservedFrames),
+    frames,
+    phases,
+  );
+  const run: X86Run = { machine, arch, lm, mermaps: new Map() };
+  container.register(X86_RUN, { useValue: run });
+  container.register(Tokens.Kernel, { useValue: new X86Kernel(lm, arch, machine) });
+  container.register(Tokens.Pmap, { useValue: new X86PmapTable(lm, arch, machine) });
+  const c = lm as unknown as LinuxMmContracts;
+  if (c.vmMaps !== undefined) container.register(Tokens.VmMap, { useValue: c.vmMaps as never });
+  if (c.gathers !== undefined) container.register(Tokens.MmuGather, { useValue: c.gathers as never });
+  if (c.pageAllocator !== undefined) container.register(Tokens.PageAllocator, { useValue: c.pageAllocator as never });
+  if (c.kernelMemory !== undefined) container.register(Tokens.KernelMemory, { useValue: c.kernelMemory as never });
+}
+
+export const linuxX86 = {
+  name: 'linux-x86',
+  os: 'linux',
+  arch: 'x86_64',
+  description:
+    'Linux on x86-64: the generic mm (VMAs, mmu_gather, free_pgtables, vmalloc with lazy purge and ' +
+    'VM_FLUSH_RESET_PERMS, buddy allocator with freetypes, mermap, pkeys bound to VMAs) over the x86 hooks — ' +
+    'IPI shootdowns with the single-page ceiling, lazy-TLB CPUs and PCID tlb_gen catch-up, CPA with alias ' +
+    'processing and direct-map splits, spurious_kernel_fault, and a tlb_flush() that ignores VMA flags.',
+  claims: CLAIMS,
+  mechanisms: {
+    shootdown,
+    vfree,
+    'unmapped-alloc': unmappedAlloc,
+    'free-pgtables': freePgtables,
+    'tlb-flush': tlbFlush,
+    'pfnmap-flush': pfnmapFlush,
+    'nested-gather': nestedGather,
+    pkeys,
+  },
+  configure,
+} satisfies PolicyDefinition;
