@@ -1,7 +1,13 @@
 // The x86-64 LinuxArch: the hooks linux-mm calls, assembled over one simulated machine. Boot builds
 // swapper_pg_dir and the direct map from frames below `reservedFrames` (memblock), in the leaf size the
 // machine asks for (`directMap.leaf`), each entry PAGE_KERNEL (arch/x86/mm/init_64.c phys_*_init).
-import { GFP_PGTABLE, type DirectMapArch, type KernelLayout, type LinuxArch, type LinuxMm } from '@shootdown/linux-mm';
+import {
+  GFP_PGTABLE,
+  type DirectMapArch,
+  type KernelLayout,
+  type LinuxArch,
+  type LinuxMm,
+} from '@shootdown/linux-mm';
 import type { Machine } from '@shootdown/mmu';
 import { X86Cpa, type CpaHooks } from './cpa.js';
 import { HW_PAGE_KERNEL } from './entry.js';
@@ -75,7 +81,10 @@ export class X86LinuxArch implements LinuxArch {
       () => this.bootFrame(),
       (n, k) => machine.count(n, k),
       p.asidBits,
-      (root, space) => this.rootSpace.set(root, space),
+      (root, space) => {
+        this.rootSpace.set(root, space);
+        if (space === machine.kernelSpace && !this.booted) this.bootDirectMap();
+      },
     );
     this.tlb = new X86Tlb(this.port, config, () => machine.rootOf(machine.kernelSpace));
     this.cpa = new X86Cpa(

@@ -12,14 +12,20 @@ export const mermapGet: OpContribution = {
   name: 'linux.mermap-get',
   policies: POLICIES,
   description:
-    'mermap_get(): allocate `pages` unmapped frames and map them in the current CPU\'s mermap window ' +
+    "mermap_get(): allocate `pages` unmapped frames and map them in the current CPU's mermap window " +
     '(non-global, mm-local); defines a region reachable from this CPU only.',
   schema: {
     type: 'object',
     required: ['id'],
     properties: {
       id: { type: 'string', description: 'Region id of the mapping.' },
-      pages: { type: 'integer', minimum: 1, maximum: 4, default: 1, description: 'Pages to map (one window slot each).' },
+      pages: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 4,
+        default: 1,
+        description: 'Pages to map (one window slot each).',
+      },
     },
     examples: [{ op: 'linux.mermap-get', cpu: 1, id: 'win', pages: 1 }],
   },
@@ -51,7 +57,8 @@ export const mermapGet: OpContribution = {
 export const mermapPut: OpContribution = {
   name: 'linux.mermap-put',
   policies: POLICIES,
-  description: 'mermap_put(): replace the window PTEs of a `linux.mermap-get` region by the unmapped sentinel, no flush.',
+  description:
+    'mermap_put(): replace the window PTEs of a `linux.mermap-get` region by the unmapped sentinel, no flush.',
   schema: {
     type: 'object',
     required: ['region'],

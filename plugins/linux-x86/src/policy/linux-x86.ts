@@ -8,6 +8,7 @@ import type { DependencyContainer } from 'tsyringe';
 import { X86LinuxArch } from '../arch/x86-arch.js';
 import { X86Kernel } from '../kernel/x86-kernel.js';
 import { X86PmapTable } from '../kernel/pmap.js';
+import { frameSinkFor } from '../frame-sink.js';
 import { X86_RUN, type X86Run } from '../run-state.js';
 import { freePgtables } from './mechanisms/free-pgtables.js';
 import { nestedGather } from './mechanisms/nested-gather.js';
@@ -52,7 +53,7 @@ function configure(container: DependencyContainer, selection: ResolvedSelection)
   const lm = new LinuxMm(
     arch,
     linuxMmConfigOf(selection.variants, params.frames, arch.reservedFrames),
-    frames,
+    frameSinkFor(frames, machine),
     phases,
   );
   const run: X86Run = { machine, arch, lm, mermaps: new Map() };
@@ -62,8 +63,10 @@ function configure(container: DependencyContainer, selection: ResolvedSelection)
   const c = lm as unknown as LinuxMmContracts;
   if (c.vmMaps !== undefined) container.register(Tokens.VmMap, { useValue: c.vmMaps as never });
   if (c.gathers !== undefined) container.register(Tokens.MmuGather, { useValue: c.gathers as never });
-  if (c.pageAllocator !== undefined) container.register(Tokens.PageAllocator, { useValue: c.pageAllocator as never });
-  if (c.kernelMemory !== undefined) container.register(Tokens.KernelMemory, { useValue: c.kernelMemory as never });
+  if (c.pageAllocator !== undefined)
+    container.register(Tokens.PageAllocator, { useValue: c.pageAllocator as never });
+  if (c.kernelMemory !== undefined)
+    container.register(Tokens.KernelMemory, { useValue: c.kernelMemory as never });
 }
 
 export const linuxX86 = {
