@@ -49,7 +49,7 @@ export function boot(selection = 'freebsd-amd64', machine: MachineParamsInput = 
     maps: c.resolve(Tokens.VmMap),
     pmaps: c.resolve(Tokens.Pmap),
     counters,
-    sys: c.resolve(SYSTEM_TOKEN) as FreeBsdSystem,
+    sys: c.resolve<FreeBsdSystem>(SYSTEM_TOKEN),
     book,
   };
 }

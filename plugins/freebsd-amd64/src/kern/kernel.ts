@@ -59,7 +59,7 @@ export class FreeBsdKernel implements Kernel {
   run(cpu: number, pid: Pid | null): OpReport {
     const next = pid === null ? undefined : this.procs.get(pid);
     if (pid !== null && (next === undefined || next.state !== 'alive')) return { outcome: 'error:ESRCH' };
-    const prev = this.running[cpu] as number;
+    const prev = this.running[cpu];
     if (prev >= 0) this.procs.get(prev)?.map.vs.pmap.deactivate(cpu);
     if (next === undefined) {
       this.running[cpu] = -1;
@@ -69,13 +69,13 @@ export class FreeBsdKernel implements Kernel {
     this.running[cpu] = next.pid;
     next.map.vs.pmap.activate(cpu);
     // A thread new on this CPU starts from the XSAVE init value (thread inheritance is [unverified], §1.5).
-    if ((next.pkru[cpu] as number) < 0) next.pkru[cpu] = PKRU_INIT;
-    this.hw.writePkru(cpu, next.pkru[cpu] as number);
+    if (next.pkru[cpu] < 0) next.pkru[cpu] = PKRU_INIT;
+    this.hw.writePkru(cpu, next.pkru[cpu]);
     return { outcome: 'ok' };
   }
 
   current(cpu: number): Pid | null {
-    const p = this.running[cpu] as number;
+    const p = this.running[cpu];
     return p < 0 ? null : p;
   }
 
@@ -84,15 +84,15 @@ export class FreeBsdKernel implements Kernel {
     const p = this.currentProc(cpu);
     if (p === undefined) return { outcome: 'error:ESRCH' };
     if (!Number.isInteger(key) || key < 0 || key > PMAP_MAX_PKRU_IDX) return { outcome: 'error:EINVAL' };
-    p.pkru[cpu] = pkruWithRights(p.pkru[cpu] as number, key, rights);
-    this.hw.writePkru(cpu, p.pkru[cpu] as number);
+    p.pkru[cpu] = pkruWithRights(p.pkru[cpu], key, rights);
+    this.hw.writePkru(cpu, p.pkru[cpu]);
     return { outcome: 'ok' };
   }
 
   keyRights(cpu: number, key: number): number | undefined {
     const p = this.currentProc(cpu);
     if (p === undefined || key < 0 || key > PMAP_MAX_PKRU_IDX) return undefined;
-    return rightsOf(p.pkru[cpu] as number, key);
+    return rightsOf(p.pkru[cpu], key);
   }
 
   /** FreeBSD has no key allocator: any thread may use any index; key-alloc names the lowest unnamed one. */
@@ -116,7 +116,7 @@ export class FreeBsdKernel implements Kernel {
     const err = vmspaceFork(parent.map.vs, child.map.vs, cpu);
     if (err !== null) return { outcome: `error:${err}` };
     // The child's thread inherits the forking thread's PKRU (it is part of the copied XSAVE area).
-    child.pkru.fill(parent.pkru[cpu] as number);
+    child.pkru.fill(parent.pkru[cpu]);
     child.named = parent.named;
     return { outcome: 'ok', pid: child.pid };
   }
@@ -148,15 +148,15 @@ export class FreeBsdKernel implements Kernel {
     const mode: HwMode = user ? 0 : 1;
     let code = this.hw.access(cpu, va, KIND[kind], mode);
     if (code === Hw.OK || code === Hw.OK_STALE) return this.done(p, va, code);
-    if (!user || p === undefined) return { outcome: OUTCOME_NAMES[code] as Outcome };
+    if (!user || p === undefined) return { outcome: OUTCOME_NAMES[code] };
     if (code === Hw.FAULT_KEY || code === Hw.FAULT_PRIVILEGE || va >= VM_MAXUSER_PAGE * 4096) {
-      return this.kill(p, OUTCOME_NAMES[code] as Outcome, cpu);
+      return this.kill(p, OUTCOME_NAMES[code], cpu);
     }
     const r = vmFault(p.map.vs, cpu, Math.floor(va / 4096), kind);
     if (r !== null) return this.kill(p, r, cpu);
     code = this.hw.access(cpu, va, KIND[kind], mode);
     if (code === Hw.OK || code === Hw.OK_STALE) return this.done(p, va, code);
-    return this.kill(p, OUTCOME_NAMES[code] as Outcome, cpu);
+    return this.kill(p, OUTCOME_NAMES[code], cpu);
   }
 
   /**
@@ -231,7 +231,7 @@ export class FreeBsdKernel implements Kernel {
   }
 
   private currentProc(cpu: number): Proc | undefined {
-    const pid = this.running[cpu] as number;
+    const pid = this.running[cpu];
     const p = pid < 0 ? undefined : this.procs.get(pid);
     return p !== undefined && p.state === 'alive' ? p : undefined;
   }

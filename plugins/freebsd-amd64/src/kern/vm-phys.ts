@@ -43,11 +43,8 @@ export class VmPhys implements PageAllocator, FrameSource, TableFrames {
     let first = -1;
     if (reuse !== undefined && reuse.length >= n) {
       const want = reuse.slice(0, n);
-      if (
-        want.every((p) => this.isFreeFrame[p] === 1) &&
-        want.every((p, i) => p === (want[0] as number) + i)
-      ) {
-        first = want[0] as number;
+      if (want.every((p) => this.isFreeFrame[p] === 1) && want.every((p, i) => p === want[0] + i)) {
+        first = want[0];
       }
     } else first = this.findRun(n);
     if (first < 0) return { outcome: 'error:ENOMEM' };

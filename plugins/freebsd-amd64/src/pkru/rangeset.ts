@@ -54,7 +54,7 @@ export class Rangeset {
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if ((s[mid] as number) <= page) {
+      if (s[mid] <= page) {
         found = mid;
         lo = mid + 1;
       } else hi = mid - 1;
@@ -65,32 +65,32 @@ export class Rangeset {
   /** rangeset_lookup: index of the node covering page, or -1. */
   lookupIndex(page: number): number {
     const i = this.lookupLe(page);
-    return i >= 0 && (this.ends[i] as number) > page ? i : -1;
+    return i >= 0 && this.ends[i] > page ? i : -1;
   }
 
   /** Key of the node covering page, or -1 when no node covers it (pmap_pkru_get distinguishes "no node"). */
   keyAt(page: number): number {
     const i = this.lookupIndex(page);
-    return i < 0 ? -1 : (this.keys[i] as number);
+    return i < 0 ? -1 : this.keys[i];
   }
 
   nodeAt(index: number): RangesetNode {
     return {
-      start: this.starts[index] as number,
-      end: this.ends[index] as number,
-      key: this.keys[index] as number,
-      flags: this.flagsOf[index] as number,
+      start: this.starts[index],
+      end: this.ends[index],
+      key: this.keys[index],
+      flags: this.flagsOf[index],
     };
   }
 
   endAt(index: number): number {
-    return this.ends[index] as number;
+    return this.ends[index];
   }
 
   /** rangeset_check_empty; see exclAdjacencyQuirk. */
   checkEmpty(start: number, end: number): boolean {
     const i = this.lookupLe(this.exclAdjacencyQuirk ? end : end - 1);
-    return i < 0 || (this.ends[i] as number) <= start;
+    return i < 0 || this.ends[i] <= start;
   }
 
   /** rangeset_insert: removes every overlapping node (PERSIST ones too), then links the new node. */
@@ -118,10 +118,10 @@ export class Rangeset {
     while (end > 0 && start < end) {
       const i = this.lookupLe(end - 1);
       if (i < 0) break;
-      const rs = this.starts[i] as number;
-      const re = this.ends[i] as number;
+      const rs = this.starts[i];
+      const re = this.ends[i];
       if (re <= start) break;
-      const ok = pred === RemovePredicate.All || ((this.flagsOf[i] as number) & NODE_PERSIST) === 0;
+      const ok = pred === RemovePredicate.All || (this.flagsOf[i] & NODE_PERSIST) === 0;
       if (re <= end) {
         if (rs < start) {
           // Sticks out on the left: truncate.
@@ -144,8 +144,8 @@ export class Rangeset {
         if (this.starts.length + reserved + 1 > this.nodeLimit) return ENOMEM;
         this.starts.splice(i + 1, 0, end);
         this.ends.splice(i + 1, 0, re);
-        this.keys.splice(i + 1, 0, this.keys[i] as number);
-        this.flagsOf.splice(i + 1, 0, this.flagsOf[i] as number);
+        this.keys.splice(i + 1, 0, this.keys[i]);
+        this.flagsOf.splice(i + 1, 0, this.flagsOf[i]);
         this.ends[i] = start;
       }
       break;

@@ -34,7 +34,7 @@ function hex(page: number): string {
 }
 
 function systemOf(call: ContributionCall): FreeBsdSystem {
-  return call.container.resolve(SYSTEM_TOKEN) as FreeBsdSystem;
+  return call.container.resolve<FreeBsdSystem>(SYSTEM_TOKEN);
 }
 
 export const sysarchOp: OpContribution = {

@@ -30,40 +30,40 @@ export class MapEntries {
 
   view(i: number): EntryView {
     return {
-      start: this.start[i] as number,
-      end: this.end[i] as number,
-      prot: this.prot[i] as number,
-      maxProt: this.maxProt[i] as number,
-      obj: this.obj[i] as number,
-      offset: this.offset[i] as number,
+      start: this.start[i],
+      end: this.end[i],
+      prot: this.prot[i],
+      maxProt: this.maxProt[i],
+      obj: this.obj[i],
+      offset: this.offset[i],
     };
   }
 
   /** vm_map_lookup_entry: index of the entry containing `page`, or -1. */
   lookup(page: number): number {
     const i = this.floor(page);
-    return i >= 0 && (this.end[i] as number) > page ? i : -1;
+    return i >= 0 && this.end[i] > page ? i : -1;
   }
 
   /** First entry with end > page (the one containing it, or the next one), or count. */
   firstEndingAfter(page: number): number {
     const i = this.floor(page);
-    if (i >= 0 && (this.end[i] as number) > page) return i;
+    if (i >= 0 && this.end[i] > page) return i;
     return i + 1;
   }
 
   /** True when [start, end) overlaps no entry. */
   isFree(start: number, end: number): boolean {
     const i = this.firstEndingAfter(start);
-    return i >= this.count || (this.start[i] as number) >= end;
+    return i >= this.count || this.start[i] >= end;
   }
 
   /** True when [start, end) is covered by entries without holes (vm_map_sync's first pass). */
   isCovered(start: number, end: number): boolean {
     let at = start;
     for (let i = this.firstEndingAfter(start); i < this.count && at < end; i++) {
-      if ((this.start[i] as number) > at) return false;
-      at = this.end[i] as number;
+      if (this.start[i] > at) return false;
+      at = this.end[i];
     }
     return at >= end;
   }
@@ -82,9 +82,9 @@ export class MapEntries {
 
   /** vm_map_entry_back: give an entry without object its anonymous object now. */
   back(i: number): number {
-    let obj = this.obj[i] as number;
+    let obj = this.obj[i];
     if (obj < 0) {
-      obj = this.objects.allocate((this.end[i] as number) - (this.start[i] as number));
+      obj = this.objects.allocate(this.end[i] - this.start[i]);
       this.obj[i] = obj;
       this.offset[i] = 0;
     }
@@ -93,16 +93,16 @@ export class MapEntries {
 
   /** vm_map_clip_start: split entry i so that an entry starts at `page` (if inside). Returns that entry's index. */
   clipStart(i: number, page: number): number {
-    const s = this.start[i] as number;
-    if (page <= s || page >= (this.end[i] as number)) return i;
+    const s = this.start[i];
+    if (page <= s || page >= this.end[i]) return i;
     this.back(i);
-    this.objects.reference(this.obj[i] as number);
-    const off = (this.offset[i] as number) + (page - s);
+    this.objects.reference(this.obj[i]);
+    const off = this.offset[i] + (page - s);
     this.start.splice(i + 1, 0, page);
-    this.end.splice(i + 1, 0, this.end[i] as number);
-    this.prot.splice(i + 1, 0, this.prot[i] as number);
-    this.maxProt.splice(i + 1, 0, this.maxProt[i] as number);
-    this.obj.splice(i + 1, 0, this.obj[i] as number);
+    this.end.splice(i + 1, 0, this.end[i]);
+    this.prot.splice(i + 1, 0, this.prot[i]);
+    this.maxProt.splice(i + 1, 0, this.maxProt[i]);
+    this.obj.splice(i + 1, 0, this.obj[i]);
     this.offset.splice(i + 1, 0, off);
     this.end[i] = page;
     return i + 1;
@@ -110,7 +110,7 @@ export class MapEntries {
 
   /** vm_map_clip_end: split entry i so that it ends at `page` (if inside). */
   clipEnd(i: number, page: number): void {
-    if (page > (this.start[i] as number) && page < (this.end[i] as number)) this.clipStart(i, page);
+    if (page > this.start[i] && page < this.end[i]) this.clipStart(i, page);
   }
 
   remove(i: number): void {
@@ -126,8 +126,8 @@ export class MapEntries {
   findSpace(from: number, pages: number, align: number, limit: number): number {
     let at = Math.ceil(from / align) * align;
     for (let i = this.firstEndingAfter(at); i < this.count; i++) {
-      if ((this.start[i] as number) >= at + pages) break;
-      at = Math.ceil((this.end[i] as number) / align) * align;
+      if (this.start[i] >= at + pages) break;
+      at = Math.ceil(this.end[i] / align) * align;
     }
     return at + pages <= limit ? at : -1;
   }
@@ -139,7 +139,7 @@ export class MapEntries {
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if ((s[mid] as number) <= page) {
+      if (s[mid] <= page) {
         found = mid;
         lo = mid + 1;
       } else hi = mid - 1;

@@ -23,11 +23,11 @@ export function vmFault(vs: Vmspace, cpu: number, page: number, kind: FaultKind)
   const entries = vs.entries;
   const i = entries.lookup(page);
   if (i < 0) return 'fault:not-present';
-  const prot = entries.prot[i] as number;
+  const prot = entries.prot[i];
   if ((prot & KIND_PROT[kind]) === 0) return `fault:${kind}`;
   const objects = vs.deps.objects;
   const obj = entries.back(i);
-  const index = (entries.offset[i] as number) + (page - (entries.start[i] as number));
+  const index = entries.offset[i] + (page - entries.start[i]);
   let pfn = objects.fill(cpu, obj, index);
   if (pfn < 0) return 'error:ENOMEM';
   if (kind === 'write' && objects.shared(pfn)) {

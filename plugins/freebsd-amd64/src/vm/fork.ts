@@ -14,14 +14,14 @@ export function vmspaceFork(parent: Vmspace, child: Vmspace, cpu: number): strin
   const ce = child.entries;
   const objects = parent.deps.objects;
   for (let i = 0; i < pe.count; i++) {
-    const s = pe.start[i] as number;
-    const e = pe.end[i] as number;
-    const prot = pe.prot[i] as number;
-    const at = ce.insert(s, e, prot, pe.maxProt[i] as number);
-    const obj = pe.obj[i] as number;
+    const s = pe.start[i];
+    const e = pe.end[i];
+    const prot = pe.prot[i];
+    const at = ce.insert(s, e, prot, pe.maxProt[i]);
+    const obj = pe.obj[i];
     if (obj < 0) continue;
     if ((prot & VM_PROT_WRITE) !== 0) parent.pmap.protect(cpu, s, e, prot & ~VM_PROT_WRITE);
-    ce.obj[at] = objects.duplicate(obj, pe.offset[i] as number, e - s);
+    ce.obj[at] = objects.duplicate(obj, pe.offset[i], e - s);
     ce.offset[at] = 0;
     child.pmap.copyFrom(cpu, parent.pmap, s, e);
   }

@@ -36,7 +36,7 @@ export class VmObjects {
   }
 
   reference(obj: number): void {
-    this.refs[obj] = (this.refs[obj] as number) + 1;
+    this.refs[obj] = this.refs[obj] + 1;
   }
 
   /** A copy of the window [offset, offset + pages) of `obj` sharing its frames (the child side of a COW fork). */
@@ -46,25 +46,25 @@ export class VmObjects {
     this.pages.push(src);
     this.refs.push(1);
     for (let i = 0; i < src.length; i++) {
-      const pfn = src[i] as number;
-      if (pfn >= 0) this.frameRefs[pfn] = (this.frameRefs[pfn] as number) + 1;
+      const pfn = src[i];
+      if (pfn >= 0) this.frameRefs[pfn] = this.frameRefs[pfn] + 1;
     }
     return id;
   }
 
   page(obj: number, index: number): number {
-    return (this.pages[obj] as Int32Array)[index] as number;
+    return (this.pages[obj] as Int32Array)[index];
   }
 
   /** True when another object holds the frame too: writing it needs a copy first. */
   shared(pfn: number): boolean {
-    return (this.frameRefs[pfn] as number) > 1;
+    return this.frameRefs[pfn] > 1;
   }
 
   /** Fault a page in: zero-fill an absent page, swap in a swapped one. Returns the frame or -1 (no memory). */
   fill(cpu: number, obj: number, index: number): number {
     const arr = this.pages[obj] as Int32Array;
-    const cur = arr[index] as number;
+    const cur = arr[index];
     if (cur >= 0) return cur;
     const pfn = this.source.allocFrame(cpu);
     if (pfn < 0) return -1;
@@ -76,12 +76,12 @@ export class VmObjects {
   /** Copy-on-write break: this object gets its own copy of the page's frame. */
   copyOnWrite(cpu: number, obj: number, index: number): number {
     const arr = this.pages[obj] as Int32Array;
-    const old = arr[index] as number;
+    const old = arr[index];
     const pfn = this.source.allocFrame(cpu);
     if (pfn < 0) return -1;
     arr[index] = pfn;
     this.frameRefs[pfn] = 1;
-    this.frameRefs[old] = (this.frameRefs[old] as number) - 1;
+    this.frameRefs[old] = this.frameRefs[old] - 1;
     return pfn;
   }
 
@@ -92,7 +92,7 @@ export class VmObjects {
    */
   pageOut(cpu: number, obj: number, index: number): boolean {
     const arr = this.pages[obj] as Int32Array;
-    const pfn = arr[index] as number;
+    const pfn = arr[index];
     if (pfn < 0 || this.shared(pfn)) return false;
     arr[index] = PAGE_SWAPPED;
     this.frameRefs[pfn] = 0;
@@ -107,14 +107,14 @@ export class VmObjects {
   release(cpu: number, obj: number, offset: number, pages: number): void {
     const arr = this.pages[obj] as Int32Array;
     for (let i = offset; i < offset + pages; i++) {
-      const pfn = arr[i] as number;
+      const pfn = arr[i];
       arr[i] = PAGE_ABSENT;
       if (pfn < 0) continue;
-      const left = (this.frameRefs[pfn] as number) - 1;
+      const left = this.frameRefs[pfn] - 1;
       this.frameRefs[pfn] = left;
       if (left === 0) this.source.freeFrame(cpu, pfn);
     }
-    const r = (this.refs[obj] as number) - 1;
+    const r = this.refs[obj] - 1;
     this.refs[obj] = r;
     if (r === 0) this.pages[obj] = null;
   }

@@ -21,13 +21,13 @@ export function swapOut(vs: Vmspace, cpu: number, start?: Va, end?: Va): void {
     if (deps.lifetime.swapoutCallsRemoveSwapout) pmap.removeSwapout(cpu, s, e);
     else pmap.remove(cpu, s, e, 'swapout');
   }
-  for (let i = entries.firstEndingAfter(s); i < entries.count && (entries.start[i] as number) < e; i++) {
-    const obj = entries.obj[i] as number;
+  for (let i = entries.firstEndingAfter(s); i < entries.count && entries.start[i] < e; i++) {
+    const obj = entries.obj[i];
     if (obj < 0) continue;
-    const es = Math.max(s, entries.start[i] as number);
-    const ee = Math.min(e, entries.end[i] as number);
+    const es = Math.max(s, entries.start[i]);
+    const ee = Math.min(e, entries.end[i]);
     for (let p = es; p < ee; p++) {
-      const index = (entries.offset[i] as number) + (p - (entries.start[i] as number));
+      const index = entries.offset[i] + (p - entries.start[i]);
       const pfn = deps.objects.page(obj, index);
       if (pfn < 0 || deps.objects.shared(pfn)) continue;
       if (!whole) pmap.removeAllOf(cpu, p);

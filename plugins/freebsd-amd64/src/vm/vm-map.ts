@@ -74,16 +74,16 @@ export class FreeBsdVmMap implements VmMap {
   delete(cpu: number, s: number, e: number): void {
     const { entries, pmap, deps } = this.vs;
     let i = entries.firstEndingAfter(s);
-    if (i < entries.count && (entries.start[i] as number) < s) i = entries.clipStart(i, s);
-    while (i < entries.count && (entries.start[i] as number) < e) {
+    if (i < entries.count && entries.start[i] < s) i = entries.clipStart(i, s);
+    while (i < entries.count && entries.start[i] < e) {
       entries.clipEnd(i, e);
-      const es = entries.start[i] as number;
-      const ee = entries.end[i] as number;
-      const obj = entries.obj[i] as number;
+      const es = entries.start[i];
+      const ee = entries.end[i];
+      const obj = entries.obj[i];
       if (obj >= 0) {
         if (deps.lifetime.deleteCallsMapDelete) pmap.mapDelete(cpu, es, ee);
         else pmap.remove(cpu, es, ee, 'munmap');
-        deps.objects.release(cpu, obj, entries.offset[i] as number, ee - es);
+        deps.objects.release(cpu, obj, entries.offset[i], ee - es);
       }
       entries.remove(i);
     }
@@ -99,13 +99,13 @@ export class FreeBsdVmMap implements VmMap {
     const e = Math.ceil(end / 4096);
     if (!entries.isCovered(s, e)) return report('ENOMEM');
     let i = entries.firstEndingAfter(s);
-    if ((entries.start[i] as number) < s) i = entries.clipStart(i, s);
-    for (; i < entries.count && (entries.start[i] as number) < e; i++) {
-      if ((prot & ~(entries.maxProt[i] as number)) !== 0) return report('EACCES');
+    if (entries.start[i] < s) i = entries.clipStart(i, s);
+    for (; i < entries.count && entries.start[i] < e; i++) {
+      if ((prot & ~entries.maxProt[i]) !== 0) return report('EACCES');
       entries.clipEnd(i, e);
-      const old = entries.prot[i] as number;
+      const old = entries.prot[i];
       entries.prot[i] = prot;
-      if (old !== prot) pmap.protect(ctx.cpu, entries.start[i] as number, entries.end[i] as number, prot);
+      if (old !== prot) pmap.protect(ctx.cpu, entries.start[i], entries.end[i], prot);
     }
     return report(null);
   }
