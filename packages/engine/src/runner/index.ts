@@ -1,1 +1,3 @@
-export {};
+// The runner: scenario × selection → RunResult.
+export { runScenario, type RunOptions } from './run.js';
+export { CHECKS, type CheckHandler } from './checks/index.js';

@@ -1,0 +1,19 @@
+// Programmatic plug-in loading for the engine: the same path the CLI takes (DESIGN §3 "Discovery has
+// one path for everyone") — package folders → manifest → entry → register(ctx).
+import { PolicyRegistry, loadPluginFolders, type LoadReport } from '@shootdown/core';
+
+export interface LoadedRegistry extends LoadReport {
+  readonly registry: PolicyRegistry;
+}
+
+/** Load the plug-ins in `dirs` into a fresh registry (or `into`); failures are reported, never thrown. */
+export async function loadPlugins(
+  dirs: readonly string[],
+  options: { readonly into?: PolicyRegistry; readonly skipNonPlugins?: boolean } = {},
+): Promise<LoadedRegistry> {
+  const registry = options.into ?? new PolicyRegistry();
+  const report = await loadPluginFolders(dirs, registry, {
+    ...(options.skipNonPlugins !== undefined ? { skipNonPlugins: options.skipNonPlugins } : {}),
+  });
+  return { registry, ...report };
+}

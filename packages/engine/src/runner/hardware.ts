@@ -1,0 +1,27 @@
+// The runner's only view of the simulated machine: everything it asks the MMU goes through here, so
+// the rest of the runner stays in OS terms.
+import type { Arch, Pfn, Va } from '@shootdown/core';
+import type { Step, TableLevel } from '../scenario/types.js';
+import type { StepOutcome } from './report.js';
+import type { RunState } from './state.js';
+
+export interface CounterValues {
+  readonly counters: Readonly<Record<string, number>>;
+  readonly cycles: number;
+}
+
+export interface Hardware {
+  readonly arch: Arch;
+  /** The machine object registered under `Tokens.Machine`. */
+  readonly machine: unknown;
+  /** Every counter and the cycle total now. */
+  snapshot(): CounterValues;
+  /** Add to a named counter (policy counters go through `Tokens.Counters`). */
+  count(name: string, delta: number): void;
+  /** How many CPUs may hold a translation of `va` in address space `space` (valid or stale). */
+  cachedCpus(space: number, va: Va): number;
+  /** The page-table frame at `level` on the walk of `va` in `space`, if linked. */
+  tableFrame(space: number, va: Va, level: TableLevel): Pfn | undefined;
+  /** Run a hardware-level op (only under `raw-mmu:<arch>`). */
+  runHw(step: Step, state: RunState): StepOutcome;
+}

@@ -1,0 +1,67 @@
+// The `hw:` block made real on a bare machine (raw-mmu only): named frames, page-table frames and
+// address spaces with their initial mappings (DESIGN §4 "Hardware-level ops").
+import { LEVEL_SIZE, pteFlags, type Machine } from '@shootdown/mmu';
+import type { HwBlock, HwEntry, Prot, TableLevel } from '../scenario/types.js';
+
+/** Page-table level names → MMU levels (4-level paging; p4d is folded into pgd). */
+export const LEVEL_OF: Readonly<Record<TableLevel, 1 | 2 | 3 | 4>> = {
+  pgd: 4,
+  p4d: 4,
+  pud: 3,
+  pmd: 2,
+  pte: 1,
+};
+
+export interface HwNames {
+  readonly frames: Map<string, number>;
+  readonly tables: Map<string, number>;
+  readonly spaces: Map<string, number>;
+}
+
+export function protFlags(prot: Prot, user: boolean, global: boolean, key: number, arm: boolean): number {
+  const x = prot.includes('x');
+  return pteFlags({
+    writable: prot.includes('w'),
+    user,
+    xUser: x && user,
+    // arm64 forbids privileged execution of user pages (PXN on user leaves); x86 SMEP does the same at
+    // access time, so the kernel-exec bit only goes on kernel entries.
+    xKernel: x && (!user || !arm),
+    global,
+    key,
+  });
+}
+
+/** Flags word of an `HwEntry` (a leaf); table pointers and invalid entries are handled by the caller. */
+export function entryFlags(e: HwEntry, arm: boolean): number {
+  let f = protFlags(e.prot, e.user, e.global, e.key, arm);
+  if (e.attrs['accessed'] === true || e.attrs['af'] === true) f |= 1 << 7;
+  return f;
+}
+
+export function setupHw(m: Machine, hw: HwBlock): HwNames {
+  const names: HwNames = { frames: new Map(), tables: new Map(), spaces: new Map() };
+  const anonTable = () => m.frames.allocAny('page-table');
+  for (const [name, fr] of Object.entries(hw.frames)) names.frames.set(name, m.frames.allocAny(fr.use));
+  for (const name of Object.keys(hw.tables)) names.tables.set(name, m.frames.allocAny('page-table'));
+  // The kernel half exists whether or not the block names it: kernel-half VAs always walk it.
+  const kernelName = Object.entries(hw.spaces).find(([, s]) => s.kernel)?.[0];
+  const kernel = m.createKernelSpace(anonTable, kernelName === undefined ? 0 : hw.spaces[kernelName].asid);
+  if (kernelName !== undefined) names.spaces.set(kernelName, kernel);
+  for (const [name, s] of Object.entries(hw.spaces)) {
+    if (s.kernel) continue;
+    names.spaces.set(name, m.createSpace(s.asid, anonTable));
+  }
+  for (const [name, s] of Object.entries(hw.spaces)) {
+    const space = names.spaces.get(name)!;
+    for (const map of s.mappings) {
+      const level = map.size === '4K' ? 1 : map.size === '2M' ? 2 : 3;
+      const pfn = names.frames.get(map.frame)!;
+      if (map.va % LEVEL_SIZE[level] !== 0)
+        throw new Error(`hw mapping ${map.va.toString(16)} is not aligned to ${map.size}`);
+      m.ensurePath(space, map.va, level, anonTable);
+      m.setLeaf(space, map.va, level, pfn, protFlags(map.prot, map.user, map.global, map.key, m.isArm));
+    }
+  }
+  return names;
+}

@@ -1,0 +1,56 @@
+// The Hardware view over an @shootdown/mmu Machine.
+import type { Arch, Pfn, Va } from '@shootdown/core';
+import { createMachine, type Machine } from '@shootdown/mmu';
+import type { MachineBlock, Step, TableLevel } from '../scenario/types.js';
+import type { CounterValues, Hardware } from './hardware.js';
+import { LEVEL_OF, setupHw, type HwNames } from './hw-space.js';
+import { runHwStep } from './hw-ops.js';
+import type { StepOutcome } from './report.js';
+import type { RunState } from './state.js';
+
+/** Machine-block fields that are the engine's, not the MMU's. */
+const ENGINE_FIELDS = new Set(['costs', 'cost-model']);
+
+export class MmuHardware implements Hardware {
+  readonly machine: Machine;
+  #hw: HwNames | null = null;
+
+  constructor(
+    readonly arch: Arch,
+    block: MachineBlock,
+  ) {
+    const params: Record<string, unknown> = { arch };
+    for (const [k, v] of Object.entries(block)) if (!ENGINE_FIELDS.has(k) && k !== 'arch') params[k] = v;
+    const costs = (block['costs'] ?? block['cost-model'] ?? {}) as Record<string, number>;
+    this.machine = createMachine(params, costs);
+  }
+
+  /** Build the scenario's `hw:` block (raw-mmu only). */
+  setupHw(state: RunState): void {
+    if (state.scenario.hw !== null) this.#hw = setupHw(this.machine, state.scenario.hw);
+    else this.#hw = { frames: new Map(), tables: new Map(), spaces: new Map() };
+  }
+
+  snapshot(): CounterValues {
+    const s = this.machine.snapshot();
+    return { counters: s.counters, cycles: s.cycles };
+  }
+
+  count(name: string, delta: number): void {
+    this.machine.count(name, delta);
+  }
+
+  cachedCpus(space: number, va: Va): number {
+    return this.machine.cachedCpus(space, va).length;
+  }
+
+  tableFrame(space: number, va: Va, level: TableLevel): Pfn | undefined {
+    const tables = this.machine.lookup(space, va).tables;
+    return tables[4 - LEVEL_OF[level]];
+  }
+
+  runHw(step: Step, _state: RunState): StepOutcome {
+    if (this.#hw === null) this.#hw = { frames: new Map(), tables: new Map(), spaces: new Map() };
+    return runHwStep(this.machine, this.#hw, step);
+  }
+}

@@ -1,0 +1,89 @@
+// Turning the scenario's addressing (regions, ranges, frame selectors) into addresses and frames of
+// this run (DESIGN §4 "Addressing"). A name the policy never defined (its defining op was unsupported)
+// makes the step `skipped`, with the reason in the notes.
+import { PAGE_SIZE, type Pfn, type Va } from '@shootdown/core';
+import type { AddressRange, FrameSelector, RegionRange } from '../scenario/types.js';
+import { NameTables, type Region } from './regions.js';
+import { StepSkipped } from './report.js';
+import type { RunState } from './state.js';
+
+export function regionOf(state: RunState, id: string): Region {
+  const r = state.names.region(id);
+  if (r === undefined) throw new StepSkipped(`region '${id}' was not created under this policy`);
+  return r;
+}
+
+/** `[start, end)` and page count of a region range. */
+export function rangeOf(
+  state: RunState,
+  range: RegionRange | AddressRange,
+): { start: Va; end: Va; pages: number; region: Region | null } {
+  if (range.kind === 'range') {
+    return {
+      start: range.from,
+      end: range.to,
+      pages: Math.ceil((range.to - range.from) / PAGE_SIZE),
+      region: null,
+    };
+  }
+  const region = regionOf(state, range.region);
+  const pages = range.pages ?? Math.max(0, region.pages - range.page);
+  const start = NameTables.address(region, range.page);
+  return { start, end: start + pages * PAGE_SIZE, pages, region };
+}
+
+/** The process running on `cpu`, or a skipped step when there is none (or no kernel contract). */
+export function currentPid(state: RunState, cpu: number): number {
+  const pid = state.kernel?.current(cpu) ?? null;
+  if (pid === null) throw new StepSkipped(`no process runs on CPU ${cpu}`);
+  return pid;
+}
+
+export function pidOf(state: RunState, id: string): number {
+  const pid = state.names.processes.get(id);
+  if (pid === undefined) throw new StepSkipped(`process '${id}' was not created under this policy`);
+  return pid;
+}
+
+/** Frame behind page `page` of a region: user regions read the current mapping of the process on
+ *  `cpu` and remember it (so the frame can still be named after munmap); others use their frames. */
+export function frameOfPage(state: RunState, region: Region, page: number, cpu: number): Pfn {
+  if (region.kind === 'user') {
+    const kernel = state.kernel;
+    const pid = kernel?.current(cpu) ?? (typeof region.space === 'number' ? region.space : null);
+    if (kernel !== undefined && pid !== null) {
+      const now = kernel.framesOf(pid, NameTables.address(region, page), 1)[0] ?? -1;
+      if (now >= 0) {
+        region.frames[page] = now;
+        return now;
+      }
+    }
+  }
+  return region.frames[page] ?? -1;
+}
+
+/** Resolve a frame selector; -1 when the selector names no frame right now. */
+export function frameOf(state: RunState, sel: FrameSelector, cpu: number): Pfn {
+  if (sel.kind === 'frame-of') return frameOfPage(state, regionOf(state, sel.region), sel.page, cpu);
+  const pmaps = state.pmaps;
+  if (pmaps === undefined) return -1;
+  let space: number;
+  let va: Va;
+  if (sel.region === 'kernel-image') {
+    const w = state.kernel?.window('kernel-image');
+    if (w === undefined) throw new StepSkipped(`the policy names no kernel-image window`);
+    space = pmaps.kernel.space;
+    va = w.start + sel.page * PAGE_SIZE;
+  } else {
+    const region = regionOf(state, sel.region);
+    va = NameTables.address(region, sel.page);
+    if (region.kind === 'user') {
+      const pmap = pmaps.of(currentPid(state, cpu));
+      if (pmap === undefined) return -1;
+      space = pmap.space;
+    } else {
+      space = pmaps.kernel.space;
+    }
+  }
+  return state.hw.tableFrame(space, va, sel.level) ?? -1;
+}

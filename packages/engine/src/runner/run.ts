@@ -1,0 +1,289 @@
+// scenario × selection → RunResult (DESIGN §5). One child container per run; every op dispatched to the
+// contracts (or to the MMU under raw-mmu); expectations recorded, never thrown; violations collected
+// from the invariant monitor with step, CPU, address and frame. Deterministic: no clocks, no
+// randomness, stable key order — the same inputs give byte-identical JSON.
+import {
+  FrameTable,
+  InvariantMonitor,
+  Tokens,
+  resolveSelection,
+  type Counters,
+  type PolicyRegistry,
+  type ResolvedSelection,
+} from '@shootdown/core';
+import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import type { RunResult, StepResult, Violation } from '../result/types.js';
+import type { CheckStep, InterleaveStep, RepeatStep, Scenario, Step } from '../scenario/types.js';
+import { runCheck } from './check-step.js';
+import { dispatchOs, isHardwareOp } from './dispatch.js';
+import { evaluate, type ExpectationRefs } from './expectations.js';
+import { recordKeyIntent } from './key-expectations.js';
+import { MmuHardware } from './mmu-hardware.js';
+import { PhaseDispatcher } from './phases.js';
+import { OK, StepSkipped, UNSUPPORTED, type StepOutcome } from './report.js';
+import { frameOf } from './resolve.js';
+import { RunState } from './state.js';
+
+export interface RunOptions {
+  readonly registry: PolicyRegistry;
+  /** A selection string (`linux-x86:vfree=arch-vunmap-v2`, `raw-mmu:arm64`) or an already resolved one. */
+  readonly selection: string | ResolvedSelection;
+  /** Parent container of the run's child container (default: tsyringe's root container). */
+  readonly container?: DependencyContainer;
+}
+
+interface Run {
+  readonly state: RunState;
+  readonly monitor: InvariantMonitor;
+  readonly book: FrameTable;
+  readonly phases: PhaseDispatcher;
+  readonly hw: MmuHardware;
+}
+
+export function runScenario(scenario: Scenario, options: RunOptions): RunResult {
+  const selection =
+    typeof options.selection === 'string'
+      ? resolveSelection(options.registry, options.selection)
+      : options.selection;
+  const hw = new MmuHardware(selection.arch, scenario.machine);
+  const book = new FrameTable(hw.machine.frames.count);
+  const phases = new PhaseDispatcher();
+  const raw = selection.policy === 'raw-mmu';
+  const child = raw ? null : (options.container ?? rootContainer).createChildContainer();
+  const state = new RunState(scenario, selection, options.registry, hw, child);
+  if (child !== null) configure(state, child, { book, phases, hw });
+  else hw.setupHw(state);
+  const monitor = new InvariantMonitor(hw.machine, book, selection.claims, {
+    window: (name) => state.kernel?.window(name),
+    spaceOf: (pid) => state.pmaps?.of(pid)?.space,
+  });
+  monitor.attach();
+  const run: Run = { state, monitor, book, phases, hw };
+  const start = hw.snapshot();
+  try {
+    for (const step of scenario.steps) execute(run, step);
+  } finally {
+    monitor.detach();
+    child?.dispose()?.catch(() => undefined);
+  }
+  return result(run, start.cycles);
+}
+
+function configure(
+  state: RunState,
+  child: DependencyContainer,
+  parts: { book: FrameTable; phases: PhaseDispatcher; hw: MmuHardware },
+): void {
+  const counters: Counters = {
+    add: (name, delta = 1) => parts.hw.count(name, delta),
+    get: (name) => parts.hw.machine.counter(name),
+  };
+  child.register(Tokens.Machine, { useValue: parts.hw.machine });
+  child.register(Tokens.FrameBook, { useValue: parts.book });
+  child.register(Tokens.Phases, { useValue: parts.phases });
+  child.register(Tokens.Counters, { useValue: counters });
+  child.register(Tokens.Selection, { useValue: state.selection });
+  const def = state.registry.policy(state.selection.policy);
+  try {
+    def?.configure(child, state.selection);
+    for (const [mech, variant] of Object.entries(state.selection.variants)) {
+      def?.mechanisms[mech]?.variants[variant]?.configure?.(child, state.selection);
+    }
+  } catch (e) {
+    state.notes.push(`policy ${state.selection.policy} failed to configure: ${message(e)}`);
+  }
+}
+
+/** Run one step (and whatever it contains), record its result; returns its outcome. */
+function execute(run: Run, step: Step): StepOutcome {
+  const { state, monitor, hw } = run;
+  const before = hw.snapshot();
+  const violationsBefore = state.violations.length;
+  const outerStep = monitor.step;
+  monitor.step = step.path;
+  let out: StepOutcome;
+  try {
+    out = perform(run, step);
+  } catch (e) {
+    if (e instanceof StepSkipped) {
+      state.notes.push(`step ${step.path} (line ${step.source.line}): skipped: ${e.message}`);
+      out = { outcome: 'skipped' };
+    } else {
+      state.notes.push(`step ${step.path} (line ${step.source.line}): the policy failed: ${message(e)}`);
+      out = UNSUPPORTED;
+    }
+  }
+  monitor.step = step.path;
+  monitor.operationReturned();
+  collect(run);
+  monitor.step = outerStep;
+  const after = hw.snapshot();
+  const counters: Record<string, number> = {};
+  for (const [name, v] of Object.entries(after.counters)) {
+    const d = v - (before.counters[name] ?? 0);
+    if (d !== 0) counters[name] = d;
+  }
+  const seen = state.violations.slice(violationsBefore).map((v) => v.invariant);
+  let expectation = evaluate(step, out, seen, counters, refs(state, step.cpu));
+  if (step.op === 'check' && step.noViolations) {
+    const findings = state.violations.filter((v) => v.claimed);
+    const held = findings.length === 0;
+    const detail = held
+      ? undefined
+      : `${findings.length} finding(s): ${[...new Set(findings.map((v) => v.invariant))].join(', ')}`;
+    const combined = expectation === undefined ? 'no-violations' : `no-violations; ${expectation.expected}`;
+    const ok = held && (expectation?.held ?? true);
+    const details = [detail, expectation?.detail].filter((d) => d !== undefined).join('; ');
+    expectation = ok
+      ? { expected: combined, held: true }
+      : { expected: combined, held: false, detail: details };
+  }
+  const r: { -readonly [K in keyof StepResult]: StepResult[K] } = {
+    path: step.path,
+    op: step.op,
+    line: step.source.line,
+    cpu: step.cpu,
+    outcome: out.outcome,
+    cycles: round(after.cycles - before.cycles),
+    counters,
+  };
+  if (out.pages !== undefined && out.pages.length > 1) r.pages = out.pages;
+  if (out.ignored !== undefined && out.ignored.length > 0) r.ignored = out.ignored;
+  if (out.value !== undefined) r.value = out.value;
+  if (expectation !== undefined) r.expectation = expectation;
+  state.steps.push(r);
+  return out;
+}
+
+function perform(run: Run, step: Step): StepOutcome {
+  const { state } = run;
+  if (step.op === 'repeat') return repeat(run, step);
+  if (step.op === 'interleave') return interleave(run, step);
+  if (step.op === 'check') return check(run, step);
+  if (isHardwareOp(step)) return state.raw ? run.hw.runHw(step, state) : UNSUPPORTED;
+  if (state.raw) return UNSUPPORTED;
+  const out = dispatchOs(state, step);
+  if (step.op === 'stray-write' && out.frame !== undefined) {
+    run.monitor.strayWrite(
+      step.cpu,
+      out.frame,
+      step.context,
+      out.outcome === 'ok' || out.outcome === 'ok-stale',
+    );
+  }
+  recordKeyIntent(state, run.book, step, out);
+  return out;
+}
+
+function repeat(run: Run, step: RepeatStep): StepOutcome {
+  for (const body of step.iterations) for (const s of body) execute(run, s);
+  return OK;
+}
+
+function interleave(run: Run, step: InterleaveStep): StepOutcome {
+  let opOut: StepOutcome = UNSUPPORTED;
+  const reached = run.phases.around(
+    step.phase,
+    () => {
+      for (const s of step.steps) execute(run, s);
+      // The operation goes on: violations from here on belong to it again.
+      run.monitor.step = step.operation.path;
+    },
+    () => {
+      opOut = execute(run, step.operation);
+    },
+  );
+  if (!reached) {
+    for (const s of step.steps)
+      skip(run, s, `phase '${step.phase}' of ${step.operation.op} was never reached`);
+  }
+  return reached ? opOut : { ...opOut, outcome: opOut.outcome === 'ok' ? 'skipped' : opOut.outcome };
+}
+
+/** Record a step that could not run (its interleave phase never came). */
+function skip(run: Run, step: Step, why: string): void {
+  run.state.notes.push(`step ${step.path} (line ${step.source.line}): not run: ${why}`);
+  run.state.steps.push({
+    path: step.path,
+    op: step.op,
+    line: step.source.line,
+    cpu: step.cpu,
+    outcome: 'skipped',
+    cycles: 0,
+    counters: {},
+    ...(step.expect !== undefined
+      ? { expectation: { expected: step.expect.text, held: false, detail: why } }
+      : {}),
+  });
+}
+
+function check(run: Run, step: CheckStep): StepOutcome {
+  const { state } = run;
+  if (step.drain && !state.raw) state.kmem?.drain(step.cpu);
+  if (step.query === null) return OK;
+  return runCheck(state, step);
+}
+
+function collect(run: Run): void {
+  for (const v of run.monitor.take()) {
+    const out: Violation = {
+      invariant: v.invariant,
+      claimed: v.claimed,
+      step: v.step,
+      cpu: v.cpu,
+      address: v.address,
+      frame: v.frame,
+      explanation: v.explanation,
+    };
+    run.state.violations.push(out);
+  }
+}
+
+function refs(state: RunState, cpu: number): ExpectationRefs {
+  return {
+    key: (ref) => state.names.key(ref),
+    frame: (ref) => {
+      try {
+        return frameOf(state, ref, cpu);
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+function result(run: Run, startCycles: number): RunResult {
+  const { state, hw } = run;
+  const end = hw.snapshot();
+  const counters: Record<string, number> = {};
+  for (const [name, v] of Object.entries(end.counters)) if (v !== 0) counters[name] = v;
+  const steps = state.steps;
+  return {
+    scenario: state.scenario.name,
+    selection: state.selection.text,
+    policy: state.selection.policy === 'raw-mmu' ? state.selection.text : state.selection.policy,
+    variants: state.selection.variants,
+    machine: state.scenario.machine,
+    tlb: state.scenario.machine.tlb,
+    params: state.scenario.params,
+    steps,
+    totals: {
+      cycles: round(end.cycles - startCycles),
+      counters,
+      expectationsFailed: steps.filter((s) => s.expectation !== undefined && !s.expectation.held).length,
+      findings: state.violations.filter((v) => v.claimed).length,
+      unsupported: steps.filter((s) => s.outcome === 'unsupported').length,
+    },
+    violations: state.violations,
+    notes: state.notes,
+  };
+}
+
+/** Cycle totals are sums of decimal weights: round so that summation order never shows in the JSON. */
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
