@@ -2,7 +2,7 @@
 // container with the runner's tokens, and the policy's configure — what the runner does, in miniature,
 // so tests drive the policy through core's contracts and read counters and violations step by step.
 import 'reflect-metadata';
-import { container as root } from 'tsyringe';
+import { container as root, type DependencyContainer } from 'tsyringe';
 import {
   FrameTable,
   InvariantMonitor,
@@ -40,6 +40,8 @@ export class Run {
   /** Steps to run when an operation reaches a phase (the engine's `interleave`). */
   readonly armed = new Map<Phase, () => void>();
   private stepNo = 0;
+  /** The run's child container (for policy ops). */
+  readonly container: DependencyContainer;
 
   constructor(selection: string, params: MachineParamsInput) {
     const registry = new PolicyRegistry();
@@ -48,6 +50,7 @@ export class Run {
     this.machine = createMachine({ arch: 'x86_64', ...params });
     const book = new FrameTable(this.machine.params.frames);
     const c = root.createChildContainer();
+    this.container = c;
     const phases: PhaseHook = {
       reach: (phase) => {
         const f = this.armed.get(phase);

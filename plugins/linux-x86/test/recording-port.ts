@@ -44,6 +44,10 @@ export class RecordingPort implements X86Port {
     this.count('full');
   }
 
+  reloadCr3(cpu: number): void {
+    this.cr3.push(`${cpu}:reload`);
+  }
+
   loadCr3(cpu: number, _root: number, pcid: number, flush: boolean): void {
     this.cr3.push(`${cpu}:${pcid}:${flush}`);
   }

@@ -38,6 +38,11 @@ export class MachinePort implements X86Port {
     this.machine.invpcid(cpu, Invpcid.SINGLE_CONTEXT, pcid);
   }
 
+  reloadCr3(cpu: number): void {
+    const space = this.machine.currentSpace(cpu);
+    this.machine.setRoot(cpu, space >= 0 ? space : this.machine.kernelSpace);
+  }
+
   loadCr3(cpu: number, root: number, _pcid: number, flush: boolean): void {
     this.machine.setRoot(cpu, this.spaceOfRoot(root), { noflush: !flush });
   }

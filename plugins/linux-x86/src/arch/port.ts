@@ -20,6 +20,9 @@ export interface X86Port {
   /** local_flush_tlb(): MOV CR3 without the no-flush bit — non-global entries and the PSC of the
    *  current PCID. */
   flushLocal(cpu: number): void;
+  /** native_flush_tlb_local(): rewrite CR3 with its own value (no no-flush bit) — the current PCID's
+   *  non-global entries and walk caches go; counted by the hardware as a CR3 write, not as `full`. */
+  reloadCr3(cpu: number): void;
   /** MOV CR3 loading `root` with `pcid`; `flush` false sets the no-flush bit (bit 63). */
   loadCr3(cpu: number, root: number, pcid: number, flush: boolean): void;
   /** One IPI from `from` to `to` (the handler is run by the caller right after). */

@@ -307,10 +307,13 @@ export class X86Tlb implements TlbArch {
 
   // ----- mermap, context switch -----
 
-  /** arch_mermap_flush_tlb(): a local full flush, never a shootdown (IRQs may be off; spec §4.4). */
+  /**
+   * arch_mermap_flush_tlb(): a local flush of the mm's non-global entries (native_flush_tlb_local, a CR3
+   * rewrite), never a shootdown — IRQs may be off (spec §4.4). Counted once, as `lflush`.
+   */
   mermapFlushTlb(cpu: number): void {
     this.port.count('lflush');
-    this.port.flushLocal(cpu);
+    this.port.reloadCr3(cpu);
   }
 
   /**

@@ -1,0 +1,121 @@
+// Unmapped allocation (spec linux.md §4, seed 002): the populate comparison of the RFC's cover letter and
+// the mermap's two buggy variants, driven through the page allocator and the plug-in's mermap ops.
+import { describe, expect, it } from 'vitest';
+import { GFP_UNMAPPED, GFP_ZERO } from '@shootdown/linux-mm';
+import { defaultCostModel } from '@shootdown/mmu';
+import { mermapGet, mermapPut } from '../src/ops/mermap.js';
+import { MERMAP_WINDOW_PAGES } from '../src/arch/x86-arch.js';
+import { Run } from './harness.js';
+
+const C = 8;
+const K = 2048;
+
+function populate(variant: string) {
+  const r = new Run(`linux-x86:unmapped-alloc=${variant}`, { cpus: C, memory: '64MiB' });
+  const lm = r.x86.lm;
+  const step = r.step(() => {
+    const pfns: number[] = [];
+    for (let i = 0; i < K; i++) pfns.push(lm.allocator.allocPages(0, 0, GFP_UNMAPPED | GFP_ZERO));
+    return pfns;
+  });
+  const read = r.step(() => r.kernel.access(3, r.kernel.directMapAddress(step.value[5]!), 'read', false));
+  return { step, read };
+}
+
+describe('populate-unmapped: 2048 zeroed unmapped pages on 8 CPUs (catalogue unmapped-alloc)', () => {
+  it('zap-per-folio: one per-page shootdown per 4 KiB folio, plus a split per 2 MiB leaf touched (§4.1)', () => {
+    const { step, read } = populate('zap-per-folio');
+    const splits = step.counters.split!;
+    // The folios span 5 direct-map 2 MiB leaves; each first zap inside one splits it (flush_tlb_all).
+    expect(splits).toBe(5);
+    expect(step.counters).toEqual({
+      kflush: K + splits,
+      ipi: (K + splits) * (C - 1),
+      invlpg: K * C,
+      full: splits * C,
+      split: splits,
+      ptalloc: splits,
+    });
+    // §7.3: K·(5 + 15(C−1) + C) + splits·(5 + 5 + 5 + 15(C−1) + 33C).
+    expect(step.cycles).toBe(K * (5 + 15 * (C - 1) + C) + splits * (15 + 15 * (C - 1) + 33 * C));
+    expect(step.violations).toEqual([]);
+    expect(read.value.outcome).toBe('fault:not-present');
+  });
+
+  it('gfp-unmapped: one flush-all per converted pageblock, no split, local mermap flushes only (§4.3)', () => {
+    const { step, read } = populate('gfp-unmapped');
+    const blocks = K / 512;
+    // K consecutive one-page gets on CPU 0 with W usable pages per window: ⌈K/W⌉ − 1 local flushes (§4.4).
+    const wraps = Math.ceil(K / (MERMAP_WINDOW_PAGES - 1)) - 1;
+    expect(step.counters.kflush).toBe(blocks);
+    expect(step.counters.ipi).toBe(blocks * (C - 1));
+    expect(step.counters.full).toBe(blocks * C);
+    expect(step.counters.lflush).toBe(wraps);
+    expect(step.counters.split ?? 0).toBe(0);
+    expect(step.counters.invlpg ?? 0).toBe(0);
+    const ptalloc = step.counters.ptalloc ?? 0;
+    expect(step.cycles).toBe(blocks * (5 + 15 * (C - 1) + 33 * C) + 33 * wraps + 5 * ptalloc);
+    expect(step.violations).toEqual([]);
+    expect(read.value.outcome).toBe('fault:not-present');
+  });
+
+  it('unmapped-skip-flush: no shootdown of the zapped entries; a CPU may still read the page (§4.5)', () => {
+    const { step, read } = populate('unmapped-skip-flush');
+    // Only the splits flush (their flush_tlb_all is part of changing the direct map at all).
+    expect(step.counters.kflush).toBe(step.counters.split);
+    expect(step.counters.invlpg ?? 0).toBe(0);
+    expect(step.violations).toEqual(['unmapped-stays-unmapped']);
+    expect(read.value.outcome).toBe('fault:not-present');
+  });
+
+  it('gfp-unmapped lands within 6 % of skip-flush once the shared zero+copy work is priced; per-folio is far above', () => {
+    const shared = K * (defaultCostModel.zero_page! + defaultCostModel.copy_page!);
+    const base = populate('zap-per-folio').step.cycles + shared;
+    const gfp = populate('gfp-unmapped').step.cycles + shared;
+    const skip = populate('unmapped-skip-flush').step.cycles + shared;
+    expect(gfp / skip).toBeLessThan(1.06);
+    expect(gfp / skip).toBeGreaterThan(1);
+    expect(base / gfp).toBeGreaterThan(10);
+  });
+});
+
+describe('the mermap (§4.4, §4.5)', () => {
+  function mermapRun(variant: string) {
+    const r = new Run(`linux-x86:unmapped-alloc=${variant}`, { cpus: 2, memory: '64MiB' });
+    const a = r.kernel.createProcess(0).pid!;
+    const b = r.kernel.createProcess(0).pid!;
+    r.step(() => r.kernel.run(1, a));
+    const got = r.step(() =>
+      mermapGet.run({ container: r.container, cpu: 1, args: { pages: 1 }, id: 'win' }),
+    );
+    const win = got.value.region!.start;
+    const write = r.step(() => r.kernel.access(1, win, 'write', false));
+    r.step(() => mermapPut.run({ container: r.container, cpu: 1, args: { region: 'win' }, id: null }));
+    return { r, a, b, win, pfn: got.value.region!.frames![0]!, write };
+  }
+
+  it('gfp-unmapped: the window entry is mm-local — after a switch another process cannot reach it', () => {
+    const { r, b, win, write } = mermapRun('gfp-unmapped');
+    expect(write.value.outcome).toBe('ok');
+    r.step(() => r.kernel.run(1, b));
+    expect(r.step(() => r.kernel.access(1, win, 'read', false)).value.outcome).toBe('fault:not-present');
+  });
+
+  it('mermap-global: the global entry survives the CR3 switch and serves the next process (ok-stale)', () => {
+    const { r, b, win } = mermapRun('mermap-global');
+    r.step(() => r.kernel.run(1, b));
+    const read = r.step(() => r.kernel.access(1, win, 'read', false));
+    expect(read.value.outcome).toBe('ok-stale');
+  });
+
+  it('freeing a mermapped page: the correct caller flushes locally first; mermap-free-noflush does not', () => {
+    const good = mermapRun('gfp-unmapped');
+    const freed = good.r.step(() => good.r.x86.lm.allocator.freePages(1, good.pfn, 0));
+    expect(freed.violations).toEqual([]);
+    expect(freed.counters.lflush).toBe(1);
+    const bad = mermapRun('mermap-free-noflush');
+    const freedBad = bad.r.step(() => bad.r.x86.lm.allocator.freePages(1, bad.pfn, 0));
+    expect(freedBad.violations).toContain('mermap-free');
+    expect(freedBad.counters.lflush ?? 0).toBe(0);
+  });
+});
