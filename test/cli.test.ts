@@ -83,7 +83,7 @@ describe.concurrent('scenarios', () => {
   it('prints topics and names for a person', async () => {
     const r = await runCli(['scenarios'], home);
     expect(r.code, describeRun(r)).toBe(0);
-    const first = listScenarios()[0]!;
+    const first = listScenarios()[0];
     expect(r.stdout).toContain(first.topic);
     expect(r.stdout).toContain(first.name);
   });
@@ -98,7 +98,7 @@ describe.concurrent('scenarios', () => {
 
 describe.concurrent('validate', () => {
   it('accepts a catalogue scenario by name', async () => {
-    const name = listScenarios()[0]!.name;
+    const name = listScenarios()[0].name;
     const r = await runCli(['validate', name], home);
     expect(r.code, describeRun(r)).toBe(0);
     expect(r.stdout).toContain(`${name}: ok`);
@@ -128,7 +128,7 @@ describe.concurrent('validate', () => {
   });
 
   it('reports a missing file as bad input, with the closest catalogue name', async () => {
-    const name = listScenarios()[0]!.name;
+    const name = listScenarios()[0].name;
     const r = await runCli(['validate', `${name}x`], home);
     expect(r.code, describeRun(r)).toBe(2);
     expect(r.stderr).toContain('no such file');
