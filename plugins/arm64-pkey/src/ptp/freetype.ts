@@ -105,11 +105,11 @@ export class FreetypePtpAllocator implements PtpAllocator {
    * pageblocks without live PTPs is flipped to the default key (one set_memory_pkey over the pageblock, no split);
    * blocks sitting in pageblocks that hold PTPs are passed over.
    */
-  allocData(order: number): number {
+  allocData(order: number, alloc: (order: number) => number = (o) => this.buddy.allocPages(o)): number {
     let n = 0;
     let pfn = NO_PFN;
     for (;;) {
-      const p = this.buddy.allocPages(order);
+      const p = alloc(order);
       if (p === NO_PFN) break;
       if (this.flipForData(p, 1 << order)) {
         pfn = p;

@@ -1,0 +1,79 @@
+// Boot of the arm64 kernel half before the buddy allocator exists: swapper_pg_dir, the kernel image mapping and
+// the linear map, all built from an early page-table allocator over 2 MiB-aligned chunks of reserved memory —
+// the shape of v6's early allocator (PPA, spec arm64-pkey.md §5.7), whose recorded chunks are re-keyed whole at
+// init_late. Frames [0, IMAGE_FRAMES) hold the kernel image.
+import type { Machine } from '@shootdown/mmu';
+import { PMD_NR_PAGES, PMD_ORDER, PUD_NR_PAGES } from '../constants.js';
+import { GRAN_PMD_BLOCK, GRAN_PUD_BLOCK, type LinearMap } from '../linear-map.js';
+import { HW_PAGE_KERNEL, HW_PAGE_KERNEL_ROX } from './entry.js';
+
+/** The kernel image: one 2 MiB pageblock of text. */
+export const IMAGE_FRAMES = PMD_NR_PAGES;
+
+export interface BootResult {
+  /** Frames below this are reserved (image + early page-table chunks). */
+  readonly reservedFrames: number;
+  /** Every table the early allocator handed out. */
+  readonly earlyTables: readonly number[];
+  /** The early allocator's chunks as [first frame, frames]. */
+  readonly earlyChunks: readonly [number, number][];
+}
+
+/** Early chunks needed for the linear map of `nrFrames` at its granularity, plus the image and the root. */
+export function earlyChunksNeeded(nrFrames: number): number {
+  const pteTables = Math.ceil(nrFrames / PMD_NR_PAGES);
+  const pmdTables = Math.ceil(nrFrames / PUD_NR_PAGES);
+  return Math.ceil((pteTables + pmdTables + 8) / PMD_NR_PAGES);
+}
+
+export function bootArm64(machine: Machine, linearMap: LinearMap): BootResult {
+  const nrFrames = machine.frames.count;
+  const chunks = earlyChunksNeeded(nrFrames);
+  const earlyStart = IMAGE_FRAMES;
+  const earlyEnd = earlyStart + chunks * PMD_NR_PAGES;
+  if (earlyEnd >= nrFrames)
+    throw new Error(`arm64-pkey: ${nrFrames} frames are too few to boot (need > ${earlyEnd})`);
+  const earlyTables: number[] = [];
+  let next = earlyStart;
+  const bootFrame = (): number => {
+    if (next >= earlyEnd) throw new Error('arm64-pkey: early page-table chunks exhausted');
+    earlyTables.push(next);
+    return next++;
+  };
+
+  const ks = machine.createKernelSpace(bootFrame);
+
+  // The image: 4 KiB pages, read-only and executable (PAGE_KERNEL_ROX), at the kernel text base.
+  const text = machine.arch.layout.kernelTextBase;
+  for (let pfn = 0; pfn < IMAGE_FRAMES; pfn++) {
+    machine.frames.setTag(pfn, 'kernel-text');
+    const va = text + pfn * 4096;
+    machine.ensurePath(ks, va, 1, bootFrame);
+    machine.setLeaf(ks, va, 1, pfn, HW_PAGE_KERNEL_ROX);
+  }
+
+  // The linear map at the granularity the LinearMap model starts with (map_mem()).
+  const slots = linearMap.gran.length;
+  for (let s = 0; s < slots; s++) {
+    const base = s << PMD_ORDER;
+    const g = linearMap.gran[s];
+    if (g === GRAN_PUD_BLOCK) {
+      if (base % PUD_NR_PAGES !== 0) continue;
+      const va = machine.directMapVa(base);
+      machine.ensurePath(ks, va, 3, bootFrame);
+      machine.setLeaf(ks, va, 3, base, HW_PAGE_KERNEL);
+    } else if (g === GRAN_PMD_BLOCK) {
+      const va = machine.directMapVa(base);
+      machine.ensurePath(ks, va, 2, bootFrame);
+      machine.setLeaf(ks, va, 2, base, HW_PAGE_KERNEL);
+    } else {
+      const end = Math.min(base + PMD_NR_PAGES, nrFrames);
+      for (let pfn = base; pfn < end; pfn++) {
+        const va = machine.directMapVa(pfn);
+        if (pfn === base) machine.ensurePath(ks, va, 1, bootFrame);
+        machine.setLeaf(ks, va, 1, pfn, HW_PAGE_KERNEL);
+      }
+    }
+  }
+  return { reservedFrames: earlyEnd, earlyTables, earlyChunks: [[earlyStart, earlyEnd - earlyStart]] };
+}

@@ -1,0 +1,98 @@
+// The arm64-pkey policy: Linux on arm64 — linux-mm over this plug-in's arm64 hooks (broadcast TLBI without IPIs,
+// leaf-only vs all-level invalidation, break-before-make on the linear map, POE user keys) — with kpkeys
+// page-table protection as the `pt-protection` mechanism and the nested-gather flush as `nested-gather`.
+import { Tokens, type InvariantId, type PolicyDefinition, type ResolvedSelection } from '@shootdown/core';
+import { DEFAULT_GATHER_CONFIG, defaultLinuxMmConfig, LinuxMm, type NestedFlush } from '@shootdown/linux-mm';
+import type { Machine } from '@shootdown/mmu';
+import type { DependencyContainer } from 'tsyringe';
+import { Arm64Arch } from './arch/arm64-arch.js';
+import { bootArm64 } from './arch/boot.js';
+import { MachineLinearMapHw } from './arch/linear-map-hw.js';
+import { MachineTlbiPort } from './arch/tlb.js';
+import { machineFrameSink } from './frame-sink.js';
+import { Arm64Kernel } from './kernel.js';
+import { LinearMap, type LinearMapLeaf } from './linear-map.js';
+import { NESTED_GATHER, NESTED_RESET, nestedGather } from './nested-gather.js';
+import { Arm64PageAllocator } from './page-allocator.js';
+import { Arm64PmapTable } from './pmap.js';
+import { ARM64_RUN, type Arm64Run } from './run-state.js';
+import { PT_PKEY_FREETYPE, PT_PKEY_FREETYPE_DEFER, PT_PROTECTION, ptProtection } from './variants.js';
+
+/** What Linux on arm64 guarantees whatever the variants; protecting variants add pagetable-write-protected. */
+const CLAIMS: readonly InvariantId[] = [
+  'stale-exec-alias',
+  'wx-alias',
+  'stale-after-free',
+  'direct-map-default',
+  'freed-pagetable-walk',
+  'pagetable-reuse',
+  'pfn-release',
+  'pkey-tag',
+  'pkey-kept',
+  'break-before-make',
+];
+
+interface LinuxMmContracts {
+  readonly kernelMemory?: unknown;
+  readonly vmMaps?: unknown;
+  readonly gathers?: unknown;
+}
+
+function configure(container: DependencyContainer, selection: ResolvedSelection): void {
+  const machine = container.resolve(Tokens.Machine) as Machine;
+  const book = container.resolve(Tokens.FrameBook);
+  const phases = container.resolve(Tokens.Phases);
+  const variant = selection.variants[PT_PROTECTION] ?? ptProtection.default;
+  const nested: NestedFlush = selection.variants[NESTED_GATHER] === NESTED_RESET ? 'reset' : 'fullmm';
+  const params = machine.params;
+  // Design C needs a pageblock-granular linear map from boot (spec arm64-pkey.md §6.3).
+  const freetype = variant === PT_PKEY_FREETYPE || variant === PT_PKEY_FREETYPE_DEFER;
+  const leaf: LinearMapLeaf = freetype && params.directMap.leaf === '1G' ? '2M' : params.directMap.leaf;
+  const counters = { count: (name: string, n: number) => machine.count(name, n) };
+  const port = new MachineTlbiPort(machine);
+  const hw = new MachineLinearMapHw(machine, port, () => machine.kernelSpace);
+  const linearMap = new LinearMap(machine.frames.count, leaf, params.features['bbml2-noabort'], hw, counters);
+  const boot = bootArm64(machine, linearMap);
+  const arch = new Arm64Arch(machine, linearMap, variant, book, counters, port, () => {
+    throw new Error('arm64-pkey: a page table was asked for before mem_init');
+  });
+  const config = {
+    ...defaultLinuxMmConfig(machine.frames.count, boot.reservedFrames),
+    gather: { ...DEFAULT_GATHER_CONFIG, nested },
+    // __GFP_UNMAPPED is an x86 RFC; arm64 removes pages from the linear map one folio at a time.
+    unmappedAlloc: 'zap-per-folio' as const,
+  };
+  const lm = new LinuxMm(arch, config, machineFrameSink(book, machine), phases);
+  arch.kpkeys.initLate(boot.earlyTables, boot.earlyChunks);
+
+  const run: Arm64Run = { machine, arch, lm, boot };
+  container.register(ARM64_RUN, { useValue: run });
+  container.register(Tokens.Kernel, { useValue: new Arm64Kernel(lm, arch, machine) });
+  container.register(Tokens.Pmap, { useValue: new Arm64PmapTable(lm, arch, machine) });
+  const pages = new Arm64PageAllocator(lm, arch.kpkeys, (cpu) => (linearMap.cpu = cpu));
+  pages.counter = (name) => machine.count(name);
+  container.register(Tokens.PageAllocator, { useValue: pages });
+  const c = lm as unknown as LinuxMmContracts;
+  if (c.vmMaps !== undefined) container.register(Tokens.VmMap, { useValue: c.vmMaps as never });
+  if (c.gathers !== undefined) container.register(Tokens.MmuGather, { useValue: c.gathers as never });
+  if (c.kernelMemory !== undefined)
+    container.register(Tokens.KernelMemory, { useValue: c.kernelMemory as never });
+}
+
+export const arm64Pkey = {
+  name: 'arm64-pkey',
+  os: 'linux',
+  arch: 'arm64',
+  description:
+    'Linux on arm64: the generic mm over the arm64 hooks — TLB maintenance by broadcast TLBI (no IPIs) with ' +
+    'leaf-only VALE1IS or all-level VAE1IS chosen from freed_tables, ASIDE1IS above MAX_DVM_OPS, kernel ranges ' +
+    'by VAALE1IS; linear-map splits with break-before-make unless the CPU has BBML2_NOABORT; POE user keys in ' +
+    'POR_EL0 bound to VMAs (8 keys, execute gated) — and kpkeys page-table hardening, where POR_EL1 keeps ' +
+    'page tables read-only outside set_pte(), with the allocator designs argued over in the kpkeys series.',
+  claims: CLAIMS,
+  mechanisms: {
+    [PT_PROTECTION]: ptProtection,
+    [NESTED_GATHER]: nestedGather,
+  },
+  configure,
+} satisfies PolicyDefinition;
