@@ -78,7 +78,10 @@ describe('__GFP_UNMAPPED and the direct map (spec linux.md §4.1, §4.3, §4.5)'
     const first = lm.allocator.allocPages(0, 0, GFP_UNMAPPED);
     expect(arch.kernelFlushes).toHaveLength(1);
     const block = first - (first % PAGEBLOCK_NR_PAGES);
-    expect(arch.kernelFlushes[0]).toEqual([lm.pageAddress(block), lm.pageAddress(block + PAGEBLOCK_NR_PAGES)]);
+    expect(arch.kernelFlushes[0]).toEqual([
+      lm.pageAddress(block),
+      lm.pageAddress(block + PAGEBLOCK_NR_PAGES),
+    ]);
     expect(arch.log).toContain(`dmapValid ${block} ${PAGEBLOCK_NR_PAGES} false`);
     expect(lm.allocator.zone.getPageblockFreetype(first)).toBe(FREETYPE_UNMOVABLE_UNMAPPED);
     expect(freetypeName(FREETYPE_UNMOVABLE_UNMAPPED)).toBe('Unmovable+unmapped');
@@ -149,7 +152,9 @@ describe('__GFP_UNMAPPED and the direct map (spec linux.md §4.1, §4.3, §4.5)'
     while (p >= 0 && !unmapped.has(p));
     expect(p).toBeGreaterThanOrEqual(0);
     expect(arch.kernelFlushes).toHaveLength(0);
-    expect(arch.log.filter((l) => l.startsWith('dmapValid'))).toEqual([`dmapValid ${p - (p % 512)} 512 true`]);
+    expect(arch.log.filter((l) => l.startsWith('dmapValid'))).toEqual([
+      `dmapValid ${p - (p % 512)} 512 true`,
+    ]);
   });
 });
 

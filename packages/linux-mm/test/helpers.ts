@@ -1,7 +1,12 @@
 import { doMmap, PROT_READ, PROT_WRITE, type LinuxMm, type MmapRequest, type Task } from '../src/index.js';
 
 /** An mmap request with defaults: fixed at `addr`, populated, private anonymous. */
-export function req(addr: number, pages: number, prot = PROT_READ | PROT_WRITE, extra: Partial<MmapRequest> = {}): MmapRequest {
+export function req(
+  addr: number,
+  pages: number,
+  prot = PROT_READ | PROT_WRITE,
+  extra: Partial<MmapRequest> = {},
+): MmapRequest {
   return {
     addr,
     pages,
@@ -17,7 +22,14 @@ export function req(addr: number, pages: number, prot = PROT_READ | PROT_WRITE, 
   };
 }
 
-export function mmapAt(lm: LinuxMm, task: Task, addr: number, pages: number, prot?: number, extra?: Partial<MmapRequest>): number {
+export function mmapAt(
+  lm: LinuxMm,
+  task: Task,
+  addr: number,
+  pages: number,
+  prot?: number,
+  extra?: Partial<MmapRequest>,
+): number {
   const r = doMmap(lm, 0, task, req(addr, pages, prot, extra));
   if (r < 0) throw new Error(`mmap failed: ${r}`);
   return r;

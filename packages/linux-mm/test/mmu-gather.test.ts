@@ -59,14 +59,24 @@ describe('mmu_gather state through one munmap (spec linux.md §5.1, §5.2)', () 
 
     freePgtables(lm.pgtables, tlb, vmas, floor, ceiling, vmaUnlinker(lm));
     // pte_free_tlb: cleared_pmds; pmd_free_tlb at the PUD-rounded start 0: cleared_puds; pud_free_tlb: cleared_p4ds.
-    expect([tlb.freedTables, tlb.clearedPmds, tlb.clearedPuds, tlb.clearedP4ds]).toEqual([true, true, true, true]);
+    expect([tlb.freedTables, tlb.clearedPmds, tlb.clearedPuds, tlb.clearedP4ds]).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
     expect(tlb.start).toBe(0);
     expect(tlb.pendingTables()).toBe(3);
     expect(arch.tableFrees).toHaveLength(0);
 
     tlb.finishMmu();
     expect(arch.tlbFlushes).toHaveLength(1);
-    expect(arch.tlbFlushes[0]).toMatchObject({ start: 0, end: 0x403000, freedTables: true, clearedPtes: true });
+    expect(arch.tlbFlushes[0]).toMatchObject({
+      start: 0,
+      end: 0x403000,
+      freedTables: true,
+      clearedPtes: true,
+    });
     // Invalidate, then free: the flush precedes every table free.
     expect(arch.log[0]).toBe('tlbFlush freed');
     expect(arch.tableFrees.map(([level]) => level)).toEqual([1, 2, 3]);
@@ -171,7 +181,8 @@ describe('free_pgtables flags (spec linux.md §5.3, §5.6: Dickins on S004)', ()
     const { arch, lm } = machine({ mergeVmas: false, freePgtables: mode });
     const task = createProcess(lm);
     runTask(lm, 0, task);
-    const [first, second] = order === 'A-B' ? [PROT_READ, PROT_READ | PROT_EXEC] : [PROT_READ | PROT_EXEC, PROT_READ];
+    const [first, second] =
+      order === 'A-B' ? [PROT_READ, PROT_READ | PROT_EXEC] : [PROT_READ | PROT_EXEC, PROT_READ];
     mmapAt(lm, task, 0x400000, 4, first);
     mmapAt(lm, task, 0x404000, 4, second);
     arch.clear();

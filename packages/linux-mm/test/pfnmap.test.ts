@@ -14,7 +14,10 @@ import { FakeArch } from './fake-arch.js';
 import { mmapAt } from './helpers.js';
 
 /** munmap a PFNMAP VMA (optionally behind a normal one) on a merging arch (x86); report the flush count at `unlinked`. */
-function flushesBeforeUnlink(variant: PfnmapFlush, normalFirst: boolean): { atUnlink: number; total: number } {
+function flushesBeforeUnlink(
+  variant: PfnmapFlush,
+  normalFirst: boolean,
+): { atUnlink: number; total: number } {
   const arch = new FakeArch(4);
   let atUnlink = -1;
   const phases: PhaseHook = {
@@ -23,7 +26,12 @@ function flushesBeforeUnlink(variant: PfnmapFlush, normalFirst: boolean): { atUn
     },
   };
   const base = defaultLinuxMmConfig(8192, 16);
-  const lm = new LinuxMm(arch, { ...base, gather: { ...base.gather, mergeVmas: true, pfnmapFlush: variant } }, undefined, phases);
+  const lm = new LinuxMm(
+    arch,
+    { ...base, gather: { ...base.gather, mergeVmas: true, pfnmapFlush: variant } },
+    undefined,
+    phases,
+  );
   const task = createProcess(lm);
   runTask(lm, 0, task);
   if (normalFirst) mmapAt(lm, task, 0x400000, 2);
@@ -78,16 +86,21 @@ describe('unmap_mapping_range against an in-flight munmap (CVE-2022-39188)', () 
     const arch = new FakeArch(4);
     let found = -2;
     let flushesBeforeRevoke = -1;
-    let lm!: LinuxMm;
+    const machine: { lm?: LinuxMm } = {};
     const phases: PhaseHook = {
       reach(phase: Phase) {
         if (phase !== 'unlinked' || found !== -2) return;
         flushesBeforeRevoke = arch.tlbFlushes.length;
-        found = unmapMappingRange(lm, 1, 1, 0x400000);
+        found = unmapMappingRange(machine.lm!, 1, 1, 0x400000);
       },
     };
     const base = defaultLinuxMmConfig(8192, 16);
-    lm = new LinuxMm(arch, { ...base, gather: { ...base.gather, mergeVmas: true, pfnmapFlush: variant } }, undefined, phases);
+    lm = new LinuxMm(
+      arch,
+      { ...base, gather: { ...base.gather, mergeVmas: true, pfnmapFlush: variant } },
+      undefined,
+      phases,
+    );
     const task = createProcess(lm);
     runTask(lm, 0, task);
     mmapAt(lm, task, 0x400000, 2, undefined, { pfnmap: true, populate: false });

@@ -2,6 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { PAGE_SIZE, PTE_EXEC, PTE_WRITE, VM_FLUSH_RESET_PERMS, type VfreeVariant } from '../src/index.js';
 import { LAYOUT, makeMachine } from './fake-arch.js';
 
+/** n copies of a log entry name. */
+function rep(name: string, n: number): string[] {
+  return Array.from({ length: n }, () => name);
+}
+
 function vmallocMachine(vfree: VfreeVariant, cpus = 4) {
   return makeMachine(cpus, 8192, (c) => ({ ...c, vfree }));
 }
@@ -15,7 +20,8 @@ describe('lazy_max_pages and the lazy purge (spec linux.md §3.1, §3.2)', () =>
       [8, 32768],
       [16, 40960],
     ];
-    for (const [cpus, pages] of table) expect(vmallocMachine('reset-perms', cpus).lm.vmalloc.lazyMaxPages()).toBe(pages);
+    for (const [cpus, pages] of table)
+      expect(vmallocMachine('reset-perms', cpus).lm.vmalloc.lazyMaxPages()).toBe(pages);
   });
 
   it('vfree adds the area and its guard page to vmap_lazy_nr without flushing, and frees the pages at once', () => {
@@ -87,11 +93,7 @@ describe('vfree of VM_FLUSH_RESET_PERMS memory (spec linux.md §3.3, §3.4)', ()
 
   it('reset-perms: invalid → one flush over direct map ∪ lazy range → default', () => {
     const { arch, area, ops, dmapStart } = freeSpecial('reset-perms');
-    expect(ops).toEqual([
-      ...Array(4).fill('dmapInvalid'),
-      'flushTlbKernelRange',
-      ...Array(4).fill('dmapDefault'),
-    ]);
+    expect(ops).toEqual([...rep('dmapInvalid', 4), 'flushTlbKernelRange', ...rep('dmapDefault', 4)]);
     expect(dmapStart).toBeLessThan(LAYOUT.vmallocStart);
     expect(arch.kernelFlushes).toEqual([[dmapStart, area.addr + 5 * PAGE_SIZE]]);
   });
@@ -106,18 +108,18 @@ describe('vfree of VM_FLUSH_RESET_PERMS memory (spec linux.md §3.3, §3.4)', ()
 
   it('arch-vunmap-v2: executable → NP, vm_unmap_aliases, P+RW; not executable → P+RW first (the W+X order)', () => {
     expect(freeSpecial('arch-vunmap-v2', true).ops).toEqual([
-      ...Array(4).fill('dmapInvalid'),
+      ...rep('dmapInvalid', 4),
       'flushTlbKernelRange',
-      ...Array(4).fill('dmapDefault'),
+      ...rep('dmapDefault', 4),
     ]);
     const notExec = freeSpecial('arch-vunmap-v2', false);
-    expect(notExec.ops).toEqual([...Array(4).fill('dmapDefault'), 'flushTlbKernelRange']);
+    expect(notExec.ops).toEqual([...rep('dmapDefault', 4), 'flushTlbKernelRange']);
     // vm_unmap_aliases(): only the lazily freed vmalloc range (span N + 1 pages).
     expect(notExec.arch.kernelFlushes).toEqual([[notExec.area.addr, notExec.area.addr + 5 * PAGE_SIZE]]);
   });
 
   it('reset-then-flush (K-RV RFC): direct map default before the flush', () => {
-    expect(freeSpecial('reset-then-flush').ops).toEqual([...Array(4).fill('dmapDefault'), 'flushTlbKernelRange']);
+    expect(freeSpecial('reset-then-flush').ops).toEqual([...rep('dmapDefault', 4), 'flushTlbKernelRange']);
   });
 
   it('reset-perms-setmemory: set_memory_nx, set_memory_rw, then one flush — three flushes', () => {
@@ -137,7 +139,7 @@ describe('vfree of VM_FLUSH_RESET_PERMS memory (spec linux.md §3.3, §3.4)', ()
     expect(freeSpecial('vfree-lazy-noreset').arch.kernelFlushes).toHaveLength(0);
     const skip = freeSpecial('vfree-skip-flush');
     expect(skip.arch.kernelFlushes).toHaveLength(0);
-    expect(skip.ops).toEqual(Array(4).fill('dmapDefault'));
+    expect(skip.ops).toEqual(rep('dmapDefault', 4));
   });
 
   it('other lazily freed areas are purged by the same flush', () => {
