@@ -54,7 +54,8 @@ export function columnHeads(c: Comparison, maxWidth: number): { heads: string[];
 /** The whole comparison as rows of plain strings, sections separated; renderers only draw them. */
 export interface Section {
   readonly title: string;
-  readonly header: readonly string[];
+  /** Null for a section that is one labelled row (the verdicts). */
+  readonly header: readonly string[] | null;
   readonly rows: readonly (readonly string[])[];
 }
 
@@ -92,10 +93,15 @@ export function sections(c: Comparison, heads: readonly string[], g: Glyphs): Se
   }
   out.push({
     title: 'verdict',
-    header: ['', '', 'verdict', '', ...heads],
+    header: null,
     rows: [['', '', 'verdict', '', ...c.summaries.map((s) => s.verdict)]],
   });
   return out;
+}
+
+/** What the marks in cells mean, printed under every table. */
+export function keyLine(g: Glyphs): string {
+  return `key: ${g.failed} expectation failed, !id: an invariant broke during the step, ${g.diverge} first divergence`;
 }
 
 export function divergenceLine(c: Comparison): string {

@@ -1,6 +1,6 @@
 // The terminal table: box drawing, one block per section; colour codes only when asked.
 import type { Comparison } from '../compare/types.js';
-import { columnHeads, divergenceLine, pad, sections, UNICODE, width } from './cells.js';
+import { columnHeads, divergenceLine, keyLine, pad, sections, UNICODE, width } from './cells.js';
 import type { Renderer, RenderOptions } from './types.js';
 
 const RED = '\u001b[31m';
@@ -23,10 +23,11 @@ export const tableRenderer: Renderer = {
     const color = options.color === true;
     const { heads, legend } = columnHeads(c, 28);
     const secs = sections(c, heads, UNICODE);
-    const n = secs[0].header.length;
+    const n = 4 + c.columns.length;
     const widths = new Array<number>(n).fill(0);
     for (const s of secs)
-      for (const r of [s.header, ...s.rows]) r.forEach((x, i) => (widths[i] = Math.max(widths[i], width(x))));
+      for (const r of s.header === null ? s.rows : [s.header, ...s.rows])
+        r.forEach((x, i) => (widths[i] = Math.max(widths[i], width(x))));
     const rule = (l: string, m: string, r: string): string =>
       l + widths.map((w) => '─'.repeat(w + 2)).join(m) + r;
     const line = (cells: readonly string[]): string =>
@@ -36,11 +37,14 @@ export const tableRenderer: Renderer = {
     out.push(rule('┌', '┬', '┐'));
     secs.forEach((s, k) => {
       if (k > 0) out.push(rule('├', '┼', '┤'));
-      out.push(line(s.header));
-      out.push(rule('├', '┼', '┤'));
+      if (s.header !== null) {
+        out.push(line(s.header));
+        out.push(rule('├', '┼', '┤'));
+      }
       for (const r of s.rows) out.push(line(r));
     });
     out.push(rule('└', '┴', '┘'));
+    out.push(keyLine(UNICODE));
     const d = divergenceLine(c);
     if (d !== '') out.push(d);
     for (const note of c.notes) out.push(`note: ${note}`);

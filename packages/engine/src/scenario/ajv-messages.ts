@@ -146,6 +146,25 @@ function one(e: Err): SchemaProblem | null {
   }
 }
 
+const VALUE_KEYWORDS = new Set([
+  'pattern',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'minLength',
+  'maxLength',
+]);
+
+/** The value had the branch's type and failed on its content. */
+function matchedType(e: Err): boolean {
+  if (VALUE_KEYWORDS.has(e.keyword)) return true;
+  if (e.keyword === 'const') return typeof e.params['allowedValue'] === typeof e.data;
+  if (e.keyword === 'enum')
+    return (e.params['allowedValues'] as unknown[]).some((v) => typeof v === typeof e.data);
+  return false;
+}
+
 function within(path: string, base: string): boolean {
   return path === base || path.startsWith(base + '/');
 }
@@ -173,7 +192,15 @@ export function schemaProblems(errors: readonly Err[], base = ''): SchemaProblem
       drop.add(i);
       for (const j of branch) if (errors[j].instancePath === e.instancePath) drop.add(j);
     } else {
-      for (const j of branch) drop.add(j);
+      // every branch failed at the value itself; if exactly one failed for a reason other than the value's
+      // type (a string with a wrong pattern), that branch is what the writer meant
+      const meant = branch.filter((j) => matchedType(errors[j]));
+      if (meant.length === 1) {
+        drop.add(i);
+        for (const j of branch) if (j !== meant[0]) drop.add(j);
+      } else {
+        for (const j of branch) drop.add(j);
+      }
     }
   }
   const out: SchemaProblem[] = [];

@@ -183,7 +183,10 @@ export class Ctx {
     const from = this.address(v['from'], `${pointer}/from`) ?? 0;
     const to = this.address(v['to'], `${pointer}/to`) ?? 0;
     if (to <= from)
-      this.error(`${pointer}/to`, `range end ${String(v['to'])} is not above its start ${String(v['from'])}`);
+      this.error(
+        `${pointer}/to`,
+        `range end 0x${to.toString(16)} is not above its start 0x${from.toString(16)}`,
+      );
     return { kind: 'range', from, to };
   }
 

@@ -24,7 +24,8 @@ export function closest(name: string, candidates: Iterable<string>): string | un
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
-    const d = editDistance(name.toLowerCase(), c.toLowerCase());
+    // a same-length candidate wins a tie: a typo more often replaces a letter than drops one
+    const d = editDistance(name.toLowerCase(), c.toLowerCase()) + (c.length === name.length ? 0 : 0.5);
     if (d < bestD) {
       best = c;
       bestD = d;
@@ -32,7 +33,7 @@ export function closest(name: string, candidates: Iterable<string>): string | un
   }
   if (best === undefined) return undefined;
   const limit = Math.max(2, Math.floor(name.length / 3));
-  if (bestD <= limit) return best;
+  if (Math.floor(bestD) <= limit) return best;
   return undefined;
 }
 
