@@ -129,7 +129,7 @@ export class Kpkeys {
       let data = false;
       for (let i = 0; i < nr && !data; i++) {
         const st = this.book.state(base + i);
-        if (st === FrameState.Reserved && this.machine.frames.tag(base + i) !== 'page-table') data = true;
+        if (this.machine.frames.tag(base + i) === 'kernel-text') data = true;
         else if (st === FrameState.Allocated || st === FrameState.Unmapped) data = true;
       }
       if (data) continue;
