@@ -32,7 +32,7 @@ describe('raw-mmu:x86_64', () => {
     const r = run('x86-missing-invlpg', 'raw-mmu:x86_64');
     expect(failed(r)).toEqual([]);
     expect(outcomes(r)).toEqual(['ok', 'ok', 'ok', 'ok-stale', 'ok', 'ok']);
-    expect(r.steps[4]!.counters['invlpg']).toBe(1);
+    expect(r.steps[4].counters['invlpg']).toBe(1);
     expect(r.selection).toBe('raw-mmu:x86_64');
   });
   it('INVLPG drops the current PCID’s walk-cache entries (spec linux.md §2.1)', () => {
@@ -45,12 +45,12 @@ describe('raw-mmu:x86_64', () => {
   });
   it('reports OS-level ops as unsupported and goes on', () => {
     const s = load('x86-missing-invlpg');
-    const process = { ...s.steps[0]!, op: 'process', id: 'p' } as unknown as Scenario['steps'][number];
+    const process = { ...s.steps[0], op: 'process', id: 'p' } as unknown as Scenario['steps'][number];
     const r = runScenario(
       { ...s, steps: [process, ...s.steps] },
       { registry: new PolicyRegistry(), selection: 'raw-mmu:x86_64' },
     );
-    expect(r.steps[0]!.outcome).toBe('unsupported');
+    expect(r.steps[0].outcome).toBe('unsupported');
     expect(r.totals.unsupported).toBe(1);
     expect(r.steps.at(-1)!.outcome).toBe('ok');
   });
@@ -74,7 +74,7 @@ describe('raw-mmu:arm64', () => {
   });
   it('x86 instructions are unsupported on arm64', () => {
     const r = run('x86-missing-invlpg', 'raw-mmu:arm64');
-    expect(r.steps[4]!.outcome).toBe('unsupported');
+    expect(r.steps[4].outcome).toBe('unsupported');
   });
 });
 
