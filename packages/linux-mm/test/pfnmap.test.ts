@@ -95,12 +95,13 @@ describe('unmap_mapping_range against an in-flight munmap (CVE-2022-39188)', () 
       },
     };
     const base = defaultLinuxMmConfig(8192, 16);
-    lm = new LinuxMm(
+    const lm = new LinuxMm(
       arch,
       { ...base, gather: { ...base.gather, mergeVmas: true, pfnmapFlush: variant } },
       undefined,
       phases,
     );
+    machine.lm = lm;
     const task = createProcess(lm);
     runTask(lm, 0, task);
     mmapAt(lm, task, 0x400000, 2, undefined, { pfnmap: true, populate: false });
