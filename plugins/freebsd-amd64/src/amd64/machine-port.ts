@@ -2,6 +2,9 @@
 // allocator (vm_page_alloc_noobj for pmap_allocpte), each counted `ptalloc`; with PCID a user space is tagged
 // with its own PCID (FreeBSD hands out per-CPU PCIDs with generations; one PCID per pmap keeps the tagging and
 // the generation rule of pmap_activate_sw without modelling PCID exhaustion).
+// The kernel's direct map (DMAP) is not built: core's stale-after-free counts a linear-map entry stored before
+// a frame's free as a path to the reused frame, so every swap-in would be reported; the key questions of this
+// plug-in never go through the DMAP. `direct-map-default` (not claimed) notes each free for the same reason.
 import type { Counters } from '@shootdown/core';
 import { Invpcid, type Machine } from '@shootdown/mmu';
 import type { Amd64Hw, HwAccess, HwMode } from './hw.js';

@@ -124,13 +124,13 @@ export class Amd64PmapTable implements PmapTable {
 
   constructor(
     private readonly handles: (pid: Pid) => Pmap | undefined,
-    dmapBase: number,
+    directMapVa: (pfn: number) => Va,
   ) {
     this.directMap = {
       setProtection: () => UNSUPPORTED,
       invalidate: () => UNSUPPORTED,
       restoreDefault: () => UNSUPPORTED,
-      addressOf: (pfn) => dmapBase + pfn * 4096,
+      addressOf: directMapVa,
     };
   }
 

@@ -25,8 +25,6 @@ import type { Proc } from './proc.js';
 import { PKRU_INIT, pkruWithRights, rightsOf } from './pkru-rights.js';
 
 const KIND: Record<AccessKind, HwAccess> = { read: 0, write: 1, exec: 2 };
-/** sys/amd64/include/vmparam.h DMAP_MIN_ADDRESS 0xfffff80000000000, as a 48-bit number. */
-const DMAP_BASE = 0xf80000000000;
 
 export interface ProcFactory {
   /** A process with a fresh vmspace (vmspace_alloc → pmap_pinit). */
@@ -43,6 +41,7 @@ export class FreeBsdKernel implements Kernel {
   constructor(
     private readonly hw: Amd64Hw,
     private readonly factory: ProcFactory,
+    private readonly directMapVa: (pfn: number) => Va,
   ) {
     this.running = new Int32Array(hw.cpus).fill(-1);
   }
@@ -200,7 +199,7 @@ export class FreeBsdKernel implements Kernel {
   }
 
   directMapAddress(pfn: number): Va {
-    return DMAP_BASE + pfn * 4096;
+    return this.directMapVa(pfn);
   }
 
   framesOf(pid: Pid, start: Va, pages: number): readonly number[] {

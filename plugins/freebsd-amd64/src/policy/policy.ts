@@ -9,9 +9,6 @@ import { exclCheck, pkruRemove, pkruUpdate } from './variants.js';
 /** Where `configure` leaves the run's FreeBsdSystem, for this plug-in's own ops and probes. */
 export const SYSTEM_TOKEN = Symbol.for('@shootdown/policy-freebsd-amd64:System');
 
-/** sys/amd64/include/vmparam.h DMAP_MIN_ADDRESS (0xfffff80000000000) as a 48-bit number. */
-const DMAP_BASE = 0xf80000000000;
-
 export const freebsdAmd64 = {
   name: 'freebsd-amd64',
   os: 'freebsd',
@@ -43,13 +40,16 @@ export const freebsdAmd64 = {
     container.register(Tokens.Kernel, { useValue: sys.kernel });
     container.register(Tokens.VmMap, { useValue: { of: (pid: number) => sys.map(pid) } });
     container.register(Tokens.Pmap, {
-      useValue: new Amd64PmapTable((pid) => {
-        const pmap = sys.pmap(pid);
-        if (pmap === undefined) return undefined;
-        let h = handles.get(pid);
-        if (h === undefined) handles.set(pid, (h = new Amd64PmapHandle(pmap, sys.pkru)));
-        return h;
-      }, DMAP_BASE),
+      useValue: new Amd64PmapTable(
+        (pid) => {
+          const pmap = sys.pmap(pid);
+          if (pmap === undefined) return undefined;
+          let h = handles.get(pid);
+          if (h === undefined) handles.set(pid, (h = new Amd64PmapHandle(pmap, sys.pkru)));
+          return h;
+        },
+        (pfn) => machine.directMapVa(pfn),
+      ),
     });
     container.register(Tokens.MmuGather, {
       useValue: gatherFactory(

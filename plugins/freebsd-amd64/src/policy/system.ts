@@ -43,16 +43,20 @@ export class FreeBsdSystem {
     const pmapDeps = { hw: this.port, shootdown: this.shootdown, counters, phases, lifetime, pku: true };
     const vmDeps = { objects, lifetime, frameBook, counters, pkru: this.pkru };
     const maps = this.maps;
-    this.kernel = new FreeBsdKernel(this.port, {
-      create(pid: Pid): FreeBsdVmMap {
-        const pmap = new Amd64Pmap(pid, pmapDeps);
-        pmap.pkru.exclAdjacencyQuirk = quirk;
-        const map = new FreeBsdVmMap(new Vmspace(pid, pmap, vmDeps));
-        maps.set(pid, map);
-        return map;
+    this.kernel = new FreeBsdKernel(
+      this.port,
+      {
+        create(pid: Pid): FreeBsdVmMap {
+          const pmap = new Amd64Pmap(pid, pmapDeps);
+          pmap.pkru.exclAdjacencyQuirk = quirk;
+          const map = new FreeBsdVmMap(new Vmspace(pid, pmap, vmDeps));
+          maps.set(pid, map);
+          return map;
+        },
+        destroy: (map) => this.port.destroySpace(map.vs.pmap.space),
       },
-      destroy: (map) => this.port.destroySpace(map.vs.pmap.space),
-    });
+      (pfn) => machine.directMapVa(pfn),
+    );
   }
 
   map(pid: Pid): FreeBsdVmMap | undefined {
