@@ -1,0 +1,98 @@
+import { Args, Flags } from '@oclif/core';
+import { checkVerdicts, type Comparison, type VerdictMismatch } from '@shootdown/engine';
+import { writeFileAtomic } from '../atomic-write.js';
+import { ShootdownCommand } from '../base-command.js';
+import { InputError } from '../errors.js';
+import { checkFormat, installPluginRenderers, renderComparisons } from '../formats.js';
+import { findingsOf, runMatrix } from '../run-matrix.js';
+import { loadOptionsFor, loadScenarios } from '../scenario-input.js';
+import { selectionsFromFlags } from '../selections.js';
+import { loadExpectFlag } from '../verdicts.js';
+import { parseSetFlags } from '../set-flags.js';
+
+export interface CompareOutput {
+  readonly comparisons: readonly Comparison[];
+  /** Present with --expect. */
+  readonly verdicts?: {
+    readonly file: string;
+    readonly checked: number;
+    readonly mismatches: readonly VerdictMismatch[];
+  };
+}
+
+export default class Compare extends ShootdownCommand {
+  static override summary = 'Run scenarios under several policy selections and lay the results side by side.';
+  static override description =
+    'One column per selection: step outcomes, counters, cycles and the invariants that broke; the first ' +
+    'step where the outcomes diverge is marked. Exit 1 when a claimed invariant broke or an expectation ' +
+    'failed — or, with --expect, exactly when a run disagrees with the verdict file.';
+  static override examples = [
+    '<%= config.bin %> compare vfree-exec-reuse --vary linux-x86:vfree',
+    '<%= config.bin %> compare vfree-exec-reuse --policy linux-x86 --policy linux-x86:vfree=module-free-pre52 --format markdown',
+    '<%= config.bin %> compare vfree-exec-reuse arch-vunmap-33-pages --vary linux-x86:vfree --expect vmalloc-perms',
+  ];
+  static override strict = false;
+  static override args = {
+    scenario: Args.string({ description: 'Scenario files or catalogue names.', required: true }),
+  };
+  static override flags = {
+    policy: Flags.string({
+      char: 'p',
+      multiple: true,
+      summary: 'A selection: policy or policy:mechanism=variant,… (repeatable).',
+    }),
+    vary: Flags.string({
+      multiple: true,
+      summary: 'policy:mechanism — one column per variant of that mechanism (repeatable).',
+    }),
+    expect: Flags.string({
+      summary: 'Verdict file (or catalogue topic) the runs must match.',
+    }),
+    set: Flags.string({ multiple: true, summary: 'Override a scenario parameter: name=value (repeatable).' }),
+    format: Flags.string({ char: 'f', default: 'table', summary: 'table, text, markdown, json, ktap, …' }),
+    out: Flags.string({ char: 'o', summary: 'Write the report to this file (only when the runs complete).' }),
+  };
+
+  async run(): Promise<CompareOutput> {
+    const { argv, flags } = await this.parse(Compare);
+    const set = parseSetFlags(flags.set);
+    const registry = await this.loadRegistry();
+    installPluginRenderers(registry);
+    checkFormat(flags.format);
+    if ((flags.policy?.length ?? 0) + (flags.vary?.length ?? 0) === 0) {
+      throw new InputError('compare needs selections: --policy A --policy B … or --vary policy:mechanism');
+    }
+    const selections = selectionsFromFlags(registry, flags.policy, flags.vary);
+    const verdictFile = flags.expect === undefined ? undefined : await loadExpectFlag(flags.expect);
+    const scenarios = await loadScenarios(argv as string[], loadOptionsFor(registry, set));
+
+    const { results, comparisons } = runMatrix(registry, scenarios, selections);
+    const all = results.flat();
+    const output: CompareOutput = { comparisons };
+    let mismatches: VerdictMismatch[] = [];
+    if (verdictFile !== undefined) {
+      mismatches = checkVerdicts(all, verdictFile);
+      (output as { verdicts?: CompareOutput['verdicts'] }).verdicts = {
+        file: verdictFile.file,
+        checked: all.length,
+        mismatches,
+      };
+      for (const m of mismatches) this.reportFinding(m.message);
+      if (!this.jsonEnabled()) {
+        this.stderrLine(
+          `verdicts: ${all.length - mismatches.length} of ${all.length} runs match ${verdictFile.file}`,
+        );
+      }
+    } else {
+      for (const f of findingsOf(all)) this.reportFinding(f);
+    }
+
+    if (!this.jsonEnabled() || flags.out !== undefined) {
+      const color = flags.out === undefined && process.stdout.isTTY === true && !process.env['NO_COLOR'];
+      const text = renderComparisons(comparisons, flags.format, { color });
+      if (flags.out !== undefined) writeFileAtomic(flags.out, text);
+      else this.stdoutText(text);
+    }
+    return output;
+  }
+}

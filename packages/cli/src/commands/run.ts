@@ -1,0 +1,60 @@
+import { Args, Flags } from '@oclif/core';
+import { canonicalResult, serializeResult, type RunResult } from '@shootdown/engine';
+import { writeFileAtomic } from '../atomic-write.js';
+import { ShootdownCommand } from '../base-command.js';
+import { checkFormat, installPluginRenderers, renderComparisons } from '../formats.js';
+import { findingsOf, runMatrix } from '../run-matrix.js';
+import { loadOptionsFor, loadScenarios } from '../scenario-input.js';
+import { selectionsFromFlags } from '../selections.js';
+import { parseSetFlags } from '../set-flags.js';
+
+export default class Run extends ShootdownCommand {
+  static override summary = 'Run one scenario under one policy selection.';
+  static override description =
+    'Prints every step with its outcome, counters, cycles and the invariants that broke. --format json ' +
+    'prints the result itself (schemas/result.schema.json), byte-identical for the same inputs. Exit 1 ' +
+    'when a claimed invariant broke or an expectation failed.';
+  static override examples = [
+    '<%= config.bin %> run vfree-exec-reuse --policy linux-x86',
+    '<%= config.bin %> run vfree-exec-reuse --policy linux-x86:vfree=module-free-pre52 --set pages=64',
+    '<%= config.bin %> run my-scenario.yaml --policy freebsd-amd64 --format json --out result.json',
+  ];
+  static override args = {
+    scenario: Args.string({ description: 'A scenario file or a catalogue name.', required: true }),
+  };
+  static override flags = {
+    policy: Flags.string({
+      char: 'p',
+      required: true,
+      summary: 'The selection: policy or policy:mechanism=variant,…',
+    }),
+    set: Flags.string({ multiple: true, summary: 'Override a scenario parameter: name=value (repeatable).' }),
+    format: Flags.string({ char: 'f', default: 'table', summary: 'table, text, markdown, json, ktap, …' }),
+    out: Flags.string({ char: 'o', summary: 'Write the report to this file (only when the run completes).' }),
+  };
+
+  async run(): Promise<Record<string, unknown>> {
+    const { args, flags } = await this.parse(Run);
+    const set = parseSetFlags(flags.set);
+    const registry = await this.loadRegistry();
+    installPluginRenderers(registry);
+    checkFormat(flags.format);
+    const selections = selectionsFromFlags(registry, [flags.policy], []);
+    const scenarios = await loadScenarios([args.scenario], loadOptionsFor(registry, set));
+    const { results, comparisons } = runMatrix(registry, scenarios, selections);
+    const result: RunResult = results[0][0];
+    for (const f of findingsOf([result])) this.reportFinding(f);
+
+    if (!this.jsonEnabled() || flags.out !== undefined) {
+      const color = flags.out === undefined && process.stdout.isTTY === true && !process.env['NO_COLOR'];
+      // A single run's JSON is the result itself, not a one-column comparison.
+      const text =
+        flags.format === 'json'
+          ? serializeResult(result)
+          : renderComparisons(comparisons, flags.format, { color });
+      if (flags.out !== undefined) writeFileAtomic(flags.out, text);
+      else this.stdoutText(text);
+    }
+    return canonicalResult(result);
+  }
+}

@@ -1,0 +1,19 @@
+// `--expect <verdict file>`: a path, or a catalogue topic's name for its `expected` file. A malformed
+// file is bad input (exit 2) reported at file:line:column, before anything runs.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { listTopics } from '@shootdown/catalog';
+import { formatScenarioError, INVARIANTS, loadVerdictFile, type VerdictFile } from '@shootdown/engine';
+import { InputError } from './errors.js';
+
+export async function loadExpectFlag(given: string): Promise<VerdictFile> {
+  let path = given;
+  if (!existsSync(resolve(given))) {
+    const topic = listTopics().find((t) => t.name === given);
+    if (topic?.expected !== undefined) path = topic.expected;
+  }
+  const res = await loadVerdictFile(path, { invariants: INVARIANTS });
+  if (res.ok) return res.verdicts;
+  const [first, ...rest] = res.errors.map((e) => formatScenarioError(e));
+  throw new InputError(`--expect ${first ?? given}`, rest);
+}
