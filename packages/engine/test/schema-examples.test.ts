@@ -7,7 +7,7 @@ import { formatScenarioError, loadScenarioText, neutralOps } from '../src/scenar
 import { stringify } from 'yaml';
 
 const schemas = loadSchemas();
-const scenarioSchema = schemas['scenario.schema.json']!;
+const scenarioSchema = schemas['scenario.schema.json'];
 const defs = scenarioSchema['$defs'] as Record<string, { description?: string; examples?: unknown[] }>;
 
 // DESIGN §4 "OS-level ops" and "Hardware-level ops", word for word (invpcid-<type> expanded to the four
@@ -55,7 +55,7 @@ describe('scenario schema', () => {
   });
 
   it.each(DESIGN_OPS)('op %s has a description and at least one example', (op) => {
-    const d = defs[`op-${op}`]!;
+    const d = defs[`op-${op}`];
     expect(d.description?.length ?? 0).toBeGreaterThan(20);
     expect(d.examples?.length ?? 0).toBeGreaterThan(0);
   });
@@ -68,7 +68,7 @@ describe('scenario schema', () => {
   });
 
   const cases = DESIGN_OPS.flatMap((op) =>
-    (defs[`op-${op}`]!.examples ?? []).map((ex, i) => [op, i, ex] as const),
+    (defs[`op-${op}`].examples ?? []).map((ex, i) => [op, i, ex] as const),
   );
   it.each(cases)('example %s #%i validates and loads', (op, _i, ex) => {
     const example = ex as Record<string, unknown>;
