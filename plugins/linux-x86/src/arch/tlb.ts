@@ -104,13 +104,19 @@ export class X86Tlb implements TlbArch {
    *  generic split flush the instruction side is invalidated only for VM_EXEC (ARMv7 v7wbi_flush_user_tlb_range). */
   flushTlbRange(cpu: number, mm: MmStruct, vmFlags: number, start: number, end: number): void {
     const stride = (vmFlags & VM_HUGETLB) !== 0 ? PMD_SHIFT : PAGE_SHIFT;
-    const sides = !this.config.genericSplitFlush || (vmFlags & VM_EXEC) !== 0 ? SIDE_BOTH : SIDE_DATA;
-    this.mmRange(cpu, mm, start, end, stride, this.genericFreedTables, sides);
+    if (!this.config.genericSplitFlush) {
+      this.mmRange(cpu, mm, start, end, stride, false, SIDE_BOTH, this.config.ceiling);
+      return;
+    }
+    // ARMv7 flush_tlb_range → v7wbi_flush_user_tlb_range: every page of the range on the data side, the
+    // instruction side only for VM_EXEC, and no ceiling converting a long range into a full flush.
+    const sides = (vmFlags & VM_EXEC) !== 0 ? SIDE_BOTH : SIDE_DATA;
+    this.mmRange(cpu, mm, start, end, stride, this.genericFreedTables, sides, Number.POSITIVE_INFINITY);
   }
 
   /** flush_tlb_mm(mm) = flush_tlb_mm_range(mm, 0, TLB_FLUSH_ALL, 0, true) (arch/x86/include/asm/tlbflush.h). */
   flushTlbMm(cpu: number, mm: MmStruct): void {
-    this.mmRange(cpu, mm, 0, TLB_FLUSH_ALL, PAGE_SHIFT, true, SIDE_BOTH);
+    this.mmRange(cpu, mm, 0, TLB_FLUSH_ALL, PAGE_SHIFT, true, SIDE_BOTH, this.config.ceiling);
   }
 
   flushTlbMmRange(
@@ -121,7 +127,7 @@ export class X86Tlb implements TlbArch {
     strideShift: number,
     freedTables: boolean,
   ): void {
-    this.mmRange(cpu, mm, start, end, strideShift, freedTables, SIDE_BOTH);
+    this.mmRange(cpu, mm, start, end, strideShift, freedTables, SIDE_BOTH, this.config.ceiling);
   }
 
   /**
@@ -138,6 +144,7 @@ export class X86Tlb implements TlbArch {
     strideShift: number,
     freedTables: boolean,
     sides: number,
+    ceiling: number,
   ): void {
     const port = this.port;
     port.count('kflush');
@@ -147,7 +154,7 @@ export class X86Tlb implements TlbArch {
     f.freedTables = freedTables;
     f.sides = sides;
     f.newTlbGen = ++mm.tlbGen;
-    if (end !== TLB_FLUSH_ALL && Math.floor((end - start) / 2 ** strideShift) <= this.config.ceiling) {
+    if (end !== TLB_FLUSH_ALL && Math.floor((end - start) / 2 ** strideShift) <= ceiling) {
       f.start = start;
       f.end = end;
     } else {
