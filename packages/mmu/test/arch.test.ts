@@ -28,7 +28,7 @@ describe('x86-64 entry encoding (SDM Vol. 3A §4.5, freebsd-amd64.md §1.1)', ()
           key: fc.integer({ min: 0, max: 15 }),
         }),
         fc.integer({ min: 0, max: 2 ** 30 }),
-        fc.constantFrom(1, 2, 3) as fc.Arbitrary<1 | 2 | 3>,
+        fc.constantFrom<1 | 2 | 3>(1, 2, 3),
         (b, pfn, level) => {
           // One NX bit: it means user-execute on a user page and kernel-execute on a supervisor page.
           const f = pteFlags({ ...b, xUser: b.user && b.x, xKernel: !b.user && b.x });
@@ -76,7 +76,7 @@ describe('arm64 descriptor encoding (Arm ARM D8.3, arm64-pkey.md §1.1)', () => 
           key: fc.integer({ min: 0, max: 7 }),
         }),
         fc.integer({ min: 0, max: 2 ** 30 }),
-        fc.constantFrom(1, 2, 3) as fc.Arbitrary<1 | 2 | 3>,
+        fc.constantFrom<1 | 2 | 3>(1, 2, 3),
         (b, pfn, level) => {
           const f = pteFlags(b);
           expect(arm64.decode(arm64.encode(f, pfn, level), level)).toEqual({ flags: f, pfn });
