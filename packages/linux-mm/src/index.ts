@@ -31,3 +31,8 @@ export * from './vmap-block.js';
 export * from './vmalloc.js';
 export * from './vfree.js';
 export * from './linux-mm.js';
+export * from './core-vm-map.js';
+export * from './core-page-allocator.js';
+export * from './core-kernel-memory.js';
+export * from './core-gather.js';
+export * from './linux-processes.js';

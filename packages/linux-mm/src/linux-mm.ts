@@ -18,6 +18,11 @@ import { PgtableStore } from './pgtable.js';
 import { Task } from './task.js';
 import type { VmArea } from './vma.js';
 import { Vmalloc } from './vmalloc.js';
+import { LinuxVmMapTable } from './core-vm-map.js';
+import { LinuxPageAllocatorContract } from './core-page-allocator.js';
+import { LinuxKernelMemory } from './core-kernel-memory.js';
+import { LinuxGatherFactory } from './core-gather.js';
+import { LinuxProcesses } from './linux-processes.js';
 
 /** A device or file object several VMAs may map (i_mmap), with its frames per page offset. */
 export class AddressSpace {
@@ -90,7 +95,23 @@ export class LinuxMm implements GatherSink {
     this.allocator.mermap = this.mermap;
     this.allocator.mermapMm = (cpu) => this.current[cpu]?.mm ?? this.initMm;
     this.vmalloc = new Vmalloc(this);
+    this.vmMaps = new LinuxVmMapTable(this);
+    this.pageAllocator = new LinuxPageAllocatorContract(this.allocator);
+    this.kernelMemory = new LinuxKernelMemory(this);
+    this.gathers = new LinuxGatherFactory(this);
+    this.processes = new LinuxProcesses(this);
   }
+
+  /** core's VmMapTable (register under Tokens.VmMap). */
+  readonly vmMaps: LinuxVmMapTable;
+  /** core's PageAllocator (Tokens.PageAllocator). */
+  readonly pageAllocator: LinuxPageAllocatorContract;
+  /** core's KernelMemory (Tokens.KernelMemory). */
+  readonly kernelMemory: LinuxKernelMemory;
+  /** core's MmuGatherFactory (Tokens.MmuGather). */
+  readonly gathers: LinuxGatherFactory;
+  /** The process half of core's Kernel (delegate to it from your Kernel). */
+  readonly processes: LinuxProcesses;
 
   /** mm_alloc() + pgd_alloc(): an empty address space for `pid`. */
   mmAlloc(pid: number): MmStruct {
@@ -153,9 +174,16 @@ export class LinuxMm implements GatherSink {
     return this.arch.layout.directMapBase + pfn * 4096;
   }
 
+  /** A process's main thread. */
   newTask(pid: number, mm: MmStruct, register: number): Task {
     const t = new Task(pid, mm, register);
     this.threads.set(pid, t);
     return t;
+  }
+
+  /** clone(CLONE_VM): another thread of `main`'s process, sharing the mm, copying the register. */
+  newTaskThread(main: Task): Task {
+    main.mm.users++;
+    return new Task(main.pid, main.mm, main.pkeyRegister);
   }
 }

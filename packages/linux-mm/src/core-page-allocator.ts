@@ -1,0 +1,93 @@
+/**
+ * core's PageAllocator over the buddy allocator: alloc_pages/__free_pages with the contract's flags,
+ * the `pressure` op (take or give back order-0 pages to reach a free count; fragment by freeing
+ * every other page of what was taken) and the `pageblock-freetype` check.
+ */
+import {
+  errno,
+  ok,
+  type AllocFlag,
+  type CpuId,
+  type OpReport,
+  type PageAllocReport,
+  type PageAllocator,
+  type Pfn,
+  type PressureRequest,
+} from '@shootdown/core';
+import {
+  freetypeName,
+  GFP_MOVABLE,
+  GFP_PGTABLE,
+  GFP_UNMAPPED,
+  GFP_ZERO,
+  MAX_PAGE_ORDER,
+} from './freetype.js';
+import type { LinuxPageAllocator } from './page-alloc.js';
+
+/** The gfp mask for the contract's flags (user data defaults to movable, like GFP_HIGHUSER_MOVABLE). */
+export function gfpOf(flags: readonly AllocFlag[]): number {
+  let gfp = 0;
+  for (const f of flags) gfp |= f === 'unmapped' ? GFP_UNMAPPED : f === 'zero' ? GFP_ZERO : GFP_PGTABLE;
+  return gfp & (GFP_UNMAPPED | GFP_PGTABLE) ? gfp : gfp | GFP_MOVABLE;
+}
+
+export class LinuxPageAllocatorContract implements PageAllocator {
+  /** Frames held by `pressure` (released first when the target rises again). */
+  private readonly held: number[] = [];
+
+  constructor(private readonly allocator: LinuxPageAllocator) {}
+
+  alloc(cpu: CpuId, order: number, flags: readonly AllocFlag[], reuse?: readonly Pfn[]): PageAllocReport {
+    if (order < 0 || order > MAX_PAGE_ORDER) return errno('EINVAL');
+    const gfp = gfpOf(flags);
+    if (reuse && reuse.length > 0) {
+      if (!this.allocator.allocSpecific(reuse, gfp)) return errno('EBUSY');
+      return { outcome: 'ok', pfn: reuse[0], order: 0 };
+    }
+    const pfn = this.allocator.allocPages(cpu, order, gfp);
+    return pfn < 0 ? errno('ENOMEM') : { outcome: 'ok', pfn, order };
+  }
+
+  free(cpu: CpuId, pfn: Pfn, order: number): OpReport {
+    if (pfn < 0 || pfn >= this.allocator.refcount.length || this.allocator.refcount[pfn] === 0)
+      return errno('EINVAL');
+    this.allocator.freePages(cpu, pfn, order);
+    return ok();
+  }
+
+  pressure(cpu: CpuId, req: PressureRequest): OpReport {
+    const ignored: string[] = req.shrink ? ['shrink'] : [];
+    if (req.freePages !== null) {
+      while (this.allocator.freePageCount() > req.freePages) {
+        const pfn = this.allocator.allocPages(cpu, 0, GFP_MOVABLE);
+        if (pfn < 0) break;
+        this.held.push(pfn);
+      }
+      while (this.allocator.freePageCount() < req.freePages && this.held.length > 0) {
+        this.allocator.freePages(cpu, this.held.pop()!, 0);
+      }
+    }
+    if (req.fragmentOrder !== null) {
+      // Take every free page, then give back one page in each 2^(order+1) so no free block above
+      // `fragmentOrder` can form again.
+      const taken: number[] = [];
+      for (
+        let pfn = this.allocator.allocPages(cpu, 0, GFP_MOVABLE);
+        pfn >= 0;
+        pfn = this.allocator.allocPages(cpu, 0, GFP_MOVABLE)
+      )
+        taken.push(pfn);
+      const stride = 2 << req.fragmentOrder;
+      for (const pfn of taken) {
+        if (pfn % stride < stride / 2) this.allocator.freePages(cpu, pfn, 0);
+        else this.held.push(pfn);
+      }
+    }
+    return ignored.length ? { outcome: 'ok', ignored } : ok();
+  }
+
+  pageblockFreetype(pfn: Pfn): string | undefined {
+    if (pfn < 0 || pfn >= this.allocator.zone.nrPages) return undefined;
+    return freetypeName(this.allocator.zone.getPageblockFreetype(pfn));
+  }
+}
