@@ -1,0 +1,81 @@
+// VM paths around the key questions: partial reclaim, fork copy-on-write, MADV_DONTNEED, exit
+// (spec freebsd-amd64.md §3.3, §4.3, §5.1).
+import { describe, expect, it } from 'vitest';
+import { boot, keyedHeap, mapOn, ok, PAGE, read } from './harness.js';
+
+describe('partial reclaim (swapout with a range)', () => {
+  it('goes page by page through pmap_remove_all and never touches the rangeset, even under original', () => {
+    // spec §5.1: partial RSS trimming uses vm_page_try_remove_all (PV lists), not pmap_remove.
+    const w = boot('freebsd-amd64:pkru-remove=original');
+    const { pid, start } = keyedHeap(w);
+    const before = w.counters.get('freebsd.invalidate_page');
+    ok(mapOn(w, 0).swapOut({ cpu: 0 }, start, start + 2 * PAGE));
+    expect(w.counters.get('freebsd.invalidate_page') - before).toBe(2);
+    expect(w.pmaps.of(pid)?.lookup(start)).toBeUndefined();
+    expect(w.sys.pmap(pid)?.pkru.size).toBe(1);
+    expect(read(w, 1, start)).toBe('fault:key');
+  });
+});
+
+describe('fork copy-on-write (vm_map_copy_entry)', () => {
+  it('write-protects the parent with one pmap_invalidate_all; the child shares frames until a write copies', () => {
+    const w = boot();
+    const pid = w.kernel.createProcess(0).pid as number;
+    ok(w.kernel.run(0, pid));
+    const map = mapOn(w, 0);
+    const start = map.map({ cpu: 0 }, { pages: 2, prot: 3, flags: ['populate'] }).start as number;
+    expect(w.kernel.access(0, start, 'write', true).outcome).toBe('ok');
+    const all = w.counters.get('freebsd.invalidate_all');
+    const child = w.kernel.fork(0).pid as number;
+    expect(w.counters.get('freebsd.invalidate_all') - all).toBe(1);
+    const parentFrame = w.pmaps.of(pid)?.lookup(start)?.pfn;
+    expect(w.pmaps.of(child)?.lookup(start)?.pfn).toBe(parentFrame);
+    expect(w.pmaps.of(pid)?.lookup(start)?.prot).toBe(1);
+    // The parent's write faults on the read-only entry, vm_fault copies the page.
+    expect(w.kernel.access(0, start, 'write', true).outcome).toBe('ok');
+    const copied = w.pmaps.of(pid)?.lookup(start)?.pfn;
+    expect(copied).not.toBe(parentFrame);
+    expect(w.pmaps.of(child)?.lookup(start)?.pfn).toBe(parentFrame);
+  });
+});
+
+describe('MADV_DONTNEED (pmap_advise)', () => {
+  it('keeps entries and keys, one pmap_invalidate_all for the accessed/modified bits it cleared', () => {
+    const w = boot();
+    const { pid, start, end } = keyedHeap(w);
+    const all = w.counters.get('freebsd.invalidate_all');
+    ok(mapOn(w, 0).discard({ cpu: 0 }, start, end));
+    expect(w.counters.get('freebsd.invalidate_all') - all).toBe(1);
+    expect(w.pmaps.of(pid)?.lookup(start)?.key).toBe(1);
+  });
+});
+
+describe('exit (vmspace_exit → pmap_remove_pages)', () => {
+  it('drops every key range and mapping and frees the frames', () => {
+    const w = boot();
+    const { pid, start } = keyedHeap(w, { persist: true });
+    const frame = w.pmaps.of(pid)?.lookup(start)?.pfn as number;
+    ok(w.kernel.exit(0));
+    expect(w.kernel.processState(pid)).toBe('exited');
+    expect(w.sys.pmap(pid)?.pkru.size).toBe(0);
+    expect(w.pmaps.of(pid)?.lookup(start)).toBeUndefined();
+    expect(w.m.frames.isFree(frame)).toBe(true);
+    expect(w.kernel.current(0)).toBeNull();
+  });
+});
+
+describe('trap_pfault on a key fault', () => {
+  it('kills the process on a user access and never calls vm_fault (spec §1.1, §12.6)', () => {
+    const w = boot();
+    const { pid, start } = keyedHeap(w);
+    expect(read(w, 1, start)).toBe('fault:key');
+    expect(w.kernel.processState(pid)).toBe('killed');
+  });
+
+  it('turns a copyout into EFAULT and the process lives on', () => {
+    const w = boot();
+    const { pid, start } = keyedHeap(w);
+    expect(w.kernel.uaccess(1, start, 'copyout', null).outcome).toBe('error:EFAULT');
+    expect(w.kernel.processState(pid)).toBe('alive');
+  });
+});
