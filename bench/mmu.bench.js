@@ -1,6 +1,7 @@
 // MMU figures of DESIGN §8: TLB-hit accesses/s, page walks with fill/s, map/access/unmap on a 64-CPU
 // adversarial machine, heap per mapped page, and whether cost stays linear in steps. Every rate is
-// printed next to the same loop over plain typed arrays, so the simulator's overhead is visible.
+// printed next to the same loop over plain typed arrays, so the simulator's overhead is visible. Rates
+// are per second of this process's CPU time (one core), not wall time.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Access, Mode, Pte, createMachine } from '@shootdown/mmu';
@@ -11,11 +12,17 @@ const gc = runInNewContext('gc');
 const USER_VA = 0x40000000;
 const RW_USER = Pte.WRITABLE | Pte.USER;
 
+/** Seconds of this process's CPU time spent in `fn` — other load on the machine does not distort it. */
+function cpuSeconds(fn) {
+  const t = process.cpuUsage();
+  fn();
+  const u = process.cpuUsage(t);
+  return (u.user + u.system) / 1e6;
+}
+
 function rate(n, fn) {
-  fn(Math.min(n, 10000)); // warm up
-  const t = process.hrtime.bigint();
-  fn(n);
-  return n / (Number(process.hrtime.bigint() - t) / 1e9);
+  fn(Math.min(n, 200000)); // warm up: let the JIT settle
+  return n / cpuSeconds(() => fn(n));
 }
 
 function userMachine(params, pages) {
@@ -179,11 +186,7 @@ export async function run(report) {
     const step = mapAccessUnmap(m, mm, frames);
     step(20000);
     const times = [];
-    for (let k = 0; k < 10; k++) {
-      const t = process.hrtime.bigint();
-      step(100000);
-      times.push(Number(process.hrtime.bigint() - t));
-    }
+    for (let k = 0; k < 10; k++) times.push(cpuSeconds(() => step(100000)));
     const first = (times[0] + times[1]) / 2;
     const last = (times[8] + times[9]) / 2;
     report('cost growth, last chunk / first chunk', last / first, '×', { max: 1.5 });

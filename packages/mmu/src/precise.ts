@@ -8,6 +8,8 @@ import { staleKey } from './stale.js';
 export class PreciseCaches {
   readonly sets: number;
   readonly ways: number;
+  /** sets − 1 when sets is a power of two (then the set index is a mask), else −1. */
+  private readonly setMask: number;
   readonly wcEntries: number;
   // TLB, indexed unit * entries + set * ways + way (unit = cpu * sides + side).
   readonly tKey: Float64Array;
@@ -34,6 +36,7 @@ export class PreciseCaches {
   ) {
     this.ways = ways;
     this.sets = entries / ways;
+    this.setMask = (this.sets & (this.sets - 1)) === 0 ? this.sets - 1 : -1;
     this.wcEntries = wcEntries;
     const n = units * entries;
     this.tKey = new Float64Array(n).fill(-1);
@@ -54,9 +57,12 @@ export class PreciseCaches {
 
   /** First slot of the set where (level, index) lives in `unit`'s TLB. */
   setBase(unit: number, level: number, index: number): number {
-    // Mix the level in so 4 KiB, 2 MiB and 1 GiB entries of one region do not pile into one set.
-    const h = ((index % 1048573) * 7 + level * 40503) % this.sets;
-    return unit * this.entries + h * this.ways;
+    // Integer hash of the 36-bit index (low word + high word) mixed with the level, so 4 KiB, 2 MiB and
+    // 1 GiB entries of one region do not pile into one set. Int32 arithmetic only: no double modulo.
+    const lo = index >>> 0;
+    const hi = (index / 4294967296) | 0;
+    const h = (lo ^ Math.imul(hi, 0x9e3779b1) ^ Math.imul(level, 0x85ebca6b)) >>> 0;
+    return unit * this.entries + (this.setMask >= 0 ? h & this.setMask : h % this.sets) * this.ways;
   }
 
   /** TLB slot holding (level, index, tag) in `unit`, or -1. */

@@ -160,6 +160,14 @@ export class StaleSet {
     return this.next[r];
   }
 
+  /**
+   * Live record at position `i` (0 ≤ i < live). Iterate from live − 1 down to 0: dropping the record at
+   * `i` moves an already-visited one into its place, so nothing is skipped and nothing is allocated.
+   */
+  liveAt(i: number): number {
+    return this.liveList[i];
+  }
+
   /** Snapshot of live records (safe to drop while iterating it). */
   liveRecords(): Int32Array {
     return this.liveList.slice(0, this.live);
@@ -187,7 +195,17 @@ export class StaleSet {
   }
 
   private recount(r: number, d: number): void {
-    for (let c = 0; c < this.cpus; c++) if (this.holds(r, c)) this.cpuRefs[c] += d;
+    // Union of the sides' masks, then one increment per set bit.
+    const base = r * this.stride;
+    for (let w = 0; w < this.words; w++) {
+      let bits = 0;
+      for (let s = 0; s < this.sides; s++) bits |= this.masks[base + s * this.words + w];
+      while (bits !== 0) {
+        const low = bits & -bits;
+        this.cpuRefs[w * 32 + 31 - Math.clz32(low)] += d;
+        bits ^= low;
+      }
+    }
   }
 
   private grow(): void {

@@ -568,7 +568,8 @@ export abstract class MachineTlb extends MachineCore {
     const st = this.staleLeaf;
     if (st.cpuRefs[cpu] === 0) return;
     if (tag === ANY_TAG) {
-      for (const r of st.liveRecords()) {
+      for (let i = st.live - 1; i >= 0; i--) {
+        const r = st.liveAt(i);
         const size = LEVEL_SIZE[st.level[r] as Level];
         if (Math.floor(va / size) === st.index[r] && st.holds(r, cpu)) st.drop(r, cpu, sideMask);
       }
@@ -606,7 +607,8 @@ export abstract class MachineTlb extends MachineCore {
     }
     const st = this.staleLeaf;
     if (st.cpuRefs[cpu] === 0) return;
-    for (const r of st.liveRecords()) {
+    for (let i = st.live - 1; i >= 0; i--) {
+      const r = st.liveAt(i);
       const rtag = st.tag[r];
       const global = (st.flags[r] & Pte.GLOBAL) !== 0;
       if (keepGlobal && global) continue;
@@ -635,7 +637,8 @@ export abstract class MachineTlb extends MachineCore {
     }
     const st = this.staleWalk;
     if (st.cpuRefs[cpu] === 0) return;
-    for (const r of st.liveRecords()) {
+    for (let i = st.live - 1; i >= 0; i--) {
+      const r = st.liveAt(i);
       const l = st.level[r] as Level;
       if (
         st.index[r] === Math.floor(va / LEVEL_SIZE[l]) &&
@@ -662,7 +665,8 @@ export abstract class MachineTlb extends MachineCore {
     }
     const st = this.staleWalk;
     if (st.cpuRefs[cpu] === 0) return;
-    for (const r of st.liveRecords()) {
+    for (let i = st.live - 1; i >= 0; i--) {
+      const r = st.liveAt(i);
       if ((tag === ANY_TAG || st.tag[r] === tag) && st.holds(r, cpu)) st.drop(r, cpu, sideMask);
     }
   }
