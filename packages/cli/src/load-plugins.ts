@@ -29,8 +29,14 @@ export async function loadRegistryFromConfig(
  * The same discovery and loading for programmatic use (tests, scripts): oclif reads the CLI's package.json
  * (its `oclif.plugins`) and the user's installed and linked plug-ins, exactly as `shootdown` does.
  */
-export async function loadRegistryLikeCli(cliRoot: string = cliPackageRoot()): Promise<LoadedRegistry> {
-  const config = await Config.load({ root: cliRoot });
+export async function loadRegistryLikeCli(
+  options: { readonly cliRoot?: string; readonly userPlugins?: boolean } = {},
+): Promise<LoadedRegistry> {
+  const config = await Config.load({
+    root: options.cliRoot ?? cliPackageRoot(),
+    // Tests pass false so that plug-ins a developer installed for themselves cannot change a verdict.
+    userPlugins: options.userPlugins ?? true,
+  });
   return loadRegistryFromConfig(config);
 }
 
