@@ -36,14 +36,6 @@ const CLAIMS: readonly InvariantId[] = [
   'pkey-kept',
 ];
 
-/** The contracts LinuxMm exposes for registration (linux-mm README "Assembling a Linux policy"). */
-interface LinuxMmContracts {
-  readonly pageAllocator?: unknown;
-  readonly kernelMemory?: unknown;
-  readonly vmMaps?: unknown;
-  readonly gathers?: unknown;
-}
-
 function configure(container: DependencyContainer, selection: ResolvedSelection): void {
   const machine = container.resolve(Tokens.Machine) as Machine;
   const frames = container.resolve(Tokens.FrameBook);
@@ -60,13 +52,10 @@ function configure(container: DependencyContainer, selection: ResolvedSelection)
   container.register(X86_RUN, { useValue: run });
   container.register(Tokens.Kernel, { useValue: new X86Kernel(lm, arch, machine) });
   container.register(Tokens.Pmap, { useValue: new X86PmapTable(lm, arch, machine) });
-  const c = lm as unknown as LinuxMmContracts;
-  if (c.vmMaps !== undefined) container.register(Tokens.VmMap, { useValue: c.vmMaps as never });
-  if (c.gathers !== undefined) container.register(Tokens.MmuGather, { useValue: c.gathers as never });
-  if (c.pageAllocator !== undefined)
-    container.register(Tokens.PageAllocator, { useValue: c.pageAllocator as never });
-  if (c.kernelMemory !== undefined)
-    container.register(Tokens.KernelMemory, { useValue: c.kernelMemory as never });
+  container.register(Tokens.VmMap, { useValue: lm.vmMaps });
+  container.register(Tokens.MmuGather, { useValue: lm.gathers });
+  container.register(Tokens.PageAllocator, { useValue: lm.pageAllocator });
+  container.register(Tokens.KernelMemory, { useValue: lm.kernelMemory });
 }
 
 export const linuxX86 = {
