@@ -137,23 +137,31 @@ export class Kpkeys {
     }
   }
 
-  /** A PTP for pagetable_alloc(): bookkeeping for the invariants around the allocator's choice. */
+  /**
+   * A PTP for pagetable_alloc(). The frame book moves first and the MMU's tag second, the order the generic
+   * frame sink keeps too: the invariants judge a frame when its book state changes, and a frame coming out of
+   * an allocator is new, whatever the linear map held for it before.
+   */
   allocPtp(gfp: number): number {
     const pfn = this.ptp.alloc(gfp);
     if (pfn === NO_PFN) return NO_PFN;
-    this.machine.frames.setTag(pfn, 'page-table');
     this.book.setState(pfn, FrameState.PageTable);
+    this.machine.frames.setTag(pfn, 'page-table');
     if (this.protects) this.book.setFlag(pfn, FRAME_PT_PROTECTED, true);
     return pfn;
   }
 
+  /**
+   * pagetable_free(): the table is gone as a table whether or not its frame reaches the buddy, so its
+   * generation moves on (a walk-cache entry still pointing at it is a freed-table walk). A frame the allocator
+   * keeps (the block cache) is then allocated again from the book's point of view: keyed, cached, not a table.
+   */
   freePtp(pfn: number): void {
     this.book.setFlag(pfn, FRAME_PT_PROTECTED, false);
-    // The table is gone as a table whether or not its frame reaches the buddy: a walk-cache entry still
-    // pointing at it is a freed-table walk (its generation moves on here).
+    this.book.setState(pfn, FrameState.Free);
     if (!this.machine.frames.isFree(pfn)) this.machine.frames.free(pfn);
-    this.book.setState(pfn, FrameState.Allocated);
     this.ptp.free(pfn);
+    if (this.ptp.caches) this.book.setState(pfn, FrameState.Allocated);
   }
 
   /** clear_page() of a fresh PTP from the page-table context (prepare_page(): kpkeys_set_level + restore). */

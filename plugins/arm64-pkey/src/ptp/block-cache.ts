@@ -77,6 +77,10 @@ export class BlockCachePtpAllocator implements PtpAllocator {
     return this.top;
   }
 
+  get caches(): boolean {
+    return this.enabled;
+  }
+
   /** Whether the block allocator is active (false: PTE-only linear map, behaves as per-page). */
   get blockAllocatorEnabled(): boolean {
     return this.enabled;

@@ -28,6 +28,7 @@ export class FreetypePtpAllocator implements PtpAllocator {
   readonly variant: string;
   readonly protects = true;
   readonly nrCached = 0;
+  readonly caches = false;
   /** Per pageblock: 1 = keyed KPKEYS_PKEY_PGTABLES. */
   readonly pageblockProtected: Uint8Array;
   /** Per pageblock: live PTPs in it (a pageblock holding one can never be flipped). */

@@ -17,6 +17,7 @@ export class PerPagePtpAllocator implements PtpAllocator {
   readonly variant: string = 'pt-pkey-per-page';
   readonly protects = true;
   readonly nrCached = 0;
+  readonly caches = false;
 
   constructor(
     private readonly buddy: BuddyPort,

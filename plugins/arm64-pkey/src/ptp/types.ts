@@ -53,6 +53,8 @@ export interface PtpAllocator {
   readyForDirectMapSplit(): boolean;
   /** Memory-pressure callback (the v6 17/30 shrinker); returns frames given back to the buddy. */
   shrink(nrToScan: number): number;
+  /** Whether a freed PTP stays in the allocator's cache rather than going back to the buddy. */
+  readonly caches: boolean;
   /** Frames held in the allocator's own cache (0 for allocators without one). */
   readonly nrCached: number;
 }

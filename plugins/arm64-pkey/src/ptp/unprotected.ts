@@ -6,6 +6,7 @@ export class UnprotectedPtpAllocator implements PtpAllocator {
   readonly variant = 'pt-unprotected';
   readonly protects = false;
   readonly nrCached = 0;
+  readonly caches = false;
 
   constructor(
     private readonly buddy: BuddyPort,
