@@ -15,8 +15,9 @@ export function paramRef(v: unknown): string | null {
 /** The type name of a param value, as messages say it. */
 export function paramType(v: unknown): string {
   if (Array.isArray(v)) {
-    const first: unknown = v[0];
-    return first === undefined ? 'list' : `list of ${paramType(first)}`;
+    const kinds = new Set(v.map((x) => paramType(x)));
+    if (kinds.size === 0) return 'list';
+    return kinds.size === 1 ? `list of ${[...kinds][0]!}` : 'list of mixed values';
   }
   if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
   if (v === null) return 'null';

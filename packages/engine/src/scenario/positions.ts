@@ -9,6 +9,8 @@ export interface Position {
 }
 
 export class SourceMap {
+  private readonly cache = new Map<string, Position>();
+
   constructor(
     private readonly doc: Document,
     private readonly lines: LineCounter,
@@ -25,6 +27,17 @@ export class SourceMap {
    * the object that lacks it.
    */
   position(pointer: string, key = false): Position {
+    // repeat iterations ask for the same pointers over and over: remember the answers
+    const k = key ? `k${pointer}` : pointer;
+    let p = this.cache.get(k);
+    if (p === undefined) {
+      p = this.find(pointer, key);
+      this.cache.set(k, p);
+    }
+    return p;
+  }
+
+  private find(pointer: string, key: boolean): Position {
     const segs = splitPointer(pointer);
     let node: unknown = this.doc.contents;
     let best: YamlNode | null = isNodeWithRange(node) ? node : null;

@@ -146,6 +146,13 @@ export class StepWalker {
       else for (const v of values as JsonValue[]) bindings.push({ [name]: v });
     }
     const body = obj(raw)['steps'];
+    // refuse before expanding: a typo in `times:` should cost a message, not the memory of a million steps
+    const bodyLen = Array.isArray(body) ? body.length : 0;
+    if (ctx.expanded + bindings.length * bodyLen > MAX_EXPANDED_STEPS) {
+      ctx.error(pointer, `the scenario expands to more than ${MAX_EXPANDED_STEPS} steps`);
+      ctx.expanded = MAX_EXPANDED_STEPS + 1;
+      return { ...base, op: 'repeat', bindings: [], iterations: [] };
+    }
     const stepSchema = validatorFor(`${SCENARIO_SCHEMA_ID}#/$defs/step`);
     const iterations = bindings.map((b, i) => {
       const inner = new Map<string, ParamValue>(scope);
