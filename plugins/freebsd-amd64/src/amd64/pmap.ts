@@ -1,6 +1,5 @@
-// The amd64 pmap of one user address space (sys/amd64/amd64/pmap.c). Leaf entries are mirrored in a
-// Map<page, packed word> (pfn * 65536 + Pte flags, key in bits 12..15): integers only, no object per entry,
-// and the MMU's page tables receive every store. The PKRU rangeset (pm_pkru) is the source of truth for keys;
+// The amd64 pmap of one user address space (sys/amd64/amd64/pmap.c). Leaf entries are mirrored in a PteStore
+// (typed arrays, key in flag bits 12..15) and the MMU's page tables receive every store. The PKRU rangeset (pm_pkru) is the source of truth for keys;
 // PTE key bits are a cache of it refreshed at every pmap_enter (spec freebsd-amd64.md §4.1).
 import type { Counters, PhaseHook } from '@shootdown/core';
 import { Pte } from '@shootdown/mmu';
@@ -8,9 +7,8 @@ import { VM_PROT_EXECUTE, VM_PROT_NONE, VM_PROT_WRITE } from '../constants.js';
 import type { KeyLifetime } from '../policy/key-lifetime.js';
 import { RemovePredicate, Rangeset } from '../pkru/rangeset.js';
 import type { Amd64Hw } from './hw.js';
+import { PteStore } from './pte-store.js';
 import type { Shootdown, ShootdownTarget } from './shootdown.js';
-
-const FLAG_SPAN = 65536;
 
 /** Why a removal happens (spec §8 RemoveReason): recorded for traces, never branched on by the pmap. */
 export type RemoveReason = 'munmap' | 'mprotect-none' | 'msync-invalidate' | 'swapout' | 'exec' | 'other';
@@ -31,8 +29,8 @@ export class Amd64Pmap implements ShootdownTarget {
   readonly pcidValid: Uint8Array;
   /** pm_pkru. */
   readonly pkru = new Rangeset();
-  /** Present leaf entries: page → pfn * 65536 + flags. */
-  readonly ptes = new Map<number, number>();
+  /** Present leaf entries. */
+  readonly ptes = new PteStore();
 
   constructor(
     readonly pid: number,
@@ -51,13 +49,16 @@ export class Amd64Pmap implements ShootdownTarget {
   }
 
   pfnAt(page: number): number {
-    const w = this.ptes.get(page);
-    return w === undefined ? -1 : Math.floor(w / FLAG_SPAN);
+    return this.ptes.pfn(page);
+  }
+
+  /** Key bits of the present entry at `page`, or -1 when nothing is mapped there. */
+  keyAt(page: number): number {
+    return this.ptes.has(page) ? (this.ptes.flags(page) & Pte.KEY_MASK) >>> Pte.KEY_SHIFT : -1;
   }
 
   flagsAt(page: number): number {
-    const w = this.ptes.get(page);
-    return w === undefined ? 0 : w % FLAG_SPAN;
+    return this.ptes.flags(page);
   }
 
   /**
@@ -69,12 +70,10 @@ export class Amd64Pmap implements ShootdownTarget {
     let flags = Pte.PRESENT | Pte.USER | Pte.ACCESSED | (this.keyFor(page) << Pte.KEY_SHIFT);
     if ((prot & VM_PROT_WRITE) !== 0) flags |= Pte.WRITABLE | (dirty ? Pte.DIRTY : 0);
     if ((prot & VM_PROT_EXECUTE) !== 0) flags |= Pte.XUSER;
-    const word = pfn * FLAG_SPAN + flags;
-    const old = this.ptes.get(page);
-    if (old === word) return;
-    this.ptes.set(page, word);
+    const had = this.ptes.has(page);
+    if (!this.ptes.set(page, pfn, flags)) return;
     this.deps.hw.storeLeaf(cpu, this.space, page * 4096, pfn, flags);
-    if (old !== undefined) this.deps.shootdown.page(cpu, this, page * 4096);
+    if (had) this.deps.shootdown.page(cpu, this, page * 4096);
   }
 
   /** pmap_remove: pmap_remove1(..., map_delete = false). */
@@ -122,14 +121,13 @@ export class Amd64Pmap implements ShootdownTarget {
     if ((prot & (VM_PROT_WRITE | VM_PROT_EXECUTE)) === (VM_PROT_WRITE | VM_PROT_EXECUTE)) return;
     let changed = false;
     for (const p of this.presentIn(startPage, endPage)) {
-      const word = this.ptes.get(p) as number;
-      const pfn = Math.floor(word / FLAG_SPAN);
-      let flags = word % FLAG_SPAN;
+      const pfn = this.ptes.pfn(p);
+      let flags = this.ptes.flags(p);
       const before = flags;
       if ((prot & VM_PROT_WRITE) === 0) flags &= ~(Pte.WRITABLE | Pte.DIRTY);
       if ((prot & VM_PROT_EXECUTE) === 0) flags &= ~Pte.XUSER;
       if (flags === before) continue;
-      this.ptes.set(p, pfn * FLAG_SPAN + flags);
+      this.ptes.set(p, pfn, flags);
       this.deps.hw.storeLeaf(cpu, this.space, p * 4096, pfn, flags);
       changed = true;
     }
@@ -143,11 +141,9 @@ export class Amd64Pmap implements ShootdownTarget {
   updateKeys(cpu: number, startPage: number, endPage: number, key: number, flush: boolean): number {
     let changed = 0;
     for (const p of this.presentIn(startPage, endPage)) {
-      const word = this.ptes.get(p) as number;
-      const pfn = Math.floor(word / FLAG_SPAN);
-      const flags = ((word % FLAG_SPAN) & ~Pte.KEY_MASK) | (key << Pte.KEY_SHIFT);
-      if (pfn * FLAG_SPAN + flags === word) continue;
-      this.ptes.set(p, pfn * FLAG_SPAN + flags);
+      const pfn = this.ptes.pfn(p);
+      const flags = (this.ptes.flags(p) & ~Pte.KEY_MASK) | (key << Pte.KEY_SHIFT);
+      if (!this.ptes.set(p, pfn, flags)) continue;
       this.deps.hw.storeLeaf(cpu, this.space, p * 4096, pfn, flags);
       changed++;
     }
@@ -161,10 +157,9 @@ export class Amd64Pmap implements ShootdownTarget {
    */
   copyFrom(cpu: number, src: Amd64Pmap, startPage: number, endPage: number): void {
     for (const p of src.presentIn(startPage, endPage)) {
-      const word = src.ptes.get(p) as number;
-      const pfn = Math.floor(word / FLAG_SPAN);
-      const flags = (word % FLAG_SPAN) & ~(Pte.DIRTY | Pte.ACCESSED);
-      this.ptes.set(p, pfn * FLAG_SPAN + flags);
+      const pfn = src.ptes.pfn(p);
+      const flags = src.ptes.flags(p) & ~(Pte.DIRTY | Pte.ACCESSED);
+      this.ptes.set(p, pfn, flags);
       this.deps.hw.storeLeaf(cpu, this.space, p * 4096, pfn, flags);
     }
   }
@@ -180,12 +175,11 @@ export class Amd64Pmap implements ShootdownTarget {
   advise(cpu: number, startPage: number, endPage: number): void {
     let changed = false;
     for (const p of this.presentIn(startPage, endPage)) {
-      const word = this.ptes.get(p) as number;
-      const pfn = Math.floor(word / FLAG_SPAN);
-      const flags = word % FLAG_SPAN;
+      const pfn = this.ptes.pfn(p);
+      const flags = this.ptes.flags(p);
       const cleared = flags & ~(Pte.ACCESSED | Pte.DIRTY);
       if (cleared === flags) continue;
-      this.ptes.set(p, pfn * FLAG_SPAN + cleared);
+      this.ptes.set(p, pfn, cleared);
       this.deps.hw.storeLeaf(cpu, this.space, p * 4096, pfn, cleared);
       changed = true;
     }
@@ -196,7 +190,7 @@ export class Amd64Pmap implements ShootdownTarget {
   removePages(cpu: number): void {
     if (this.deps.pku) this.pkru.removeAll();
     if (this.ptes.size === 0) return;
-    for (const p of [...this.ptes.keys()]) this.clear(cpu, p);
+    for (const p of [...this.ptes.pages()]) this.clear(cpu, p);
     this.deps.shootdown.all(cpu, this);
   }
 
@@ -224,7 +218,7 @@ export class Amd64Pmap implements ShootdownTarget {
       for (let p = startPage; p < endPage; p++) if (this.ptes.has(p)) out.push(p);
       return out;
     }
-    for (const p of this.ptes.keys()) if (p >= startPage && p < endPage) out.push(p);
+    for (const p of this.ptes.pages()) if (p >= startPage && p < endPage) out.push(p);
     return out.sort((a, b) => a - b);
   }
 

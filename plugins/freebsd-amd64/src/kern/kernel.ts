@@ -250,14 +250,10 @@ export class FreeBsdKernel implements Kernel {
 
   /** The access completed: report the frame it reached and the key of the current entry. */
   private done(p: Proc | undefined, va: Va, code: number): OpReport {
+    const outcome: Outcome = code === Hw.OK ? 'ok' : 'ok-stale';
     const frame = this.hw.lastFrame();
-    const base: OpReport = { outcome: code === Hw.OK ? 'ok' : 'ok-stale' };
-    const page = Math.floor(va / 4096);
-    const pmap = p?.map.vs.pmap;
-    const key =
-      pmap !== undefined && pmap.pfnAt(page) >= 0
-        ? (pmap.flagsAt(page) & Pte.KEY_MASK) >>> Pte.KEY_SHIFT
-        : -1;
-    return { ...base, ...(frame >= 0 ? { frame } : {}), ...(key >= 0 ? { key } : {}) };
+    const key = p === undefined ? -1 : p.map.vs.pmap.keyAt(Math.floor(va / 4096));
+    if (frame < 0) return { outcome };
+    return key < 0 ? { outcome, frame } : { outcome, frame, key };
   }
 }
