@@ -54,7 +54,8 @@ export function runCli(
       {
         cwd: opts.cwd ?? home.dir,
         env: home.env,
-        timeout: opts.timeoutMs ?? 60_000,
+        // Generous: the whole test suite shares a small machine with every other package's tests.
+        timeout: opts.timeoutMs ?? 110_000,
         maxBuffer: 64 * 1024 * 1024,
         encoding: 'utf8',
       },
