@@ -27,6 +27,10 @@ export class PreciseCaches {
   readonly wRec: Int32Array;
   readonly wLru: Float64Array;
   private stamp = 1;
+  /** Per TLB set: way of the last hit (a lookup shortcut). */
+  private readonly tMru: Uint8Array;
+  /** Per (unit, level): walk-cache slot of the last hit (a lookup shortcut). */
+  private readonly wMru: Int32Array;
 
   constructor(
     units: number,
@@ -46,6 +50,8 @@ export class PreciseCaches {
     this.tSince = new Uint32Array(n);
     this.tRec = new Int32Array(n).fill(-1);
     this.tLru = new Float64Array(n);
+    this.tMru = new Uint8Array(units * this.sets);
+    this.wMru = new Int32Array(units * 5);
     const w = units * wcEntries;
     this.wKey = new Float64Array(w).fill(-1);
     this.wLevel = new Uint8Array(w);
@@ -55,24 +61,37 @@ export class PreciseCaches {
     this.wLru = new Float64Array(w);
   }
 
-  /** First slot of the set where (level, index) lives in `unit`'s TLB. */
-  setBase(unit: number, level: number, index: number): number {
+  /** Global set number (unit * sets + set) where (level, index) lives in `unit`'s TLB. */
+  setIndex(unit: number, level: number, index: number): number {
     // Integer hash of the 36-bit index (low word + high word) mixed with the level, so 4 KiB, 2 MiB and
     // 1 GiB entries of one region do not pile into one set. Int32 arithmetic only: no double modulo.
     const lo = index >>> 0;
     const hi = (index / 4294967296) | 0;
     const h = (lo ^ Math.imul(hi, 0x9e3779b1) ^ Math.imul(level, 0x85ebca6b)) >>> 0;
-    return unit * this.entries + (this.setMask >= 0 ? h & this.setMask : h % this.sets) * this.ways;
+    return unit * this.sets + (this.setMask >= 0 ? h & this.setMask : h % this.sets);
+  }
+
+  /** First slot of the set where (level, index) lives in `unit`'s TLB. */
+  setBase(unit: number, level: number, index: number): number {
+    return this.setIndex(unit, level, index) * this.ways;
   }
 
   /** TLB slot holding (level, index, tag) in `unit`, or -1. */
   findTlb(unit: number, level: number, index: number, tag: number): number {
-    const key = staleKey(index, tag);
-    const b = this.setBase(unit, level, index);
+    const key = index * 131072 + tag;
+    const si = this.setIndex(unit, level, index);
+    const b = si * this.ways;
+    // Most-recently-hit way first: a lookup shortcut only, it changes no outcome.
+    const mru = b + this.tMru[si];
+    if (this.tKey[mru] === key && this.tLevel[mru] === level) {
+      this.tLru[mru] = this.stamp++;
+      return mru;
+    }
     for (let w = 0; w < this.ways; w++) {
       const s = b + w;
       if (this.tKey[s] === key && this.tLevel[s] === level) {
         this.tLru[s] = this.stamp++;
+        this.tMru[si] = w;
         return s;
       }
     }
@@ -91,6 +110,9 @@ export class PreciseCaches {
     return best;
   }
 
+  /** Highest leaf level ever filled: lookups skip the probes for sizes never cached (a shortcut only). */
+  maxLevel = 1;
+
   fillTlb(
     s: number,
     level: number,
@@ -100,6 +122,7 @@ export class PreciseCaches {
     out: number,
     since: number,
   ): void {
+    if (level > this.maxLevel) this.maxLevel = level;
     this.tKey[s] = staleKey(index, tag);
     this.tLevel[s] = level;
     this.tFlags[s] = flags;
@@ -110,12 +133,20 @@ export class PreciseCaches {
   }
 
   findWalk(unit: number, level: number, index: number, tag: number): number {
+    if (this.wcEntries === 0) return -1;
     const key = staleKey(index, tag);
+    // Last hit per (unit, level) first: consecutive walks mostly share their upper-level pointers.
+    const m = this.wMru[unit * 5 + level];
+    if (this.wKey[m] === key && this.wLevel[m] === level) {
+      this.wLru[m] = this.stamp++;
+      return m;
+    }
     const b = unit * this.wcEntries;
     for (let i = 0; i < this.wcEntries; i++) {
       const s = b + i;
       if (this.wKey[s] === key && this.wLevel[s] === level) {
         this.wLru[s] = this.stamp++;
+        this.wMru[unit * 5 + level] = s;
         return s;
       }
     }

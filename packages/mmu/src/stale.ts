@@ -125,9 +125,9 @@ export class StaleSet {
   holds(r: number, cpu: number): boolean {
     const w = cpu >>> 5;
     const bit = 1 << (cpu & 31);
-    for (let s = 0; s < this.sides; s++)
-      if ((this.masks[r * this.stride + s * this.words + w] & bit) !== 0) return true;
-    return false;
+    const base = r * this.stride + w;
+    if (this.sides === 1) return (this.masks[base] & bit) !== 0;
+    return ((this.masks[base] | this.masks[base + this.words]) & bit) !== 0;
   }
 
   /** CPUs that may hold record `r` (any side), ascending. */
@@ -141,12 +141,17 @@ export class StaleSet {
   drop(r: number, cpu: number, sideMask: number): void {
     const w = cpu >>> 5;
     const bit = 1 << (cpu & 31);
-    const had = this.holds(r, cpu);
-    for (let s = 0; s < this.sides; s++) {
-      if (this.sides === 1 || (sideMask & (1 << s)) !== 0)
-        this.masks[r * this.stride + s * this.words + w] &= ~bit;
+    const base = r * this.stride + w;
+    if (this.sides === 1) {
+      if ((this.masks[base] & bit) === 0) return;
+      this.masks[base] &= ~bit;
+      this.cpuRefs[cpu]--;
+    } else {
+      const had = ((this.masks[base] | this.masks[base + this.words]) & bit) !== 0;
+      if ((sideMask & 1) !== 0) this.masks[base] &= ~bit;
+      if ((sideMask & 2) !== 0) this.masks[base + this.words] &= ~bit;
+      if (had && ((this.masks[base] | this.masks[base + this.words]) & bit) === 0) this.cpuRefs[cpu]--;
     }
-    if (had && !this.holds(r, cpu)) this.cpuRefs[cpu]--;
     this.removeIfEmpty(r);
   }
 

@@ -304,10 +304,11 @@ export abstract class MachineTlb extends MachineCore {
     const pc = this.precise!;
     const unit = cpu * this.sides + (this.sides === 2 ? side : 0);
     let s = -1;
-    for (let l = 1; l <= 3 && s < 0; l++)
+    const top = pc.maxLevel;
+    for (let l = 1; l <= top && s < 0; l++)
       s = pc.findTlb(unit, l, Math.floor(va / LEVEL_SIZE[l as Level]), tag);
     if (s < 0 && !kernelHalf && this.anyUserGlobal) {
-      for (let l = 1; l <= 3 && s < 0; l++)
+      for (let l = 1; l <= top && s < 0; l++)
         s = pc.findTlb(unit, l, Math.floor(va / LEVEL_SIZE[l as Level]), GLOBAL_TAG);
     }
     if (s < 0) s = this.hardwareWalk(cpu, unit, va, tag, kernelHalf);
