@@ -3,6 +3,8 @@
 // machine asks for (`directMap.leaf`), each entry PAGE_KERNEL (arch/x86/mm/init_64.c phys_*_init).
 import {
   GFP_PGTABLE,
+  PTE_EXEC,
+  PTE_WRITE,
   type DirectMapArch,
   type KernelLayout,
   type LinuxArch,
@@ -43,6 +45,26 @@ export function bootTableFrames(frames: number, leaf: '4K' | '2M' | '1G'): numbe
 /** Frames reserved at boot: the boot tables, and a few for the kernel image and early allocations. */
 export function reservedFramesFor(frames: number, leaf: '4K' | '2M' | '1G'): number {
   return bootTableFrames(frames, leaf) + 16;
+}
+
+/**
+ * The set_memory_* family changes one attribute per call (set_memory_ro/rw/x/nx each call
+ * change_page_attr_set_clr with one mask), and callers order them so that nothing is ever W+X:
+ * module_enable_ro() before module_enable_x(), set_memory_nx() before set_memory_rw() (868b104d7379's
+ * fallback). A request naming several attributes is issued the same way: restrictive changes first
+ * (clear RW, set NX), permissive ones after (set RW, clear NX), each its own CPA — which also keeps an
+ * NX change from being processed on the direct-map alias ("No alias checking for _NX bit modifications").
+ */
+function setMemory(cpa: X86Cpa, cpu: number, addr: number, n: number, set: number, clear: number): void {
+  const steps: [number, number][] = [];
+  if (clear & PTE_WRITE) steps.push([0, PTE_WRITE]);
+  if (clear & PTE_EXEC) steps.push([0, PTE_EXEC]);
+  const rest = clear & ~(PTE_WRITE | PTE_EXEC);
+  if (set & PTE_EXEC) steps.push([PTE_EXEC, 0]);
+  if (set & PTE_WRITE) steps.push([PTE_WRITE, 0]);
+  const other = set & ~(PTE_WRITE | PTE_EXEC);
+  if (other !== 0 || rest !== 0) steps.push([other, rest]);
+  for (const [s, c] of steps) cpa.changePageAttr(cpu, addr, n, s, c);
 }
 
 export class X86LinuxArch implements LinuxArch {
@@ -104,7 +126,7 @@ export class X86LinuxArch implements LinuxArch {
       setDirectMapInvalidNoflush: (cpu, pfn) => cpa.setDirectMapNoflush(cpu, pfn, 1, false),
       setDirectMapDefaultNoflush: (cpu, pfn) => cpa.setDirectMapNoflush(cpu, pfn, 1, true),
       setDirectMapValidNoflush: (cpu, pfn, nr, valid) => cpa.setDirectMapNoflush(cpu, pfn, nr, valid),
-      setMemory: (cpu, addr, numpages, set, clear) => cpa.changePageAttr(cpu, addr, numpages, set, clear),
+      setMemory: (cpu, addr, numpages, set, clear) => setMemory(cpa, cpu, addr, numpages, set, clear),
     };
     this.pkeys = new X86Pkeys((cpu, value) => machine.setPkru(cpu, value));
   }
