@@ -1,6 +1,6 @@
 // @shootdown/policy-freebsd-amd64 — FreeBSD vm_map + amd64 pmap with PKRU rangesets (see README.md).
 import type { RegisterContext } from '@shootdown/core';
-import { FREEBSD_COUNTERS, rangesProbe, sysarchOp } from './policy/contributions.js';
+import { FREEBSD_COUNTERS, rangesProbe, superpageProbe, sysarchOp } from './policy/contributions.js';
 import { policies } from './policy/policy.js';
 
 export { policies, freebsdAmd64, SYSTEM_TOKEN } from './policy/policy.js';
@@ -15,4 +15,5 @@ export function register(ctx: RegisterContext): void {
   for (const c of FREEBSD_COUNTERS) ctx.registry.addCounter(c);
   ctx.registry.addOp(sysarchOp);
   ctx.registry.addProbe(rangesProbe);
+  ctx.registry.addProbe(superpageProbe);
 }

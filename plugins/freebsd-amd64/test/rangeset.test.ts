@@ -90,3 +90,33 @@ describe('rangeset (spec §2.2)', () => {
     expect(nodes(b)).toEqual([[0, 10, 1, NODE_PERSIST]]);
   });
 });
+
+describe('pmap_pkru_same (spec §4.2 superpage eligibility)', () => {
+  it('a window with no node at all, or one node over all of it, may be one superpage', () => {
+    const rs = new Rangeset();
+    expect(rs.same(0, 512)).toBe(true);
+    rs.insert(0, 512, 3, 0);
+    expect(rs.same(0, 512)).toBe(true);
+  });
+
+  it('a keyed/unkeyed boundary inside the window forces 4 KiB pages', () => {
+    const rs = new Rangeset();
+    rs.insert(100, 200, 3, 0);
+    expect(rs.same(0, 512)).toBe(false);
+  });
+
+  it('an explicit key-0 node next to no node counts as different', () => {
+    const rs = new Rangeset();
+    rs.insert(0, 256, 0, 0);
+    expect(rs.same(0, 512)).toBe(false);
+  });
+
+  it('adjacent nodes with the same key (never merged) still agree; different keys do not', () => {
+    const rs = new Rangeset();
+    rs.insert(0, 256, 4, 0);
+    rs.insert(256, 512, 4, NODE_PERSIST);
+    expect(rs.same(0, 512)).toBe(true);
+    rs.insert(256, 512, 5, 0);
+    expect(rs.same(0, 512)).toBe(false);
+  });
+});

@@ -179,6 +179,23 @@ export class Rangeset {
     return 0;
   }
 
+  /**
+   * pmap_pkru_same (sys/amd64/amd64/pmap.c): may [start, end) be mapped by one superpage as far as keys go?
+   * Every page must have the same key, and either all pages are covered by nodes or none are — an explicit
+   * key-0 node next to no node counts as different (spec freebsd-amd64.md §4.2).
+   */
+  same(start: number, end: number): boolean {
+    let prev = -2;
+    for (let p = start; p < end;) {
+      const i = this.lookupIndex(p);
+      const cur = i < 0 ? -1 : this.keys[i];
+      if (prev !== -2 && cur !== prev) return false;
+      prev = cur;
+      p = i < 0 ? p + 1 : this.ends[i];
+    }
+    return true;
+  }
+
   /** All nodes in address order (for checks and results; not a hot path). */
   nodes(): RangesetNode[] {
     const out: RangesetNode[] = [];

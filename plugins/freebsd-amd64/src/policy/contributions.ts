@@ -89,3 +89,28 @@ export const rangesProbe: ProbeContribution = {
     }));
   },
 };
+
+/** The 2 MiB window holding `addr`, in pages (NBPDR / PAGE_SIZE = 512). */
+function superpageWindow(addr: number): [number, number] {
+  const first = Math.floor(addr / 4096 / 512) * 512;
+  return [first, first + 512];
+}
+
+export const superpageProbe: ProbeContribution = {
+  name: 'freebsd.superpage-eligible',
+  policies: ['freebsd-amd64'],
+  description:
+    'pmap_pkru_same over the 2 MiB window holding args.addr in the process on cpu: true when one PDE could map ' +
+    'it as far as keys go (pmap_enter_pde refuses a window whose pages disagree on their key range).',
+  schema: { type: 'object', properties: { addr: ADDRESS }, required: ['addr'] },
+  answer(call: ContributionCall): Json {
+    const sys = systemOf(call);
+    const pid = sys.kernel.current(call.cpu);
+    const pmap = pid === null ? undefined : sys.pmap(pid);
+    if (pmap === undefined) return null;
+    const inner = call.args['args'];
+    const source = inner !== null && typeof inner === 'object' && !Array.isArray(inner) ? inner : call.args;
+    const [s, e] = superpageWindow(num(source['addr'], 0));
+    return pmap.pkru.same(s, e);
+  },
+};
