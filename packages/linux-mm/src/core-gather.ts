@@ -91,6 +91,6 @@ export class LinuxGatherFactory implements MmuGatherFactory {
   constructor(private readonly lm: LinuxMm) {}
 
   create(pid: number): LinuxCoreGather {
-    return new LinuxCoreGather(this.lm, pid, this.lm.newGather());
+    return new LinuxCoreGather(this.lm, pid, this.lm.newGather(false));
   }
 }

@@ -148,10 +148,22 @@ export class LinuxMm implements GatherSink {
     return as;
   }
 
-  /** A fresh gather bound to this machine's arch and variants. */
-  newGather(): MmuGather {
+  /**
+   * A gather bound to this machine's arch and variants. Internal paths take one from a pool (a
+   * munmap is frequent; nested gathers each get their own idle one); pass `pooled = false` for a
+   * gather an outside caller keeps.
+   */
+  newGather(pooled = true): MmuGather {
+    if (pooled) {
+      for (const g of this.gatherPool) if (!g.active) return g;
+      const g = new MmuGather(this.arch, this, this.config.gather);
+      this.gatherPool.push(g);
+      return g;
+    }
     return new MmuGather(this.arch, this, this.config.gather);
   }
+
+  private readonly gatherPool: MmuGather[] = [];
 
   /** GatherSink: put_page() of a zapped page once the flush covering it is done. */
   releasePage(cpu: number, pfn: number): void {

@@ -96,6 +96,7 @@ export class MmuGather {
     this.nrPages = 0;
     this.nrTables = 0;
     this.flushes = 0;
+    this.phaseHook = null;
     this.active = true;
     this.resetRange();
     // inc_tlb_flush_pending(mm): mm_tlb_flush_nested() sees concurrent gathers (spec §5.8).

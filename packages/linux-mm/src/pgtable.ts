@@ -7,12 +7,21 @@
  * way down (the arch's pgtableAlloc, which arm64 pkey hardening routes to its own allocator).
  */
 import type { LinuxArch } from './arch.js';
-import { LEVEL_PGD, levelShift, PTRS_PER_TABLE } from './constants.js';
+import { LEVEL_PGD, PTRS_PER_TABLE } from './constants.js';
 import type { MmStruct } from './mm.js';
 import { entryIsLeaf, mkTableEntry, pteFlags, ptePfn, PTE_PRESENT } from './pte.js';
 
 export class PgtableStore {
   private readonly tables = new Map<number, Float64Array>();
+  /** Freed table arrays, zeroed and reused (a munmap/mmap cycle frees and rebuilds tables). */
+  private readonly spare: Float64Array[] = [];
+  /**
+   * A one-entry software walk cache: the PTE table last found for (mm, 2 MiB region). Any store at
+   * level ≥ 2 and any table free drops it, so it can never name a stale table.
+   */
+  private cacheMm: MmStruct | null = null;
+  private cacheRegion = -1;
+  private cacheTable = -1;
 
   constructor(private readonly arch: LinuxArch) {}
 
@@ -35,7 +44,7 @@ export class PgtableStore {
   /** pgd_alloc(). */
   pgdAlloc(mm: MmStruct): number {
     const pgd = this.arch.pgtable.pgdAlloc(mm);
-    this.tables.set(pgd, new Float64Array(PTRS_PER_TABLE));
+    this.tables.set(pgd, this.newTable());
     mm.pgd = pgd;
     mm.nrPgtables++;
     return pgd;
@@ -44,7 +53,7 @@ export class PgtableStore {
   /** pgd_free(): every lower level is already gone. */
   pgdFree(mm: MmStruct): void {
     if (mm.pgd < 0) return;
-    this.tables.delete(mm.pgd);
+    this.dropTable(mm.pgd);
     this.arch.pgtable.pgdFree(mm, mm.pgd);
     mm.nrPgtables--;
     mm.pgd = -1;
@@ -70,6 +79,18 @@ export class PgtableStore {
    * or memory ran out.
    */
   walk(cpu: number, mm: MmStruct, addr: number, level: number, alloc: boolean): number {
+    const region = Math.floor(addr / PMD_SPAN);
+    if (level === 1 && this.cacheMm === mm && this.cacheRegion === region) return this.cacheTable;
+    const table = this.walkSlow(cpu, mm, addr, level, alloc);
+    if (level === 1 && table >= 0) {
+      this.cacheMm = mm;
+      this.cacheRegion = region;
+      this.cacheTable = table;
+    }
+    return table;
+  }
+
+  private walkSlow(cpu: number, mm: MmStruct, addr: number, level: number, alloc: boolean): number {
     let table = mm.pgd;
     for (let l = LEVEL_PGD; l > level; l--) {
       const entries = this.get(table);
@@ -79,7 +100,7 @@ export class PgtableStore {
         if (!alloc) return -1;
         const child = this.arch.pgtable.pgtableAlloc(mm, l - 1, addr);
         if (child < 0) return -1;
-        this.tables.set(child, new Float64Array(PTRS_PER_TABLE));
+        this.tables.set(child, this.newTable());
         mm.nrPgtables++;
         // pmd_populate()/pud_populate(): the new table becomes reachable only after it is zeroed.
         this.setEntry(cpu, mm, l, table, index, addr, mkTableEntry(child));
@@ -101,11 +122,31 @@ export class PgtableStore {
 
   /** Forget a table page without any store (the caller already unlinked it). */
   forget(mm: MmStruct, table: number): void {
-    if (this.tables.delete(table)) mm.nrPgtables--;
+    if (this.tables.has(table)) {
+      this.dropTable(table);
+      mm.nrPgtables--;
+    }
+  }
+
+  private newTable(): Float64Array {
+    return this.spare.pop() ?? new Float64Array(PTRS_PER_TABLE);
+  }
+
+  private dropTable(table: number): void {
+    const t = this.tables.get(table);
+    if (!t) return;
+    this.tables.delete(table);
+    t.fill(0);
+    if (this.spare.length < 4096) this.spare.push(t);
+    this.cacheMm = null;
   }
 }
 
+const PMD_SPAN = 2 ** 21;
+const LEVEL_DIVISOR = [1, 2 ** 12, 2 ** 21, 2 ** 30, 2 ** 39];
+
 /** pte_index()/pmd_index()/…: the slot of addr in a table at `level`. */
 export function tableIndex(addr: number, level: number): number {
-  return Math.floor(addr / 2 ** levelShift(level)) % PTRS_PER_TABLE;
+  // ToInt32 truncates (= floor for addresses ≥ 0) and keeps the low bits of larger quotients.
+  return (addr / LEVEL_DIVISOR[level]) & (PTRS_PER_TABLE - 1);
 }

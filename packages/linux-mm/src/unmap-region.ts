@@ -34,8 +34,8 @@ export function unmapRegion(
   ceiling: number,
 ): MmuGather {
   const tlb = lm.newGather();
-  tlb.phaseHook = lm.phases;
   tlb.gatherMmu(cpu, mm, start, end);
+  tlb.phaseHook = lm.phases;
   unmapVmas(lm, tlb, vmas, start, end);
   lm.phases?.reach('cleared');
   const pfn = lm.config.gather.pfnmapFlush;

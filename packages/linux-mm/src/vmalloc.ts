@@ -163,7 +163,7 @@ export class Vmalloc {
     const n = this.purgeStarts.length;
     if (n === 0) return false;
     start = Math.min(start, this.purgeStarts[0]);
-    end = Math.max(end, Math.max(...this.purgeEnds));
+    for (let i = 0; i < n; i++) if (this.purgeEnds[i] > end) end = this.purgeEnds[i];
     this.arch.tlb.flushTlbKernelRange(cpu, start, end);
     this.purges++;
     for (let i = 0; i < n; i++) this.space.release(this.purgeStarts[i]);
