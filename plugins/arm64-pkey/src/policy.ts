@@ -32,12 +32,6 @@ const CLAIMS: readonly InvariantId[] = [
   'break-before-make',
 ];
 
-interface LinuxMmContracts {
-  readonly kernelMemory?: unknown;
-  readonly vmMaps?: unknown;
-  readonly gathers?: unknown;
-}
-
 function configure(container: DependencyContainer, selection: ResolvedSelection): void {
   const machine = container.resolve(Tokens.Machine) as Machine;
   const book = container.resolve(Tokens.FrameBook);
@@ -72,11 +66,9 @@ function configure(container: DependencyContainer, selection: ResolvedSelection)
   const pages = new Arm64PageAllocator(lm, arch.kpkeys, (cpu) => (linearMap.cpu = cpu));
   pages.counter = (name) => machine.count(name);
   container.register(Tokens.PageAllocator, { useValue: pages });
-  const c = lm as unknown as LinuxMmContracts;
-  if (c.vmMaps !== undefined) container.register(Tokens.VmMap, { useValue: c.vmMaps as never });
-  if (c.gathers !== undefined) container.register(Tokens.MmuGather, { useValue: c.gathers as never });
-  if (c.kernelMemory !== undefined)
-    container.register(Tokens.KernelMemory, { useValue: c.kernelMemory as never });
+  container.register(Tokens.VmMap, { useValue: lm.vmMaps });
+  container.register(Tokens.MmuGather, { useValue: lm.gathers });
+  container.register(Tokens.KernelMemory, { useValue: lm.kernelMemory });
 }
 
 export const arm64Pkey = {
