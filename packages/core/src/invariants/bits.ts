@@ -87,3 +87,14 @@ export function staleGrantsMore(m: MachineView, r: number, pfn: number): boolean
   const old = rightsOf(s.flags[r]);
   return (old & ~rightsOf(cur.flags)) !== 0;
 }
+
+/**
+ * Present entries stored before `pfn`'s last free, not counting the kernel's linear-map alias: that
+ * alias reaches every frame for the machine's whole life and is judged by the direct-map invariants,
+ * not as a use-after-free path. (If the alias itself was re-stored after the free it is not in the
+ * count; the clamp then may hide one other entry — the price of not scanning the page tables.)
+ */
+export function validBeforeFree(m: MachineView, pfn: number): number {
+  const n = m.reverse.validAfterFree[pfn] as number;
+  return Math.max(0, n - (directMapPresent(m, pfn).present ? 1 : 0));
+}

@@ -1,5 +1,5 @@
 import { FrameState } from '../contracts/frame-book.js';
-import { hex, recordVaOf, staleGrantsMore, staleLeafTo } from './bits.js';
+import { hex, recordVaOf, staleGrantsMore, staleLeafTo, validBeforeFree } from './bits.js';
 import type { Invariant, InvariantContext } from './invariant.js';
 
 /**
@@ -23,7 +23,7 @@ function judge(ctx: InvariantContext, f: number): void {
   const m = ctx.m;
   if (f >= m.frames.count) return;
   const r = m.reverse;
-  const before = r.validAfterFree[f] + r.staleAfterFree[f];
+  const before = validBeforeFree(m, f) + r.staleAfterFree[f];
   const st = ctx.book.state(f);
   const reused = !m.frames.isFree(f) && st !== FrameState.Free && st !== FrameState.UnmappedPool;
   if (before === 0 || !reused) {
@@ -43,7 +43,7 @@ function judge(ctx: InvariantContext, f: number): void {
     });
     return;
   }
-  if (r.validAfterFree[f] === 0) {
+  if (validBeforeFree(m, f) === 0) {
     ctx.settle('stale-after-free', f);
     return;
   }

@@ -1,5 +1,5 @@
 import { FrameState } from '../contracts/frame-book.js';
-import { hex, isExec, recordVaOf, staleGrantsMore, staleLeafTo } from './bits.js';
+import { hex, isExec, recordVaOf, staleGrantsMore, staleLeafTo, validBeforeFree } from './bits.js';
 import type { Invariant, InvariantContext } from './invariant.js';
 
 /**
@@ -49,7 +49,7 @@ function judge(ctx: InvariantContext, f: number): void {
     });
     return;
   }
-  if (r.validX[f] > 0 && (free || r.validAfterFree[f] > 0)) {
+  if (r.validX[f] > 0 && (free || validBeforeFree(ctx.m, f) > 0)) {
     ctx.raise('stale-exec-alias', f, {
       cpu: null,
       address: null,
