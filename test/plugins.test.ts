@@ -7,6 +7,33 @@ import { copyFixtureOutside, npmPack } from './helpers/fixtures.js';
 
 // The four built-in policies (DESIGN §1 "The house": reference, linux-x86, freebsd-amd64, arm64-pkey).
 const BUILT_IN = ['arm64-pkey', 'freebsd-amd64', 'linux-x86', 'reference'];
+const PRE52 = 'linux-x86:vfree=module-free-pre52';
+const DISTRO_PRE52 = 'distro-x86:module-loader=legacy-pre52';
+
+interface ComparisonJson {
+  columns: { selection: string }[];
+  summaries: { verdict: string }[];
+  invariants: { invariant: string; cells: { count: number; claimed: boolean | null }[] }[];
+}
+
+/**
+ * The fixture `distro-x86` reuses the host's linux-x86 through the registry, so its legacy loader column
+ * must equal linux-x86 with the pre-5.2 module loader; and that loader leaves a W+X alias (DESIGN §4's
+ * catalogue example, spec linux.md §3.4), which distro-x86 claims to prevent: a finding, exit 1.
+ */
+async function expectDistroInCompare(home: CliHome): Promise<void> {
+  const r = await runCli(
+    ['compare', 'vfree-exec-reuse', '--policy', DISTRO_PRE52, '--policy', PRE52, '--format', 'json'],
+    home,
+  );
+  expect(r.code, describeRun(r)).toBe(1);
+  const c = JSON.parse(r.stdout) as ComparisonJson;
+  expect(c.columns.map((x) => x.selection)).toEqual([DISTRO_PRE52, PRE52]);
+  expect(c.summaries[0]!.verdict).toBe(c.summaries[1]!.verdict);
+  const wx = c.invariants.find((row) => row.invariant === 'wx-alias');
+  expect(wx?.cells[0]).toMatchObject({ claimed: true });
+  expect(wx!.cells[0]!.count).toBeGreaterThan(0);
+}
 
 interface PolicyJson {
   readonly name: string;
@@ -50,5 +77,70 @@ describe('a plug-in whose registration throws', () => {
     expect(un.code, describeRun(un)).toBe(0);
     const r = await runCli(['policies', '--json'], home);
     expect(r.stderr).not.toContain('shootdown-policy-broken');
+  });
+});
+
+describe('a third-party policy plug-in installed from a tarball', () => {
+  let home: CliHome;
+  beforeAll(() => {
+    home = makeHome();
+  });
+  afterAll(() => home.cleanup());
+
+  it('installs with `plugins install file:<tarball>` (offline: no registry dependency)', async () => {
+    const tgz = npmPack(copyFixtureOutside('plugin-distro', home), home);
+    const r = await runCli(['plugins', 'install', `file:${tgz}`], home);
+    expect(r.code, describeRun(r)).toBe(0);
+    const list = await runCli(['plugins'], home);
+    expect(list.stdout).toContain('shootdown-policy-distro');
+  });
+
+  it('adds its policy next to the built-in ones', async () => {
+    const r = await runCli(['policies', '--json'], home);
+    expect(r.code, describeRun(r)).toBe(0);
+    expect(policyNames(r.stdout)).toEqual([...BUILT_IN, 'distro-x86'].sort());
+    expect(r.stderr).not.toContain('warning');
+  });
+
+  it('is usable in compare', async () => {
+    await expectDistroInCompare(home);
+  });
+
+  it('keeps working next to a plug-in whose registration throws', async () => {
+    const tgz = npmPack(copyFixtureOutside('plugin-throws', home), home);
+    const install = await runCli(['plugins', 'install', `file:${tgz}`], home);
+    expect(install.code, describeRun(install)).toBe(0);
+    const r = await runCli(['compare', 'vfree-exec-reuse', '--policy', DISTRO_PRE52, '--json'], home);
+    expect(r.stderr).toMatch(/warning: plug-in shootdown-policy-broken was not loaded/);
+    expect(r.code, describeRun(r)).toBe(1);
+    expect((JSON.parse(r.stdout) as { comparisons: unknown[] }).comparisons).toHaveLength(1);
+  });
+});
+
+describe('a third-party policy plug-in linked from a working copy', () => {
+  let home: CliHome;
+  let dir: string;
+  beforeAll(() => {
+    home = makeHome();
+    dir = copyFixtureOutside('plugin-distro', home);
+  });
+  afterAll(() => home.cleanup());
+
+  it('links with `plugins link` and is listed as a link', async () => {
+    const r = await runCli(['plugins', 'link', '--no-install', dir], home);
+    expect(r.code, describeRun(r)).toBe(0);
+    const list = await runCli(['plugins'], home);
+    expect(list.stdout).toMatch(/shootdown-policy-distro .*\(link\)/);
+  });
+
+  it('is usable in compare', async () => {
+    await expectDistroInCompare(home);
+  });
+
+  it('goes away with `plugins unlink`', async () => {
+    const r = await runCli(['plugins', 'unlink', 'shootdown-policy-distro'], home);
+    expect(r.code, describeRun(r)).toBe(0);
+    const pol = await runCli(['policies', '--json'], home);
+    expect(policyNames(pol.stdout)).not.toContain('distro-x86');
   });
 });
