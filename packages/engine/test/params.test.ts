@@ -52,7 +52,7 @@ describe('params', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.errors.map(formatScenarioError)).toEqual([
-      '--set cpus=[1, "x"]: param "cpus" is list of integer, got list of mixed values [1,\"x\"] (at /params/cpus)',
+      '--set cpus=[1, "x"]: param "cpus" is list of integer, got list of mixed values [1,"x"] (at /params/cpus)',
       '--set nonsense: expected name=value',
       '--set pages=lots: param "pages" is integer, got string "lots" (at /params/pages)',
       '--set pgaes=2: unknown param "pgaes"; did you mean "pages"? (at /params/pgaes)',
