@@ -90,7 +90,7 @@ export class FreeBsdVmMap implements VmMap {
   }
 
   /**
-   * mprotect(2): vm_map_protect clips and updates entries, then pmap_protect where the protection changed
+   * mprotect(2): vm_map_protect clips and updates entries, then pmap_protect where access was restricted
    * (pmap_protect(VM_PROT_NONE) is pmap_remove). A hole in the range is ENOMEM.
    */
   protect(ctx: CallContext, start: Va, end: Va, prot: number): OpReport {
@@ -105,7 +105,8 @@ export class FreeBsdVmMap implements VmMap {
       entries.clipEnd(i, e);
       const old = entries.prot[i];
       entries.prot[i] = prot;
-      if (old !== prot) pmap.protect(ctx.cpu, entries.start[i], entries.end[i], prot);
+      // "When restricting access, update the physical map" (vm_map_protect): widening waits for faults.
+      if ((old & ~prot) !== 0) pmap.protect(ctx.cpu, entries.start[i], entries.end[i], prot);
     }
     return report(null);
   }
