@@ -1,0 +1,321 @@
+// Invalidation bookkeeping shared by both TLB models: which CPUs keep a stale copy when an entry changes
+// (adversarial: every CPU that may hold the tag; precise: the CPUs whose caches hold it), and the
+// primitives every instruction is built from (drop by VA, by tag, all; leaf or walk cache; per side).
+import { GLOBAL_TAG, KERNEL_HALF, LEVEL_SIZE, Pte, type Level } from './constants.js';
+import type { CostModel } from './costs.js';
+import type { MachineParams } from './params.js';
+import { PreciseCaches, keyIndex, keyTag } from './precise.js';
+import { MachineStores } from './stores.js';
+
+/** Matches every tag in the invalidation helpers. */
+export const ANY_TAG = -1;
+
+export abstract class MachineInvalidation extends MachineStores {
+  protected readonly precise: PreciseCaches | null;
+  /** Whether any user-half leaf was ever stored global (makes user lookups probe the global tag too). */
+  protected anyUserGlobal = false;
+  protected readonly scratch: Uint32Array;
+  /** Per CPU: user tags it may hold entries of (the set form of tagMask, for cheap full flushes). */
+  private readonly cpuTags: Set<number>[] = [];
+  private readonly scratchSlots: number[] = [];
+
+  constructor(params: MachineParams, costs: CostModel) {
+    super(params, costs);
+    this.precise =
+      params.tlb === 'precise'
+        ? new PreciseCaches(
+            this.cpus * this.sides,
+            params.tlbEntries,
+            params.tlbAssociativity,
+            params.walkCacheEntries,
+          )
+        : null;
+    this.scratch = new Uint32Array(this.words * this.sides);
+    for (let c = 0; c < this.cpus; c++) this.cpuTags.push(new Set());
+  }
+
+  protected invalidateTlbSlot(s: number, cpu: number, unit: number): void {
+    const pc = this.precise!;
+    const r = pc.tRec[s];
+    pc.tKey[s] = -1;
+    pc.tRec[s] = -1;
+    if (r >= 0) this.staleLeaf.drop(r, cpu, 1 << (unit - cpu * this.sides));
+  }
+
+  protected invalidateWalkSlot(w: number, cpu: number, unit: number): void {
+    const pc = this.precise!;
+    const r = pc.wRec[w];
+    pc.wKey[w] = -1;
+    pc.wRec[w] = -1;
+    if (r >= 0) this.staleWalk.drop(r, cpu, 1 << (unit - cpu * this.sides));
+  }
+
+  // ---------------------------------------------------------------- stale records on stores
+
+  protected recordStaleLeaf(
+    level: Level,
+    tag: number,
+    va: number,
+    of: number,
+    oo: number,
+    os: number,
+    space: number,
+  ): void {
+    if (va < KERNEL_HALF && (of & Pte.GLOBAL) !== 0) this.anyUserGlobal = true;
+    const index = Math.floor(va / LEVEL_SIZE[level]);
+    if (this.precise === null) {
+      this.staleLeaf.add(
+        level,
+        tag,
+        index,
+        of,
+        oo,
+        os,
+        space,
+        this.tagMask,
+        this.tagRow(tag) * this.words,
+        3,
+      );
+      return;
+    }
+    // Precise: exactly the CPUs whose TLB holds the (still consistent) entry now keep a stale copy.
+    const pc = this.precise;
+    this.scratch.fill(0);
+    const slots = this.scratchSlots;
+    slots.length = 0;
+    for (let unit = 0; unit < this.cpus * this.sides; unit++) {
+      const b = pc.setBase(unit, level, index);
+      const key = index * 131072 + tag;
+      for (let w = 0; w < pc.ways; w++) {
+        const s = b + w;
+        if (pc.tKey[s] === key && pc.tLevel[s] === level && pc.tRec[s] < 0) {
+          const cpu = Math.floor(unit / this.sides);
+          const side = unit - cpu * this.sides;
+          this.scratch[side * this.words + (cpu >>> 5)] |= 1 << (cpu & 31);
+          slots.push(s);
+        }
+      }
+    }
+    if (slots.length === 0) return;
+    const r = this.staleLeaf.add(level, tag, index, of, oo, os, space, this.scratch, 0, 3, true);
+    for (const s of slots) pc.tRec[s] = r;
+  }
+
+  protected recordStaleWalk(
+    level: Level,
+    tag: number,
+    va: number,
+    tablePfn: number,
+    os: number,
+    space: number,
+  ): void {
+    const index = Math.floor(va / LEVEL_SIZE[level]);
+    if (this.precise === null) {
+      this.staleWalk.add(
+        level,
+        tag,
+        index,
+        Pte.PRESENT | Pte.TABLE,
+        tablePfn,
+        os,
+        space,
+        this.tagMask,
+        this.tagRow(tag) * this.words,
+        3,
+      );
+      return;
+    }
+    const pc = this.precise;
+    this.scratch.fill(0);
+    const slots = this.scratchSlots;
+    slots.length = 0;
+    const key = index * 131072 + tag;
+    for (let unit = 0; unit < this.cpus * this.sides; unit++) {
+      const b = unit * pc.wcEntries;
+      for (let i = 0; i < pc.wcEntries; i++) {
+        const s = b + i;
+        if (pc.wKey[s] === key && pc.wLevel[s] === level && pc.wRec[s] < 0) {
+          const cpu = Math.floor(unit / this.sides);
+          const side = unit - cpu * this.sides;
+          this.scratch[side * this.words + (cpu >>> 5)] |= 1 << (cpu & 31);
+          slots.push(s);
+        }
+      }
+    }
+    if (slots.length === 0) return;
+    const r = this.staleWalk.add(
+      level,
+      tag,
+      index,
+      Pte.PRESENT | Pte.TABLE,
+      tablePfn,
+      os,
+      space,
+      this.scratch,
+      0,
+      3,
+      true,
+    );
+    for (const s of slots) pc.wRec[s] = r;
+  }
+
+  // ---------------------------------------------------------------- invalidation primitives
+
+  /** Side mask (1 data, 2 instruction) → the units of `cpu` it selects. */
+  private units(cpu: number, sideMask: number): number[] {
+    if (this.sides === 1) return [cpu];
+    const u: number[] = [];
+    if ((sideMask & 1) !== 0) u.push(cpu * 2);
+    if ((sideMask & 2) !== 0) u.push(cpu * 2 + 1);
+    return u;
+  }
+
+  /** Drop `cpu`'s leaf translations of `va` (any size) tagged `tag` (ANY_TAG: every tag). */
+  protected invLeafVa(cpu: number, va: number, tag: number, sideMask: number): void {
+    const pc = this.precise;
+    if (pc !== null) {
+      for (const unit of this.units(cpu, sideMask)) {
+        for (let l = 1; l <= 3; l++) {
+          const index = Math.floor(va / LEVEL_SIZE[l as Level]);
+          const b = pc.setBase(unit, l, index);
+          for (let w = 0; w < pc.ways; w++) {
+            const s = b + w;
+            const k = pc.tKey[s];
+            if (
+              k !== -1 &&
+              pc.tLevel[s] === l &&
+              keyIndex(k) === index &&
+              (tag === ANY_TAG || keyTag(k) === tag)
+            ) {
+              this.invalidateTlbSlot(s, cpu, unit);
+            }
+          }
+        }
+      }
+      return;
+    }
+    const st = this.staleLeaf;
+    if (st.cpuRefs[cpu] === 0) return;
+    if (tag === ANY_TAG) {
+      for (let i = st.live - 1; i >= 0; i--) {
+        const r = st.liveAt(i);
+        const size = LEVEL_SIZE[st.level[r] as Level];
+        if (Math.floor(va / size) === st.index[r] && st.holds(r, cpu)) st.drop(r, cpu, sideMask);
+      }
+      return;
+    }
+    for (let l = 1; l <= 3; l++) {
+      for (let r = st.chain(l, Math.floor(va / LEVEL_SIZE[l as Level]), tag); r >= 0;) {
+        const next = st.nextInChain(r);
+        st.drop(r, cpu, sideMask);
+        r = next;
+      }
+    }
+  }
+
+  /**
+   * Drop all of `cpu`'s leaf translations of `tag` (ANY_TAG: all). Non-global kernel entries count as part
+   * of every tag (they are cached under whichever PCID/ASID was current). `keepGlobal` keeps G entries.
+   */
+  protected invLeafAll(cpu: number, tag: number, keepGlobal: boolean, sideMask: number): void {
+    const pc = this.precise;
+    if (pc !== null) {
+      for (const unit of this.units(cpu, sideMask)) {
+        const b = unit * pc.entries;
+        for (let s = b; s < b + pc.entries; s++) {
+          const k = pc.tKey[s];
+          if (k === -1) continue;
+          const ktag = keyTag(k);
+          const global = (pc.tFlags[s] & Pte.GLOBAL) !== 0;
+          if (keepGlobal && global) continue;
+          if (tag === ANY_TAG || ktag === tag || (ktag === GLOBAL_TAG && !global))
+            this.invalidateTlbSlot(s, cpu, unit);
+        }
+      }
+      return;
+    }
+    const st = this.staleLeaf;
+    if (st.cpuRefs[cpu] === 0) return;
+    for (let i = st.live - 1; i >= 0; i--) {
+      const r = st.liveAt(i);
+      const rtag = st.tag[r];
+      const global = (st.flags[r] & Pte.GLOBAL) !== 0;
+      if (keepGlobal && global) continue;
+      if ((tag === ANY_TAG || rtag === tag || (rtag === GLOBAL_TAG && !global)) && st.holds(r, cpu)) {
+        st.drop(r, cpu, sideMask);
+      }
+    }
+  }
+
+  /** Drop `cpu`'s walk-cache entries on the path of `va` tagged `tag` (ANY_TAG: every tag). */
+  protected invWalkVa(cpu: number, va: number, tag: number, sideMask: number): void {
+    const pc = this.precise;
+    if (pc !== null) {
+      for (const unit of this.units(cpu, sideMask)) {
+        const b = unit * pc.wcEntries;
+        for (let s = b; s < b + pc.wcEntries; s++) {
+          const k = pc.wKey[s];
+          if (k === -1) continue;
+          const l = pc.wLevel[s] as Level;
+          if (keyIndex(k) === Math.floor(va / LEVEL_SIZE[l]) && (tag === ANY_TAG || keyTag(k) === tag)) {
+            this.invalidateWalkSlot(s, cpu, unit);
+          }
+        }
+      }
+      return;
+    }
+    const st = this.staleWalk;
+    if (st.cpuRefs[cpu] === 0) return;
+    for (let i = st.live - 1; i >= 0; i--) {
+      const r = st.liveAt(i);
+      const l = st.level[r] as Level;
+      if (
+        st.index[r] === Math.floor(va / LEVEL_SIZE[l]) &&
+        (tag === ANY_TAG || st.tag[r] === tag) &&
+        st.holds(r, cpu)
+      ) {
+        st.drop(r, cpu, sideMask);
+      }
+    }
+  }
+
+  /** Drop all of `cpu`'s walk-cache entries tagged `tag` (ANY_TAG: all). */
+  protected invWalkAll(cpu: number, tag: number, sideMask: number): void {
+    const pc = this.precise;
+    if (pc !== null) {
+      for (const unit of this.units(cpu, sideMask)) {
+        const b = unit * pc.wcEntries;
+        for (let s = b; s < b + pc.wcEntries; s++) {
+          const k = pc.wKey[s];
+          if (k !== -1 && (tag === ANY_TAG || keyTag(k) === tag)) this.invalidateWalkSlot(s, cpu, unit);
+        }
+      }
+      return;
+    }
+    const st = this.staleWalk;
+    if (st.cpuRefs[cpu] === 0) return;
+    for (let i = st.live - 1; i >= 0; i--) {
+      const r = st.liveAt(i);
+      if ((tag === ANY_TAG || st.tag[r] === tag) && st.holds(r, cpu)) st.drop(r, cpu, sideMask);
+    }
+  }
+
+  /** `cpu` no longer holds anything of `tag` (after a full flush of it): stop counting it as a holder. */
+  protected forgetTag(cpu: number, tag: number): void {
+    if (tag !== GLOBAL_TAG) this.cpuTags[cpu].delete(tag);
+    const row = this.tagRow(tag) * this.words;
+    this.tagMask[row + (cpu >>> 5)] &= ~(1 << (cpu & 31));
+  }
+
+  /** `cpu` runs `tag` from now on: it may cache translations of it. */
+  protected loadTag(cpu: number, tag: number): void {
+    this.cpuTags[cpu].add(tag);
+    const row = this.tagRow(tag) * this.words;
+    this.tagMask[row + (cpu >>> 5)] |= 1 << (cpu & 31);
+  }
+
+  /** Forget every user tag on `cpu` except `keep` (after flushing all non-global entries). */
+  protected forgetAllTags(cpu: number, keep: number): void {
+    for (const tag of [...this.cpuTags[cpu]]) if (tag !== keep) this.forgetTag(cpu, tag);
+  }
+}

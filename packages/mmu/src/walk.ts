@@ -1,0 +1,197 @@
+// The software side of an access: the permission rules, the table walk (no caches), and the stale
+// records an adversarial access may hit. No object is allocated: the walk leaves its result in fields.
+import {
+  Access,
+  GLOBAL_TAG,
+  LEVEL_PAGES,
+  LEVEL_SIZE,
+  Mode,
+  Outcome,
+  Pte,
+  type AccessKind,
+  type AccessMode,
+  type Level,
+  type OutcomeCode,
+} from './constants.js';
+import type { CostModel } from './costs.js';
+import { MachineInvalidation } from './invalidate.js';
+import type { MachineParams } from './params.js';
+
+export abstract class MachineWalk extends MachineInvalidation {
+  /** Per CPU: root table slot of the current user space (-1 none). */
+  protected readonly curRootSlot: Int32Array;
+  /** x86 PKRU per CPU. */
+  readonly pkru: Uint32Array;
+  /** arm64 POR_EL0 / POR_EL1 per CPU. */
+  readonly por0: Uint32Array;
+  readonly por1: Uint32Array;
+  /** Frame reached by the last access (-1 on a fault). */
+  lastPfn = -1;
+  /** The last access was served by a possibly-stale cached entry (TLB or walk cache). */
+  lastStale = false;
+  /** The last access faulted only because of a stale, less permissive entry (x86 `spurious`, spec linux.md §2.1.4). */
+  lastFaultSpurious = false;
+  /** Leaf level of the translation used by the last access (0 when none). */
+  lastLevel = 0;
+  // Registers of the last walk (no object per walk).
+  protected wFlags = 0;
+  protected wPfn = 0;
+  protected wLevel = 0;
+  protected wSince = 0;
+
+  constructor(params: MachineParams, costs: CostModel) {
+    super(params, costs);
+    this.curRootSlot = new Int32Array(this.cpus).fill(-1);
+    this.pkru = new Uint32Array(this.cpus).fill(this.isArm ? 0 : this.arch.keyRegisterReset);
+    this.por0 = new Uint32Array(this.cpus).fill(this.isArm ? this.arch.keyRegisterReset : 0);
+    this.por1 = new Uint32Array(this.cpus).fill(this.isArm ? this.arch.keyRegisterReset : 0);
+  }
+
+  /** The permission rules (x86: SMEP/SMAP on, CR0.WP=1, PKU; arm64: PAN, PXN on user pages, POE). */
+  protected check(cpu: number, f: number, kind: AccessKind, mode: AccessMode): OutcomeCode {
+    if ((f & Pte.PRESENT) === 0) return Outcome.FAULT_NOT_PRESENT;
+    const user = (f & Pte.USER) !== 0;
+    const arm = this.isArm;
+    // arm64 uaccess uses LDTR/STTR: unprivileged, checked as EL0. x86 uaccess is a supervisor access
+    // with SMAP suspended (STAC).
+    const asUser = mode === Mode.USER || (arm && mode === Mode.UACCESS);
+    if (asUser) {
+      if (!user) return Outcome.FAULT_PRIVILEGE;
+    } else if (user) {
+      // SMEP / arm64 PXN on user mappings: the kernel never executes user pages.
+      if (kind === Access.EXEC) return Outcome.FAULT_EXEC;
+      // SMAP / PAN: plain kernel accesses to user pages fault; uaccess opens the window.
+      if (mode === Mode.KERNEL) return Outcome.FAULT_PRIVILEGE;
+    }
+    const key = (f & Pte.KEY_MASK) >>> Pte.KEY_SHIFT;
+    if (arm) {
+      // POE gates read, write and execute, kernel pages too; POR_EL0 for EL0 and unprivileged accesses.
+      const por = asUser ? this.por0[cpu] : this.por1[cpu];
+      const perm = (por >>> (4 * key)) & 0xf;
+      const need = kind === Access.READ ? 1 : kind === Access.EXEC ? 2 : 4;
+      if ((perm & 8) !== 0 || (perm & need) === 0) return Outcome.FAULT_KEY;
+    } else if (user && kind !== Access.EXEC) {
+      // PKRU: data accesses to user pages only, supervisor ones included (WP=1 makes WD apply to them).
+      const bits = (this.pkru[cpu] >>> (2 * key)) & 3;
+      if ((bits & 1) !== 0 || (kind === Access.WRITE && (bits & 2) !== 0)) return Outcome.FAULT_KEY;
+    }
+    if (kind === Access.WRITE) {
+      if ((f & Pte.WRITABLE) === 0) return Outcome.FAULT_WRITE;
+    } else if (kind === Access.EXEC) {
+      if ((f & (asUser ? Pte.XUSER : Pte.XKERNEL)) === 0) return Outcome.FAULT_EXEC;
+    }
+    return Outcome.OK;
+  }
+
+  /** Stale entry (sf, sp) vs current walk result: the `onConflict` rule. */
+  protected decide(
+    cpu: number,
+    va: number,
+    kind: AccessKind,
+    mode: AccessMode,
+    present: boolean,
+    sf: number,
+    sp: number,
+    sl: number,
+    tag: number,
+  ): OutcomeCode {
+    const cur = present ? this.check(cpu, this.wFlags, kind, mode) : Outcome.FAULT_NOT_PRESENT;
+    const st = this.check(cpu, sf, kind, mode);
+    if (this.params.onConflict === 'either') {
+      if (cur === Outcome.OK) {
+        this.lastPfn = this.wPfn;
+        this.lastLevel = this.wLevel;
+        return Outcome.OK;
+      }
+      if (st === Outcome.OK) {
+        this.lastPfn = sp;
+        this.lastLevel = sl;
+        this.lastStale = true;
+        return Outcome.OK_STALE;
+      }
+      return cur;
+    }
+    if (st === Outcome.OK) {
+      this.lastPfn = sp;
+      this.lastLevel = sl;
+      this.lastStale = true;
+      return cur === Outcome.OK && this.wPfn === sp ? Outcome.OK : Outcome.OK_STALE;
+    }
+    this.lastStale = true;
+    this.lastFaultSpurious = cur === Outcome.OK;
+    // x86: a page fault invalidates the TLB entries for the faulting address (SDM Vol. 3A §4.10.4.1),
+    // which is why the kernel's spurious-fault retry succeeds.
+    if (!this.isArm) this.invLeafVa(cpu, va, tag, 3);
+    return st;
+  }
+
+  protected rootFor(cpu: number, kernelHalf: boolean): number {
+    return kernelHalf ? this.kernelRootSlot : this.curRootSlot[cpu];
+  }
+
+  /** Walk the tables from `slot` (a table of `level`); sets wFlags/wPfn/wLevel/wSince. */
+  protected walk(slot: number, level: number, va: number): boolean {
+    const t = this.tables;
+    const vpn = Math.floor(va / 4096);
+    while (slot >= 0) {
+      const idx =
+        level === 1
+          ? vpn & 511
+          : level === 2
+            ? (vpn >>> 9) & 511
+            : level === 3
+              ? (vpn >>> 18) & 511
+              : Math.floor(vpn / 134217728) & 511;
+      const e = slot * 512 + idx;
+      const f = t.flags[e];
+      if ((f & Pte.PRESENT) === 0) break;
+      if ((f & Pte.TABLE) === 0) {
+        this.wFlags = f;
+        this.wLevel = level;
+        this.wSince = t.since[e]!;
+        this.wPfn = t.out[e] + (level === 1 ? 0 : vpn % LEVEL_PAGES[level]);
+        return true;
+      }
+      if (level === 1) break;
+      slot = t.slotOf[t.out[e]]!;
+      level--;
+    }
+    this.wFlags = 0;
+    this.wPfn = -1;
+    this.wLevel = 0;
+    return false;
+  }
+
+  protected findStaleLeaf(cpu: number, side: number, va: number, tag: number, kernelHalf: boolean): number {
+    const s = this.staleLeaf;
+    for (let l = 1; l <= 3; l++) {
+      const r = s.find(cpu, side, l, Math.floor(va / LEVEL_SIZE[l as Level]), tag);
+      if (r >= 0) return r;
+    }
+    if (!kernelHalf && this.anyUserGlobal) {
+      for (let l = 1; l <= 3; l++) {
+        const r = s.find(cpu, side, l, Math.floor(va / LEVEL_SIZE[l as Level]), GLOBAL_TAG);
+        if (r >= 0) return r;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Adversarial walk through a stale walk-cache record, deepest first. A freed table frame that has not
+   * become a table again reads as empty (frame contents are not modelled). Returns false when no record.
+   */
+  protected walkViaStaleRecord(cpu: number, side: number, va: number, tag: number): boolean {
+    const s = this.staleWalk;
+    for (let l = 2; l <= 4; l++) {
+      const r = s.find(cpu, side, l, Math.floor(va / LEVEL_SIZE[l as Level]), tag);
+      if (r < 0) continue;
+      if (!this.walk(this.tables.slotOf[s.out[r]], l - 1, va)) {
+        this.wFlags = 0;
+        this.wPfn = -1;
+      }
+      return true;
+    }
+    return false;
+  }
+}
