@@ -79,3 +79,15 @@ describe('trap_pfault on a key fault', () => {
     expect(w.kernel.processState(pid)).toBe('alive');
   });
 });
+
+describe('exec single-threads the process', () => {
+  it('leaves the other CPUs without a thread of it', () => {
+    const w = boot();
+    const { pid } = keyedHeap(w);
+    ok(w.kernel.exec(0));
+    expect(w.kernel.current(0)).toBe(pid);
+    expect(w.kernel.current(1)).toBeNull();
+    // spec §1.5: the PKRU after exec is assumed to be the XSAVE init value 0 (every key rw) [unverified].
+    expect(w.kernel.keyRights(0, 1)).toBe(3);
+  });
+});

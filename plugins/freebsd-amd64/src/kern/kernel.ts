@@ -123,6 +123,8 @@ export class FreeBsdKernel implements Kernel {
   exec(cpu: number): OpReport {
     const p = this.currentProc(cpu);
     if (p === undefined) return { outcome: 'error:ESRCH' };
+    // execve single-threads the process first (thread_single(SINGLE_EXIT)): its other threads are gone.
+    for (let c = 0; c < this.hw.cpus; c++) if (c !== cpu && this.running[c] === p.pid) this.run(c, null);
     this.teardown(cpu, p);
     p.pkru.fill(-1);
     p.pkru[cpu] = PKRU_INIT;
