@@ -53,6 +53,23 @@ describe('wx-alias (INV-WX)', () => {
     f.map(f.m.kernelSpace, MODULE_VA, p, KEXEC);
     expect(f.ids()).not.toContain('wx-alias');
   });
+  it('does not count a user-executable page written through the linear map (not kernel W^X)', () => {
+    const f = fixture();
+    const p = f.frame();
+    f.map(f.m.kernelSpace, f.m.directMapVa(p), p, KDATA);
+    f.map(f.user, 0x400000, p, UREAD | Pte.XUSER);
+    expect(f.ids()).not.toContain('wx-alias');
+  });
+  it('breaks through a stale writable alias while the kernel alias is executable', () => {
+    const f = fixture();
+    const p = f.frame();
+    const dm = f.m.directMapVa(p);
+    f.map(f.m.kernelSpace, dm, p, KDATA);
+    expect(read(f, 1, dm)).toBe(0);
+    f.m.setLeaf(f.m.kernelSpace, dm, 1, p, Pte.PRESENT | Pte.GLOBAL); // set_memory_ro, flush pending
+    f.map(f.m.kernelSpace, MODULE_VA, p, KEXEC); // set_memory_x before the flush
+    expect(f.ids()).toContain('wx-alias');
+  });
   it('does not count one RWX mapping as an alias of itself', () => {
     const f = fixture();
     const p = f.frame();

@@ -65,6 +65,10 @@ export interface MachineView {
   directMapVa(pfn: number): number;
   directMapPfn(va: number): number;
   lookup(space: number, va: number): LookupView;
+  /** Present leaves reaching `pfn` (scans the tables: only for frames the counts single out). */
+  validTranslations?(
+    pfn: number,
+  ): readonly { readonly space: number; readonly va: number; readonly flags: number }[];
   observe(o: {
     framesChanged?(first: number, count: number, cause: string): void;
     walkChanged?(pfn: number, cause: string): void;

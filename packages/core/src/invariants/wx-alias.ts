@@ -1,3 +1,4 @@
+import { Pte } from '@shootdown/mmu';
 import { hex, isExec, isWritable, recordVaOf, staleLeafTo } from './bits.js';
 import type { Invariant, InvariantContext } from './invariant.js';
 
@@ -6,7 +7,10 @@ import type { Invariant, InvariantContext } from './invariant.js';
  * through another — any alias (direct map, vmalloc, user, mermap), any CPU, possibly-cached stale
  * entries included. Judged at every store and invalidation through the MMU observer, so a window that
  * opens and closes inside one kernel operation is caught. A single present RWX entry (one mapping that
- * is both) is not an alias and does not count.
+ * is both) is not an alias and does not count. The executable side must be executable at kernel level
+ * (x86 NX clear on a supervisor page, arm64 PXN clear): a user page that is executable for its process
+ * and writable through the kernel's linear map is how every kernel loads user code, and a process's own
+ * writable and executable aliases are its choice — neither is the kernel W^X property the seeds defend.
  */
 export const wxAlias: Invariant = {
   id: 'wx-alias',
@@ -20,6 +24,10 @@ export const wxAlias: Invariant = {
 function judge(ctx: InvariantContext, f: number): void {
   const r = ctx.m.reverse;
   if (f >= ctx.m.frames.count || !r.isWx(f)) {
+    ctx.settle('wx-alias', f);
+    return;
+  }
+  if (!kernelExecutable(ctx, f)) {
     ctx.settle('wx-alias', f);
     return;
   }
@@ -47,4 +55,13 @@ function judge(ctx: InvariantContext, f: number): void {
     frame: f,
     explanation: `frame ${f} is writable and executable at once (${how})`,
   });
+}
+
+/** Does any translation (stale record or present leaf) execute `f` at kernel level? */
+function kernelExecutable(ctx: InvariantContext, f: number): boolean {
+  const s = ctx.m.staleLeaf;
+  for (const rec of staleLeafTo(ctx.m, f)) if (((s.flags[rec] as number) & Pte.XKERNEL) !== 0) return true;
+  const valid = ctx.m.validTranslations?.(f);
+  if (valid === undefined) return true; // cannot tell: judge on the counts
+  return valid.some((t) => (t.flags & Pte.XKERNEL) !== 0);
 }
