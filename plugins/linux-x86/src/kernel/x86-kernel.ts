@@ -38,9 +38,10 @@ import {
   unmapMappingRange,
   type LinuxMm,
 } from '@shootdown/linux-mm';
-import { Access, Mode, Outcome as Hw, OUTCOME_NAMES, type Machine } from '@shootdown/mmu';
+import { Access, KERNEL_HALF, Mode, Outcome as Hw, OUTCOME_NAMES, type Machine } from '@shootdown/mmu';
 import type { X86LinuxArch } from '../arch/x86-arch.js';
 import { MERMAP_BASE, MERMAP_WINDOW_PAGES } from '../arch/x86-arch.js';
+import { HW_KEY_SHIFT } from '../arch/entry.js';
 import { allowedOf, disableBitsOf } from './rights.js';
 
 const KIND_CODE = { read: Access.READ, write: Access.WRITE, exec: Access.EXEC } as const;
@@ -182,7 +183,7 @@ export class X86Kernel implements Kernel {
     const m = this.machine;
     for (let attempt = 0; attempt < 3; attempt++) {
       const o = m.access(cpu, va, KIND_CODE[kind], mode);
-      if (o === Hw.OK || o === Hw.OK_STALE) return this.served(o, m);
+      if (o === Hw.OK || o === Hw.OK_STALE) return this.served(o, m, cpu, va);
       const t = this.task(cpu);
       if (t === null) return { outcome: OUTCOME_NAMES[o] as Outcome };
       const r = handleMmFault(this.lm, cpu, t, va, kind);
@@ -198,7 +199,7 @@ export class X86Kernel implements Kernel {
   private kernelAccess(cpu: CpuId, va: Va, kind: AccessKind): OpReport {
     const m = this.machine;
     const o = m.access(cpu, va, KIND_CODE[kind], Mode.KERNEL);
-    if (o === Hw.OK || o === Hw.OK_STALE) return this.served(o, m);
+    if (o === Hw.OK || o === Hw.OK_STALE) return this.served(o, m, cpu, va);
     if (m.lastFaultSpurious && (kind === 'write' || kind === 'exec') && o !== Hw.FAULT_NOT_PRESENT) {
       m.count('spurious');
       const again = m.access(cpu, va, KIND_CODE[kind], Mode.KERNEL);
@@ -208,8 +209,12 @@ export class X86Kernel implements Kernel {
     return { outcome: OUTCOME_NAMES[o] as Outcome };
   }
 
-  private served(o: number, m: Machine): OpReport {
-    return { outcome: o === Hw.OK_STALE ? 'ok-stale' : 'ok', frame: m.lastPfn };
+  /** The report of a completed access: the frame reached and the key of the entry that maps `va` now. */
+  private served(o: number, m: Machine, cpu: CpuId, va: Va): OpReport {
+    const space = va >= KERNEL_HALF ? m.kernelSpace : m.currentSpace(cpu);
+    const look = space >= 0 ? m.lookup(space, va) : undefined;
+    const key = look !== undefined && look.present ? (look.flags >>> HW_KEY_SHIFT) & 0xf : 0;
+    return { outcome: o === Hw.OK_STALE ? 'ok-stale' : 'ok', frame: m.lastPfn, key };
   }
 
   private kill(pid: Pid): void {
