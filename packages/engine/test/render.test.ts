@@ -24,12 +24,15 @@ describe('renderers', () => {
     ['markdown', 'vfree-exec-reuse.md'],
     ['json', 'vfree-exec-reuse.json'],
     ['ktap', 'vfree-exec-reuse.ktap'],
+    ['html', 'vfree-exec-reuse.html'],
   ])('%s matches its golden file', (format, file) => {
     expect(renderComparison(comparison, format)).toBe(golden(file));
   });
 
   it('registers the built-in formats of DESIGN §6 under their --format names', () => {
-    expect(rendererFormats()).toEqual(expect.arrayContaining(['table', 'text', 'markdown', 'json', 'ktap']));
+    expect(rendererFormats()).toEqual(
+      expect.arrayContaining(['table', 'text', 'markdown', 'json', 'ktap', 'html']),
+    );
   });
 
   it('prints no colour codes unless asked, and some when asked', () => {
@@ -67,6 +70,17 @@ describe('renderers', () => {
       'not ok 2 vfree-exec-reuse:linux-x86:vfree=module-free-pre52',
       'ok 3 vfree-exec-reuse:freebsd-amd64',
     ]);
+  });
+
+  it('keeps the HTML report self-contained: no script, no external resource', () => {
+    const html = renderComparison(comparison, 'html');
+    expect(html.startsWith('<!DOCTYPE html>\n')).toBe(true);
+    expect(html).not.toMatch(/<script|<link|src=|href=|url\(/i);
+    // one chart for counters, one for cycles (DESIGN §5 "a self-contained HTML report with charts")
+    expect(html.match(/<svg /g)).toHaveLength(2);
+    // a selection name is escaped, never interpreted as markup
+    const evil = compareResults([{ ...results[0]!, selection: 'x:<b>' }]);
+    expect(renderComparison(evil, 'html')).toContain('<code>x:&lt;b&gt;</code>');
   });
 
   it('lets a plug-in add a format, and refuses to shadow one silently', () => {

@@ -20,7 +20,7 @@ export class ComparisonError extends Error {
 }
 
 function stepCell(s: StepResult | undefined, r: RunResult): StepCell {
-  if (s === undefined) return { outcome: null, violations: [], cycles: 0 };
+  if (s === undefined) return { outcome: null, violations: [], findings: [], cycles: 0 };
   const broke = r.violations.filter((v) => v.step === s.path);
   const ids = [
     ...new Set(
@@ -34,6 +34,7 @@ function stepCell(s: StepResult | undefined, r: RunResult): StepCell {
     ...(s.expectation?.detail === undefined ? {} : { detail: s.expectation.detail }),
     ...(s.ignored === undefined || s.ignored.length === 0 ? {} : { ignored: s.ignored }),
     violations: ids,
+    findings: [...new Set(broke.filter((v) => v.claimed).map((v) => v.invariant))],
     cycles: s.cycles,
   };
 }

@@ -20,6 +20,8 @@ export interface StepCell {
   readonly ignored?: readonly string[];
   /** Invariants that broke during this step under this selection (ids, claimed ones first). */
   readonly violations: readonly string[];
+  /** The subset of `violations` this selection's policy claims (findings rather than notes). */
+  readonly findings: readonly string[];
   readonly cycles: number;
 }
 

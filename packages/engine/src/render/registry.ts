@@ -1,6 +1,7 @@
 // The named map of renderers keyed by `--format` value (DESIGN §5, as vitest keys its reporters). A
 // plug-in adds a format with `registerRenderer`; the built-in ones are registered here.
 import type { Comparison } from '../compare/types.js';
+import { htmlRenderer } from './html.js';
 import { jsonRenderer } from './json.js';
 import { ktapRenderer } from './ktap.js';
 import { markdownRenderer } from './markdown.js';
@@ -38,5 +39,6 @@ export function renderComparison(c: Comparison, format: string, options?: Render
   return r.render(c, options);
 }
 
-for (const r of [tableRenderer, textRenderer, markdownRenderer, jsonRenderer, ktapRenderer])
+for (const r of [tableRenderer, textRenderer, markdownRenderer, jsonRenderer, ktapRenderer, htmlRenderer]) {
   registerRenderer(r);
+}
