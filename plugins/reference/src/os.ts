@@ -37,10 +37,6 @@ export class ReferenceOs {
       m.ensurePath(this.kernelSpace, va, 1, () => this.#bootTable());
       m.setLeaf(this.kernelSpace, va, 1, p, DM_DEFAULT);
     }
-    for (let p = 0; p < m.frames.count; p++) {
-      if (book.state(p) === FrameState.PageTable)
-        m.setLeaf(this.kernelSpace, m.directMapVa(p), 1, p, DM_PAGETABLE);
-    }
     const textBase = m.arch.layout.kernelTextBase;
     for (let i = 0; i < KERNEL_TEXT_PAGES; i++) {
       const p = this.frames.take(0);
@@ -51,6 +47,11 @@ export class ReferenceOs {
       m.setLeaf(this.kernelSpace, textBase + i * 4096, 1, p, Pte.PRESENT | Pte.XKERNEL | Pte.GLOBAL);
     }
     this.kernelText = { start: textBase, end: textBase + KERNEL_TEXT_PAGES * 4096 };
+    // Last, once every boot table exists: page-table frames become read-only in the linear map.
+    for (let p = 0; p < m.frames.count; p++) {
+      if (book.state(p) === FrameState.PageTable)
+        m.setLeaf(this.kernelSpace, m.directMapVa(p), 1, p, DM_PAGETABLE);
+    }
     m.ipi(0, 'all', (c) => m.flushGlobal(c));
   }
 
