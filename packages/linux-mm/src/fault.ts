@@ -52,9 +52,11 @@ export function handleMmFault(lm: LinuxMm, cpu: number, task: Task, addr: number
   const mm = task.mm;
   const vma = mm.vmaLookup(addr);
   if (!vma) return 'fault:not-present';
+  // arch/x86/mm/fault.c access_error() asks arch_vma_access_permitted() before looking at
+  // VM_WRITE, and bad_area_access_error() reports such a fault as SEGV_PKUERR with the VMA's key.
+  if (!vmaAccessPermitted(lm, task, vma, kind === 'write', kind === 'exec')) return 'fault:key';
   const denied = accessError(vma, kind);
   if (denied) return denied;
-  if (!vmaAccessPermitted(lm, task, vma, kind === 'write', kind === 'exec')) return 'fault:key';
   return populateEntry(lm, cpu, vma, task, addr, kind === 'write') ? 'ok' : 'fault:not-present';
 }
 

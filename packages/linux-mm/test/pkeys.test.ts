@@ -126,6 +126,20 @@ describe('the execute-only key (arch/x86/mm/pkeys.c)', () => {
   });
 });
 
+describe('fault classification (arch/x86/mm/fault.c access_error, bad_area_access_error)', () => {
+  it('a key that denies the access wins over the VMA permission: SEGV_PKUERR, not SEGV_ACCERR', () => {
+    const { lm, task } = setup();
+    const k = pkeyAlloc(lm, 0, task, 0, PKEY_DISABLE_ACCESS);
+    mmapAt(lm, task, 0x400000, 1, PROT_READ);
+    doMprotectPkey(lm, 0, task, 0x400000, PAGE_SIZE, PROT_READ, k);
+    expect(handleMmFault(lm, 0, task, 0x400000, 'write')).toBe('fault:key');
+    expect(handleMmFault(lm, 0, task, 0x400000, 'read')).toBe('fault:key');
+    // With the key open again, the read-only VMA refuses the write on its own.
+    lm.processes.setKeyRights(0, k, PROT_READ | PROT_WRITE);
+    expect(handleMmFault(lm, 0, task, 0x400000, 'write')).toBe('fault:write');
+  });
+});
+
 describe('the key lives in the VMA (spec linux.md §6.2, §6.4)', () => {
   it('survives swap-out and refault, and MADV_DONTNEED and refault', () => {
     const { lm, task } = setup();
