@@ -1,57 +1,18 @@
 // The machine's instruction set: what software may do to caches, each instruction counted and costed.
 // x86 semantics: spec linux.md §2.1 (SDM INVLPG / INVPCID / MOV CR3); arm64: arm64-pkey.md §7.
-import {
-  GLOBAL_TAG,
-  Invpcid,
-  LEVEL_SIZE,
-  Side,
-  type InvpcidType,
-  type Level,
-  type SideMask,
-  type TlbiOp,
-} from './constants.js';
+import { GLOBAL_TAG, Invpcid, LEVEL_SIZE, Side, type InvpcidType, type Level } from './constants.js';
 import type { CounterSnapshot } from './counters.js';
 import type { CostModel } from './costs.js';
 import type { SpaceId } from './core.js';
 import type { MachineParams } from './params.js';
 import { ANY_TAG } from './tlb.js';
-import { MachineQueries } from './queries.js';
-
-/** Arguments of an arm64 TLBI. */
-export interface TlbiArgs {
-  /** VA for the by-VA forms; start of the range for the range forms. */
-  va?: number;
-  /** ASID for the per-ASID forms (VAE1, VALE1, ASIDE1, RVAE1, RVALE1). */
-  asid?: number;
-  /** Range forms: number of pages (stride 4 KiB unless `stride` says otherwise). */
-  pages?: number;
-  /** Range forms: bytes per step (4096, 2 MiB, 1 GiB). */
-  stride?: number;
-  /** Inner-shareable form (…IS): reaches every CPU without IPIs. Default true. */
-  broadcast?: boolean;
-  /** Split-TLB machines: 'data' | 'instr' | 'both' (default both). ARMv7-class D-side-only flushes. */
-  side?: 'data' | 'instr' | 'both';
-}
+import { MachineBroadcast } from './broadcast.js';
+export type { TlbiArgs } from './broadcast.js';
 
 /** Targets of an IPI: explicit CPU list, every CPU, or every CPU but the sender. */
 export type IpiTargets = readonly number[] | 'all' | 'others';
 
-interface PendingTlbi {
-  op: TlbiOp;
-  va: number;
-  asid: number;
-  pages: number;
-  stride: number;
-  broadcast: boolean;
-  sides: SideMask;
-}
-
-const LEAF_ONLY = new Set<TlbiOp>(['VALE1', 'VAALE1', 'RVALE1', 'RVAALE1']);
-const ALL_ASIDS = new Set<TlbiOp>(['VAAE1', 'VAALE1', 'RVAAE1', 'RVAALE1']);
-const RANGE = new Set<TlbiOp>(['RVAE1', 'RVALE1', 'RVAAE1', 'RVAALE1']);
-
-export class Machine extends MachineQueries {
-  private readonly pending: PendingTlbi[][] = [];
+export class Machine extends MachineBroadcast {
   private readonly ids: Record<
     | 'invlpg'
     | 'full'
@@ -70,7 +31,6 @@ export class Machine extends MachineQueries {
 
   constructor(params: MachineParams, costs: CostModel) {
     super(params, costs);
-    for (let c = 0; c < this.cpus; c++) this.pending.push([]);
     const id = (n: string): number => this.counters.id(n);
     this.ids = {
       invlpg: id('invlpg'),
@@ -237,134 +197,6 @@ export class Machine extends MachineQueries {
     if (this.sink !== null) this.emit(cpu, 'flush', undefined, undefined, 'cr4.pge');
   }
 
-  /**
-   * AMD INVLPGB (features.invlpgb): broadcast invalidation of `pages` pages from `va`, in `pcid` or, with
-   * `global`, of global entries too; not complete until `tlbsync(cpu)`. `pages` = 0 means everything.
-   */
-  invlpgb(cpu: number, va: number, pages: number, pcid: number, global = false): void {
-    this.x86Only('invlpgb', cpu);
-    if (!this.params.features.invlpgb) throw new Error('invlpgb: the machine lacks features.invlpgb');
-    this.counters.bump(this.ids.invlpgb);
-    this.pending[cpu].push({
-      op: pages === 0 ? 'VMALLE1' : global ? 'RVAAE1' : 'RVAE1',
-      va,
-      asid: pcid,
-      pages,
-      stride: 4096,
-      broadcast: true,
-      sides: Side.BOTH,
-    });
-  }
-
-  /** AMD TLBSYNC: wait until this CPU's INVLPGBs completed everywhere. */
-  tlbsync(cpu: number): void {
-    this.x86Only('tlbsync', cpu);
-    this.counters.bump(this.ids.tlbsync);
-    this.completePending(cpu);
-  }
-
-  // ---------------------------------------------------------------- arm64 invalidation
-
-  /**
-   * TLBI `op` from `cpu`. Queued: it is complete — every targeted entry gone — only after `dsb(cpu)`
-   * (arm64-pkey.md §7.2). Last-level forms (…LE1) leave walk-cache entries.
-   */
-  tlbi(cpu: number, op: TlbiOp, args: TlbiArgs = {}): void {
-    this.checkCpu(cpu);
-    if (!this.isArm) throw new Error('tlbi: arm64 only; use invlpg/invpcid on x86');
-    const id =
-      op === 'ASIDE1'
-        ? this.ids.tlbi_asid
-        : op === 'VMALLE1'
-          ? this.ids.tlbi_vmall
-          : LEAF_ONLY.has(op)
-            ? this.ids.tlbi_leaf
-            : this.ids.tlbi_all_levels;
-    this.counters.bump(id);
-    const sides: SideMask = args.side === 'data' ? Side.DATA : args.side === 'instr' ? Side.INSTR : Side.BOTH;
-    const pages = RANGE.has(op) ? (args.pages ?? 1) : 1;
-    this.pending[cpu].push({
-      op,
-      va: args.va ?? 0,
-      asid: args.asid ?? 0,
-      pages,
-      stride: args.stride ?? 4096,
-      broadcast: args.broadcast ?? true,
-      sides,
-    });
-    if (this.sink !== null)
-      this.emit(cpu, 'tlbi', args.va, undefined, op + (args.broadcast === false ? '' : 'IS'));
-  }
-
-  /** DSB: completes every TLBI this CPU issued (on every CPU they target). */
-  dsb(cpu: number): void {
-    this.checkCpu(cpu);
-    this.counters.bump(this.ids.dsb);
-    this.completePending(cpu);
-    if (this.sink !== null) this.emit(cpu, 'dsb');
-  }
-
-  /** TLBIs issued by `cpu` and not yet completed by a DSB. */
-  pendingTlbi(cpu: number): number {
-    return this.pending[cpu].length;
-  }
-
-  private completePending(cpu: number): void {
-    const ops = this.pending[cpu];
-    this.pending[cpu] = [];
-    for (const p of ops) {
-      if (p.broadcast) for (let t = 0; t < this.cpus; t++) this.applyTlbi(t, p);
-      else this.applyTlbi(cpu, p);
-    }
-  }
-
-  private applyTlbi(cpu: number, p: PendingTlbi): void {
-    if (p.op === 'VMALLE1') {
-      this.invLeafAll(cpu, ANY_TAG, false, p.sides);
-      this.invWalkAll(cpu, ANY_TAG, p.sides);
-      this.forgetAllTags(cpu, this.curTag[cpu]);
-      return;
-    }
-    if (p.op === 'ASIDE1') {
-      this.invLeafAll(cpu, p.asid, true, p.sides);
-      this.invWalkAll(cpu, p.asid, p.sides);
-      if (p.asid !== this.curTag[cpu]) this.forgetTag(cpu, p.asid);
-      return;
-    }
-    const leafOnly = LEAF_ONLY.has(p.op);
-    const allAsids = ALL_ASIDS.has(p.op);
-    for (let i = 0; i < p.pages; i++) {
-      const va = p.va + i * p.stride;
-      if (allAsids) {
-        this.invLeafVa(cpu, va, ANY_TAG, p.sides);
-        if (!leafOnly) this.invWalkVa(cpu, va, ANY_TAG, p.sides);
-      } else {
-        // By VA in an ASID: global entries for the VA go too, whatever their ASID (arm64-pkey.md §7.2).
-        this.invLeafVa(cpu, va, p.asid, p.sides);
-        this.invLeafVa(cpu, va, GLOBAL_TAG, p.sides);
-        if (!leafOnly) {
-          this.invWalkVa(cpu, va, p.asid, p.sides);
-          this.invWalkVa(cpu, va, GLOBAL_TAG, p.sides);
-        }
-      }
-    }
-  }
-
-  /**
-   * Local invalidation of one page for one side only, on a split-TLB machine (ARMv7 `TLBIMVA` on the D-
-   * or I-side TLB, spec linux.md §5.4): leaf and walk entries of `va` in the current ASID. Counted `invlpg`.
-   */
-  flushPageSide(cpu: number, va: number, side: 'data' | 'instr' | 'both'): void {
-    this.checkCpu(cpu);
-    this.counters.bump(this.ids.invlpg);
-    const sides: SideMask = side === 'data' ? Side.DATA : side === 'instr' ? Side.INSTR : Side.BOTH;
-    const tag = this.curTag[cpu];
-    this.invLeafVa(cpu, va, tag, sides);
-    this.invLeafVa(cpu, va, GLOBAL_TAG, sides);
-    this.invWalkVa(cpu, va, tag, sides);
-    this.invWalkVa(cpu, va, GLOBAL_TAG, sides);
-  }
-
   // ---------------------------------------------------------------- IPIs
 
   /**
@@ -396,7 +228,7 @@ export class Machine extends MachineQueries {
       throw new RangeError(`cpu ${cpu} outside 0..${this.cpus - 1}`);
   }
 
-  private x86Only(what: string, cpu: number): void {
+  protected x86Only(what: string, cpu: number): void {
     this.checkCpu(cpu);
     if (this.isArm) throw new Error(`${what}: x86 only; use tlbi/dsb on arm64`);
   }

@@ -1,0 +1,193 @@
+// Invalidations that complete later: arm64 TLBI (complete at DSB, spec arm64-pkey.md §7.2) and AMD
+// INVLPGB (complete at TLBSYNC, spec linux.md §2.2.6). Each is queued on the issuing CPU and applied —
+// to every CPU for the broadcast forms, without IPIs — when that CPU completes it.
+import { GLOBAL_TAG, Side, type SideMask, type TlbiOp } from './constants.js';
+import type { CostModel } from './costs.js';
+import { ANY_TAG } from './invalidate.js';
+import type { MachineParams } from './params.js';
+import { MachineQueries } from './queries.js';
+
+/** Arguments of an arm64 TLBI. */
+export interface TlbiArgs {
+  /** VA for the by-VA forms; start of the range for the range forms. */
+  va?: number;
+  /** ASID for the per-ASID forms (VAE1, VALE1, ASIDE1, RVAE1, RVALE1). */
+  asid?: number;
+  /** Range forms: number of pages (stride 4 KiB unless `stride` says otherwise). */
+  pages?: number;
+  /** Range forms: bytes per step (4096, 2 MiB, 1 GiB). */
+  stride?: number;
+  /** Inner-shareable form (…IS): reaches every CPU without IPIs. Default true. */
+  broadcast?: boolean;
+  /** Split-TLB machines: 'data' | 'instr' | 'both' (default both). ARMv7-class D-side-only flushes. */
+  side?: 'data' | 'instr' | 'both';
+}
+
+interface PendingTlbi {
+  op: TlbiOp;
+  va: number;
+  asid: number;
+  pages: number;
+  stride: number;
+  broadcast: boolean;
+  sides: SideMask;
+}
+
+const LEAF_ONLY = new Set<TlbiOp>(['VALE1', 'VAALE1', 'RVALE1', 'RVAALE1']);
+const ALL_ASIDS = new Set<TlbiOp>(['VAAE1', 'VAALE1', 'RVAAE1', 'RVAALE1']);
+const RANGE = new Set<TlbiOp>(['RVAE1', 'RVALE1', 'RVAAE1', 'RVAALE1']);
+
+export abstract class MachineBroadcast extends MachineQueries {
+  private readonly pending: PendingTlbi[][] = [];
+  private readonly bIds: Record<
+    'tlbi_leaf' | 'tlbi_all_levels' | 'tlbi_asid' | 'tlbi_vmall' | 'dsb' | 'invlpgb' | 'tlbsync' | 'invlpg',
+    number
+  >;
+
+  constructor(params: MachineParams, costs: CostModel) {
+    super(params, costs);
+    for (let c = 0; c < this.cpus; c++) this.pending.push([]);
+    const id = (n: string): number => this.counters.id(n);
+    this.bIds = {
+      tlbi_leaf: id('tlbi_leaf'),
+      tlbi_all_levels: id('tlbi_all_levels'),
+      tlbi_asid: id('tlbi_asid'),
+      tlbi_vmall: id('tlbi_vmall'),
+      dsb: id('dsb'),
+      invlpgb: id('invlpgb'),
+      tlbsync: id('tlbsync'),
+      invlpg: id('invlpg'),
+    };
+  }
+
+  protected abstract checkCpu(cpu: number): void;
+  protected abstract x86Only(what: string, cpu: number): void;
+
+  /**
+   * AMD INVLPGB (features.invlpgb): broadcast invalidation of `pages` pages from `va`, in `pcid` or, with
+   * `global`, of global entries too; not complete until `tlbsync(cpu)`. `pages` = 0 means everything.
+   */
+  invlpgb(cpu: number, va: number, pages: number, pcid: number, global = false): void {
+    this.x86Only('invlpgb', cpu);
+    if (!this.params.features.invlpgb) throw new Error('invlpgb: the machine lacks features.invlpgb');
+    this.counters.bump(this.bIds.invlpgb);
+    this.pending[cpu].push({
+      op: pages === 0 ? 'VMALLE1' : global ? 'RVAAE1' : 'RVAE1',
+      va,
+      asid: pcid,
+      pages,
+      stride: 4096,
+      broadcast: true,
+      sides: Side.BOTH,
+    });
+  }
+
+  /** AMD TLBSYNC: wait until this CPU's INVLPGBs completed everywhere. */
+  tlbsync(cpu: number): void {
+    this.x86Only('tlbsync', cpu);
+    this.counters.bump(this.bIds.tlbsync);
+    this.completePending(cpu);
+  }
+
+  // ---------------------------------------------------------------- arm64 invalidation
+
+  /**
+   * TLBI `op` from `cpu`. Queued: it is complete — every targeted entry gone — only after `dsb(cpu)`
+   * (arm64-pkey.md §7.2). Last-level forms (…LE1) leave walk-cache entries.
+   */
+  tlbi(cpu: number, op: TlbiOp, args: TlbiArgs = {}): void {
+    this.checkCpu(cpu);
+    if (!this.isArm) throw new Error('tlbi: arm64 only; use invlpg/invpcid on x86');
+    const id =
+      op === 'ASIDE1'
+        ? this.bIds.tlbi_asid
+        : op === 'VMALLE1'
+          ? this.bIds.tlbi_vmall
+          : LEAF_ONLY.has(op)
+            ? this.bIds.tlbi_leaf
+            : this.bIds.tlbi_all_levels;
+    this.counters.bump(id);
+    const sides: SideMask = args.side === 'data' ? Side.DATA : args.side === 'instr' ? Side.INSTR : Side.BOTH;
+    const pages = RANGE.has(op) ? (args.pages ?? 1) : 1;
+    this.pending[cpu].push({
+      op,
+      va: args.va ?? 0,
+      asid: args.asid ?? 0,
+      pages,
+      stride: args.stride ?? 4096,
+      broadcast: args.broadcast ?? true,
+      sides,
+    });
+    if (this.sink !== null)
+      this.emit(cpu, 'tlbi', args.va, undefined, op + (args.broadcast === false ? '' : 'IS'));
+  }
+
+  /** DSB: completes every TLBI this CPU issued (on every CPU they target). */
+  dsb(cpu: number): void {
+    this.checkCpu(cpu);
+    this.counters.bump(this.bIds.dsb);
+    this.completePending(cpu);
+    if (this.sink !== null) this.emit(cpu, 'dsb');
+  }
+
+  /** TLBIs issued by `cpu` and not yet completed by a DSB. */
+  pendingTlbi(cpu: number): number {
+    return this.pending[cpu].length;
+  }
+
+  private completePending(cpu: number): void {
+    const ops = this.pending[cpu];
+    this.pending[cpu] = [];
+    for (const p of ops) {
+      if (p.broadcast) for (let t = 0; t < this.cpus; t++) this.applyTlbi(t, p);
+      else this.applyTlbi(cpu, p);
+    }
+  }
+
+  private applyTlbi(cpu: number, p: PendingTlbi): void {
+    if (p.op === 'VMALLE1') {
+      this.invLeafAll(cpu, ANY_TAG, false, p.sides);
+      this.invWalkAll(cpu, ANY_TAG, p.sides);
+      this.forgetAllTags(cpu, this.curTag[cpu]);
+      return;
+    }
+    if (p.op === 'ASIDE1') {
+      this.invLeafAll(cpu, p.asid, true, p.sides);
+      this.invWalkAll(cpu, p.asid, p.sides);
+      if (p.asid !== this.curTag[cpu]) this.forgetTag(cpu, p.asid);
+      return;
+    }
+    const leafOnly = LEAF_ONLY.has(p.op);
+    const allAsids = ALL_ASIDS.has(p.op);
+    for (let i = 0; i < p.pages; i++) {
+      const va = p.va + i * p.stride;
+      if (allAsids) {
+        this.invLeafVa(cpu, va, ANY_TAG, p.sides);
+        if (!leafOnly) this.invWalkVa(cpu, va, ANY_TAG, p.sides);
+      } else {
+        // By VA in an ASID: global entries for the VA go too, whatever their ASID (arm64-pkey.md §7.2).
+        this.invLeafVa(cpu, va, p.asid, p.sides);
+        this.invLeafVa(cpu, va, GLOBAL_TAG, p.sides);
+        if (!leafOnly) {
+          this.invWalkVa(cpu, va, p.asid, p.sides);
+          this.invWalkVa(cpu, va, GLOBAL_TAG, p.sides);
+        }
+      }
+    }
+  }
+
+  /**
+   * Local invalidation of one page for one side only, on a split-TLB machine (ARMv7 `TLBIMVA` on the D-
+   * or I-side TLB, spec linux.md §5.4): leaf and walk entries of `va` in the current ASID. Counted `invlpg`.
+   */
+  flushPageSide(cpu: number, va: number, side: 'data' | 'instr' | 'both'): void {
+    this.checkCpu(cpu);
+    this.counters.bump(this.bIds.invlpg);
+    const sides: SideMask = side === 'data' ? Side.DATA : side === 'instr' ? Side.INSTR : Side.BOTH;
+    const tag = this.curTag[cpu];
+    this.invLeafVa(cpu, va, tag, sides);
+    this.invLeafVa(cpu, va, GLOBAL_TAG, sides);
+    this.invWalkVa(cpu, va, tag, sides);
+    this.invWalkVa(cpu, va, GLOBAL_TAG, sides);
+  }
+}
