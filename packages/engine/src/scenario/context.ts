@@ -109,7 +109,9 @@ export class Ctx {
   }
 
   ref(space: IdSpace, name: unknown, pointer: string): string {
-    const n = String(name);
+    // a missing or mistyped name is reported by the schema or the op's own check, not as "unknown \"undefined\""
+    if (typeof name !== 'string') return '';
+    const n = name;
     const r = this.ids.resolve(space, n);
     if (r === null) {
       this.error(pointer, `unknown ${SPACE_NOUN[space]} "${n}"${didYouMean(n, this.ids.names(space))}`);
