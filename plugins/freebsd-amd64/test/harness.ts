@@ -11,6 +11,7 @@ import {
   type Counters,
   type Kernel,
   type OpReport,
+  type PhaseHook,
   type PmapTable,
   type VmMap,
   type VmMapTable,
@@ -28,7 +29,11 @@ export interface World {
   readonly book: FrameTable;
 }
 
-export function boot(selection = 'freebsd-amd64', machine: MachineParamsInput = {}): World {
+export function boot(
+  selection = 'freebsd-amd64',
+  machine: MachineParamsInput = {},
+  phases?: PhaseHook,
+): World {
   const registry = new PolicyRegistry();
   register(createRegisterContext(registry));
   const sel = resolveSelection(registry, selection);
@@ -40,6 +45,7 @@ export function boot(selection = 'freebsd-amd64', machine: MachineParamsInput = 
   c.register(Tokens.FrameBook, { useValue: book });
   c.register(Tokens.Counters, { useValue: counters });
   c.register(Tokens.Selection, { useValue: sel });
+  if (phases !== undefined) c.register(Tokens.Phases, { useValue: phases });
   const policy = registry.policy('freebsd-amd64');
   if (policy === undefined) throw new Error('policy not registered');
   policy.configure(c, sel);

@@ -8,6 +8,7 @@ import type { KeyLifetime } from '../policy/key-lifetime.js';
 import { RemovePredicate, Rangeset } from '../pkru/rangeset.js';
 import type { Amd64Hw } from './hw.js';
 import { PteStore } from './pte-store.js';
+import type { DelayedInvl } from './delayed-invl-pages.js';
 import type { Shootdown, ShootdownTarget } from './shootdown.js';
 
 /** Why a removal happens (spec §8 RemoveReason): recorded for traces, never branched on by the pmap. */
@@ -21,6 +22,7 @@ export interface PmapDeps {
   readonly lifetime: KeyLifetime;
   /** CPU supports PKU (CPUID PKU + CR4.PKE); without it the rangeset is never consulted. */
   readonly pku: boolean;
+  readonly di: DelayedInvl;
 }
 
 export class Amd64Pmap implements ShootdownTarget {
@@ -101,12 +103,18 @@ export class Amd64Pmap implements ShootdownTarget {
     // pmap_pkru_on_remove ignores rangeset_remove_pred's error: a failed split silently keeps the keys.
     if (clearKeys && this.deps.pku) this.pkru.removePred(startPage, endPage, RemovePredicate.NonPersist);
     const pages = this.presentIn(startPage, endPage);
-    for (const p of pages) this.clear(cpu, p);
     if (pages.length === 0) return;
+    const di = this.deps.di;
+    di.start();
+    for (const p of pages) {
+      di.page(this.ptes.pfn(p));
+      this.clear(cpu, p);
+    }
     this.deps.phases?.reach('cleared');
     if (endPage - startPage === 1) this.deps.shootdown.page(cpu, this, startPage * 4096);
     else this.deps.shootdown.all(cpu, this);
     this.deps.phases?.reach('flushed');
+    di.finish();
   }
 
   /**

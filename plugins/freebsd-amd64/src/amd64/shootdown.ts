@@ -27,6 +27,10 @@ export const FREEBSD_COUNTERS = [
     name: 'freebsd.invalidate_all',
     description: 'pmap_invalidate_all calls, including ranges escalated at PMAP_INVLPG_THRESHOLD',
   },
+  {
+    name: 'freebsd.di_wait',
+    description: 'frees that waited for a delayed-invalidation block (pmap_delayed_invl_wait)',
+  },
 ] as const;
 
 export class Shootdown {

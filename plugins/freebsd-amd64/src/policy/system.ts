@@ -2,6 +2,7 @@
 // shootdown, VM objects, pmaps and vm_maps, and the Kernel. `configure` registers its parts under core's tokens.
 import type { Counters, FrameBook, PhaseHook, Pid } from '@shootdown/core';
 import type { Machine } from '@shootdown/mmu';
+import { DelayedInvl } from '../amd64/delayed-invl-pages.js';
 import { MachinePort } from '../amd64/machine-port.js';
 import { Amd64Pmap } from '../amd64/pmap.js';
 import { Shootdown } from '../amd64/shootdown.js';
@@ -39,8 +40,14 @@ export class FreeBsdSystem {
     this.phys = new VmPhys(machine, frameBook);
     this.port = new MachinePort(machine, this.phys, counters);
     this.shootdown = new Shootdown(this.port, counters);
-    const objects = new VmObjects(machine.frames.count, this.phys);
-    const pmapDeps = { hw: this.port, shootdown: this.shootdown, counters, phases, lifetime, pku: true };
+    const phys = this.phys;
+    const di = new DelayedInvl(machine.frames.count, counters, (pfn) => phys.freeFrame(0, pfn));
+    // Objects free user pages through the DI waiter; page-table pages and the allocator API go direct.
+    const objects = new VmObjects(machine.frames.count, {
+      allocFrame: (cpu) => phys.allocFrame(cpu),
+      freeFrame: (_cpu, pfn) => di.free(pfn),
+    });
+    const pmapDeps = { hw: this.port, shootdown: this.shootdown, counters, phases, lifetime, pku: true, di };
     const vmDeps = { objects, lifetime, frameBook, counters, pkru: this.pkru };
     const maps = this.maps;
     this.kernel = new FreeBsdKernel(
