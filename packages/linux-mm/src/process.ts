@@ -4,8 +4,8 @@
  * init_pkru_value) and exit (exit_mmap: the fullmm gather over everything, then pgd_free).
  */
 import { dupMmap } from './fork.js';
-import { FIRST_USER_ADDRESS, TASK_SIZE, USER_PGTABLES_CEILING } from './constants.js';
-import { freePgtables } from './free-pgtables.js';
+import { FIRST_USER_ADDRESS, P4D_SIZE, PAGE_SIZE, TASK_SIZE, USER_PGTABLES_CEILING } from './constants.js';
+import { freePgdRange, freePgtables } from './free-pgtables.js';
 import type { LinuxMm } from './linux-mm.js';
 import type { MmStruct } from './mm.js';
 import type { Task } from './task.js';
@@ -52,6 +52,11 @@ export function exitMmap(lm: LinuxMm, cpu: number, mm: MmStruct): void {
   tlb.gatherMmuFullmm(cpu, mm);
   unmapVmas(lm, tlb, vmas, 0, TASK_SIZE);
   freePgtables(lm.pgtables, tlb, vmas, FIRST_USER_ADDRESS, USER_PGTABLES_CEILING, vmaUnlinker(lm));
+  // The mm-local mermap region has no VMA: free its tables like x86 free_ldt_pgtables() frees the
+  // LDT remap slot (free_pgd_range with floor/ceiling = the region's own PGD slot).
+  const slot = Math.floor(lm.arch.layout.mermapBase / P4D_SIZE) * P4D_SIZE;
+  const end = lm.arch.layout.mermapBase + lm.arch.nrCpus * lm.arch.layout.mermapWindowPages * PAGE_SIZE;
+  freePgdRange(lm.pgtables, tlb, lm.arch.layout.mermapBase, end, slot, slot + P4D_SIZE);
   tlb.finishMmu();
   for (let c = 0; c < lm.arch.nrCpus; c++) if (lm.cpus.loadedMm[c] === mm) lm.cpus.leaveMm(c, mm);
   lm.pgtables.pgdFree(mm);

@@ -104,4 +104,16 @@ describe('lazy TLB state (spec linux.md §2.3)', () => {
     expect(mm.nrPgtables).toBe(0);
     expect(mm.cpumaskWeight()).toBe(0);
   });
+
+  it('exit also frees the tables of the mm-local mermap region (x86 free_ldt_pgtables)', () => {
+    const { lm } = makeMachine();
+    const task = createProcess(lm);
+    runTask(lm, 0, task);
+    const va = lm.mermap.get(0, task.mm, 300, 1);
+    lm.mermap.put(0, task.mm, va);
+    expect(task.mm.nrPgtables).toBe(4); // pgd + PUD, PMD and PTE tables of the window
+    const mm = task.mm;
+    exitTask(lm, 0, task);
+    expect(mm.nrPgtables).toBe(0);
+  });
 });
