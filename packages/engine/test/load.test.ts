@@ -30,6 +30,7 @@ describe('loading', () => {
   it("resolves DESIGN §4's example into steps the runner can execute", async () => {
     const s = await ok('vfree-exec-reuse.yaml');
     expect(s.name).toBe('vfree-exec-reuse');
+    expect(s.source).toBeNull();
     expect(s.machine).toMatchObject({ cpus: 4, tlb: 'adversarial', memory: '64MiB', arch: 'x86_64' });
     expect(s.steps.map((x) => x.op)).toEqual([
       'kalloc',

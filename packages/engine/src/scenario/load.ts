@@ -179,6 +179,7 @@ export function loadScenarioText(text: string, file: string, opts: LoadOptions =
   const scenario: Scenario = {
     name: String(instance['name']),
     description: typeof instance['description'] === 'string' ? instance['description'] : '',
+    source: typeof instance['source'] === 'string' ? instance['source'] : null,
     file,
     params,
     machine,

@@ -643,6 +643,8 @@ export interface RegionInfo {
 export interface Scenario {
   readonly name: string;
   readonly description: string;
+  /** The patch, commit or discussion the scenario comes from (`source:`), or null. */
+  readonly source: string | null;
   readonly file: string;
   /** Parameter values after `--set` overrides. */
   readonly params: Readonly<Record<string, ParamValue>>;
