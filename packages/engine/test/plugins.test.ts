@@ -5,7 +5,14 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { expandVary, loadPlugins, loadScenarioText, runScenario, type PolicyRegistry } from '../src/index.js';
+import {
+  expandVary,
+  loadPlugins,
+  loadScenarioText,
+  runScenario,
+  scenarioOptionsFor,
+  type PolicyRegistry,
+} from '../src/index.js';
 
 const dir = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const reference = dir('../../../plugins/reference');
@@ -14,10 +21,7 @@ const broken = dir('./fixtures/runner/plugins/throws');
 
 function toyRun(registry: PolicyRegistry, selection: string) {
   const text = readFileSync(new URL('./fixtures/runner/toy-ops.yaml', import.meta.url), 'utf8');
-  const loaded = loadScenarioText(text, 'toy-ops.yaml', {
-    opSchemas: Object.fromEntries(registry.ops().map((o) => [o.name, o.schema])),
-    probes: registry.probes().map((p) => p.name),
-  });
+  const loaded = loadScenarioText(text, 'toy-ops.yaml', scenarioOptionsFor(registry));
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
   return runScenario(loaded.scenario, { registry, selection });
 }

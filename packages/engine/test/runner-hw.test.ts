@@ -79,6 +79,18 @@ describe('raw-mmu:arm64', () => {
 });
 
 describe('determinism', () => {
+  it('a trace sink sees the run’s events and does not change the result', () => {
+    const events: string[] = [];
+    const s = load('x86-missing-invlpg');
+    const traced = runScenario(s, {
+      registry: new PolicyRegistry(),
+      selection: 'raw-mmu:x86_64',
+      events: (e) => events.push(e.kind),
+    });
+    expect(events).toContain('store');
+    expect(events).toContain('flush');
+    expect(JSON.stringify(traced)).toBe(JSON.stringify(run('x86-missing-invlpg', 'raw-mmu:x86_64')));
+  });
   it('the same run twice gives byte-identical JSON', () => {
     for (const [name, sel] of [
       ['arm64-bbm', 'raw-mmu:arm64'],

@@ -1,5 +1,5 @@
 // Entry bits and sizes the invariants decode, taken from the MMU so both read the same word.
-import { LEVEL_PAGES, LEVEL_SIZE, Pte } from '@shootdown/mmu';
+import { GLOBAL_TAG, LEVEL_PAGES, LEVEL_SIZE, Pte } from '@shootdown/mmu';
 import type { MachineView, StaleRecords } from './machine-view.js';
 
 export const X_BITS = Pte.XUSER | Pte.XKERNEL;
@@ -96,5 +96,28 @@ export function staleGrantsMore(m: MachineView, r: number, pfn: number): boolean
  */
 export function validBeforeFree(m: MachineView, pfn: number): number {
   const n = m.reverse.validAfterFree[pfn] as number;
+  if (n === 0) return 0; // the common case: no software walk
   return Math.max(0, n - (directMapPresent(m, pfn).present ? 1 : 0));
+}
+
+/**
+ * Stale leaf records for `pfn`'s linear-map address. Uses the MMU's (level, VA, tag) index when the view
+ * offers it — O(records at that address) instead of a scan of every live record, which matters when a
+ * variant leaves thousands of stale linear-map entries behind (skip-flush bounds).
+ */
+export function staleDirectMapTo(m: MachineView, pfn: number): number[] {
+  if (m.reverse.staleRefs[pfn] === 0) return [];
+  const s = m.staleLeaf;
+  if (s.chain === undefined || s.nextInChain === undefined) {
+    return staleLeafTo(m, pfn).filter((r) => isDirectMapVa(m, recordVaOf(s, r, pfn)));
+  }
+  const va = m.directMapVa(pfn);
+  const out: number[] = [];
+  for (let level = 1; level <= 3; level++) {
+    const index = Math.floor(va / LEVEL_SIZE[level as 1 | 2 | 3]);
+    for (let r = s.chain(level, index, GLOBAL_TAG); r >= 0; r = s.nextInChain(r)) {
+      if (recordReaches(s, r, pfn)) out.push(r);
+    }
+  }
+  return out;
 }

@@ -35,6 +35,9 @@ export interface StaleRecords {
   readonly space: ArrayLike<number>;
   liveRecords(): ArrayLike<number>;
   holders(r: number): readonly number[];
+  /** First record for (level, VA index at that level, tag), -1 when none (the MMU's index). */
+  chain?(level: number, index: number, tag: number): number;
+  nextInChain?(r: number): number;
 }
 
 export interface LookupView {

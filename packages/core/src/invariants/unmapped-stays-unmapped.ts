@@ -1,5 +1,5 @@
 import { FrameState } from '../contracts/frame-book.js';
-import { directMapPresent, hex, isDirectMapVa, recordVaOf, staleLeafTo } from './bits.js';
+import { directMapPresent, hex, recordVaOf, staleDirectMapTo } from './bits.js';
 import type { Invariant, InvariantContext } from './invariant.js';
 
 /**
@@ -45,9 +45,8 @@ function judge(ctx: InvariantContext, f: number): void {
     });
     return;
   }
-  for (const rec of staleLeafTo(m, f)) {
+  for (const rec of staleDirectMapTo(m, f)) {
     const va = recordVaOf(m.staleLeaf, rec, f);
-    if (!isDirectMapVa(m, va)) continue;
     ctx.raise('unmapped-stays-unmapped', f, {
       cpu: m.staleLeaf.holders(rec)[0] ?? null,
       address: va,

@@ -17,3 +17,19 @@ export async function loadPlugins(
   });
   return { registry, ...report };
 }
+
+/**
+ * What the scenario loader needs to know about the loaded plug-ins: the schema fragments of their ops,
+ * their probes and counters (pass as `LoadOptions` to `loadScenarioFile` / `loadScenarioText`).
+ */
+export function scenarioOptionsFor(registry: PolicyRegistry): {
+  opSchemas: Record<string, Record<string, unknown>>;
+  probes: string[];
+  counters: string[];
+} {
+  return {
+    opSchemas: Object.fromEntries(registry.ops().map((o) => [o.name, o.schema as Record<string, unknown>])),
+    probes: registry.probes().map((p) => p.name),
+    counters: registry.counters().map((c) => c.name),
+  };
+}

@@ -11,6 +11,7 @@ import {
   type PolicyRegistry,
   type ResolvedSelection,
 } from '@shootdown/core';
+import type { MmuEventSink } from '@shootdown/mmu';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type { RunResult, StepResult, Violation } from '../result/types.js';
 import type { CheckStep, InterleaveStep, RepeatStep, Scenario, Step } from '../scenario/types.js';
@@ -30,6 +31,9 @@ export interface RunOptions {
   readonly selection: string | ResolvedSelection;
   /** Parent container of the run's child container (default: tsyringe's root container). */
   readonly container?: DependencyContainer;
+  /** Trace sink for the MMU's time-stamped per-CPU events (the trace renderer); attached after the
+   *  policy booted, so a trace shows the scenario, not the boot. */
+  readonly events?: MmuEventSink;
 }
 
 interface Run {
@@ -58,12 +62,14 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunResult 
     spaceOf: (pid) => state.pmaps?.of(pid)?.space,
   });
   monitor.attach();
+  if (options.events !== undefined) hw.machine.setEventSink(options.events);
   const run: Run = { state, monitor, book, phases, hw };
   const start = hw.snapshot();
   try {
     for (const step of scenario.steps) execute(run, step);
   } finally {
     monitor.detach();
+    if (options.events !== undefined) hw.machine.setEventSink(null);
     child?.dispose()?.catch(() => undefined);
   }
   return result(run, start.cycles);
