@@ -27,7 +27,9 @@ export function stepCellText(c: StepCell, g: Glyphs): string {
   let s = outcomeText(c, g);
   if (c.held === false) s += ` ${g.failed}`;
   if (c.ignored !== undefined) s += ` [ignored: ${c.ignored.join(',')}]`;
-  if (c.violations.length > 0) s += ` !${c.violations.join(',!')}`;
+  // `!id` a finding (the policy claims the invariant), `~id` a note (it does not)
+  const marks = c.violations.map((id) => (c.findings.includes(id) ? `!${id}` : `~${id}`));
+  if (marks.length > 0) s += ` ${marks.join(',')}`;
   return s;
 }
 
@@ -101,7 +103,7 @@ export function sections(c: Comparison, heads: readonly string[], g: Glyphs): Se
 
 /** What the marks in cells mean, printed under every table. */
 export function keyLine(g: Glyphs): string {
-  return `key: ${g.failed} expectation failed, !id: an invariant broke during the step, ${g.diverge} first divergence`;
+  return `key: ${g.failed} expectation failed, !id finding (a claimed invariant broke), ~id note (an unclaimed one), ${g.diverge} first divergence`;
 }
 
 export function divergenceLine(c: Comparison): string {

@@ -9,8 +9,15 @@ const RESET = '\u001b[0m';
 
 function paint(text: string, raw: string, color: boolean): string {
   if (!color) return text;
-  if (raw.includes(UNICODE.failed) || raw.includes('finding') || raw.startsWith('violates'))
+  // failed expectations, findings (`!id`, `n findings`) and violating verdicts in red
+  if (
+    raw.includes(UNICODE.failed) ||
+    / !/.test(raw) ||
+    raw.includes('finding') ||
+    raw.startsWith('violates')
+  ) {
     return RED + text + RESET;
+  }
   if (raw.startsWith(UNICODE.diverge)) return YELLOW + text + RESET;
   return text;
 }
