@@ -66,7 +66,7 @@ export class PreciseCaches {
     // Integer hash of the 36-bit index (low word + high word) mixed with the level, so 4 KiB, 2 MiB and
     // 1 GiB entries of one region do not pile into one set. Int32 arithmetic only: no double modulo.
     const lo = index >>> 0;
-    const hi = (index / 4294967296) | 0;
+    const hi = index > 0xffffffff ? (index / 4294967296) | 0 : 0;
     const h = (lo ^ Math.imul(hi, 0x9e3779b1) ^ Math.imul(level, 0x85ebca6b)) >>> 0;
     return unit * this.sets + (this.setMask >= 0 ? h & this.setMask : h % this.sets);
   }
@@ -81,12 +81,10 @@ export class PreciseCaches {
     const key = index * 131072 + tag;
     const si = this.setIndex(unit, level, index);
     const b = si * this.ways;
-    // Most-recently-hit way first: a lookup shortcut only, it changes no outcome.
+    // Most-recently-used way first: a lookup shortcut only, it changes no outcome. It already carries the
+    // newest stamp of its set (hits and fills both set it), so the LRU order needs no update.
     const mru = b + this.tMru[si];
-    if (this.tKey[mru] === key && this.tLevel[mru] === level) {
-      this.tLru[mru] = this.stamp++;
-      return mru;
-    }
+    if (this.tKey[mru] === key && this.tLevel[mru] === level) return mru;
     for (let w = 0; w < this.ways; w++) {
       const s = b + w;
       if (this.tKey[s] === key && this.tLevel[s] === level) {
@@ -123,6 +121,8 @@ export class PreciseCaches {
     since: number,
   ): void {
     if (level > this.maxLevel) this.maxLevel = level;
+    const si = (s / this.ways) | 0;
+    this.tMru[si] = s - si * this.ways;
     this.tKey[s] = staleKey(index, tag);
     this.tLevel[s] = level;
     this.tFlags[s] = flags;

@@ -91,7 +91,8 @@ export class PageTables {
   }
 
   private grow(): void {
-    const cap = this.capacity * 2;
+    // Grow by half: doubling would leave up to half of the largest arrays unused (heap budget, DESIGN §8).
+    const cap = Math.ceil(this.capacity * 1.5);
     const n = cap * ENTRIES_PER_TABLE;
     const f = new Uint32Array(n);
     f.set(this.flags);

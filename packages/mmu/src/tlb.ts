@@ -47,7 +47,23 @@ export abstract class MachineTlb extends MachineWalk {
     if (!kernelHalf && this.curRootSlot[cpu] < 0) return Outcome.FAULT_NOT_PRESENT;
     const side = kind === Access.EXEC ? 1 : 0;
     const tag = kernelHalf ? GLOBAL_TAG : this.curTag[cpu];
-    if (this.precise !== null) return this.accessPrecise(cpu, va, kind, mode, side, tag, kernelHalf);
+    const pc = this.precise;
+    if (pc !== null) {
+      // Fast path: a consistent 4 KiB entry in the TLB (the common hit); everything else goes the long way.
+      const unit = this.sides === 1 ? cpu : cpu * 2 + side;
+      const s = pc.findTlb(unit, 1, Math.floor(va / 4096), tag);
+      if (s >= 0 && pc.tRec[s] < 0) {
+        const o = this.check(cpu, pc.tFlags[s], kind, mode);
+        if (o === Outcome.OK) {
+          this.lastPfn = pc.tOut[s];
+          this.lastLevel = 1;
+        } else if (!this.isArm) {
+          this.invalidateTlbSlot(s, cpu, unit);
+        }
+        return o;
+      }
+      return this.accessPrecise(cpu, va, kind, mode, side, tag, kernelHalf);
+    }
     let rec = -1;
     if (this.staleLeaf.cpuRefs[cpu] > 0) rec = this.findStaleLeaf(cpu, side, va, tag, kernelHalf);
     const present = this.walk(this.rootFor(cpu, kernelHalf), 4, va);
