@@ -2,11 +2,8 @@
 // allocator (vm_page_alloc_noobj for pmap_allocpte), each counted `ptalloc`; with PCID a user space is tagged
 // with its own PCID (FreeBSD hands out per-CPU PCIDs with generations; one PCID per pmap keeps the tagging and
 // the generation rule of pmap_activate_sw without modelling PCID exhaustion).
-// The kernel's direct map (DMAP) is not built: core's stale-after-free counts a linear-map entry stored before
-// a frame's free as a path to the reused frame, so every swap-in would be reported; the key questions of this
-// plug-in never go through the DMAP. `direct-map-default` (not claimed) notes each free for the same reason.
 import type { Counters } from '@shootdown/core';
-import { Invpcid, type Machine } from '@shootdown/mmu';
+import { Invpcid, LEVEL_PAGES, pteFlags, type Machine } from '@shootdown/mmu';
 import type { Amd64Hw, HwAccess, HwMode } from './hw.js';
 
 export interface TableFrames {
@@ -28,6 +25,30 @@ export class MachinePort implements Amd64Hw {
     this.cpus = m.cpus;
     this.pcid = m.params.features.pcid;
     this.kernelSpace = m.createKernelSpace(() => this.allocTable());
+    this.bootDirectMap();
+  }
+
+  /**
+   * create_pagetables (sys/amd64/amd64/pmap.c): the direct map (DMAP) covers all of physical memory with global,
+   * writable, non-executable pages of the machine's direct-map leaf size, placed where the machine's layout puts
+   * the linear map so that `via: direct-map`, the `direct-map` check and the invariants find it. A tail that a
+   * large leaf cannot cover uses 4 KiB pages.
+   */
+  private bootDirectMap(): void {
+    const m = this.m;
+    const flags = pteFlags({ writable: true, global: true, accessed: true, dirty: true });
+    const leaf = m.params.directMap.leaf;
+    const level = leaf === '1G' ? 3 : leaf === '2M' ? 2 : 1;
+    const step = LEVEL_PAGES[level];
+    let pfn = 0;
+    for (; pfn + step <= m.frames.count; pfn += step) this.mapDirect(pfn, level, flags);
+    for (; pfn < m.frames.count; pfn++) this.mapDirect(pfn, 1, flags);
+  }
+
+  private mapDirect(pfn: number, level: 1 | 2 | 3, flags: number): void {
+    const va = this.m.directMapVa(pfn);
+    this.m.ensurePath(this.kernelSpace, va, level, () => this.allocTable());
+    this.m.setLeaf(this.kernelSpace, va, level, pfn, flags);
   }
 
   createSpace(): number {
