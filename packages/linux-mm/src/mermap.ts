@@ -28,6 +28,8 @@ export class Mermap {
   private readonly liveCount: Int32Array;
   /** Frames mapped on each CPU since its last mermap flush (their stale entries may remain). */
   private readonly mappedSinceFlush: number[][];
+  /** For each such frame, on how many CPUs it is pending (so the free path asks in O(1)). */
+  private readonly pendingCpus = new Map<number, number>();
   /** Local flushes caused by window wrap (spec §4.4 cost: ⌈K/W⌉ − 1 for K one-page gets). */
   flushes = 0;
 
@@ -91,7 +93,10 @@ export class Mermap {
       if (table < 0) throw new Error('mermap: page tables were not prepared');
       this.store.setEntry(cpu, mm, 1, table, tableIndex(addr, 1), addr, mkPte(pfn + i, prot));
       this.frames.setFlag(pfn + i, FRAME_MERMAP, true);
-      this.mappedSinceFlush[cpu].push(pfn + i);
+      if (!this.mappedSinceFlush[cpu].includes(pfn + i)) {
+        this.mappedSinceFlush[cpu].push(pfn + i);
+        this.pendingCpus.set(pfn + i, (this.pendingCpus.get(pfn + i) ?? 0) + 1);
+      }
     }
     return base;
   }
@@ -119,26 +124,27 @@ export class Mermap {
     this.arch.tlb.mermapFlushTlb(cpu);
     this.flushes++;
     const list = this.mappedSinceFlush[cpu];
-    for (const pfn of list) if (!this.stillMapped(pfn, cpu)) this.frames.setFlag(pfn, FRAME_MERMAP, false);
+    for (const pfn of list) {
+      const left = (this.pendingCpus.get(pfn) ?? 1) - 1;
+      if (left > 0) {
+        this.pendingCpus.set(pfn, left);
+      } else {
+        this.pendingCpus.delete(pfn);
+        this.frames.setFlag(pfn, FRAME_MERMAP, false);
+      }
+    }
     list.length = 0;
   }
 
   /** The caller's obligation before freeing a mermapped page: flush every CPU that mapped it. */
   flushBeforeFree(pfn: number): void {
-    for (let cpu = 0; cpu < this.mappedSinceFlush.length; cpu++) {
+    for (let cpu = 0; cpu < this.mappedSinceFlush.length && this.pending(pfn); cpu++) {
       if (this.mappedSinceFlush[cpu].includes(pfn)) this.flushWindow(cpu);
     }
   }
 
   /** Whether `pfn` was mapped on some CPU since that CPU's last mermap flush. */
   pending(pfn: number): boolean {
-    for (const list of this.mappedSinceFlush) if (list.includes(pfn)) return true;
-    return false;
-  }
-
-  private stillMapped(pfn: number, except: number): boolean {
-    for (let cpu = 0; cpu < this.mappedSinceFlush.length; cpu++)
-      if (cpu !== except && this.mappedSinceFlush[cpu].includes(pfn)) return true;
-    return false;
+    return this.pendingCpus.has(pfn);
   }
 }

@@ -70,6 +70,21 @@ describe('frame bookkeeping for the invariants', () => {
     expect(book.flags.get(200)! & FRAME_MERMAP).toBe(0);
   });
 
+  it('freeing a mermapped page flushes the window first; the buggy caller variant does not (spec §4.5)', () => {
+    for (const [noflush, flushes, flag] of [
+      [false, 1, 0],
+      [true, 0, FRAME_MERMAP],
+    ] as const) {
+      const { arch, book, lm } = machine((c) => ({ ...c, mermapFreeNoflush: noflush }));
+      const u = lm.pageAllocator.alloc(0, 0, ['unmapped']);
+      const va = lm.mermap.get(0, lm.initMm, u.pfn!, 1);
+      lm.mermap.put(0, lm.initMm, va);
+      lm.pageAllocator.free(0, u.pfn!, 0);
+      expect(arch.mermapFlushes, `noflush=${noflush}`).toBe(flushes);
+      expect(book.flags.get(u.pfn!)! & FRAME_MERMAP).toBe(flag);
+    }
+  });
+
   it('expected keys follow pkey_mprotect and munmap; revoke marks the PFNs', () => {
     const { book, lm, pid } = machine();
     const vm = lm.vmMaps.of(pid)!;
