@@ -144,6 +144,19 @@ steps:
     ]);
   });
 
+  it("reports a plug-in's fragment that does not compile as an error on the op, not a throw", () => {
+    const r = loadScenarioText('name: b\nsteps:\n  - { op: linux.broken }\n', 'b.yaml', {
+      opSchemas: { 'linux.broken': { type: 'object', notAKeyword: true } },
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0]).toMatchObject({ line: 3, column: 11, pointer: '/steps/0/op' });
+    expect(r.errors[0]!.message).toMatch(
+      /^the schema the plug-in registers for op "linux.broken" does not compile: /,
+    );
+  });
+
   it('accepts any-of lists and the object form of expect', () => {
     const r = loadScenarioText(
       `name: e

@@ -192,7 +192,17 @@ export class StepWalker {
     }
     const args: Record<string, JsonValue> = {};
     for (const [k, v] of Object.entries(o)) if (!COMMON_KEYS.includes(k)) args[k] = v as JsonValue;
-    const validate = fragmentValidator(schema);
+    let validate: ReturnType<typeof fragmentValidator>;
+    try {
+      validate = fragmentValidator(schema);
+    } catch (e) {
+      // a plug-in's broken fragment is the plug-in's bug, but it surfaces here: say whose, not a stack
+      ctx.error(
+        `${pointer}/op`,
+        `the schema the plug-in registers for op "${op}" does not compile: ${(e as Error).message}`,
+      );
+      return null;
+    }
     if (!validate(args)) {
       for (const e of schemaProblems(validate.errors ?? [], pointer))
         ctx.error(e.pointer, e.message, e.atKey);
