@@ -62,7 +62,7 @@ export abstract class MachineTlb extends MachineWalk {
         }
         return o;
       }
-      return this.accessPrecise(cpu, va, kind, mode, side, tag, kernelHalf);
+      return this.accessPrecise(cpu, va, kind, mode, side, tag, kernelHalf, s);
     }
     let rec = -1;
     if (this.staleLeaf.cpuRefs[cpu] > 0) rec = this.findStaleLeaf(cpu, side, va, tag, kernelHalf);
@@ -123,12 +123,14 @@ export abstract class MachineTlb extends MachineWalk {
     side: number,
     tag: number,
     kernelHalf: boolean,
+    l1: number,
   ): OutcomeCode {
     const pc = this.precise!;
     const unit = cpu * this.sides + (this.sides === 2 ? side : 0);
-    let s = -1;
+    // `l1` is the 4 KiB probe the fast path already made (a slot holding a stale entry, or -1).
+    let s = l1;
     const top = pc.maxLevel;
-    for (let l = 1; l <= top && s < 0; l++)
+    for (let l = 2; l <= top && s < 0; l++)
       s = pc.findTlb(unit, l, Math.floor(va / LEVEL_SIZE[l as Level]), tag);
     if (s < 0 && !kernelHalf && this.anyUserGlobal) {
       for (let l = 1; l <= top && s < 0; l++)
