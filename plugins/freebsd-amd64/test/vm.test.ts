@@ -91,3 +91,12 @@ describe('exec single-threads the process', () => {
     expect(w.kernel.keyRights(0, 1)).toBe(3);
   });
 });
+
+describe('the direct map (create_pagetables)', () => {
+  it('maps every frame writable, global and not executable through the kernel pmap', () => {
+    const w = boot();
+    const last = w.m.frames.count - 1;
+    const e = w.pmaps.kernel.lookup(w.pmaps.directMap.addressOf(last));
+    expect(e).toMatchObject({ present: true, pfn: last, prot: 3, user: false, global: true });
+  });
+});

@@ -11,7 +11,7 @@ import type {
   PmapTable,
   Va,
 } from '@shootdown/core';
-import { Pte } from '@shootdown/mmu';
+import { LEVEL_PAGES, Pte, type Machine } from '@shootdown/mmu';
 import { AMD64_PKRU_EXCL, AMD64_PKRU_PERSIST } from '../constants.js';
 import { pkruClear, pkruSet, type PkruCallOptions } from '../pkru/pmap-pkru.js';
 import type { Amd64Pmap } from './pmap.js';
@@ -102,30 +102,53 @@ export class Amd64PmapHandle implements Pmap {
   }
 }
 
-/** The kernel pmap: not modelled here. */
-const kernelPmap: Pmap = {
-  pid: 0,
-  space: -1,
-  enter: () => UNSUPPORTED,
-  remove: () => UNSUPPORTED,
-  protect: () => UNSUPPORTED,
-  removeSwapout: () => UNSUPPORTED,
-  mapDelete: () => UNSUPPORTED,
-  setKeyRange: () => UNSUPPORTED,
-  clearKeyRange: () => UNSUPPORTED,
-  keyFor: () => 0,
-  activate: () => UNSUPPORTED,
-  lookup: () => undefined,
-};
+/** The kernel pmap: read-only here (its entries are the boot-time direct map); changes are not modelled. */
+function kernelPmap(space: number, lookup: (va: Va) => EntryInfo | undefined): Pmap {
+  return {
+    pid: 0,
+    space,
+    enter: () => UNSUPPORTED,
+    remove: () => UNSUPPORTED,
+    protect: () => UNSUPPORTED,
+    removeSwapout: () => UNSUPPORTED,
+    mapDelete: () => UNSUPPORTED,
+    setKeyRange: () => UNSUPPORTED,
+    clearKeyRange: () => UNSUPPORTED,
+    keyFor: () => 0,
+    activate: () => UNSUPPORTED,
+    lookup,
+  };
+}
+
+/** pmap_pte-like read of the machine's current entry (any leaf size), for the kernel pmap. */
+export function machineLookup(m: Machine, space: number, va: Va): EntryInfo | undefined {
+  const r = m.lookup(space, va);
+  if (!r.present) return undefined;
+  const f = r.flags;
+  const user = (f & Pte.USER) !== 0;
+  const x = user ? Pte.XUSER : Pte.XKERNEL;
+  return {
+    present: true,
+    pfn: r.pfn,
+    prot: 1 | ((f & Pte.WRITABLE) !== 0 ? 2 : 0) | ((f & x) !== 0 ? 4 : 0),
+    user,
+    global: (f & Pte.GLOBAL) !== 0,
+    key: (f & Pte.KEY_MASK) >>> Pte.KEY_SHIFT,
+    pages: LEVEL_PAGES[r.level],
+  };
+}
 
 export class Amd64PmapTable implements PmapTable {
-  readonly kernel: Pmap = kernelPmap;
+  readonly kernel: Pmap;
   readonly directMap: DirectMap;
 
   constructor(
     private readonly handles: (pid: Pid) => Pmap | undefined,
-    directMapVa: (pfn: number) => Va,
+    m: Machine,
+    kernelSpace: number,
   ) {
+    this.kernel = kernelPmap(kernelSpace, (va) => machineLookup(m, kernelSpace, va));
+    const directMapVa = (pfn: number): Va => m.directMapVa(pfn);
     this.directMap = {
       setProtection: () => UNSUPPORTED,
       invalidate: () => UNSUPPORTED,

@@ -48,7 +48,8 @@ export const freebsdAmd64 = {
           if (h === undefined) handles.set(pid, (h = new Amd64PmapHandle(pmap, sys.pkru)));
           return h;
         },
-        (pfn) => machine.directMapVa(pfn),
+        machine,
+        sys.port.kernelSpace,
       ),
     });
     container.register(Tokens.MmuGather, {
