@@ -117,3 +117,22 @@ describe('lazy TLB state (spec linux.md §2.3)', () => {
     expect(mm.nrPgtables).toBe(0);
   });
 });
+
+describe('hugetlb VMAs in the gather (spec linux.md §5.1)', () => {
+  it('a cleared PMD leaf adds PMD_SIZE, sets cleared_pmds and vma_huge', () => {
+    const { arch, lm } = makeMachine(4, 8192, (c) => ({ ...c, gather: { ...c.gather, mergeVmas: false } }));
+    const task = createProcess(lm);
+    runTask(lm, 0, task);
+    mmapAt(lm, task, 0x40000000, 512, PROT_READ | PROT_WRITE, { huge: true });
+    arch.clear();
+    doMunmap(lm, 0, task, 0x40000000, 512 * PAGE_SIZE);
+    expect(arch.tlbFlushes[0]).toMatchObject({
+      start: 0x40000000,
+      end: 0x40200000,
+      clearedPmds: true,
+      clearedPtes: false,
+      vmaHuge: true,
+      freedTables: false,
+    });
+  });
+});

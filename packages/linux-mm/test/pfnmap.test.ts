@@ -82,16 +82,21 @@ describe('VM_PFNMAP forced flush placement (spec linux.md §5.7)', () => {
 });
 
 describe('unmap_mapping_range against an in-flight munmap (CVE-2022-39188)', () => {
-  function revokeAt(variant: PfnmapFlush): { found: number; flushesBeforeRevoke: number } {
+  function revokeAt(
+    variant: PfnmapFlush,
+    at: Phase = 'unlinked',
+  ): { found: number; flushesBeforeRevoke: number; revokeFlush?: { fullmm: boolean; freedTables: boolean } } {
     const arch = new FakeArch(4);
     let found = -2;
     let flushesBeforeRevoke = -1;
+    let revokeFlush: { fullmm: boolean; freedTables: boolean } | undefined;
     const machine: { lm?: LinuxMm } = {};
     const phases: PhaseHook = {
       reach(phase: Phase) {
-        if (phase !== 'unlinked' || found !== -2) return;
+        if (phase !== at || found !== -2) return;
         flushesBeforeRevoke = arch.tlbFlushes.length;
         found = unmapMappingRange(machine.lm!, 1, 1, 0x400000);
+        revokeFlush = arch.tlbFlushes[flushesBeforeRevoke];
       },
     };
     const base = defaultLinuxMmConfig(8192, 16);
@@ -106,11 +111,18 @@ describe('unmap_mapping_range against an in-flight munmap (CVE-2022-39188)', () 
     runTask(lm, 0, task);
     mmapAt(lm, task, 0x400000, 2, undefined, { pfnmap: true, populate: false });
     doMunmap(lm, 0, task, 0x400000, 2 * PAGE_SIZE);
-    return { found, flushesBeforeRevoke };
+    return revokeFlush ? { found, flushesBeforeRevoke, revokeFlush } : { found, flushesBeforeRevoke };
   }
 
   it('the driver finds no VMA once free_pgtables unlinked it; only the fixed variants flushed before', () => {
     expect(revokeAt('late')).toEqual({ found: 0, flushesBeforeRevoke: 0 });
     expect(revokeAt('free-vmas')).toEqual({ found: 0, flushesBeforeRevoke: 1 });
+  });
+
+  it('a revoke that still finds the VMA sees mm_tlb_flush_nested and forces a full flush', () => {
+    const r = revokeAt('late', 'cleared');
+    expect(r.found).toBe(1);
+    expect(r.flushesBeforeRevoke).toBe(0);
+    expect(r.revokeFlush).toMatchObject({ fullmm: true, freedTables: true });
   });
 });
