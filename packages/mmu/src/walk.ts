@@ -118,7 +118,11 @@ export abstract class MachineWalk extends MachineInvalidation {
       return cur === Outcome.OK && this.wPfn === sp ? Outcome.OK : Outcome.OK_STALE;
     }
     this.lastStale = true;
-    this.lastFaultSpurious = cur === Outcome.OK;
+    // Spurious = a protection fault (write to RO, fetch from NX) that the current entry would allow: what
+    // arch/x86/mm/fault.c spurious_kernel_fault() recognises (only X86_PF_PROT with WRITE or INSTR; never a
+    // not-present fault — "x86: skip check for spurious faults for non-present faults"). Key and privilege
+    // faults are never spurious.
+    this.lastFaultSpurious = cur === Outcome.OK && (st === Outcome.FAULT_WRITE || st === Outcome.FAULT_EXEC);
     // x86: a page fault invalidates the TLB entries for the faulting address (SDM Vol. 3A §4.10.4.1),
     // which is why the kernel's spurious-fault retry succeeds.
     if (!this.isArm) this.invLeafVa(cpu, va, tag, 3);

@@ -229,6 +229,8 @@ describe('x86 protection keys (freebsd-amd64.md §1)', () => {
     m.setPkru(0, 1 << 2); // key 1 access-disabled
     m.setLeaf(mm, USER_VA, 1, p, RW_USER | (2 << Pte.KEY_SHIFT));
     expect(m.access(0, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.FAULT_KEY);
+    // Only write/fetch protection faults are spurious (arch/x86/mm/fault.c spurious_kernel_fault()).
+    expect(m.lastFaultSpurious).toBe(false);
     m.invlpg(0, USER_VA);
     expect(m.access(0, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.OK);
   });
