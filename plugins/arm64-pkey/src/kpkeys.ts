@@ -93,8 +93,8 @@ export class Kpkeys {
   init(): void {
     if (!this.protects) return;
     for (let c = 0; c < this.machine.cpus; c++) this.machine.setPor(c, 1, KPKEYS_CTX_DEFAULT);
-    if (this.ptp instanceof FreetypePtpAllocator) this.protectAllPageblocks(this.ptp);
     this.ptp.init();
+    if (this.ptp instanceof FreetypePtpAllocator) this.protectAllPageblocks(this.ptp);
     this.enabled = true;
   }
 
@@ -118,22 +118,13 @@ export class Kpkeys {
   }
 
   /**
-   * Design C at boot: every pageblock keyed for page tables with one set_memory_pkey per pageblock (the linear map
-   * is pageblock-granular from boot), except those already holding non-table data (the kernel image).
+   * Design C at boot: the linear map was built keyed for page tables everywhere but the image (bootArm64 with
+   * protectFromBoot), so the protected pageblocks are simply those whose linear map carries the key.
    */
   private protectAllPageblocks(ft: FreetypePtpAllocator): void {
     const blocks = ft.pageblockProtected.length;
     for (let b = 0; b < blocks; b++) {
-      const base = b << PMD_ORDER;
-      const nr = Math.min(1 << PMD_ORDER, this.machine.frames.count - base);
-      let data = false;
-      for (let i = 0; i < nr && !data; i++) {
-        const st = this.book.state(base + i);
-        if (this.machine.frames.tag(base + i) === 'kernel-text') data = true;
-        else if (st === FrameState.Allocated || st === FrameState.Unmapped) data = true;
-      }
-      if (data) continue;
-      if (this.linearMap.setMemoryPkey(base, nr, KPKEYS_PKEY_PGTABLES)) ft.pageblockProtected[b] = 1;
+      ft.pageblockProtected[b] = this.linearMap.key[b << PMD_ORDER] === KPKEYS_PKEY_PGTABLES ? 1 : 0;
     }
   }
 

@@ -46,7 +46,7 @@ function configure(container: DependencyContainer, selection: ResolvedSelection)
   const port = new MachineTlbiPort(machine);
   const hw = new MachineLinearMapHw(machine, port, () => machine.kernelSpace);
   const linearMap = new LinearMap(machine.frames.count, leaf, params.features['bbml2-noabort'], hw, counters);
-  const boot = bootArm64(machine, linearMap);
+  const boot = bootArm64(machine, linearMap, freetype);
   const arch = new Arm64Arch(machine, linearMap, variant, book, counters, port, () => {
     throw new Error('arm64-pkey: a page table was asked for before mem_init');
   });

@@ -67,6 +67,8 @@ export class Arm64Arch implements LinuxArch {
     const buddy: BuddyPort = {
       allocPages: (order) => original(this.linearMap.cpu, order, 0),
       freePages: (pfn, order) => allocator.freePages(this.linearMap.cpu, pfn, order),
+      isFree: (pfn) => allocator.zone.isFree(pfn),
+      takeFrame: (pfn) => allocator.allocSpecific([pfn], 0),
     };
     const kp = new Kpkeys(this.variant, this.machine, this.linearMap, buddy, this.book, this.counters);
     this.kp = kp;

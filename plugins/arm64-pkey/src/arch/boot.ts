@@ -3,9 +3,9 @@
 // the shape of v6's early allocator (PPA, spec arm64-pkey.md §5.7), whose recorded chunks are re-keyed whole at
 // init_late. Frames [0, IMAGE_FRAMES) hold the kernel image.
 import type { Machine } from '@shootdown/mmu';
-import { PMD_NR_PAGES, PMD_ORDER, PUD_NR_PAGES } from '../constants.js';
+import { KPKEYS_PKEY_PGTABLES, PMD_NR_PAGES, PMD_ORDER, PUD_NR_PAGES } from '../constants.js';
 import { GRAN_PMD_BLOCK, GRAN_PUD_BLOCK, type LinearMap } from '../linear-map.js';
-import { HW_PAGE_KERNEL, HW_PAGE_KERNEL_ROX } from './entry.js';
+import { HW_PAGE_KERNEL, HW_PAGE_KERNEL_ROX, withKey } from './entry.js';
 
 /** The kernel image: one 2 MiB pageblock of text. */
 export const IMAGE_FRAMES = PMD_NR_PAGES;
@@ -26,7 +26,11 @@ export function earlyChunksNeeded(nrFrames: number): number {
   return Math.ceil((pteTables + pmdTables + 8) / PMD_NR_PAGES);
 }
 
-export function bootArm64(machine: Machine, linearMap: LinearMap): BootResult {
+/**
+ * @param protectFromBoot Design C: the linear map is built keyed for page tables everywhere but the image
+ * ("the direct map starts out fully protected"), so no pageblock needs a flush to become protected.
+ */
+export function bootArm64(machine: Machine, linearMap: LinearMap, protectFromBoot = false): BootResult {
   const nrFrames = machine.frames.count;
   const chunks = earlyChunksNeeded(nrFrames);
   const earlyStart = IMAGE_FRAMES;
@@ -57,6 +61,9 @@ export function bootArm64(machine: Machine, linearMap: LinearMap): BootResult {
   for (let s = 0; s < slots; s++) {
     const base = s << PMD_ORDER;
     const g = linearMap.gran[s];
+    const key = protectFromBoot && base >= IMAGE_FRAMES ? KPKEYS_PKEY_PGTABLES : 0;
+    const prot = withKey(HW_PAGE_KERNEL, key);
+    if (key !== 0) linearMap.key.fill(key, base, Math.min(base + PMD_NR_PAGES, nrFrames));
     if (g === GRAN_PUD_BLOCK) {
       if (base % PUD_NR_PAGES !== 0) continue;
       const va = machine.directMapVa(base);
@@ -71,7 +78,7 @@ export function bootArm64(machine: Machine, linearMap: LinearMap): BootResult {
       for (let pfn = base; pfn < end; pfn++) {
         const va = machine.directMapVa(pfn);
         if (pfn === base) machine.ensurePath(ks, va, 1, bootFrame);
-        machine.setLeaf(ks, va, 1, pfn, HW_PAGE_KERNEL);
+        machine.setLeaf(ks, va, 1, pfn, prot);
       }
     }
   }

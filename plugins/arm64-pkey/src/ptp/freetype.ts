@@ -35,13 +35,15 @@ export class FreetypePtpAllocator implements PtpAllocator {
   private readonly livePtps: Uint32Array;
   /** Frames handed out unprotected under `defer`, waiting for their key. */
   private deferred: number[] = [];
+  /** Pageblock where the last protected frame was found. */
+  private cursor = 0;
   private skipped: Int32Array = new Int32Array(64);
 
   constructor(
     private readonly buddy: BuddyPort,
     private readonly pkeys: PkeyPort,
     private readonly counters: CounterPort,
-    nrFrames: number,
+    private readonly nrFrames: number,
     readonly onExhaustion: OnExhaustion,
   ) {
     this.variant = onExhaustion === 'defer' ? 'pt-pkey-freetype-defer' : 'pt-pkey-freetype';
@@ -50,31 +52,14 @@ export class FreetypePtpAllocator implements PtpAllocator {
     this.livePtps = new Uint32Array(nrBlocks);
   }
 
-  /**
-   * Boot: the whole linear map is keyed for page tables. Pageblocks already holding allocated non-PTP frames at
-   * this point are the caller's to flip first (see `flipForData`).
-   */
-  init(): void {
-    this.pageblockProtected.fill(1);
-  }
+  /** Boot: which pageblocks start protected is the caller's (the linear map is built keyed, spec §6.3). */
+  init(): void {}
 
   initLate(): void {}
 
   alloc(gfp: number): number {
     this.retryDeferred();
-    let n = 0;
-    let pfn = NO_PFN;
-    for (;;) {
-      const p = this.buddy.allocPages(0);
-      if (p === NO_PFN) break;
-      if (this.pageblockProtected[p >> PAGEBLOCK_ORDER]) {
-        pfn = p;
-        break;
-      }
-      n = this.skip(n, p);
-      if (n >= MAX_SKIPPED) break;
-    }
-    this.unskip(n);
+    let pfn = this.takeProtectedFrame();
     if (pfn === NO_PFN) {
       if (this.onExhaustion === 'fail') {
         this.counters.count('arm64.ptp_alloc_fail', 1);
@@ -89,9 +74,29 @@ export class FreetypePtpAllocator implements PtpAllocator {
       this.deferred.push(pfn);
       this.counters.count('arm64.ptp_deferred', 1);
     }
-    this.livePtps[pfn >> PAGEBLOCK_ORDER]++;
+    this.livePtps[pfn >> PAGEBLOCK_ORDER]!++;
     if (gfp & GFP_ZERO) this.pkeys.clearPage(pfn);
     return pfn;
+  }
+
+  /**
+   * A free frame in a protected pageblock — the freetype's own free list in the RFC's terms. Pageblocks are
+   * searched from where the last search succeeded, so steady allocation stays in one pageblock.
+   */
+  private takeProtectedFrame(): number {
+    const blocks = this.pageblockProtected.length;
+    for (let n = 0; n < blocks; n++) {
+      const b = (this.cursor + n) % blocks;
+      if (!this.pageblockProtected[b]) continue;
+      const base = b << PAGEBLOCK_ORDER;
+      for (let p = base; p < base + PAGEBLOCK_NR_PAGES && p < this.nrFrames; p++) {
+        if (this.buddy.isFree(p) && this.buddy.takeFrame(p)) {
+          this.cursor = b;
+          return p;
+        }
+      }
+    }
+    return NO_PFN;
   }
 
   free(pfn: number): void {
@@ -138,16 +143,19 @@ export class FreetypePtpAllocator implements PtpAllocator {
     return true;
   }
 
-  /** The deferred re-key (Brodsky: "once you decide to set the pkey, you may very well end up splitting…"). */
+  /**
+   * The deferred re-key (Brodsky: "once you decide to set the pkey, you may very well end up splitting…"),
+   * oldest first, stopping at the first that still cannot be keyed: the state that made it fail holds for the
+   * rest too, and retrying all of them at every allocation would only repeat the failure.
+   */
   private retryDeferred(): void {
-    if (this.deferred.length === 0) return;
-    const still: number[] = [];
-    for (const pfn of this.deferred) {
-      if (this.pkeys.setMemoryPkey(pfn, 1, KPKEYS_PKEY_PGTABLES))
-        this.counters.count('arm64.ptp_deferred_keyed', 1);
-      else still.push(pfn);
+    let done = 0;
+    while (done < this.deferred.length) {
+      if (!this.pkeys.setMemoryPkey(this.deferred[done]!, 1, KPKEYS_PKEY_PGTABLES)) break;
+      this.counters.count('arm64.ptp_deferred_keyed', 1);
+      done++;
     }
-    this.deferred = still;
+    if (done > 0) this.deferred.splice(0, done);
   }
 
   /** Frames handed out unprotected and not yet keyed. */

@@ -15,6 +15,10 @@ export interface BuddyPort {
   /** First frame of a free block of 2^order frames, or NO_PFN. */
   allocPages(order: number): number;
   freePages(pfn: number, order: number): void;
+  /** Whether `pfn` is free in the buddy. */
+  isFree(pfn: number): boolean;
+  /** Takes the free frame `pfn` out of the buddy as an order-0 page; false if it is not free. */
+  takeFrame(pfn: number): boolean;
 }
 
 /** set_memory_pkey() on the linear-map alias of frames, with the split protocol of the linear map. */

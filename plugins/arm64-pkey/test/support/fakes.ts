@@ -25,6 +25,14 @@ export class TestBuddy implements BuddyPort {
   freePages(pfn: number, order: number): void {
     this.used.fill(0, pfn, pfn + (1 << order));
   }
+  isFree(pfn: number): boolean {
+    return this.used[pfn] === 0;
+  }
+  takeFrame(pfn: number): boolean {
+    if (this.used[pfn]) return false;
+    this.used[pfn] = 1;
+    return true;
+  }
   /** Occupies one frame in every aligned block of 2^order frames, so no free block of that order survives. */
   fragment(order: number): void {
     for (let p = 0; p < this.nrFrames; p += 1 << order) this.used[p + (1 << order) - 1] = 1;

@@ -55,6 +55,11 @@ export function rig(variant: string, leaf: LinearMapLeaf, nrFrames = 1 << 14, bb
       );
   }
   map.setTableSource(ptp);
+  if (ptp instanceof FreetypePtpAllocator) {
+    // Design C boots with the whole linear map keyed for page tables (spec §6.3).
+    map.key.fill(1);
+    ptp.pageblockProtected.fill(1);
+  }
   ptp.init();
   ptp.initLate();
   return { buddy, counters, hw, map, ptp };
