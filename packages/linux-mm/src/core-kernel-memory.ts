@@ -21,6 +21,7 @@ import {
   PAGE_SIZE,
   PROT_EXEC,
   PROT_NONE,
+  PROT_READ,
   PROT_WRITE,
   VM_FLUSH_RESET_PERMS,
   VM_NO_GUARD,
@@ -79,7 +80,7 @@ export class LinuxKernelMemory implements KernelMemory {
     for (let i = first; i < first + pages && i < area.nrPages; i++) {
       const pfn = area.pages[i];
       if (!flush && prot === PROT_NONE) dm.setDirectMapInvalidNoflush(cpu, pfn);
-      else if (!flush && prot === (PROT_WRITE | 1)) dm.setDirectMapDefaultNoflush(cpu, pfn);
+      else if (!flush && prot === (PROT_READ | PROT_WRITE)) dm.setDirectMapDefaultNoflush(cpu, pfn);
       else {
         // Only set_memory_* can express other protections; it always flushes.
         if (!flush) ignored = ['flush'];

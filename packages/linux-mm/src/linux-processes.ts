@@ -155,11 +155,12 @@ export class LinuxProcesses {
     return ok();
   }
 
-  /** A user fault nobody handles: SIGSEGV kills the process (its mm goes when its threads leave). */
+  /** A user fault nobody handles: SIGSEGV kills the process (every thread, then the mm). */
   kill(cpu: CpuId, pid: Pid): void {
+    const main = this.lm.threads.get(pid);
+    if (!main || this.states.get(pid) !== 'alive') return;
     this.states.set(pid, 'killed');
-    const task = this.lm.task(cpu);
-    if (task && task.pid === pid) exitTask(this.lm, cpu, task);
+    exitTask(this.lm, cpu, main);
   }
 
   revoke(cpu: CpuId, pid: Pid, start: Va, _end: Va): OpReport {

@@ -69,6 +69,13 @@ export function exitMmap(lm: LinuxMm, cpu: number, mm: MmStruct): void {
  */
 export function execTask(lm: LinuxMm, cpu: number, task: Task): void {
   const old = task.mm;
+  // de_thread(): every other thread of the process is gone before the new mm is installed.
+  for (let c = 0; c < lm.arch.nrCpus; c++) {
+    const t = lm.current[c];
+    if (c !== cpu && t && t.pid === task.pid && t !== task) runTask(lm, c, null);
+  }
+  old.users = 1;
+  lm.threads.set(task.pid, task);
   const mm = lm.mmAlloc(old.id);
   task.mm = mm;
   task.pkeyRegister = lm.arch.pkeys.initRegister;
@@ -76,13 +83,19 @@ export function execTask(lm: LinuxMm, cpu: number, task: Task): void {
   if (--old.users === 0) exitMmap(lm, cpu, old);
 }
 
-/** exit(): the CPU drops to a kernel thread (lazy) and the last user tears the mm down. */
+/**
+ * exit_group(): every thread of the process leaves its CPU (which keeps the mm lazily, as a kernel
+ * thread would), then the mm is torn down once.
+ */
 export function exitTask(lm: LinuxMm, cpu: number, task: Task): void {
-  if (lm.current[cpu] === task) runTask(lm, cpu, null);
+  for (let c = 0; c < lm.arch.nrCpus; c++) {
+    const t = lm.current[c];
+    if (t && t.pid === task.pid) runTask(lm, c, null);
+  }
   lm.threads.delete(task.pid);
   const mm = task.mm;
-  if (--mm.users === 0) {
-    exitMmap(lm, cpu, mm);
-    lm.mms.delete(mm.id);
-  }
+  if (mm.dead) return;
+  mm.users = 0;
+  exitMmap(lm, cpu, mm);
+  lm.mms.delete(mm.id);
 }

@@ -136,3 +136,21 @@ describe('hugetlb VMAs in the gather (spec linux.md §5.1)', () => {
     });
   });
 });
+
+describe('threads and exit_group', () => {
+  it('exit takes every thread of the process off its CPU and tears the mm down once', () => {
+    const { arch, lm } = makeMachine();
+    const { pid } = lm.processes.createProcess(0);
+    lm.processes.run(0, pid!);
+    lm.processes.run(1, pid!); // a second thread
+    expect(lm.processes.current(1)).toBe(pid);
+    const mm = lm.task(0)!.mm;
+    expect(mm.users).toBe(2);
+    arch.clear();
+    expect(lm.processes.exit(0).outcome).toBe('ok');
+    expect([lm.processes.current(0), lm.processes.current(1)]).toEqual([null, null]);
+    expect(mm.dead).toBe(true);
+    expect(lm.processes.processState(pid!)).toBe('exited');
+    expect(lm.processes.run(0, pid!).outcome).toBe('error:ESRCH');
+  });
+});
