@@ -147,6 +147,25 @@ describe('freed-pagetable-walk (INV-FREED-PT) and pagetable-reuse', () => {
     f.mon.operationReturned();
     expect(f.ids()).not.toContain('freed-pagetable-walk');
   });
+  it('second honesty rule: latent while no holder has the PCID loaded, counts once it is reloaded without a flush', () => {
+    const f = fixture();
+    const p = f.frame();
+    f.map(f.user, 0x400000, p, UDATA);
+    expect(read(f, 1, 0x400000, true)).toBe(0);
+    const other = f.m.createSpace(2, f.table);
+    f.m.setRoot(0, other);
+    f.m.setRoot(1, other, { noflush: true }); // CPU 1 leaves PCID 1 behind, entries kept
+    const pte = f.m.lookup(f.user, 0x400000).tables[3]!;
+    f.m.clearEntry(f.user, 0x400000, 1);
+    f.m.clearEntry(f.user, 0x400000 - (0x400000 % (2 * 1024 * 1024)), 2);
+    f.m.frames.free(pte);
+    f.book.setState(pte, FrameState.Free);
+    f.mon.operationReturned();
+    expect(f.ids()).not.toContain('freed-pagetable-walk');
+    f.m.setRoot(1, f.user, { noflush: true }); // PCID 1 loaded again without a flush
+    f.mon.operationReturned();
+    expect(f.ids()).toContain('freed-pagetable-walk');
+  });
   it('pagetable-reuse breaks when the freed table is linked again under the stale entry', () => {
     const { f, pte } = setup(false);
     f.m.frames.setTag(pte, 'page-table');

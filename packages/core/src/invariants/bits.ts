@@ -51,9 +51,21 @@ export function staleLeafTo(m: MachineView, pfn: number): number[] {
   const live = s.liveRecords();
   for (let i = 0; i < live.length; i++) {
     const r = live[i];
-    if (recordReaches(s, r, pfn)) out.push(r);
+    if (recordReaches(s, r, pfn) && recordCounts(m, s, r)) out.push(r);
   }
   return out;
+}
+
+/**
+ * DESIGN §3, second honesty rule: a stale record under an ASID/PCID counts only while a CPU that may
+ * hold it has that ID loaded (global entries always count). A record under an ID no holder has loaded
+ * is latent: the MMU keeps it, and it counts again the moment the ID is loaded without a flush.
+ */
+export function recordCounts(m: MachineView, s: StaleRecords, r: number): boolean {
+  const tag = s.tag[r];
+  if (tag === GLOBAL_TAG) return true;
+  for (const c of s.holders(r)) if (m.curTag[c] === tag) return true;
+  return false;
 }
 
 /** Is `va` a linear-map (direct-map) address of this machine? */

@@ -1,4 +1,4 @@
-import { hex, recordVa } from './bits.js';
+import { hex, recordCounts, recordVa } from './bits.js';
 import type { Invariant } from './invariant.js';
 
 /**
@@ -19,6 +19,7 @@ export const freedPagetableWalk: Invariant = {
       for (let i = 0; i < live.length; i++) {
         const r = live[i];
         const f = s.out[r];
+        if (!recordCounts(m, s, r)) continue;
         if (f >= m.frames.count || m.frames.freedAt[f] <= s.since[r]) continue;
         if (now.has(f)) continue;
         now.add(f);

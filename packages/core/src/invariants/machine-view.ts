@@ -33,6 +33,8 @@ export interface StaleRecords {
   readonly since: ArrayLike<number>;
   /** Address space that owned the entry. */
   readonly space: ArrayLike<number>;
+  /** ASID/PCID the entry is cached under (the MMU's GLOBAL_TAG for global entries). */
+  readonly tag: ArrayLike<number>;
   liveRecords(): ArrayLike<number>;
   holders(r: number): readonly number[];
   /** First record for (level, VA index at that level, tag), -1 when none (the MMU's index). */
@@ -62,6 +64,8 @@ export interface MachineView {
   readonly reverse: ReverseCounts;
   readonly staleLeaf: StaleRecords;
   readonly staleWalk: StaleRecords;
+  /** Per CPU: the ASID/PCID currently loaded. */
+  readonly curTag: ArrayLike<number>;
   /** The kernel half's space id, -1 before the OS created it. */
   readonly kernelSpace: number;
   readonly spaceCount: number;

@@ -1,4 +1,4 @@
-import { hex, recordVa } from './bits.js';
+import { hex, recordCounts, recordVa } from './bits.js';
 import type { Invariant } from './invariant.js';
 
 /**
@@ -21,6 +21,7 @@ export const pagetableReuse: Invariant = {
       for (let i = 0; i < live.length; i++) {
         const r = live[i];
         const f = s.out[r];
+        if (!recordCounts(m, s, r)) continue;
         if (f >= m.frames.count || now.has(f)) continue;
         if (m.frames.freedAt[f] <= s.since[r]) continue; // not freed since
         const slot = m.tables.slotOf[f];

@@ -1,4 +1,4 @@
-import { hex, isPresent, keyOf, recordVa } from './bits.js';
+import { hex, isPresent, keyOf, recordCounts, recordVa } from './bits.js';
 import type { Invariant } from './invariant.js';
 
 /**
@@ -19,7 +19,7 @@ export const pkeyTag: Invariant = {
       for (let i = 0; i < live.length; i++) {
         const r = live[i];
         const space = s.space[r];
-        if (space < 0 || space >= m.spaceCount) continue;
+        if (space < 0 || space >= m.spaceCount || !recordCounts(m, s, r)) continue;
         const va = recordVa(s, r);
         const cur = m.lookup(space, va);
         const f = s.out[r];

@@ -27,21 +27,21 @@ function judge(ctx: InvariantContext, f: number): void {
     ctx.settle('wx-alias', f);
     return;
   }
-  if (!kernelExecutable(ctx, f)) {
+  // The counts include latent records (second honesty rule): decide on the records that count.
+  const s = ctx.m.staleLeaf;
+  const recs = staleLeafTo(ctx.m, f);
+  const w = r.validW[f] > 0 || recs.some((rec) => isWritable(s.flags[rec] as number));
+  const x = r.validX[f] > 0 || recs.some((rec) => isExec(s.flags[rec] as number));
+  const oneEntry = recs.length === 0 && r.validRefs[f] === 1; // one RWX entry is not an alias
+  if (!w || !x || oneEntry || !kernelExecutable(ctx, f, recs)) {
     ctx.settle('wx-alias', f);
-    return;
-  }
-  const stale = r.staleRefs[f] > 0;
-  if (!stale && r.validRefs[f] === 1) {
-    ctx.settle('wx-alias', f); // one RWX entry: the same translation, not an alias
     return;
   }
   let cpu: number | null = null;
   let address: number | null = null;
   let how = 'present entries';
-  for (const rec of staleLeafTo(ctx.m, f)) {
-    const s = ctx.m.staleLeaf;
-    const fl = s.flags[rec];
+  for (const rec of recs) {
+    const fl = s.flags[rec] as number;
     if (isExec(fl) || isWritable(fl)) {
       cpu = s.holders(rec)[0] ?? null;
       address = recordVaOf(s, rec, f);
@@ -58,9 +58,9 @@ function judge(ctx: InvariantContext, f: number): void {
 }
 
 /** Does any translation (stale record or present leaf) execute `f` at kernel level? */
-function kernelExecutable(ctx: InvariantContext, f: number): boolean {
+function kernelExecutable(ctx: InvariantContext, f: number, recs: readonly number[]): boolean {
   const s = ctx.m.staleLeaf;
-  for (const rec of staleLeafTo(ctx.m, f)) if (((s.flags[rec] as number) & Pte.XKERNEL) !== 0) return true;
+  for (const rec of recs) if (((s.flags[rec] as number) & Pte.XKERNEL) !== 0) return true;
   const valid = ctx.m.validTranslations?.(f);
   if (valid === undefined) return true; // cannot tell: judge on the counts
   return valid.some((t) => (t.flags & Pte.XKERNEL) !== 0);
