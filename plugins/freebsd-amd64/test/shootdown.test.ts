@@ -25,12 +25,15 @@ function twoThreads(w: World, pages: number, populate: boolean): number {
 }
 
 describe('SET shootdowns (pmap_pkru_update_range)', () => {
-  it('over 4 resident pages with the pmap active on 2 CPUs: one ranged invalidation, one IPI, 4 INVLPG per CPU', () => {
-    const w = boot();
-    const start = twoThreads(w, 4, true);
-    const d = delta(w, () => ok(mapOn(w, 0).assignKey({ cpu: 0 }, start, start + 4 * PAGE, 1, [])));
-    expect(d).toMatchObject({ kflush: 1, 'freebsd.invalidate_range': 1, ipi: 1, invlpg: 8, full: 0 });
-  });
+  it.each(['original', 'swapout-fix', 'map-delete', 'explicit-clear-only'])(
+    '%s: over 4 resident pages with the pmap active on 2 CPUs: one ranged invalidation, one IPI, 4 INVLPG per CPU',
+    (v) => {
+      const w = boot(`freebsd-amd64:pkru-remove=${v}`);
+      const start = twoThreads(w, 4, true);
+      const d = delta(w, () => ok(mapOn(w, 0).assignKey({ cpu: 0 }, start, start + 4 * PAGE, 1, [])));
+      expect(d).toMatchObject({ kflush: 1, 'freebsd.invalidate_range': 1, ipi: 1, invlpg: 8, full: 0 });
+    },
+  );
 
   it('over never-touched pages, and again with the same key: no shootdown at all', () => {
     const w = boot();
