@@ -19,7 +19,7 @@ export interface TlbiArgs {
   stride?: number;
   /** Inner-shareable form (…IS): reaches every CPU without IPIs. Default true. */
   broadcast?: boolean;
-  /** Split-TLB machines: 'data' | 'instr' | 'both' (default both). ARMv7-class D-side-only flushes. */
+  /** Split-TLB machines: 'data' | 'instr' | 'both' (default both). Harvard-TLB D-side-only flushes. */
   side?: 'data' | 'instr' | 'both';
 }
 
@@ -177,8 +177,11 @@ export abstract class MachineBroadcast extends MachineQueries {
   }
 
   /**
-   * Local invalidation of one page for one side only, on a split-TLB machine (ARMv7 `TLBIMVA` on the D-
-   * or I-side TLB, spec linux.md §5.4): leaf and walk entries of `va` in the current ASID. Counted `invlpg`.
+   * Local invalidation of one page for one side only, on a split-TLB machine: the D-side / I-side
+   * "TLB invalidate MVA" of a Harvard TLB. arch/arm/mm/tlb-v6.S v6wbi_flush_user_tlb_range (HARVARD_TLB)
+   * invalidates the D side for every page and the I side only when the VMA has VM_EXEC; the v7 version
+   * uses the unified "TLB invalidate U MVA" (tlb-v7.S), so the split case is ARMv6-class, not ARMv7 as
+   * spec linux.md §5.4 says. Leaf and walk entries of `va` in the current ASID; counted `invlpg`.
    */
   flushPageSide(cpu: number, va: number, side: 'data' | 'instr' | 'both'): void {
     this.checkCpu(cpu);

@@ -68,7 +68,7 @@ describe('split I/D TLBs (spec linux.md §5.4, §5.5)', () => {
     m.setLeaf(mm, USER_VA, 1, text, Pte.USER | Pte.XUSER);
     m.setRoot(0, mm);
     m.clearEntry(mm, USER_VA, 1);
-    // ARMv7 v7wbi_flush_user_tlb_range without VM_EXEC: D-side only.
+    // arch/arm/mm/tlb-v6.S v6wbi_flush_user_tlb_range without VM_EXEC: D side only (HARVARD_TLB).
     m.flushPageSide(0, USER_VA, 'data');
     expect(m.access(0, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.FAULT_NOT_PRESENT);
     expect(m.access(0, USER_VA, Access.EXEC, Mode.USER)).toBe(Outcome.OK_STALE);
