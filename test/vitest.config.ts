@@ -5,7 +5,9 @@ export default defineProject({
     name: 'e2e',
     include: ['**/*.test.ts'],
     exclude: ['fixtures/**', 'node_modules/**'],
-    testTimeout: 120_000,
+    // Each test starts the CLI as a child process on a machine shared with every other package's tests.
+    testTimeout: 300_000,
+    maxConcurrency: 4,
     hookTimeout: 300_000,
   },
 });

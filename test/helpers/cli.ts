@@ -55,7 +55,7 @@ export function runCli(
         cwd: opts.cwd ?? home.dir,
         env: home.env,
         // Generous: the whole test suite shares a small machine with every other package's tests.
-        timeout: opts.timeoutMs ?? 110_000,
+        timeout: opts.timeoutMs ?? 280_000,
         maxBuffer: 64 * 1024 * 1024,
         encoding: 'utf8',
       },
