@@ -252,7 +252,11 @@ export class X86Tlb implements TlbArch {
   /**
    * flush_tlb_kernel_range(): flush-all (every CPU, globals included) above the ceiling or for
    * TLB_FLUSH_ALL, else INVLPG per page on every online CPU — idle and lazy ones too, kernel mappings
-   * are shared (§2.2). Counts: kflush 1, ipi C−1, full C or invlpg pages×C.
+   * are shared (§2.2). Counts: kflush 1, ipi C−1, full C or invlpg pages×C. The test is
+   * `(end - start) > tlb_single_page_flush_ceiling << PAGE_SHIFT` (arch/x86/mm/tlb.c
+   * flush_tlb_kernel_range), so 33 pages are still flushed one by one and 34 are not; flush_tlb_mm_range
+   * keeps a range while `(end - start) >> stride_shift <= ceiling`, and cpa_flush flushes all when
+   * `force_flush_all || numpages > ceiling` (arch/x86/mm/pat/set_memory.c) — the same boundary.
    */
   flushTlbKernelRange(cpu: number, start: number, end: number): void {
     const port = this.port;
