@@ -8,6 +8,16 @@ import type { RunResult, StepResult } from '../src/result/index.js';
 
 const machine = { arch: 'x86_64', cpus: 4, memory: '64MiB', tlb: 'adversarial' } as const;
 
+// The labels `describeStep` gives the scenario's steps (checked in describe.test.ts).
+const LABELS: Record<string, string> = {
+  '0': 'kalloc mod 4p [reset-perms]',
+  '1': 'kprotect mod rx',
+  '2': 'access mod[0] exec',
+  '3': 'kfree mod',
+  '4': 'page-alloc reuse 4p reuse mod',
+  '5': 'access mod[0] exec',
+};
+
 function step(
   path: string,
   op: string,
@@ -15,7 +25,7 @@ function step(
   cpu: number,
   rest: Partial<StepResult> = {},
 ): StepResult {
-  return { path, op, line, cpu, outcome: 'ok', cycles: 0, counters: {}, ...rest };
+  return { path, op, label: LABELS[path]!, line, cpu, outcome: 'ok', cycles: 0, counters: {}, ...rest };
 }
 
 export const upstream: RunResult = {

@@ -103,6 +103,7 @@ export function compareResults(results: readonly RunResult[]): Comparison {
       kind: 'step',
       path,
       op: proto.op,
+      label: results.map((_, i) => byPath[i]!.get(path)?.label).find((l) => l !== undefined) ?? proto.op,
       line: proto.line,
       cpu: proto.cpu,
       ...(expected === undefined ? {} : { expected }),

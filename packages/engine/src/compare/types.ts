@@ -30,6 +30,8 @@ export interface StepRow {
   /** The step's path (`"4"`, `"3#2.0"`). */
   readonly path: string;
   readonly op: string;
+  /** The step's label from the first result that has one, else its op. */
+  readonly label: string;
   readonly line: number;
   readonly cpu: number;
   /** The expectation as written, if any column carried one. */

@@ -69,7 +69,7 @@ export function sections(c: Comparison, heads: readonly string[], g: Glyphs): Se
     rows: c.steps.map((r) => [
       stepLabel(r, c, g),
       String(r.cpu),
-      r.op,
+      r.label,
       r.expected ?? '',
       ...r.cells.map((x) => stepCellText(x, g)),
     ]),
@@ -110,7 +110,7 @@ export function divergenceLine(c: Comparison): string {
   if (c.columns.length < 2) return '';
   if (c.firstDivergence === null) return 'outcomes agree at every step';
   const row = c.steps.find((r) => r.path === c.firstDivergence);
-  return `first divergence: step ${c.firstDivergence}${row === undefined ? '' : ` (${row.op}, line ${row.line})`}`;
+  return `first divergence: step ${c.firstDivergence}${row === undefined ? '' : ` (${row.label}, line ${row.line})`}`;
 }
 
 /** Display width: code points (our glyphs are all single-width). */

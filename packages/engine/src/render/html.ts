@@ -78,7 +78,7 @@ export const htmlRenderer: Renderer = {
         .join('');
       const label = first ? `${UNICODE.diverge} ${r.path}` : r.path;
       out.push(
-        `<tr${r.diverges ? ' class="diverge"' : ''}><td>${esc(label)}</td><td class="num">${r.cpu}</td><td>${esc(r.op)}</td><td>${esc(r.expected ?? '')}</td>${cells}</tr>`,
+        `<tr${r.diverges ? ' class="diverge"' : ''}><td>${esc(label)}</td><td class="num">${r.cpu}</td><td>${esc(r.label)}</td><td>${esc(r.expected ?? '')}</td>${cells}</tr>`,
       );
     }
     out.push('</tbody></table>');

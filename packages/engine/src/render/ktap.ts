@@ -7,7 +7,7 @@ import type { Renderer } from './types.js';
 
 /** A KTAP description cannot contain `#` (it starts the directive): repeat iterations use `[i]`. */
 function name(row: StepRow): string {
-  return `step ${row.path.replace(/#(\d+)/g, '[$1]')} ${row.op}`;
+  return `step ${row.path.replace(/#(\d+)/g, '[$1]')} ${row.op}`.replace(/#/g, '');
 }
 
 function clean(s: string): string {

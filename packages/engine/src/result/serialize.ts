@@ -16,7 +16,11 @@ export function sortKeys(v: unknown): unknown {
 }
 
 function orderedStep(s: StepResult): Record<string, unknown> {
-  const o: Record<string, unknown> = { path: s.path, op: s.op, line: s.line, cpu: s.cpu, outcome: s.outcome };
+  const o: Record<string, unknown> = { path: s.path, op: s.op };
+  if (s.label !== undefined) o['label'] = s.label;
+  o['line'] = s.line;
+  o['cpu'] = s.cpu;
+  o['outcome'] = s.outcome;
   if (s.pages !== undefined) o['pages'] = [...s.pages];
   if (s.ignored !== undefined) o['ignored'] = [...s.ignored];
   if (s.value !== undefined) o['value'] = sortKeys(s.value);

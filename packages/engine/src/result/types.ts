@@ -24,6 +24,8 @@ export interface StepResult {
   /** The step's `path` (see `StepBase.path`): `"4"`, `"3#2.0"`, `"5.op"`. */
   readonly path: string;
   readonly op: string;
+  /** A short label (`describeStep` in scenario/), shown instead of the bare op when present. */
+  readonly label?: string;
   /** Source line of the step, for reports. */
   readonly line: number;
   readonly cpu: number;

@@ -7,3 +7,4 @@ export type { Overrides } from './overrides.js';
 export type { JsonSchema } from './schema-registry.js';
 export { COUNTERS, INVARIANTS, CHECK_QUERIES, neutralOps } from './vocabulary.js';
 export { closest, didYouMean } from './suggest.js';
+export { describeStep } from './describe.js';
