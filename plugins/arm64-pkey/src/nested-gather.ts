@@ -28,7 +28,6 @@ export const nestedGather = {
         "tables — Jan Stancek's reproducer spun in page-fault loops until an explicit flush_tlb_all.",
       source:
         "mm/mmu_gather.c arch_tlb_finish_mmu before 7a30df49f63a (Jan Stancek's arm64 report, May 2019)",
-      disclaims: ['freed-pagetable-walk'],
     },
   },
 } satisfies MechanismDefinition;
