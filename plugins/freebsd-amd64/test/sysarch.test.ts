@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import { container } from 'tsyringe';
 import { describe, expect, it } from 'vitest';
 import { sysarchOp } from '../src/policy/contributions.js';
-import { SYSTEM_TOKEN } from '../src/index.js';
+import { SYSTEM_TOKEN, checkUargs } from '../src/index.js';
 import { boot, mapOn, ok, PAGE, type World } from './harness.js';
 
 function sysarch(w: World, args: Record<string, number | string>): string {
@@ -93,5 +93,13 @@ describe('EXCL and PERSIST (spec §10, §2.2)', () => {
       { start: p, end: p + 2, key: 7, flags: 0 },
       { start: p + 4, end: p + 6, key: 7, flags: 0 },
     ]);
+  });
+});
+
+describe('a CPU without PKU (spec §10)', () => {
+  it('pmap_pkru_check_uargs returns ENOTSUP after the EINVAL and EFAULT checks', () => {
+    expect(checkUargs(16, 17, 1, 0, false)).toBe('ENOTSUP');
+    expect(checkUargs(16, 17, 16, 0, false)).toBe('EINVAL');
+    expect(checkUargs(16, 16, 1, 0, false)).toBe('EFAULT');
   });
 });
