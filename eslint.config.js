@@ -9,6 +9,7 @@ export default tseslint.config(
       '**/node_modules/**',
       '**/*.js',
       '**/*.cjs',
+      '**/*.mjs',
       '**/*.d.ts',
       '**/vitest.config.ts',
       'test/fixtures/**',
