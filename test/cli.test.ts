@@ -182,6 +182,18 @@ describe.concurrent('explain', () => {
 });
 
 describe.concurrent('the command line itself', () => {
+  it('offers the commands of DESIGN §6', async () => {
+    const r = await runCli(['--help'], home);
+    expect(r.code, describeRun(r)).toBe(0);
+    const commands = r.stdout
+      .slice(r.stdout.indexOf('COMMANDS'))
+      .split('\n')
+      .slice(1)
+      .map((l) => /^ {2}(\S+)/.exec(l)?.[1])
+      .filter((c): c is string => c !== undefined);
+    expect(commands).toEqual(['compare', 'explain', 'plugins', 'policies', 'run', 'scenarios', 'validate']);
+  });
+
   it('rejects an unknown flag with exit 2 and no stack trace', async () => {
     const r = await runCli(['scenarios', '--bogus'], home);
     expect(r.code, describeRun(r)).toBe(2);

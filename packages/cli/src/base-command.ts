@@ -9,6 +9,8 @@ import type { PolicyRegistry } from '@shootdown/core';
 import { classifyError, EXIT_BAD_INPUT, EXIT_FINDING } from './errors.js';
 import { failureWarnings, loadRegistryFromConfig } from './load-plugins.js';
 
+const MAX_FINDING_LINES = 10;
+
 export abstract class ShootdownCommand extends Command {
   static override enableJsonFlag = true;
 
@@ -73,7 +75,13 @@ export abstract class ShootdownCommand extends Command {
       process.exitCode = EXIT_BAD_INPUT;
     } else if (err === undefined && this.findings.length > 0) {
       process.exitCode = EXIT_FINDING;
-      if (!this.jsonEnabled()) for (const f of this.findings) this.stderrLine(f);
+      if (!this.jsonEnabled()) {
+        // A summary, not a second report: the report itself already shows every finding.
+        const shown = this.findings.slice(0, MAX_FINDING_LINES);
+        for (const f of shown) this.stderrLine(f);
+        const more = this.findings.length - shown.length;
+        if (more > 0) this.stderrLine(`… and ${more} more`);
+      }
     }
     await super.finally(err);
   }
