@@ -1,7 +1,7 @@
 // Typed parameters (DESIGN §4 "Parameters and repetition"): defaults in `params:`, overrides from
 // `--set name=value` (parsed as JSON when possible, else taken as a string), type-checked against the
 // default, and `$name` references replaced by their values wherever a value is written.
-import type { JsonValue, ParamValue } from './types.js';
+import type { ParamValue } from './types.js';
 
 /** `$name` as a whole string is a reference; anything else (`a$b`, `$`) is a literal. */
 const REF = /^\$([A-Za-z_][A-Za-z0-9_-]*)$/;
@@ -91,8 +91,4 @@ export function substitute(
     return out;
   }
   return v;
-}
-
-export function isJsonValue(v: unknown): v is JsonValue {
-  return v !== undefined;
 }

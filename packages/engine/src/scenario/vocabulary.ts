@@ -2,6 +2,7 @@
 // (one place to add an op); counters and invariants from DESIGN §2 and §3, overridable by the caller with
 // the registry's own lists (a policy may add counters under its prefix).
 import { schemaJson, SCENARIO_SCHEMA_ID } from './schema-registry.js';
+import { HW_OPS } from './types.js';
 
 /** Counter names of DESIGN §2 ("one vocabulary across all plug-ins"), definitions in spec linux.md §1.1. */
 export const COUNTERS: readonly string[] = [
@@ -72,24 +73,8 @@ export const INTERLEAVABLE: readonly string[] = [
   'page-free',
 ];
 
-/** Ops valid only in a hardware-level scenario (a `hw:` block, `raw-mmu:<arch>`). */
-export const HW_ONLY_OPS: readonly string[] = [
-  'pte-store',
-  'table-store',
-  'table-alloc',
-  'table-free',
-  'tlbi',
-  'invlpg',
-  'invpcid-one',
-  'invpcid-single',
-  'invpcid-all',
-  'invpcid-all-nonglobal',
-  'cr3-write',
-  'cr3-write-noflush',
-  'barrier',
-  'set-root',
-  'context',
-];
+/** Ops valid only in a hardware-level scenario (a `hw:` block, `raw-mmu:<arch>`); listed once, in types.ts. */
+export const HW_ONLY_OPS: readonly string[] = HW_OPS;
 
 /** Ops valid in both kinds of scenario. */
 export const SHARED_OPS: readonly string[] = ['access', 'speculate', 'check', 'repeat'];
