@@ -1,6 +1,8 @@
 import { Args } from '@oclif/core';
 import {
+  ARCHES,
   INVARIANT_IDS,
+  RAW_MMU,
   invariant,
   resolveSelection,
   SelectionError,
@@ -41,7 +43,34 @@ export interface PolicyExplanation {
   readonly policy: PolicyListing;
 }
 
-export type Explanation = InvariantExplanation | VariantExplanation | PolicyExplanation;
+/** `raw-mmu:<arch>`: the hardware alone, for the `hw:` block's litmus-style steps (DESIGN §4). */
+export interface RawMmuExplanation {
+  readonly kind: 'raw-mmu';
+  readonly selection: string;
+  readonly arches: readonly string[];
+  readonly description: string;
+}
+
+export type Explanation = InvariantExplanation | VariantExplanation | PolicyExplanation | RawMmuExplanation;
+
+function explainRawMmu(subject: string): RawMmuExplanation {
+  const arch = subject.slice(RAW_MMU.length + 1);
+  if (subject !== RAW_MMU && !(ARCHES as readonly string[]).includes(arch)) {
+    const near = closest(arch, ARCHES);
+    throw new InputError(`raw-mmu has no architecture '${arch}'`, [
+      near ? `did you mean '${RAW_MMU}:${near}'?` : `architectures: ${ARCHES.join(', ')}`,
+    ]);
+  }
+  return {
+    kind: 'raw-mmu',
+    selection: subject,
+    arches: ARCHES,
+    description:
+      "No OS policy: the simulated MMU alone runs the hardware-level ops of a scenario's hw: block " +
+      '(page-table stores, TLB invalidations, barriers, root switches, accesses). Every OS-level op is ' +
+      'unsupported, and no invariant is claimed.',
+  };
+}
 
 function explainInvariant(registry: PolicyRegistry, id: string): InvariantExplanation {
   const inv = invariant(id);
@@ -131,6 +160,9 @@ function formatExplanation(e: Explanation): string {
     if (v.claims.length > 0) out.push(`  adds claims: ${v.claims.join(', ')}`);
     if (v.disclaims.length > 0) out.push(`  gives up: ${v.disclaims.join(', ')}`);
     out.push(`  selection ${e.selection} claims: ${e.selectionClaims.join(', ') || '(none)'}`);
+  } else if (e.kind === 'raw-mmu') {
+    out.push(`${e.selection}  (architectures: ${e.arches.join(', ')})`);
+    out.push(`  ${e.description}`);
   } else {
     const p = e.policy;
     out.push(`${p.name}  (${p.os}, ${p.arch})`);
@@ -164,7 +196,9 @@ export default class Explain extends ShootdownCommand {
     const subject = args.subject.trim();
     const registry = await this.loadRegistry();
     let e: Explanation;
-    if ((INVARIANT_IDS as readonly string[]).includes(subject)) {
+    if (subject === RAW_MMU || subject.startsWith(`${RAW_MMU}:`)) {
+      e = explainRawMmu(subject);
+    } else if ((INVARIANT_IDS as readonly string[]).includes(subject)) {
       e = explainInvariant(registry, subject);
     } else if (subject.includes(':') || registry.policy(subject) !== undefined) {
       e = explainVariant(registry, subject);
