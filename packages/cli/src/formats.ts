@@ -54,6 +54,10 @@ export function renderComparisons(
     // One comparison per scenario, as a JSON array of what the renderer printed for each.
     return `[\n${docs.map((d) => indent(d.trimEnd())).join(',\n')}\n]\n`;
   }
+  if (format === 'html') {
+    // A self-contained page per comparison; pages cannot be concatenated into one valid document.
+    throw new InputError('--format html renders one scenario per report; run compare once per scenario');
+  }
   if (format === 'ktap') {
     // Documentation/dev-tools/ktap.rst: a test with subtests nests their KTAP documents, indented.
     const out = ['KTAP version 1', `1..${docs.length}`];

@@ -1,52 +1,34 @@
-import type { Comparison } from '@shootdown/engine';
+import { PolicyRegistry } from '@shootdown/core';
+import { compareResults, loadScenarioText, runScenario, type Comparison } from '@shootdown/engine';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.js';
 import { checkFormat, renderComparisons } from '../src/formats.js';
 
+/**
+ * A real one-column comparison: a hardware-level scenario under `raw-mmu:x86_64`, one read of a mapped
+ * page. Expecting `ok` holds; expecting `fault:not-present` cannot (the page is mapped), so that run fails.
+ */
 function comparison(scenario: string, failedExpectations: number): Comparison {
-  return {
-    scenario,
-    columns: [{ selection: 'raw-mmu:x86_64', policy: 'raw-mmu', tlb: 'adversarial' }],
-    steps: [
-      {
-        kind: 'step',
-        path: '0',
-        op: 'access',
-        line: 3,
-        cpu: 0,
-        expected: 'ok',
-        cells: [
-          {
-            outcome: failedExpectations > 0 ? 'fault:read' : 'ok',
-            held: failedExpectations === 0,
-            violations: [],
-            cycles: 1,
-          },
-        ],
-        diverges: false,
-      },
-    ],
-    counters: [],
-    cycles: { kind: 'cycles', name: 'cycles', values: [1], diverges: false },
-    expectations: {
-      kind: 'expectations',
-      name: 'expectations failed',
-      values: [failedExpectations],
-      diverges: false,
-    },
-    invariants: [],
-    summaries: [
-      {
-        expectationsFailed: failedExpectations,
-        findings: 0,
-        notes: 0,
-        unsupported: 0,
-        verdict: failedExpectations > 0 ? 'expect-fails' : 'holds',
-      },
-    ],
-    firstDivergence: null,
-    notes: [],
-  };
+  const expectText = failedExpectations > 0 ? 'fault:not-present' : 'ok';
+  const text = [
+    `name: ${scenario}`,
+    'machine: { arch: x86_64, cpus: 1, memory: 8MiB }',
+    'hw:',
+    '  frames: { f1: { use: data } }',
+    '  spaces:',
+    '    user: { asid: 1, mappings: [{ va: 0x400000, frame: f1, prot: rw, user: true }] }',
+    'steps:',
+    '  - { op: set-root, cpu: 0, space: user }',
+    `  - { op: access, cpu: 0, space: user, va: 0x400000, kind: read, expect: ${expectText} }`,
+    '',
+  ].join('\n');
+  const loaded = loadScenarioText(text, `${scenario}.yaml`);
+  if (!loaded.ok) throw new Error(loaded.errors.map((e) => e.message).join('\n'));
+  const result = runScenario(loaded.scenario, {
+    registry: new PolicyRegistry(),
+    selection: 'raw-mmu:x86_64',
+  });
+  return compareResults([result]);
 }
 
 describe('rendering several comparisons', () => {

@@ -49,7 +49,11 @@ export default class Compare extends ShootdownCommand {
       summary: 'Verdict file (or catalogue topic) the runs must match.',
     }),
     set: Flags.string({ multiple: true, summary: 'Override a scenario parameter: name=value (repeatable).' }),
-    format: Flags.string({ char: 'f', default: 'table', summary: 'table, text, markdown, json, ktap, …' }),
+    format: Flags.string({
+      char: 'f',
+      default: 'table',
+      summary: "table, text, markdown, json, ktap, html, or a plug-in's format",
+    }),
     out: Flags.string({ char: 'o', summary: 'Write the report to this file (only when the runs complete).' }),
   };
 
@@ -61,6 +65,9 @@ export default class Compare extends ShootdownCommand {
     checkFormat(flags.format);
     if ((flags.policy?.length ?? 0) + (flags.vary?.length ?? 0) === 0) {
       throw new InputError('compare needs selections: --policy A --policy B … or --vary policy:mechanism');
+    }
+    if (flags.format === 'html' && argv.length > 1 && !this.jsonEnabled()) {
+      throw new InputError('--format html renders one scenario per report; run compare once per scenario');
     }
     const selections = selectionsFromFlags(registry, flags.policy, flags.vary);
     const verdictFile = flags.expect === undefined ? undefined : await loadExpectFlag(flags.expect);

@@ -29,7 +29,11 @@ export default class Run extends ShootdownCommand {
       summary: 'The selection: policy or policy:mechanism=variant,…',
     }),
     set: Flags.string({ multiple: true, summary: 'Override a scenario parameter: name=value (repeatable).' }),
-    format: Flags.string({ char: 'f', default: 'table', summary: 'table, text, markdown, json, ktap, …' }),
+    format: Flags.string({
+      char: 'f',
+      default: 'table',
+      summary: "table, text, markdown, json, ktap, html, or a plug-in's format",
+    }),
     out: Flags.string({ char: 'o', summary: 'Write the report to this file (only when the run completes).' }),
   };
 
