@@ -109,8 +109,17 @@ export class StaleSet {
 
   /** First record for (level, index, tag) that `cpu` may hold on `side` (0 data, 1 instruction), or -1. */
   find(cpu: number, side: number, level: number, index: number, tag: number): number {
-    let r = this.heads[level].get(staleKey(index, tag));
-    if (r === undefined) return -1;
+    const r = this.heads[level].get(staleKey(index, tag));
+    return r === undefined ? -1 : this.heldFrom(r, cpu, side);
+  }
+
+  /** The record after `r` in its chain (same level, index, tag) that `cpu` may hold on `side`, or -1. */
+  findNext(r: number, cpu: number, side: number): number {
+    const n = this.next[r]!;
+    return n < 0 ? -1 : this.heldFrom(n, cpu, side);
+  }
+
+  private heldFrom(r: number, cpu: number, side: number): number {
     const w = cpu >>> 5;
     const bit = 1 << (cpu & 31);
     const s = this.sides === 1 ? 0 : side;

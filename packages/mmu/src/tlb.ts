@@ -65,7 +65,7 @@ export abstract class MachineTlb extends MachineWalk {
       return this.accessPrecise(cpu, va, kind, mode, side, tag, kernelHalf, s);
     }
     let rec = -1;
-    if (this.staleLeaf.cpuRefs[cpu] > 0) rec = this.findStaleLeaf(cpu, side, va, tag, kernelHalf);
+    if (this.staleLeaf.cpuRefs[cpu] > 0) rec = this.findStaleLeaf(cpu, side, va, tag, kernelHalf, kind, mode);
     const present = this.walk(this.rootFor(cpu, kernelHalf), 4, va);
     if (rec >= 0) {
       const s = this.staleLeaf;

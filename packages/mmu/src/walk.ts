@@ -166,19 +166,54 @@ export abstract class MachineWalk extends MachineInvalidation {
     return false;
   }
 
-  protected findStaleLeaf(cpu: number, side: number, va: number, tag: number, kernelHalf: boolean): number {
+  /**
+   * The stale record `cpu` serves an access from. Several may cover one address (an entry changed twice
+   * without a flush in between leaves two possible old translations). The adversarial model lets the CPU
+   * hold whichever the architecture allows, so it picks one that permits the access when there is one —
+   * the exploit path — and otherwise the first found; without this, a precise execution could reach a
+   * frame the adversarial model claims unreachable.
+   */
+  protected findStaleLeaf(
+    cpu: number,
+    side: number,
+    va: number,
+    tag: number,
+    kernelHalf: boolean,
+    kind: AccessKind,
+    mode: AccessMode,
+  ): number {
+    const own = this.firstAllowing(cpu, side, va, tag, kind, mode);
+    if (kernelHalf || !this.anyUserGlobal || this.allows(cpu, own, kind, mode)) return own;
+    const global = this.firstAllowing(cpu, side, va, GLOBAL_TAG, kind, mode);
+    return own < 0 || this.allows(cpu, global, kind, mode) ? global : own;
+  }
+
+  private allows(cpu: number, r: number, kind: AccessKind, mode: AccessMode): boolean {
+    return r >= 0 && this.check(cpu, this.staleLeaf.flags[r], kind, mode) === Outcome.OK;
+  }
+
+  /** Over every level, the first held record that allows the access, else the first held record, else -1. */
+  private firstAllowing(
+    cpu: number,
+    side: number,
+    va: number,
+    tag: number,
+    kind: AccessKind,
+    mode: AccessMode,
+  ): number {
     const s = this.staleLeaf;
+    let first = -1;
     for (let l = 1; l <= 3; l++) {
-      const r = s.find(cpu, side, l, Math.floor(va / LEVEL_SIZE[l as Level]), tag);
-      if (r >= 0) return r;
-    }
-    if (!kernelHalf && this.anyUserGlobal) {
-      for (let l = 1; l <= 3; l++) {
-        const r = s.find(cpu, side, l, Math.floor(va / LEVEL_SIZE[l as Level]), GLOBAL_TAG);
-        if (r >= 0) return r;
+      for (
+        let r = s.find(cpu, side, l, Math.floor(va / LEVEL_SIZE[l as Level]), tag);
+        r >= 0;
+        r = s.findNext(r, cpu, side)
+      ) {
+        if (this.allows(cpu, r, kind, mode)) return r;
+        if (first < 0) first = r;
       }
     }
-    return -1;
+    return first;
   }
 
   /**
