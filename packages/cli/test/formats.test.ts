@@ -61,6 +61,13 @@ describe('rendering several comparisons', () => {
   });
 });
 
+describe('html', () => {
+  it('renders one self-contained page, and refuses to glue several into an invalid document', () => {
+    expect(renderComparisons([comparison('a', 0)], 'html')).toMatch(/^<!DOCTYPE html>/i);
+    expect(() => renderComparisons([comparison('a', 0), comparison('b', 0)], 'html')).toThrow(InputError);
+  });
+});
+
 describe('--format', () => {
   it('accepts the built-in formats', () => {
     for (const f of ['table', 'text', 'markdown', 'json', 'ktap']) expect(() => checkFormat(f)).not.toThrow();
