@@ -1,6 +1,8 @@
 // Runs every bench/*.bench.js in name order. Each exports `async function run(report)`; `report(name,
 // value, unit, budget?, baseline?)` prints one line: the figure, its budget (DESIGN §8) and, when given,
 // the raw speed of the same loop over plain typed arrays measured in the same run, with the ratio.
+// With `--json` it prints only a JSON array of { id, value, unit, limit } (limit: that plain typed-array
+// figure, or null where a figure has none), for tools that track the numbers.
 //   budget:   { min: n } (rates) or { max: n } (sizes, ratios); a bare number means { min: n }.
 //   baseline: { value: n, unit?: string } — the plain-typed-array speed of the same loop.
 import { readdirSync } from 'node:fs';
@@ -12,6 +14,8 @@ const files = readdirSync(dir)
   .filter((f) => f.endsWith('.bench.js'))
   .sort();
 
+const json = process.argv.includes('--json');
+const figures = [];
 let failed = 0;
 
 function fmt(n) {
@@ -23,6 +27,14 @@ function fmt(n) {
 }
 
 function report(name, value, unit, budget, baseline) {
+  if (json) {
+    const id = name
+      .trim()
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '');
+    figures.push({ id, value, unit: unit.trim(), limit: baseline === undefined ? null : baseline.value });
+  }
   let line = `${name.padEnd(44)} ${fmt(value)}${unit}`;
   if (budget !== undefined) {
     const b = typeof budget === 'number' ? { min: budget } : budget;
@@ -33,19 +45,20 @@ function report(name, value, unit, budget, baseline) {
   if (baseline !== undefined) {
     line += `   plain typed arrays: ${fmt(baseline.value)}${baseline.unit ?? unit} (×${(baseline.value / value).toFixed(1)} faster)`;
   }
-  console.log(line);
+  if (!json) console.log(line);
 }
 
 for (const f of files) {
-  console.log(`# ${f}`);
+  if (!json) console.log(`# ${f}`);
   const mod = await import(pathToFileURL(join(dir, f)).href);
   if (typeof mod.run !== 'function') {
-    console.log(`  (no run(report) export — skipped)`);
+    if (!json) console.log(`  (no run(report) export — skipped)`);
     continue;
   }
   await mod.run(report);
 }
+if (json) console.log(JSON.stringify(figures, null, 2));
 if (failed > 0) {
-  console.log(`${failed} budget(s) missed`);
+  console.error(`${failed} budget(s) missed`);
   process.exitCode = 1;
 }
