@@ -16,11 +16,13 @@ import {
 } from '../src/index.js';
 
 const referenceDir = fileURLToPath(new URL('../../../plugins/reference', import.meta.url));
+// The toy plug-in adds a variant and an op of its own (toy-ops.yaml uses it).
+const toyDir = fileURLToPath(new URL('./fixtures/runner/plugins/extra-variant', import.meta.url));
 const fixtures = new URL('./fixtures/runner/', import.meta.url);
 let registry: PolicyRegistry;
 
 beforeAll(async () => {
-  const loaded = await loadPlugins([referenceDir]);
+  const loaded = await loadPlugins([referenceDir, toyDir]);
   expect(loaded.failures).toEqual([]);
   registry = loaded.registry;
 });
