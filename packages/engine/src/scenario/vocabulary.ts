@@ -1,46 +1,15 @@
 // The words of the language the loader checks names against. Ops come from the scenario schema itself
 // (one place to add an op); counters and invariants from DESIGN §2 and §3, overridable by the caller with
 // the registry's own lists (a policy may add counters under its prefix).
+import { INVARIANT_IDS, SHARED_COUNTERS } from '@shootdown/core';
 import { schemaJson, SCENARIO_SCHEMA_ID } from './schema-registry.js';
 import { HW_OPS } from './types.js';
 
-/** Counter names of DESIGN §2 ("one vocabulary across all plug-ins"), definitions in spec linux.md §1.1. */
-export const COUNTERS: readonly string[] = [
-  'kflush',
-  'ipi',
-  'invlpg',
-  'full',
-  'lflush',
-  'split',
-  'ptalloc',
-  'ptfree',
-  'spurious',
-  'wrpkru',
-  'tlbi_leaf',
-  'tlbi_all_levels',
-  'tlbi_asid',
-  'dsb',
-  'walk',
-  'fill',
-];
+/** Counter names of DESIGN §2 ("one vocabulary across all plug-ins"): the MMU's list, through core. */
+export const COUNTERS: readonly string[] = SHARED_COUNTERS;
 
-/** Invariant ids of DESIGN §3. */
-export const INVARIANTS: readonly string[] = [
-  'stale-exec-alias',
-  'wx-alias',
-  'stale-after-free',
-  'direct-map-default',
-  'freed-pagetable-walk',
-  'pagetable-reuse',
-  'unmapped-stays-unmapped',
-  'pfn-release',
-  'mermap-free',
-  'pkey-tag',
-  'pkey-kept',
-  'pagetable-write-protected',
-  'break-before-make',
-  'stale-direct-map',
-];
+/** Invariant ids of DESIGN §3, owned by core. */
+export const INVARIANTS: readonly string[] = INVARIANT_IDS;
 
 /** The check queries of DESIGN §4 (policy probes are `<prefix>.<name>`). */
 export const CHECK_QUERIES: readonly string[] = [

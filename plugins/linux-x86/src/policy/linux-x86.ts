@@ -1,7 +1,13 @@
 // The linux-x86 policy: Linux's arch-independent mm (linux-mm) on the x86-64 hooks of this plug-in, with
 // the mechanisms of spec linux.md §2.6, §3.4, §4.5, §5.10, §6.5 as variants. Defaults are today's
 // upstream behaviour; for unmapped allocation that is the per-folio zap (__GFP_UNMAPPED is an RFC).
-import { Tokens, type InvariantId, type PolicyDefinition, type ResolvedSelection } from '@shootdown/core';
+import {
+  INVARIANT_IDS,
+  Tokens,
+  type InvariantId,
+  type PolicyDefinition,
+  type ResolvedSelection,
+} from '@shootdown/core';
 import { LinuxMm } from '@shootdown/linux-mm';
 import type { Machine } from '@shootdown/mmu';
 import type { DependencyContainer } from 'tsyringe';
@@ -22,19 +28,12 @@ import { linuxMmConfigOf, x86ConfigOf } from './variants.js';
 
 /** What mainline Linux on x86-64 guarantees (spec linux.md §1.2, §3.7); pagetable-write-protected and
  *  break-before-make are not x86 Linux claims, stale-direct-map is the soft spurious-fault case. */
-const CLAIMS: readonly InvariantId[] = [
-  'stale-exec-alias',
-  'wx-alias',
-  'stale-after-free',
-  'direct-map-default',
-  'freed-pagetable-walk',
-  'pagetable-reuse',
-  'unmapped-stays-unmapped',
-  'pfn-release',
-  'mermap-free',
-  'pkey-tag',
-  'pkey-kept',
+const NOT_CLAIMED: readonly InvariantId[] = [
+  'pagetable-write-protected',
+  'break-before-make',
+  'stale-direct-map',
 ];
+const CLAIMS: readonly InvariantId[] = INVARIANT_IDS.filter((id) => !NOT_CLAIMED.includes(id));
 
 function configure(container: DependencyContainer, selection: ResolvedSelection): void {
   const machine = container.resolve(Tokens.Machine) as Machine;
