@@ -23,6 +23,7 @@ import {
   MAX_PAGE_ORDER,
 } from './freetype.js';
 import type { LinuxPageAllocator } from './page-alloc.js';
+import { allocReuse } from './core-alloc-reuse.js';
 
 /** The gfp mask for the contract's flags (user data defaults to movable, like GFP_HIGHUSER_MOVABLE). */
 export function gfpOf(flags: readonly AllocFlag[]): number {
@@ -40,10 +41,7 @@ export class LinuxPageAllocatorContract implements PageAllocator {
   alloc(cpu: CpuId, order: number, flags: readonly AllocFlag[], reuse?: readonly Pfn[]): PageAllocReport {
     if (order < 0 || order > MAX_PAGE_ORDER) return errno('EINVAL');
     const gfp = gfpOf(flags);
-    if (reuse && reuse.length > 0) {
-      if (!this.allocator.allocSpecific(reuse, gfp)) return errno('EBUSY');
-      return { outcome: 'ok', pfn: reuse[0], order: 0 };
-    }
+    if (reuse && reuse.length > 0) return allocReuse(this.allocator, reuse, gfp);
     const pfn = this.allocator.allocPages(cpu, order, gfp);
     return pfn < 0 ? errno('ENOMEM') : { outcome: 'ok', pfn, order };
   }

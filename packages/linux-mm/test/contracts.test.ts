@@ -60,6 +60,22 @@ describe('frame bookkeeping for the invariants', () => {
     expect(lm.pageAllocator.pageblockFreetype(u.pfn!)).toBe('Unmovable+unmapped');
   });
 
+  it('page-alloc reuse: takes back the named frames; `unmapped` is reported ignored, not dropped (DESIGN §4)', () => {
+    const { book, lm } = machine();
+    const a = lm.pageAllocator.alloc(0, 0, []);
+    lm.pageAllocator.free(0, a.pfn!, 0);
+    const plain = lm.pageAllocator.alloc(0, 0, [], [a.pfn!]);
+    expect(plain).toEqual({ outcome: 'ok', pfn: a.pfn, order: 0 });
+    lm.pageAllocator.free(0, a.pfn!, 0);
+    // Taking named frames off the free lists never zaps their direct-map entry (spec linux.md §4.1, §4.3), so the
+    // flag has no effect: the frame is plain allocated data and the step says so.
+    const r = lm.pageAllocator.alloc(0, 0, ['unmapped'], [a.pfn!]);
+    expect(r).toEqual({ outcome: 'ok', pfn: a.pfn, order: 0, ignored: ['unmapped'] });
+    expect(book.state.get(a.pfn!)).toBe(FrameState.Allocated);
+    // A frame that is not free cannot be taken back.
+    expect(lm.pageAllocator.alloc(0, 0, ['unmapped'], [a.pfn!]).outcome).toBe('error:EBUSY');
+  });
+
   it('a mermapped frame is flagged until the window is flushed', () => {
     const { book, lm } = machine();
     const va = lm.mermap.get(0, lm.initMm, 200, 1);

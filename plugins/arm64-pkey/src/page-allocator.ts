@@ -12,7 +12,14 @@ import {
   type Pfn,
   type PressureRequest,
 } from '@shootdown/core';
-import { freetypeName, GFP_UNMAPPED, GFP_ZERO, MAX_PAGE_ORDER, type LinuxMm } from '@shootdown/linux-mm';
+import {
+  allocReuse,
+  freetypeName,
+  GFP_UNMAPPED,
+  GFP_ZERO,
+  MAX_PAGE_ORDER,
+  type LinuxMm,
+} from '@shootdown/linux-mm';
 import type { Kpkeys } from './kpkeys.js';
 import { FreetypePtpAllocator, PAGEBLOCK_ORDER } from './ptp/freetype.js';
 import { GFP_ZERO as PTP_GFP_ZERO, NO_PFN } from './ptp/types.js';
@@ -40,11 +47,7 @@ export class Arm64PageAllocator implements PageAllocator {
       return { outcome: 'ok', pfn, order: 0 };
     }
     const gfp = (flags.includes('zero') ? GFP_ZERO : 0) | (flags.includes('unmapped') ? GFP_UNMAPPED : 0);
-    if (reuse !== undefined && reuse.length > 0) {
-      return this.lm.allocator.allocSpecific(reuse, gfp)
-        ? { outcome: 'ok', pfn: reuse[0], order: 0 }
-        : errno('EBUSY');
-    }
+    if (reuse !== undefined && reuse.length > 0) return allocReuse(this.lm.allocator, reuse, gfp);
     const pfn = this.lm.allocator.allocPages(cpu, order, gfp);
     return pfn < 0 ? errno('ENOMEM') : { outcome: 'ok', pfn, order };
   }

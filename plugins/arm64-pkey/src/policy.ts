@@ -2,14 +2,19 @@
 // leaf-only vs all-level invalidation, break-before-make on the linear map, POE user keys) — with kpkeys
 // page-table protection as the `pt-protection` mechanism and the nested-gather flush as `nested-gather`.
 import { Tokens, type InvariantId, type PolicyDefinition, type ResolvedSelection } from '@shootdown/core';
-import { DEFAULT_GATHER_CONFIG, defaultLinuxMmConfig, LinuxMm, type NestedFlush } from '@shootdown/linux-mm';
+import {
+  DEFAULT_GATHER_CONFIG,
+  defaultLinuxMmConfig,
+  LinuxMm,
+  machineFrameSink,
+  type NestedFlush,
+} from '@shootdown/linux-mm';
 import type { Machine } from '@shootdown/mmu';
 import type { DependencyContainer } from 'tsyringe';
 import { Arm64Arch } from './arch/arm64-arch.js';
 import { bootArm64 } from './arch/boot.js';
 import { MachineLinearMapHw } from './arch/linear-map-hw.js';
 import { MachineTlbiPort } from './arch/tlb.js';
-import { machineFrameSink } from './frame-sink.js';
 import { Arm64Kernel } from './kernel.js';
 import { LinearMap, type LinearMapLeaf } from './linear-map.js';
 import { NESTED_GATHER, NESTED_RESET, nestedGather } from './nested-gather.js';
@@ -56,7 +61,8 @@ function configure(container: DependencyContainer, selection: ResolvedSelection)
     // __GFP_UNMAPPED is an x86 RFC; arm64 removes pages from the linear map one folio at a time.
     unmappedAlloc: 'zap-per-folio' as const,
   };
-  const lm = new LinuxMm(arch, config, machineFrameSink(book, machine), phases);
+  // bootArm64 has tagged the image and the early page-table chunks itself.
+  const lm = new LinuxMm(arch, config, machineFrameSink(book, machine, null), phases);
   arch.kpkeys.initLate(boot.earlyTables, boot.earlyChunks);
 
   const run: Arm64Run = { machine, arch, lm, boot };

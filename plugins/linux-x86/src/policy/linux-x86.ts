@@ -8,13 +8,12 @@ import {
   type PolicyDefinition,
   type ResolvedSelection,
 } from '@shootdown/core';
-import { LinuxMm } from '@shootdown/linux-mm';
+import { LinuxMm, machineFrameSink } from '@shootdown/linux-mm';
 import type { Machine } from '@shootdown/mmu';
 import type { DependencyContainer } from 'tsyringe';
 import { X86LinuxArch } from '../arch/x86-arch.js';
 import { X86Kernel } from '../kernel/x86-kernel.js';
 import { X86PmapTable } from '../kernel/pmap.js';
-import { frameSinkFor } from '../frame-sink.js';
 import { X86_RUN, type X86Run } from '../run-state.js';
 import { freePgtables } from './mechanisms/free-pgtables.js';
 import { nestedGather } from './mechanisms/nested-gather.js';
@@ -44,7 +43,8 @@ function configure(container: DependencyContainer, selection: ResolvedSelection)
   const lm = new LinuxMm(
     arch,
     linuxMmConfigOf(selection.variants, params.frames, arch.reservedFrames),
-    frameSinkFor(frames, machine),
+    // x86 boot leaves its reserved frames to the sink: they are the kernel image.
+    machineFrameSink(frames, machine, 'kernel-text'),
     phases,
   );
   const run: X86Run = { machine, arch, lm, mermaps: new Map() };

@@ -1,0 +1,42 @@
+/**
+ * linux-mm's frame bookkeeping, sent to core's FrameBook (what the invariants read) and mirrored on the
+ * MMU's frame tags: a frame going back to the buddy allocator is freed on the machine, so its generation
+ * moves on and any translation captured before becomes a use-after-free path (DESIGN §2 "Frames"); a
+ * frame handed out is tagged by its use. Both Linux plug-ins feed their LinuxMm through this.
+ */
+import { FrameState, type FrameBook } from '@shootdown/core';
+import type { Machine } from '@shootdown/mmu';
+import type { FrameSink } from './frame-events.js';
+
+/**
+ * `reservedTag`: the tag a reserved frame (memblock-reserved, never given to the buddy allocator) gets
+ * when the machine still holds it free; null when the arch's boot code tags its reserved frames itself
+ * (arm64 tags the image and its early page-table chunks as it builds them).
+ */
+export function machineFrameSink(book: FrameBook, machine: Machine, reservedTag: string | null): FrameSink {
+  const frames = machine.frames;
+  return {
+    setState(pfn, state) {
+      book.setState(pfn, state);
+      switch (state) {
+        case FrameState.Free:
+        case FrameState.UnmappedPool:
+          if (!frames.isFree(pfn)) frames.free(pfn);
+          break;
+        case FrameState.PageTable:
+          frames.setTag(pfn, 'page-table');
+          break;
+        case FrameState.Reserved:
+          if (reservedTag !== null && frames.isFree(pfn)) frames.setTag(pfn, reservedTag);
+          break;
+        default:
+          // Allocated / Unmapped: data. Re-tagging an already-data frame is skipped (no free-count change).
+          if (frames.tag(pfn) !== 'data') frames.setTag(pfn, 'data');
+      }
+    },
+    setFlag: (pfn, flag, on) => book.setFlag(pfn, flag, on),
+    setExpectedKey: (pid, start, end, key) => book.setExpectedKey(pid, start, end, key),
+    clearExpectedKey: (pid, start, end) => book.clearExpectedKey(pid, start, end),
+    markRevoked: (pfns) => book.markRevoked(pfns),
+  };
+}
