@@ -18,7 +18,9 @@ export function createMachine(params: MachineParamsInput = {}, costs: CostModelI
   const p = validateMachineParams(params);
   if (!p.ok)
     throw new MachineConfigError(formatSchemaErrors('invalid machine parameters', p.errors), p.errors);
-  const c = validateCostModel(costs);
+  // A machine block may carry its cost model (`costs`, already checked above with the machine); weights
+  // given as the argument override it, so a caller holding both gets one model.
+  const c = validateCostModel({ ...params.costs, ...costs });
   if (!c.ok) throw new MachineConfigError(formatSchemaErrors('invalid cost model', c.errors), c.errors);
   return new Machine(p.value, c.value);
 }

@@ -1,6 +1,13 @@
 // Machine parameters: the typed, validated form of schemas/machine.schema.json.
 import { readFileSync } from 'node:fs';
-import { assertSupportedSchema, checkSchema, type JsonSchema, type SchemaError } from './schema-check.js';
+import type { CostModelInput } from './costs.js';
+import {
+  assertSupportedSchema,
+  checkSchema,
+  inlineSiblingRefs,
+  type JsonSchema,
+  type SchemaError,
+} from './schema-check.js';
 
 export type ArchName = 'x86_64' | 'arm64';
 
@@ -21,6 +28,8 @@ export interface MachineParamsInput {
   features?: { pcid?: boolean; pti?: boolean; invlpgb?: boolean; 'bbml2-noabort'?: boolean };
   onConflict?: 'stale-first' | 'either';
   seed?: number;
+  /** The run's cost model (schemas/cost-model.schema.json); `createMachine` takes it from here too. */
+  costs?: CostModelInput;
 }
 
 /** Validated parameters with every default filled in; `memory` in bytes, `frames` derived from it. */
@@ -55,8 +64,10 @@ let machineSchema: JsonSchema | undefined;
 /** The parsed machine schema (schemas/machine.schema.json, resolved from this module's location). */
 export function loadMachineSchema(): JsonSchema {
   if (machineSchema === undefined) {
-    const url = new URL('../../../schemas/machine.schema.json', import.meta.url);
-    machineSchema = JSON.parse(readFileSync(url, 'utf8')) as JsonSchema;
+    const dir = new URL('../../../schemas/', import.meta.url);
+    const read = (file: string): JsonSchema =>
+      JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as JsonSchema;
+    machineSchema = inlineSiblingRefs(read('machine.schema.json'), read);
     assertSupportedSchema(machineSchema);
   }
   return machineSchema;

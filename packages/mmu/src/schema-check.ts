@@ -1,5 +1,6 @@
 // A small JSON Schema (draft 2020-12) checker for the flat subset the machine and cost-model schemas use:
-// type, enum, minimum, maximum, pattern, properties, additionalProperties, default. The MMU depends on no
+// type, enum, minimum, maximum, pattern, properties, additionalProperties, default, and `$ref` to a whole
+// sibling schema file (inlined at load by `inlineSiblingRefs`). The MMU depends on no
 // package (DESIGN §1), so it cannot load ajv; the schemas stay standard, and core/engine may validate the
 // same files with ajv. Keywords outside this subset are rejected when the schema is loaded, so the two
 // validators cannot silently disagree.
@@ -23,6 +24,8 @@ export type JsonSchema = {
   title?: string;
   $schema?: string;
   $id?: string;
+  /** A whole sibling file (`cost-model.schema.json`); replaced by that schema when loaded. */
+  $ref?: string;
 };
 
 const KNOWN = new Set([
@@ -39,6 +42,35 @@ const KNOWN = new Set([
   '$schema',
   '$id',
 ]);
+
+/**
+ * Replace every `$ref` to a sibling schema file by that file's schema, so the checker below sees one flat
+ * tree; the node's own annotations (its description) are kept. Only whole-file references are supported:
+ * the machine schema's `costs` is the cost-model schema, nothing finer.
+ */
+export function inlineSiblingRefs(schema: JsonSchema, load: (file: string) => JsonSchema): JsonSchema {
+  let node = schema;
+  if (node.$ref !== undefined) {
+    if (node.$ref.includes('#') || node.$ref.includes('/')) {
+      throw new Error(`schema $ref '${node.$ref}' is not a sibling file; the MMU's checker cannot follow it`);
+    }
+    const { $ref, ...own } = node;
+    const target = inlineSiblingRefs(load($ref), load);
+    node = { ...target, ...own };
+    delete node.$schema;
+    delete node.$id;
+  }
+  const out: JsonSchema = { ...node };
+  if (node.properties !== undefined) {
+    out.properties = {};
+    for (const [name, sub] of Object.entries(node.properties))
+      out.properties[name] = inlineSiblingRefs(sub, load);
+  }
+  if (typeof node.additionalProperties === 'object') {
+    out.additionalProperties = inlineSiblingRefs(node.additionalProperties, load);
+  }
+  return out;
+}
 
 /** Throws if the schema uses a keyword this checker does not implement. */
 export function assertSupportedSchema(schema: JsonSchema, at = '#'): void {

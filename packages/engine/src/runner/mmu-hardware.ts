@@ -8,8 +8,8 @@ import { runHwStep } from './hw-ops.js';
 import type { StepOutcome } from './report.js';
 import type { RunState } from './state.js';
 
-/** Machine-block fields that are the engine's, not the MMU's. */
-const ENGINE_FIELDS = new Set(['costs', 'cost-model']);
+/** The machine block's cost model travels as `createMachine`'s second argument, not as a parameter. */
+const COSTS_FIELD = 'costs';
 
 export class MmuHardware implements Hardware {
   readonly machine: Machine;
@@ -20,8 +20,8 @@ export class MmuHardware implements Hardware {
     block: MachineBlock,
   ) {
     const params: Record<string, unknown> = { arch };
-    for (const [k, v] of Object.entries(block)) if (!ENGINE_FIELDS.has(k) && k !== 'arch') params[k] = v;
-    const costs = (block['costs'] ?? block['cost-model'] ?? {}) as Record<string, number>;
+    for (const [k, v] of Object.entries(block)) if (k !== COSTS_FIELD && k !== 'arch') params[k] = v;
+    const costs = (block[COSTS_FIELD] ?? {}) as Record<string, number>;
     this.machine = createMachine(params, costs);
   }
 
