@@ -40,7 +40,10 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('unmap' as const), space, page }) },
   { weight: 5, arbitrary: fc.record({ op: fc.constant('access' as const), cpu, page, write: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('invlpg' as const), cpu, page }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('root' as const), cpu, space, noflush: fc.boolean() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ op: fc.constant('root' as const), cpu, space, noflush: fc.boolean() }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('flushGlobal' as const), cpu }) },
 );
 
@@ -102,7 +105,9 @@ class ReferencePreciseTlb {
         return undefined;
       case 'root': // CR3 write: with PCID, drops the target PCID's entries unless no-flush (§2.1 item 2)
         this.cur[x.cpu] = x.space;
-        if (!x.noflush) for (const k of [...this.tlb[x.cpu]!.keys()]) if (k.startsWith(`${x.space}:`)) this.tlb[x.cpu]!.delete(k);
+        if (!x.noflush)
+          for (const k of [...this.tlb[x.cpu]!.keys()])
+            if (k.startsWith(`${x.space}:`)) this.tlb[x.cpu]!.delete(k);
         return undefined;
       case 'flushGlobal': // CR4.PGE toggle: everything (§2.1 item 2)
         this.tlb[x.cpu]!.clear();
@@ -166,7 +171,8 @@ function apply(r: Rigged, x: Cmd): [number, number] | undefined {
 function staleSet(r: Rigged): Set<string> {
   const out = new Set<string>();
   for (const f of r.frames) {
-    for (const t of r.m.cachedTranslations(f)) for (const c of t.cpus) out.add(`${c}@${t.tag}:${t.va}->${t.pfn}`);
+    for (const t of r.m.cachedTranslations(f))
+      for (const c of t.cpus) out.add(`${c}@${t.tag}:${t.va}->${t.pfn}`);
   }
   return out;
 }
