@@ -30,6 +30,15 @@ export function hwLeafFlags(swFlags: number): number {
   return f;
 }
 
+/**
+ * PROT_* bits of a hardware leaf: readable when present; executable by the side it is for — UXN for a user
+ * page, PXN for a kernel page (the other bit is set on every PAGE_* protection of that side).
+ */
+export function leafProt(f: number): number {
+  const user = (f & Pte.USER) !== 0;
+  return 1 | (f & Pte.WRITABLE ? 2 : 0) | (f & (user ? Pte.XUSER : Pte.XKERNEL) ? 4 : 0);
+}
+
 /** PAGE_KERNEL for the linear map: RW, PXN/UXN (not executable), global, AF set, POIndex 0. */
 export const HW_PAGE_KERNEL = Pte.PRESENT | Pte.WRITABLE | Pte.GLOBAL | Pte.ACCESSED | Pte.DIRTY;
 /** PAGE_KERNEL_ROX for the kernel image text. */
@@ -38,9 +47,4 @@ export const HW_PAGE_KERNEL_ROX = Pte.PRESENT | Pte.XKERNEL | Pte.GLOBAL | Pte.A
 /** A leaf's flags with its POIndex replaced. */
 export function withKey(flags: number, key: number): number {
   return (flags & ~Pte.KEY_MASK) | ((key & 7) << Pte.KEY_SHIFT);
-}
-
-/** The POIndex of hardware leaf flags. */
-export function keyOf(flags: number): number {
-  return (flags & Pte.KEY_MASK) >>> Pte.KEY_SHIFT;
 }

@@ -40,6 +40,14 @@ export function hwLeafFlags(swFlags: number): number {
   return f;
 }
 
+/** PROT_* bits of a hardware leaf: readable when present; one NX bit, so either execute bit means PROT_EXEC. */
+export function leafProt(hw: number): number {
+  let prot = 1;
+  if ((hw & HW_WRITABLE) !== 0) prot |= 2;
+  if ((hw & (HW_XUSER | HW_XKERNEL)) !== 0) prot |= 4;
+  return prot;
+}
+
 /** Hardware leaf flags → software PTE flags (for CPA, which reads the kernel tables back). */
 export function swFlagsOf(hw: number): number {
   if ((hw & HW_PRESENT) === 0) return 0;

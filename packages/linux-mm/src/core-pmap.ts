@@ -1,0 +1,106 @@
+/**
+ * core's Pmap contract for a Linux kernel. Linux has no pmap layer of its own (the generic mm drives page
+ * tables through the arch hooks), so a Linux Pmap is the read side the engine's `entry`, `direct-map`,
+ * `cached` and `pagetable-of` questions use, plus the arch's DirectMap (set_memory_* / set_direct_map_* on
+ * frames' linear alias). Logical operations go through the VmMap (core-vm-map.ts); the FreeBSD pmap calls
+ * (pmap_enter, pmap_remove, pmap_protect, pmap_pkru_*, …) have no Linux counterpart and are `unsupported`.
+ */
+import {
+  unsupported,
+  type DirectMap,
+  type EntryInfo,
+  type OpReport,
+  type Pid,
+  type Pmap,
+  type PmapTable,
+  type Prot,
+  type Va,
+} from '@shootdown/core';
+import { Pte, type Machine } from '@shootdown/mmu';
+import type { LinuxMm } from './linux-mm.js';
+import type { MmStruct } from './mm.js';
+
+/** 4 KiB pages a leaf covers, by MMU level (1 = PTE, 2 = PMD, 3 = PUD, 4 = PGD); both arches use 4 KiB granules. */
+const LEVEL_PAGES = [0, 1, 512, 512 * 512, 512 * 512 * 512];
+
+/** What the read side asks of an arch: where an mm's tables live on the MMU, and how to read a leaf back. */
+export interface PmapArch {
+  /** The MMU space holding `mm`'s page tables. */
+  spaceOf(mm: MmStruct): number;
+  /** PROT_* bits a hardware leaf grants (the arch decides which execute bit counts for whom). */
+  leafProt(flags: number): Prot;
+}
+
+export class LinuxPmap implements Pmap {
+  constructor(
+    readonly pid: Pid,
+    readonly space: number,
+    private readonly machine: Machine,
+    private readonly arch: PmapArch,
+  ) {}
+
+  lookup(va: Va): EntryInfo | undefined {
+    const look = this.machine.lookup(this.space, va);
+    if (!look.present) return undefined;
+    const f = look.flags;
+    return {
+      present: true,
+      pfn: look.pfn,
+      prot: this.arch.leafProt(f),
+      user: (f & Pte.USER) !== 0,
+      global: (f & Pte.GLOBAL) !== 0,
+      // The MMU keeps x86's PKEY and arm64's POIndex in the same field.
+      key: (f & Pte.KEY_MASK) >>> Pte.KEY_SHIFT,
+      pages: LEVEL_PAGES[look.level] ?? 1,
+    };
+  }
+
+  enter(): OpReport {
+    return unsupported();
+  }
+  remove(): OpReport {
+    return unsupported();
+  }
+  protect(): OpReport {
+    return unsupported();
+  }
+  removeSwapout(): OpReport {
+    return unsupported();
+  }
+  mapDelete(): OpReport {
+    return unsupported();
+  }
+  setKeyRange(): OpReport {
+    return unsupported();
+  }
+  clearKeyRange(): OpReport {
+    return unsupported();
+  }
+  keyFor(): number {
+    return 0;
+  }
+  activate(): OpReport {
+    return unsupported();
+  }
+}
+
+/** pid 0 is the kernel (init_mm); a live process's Pmap reads its mm's space; a dead mm has none. */
+export class LinuxPmapTable implements PmapTable {
+  readonly kernel: Pmap;
+
+  constructor(
+    private readonly lm: LinuxMm,
+    private readonly machine: Machine,
+    private readonly arch: PmapArch,
+    readonly directMap: DirectMap,
+  ) {
+    this.kernel = new LinuxPmap(0, machine.kernelSpace, machine, arch);
+  }
+
+  of(pid: Pid): Pmap | undefined {
+    if (pid === 0) return this.kernel;
+    const mm = this.lm.mms.get(pid);
+    if (mm === undefined || mm.dead) return undefined;
+    return new LinuxPmap(pid, this.arch.spaceOf(mm), this.machine, this.arch);
+  }
+}
