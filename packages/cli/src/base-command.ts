@@ -7,7 +7,7 @@
 import { Command } from '@oclif/core';
 import type { PolicyRegistry } from '@shootdown/core';
 import { classifyError, EXIT_BAD_INPUT, EXIT_FINDING } from './errors.js';
-import { failureWarnings, loadRegistryFromConfig } from './load-plugins.js';
+import { failureWarnings, loadRegistryFromConfig, type LoadedRegistry } from './load-plugins.js';
 
 const MAX_FINDING_LINES = 10;
 
@@ -38,9 +38,14 @@ export abstract class ShootdownCommand extends Command {
    * on stderr (also under --json, which owns stdout) and the command goes on with the others.
    */
   protected async loadRegistry(): Promise<PolicyRegistry> {
-    const { registry, report } = await loadRegistryFromConfig(this.config);
-    for (const w of failureWarnings(report)) this.stderrLine(w);
-    return registry;
+    return (await this.loadPlugins()).registry;
+  }
+
+  /** loadRegistry, with the plug-in folders it came from (what a worker thread loads to get the same one). */
+  protected async loadPlugins(): Promise<LoadedRegistry> {
+    const loaded = await loadRegistryFromConfig(this.config);
+    for (const w of failureWarnings(loaded.report)) this.stderrLine(w);
+    return loaded;
   }
 
   /** Writes to stderr even in `--json` mode (warnings must never corrupt the JSON on stdout). */

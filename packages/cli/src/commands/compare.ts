@@ -4,7 +4,8 @@ import { writeFileAtomic } from '../atomic-write.js';
 import { ShootdownCommand } from '../base-command.js';
 import { InputError } from '../errors.js';
 import { checkFormat, installPluginRenderers, renderComparisons } from '../formats.js';
-import { findingsOf, runMatrix } from '../run-matrix.js';
+import { runMatrixParallel } from '../parallel-matrix.js';
+import { findingsOf } from '../run-matrix.js';
 import { loadOptionsFor, loadScenarios } from '../scenario-input.js';
 import { selectionsFromFlags } from '../selections.js';
 import { loadExpectFlag } from '../verdicts.js';
@@ -30,6 +31,7 @@ export default class Compare extends ShootdownCommand {
     '<%= config.bin %> compare vfree-exec-reuse --vary linux-x86:vfree',
     '<%= config.bin %> compare vfree-exec-reuse --policy linux-x86 --policy linux-x86:vfree=module-free-pre52 --format markdown',
     '<%= config.bin %> compare vfree-exec-reuse arch-vunmap-33-pages --vary linux-x86:vfree --expect vmalloc-perms',
+    '<%= config.bin %> compare vfree-exec-reuse arch-vunmap-33-pages --vary linux-x86:vfree --jobs 1',
   ];
   static override strict = false;
   static override args = {
@@ -55,12 +57,17 @@ export default class Compare extends ShootdownCommand {
       summary: "table, text, markdown, json, ktap, html, or a plug-in's format",
     }),
     out: Flags.string({ char: 'o', summary: 'Write the report to this file (only when the runs complete).' }),
+    jobs: Flags.integer({
+      char: 'j',
+      min: 1,
+      summary: 'Worker threads for the runs (default: one per core; 1 runs them in this process).',
+    }),
   };
 
   async run(): Promise<CompareOutput> {
     const { argv, flags } = await this.parse(Compare);
     const set = parseSetFlags(flags.set);
-    const registry = await this.loadRegistry();
+    const { registry, plugins } = await this.loadPlugins();
     installPluginRenderers(registry);
     checkFormat(flags.format);
     if ((flags.policy?.length ?? 0) + (flags.vary?.length ?? 0) === 0) {
@@ -73,7 +80,10 @@ export default class Compare extends ShootdownCommand {
     const verdictFile = flags.expect === undefined ? undefined : await loadExpectFlag(flags.expect);
     const scenarios = await loadScenarios(argv as string[], loadOptionsFor(registry, set));
 
-    const { results, comparisons } = runMatrix(registry, scenarios, selections);
+    const { results, comparisons } = await runMatrixParallel(registry, scenarios, selections, {
+      pluginRoots: plugins.map((p) => p.root),
+      ...(flags.jobs === undefined ? {} : { jobs: flags.jobs }),
+    });
     const all = results.flat();
     const output: CompareOutput = { comparisons };
     let mismatches: VerdictMismatch[] = [];

@@ -1,0 +1,25 @@
+// Messages between a parallel `compare` and its workers. Pairs are numbered in the serial order
+// (scenario-major, selection-minor: pair = scenario × selections + selection), so the parent can put every
+// result back where the serial loop would have put it, whatever order the workers finish in.
+import type { ResolvedSelection } from '@shootdown/core';
+import type { RunResult, Scenario } from '@shootdown/engine';
+
+export interface MatrixWorkerData {
+  /** Plug-in package folders, in the order the CLI loaded them (registration order decides names). */
+  readonly pluginRoots: readonly string[];
+  readonly scenarios: readonly Scenario[];
+  readonly selections: readonly ResolvedSelection[];
+}
+
+export type ToWorker = { readonly type: 'run'; readonly pair: number } | { readonly type: 'exit' };
+
+export type ToParent =
+  | { readonly type: 'ready' }
+  | { readonly type: 'result'; readonly pair: number; readonly result: RunResult }
+  /** A bug, not a finding: the runner reports user-level problems inside the result. pair -1: start-up. */
+  | {
+      readonly type: 'failed';
+      readonly pair: number;
+      readonly message: string;
+      readonly stack: string | undefined;
+    };

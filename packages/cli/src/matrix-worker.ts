@@ -1,0 +1,50 @@
+// One worker of a parallel `compare` (see parallel-matrix.ts). It builds its own registry from the plug-in
+// folders the parent discovered — through core's loader, the path the CLI itself takes — and runs the
+// (scenario, selection) pairs the parent hands it one at a time, posting each RunResult back. Scenarios
+// arrive already loaded and validated (plain data, structured-cloned), so a worker never compiles the
+// scenario schema again and can never disagree with the parent about what a file says.
+// reflect-metadata must be loaded before tsyringe is imported anywhere (core, engine, plug-ins).
+import 'reflect-metadata';
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadPluginFolders, PolicyRegistry } from '@shootdown/core';
+import { runScenario } from '@shootdown/engine';
+import type { MatrixWorkerData, ToParent, ToWorker } from './matrix-protocol.js';
+
+const port = parentPort;
+if (port === null) throw new Error('matrix-worker runs only as a worker thread');
+
+const data = workerData as MatrixWorkerData;
+
+function post(message: ToParent): void {
+  port!.postMessage(message);
+}
+
+function failed(pair: number, e: unknown): ToParent {
+  return e instanceof Error
+    ? { type: 'failed', pair, message: e.message, stack: e.stack }
+    : { type: 'failed', pair, message: String(e), stack: undefined };
+}
+
+const registry = new PolicyRegistry();
+try {
+  await loadPluginFolders(data.pluginRoots, registry, { skipNonPlugins: true });
+  post({ type: 'ready' });
+} catch (e) {
+  post(failed(-1, e));
+}
+
+port.on('message', (m: ToWorker) => {
+  if (m.type === 'exit') {
+    port.close();
+    return;
+  }
+  const { pair } = m;
+  const si = Math.floor(pair / data.selections.length);
+  const ki = pair % data.selections.length;
+  try {
+    const result = runScenario(data.scenarios[si]!, { registry, selection: data.selections[ki]! });
+    post({ type: 'result', pair, result });
+  } catch (e) {
+    post(failed(pair, e));
+  }
+});
