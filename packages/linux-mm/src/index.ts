@@ -1,5 +1,6 @@
 export * from './constants.js';
 export * from './pte.js';
+export * from './hw-entry.js';
 export * from './arch.js';
 export * from './vma.js';
 export * from './mm.js';

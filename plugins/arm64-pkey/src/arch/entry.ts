@@ -2,32 +2,16 @@
 // pgtable-prot.h): user pages are never executable by the kernel (PXN set on every PAGE_* user protection),
 // kernel pages never by EL0 (UXN); POIndex carries the VMA's pkey (VM_PKEY_BIT0..2) or the kernel's kpkey.
 import { Pte } from '@shootdown/mmu';
-import {
-  PTE_ACCESSED,
-  PTE_DIRTY,
-  PTE_EXEC,
-  PTE_GLOBAL,
-  PTE_PKEY_MASK,
-  PTE_PKEY_SHIFT,
-  PTE_PRESENT,
-  PTE_USER,
-  PTE_WRITE,
-} from '@shootdown/linux-mm';
+import { pteHwFlags } from '@shootdown/linux-mm';
 
 /** Software flags → hardware leaf flags; 0 when the software entry is not present to the hardware. */
 export function hwLeafFlags(swFlags: number): number {
-  if ((swFlags & PTE_PRESENT) === 0) return 0;
-  let f: number = Pte.PRESENT;
-  const user = (swFlags & PTE_USER) !== 0;
-  if (user) f |= Pte.USER;
-  if ((swFlags & PTE_WRITE) !== 0) f |= Pte.WRITABLE;
-  if ((swFlags & PTE_EXEC) !== 0) f |= user ? Pte.XUSER : Pte.XKERNEL;
+  const f = pteHwFlags(swFlags);
+  if (f === 0) return 0;
   // Kernel entries are global (nG clear); user entries are tagged with the ASID (spec arm64-pkey.md §7.1).
-  if (!user || (swFlags & PTE_GLOBAL) !== 0) f |= Pte.GLOBAL;
-  if ((swFlags & PTE_ACCESSED) !== 0) f |= Pte.ACCESSED;
-  if ((swFlags & PTE_DIRTY) !== 0) f |= Pte.DIRTY;
-  f |= (((swFlags & PTE_PKEY_MASK) >>> PTE_PKEY_SHIFT) & 7) << Pte.KEY_SHIFT;
-  return f;
+  const g = (f & Pte.USER) === 0 ? f | Pte.GLOBAL : f;
+  // POIndex is three bits (PTE bits 60..62).
+  return withKey(g, (g & Pte.KEY_MASK) >>> Pte.KEY_SHIFT);
 }
 
 /**

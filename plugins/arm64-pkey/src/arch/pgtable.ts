@@ -1,8 +1,8 @@
 // The arm64 page-table hooks (PgtableArch): pgd_alloc with an ASID per mm, pagetable_alloc / pagetable_free
 // through the kpkeys allocator of the selected variant, and set_pte() & co as stores into the MMU. The kernel
 // half has its own root (TTBR1: swapper_pg_dir), so a user pgd holds only user entries.
-import type { LeafLevel, Machine } from '@shootdown/mmu';
-import { entryIsLeaf, pteFlags, ptePfn, type MmStruct, type PgtableArch } from '@shootdown/linux-mm';
+import type { Machine } from '@shootdown/mmu';
+import { pteFlags, storeEntry, type MmStruct, type PgtableArch } from '@shootdown/linux-mm';
 import type { Kpkeys } from '../kpkeys.js';
 import { GFP_ZERO } from '../ptp/types.js';
 import { hwLeafFlags } from './entry.js';
@@ -74,15 +74,7 @@ export class Arm64Pgtable implements PgtableArch {
     addr: number,
     entry: number,
   ): void {
-    const space = this.spaceOf(mm);
-    const span = 2 ** (12 + 9 * (level - 1));
-    const va = addr - (addr % span);
-    const flags = pteFlags(entry);
-    const hw = hwLeafFlags(flags);
-    if (hw === 0) this.machine.clearEntry(space, va, level as 1 | 2 | 3 | 4);
-    else if (entryIsLeaf(entry, level))
-      this.machine.setLeaf(space, va, level as LeafLevel, ptePfn(entry), hw);
-    else this.machine.setTable(space, va, level as 2 | 3 | 4, ptePfn(entry));
+    storeEntry(this.machine, this.spaceOf(mm), level, addr, entry, hwLeafFlags(pteFlags(entry)));
   }
 
   private allocFrame(): number {

@@ -3,8 +3,8 @@
 // (__split_large_page, each followed at once by flush_tlb_all), and cpa_flush with the ceiling. The
 // set_direct_map_*_noflush family is the same walk without alias processing and without cpa_flush.
 // Spec linux.md §2.4.
-import { PAGE_SIZE, PTE_EXEC } from '@shootdown/linux-mm';
-import { HW_PAGE_KERNEL, hwLeafFlags, swFlagsOf } from './entry.js';
+import { PAGE_SIZE, PTE_EXEC, pteHwFlags } from '@shootdown/linux-mm';
+import { HW_PAGE_KERNEL, swFlagsOf } from './entry.js';
 import type { MachineTables } from './machine.js';
 import type { X86Tlb } from './tlb.js';
 
@@ -154,7 +154,7 @@ export class X86Cpa {
     const cur = swFlagsOf(look.present ? look.flags : 0);
     const next = (cur & ~clear) | set;
     if (next === cur) return false;
-    const hw = hwLeafFlags(next);
+    const hw = pteHwFlags(next);
     if (hw === 0) m.clearEntry(ks, va, 1);
     else m.setLeaf(ks, va, 1, pfn, hw);
     return true;

@@ -1,12 +1,12 @@
-// linux-mm's software PTE (pfn * 2^16 + PTE_* flags) → the MMU's arch-neutral entry flags. x86 has one NX
-// bit: a user page executes at user level, a supervisor page at kernel level, so PTE_EXEC maps to XUSER or
-// XKERNEL by the U/S bit (arch/x86/include/asm/pgtable_types.h _PAGE_NX).
+// The MMU's arch-neutral entry flags read back the x86 way. Forward, x86's leaf is exactly linux-mm's
+// pteHwFlags (one NX bit: PTE_EXEC maps to XUSER or XKERNEL by the U/S bit, arch/x86/include/asm/
+// pgtable_types.h _PAGE_NX); backward, CPA reads the kernel tables as software flags, and either execute bit
+// means PROT_EXEC.
 import {
   PTE_ACCESSED,
   PTE_DIRTY,
   PTE_EXEC,
   PTE_GLOBAL,
-  PTE_PKEY_MASK,
   PTE_PKEY_SHIFT,
   PTE_PRESENT,
   PTE_USER,
@@ -24,21 +24,6 @@ export const HW_GLOBAL = 1 << 6;
 export const HW_ACCESSED = 1 << 7;
 export const HW_DIRTY = 1 << 8;
 export const HW_KEY_SHIFT = 12;
-
-/** Software PTE flags → hardware leaf flags (0 when the software entry is not present). */
-export function hwLeafFlags(swFlags: number): number {
-  if ((swFlags & PTE_PRESENT) === 0) return 0;
-  let f = HW_PRESENT;
-  const user = (swFlags & PTE_USER) !== 0;
-  if (user) f |= HW_USER;
-  if ((swFlags & PTE_WRITE) !== 0) f |= HW_WRITABLE;
-  if ((swFlags & PTE_EXEC) !== 0) f |= user ? HW_XUSER : HW_XKERNEL;
-  if ((swFlags & PTE_GLOBAL) !== 0) f |= HW_GLOBAL;
-  if ((swFlags & PTE_ACCESSED) !== 0) f |= HW_ACCESSED;
-  if ((swFlags & PTE_DIRTY) !== 0) f |= HW_DIRTY;
-  f |= ((swFlags & PTE_PKEY_MASK) >>> PTE_PKEY_SHIFT) << HW_KEY_SHIFT;
-  return f;
-}
 
 /** PROT_* bits of a hardware leaf: readable when present; one NX bit, so either execute bit means PROT_EXEC. */
 export function leafProt(hw: number): number {

@@ -2,9 +2,8 @@
 // stores into the simulated MMU. x86-64 shares the kernel half of every PGD (pgd_alloc copies the kernel
 // PGD entries, arch/x86/mm/pgtable.c pgd_ctor); the MMU models that by sending every kernel-half address
 // to the kernel root, so a user pgd only needs its own space.
-import { entryIsLeaf, pteFlags, ptePfn, type MmStruct, type PgtableArch } from '@shootdown/linux-mm';
-import { hwLeafFlags } from './entry.js';
-import type { LeafLevel, MachineTables } from './machine.js';
+import { pteFlags, pteHwFlags, storeEntry, type MmStruct, type PgtableArch } from '@shootdown/linux-mm';
+import type { MachineTables } from './machine.js';
 
 /** Where page-table frames come from once the buddy allocator exists (pagetable_alloc / pagetable_free). */
 export interface PgtableFrames {
@@ -75,10 +74,7 @@ export class X86Pgtable implements PgtableArch {
     this.frames?.free(table);
   }
 
-  /**
-   * set_pte_at / pte_clear / pmd_populate / pmd_clear …: one plain store. A non-present software entry
-   * (none, a swap entry, the mermap's "unmapped" sentinel) is not present to the hardware.
-   */
+  /** set_pte_at / pte_clear / pmd_populate / pmd_clear …: one plain store (linux-mm storeEntry). */
   setEntry(
     _cpu: number,
     mm: MmStruct,
@@ -88,19 +84,7 @@ export class X86Pgtable implements PgtableArch {
     addr: number,
     entry: number,
   ): void {
-    const space = this.spaceOf(mm);
-    const lvl = level as 1 | 2 | 3 | 4;
-    const span = 2 ** (12 + 9 * (level - 1));
-    const va = addr - (addr % span);
-    const flags = pteFlags(entry);
-    const hw = hwLeafFlags(flags);
-    if (hw === 0) {
-      this.machine.clearEntry(space, va, lvl);
-    } else if (entryIsLeaf(entry, level)) {
-      this.machine.setLeaf(space, va, level as LeafLevel, ptePfn(entry), hw);
-    } else {
-      this.machine.setTable(space, va, level as 2 | 3 | 4, ptePfn(entry));
-    }
+    storeEntry(this.machine, this.spaceOf(mm), level, addr, entry, pteHwFlags(pteFlags(entry)));
   }
 
   private allocFrame(): number {
