@@ -7,11 +7,16 @@ import type { RunResult, Scenario } from '@shootdown/engine';
 export interface MatrixWorkerData {
   /** Plug-in package folders, in the order the CLI loaded them (registration order decides names). */
   readonly pluginRoots: readonly string[];
-  readonly scenarios: readonly Scenario[];
-  readonly selections: readonly ResolvedSelection[];
 }
 
-export type ToWorker = { readonly type: 'run'; readonly pair: number } | { readonly type: 'exit' };
+export type ToWorker =
+  /** The matrix, once, before its first run: scenarios already loaded and validated by the parent. */
+  | {
+      readonly type: 'matrix';
+      readonly scenarios: readonly Scenario[];
+      readonly selections: readonly ResolvedSelection[];
+    }
+  | { readonly type: 'run'; readonly pair: number };
 
 export type ToParent =
   | { readonly type: 'ready' }

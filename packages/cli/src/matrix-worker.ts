@@ -6,14 +6,12 @@
 // reflect-metadata must be loaded before tsyringe is imported anywhere (core, engine, plug-ins).
 import 'reflect-metadata';
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadPluginFolders, PolicyRegistry } from '@shootdown/core';
-import { runScenario } from '@shootdown/engine';
+import { loadPluginFolders, PolicyRegistry, type ResolvedSelection } from '@shootdown/core';
+import { runScenario, type Scenario } from '@shootdown/engine';
 import type { MatrixWorkerData, ToParent, ToWorker } from './matrix-protocol.js';
 
 const port = parentPort;
 if (port === null) throw new Error('matrix-worker runs only as a worker thread');
-
-const data = workerData as MatrixWorkerData;
 
 function post(message: ToParent): void {
   port!.postMessage(message);
@@ -25,24 +23,32 @@ function failed(pair: number, e: unknown): ToParent {
     : { type: 'failed', pair, message: String(e), stack: undefined };
 }
 
+let scenarios: readonly Scenario[] = [];
+let selections: readonly ResolvedSelection[] = [];
 const registry = new PolicyRegistry();
+
+// The parent sends the matrix only after 'ready'; the port would queue it until the listener below anyway.
+const { pluginRoots } = workerData as MatrixWorkerData;
 try {
-  await loadPluginFolders(data.pluginRoots, registry, { skipNonPlugins: true });
+  await loadPluginFolders(pluginRoots, registry, { skipNonPlugins: true });
   post({ type: 'ready' });
 } catch (e) {
   post(failed(-1, e));
 }
 
 port.on('message', (m: ToWorker) => {
-  if (m.type === 'exit') {
-    port.close();
+  if (m.type === 'matrix') {
+    scenarios = m.scenarios;
+    selections = m.selections;
     return;
   }
   const { pair } = m;
-  const si = Math.floor(pair / data.selections.length);
-  const ki = pair % data.selections.length;
+  const n = selections.length;
   try {
-    const result = runScenario(data.scenarios[si]!, { registry, selection: data.selections[ki]! });
+    const result = runScenario(scenarios[Math.floor(pair / n)]!, {
+      registry,
+      selection: selections[pair % n]!,
+    });
     post({ type: 'result', pair, result });
   } catch (e) {
     post(failed(pair, e));

@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../atomic-write.js';
 import { ShootdownCommand } from '../base-command.js';
 import { InputError } from '../errors.js';
 import { checkFormat, installPluginRenderers, renderComparisons } from '../formats.js';
-import { runMatrixParallel } from '../parallel-matrix.js';
+import { runMatrixOn, startMatrixPool } from '../parallel-matrix.js';
 import { findingsOf } from '../run-matrix.js';
 import { loadOptionsFor, loadScenarios } from '../scenario-input.js';
 import { selectionsFromFlags } from '../selections.js';
@@ -78,12 +78,20 @@ export default class Compare extends ShootdownCommand {
     }
     const selections = selectionsFromFlags(registry, flags.policy, flags.vary);
     const verdictFile = flags.expect === undefined ? undefined : await loadExpectFlag(flags.expect);
-    const scenarios = await loadScenarios(argv as string[], loadOptionsFor(registry, set));
-
-    const { results, comparisons } = await runMatrixParallel(registry, scenarios, selections, {
-      pluginRoots: plugins.map((p) => p.root),
-      ...(flags.jobs === undefined ? {} : { jobs: flags.jobs }),
-    });
+    // The workers start loading the plug-ins now, while this thread loads and checks the scenarios.
+    const pool = startMatrixPool(
+      argv.length * selections.length,
+      plugins.map((p) => p.root),
+      flags.jobs,
+    );
+    let matrix;
+    try {
+      const scenarios = await loadScenarios(argv as string[], loadOptionsFor(registry, set));
+      matrix = await runMatrixOn(pool, registry, scenarios, selections);
+    } finally {
+      await pool?.close();
+    }
+    const { results, comparisons } = matrix;
     const all = results.flat();
     const output: CompareOutput = { comparisons };
     let mismatches: VerdictMismatch[] = [];
