@@ -104,15 +104,16 @@ export async function describeConformance(options: ConformanceOptions, api: Test
     );
     const names = options.policies ?? (loaded.failures.length === 0 ? (mine?.policies ?? []) : []);
     let scenarios: KitScenario[] = [];
-    let scenarioError: unknown = null;
+    let scenarioError: Error | null = null;
     try {
       scenarios = loadKitScenarios(loaded.registry);
     } catch (e) {
-      scenarioError = e;
+      scenarioError = e instanceof Error ? e : new Error(String(e));
     }
     if (scenarioError !== null) {
+      const error = scenarioError;
       api.it('built-in scenarios load', () => {
-        throw scenarioError;
+        throw error;
       });
     }
     for (const name of names) {
