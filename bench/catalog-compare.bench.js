@@ -48,6 +48,13 @@ function timeCli(args) {
 
 export async function run(report) {
   const { args } = await compareArgs();
-  const seconds = await timeCli(args);
+  let seconds;
+  try {
+    seconds = await timeCli(args);
+  } catch (e) {
+    // A crashed compare has no figure; NaN misses the budget, and the benches after this one still run.
+    console.error(e instanceof Error ? e.message : String(e));
+    seconds = Number.NaN;
+  }
   report('compare: whole catalogue, every selection', seconds, 's', { max: 10 });
 }
