@@ -1,26 +1,8 @@
-import { doMmap, PROT_READ, PROT_WRITE, type LinuxMm, type MmapRequest, type Task } from '../src/index.js';
+import { doMmap, type LinuxMm, type MmapRequest, type Task } from '../src/index.js';
+import { mmapRequest } from '../src/testing/index.js';
 
 /** An mmap request with defaults: fixed at `addr`, populated, private anonymous. */
-export function req(
-  addr: number,
-  pages: number,
-  prot = PROT_READ | PROT_WRITE,
-  extra: Partial<MmapRequest> = {},
-): MmapRequest {
-  return {
-    addr,
-    pages,
-    prot,
-    align: 0,
-    fixed: true,
-    fixedNoReplace: false,
-    shared: false,
-    populate: true,
-    pfnmap: false,
-    huge: false,
-    ...extra,
-  };
-}
+export const req = mmapRequest;
 
 export function mmapAt(
   lm: LinuxMm,

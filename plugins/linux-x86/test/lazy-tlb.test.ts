@@ -3,6 +3,7 @@
 // the old CR3 still loaded.
 import { describe, expect, it } from 'vitest';
 import { doMmap, doMunmap, VM_FLUSH_RESET_PERMS } from '@shootdown/linux-mm';
+import { mmapRequest } from '@shootdown/linux-mm/testing';
 import { Run } from './harness.js';
 
 function munmapWithLazyCpu(selection: string) {
@@ -12,18 +13,7 @@ function munmapWithLazyCpu(selection: string) {
   r.step(() => r.kernel.run(0, pid));
   r.step(() => r.kernel.run(1, pid));
   const task = lm.current[0]!;
-  const addr = doMmap(lm, 0, task, {
-    addr: 0x400000,
-    pages: 4,
-    prot: 3,
-    align: 0,
-    fixed: true,
-    fixedNoReplace: false,
-    shared: false,
-    populate: true,
-    pfnmap: false,
-    huge: false,
-  });
+  const addr = doMmap(lm, 0, task, mmapRequest(0x400000, 4, 3));
   r.step(() => r.kernel.access(1, addr, 'read', true));
   r.step(() => r.kernel.run(1, null));
   return r.step(() => doMunmap(lm, 0, task, addr, 4 * 4096));

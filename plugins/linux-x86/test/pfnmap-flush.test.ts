@@ -3,6 +3,7 @@
 // has not run). pfn-release is judged when the revoke returns.
 import { describe, expect, it } from 'vitest';
 import { doMmap, doMunmap, type MmapRequest } from '@shootdown/linux-mm';
+import { mmapRequest } from '@shootdown/linux-mm/testing';
 import { Run } from './harness.js';
 
 const PAGE = 4096;
@@ -10,19 +11,7 @@ const ANON = 0x10000000;
 const BAR = ANON + 4 * PAGE;
 
 function req(over: Partial<MmapRequest>): MmapRequest {
-  return {
-    addr: 0,
-    pages: 4,
-    prot: 3,
-    align: 0,
-    fixed: true,
-    fixedNoReplace: false,
-    shared: false,
-    populate: true,
-    pfnmap: false,
-    huge: false,
-    ...over,
-  };
+  return mmapRequest(0, 4, 3, over);
 }
 
 function race(variant: string, pfnmapFirst: boolean) {

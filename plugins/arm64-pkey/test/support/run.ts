@@ -18,7 +18,8 @@ import {
   type OpReport,
 } from '@shootdown/core';
 import { createMachine, type Machine, type MachineParamsInput } from '@shootdown/mmu';
-import { doMmap, PROT_READ, PROT_WRITE, type MmapRequest } from '@shootdown/linux-mm';
+import { doMmap, PROT_READ, PROT_WRITE } from '@shootdown/linux-mm';
+import { mmapRequest } from '@shootdown/linux-mm/testing';
 import { register } from '../../src/index.js';
 import { ARM64_RUN, type Arm64Run } from '../../src/run-state.js';
 
@@ -111,17 +112,5 @@ export class Run {
 /** mmap(MAP_POPULATE) of `pages` read-write anonymous pages at `addr` by the task on CPU 0. */
 export function mmap(r: Run, addr: number, pages: number, cpu = 0): number {
   const lm = r.arm.lm;
-  const req: MmapRequest = {
-    addr,
-    pages,
-    prot: PROT_READ | PROT_WRITE,
-    align: 0,
-    fixed: true,
-    fixedNoReplace: false,
-    shared: false,
-    populate: true,
-    pfnmap: false,
-    huge: false,
-  };
-  return doMmap(lm, cpu, lm.task(cpu)!, req);
+  return doMmap(lm, cpu, lm.task(cpu)!, mmapRequest(addr, pages, PROT_READ | PROT_WRITE));
 }
