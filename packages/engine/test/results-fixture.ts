@@ -28,6 +28,34 @@ function step(
   return { path, op, label: LABELS[path]!, line, cpu, outcome: 'ok', cycles: 0, counters: {}, ...rest };
 }
 
+/**
+ * The six steps of a run whose kfree flush reaches CPU 2 (the fetch after reuse faults): steps 2, 4 and 5
+ * are the same under every such selection, only what the kalloc, kprotect and kfree cost differs.
+ */
+function flushedSteps(
+  kalloc: Partial<StepResult>,
+  kprotect: Partial<StepResult>,
+  kfree: Partial<StepResult>,
+): StepResult[] {
+  return [
+    step('0', 'kalloc', 6, 0, kalloc),
+    step('1', 'kprotect', 7, 0, kprotect),
+    step('2', 'access', 8, 2, {
+      expectation: { expected: 'ok', held: true },
+      cycles: 40,
+      counters: { walk: 1, fill: 1 },
+    }),
+    step('3', 'kfree', 9, 0, kfree),
+    step('4', 'page-alloc', 10, 0, { cycles: 900 }),
+    step('5', 'access', 11, 2, {
+      outcome: 'fault:not-present',
+      expectation: { expected: 'fault:not-present', held: true },
+      cycles: 60,
+      counters: { walk: 1 },
+    }),
+  ];
+}
+
 export const upstream: RunResult = {
   scenario: 'vfree-exec-reuse',
   selection: 'linux-x86',
@@ -36,23 +64,11 @@ export const upstream: RunResult = {
   machine,
   tlb: 'adversarial',
   params: { pages: 4 },
-  steps: [
-    step('0', 'kalloc', 6, 0, { cycles: 1200, counters: { ptalloc: 1 } }),
-    step('1', 'kprotect', 7, 0, { cycles: 5400, counters: { kflush: 1, ipi: 3, invlpg: 16 } }),
-    step('2', 'access', 8, 2, {
-      expectation: { expected: 'ok', held: true },
-      cycles: 40,
-      counters: { walk: 1, fill: 1 },
-    }),
-    step('3', 'kfree', 9, 0, { cycles: 7300, counters: { kflush: 1, ipi: 3, invlpg: 32 } }),
-    step('4', 'page-alloc', 10, 0, { cycles: 900 }),
-    step('5', 'access', 11, 2, {
-      outcome: 'fault:not-present',
-      expectation: { expected: 'fault:not-present', held: true },
-      cycles: 60,
-      counters: { walk: 1 },
-    }),
-  ],
+  steps: flushedSteps(
+    { cycles: 1200, counters: { ptalloc: 1 } },
+    { cycles: 5400, counters: { kflush: 1, ipi: 3, invlpg: 16 } },
+    { cycles: 7300, counters: { kflush: 1, ipi: 3, invlpg: 32 } },
+  ),
   totals: {
     cycles: 14900,
     counters: { kflush: 2, ipi: 6, invlpg: 48, ptalloc: 1, walk: 2, fill: 1 },
@@ -123,23 +139,11 @@ export const freebsd: RunResult = {
   machine,
   tlb: 'adversarial',
   params: { pages: 4 },
-  steps: [
-    step('0', 'kalloc', 6, 0, { ignored: ['reset-perms'], cycles: 1100, counters: { ptalloc: 1 } }),
-    step('1', 'kprotect', 7, 0, { cycles: 5200, counters: { kflush: 1, ipi: 3, invlpg: 16 } }),
-    step('2', 'access', 8, 2, {
-      expectation: { expected: 'ok', held: true },
-      cycles: 40,
-      counters: { walk: 1, fill: 1 },
-    }),
-    step('3', 'kfree', 9, 0, { cycles: 5000, counters: { kflush: 1, ipi: 3, invlpg: 4 } }),
-    step('4', 'page-alloc', 10, 0, { cycles: 900 }),
-    step('5', 'access', 11, 2, {
-      outcome: 'fault:not-present',
-      expectation: { expected: 'fault:not-present', held: true },
-      cycles: 60,
-      counters: { walk: 1 },
-    }),
-  ],
+  steps: flushedSteps(
+    { ignored: ['reset-perms'], cycles: 1100, counters: { ptalloc: 1 } },
+    { cycles: 5200, counters: { kflush: 1, ipi: 3, invlpg: 16 } },
+    { cycles: 5000, counters: { kflush: 1, ipi: 3, invlpg: 4 } },
+  ),
   totals: {
     cycles: 12300,
     counters: { kflush: 2, ipi: 6, invlpg: 20, ptalloc: 1, walk: 2, fill: 1 },
