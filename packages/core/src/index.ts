@@ -5,6 +5,7 @@ export * from './contracts/addresses.js';
 export * from './contracts/outcome.js';
 export * from './contracts/vm-map.js';
 export * from './contracts/pmap.js';
+export * from './contracts/pmap-without-key-ranges.js';
 export * from './contracts/mmu-gather.js';
 export * from './contracts/page-allocator.js';
 export * from './contracts/kernel-memory.js';

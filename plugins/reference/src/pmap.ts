@@ -4,6 +4,7 @@ import {
   PROT_EXEC,
   PROT_READ,
   PROT_WRITE,
+  PmapWithoutKeyRanges,
   unsupported,
   type DirectMap,
   type EnterRequest,
@@ -27,12 +28,14 @@ function protOf(flags: number): Prot {
   );
 }
 
-export class ReferencePmap implements Pmap {
+export class ReferencePmap extends PmapWithoutKeyRanges {
   constructor(
     readonly kernel: ReferenceKernel,
     readonly pid: number,
     readonly space: number,
-  ) {}
+  ) {
+    super();
+  }
 
   lookup(va: Va): EntryInfo | undefined {
     const e = this.kernel.m.lookup(this.space, va);
@@ -84,19 +87,6 @@ export class ReferencePmap implements Pmap {
     }
     this.kernel.mm.os.flushAll(cpu);
     return { outcome: 'ok' };
-  }
-
-  removeSwapout(): OpReport {
-    return unsupported();
-  }
-  mapDelete(): OpReport {
-    return unsupported();
-  }
-  setKeyRange(): OpReport {
-    return unsupported();
-  }
-  clearKeyRange(): OpReport {
-    return unsupported();
   }
 
   keyFor(va: Va): number {
