@@ -2,24 +2,15 @@
 // scenario prices its own events. Weights and units: spec linux.md §7.2 (one INVLPG = 1, an IPI 15 by
 // default); cycles are the weighted sum of the counters (DESIGN §2 "Costs and events").
 import 'reflect-metadata';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultCostModel } from '@shootdown/mmu';
-import {
-  loadPlugins,
-  loadScenarioText,
-  runScenario,
-  type PolicyRegistry,
-  type RunResult,
-} from '../src/index.js';
+import { loadScenarioText, runScenario, type PolicyRegistry, type RunResult } from '../src/index.js';
+import { referenceRegistry } from './reference-registry.js';
 
-const referenceDir = fileURLToPath(new URL('../../../plugins/reference', import.meta.url));
 let registry: PolicyRegistry;
 
 beforeAll(async () => {
-  const loaded = await loadPlugins([referenceDir]);
-  expect(loaded.failures).toEqual([]);
-  registry = loaded.registry;
+  registry = await referenceRegistry();
 });
 
 // A kernel mapping freed while another CPU has used it: the free shoots it down (spec linux.md §1.1).

@@ -3,23 +3,14 @@
 // costs C−1 IPIs) and §6 (PKRU gates data accesses; rights per thread, inherited at fork, reset at exec).
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  loadPlugins,
-  loadScenarioText,
-  runScenario,
-  type PolicyRegistry,
-  type RunResult,
-} from '../src/index.js';
+import { loadScenarioText, runScenario, type PolicyRegistry, type RunResult } from '../src/index.js';
+import { referenceRegistry } from './reference-registry.js';
 
-const referenceDir = fileURLToPath(new URL('../../../plugins/reference', import.meta.url));
 let registry: PolicyRegistry;
 
 beforeAll(async () => {
-  const loaded = await loadPlugins([referenceDir]);
-  expect(loaded.failures).toEqual([]);
-  registry = loaded.registry;
+  registry = await referenceRegistry();
 });
 
 function run(name: string, selection = 'reference'): RunResult {
