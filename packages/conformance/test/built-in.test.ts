@@ -9,15 +9,7 @@ const plugin = (name: string): string => fileURLToPath(new URL(`../../../plugins
 
 await describeConformance({ pluginDir: plugin('reference') });
 
-await describeConformance({
-  pluginDir: plugin('linux-x86'),
-  skip: {
-    // One munmap of a 2-page mapping issues 268,434,438 invlpg (the free_pgtables span flushed page by
-    // page, no full-flush ceiling): about 70 s per run, and the determinism check runs it twice.
-    'linux-x86 › mmap-munmap.yaml under linux-x86:tlb-flush=generic-split':
-      'one munmap costs ~70 s of simulation (268 M invlpg)',
-  },
-});
+await describeConformance({ pluginDir: plugin('linux-x86') });
 
 await describeConformance({
   pluginDir: plugin('freebsd-amd64'),

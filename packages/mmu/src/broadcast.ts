@@ -193,4 +193,28 @@ export abstract class MachineBroadcast extends MachineQueries {
     this.invWalkVa(cpu, va, tag, sides);
     this.invWalkVa(cpu, va, GLOBAL_TAG, sides);
   }
+
+  /**
+   * flushPageSide at each of start, start + stride, … below `end` — the per-MVA loop of a Harvard TLB's
+   * flush_tlb_range (tlb-v6.S v6wbi_flush_user_tlb_range, which has no ceiling turning a long range into
+   * a full flush). Same effect and the same `invlpg` count as the loop, but computed over the cached
+   * entries, so a range spanning a whole 512 GiB page-table level costs what is cached, not 2^27 steps.
+   */
+  flushRangeSide(
+    cpu: number,
+    start: number,
+    end: number,
+    stride: number,
+    side: 'data' | 'instr' | 'both',
+  ): void {
+    this.checkCpu(cpu);
+    if (end <= start) return;
+    this.counters.bump(this.bIds.invlpg, Math.ceil((end - start) / stride));
+    const sides: SideMask = side === 'data' ? Side.DATA : side === 'instr' ? Side.INSTR : Side.BOTH;
+    const tag = this.curTag[cpu];
+    this.invLeafStrided(cpu, start, end, stride, tag, sides);
+    this.invLeafStrided(cpu, start, end, stride, GLOBAL_TAG, sides);
+    this.invWalkStrided(cpu, start, end, stride, tag, sides);
+    this.invWalkStrided(cpu, start, end, stride, GLOBAL_TAG, sides);
+  }
 }

@@ -279,6 +279,74 @@ export abstract class MachineInvalidation extends MachineStores {
     }
   }
 
+  /**
+   * Drop `cpu`'s leaf translations tagged `tag` that cover any of the addresses start, start + stride, …
+   * below `end`: the result of invLeafVa at each of those addresses, computed over the cached entries,
+   * not address by address (a user range of a 48-bit space can hold 2^27 pages).
+   */
+  protected invLeafStrided(
+    cpu: number,
+    start: number,
+    end: number,
+    stride: number,
+    tag: number,
+    sideMask: number,
+  ): void {
+    const pc = this.precise;
+    if (pc !== null) {
+      for (const unit of this.units(cpu, sideMask)) {
+        const b = unit * pc.entries;
+        for (let s = b; s < b + pc.entries; s++) {
+          const k = pc.tKey[s];
+          if (k === -1 || keyTag(k) !== tag) continue;
+          const size = LEVEL_SIZE[pc.tLevel[s] as Level];
+          if (strideHits(keyIndex(k) * size, size, start, end, stride)) this.invalidateTlbSlot(s, cpu, unit);
+        }
+      }
+      return;
+    }
+    const st = this.staleLeaf;
+    if (st.cpuRefs[cpu] === 0) return;
+    for (let i = st.live - 1; i >= 0; i--) {
+      const r = st.liveAt(i);
+      if (st.tag[r] !== tag || !st.holds(r, cpu)) continue;
+      const size = LEVEL_SIZE[st.level[r] as Level];
+      if (strideHits(st.index[r] * size, size, start, end, stride)) st.drop(r, cpu, sideMask);
+    }
+  }
+
+  /** invWalkVa at each of start, start + stride, … below `end`, computed over the cached entries. */
+  protected invWalkStrided(
+    cpu: number,
+    start: number,
+    end: number,
+    stride: number,
+    tag: number,
+    sideMask: number,
+  ): void {
+    const pc = this.precise;
+    if (pc !== null) {
+      for (const unit of this.units(cpu, sideMask)) {
+        const b = unit * pc.wcEntries;
+        for (let s = b; s < b + pc.wcEntries; s++) {
+          const k = pc.wKey[s];
+          if (k === -1 || keyTag(k) !== tag) continue;
+          const size = LEVEL_SIZE[pc.wLevel[s] as Level];
+          if (strideHits(keyIndex(k) * size, size, start, end, stride)) this.invalidateWalkSlot(s, cpu, unit);
+        }
+      }
+      return;
+    }
+    const st = this.staleWalk;
+    if (st.cpuRefs[cpu] === 0) return;
+    for (let i = st.live - 1; i >= 0; i--) {
+      const r = st.liveAt(i);
+      if (st.tag[r] !== tag || !st.holds(r, cpu)) continue;
+      const size = LEVEL_SIZE[st.level[r] as Level];
+      if (strideHits(st.index[r] * size, size, start, end, stride)) st.drop(r, cpu, sideMask);
+    }
+  }
+
   /** Drop all of `cpu`'s walk-cache entries tagged `tag` (ANY_TAG: all). */
   protected invWalkAll(cpu: number, tag: number, sideMask: number): void {
     const pc = this.precise;
@@ -318,4 +386,10 @@ export abstract class MachineInvalidation extends MachineStores {
   protected forgetAllTags(cpu: number, keep: number): void {
     for (const tag of [...this.cpuTags[cpu]]) if (tag !== keep) this.forgetTag(cpu, tag);
   }
+}
+
+/** Does one of the addresses start, start + stride, … below `end` fall inside [base, base + size)? */
+export function strideHits(base: number, size: number, start: number, end: number, stride: number): boolean {
+  const first = base <= start ? start : start + Math.ceil((base - start) / stride) * stride;
+  return first < base + size && first < end;
 }

@@ -31,9 +31,12 @@ export class RecordingPort implements X86Port {
     this.invlpgs.push(`${cpu}:${va}`);
   }
 
-  invlpgSide(cpu: number, va: number, side: number): void {
-    this.count(side === 2 ? 'invlpg_instr' : 'invlpg_data');
-    this.invlpgs.push(`${cpu}:${va}:${side}`);
+  invlpgRangeSide(cpu: number, start: number, end: number, stride: number, sides: number): void {
+    for (let va = start; va < end; va += stride) {
+      if ((sides & 1) !== 0) this.count('invlpg_data');
+      if ((sides & 2) !== 0) this.count('invlpg_instr');
+      this.invlpgs.push(`${cpu}:${va}:${sides}`);
+    }
   }
 
   flushAllGlobal(_cpu: number): void {

@@ -23,8 +23,9 @@ export class MachinePort implements X86Port {
     this.machine.invlpg(cpu, va);
   }
 
-  invlpgSide(cpu: number, va: number, side: number): void {
-    this.machine.flushPageSide(cpu, va, side === SIDE_DATA ? 'data' : side === SIDE_INSTR ? 'instr' : 'both');
+  invlpgRangeSide(cpu: number, start: number, end: number, stride: number, sides: number): void {
+    const side = sides === SIDE_DATA ? 'data' : sides === SIDE_INSTR ? 'instr' : 'both';
+    this.machine.flushRangeSide(cpu, start, end, stride, side);
   }
 
   flushAllGlobal(cpu: number): void {

@@ -13,8 +13,9 @@ export interface X86Port {
   /** INVLPG va on `cpu`: the page in the current PCID, global entries for it in every PCID, and every
    *  paging-structure-cache entry of the current PCID (SDM Vol. 3A §4.10.4.1; spec §2.1 item 1). */
   invlpg(cpu: number, va: number): void;
-  /** Invalidate one page on one side only (split-TLB flavour; `SIDE_BOTH` equals `invlpg`). */
-  invlpgSide(cpu: number, va: number, side: number): void;
+  /** Split-TLB flavour: invalidate each strided page of [start, end) on the given sides, the per-MVA loop
+   *  of a Harvard TLB's flush_tlb_range (one `invlpg` counted per page). */
+  invlpgRangeSide(cpu: number, start: number, end: number, stride: number, sides: number): void;
   /** __flush_tlb_all(): CR4.PGE toggle / INVPCID all-including-globals on `cpu` (spec §2.1 item 2). */
   flushAllGlobal(cpu: number): void;
   /** local_flush_tlb(): MOV CR3 without the no-flush bit — non-global entries and the PSC of the

@@ -195,16 +195,18 @@ export class X86Tlb implements TlbArch {
     if (localGen === mmGen) return;
     if (f.end !== TLB_FLUSH_ALL && f.newTlbGen === localGen + 1 && f.newTlbGen === mmGen) {
       const stride = 2 ** f.strideShift;
-      for (let addr = f.start; addr < f.end; addr += stride) this.invalidatePage(cpu, addr, f.sides);
+      if (this.config.genericSplitFlush) {
+        // The Harvard per-MVA loop has no ceiling, and free_pgtables can widen the range to a whole
+        // page-table level (pmd/pud_free_tlb at the rounded-down start): the MMU applies the loop over what
+        // is cached instead of stepping 2^27 addresses — same effect, same invlpg count.
+        this.port.invlpgRangeSide(cpu, f.start, f.end, stride, f.sides);
+      } else {
+        for (let addr = f.start; addr < f.end; addr += stride) this.port.invlpg(cpu, addr);
+      }
     } else {
       this.port.flushLocal(cpu);
     }
     this.ctxGen[slot] = mmGen;
-  }
-
-  private invalidatePage(cpu: number, va: number, sides: number): void {
-    if (sides === SIDE_BOTH) this.port.invlpg(cpu, va);
-    else this.port.invlpgSide(cpu, va, sides);
   }
 
   /** switch_mm_irqs_off(NULL, &init_mm): the lazy CPU drops the mm (leave_mm); counted as `lflush`. */
