@@ -23,11 +23,6 @@ await describeConformance({
 await describeConformance({
   pluginDir: plugin('arm64-pkey'),
   knownFailures: [
-    // Default selection: kprotect rx makes the vmalloc entry executable while a CPU may still hold its
-    // writable entry (claimed wx-alias at the kprotect step). Upstream set_memory_rox without
-    // ARCH_HAS_SET_MEMORY_ROX is set_memory_ro (which flushes) and then set_memory_x
-    // (include/linux/set_memory.h set_memory_rox), so no writable+executable window exists.
-    'arm64-pkey › kernel-text.yaml under arm64-pkey',
     // Default selection: Kernel.access reports no key for a user access to a key-tagged page, so the
     // DESIGN §4 expectation `{ outcome: ok, key: k }` cannot hold (the report's `key` is absent).
     'arm64-pkey › keys.yaml under arm64-pkey',

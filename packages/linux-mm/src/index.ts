@@ -38,5 +38,6 @@ export * from './core-page-allocator.js';
 export * from './core-alloc-reuse.js';
 export * from './core-kernel-memory.js';
 export * from './core-pmap.js';
+export * from './set-memory-order.js';
 export * from './core-gather.js';
 export * from './linux-processes.js';

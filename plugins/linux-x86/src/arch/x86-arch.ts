@@ -3,8 +3,7 @@
 // machine asks for (`directMap.leaf`), each entry PAGE_KERNEL (arch/x86/mm/init_64.c phys_*_init).
 import {
   GFP_PGTABLE,
-  PTE_EXEC,
-  PTE_WRITE,
+  setMemorySteps,
   type DirectMapArch,
   type KernelLayout,
   type LinuxArch,
@@ -47,24 +46,11 @@ export function reservedFramesFor(frames: number, leaf: '4K' | '2M' | '1G'): num
   return bootTableFrames(frames, leaf) + 16;
 }
 
-/**
- * The set_memory_* family changes one attribute per call (set_memory_ro/rw/x/nx each call
- * change_page_attr_set_clr with one mask), and callers order them so that nothing is ever W+X:
- * module_enable_ro() before module_enable_x(), set_memory_nx() before set_memory_rw() (868b104d7379's
- * fallback). A request naming several attributes is issued the same way: restrictive changes first
- * (clear RW, set NX), permissive ones after (set RW, clear NX), each its own CPA — which also keeps an
- * NX change from being processed on the direct-map alias ("No alias checking for _NX bit modifications").
- */
+/** set_memory_* with its attributes in the kernel's order (linux-mm setMemorySteps), one CPA each — which
+ *  also keeps an NX change from being processed on the direct-map alias ("No alias checking for _NX bit
+ *  modifications"). */
 function setMemory(cpa: X86Cpa, cpu: number, addr: number, n: number, set: number, clear: number): void {
-  const steps: [number, number][] = [];
-  if (clear & PTE_WRITE) steps.push([0, PTE_WRITE]);
-  if (clear & PTE_EXEC) steps.push([0, PTE_EXEC]);
-  const rest = clear & ~(PTE_WRITE | PTE_EXEC);
-  if (set & PTE_EXEC) steps.push([PTE_EXEC, 0]);
-  if (set & PTE_WRITE) steps.push([PTE_WRITE, 0]);
-  const other = set & ~(PTE_WRITE | PTE_EXEC);
-  if (other !== 0 || rest !== 0) steps.push([other, rest]);
-  for (const [s, c] of steps) cpa.changePageAttr(cpu, addr, n, s, c);
+  for (const [s, c] of setMemorySteps(set, clear)) cpa.changePageAttr(cpu, addr, n, s, c);
 }
 
 export class X86LinuxArch implements LinuxArch {
