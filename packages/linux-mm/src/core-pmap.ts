@@ -25,8 +25,8 @@ const LEVEL_PAGES = [0, 1, 512, 512 * 512, 512 * 512 * 512];
 
 /** What the read side asks of an arch: where an mm's tables live on the MMU, and how to read a leaf back. */
 export interface PmapArch {
-  /** The MMU space holding `mm`'s page tables. */
-  spaceOf(mm: MmStruct): number;
+  /** The MMU space holding `mm`'s page tables; undefined when its pgd_alloc() failed (no tables at all). */
+  spaceOf(mm: MmStruct): number | undefined;
   /** PROT_* bits a hardware leaf grants (the arch decides which execute bit counts for whom). */
   leafProt(flags: number): Prot;
 }
@@ -101,6 +101,9 @@ export class LinuxPmapTable implements PmapTable {
     if (pid === 0) return this.kernel;
     const mm = this.lm.mms.get(pid);
     if (mm === undefined || mm.dead) return undefined;
-    return new LinuxPmap(pid, this.arch.spaceOf(mm), this.machine, this.arch);
+    // An mm whose pgd_alloc() failed (-ENOMEM: e.g. arm64 per-page keying recursing on a block-mapped
+    // linear map) has no page tables, so there is no pmap to read.
+    const space = this.arch.spaceOf(mm);
+    return space === undefined ? undefined : new LinuxPmap(pid, space, this.machine, this.arch);
   }
 }

@@ -45,6 +45,11 @@ class Arm64DirectMapView implements DirectMap {
 /** The read side is linux-mm's; reading a leaf back and the linear map are arm64's. */
 export class Arm64PmapTable extends LinuxPmapTable {
   constructor(lm: LinuxMm, arch: Arm64Arch, machine: Machine) {
-    super(lm, machine, { spaceOf: (mm) => arch.pgtable.spaceOf(mm), leafProt }, new Arm64DirectMapView(arch));
+    super(
+      lm,
+      machine,
+      { spaceOf: (mm) => arch.pgtable.lookupSpace(mm), leafProt },
+      new Arm64DirectMapView(arch),
+    );
   }
 }

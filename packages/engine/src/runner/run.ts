@@ -120,7 +120,13 @@ function execute(run: Run, step: Step): StepOutcome {
     }
   }
   monitor.step = step.path;
-  monitor.operationReturned();
+  try {
+    monitor.operationReturned();
+  } catch (e) {
+    // Invariants read the policy's bookkeeping (an expected key, an address space); a policy left in a
+    // state its own queries cannot answer is reported on the step, and the run goes on.
+    state.notes.push(`step ${step.path} (line ${step.source.line}): invariant check failed: ${message(e)}`);
+  }
   collect(run);
   monitor.step = outerStep;
   const after = hw.snapshot();

@@ -24,6 +24,11 @@ export class Arm64Pgtable implements PgtableArch {
     this.kpkeys = kpkeys;
   }
 
+  /** The MMU space of `mm`'s tables, or undefined when it has none (its pgd_alloc() failed). */
+  lookupSpace(mm: MmStruct): number | undefined {
+    return this.spaces.get(mm.id);
+  }
+
   spaceOf(mm: MmStruct): number {
     const s = this.spaces.get(mm.id);
     if (s === undefined) throw new Error(`mm ${mm.id} has no address space`);

@@ -33,6 +33,11 @@ export class X86Pgtable implements PgtableArch {
     this.frames = frames;
   }
 
+  /** The MMU space of `mm`'s tables, or undefined when it has none (its pgd_alloc() failed). */
+  lookupSpace(mm: MmStruct): number | undefined {
+    return this.spaces.get(mm);
+  }
+
   spaceOf(mm: MmStruct): number {
     const s = this.spaces.get(mm);
     if (s === undefined) throw new Error(`mm ${mm.id} has no address space`);

@@ -41,6 +41,6 @@ class X86DirectMap implements DirectMap {
 /** The read side is linux-mm's; reading a leaf back and the direct map are x86's. */
 export class X86PmapTable extends LinuxPmapTable {
   constructor(lm: LinuxMm, arch: X86LinuxArch, machine: Machine) {
-    super(lm, machine, { spaceOf: (mm) => arch.pgtable.spaceOf(mm), leafProt }, new X86DirectMap(arch));
+    super(lm, machine, { spaceOf: (mm) => arch.pgtable.lookupSpace(mm), leafProt }, new X86DirectMap(arch));
   }
 }
