@@ -6,6 +6,7 @@
  * (pmap_enter, pmap_remove, pmap_protect, pmap_pkru_*, …) have no Linux counterpart and are `unsupported`.
  */
 import {
+  PmapWithoutKeyRanges,
   unsupported,
   type DirectMap,
   type EntryInfo,
@@ -31,13 +32,16 @@ export interface PmapArch {
   leafProt(flags: number): Prot;
 }
 
-export class LinuxPmap implements Pmap {
+/** The read side of a Linux mm's page tables; keys live in VMAs, so the FreeBSD-only calls are unsupported. */
+export class LinuxPmap extends PmapWithoutKeyRanges {
   constructor(
     readonly pid: Pid,
     readonly space: number,
     private readonly machine: Machine,
     private readonly arch: PmapArch,
-  ) {}
+  ) {
+    super();
+  }
 
   lookup(va: Va): EntryInfo | undefined {
     const look = this.machine.lookup(this.space, va);
@@ -62,18 +66,6 @@ export class LinuxPmap implements Pmap {
     return unsupported();
   }
   protect(): OpReport {
-    return unsupported();
-  }
-  removeSwapout(): OpReport {
-    return unsupported();
-  }
-  mapDelete(): OpReport {
-    return unsupported();
-  }
-  setKeyRange(): OpReport {
-    return unsupported();
-  }
-  clearKeyRange(): OpReport {
     return unsupported();
   }
   keyFor(): number {
