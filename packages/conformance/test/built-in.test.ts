@@ -23,9 +23,6 @@ await describeConformance({
 await describeConformance({
   pluginDir: plugin('arm64-pkey'),
   knownFailures: [
-    // Default selection: Kernel.access reports no key for a user access to a key-tagged page, so the
-    // DESIGN §4 expectation `{ outcome: ok, key: k }` cannot hold (the report's `key` is absent).
-    'arm64-pkey › keys.yaml under arm64-pkey',
     // pt-pkey-per-page: after `process`, Kernel.run throws "mm 1 has no address space" and mmap returns
     // ENOMEM (on 16, 32 and 64 MiB alike); kalloc throws "vmalloc: out of memory for kernel page
     // tables". Throwing is reserved for bugs (core README "Reporting").

@@ -17,7 +17,7 @@ import {
   type Prot,
   type Va,
 } from '@shootdown/core';
-import { Pte, type Machine } from '@shootdown/mmu';
+import { KERNEL_HALF, Pte, type Machine } from '@shootdown/mmu';
 import type { LinuxMm } from './linux-mm.js';
 import type { MmStruct } from './mm.js';
 
@@ -30,6 +30,17 @@ export interface PmapArch {
   spaceOf(mm: MmStruct): number | undefined;
   /** PROT_* bits a hardware leaf grants (the arch decides which execute bit counts for whom). */
   leafProt(flags: number): Prot;
+}
+
+/**
+ * The key of the entry that maps `va` now for the thread on `cpu` (x86 PKEY and arm64 POIndex share the
+ * MMU's key field): what an access report names next to the frame it reached. 0 when nothing maps it.
+ */
+export function currentEntryKey(machine: Machine, cpu: number, va: Va): number {
+  const space = va >= KERNEL_HALF ? machine.kernelSpace : machine.currentSpace(cpu);
+  if (space < 0) return 0;
+  const look = machine.lookup(space, va);
+  return look.present ? (look.flags & Pte.KEY_MASK) >>> Pte.KEY_SHIFT : 0;
 }
 
 /** The read side of a Linux mm's page tables; keys live in VMAs, so the FreeBSD-only calls are unsupported. */

@@ -27,6 +27,7 @@ import {
 } from '@shootdown/core';
 import {
   createProcess,
+  currentEntryKey,
   ERRNO_NAMES,
   execTask,
   exitTask,
@@ -183,7 +184,8 @@ export class Arm64Kernel implements Kernel {
       if (outcome !== 'ok' && outcome !== 'ok-stale') this.states.set(t.pid, 'killed');
     }
     const frame = this.machine.lastPfn;
-    return frame >= 0 && (outcome === 'ok' || outcome === 'ok-stale') ? { outcome, frame } : { outcome };
+    if (frame < 0 || (outcome !== 'ok' && outcome !== 'ok-stale')) return { outcome };
+    return { outcome, frame, key: currentEntryKey(this.machine, cpu, va) };
   }
 
   /**

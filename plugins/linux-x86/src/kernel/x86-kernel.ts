@@ -35,13 +35,13 @@ import {
   runTask,
   setUserPkeyAccess,
   Task,
+  currentEntryKey,
   unmapMappingRange,
   type LinuxMm,
 } from '@shootdown/linux-mm';
-import { Access, KERNEL_HALF, Mode, Outcome as Hw, OUTCOME_NAMES, type Machine } from '@shootdown/mmu';
+import { Access, Mode, Outcome as Hw, OUTCOME_NAMES, type Machine } from '@shootdown/mmu';
 import type { X86LinuxArch } from '../arch/x86-arch.js';
 import { MERMAP_BASE, MERMAP_WINDOW_PAGES } from '../arch/x86-arch.js';
-import { HW_KEY_SHIFT } from '../arch/entry.js';
 import { allowedOf, disableBitsOf } from './rights.js';
 
 const KIND_CODE = { read: Access.READ, write: Access.WRITE, exec: Access.EXEC } as const;
@@ -211,10 +211,11 @@ export class X86Kernel implements Kernel {
 
   /** The report of a completed access: the frame reached and the key of the entry that maps `va` now. */
   private served(o: number, m: Machine, cpu: CpuId, va: Va): OpReport {
-    const space = va >= KERNEL_HALF ? m.kernelSpace : m.currentSpace(cpu);
-    const look = space >= 0 ? m.lookup(space, va) : undefined;
-    const key = look !== undefined && look.present ? (look.flags >>> HW_KEY_SHIFT) & 0xf : 0;
-    return { outcome: o === Hw.OK_STALE ? 'ok-stale' : 'ok', frame: m.lastPfn, key };
+    return {
+      outcome: o === Hw.OK_STALE ? 'ok-stale' : 'ok',
+      frame: m.lastPfn,
+      key: currentEntryKey(m, cpu, va),
+    };
   }
 
   private kill(pid: Pid): void {
