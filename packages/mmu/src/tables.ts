@@ -130,15 +130,16 @@ export class PageTables {
 
 /** Index of `va` in a table of `level` (va is a 48-bit number; bit ops only on the low 32 bits of the vpn). */
 export function tableIndex(va: number, level: Level): number {
-  const vpn = Math.floor(va / 4096);
-  switch (level) {
-    case 1:
-      return vpn & 511;
-    case 2:
-      return (vpn >>> 9) & 511;
-    case 3:
-      return (vpn >>> 18) & 511;
-    default:
-      return Math.floor(vpn / 134217728) & 511;
-  }
+  return vpnTableIndex(Math.floor(va / 4096), level);
+}
+
+/** Index of virtual page `vpn` in a table of `level`: the walks' form, with the vpn computed once per walk. */
+export function vpnTableIndex(vpn: number, level: number): number {
+  return level === 1
+    ? vpn & 511
+    : level === 2
+      ? (vpn >>> 9) & 511
+      : level === 3
+        ? (vpn >>> 18) & 511
+        : Math.floor(vpn / 134217728) & 511;
 }

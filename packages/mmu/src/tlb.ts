@@ -18,6 +18,7 @@ import {
 import type { CostModel } from './costs.js';
 import type { MachineParams } from './params.js';
 import { MachineWalk } from './walk.js';
+import { vpnTableIndex } from './tables.js';
 
 export { ANY_TAG } from './invalidate.js';
 
@@ -176,15 +177,7 @@ export abstract class MachineTlb extends MachineWalk {
     if (level === 4) slot = this.rootFor(cpu, kernelHalf);
     const vpn = Math.floor(va / 4096);
     while (slot >= 0) {
-      const idx =
-        level === 1
-          ? vpn & 511
-          : level === 2
-            ? (vpn >>> 9) & 511
-            : level === 3
-              ? (vpn >>> 18) & 511
-              : Math.floor(vpn / 134217728) & 511;
-      const e = slot * 512 + idx;
+      const e = slot * 512 + vpnTableIndex(vpn, level);
       const f = t.flags[e];
       if ((f & Pte.PRESENT) === 0) return -1;
       if ((f & Pte.TABLE) === 0) {

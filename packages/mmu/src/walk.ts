@@ -16,6 +16,7 @@ import {
 import type { CostModel } from './costs.js';
 import { MachineInvalidation } from './invalidate.js';
 import type { MachineParams } from './params.js';
+import { vpnTableIndex } from './tables.js';
 
 export abstract class MachineWalk extends MachineInvalidation {
   /** Per CPU: root table slot of the current user space (-1 none). */
@@ -138,15 +139,7 @@ export abstract class MachineWalk extends MachineInvalidation {
     const t = this.tables;
     const vpn = Math.floor(va / 4096);
     while (slot >= 0) {
-      const idx =
-        level === 1
-          ? vpn & 511
-          : level === 2
-            ? (vpn >>> 9) & 511
-            : level === 3
-              ? (vpn >>> 18) & 511
-              : Math.floor(vpn / 134217728) & 511;
-      const e = slot * 512 + idx;
+      const e = slot * 512 + vpnTableIndex(vpn, level);
       const f = t.flags[e];
       if ((f & Pte.PRESENT) === 0) break;
       if ((f & Pte.TABLE) === 0) {
