@@ -62,7 +62,14 @@ describe('raw-mmu:arm64', () => {
     expect(failed(r)).toEqual([]);
     const bbm = r.violations.filter((v) => v.invariant === 'break-before-make');
     expect(bbm).toHaveLength(1);
-    expect(bbm[0]).toMatchObject({ step: '2', address: 0x400000, claimed: false });
+    // raw-mmu judges every invariant: the violation is a finding, not a note.
+    expect(bbm[0]).toMatchObject({ step: '2', address: 0x400000, claimed: true });
+  });
+  it('check no-violations fails after a break-before-make violation (issue 11 defect 5)', () => {
+    const r = run('arm64-bbm-check', 'raw-mmu:arm64');
+    expect(r.steps[2].expectation).toEqual({ expected: 'no-violations', held: true });
+    expect(r.steps[4].expectation).toMatchObject({ held: false, detail: '1 finding(s): break-before-make' });
+    expect(r.totals.findings).toBe(1);
   });
   it('a last-level TLBI leaves a walk-cache entry to the freed PTE table; an all-levels TLBI does not', () => {
     const leaf = run('arm64-leaf-tlbi', 'raw-mmu:arm64');

@@ -1,5 +1,5 @@
 import { ARCHES, type Arch, type ResolvedSelection } from '../policy/definition.js';
-import { isInvariantId, type InvariantId } from '../policy/invariant-ids.js';
+import { INVARIANT_IDS, isInvariantId, type InvariantId } from '../policy/invariant-ids.js';
 import { RAW_MMU, type PolicyRegistry } from '../policy/registry.js';
 import { closest } from './suggest.js';
 
@@ -73,7 +73,10 @@ export function resolveSelection(
           (guess === undefined ? '' : ` (did you mean 'raw-mmu:${guess}'?)`),
       );
     }
-    return { policy: RAW_MMU, arch: arch as Arch, variants: {}, text: `${RAW_MMU}:${arch}`, claims: [] };
+    // At the hardware level there is no policy to claim or give up an invariant: every one is judged,
+    // so every (non-soft) violation is a finding and `check: no-violations` fails on it.
+    const claims = [...INVARIANT_IDS].sort();
+    return { policy: RAW_MMU, arch: arch as Arch, variants: {}, text: `${RAW_MMU}:${arch}`, claims };
   }
   const def = registry.policy(parsed.policy);
   if (def === undefined) {

@@ -385,7 +385,8 @@ export interface CheckStep extends StepBase {
   readonly args: Readonly<Record<string, JsonValue>>;
   /** Run deferred kernel work (e.g. the lazy vmap purge) before answering. */
   readonly drain: boolean;
-  /** `expect: no-violations`: no claimed invariant broke in the run so far. */
+  /** `expect: no-violations`: no finding in the run so far — a violation of an invariant the selection
+   *  claims (never a soft one). Under `raw-mmu:<arch>` every invariant is claimed. */
   readonly noViolations: boolean;
 }
 
