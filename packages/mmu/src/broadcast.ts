@@ -40,7 +40,16 @@ const RANGE = new Set<TlbiOp>(['RVAE1', 'RVALE1', 'RVAAE1', 'RVAALE1']);
 export abstract class MachineBroadcast extends MachineQueries {
   private readonly pending: PendingTlbi[][] = [];
   private readonly bIds: Record<
-    'tlbi_leaf' | 'tlbi_all_levels' | 'tlbi_asid' | 'tlbi_vmall' | 'dsb' | 'invlpgb' | 'tlbsync' | 'invlpg',
+    | 'tlbi_leaf'
+    | 'tlbi_all_levels'
+    | 'tlbi_asid'
+    | 'tlbi_vmall'
+    | 'tlbi_local'
+    | 'tlbi_broadcast'
+    | 'dsb'
+    | 'invlpgb'
+    | 'tlbsync'
+    | 'invlpg',
     number
   >;
 
@@ -53,6 +62,8 @@ export abstract class MachineBroadcast extends MachineQueries {
       tlbi_all_levels: id('tlbi_all_levels'),
       tlbi_asid: id('tlbi_asid'),
       tlbi_vmall: id('tlbi_vmall'),
+      tlbi_local: id('tlbi_local'),
+      tlbi_broadcast: id('tlbi_broadcast'),
       dsb: id('dsb'),
       invlpgb: id('invlpgb'),
       tlbsync: id('tlbsync'),
@@ -107,6 +118,8 @@ export abstract class MachineBroadcast extends MachineQueries {
             ? this.bIds.tlbi_leaf
             : this.bIds.tlbi_all_levels;
     this.counters.bump(id);
+    const broadcast = args.broadcast ?? true;
+    this.counters.bump(broadcast ? this.bIds.tlbi_broadcast : this.bIds.tlbi_local);
     const sides: SideMask = args.side === 'data' ? Side.DATA : args.side === 'instr' ? Side.INSTR : Side.BOTH;
     const pages = RANGE.has(op) ? (args.pages ?? 1) : 1;
     this.pending[cpu].push({
@@ -115,7 +128,7 @@ export abstract class MachineBroadcast extends MachineQueries {
       asid: args.asid ?? 0,
       pages,
       stride: args.stride ?? 4096,
-      broadcast: args.broadcast ?? true,
+      broadcast,
       sides,
     });
     if (this.sink !== null)

@@ -18,6 +18,10 @@ export const STANDARD_COUNTERS = [
   'tlbi_all_levels',
   'tlbi_asid',
   'tlbi_vmall',
+  // Every arm64 TLBI also counts as exactly one of these two: the inner-shareable (…IS) form reaches
+  // every CPU of the domain in hardware, the local form only the issuing CPU (Arm ARM D8.13.3).
+  'tlbi_local',
+  'tlbi_broadcast',
   'dsb',
   'invlpgb',
   'tlbsync',

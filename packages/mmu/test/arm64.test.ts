@@ -39,6 +39,17 @@ describe('arm64 TLB maintenance (spec arm64-pkey.md §7)', () => {
     expect(m.access(1, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.OK_STALE);
   });
 
+  it('local and broadcast TLBIs are counted apart, each also under its kind (Arm ARM D8.13.3)', () => {
+    const { m } = rig({ arch: 'arm64', cpus: 2 });
+    m.tlbi(0, 'VAE1', { va: USER_VA, asid: 7, broadcast: false });
+    m.tlbi(0, 'VALE1', { va: USER_VA, asid: 7 });
+    m.tlbi(1, 'ASIDE1', { asid: 7 });
+    m.tlbi(1, 'VMALLE1', { broadcast: false });
+    expect([m.counter('tlbi_local'), m.counter('tlbi_broadcast')]).toEqual([2, 2]);
+    expect(m.counter('tlbi_all_levels') + m.counter('tlbi_leaf')).toBe(2);
+    expect(m.counter('tlbi_asid') + m.counter('tlbi_vmall')).toBe(2);
+  });
+
   it('a last-level TLBI leaves a walk-cache entry that points at a freed table; all-levels does not (§7.2 rule)', () => {
     for (const op of ['VALE1', 'VAE1'] as const) {
       const { m, table, data } = rig({ arch: 'arm64', cpus: 2 });
