@@ -97,6 +97,22 @@ describe('stale-after-free', () => {
   it('holds when the entry was flushed before the free', () => {
     expect(setup(true).ids()).not.toContain('stale-after-free');
   });
+  it('breaks when the frame book is told of the reuse before the machine (issue 10 defect 3)', () => {
+    // linux-mm's frame sink (packages/linux-mm machine-frame-sink.ts) writes the book first and re-tags the
+    // machine frame after: judged only at the book's event the frame still looked free to the machine.
+    const f = fixture();
+    const p = f.frame();
+    f.map(f.m.kernelSpace, MODULE_VA, p, KEXEC);
+    expect(read(f, 1, MODULE_VA)).toBe(0);
+    f.m.clearEntry(f.m.kernelSpace, MODULE_VA, 1); // lazy vfree: PTE cleared, no flush
+    f.book.setState(p, FrameState.Free);
+    f.m.frames.free(p);
+    expect(f.ids()).toContain('stale-exec-alias');
+    f.book.setState(p, FrameState.Allocated);
+    f.m.frames.setTag(p, 'data');
+    f.mon.operationReturned();
+    expect(f.ids()).toEqual(['stale-after-free']);
+  });
 });
 
 describe('direct-map-default (INV-DMAP-DEFAULT)', () => {

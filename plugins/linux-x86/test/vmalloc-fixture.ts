@@ -7,6 +7,8 @@ export interface VfreeRun {
   readonly run: Run;
   readonly protectRo: StepResult;
   readonly free: StepResult;
+  /** The frames handed out again (scenario `reuse:`). */
+  readonly reuse: StepResult;
   /** CPU 2 executes the old vmalloc address after the pages were reused. */
   readonly execAfter: string;
   /** CPU 1 writes the reused first page through the direct map. */
@@ -32,10 +34,10 @@ export function vfreeExecReuse(vfree: string, pages = 4, ceiling = 'x86-ceiling-
   run.step(() => run.kernel.access(1, run.kernel.directMapAddress(pfns[0]!), 'read', false));
   run.step(() => run.kernel.access(2, area.addr, 'exec', false));
   const free = run.step(() => lm.vmalloc.vfree(0, area.addr));
-  run.step(() => lm.allocator.allocSpecific(pfns, 0));
+  const reuse = run.step(() => lm.allocator.allocSpecific(pfns, 0));
   const execAfter = run.step(() => run.kernel.access(2, area.addr, 'exec', false)).value.outcome;
   const writeDirect = run.step(() =>
     run.kernel.access(1, run.kernel.directMapAddress(pfns[0]!), 'write', false),
   ).value.outcome;
-  return { run, protectRo, free, execAfter, writeDirect };
+  return { run, protectRo, free, reuse, execAfter, writeDirect };
 }

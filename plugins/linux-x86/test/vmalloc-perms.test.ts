@@ -31,6 +31,18 @@ describe('vfree-exec-reuse (catalogue vmalloc-perms)', () => {
     expect(r.writeDirect).toBe('fault:write');
   });
 
+  it('vfree-lazy-noreset: the reuse breaks stale-after-free as well as the stale-exec-alias of the free (issue 10 defect 3)', () => {
+    // mm/vmalloc.c vfree → remove_vm_area → free_unmap_vmap_area clears the vmalloc PTEs without a flush
+    // (the area waits for __purge_vmap_area_lazy) and vfree hands the pages back to the buddy allocator at
+    // once. CPU 2's executable entry therefore reaches a free frame (stale-exec-alias, at the free) and
+    // then the same frame handed out again (stale-after-free, at the reuse): one entry, two rules.
+    const r = vfreeExecReuse('vfree-lazy-noreset');
+    expect(r.free.violations).toContain('stale-exec-alias');
+    expect(r.reuse.violations).toEqual(['stale-after-free']);
+    // The merged path flushes before the pages are freed: nothing reaches them when they are reused.
+    expect(vfreeExecReuse('reset-perms').reuse.violations).toEqual([]);
+  });
+
   it('module-free-pre52: set_memory_rw makes the text W+X, one flush-all, then a lazy free (§3.4 row 2)', () => {
     const r = vfreeExecReuse('module-free-pre52');
     expect(r.free.counters).toEqual({ kflush: 1, ipi: C - 1, full: C });

@@ -111,6 +111,12 @@ export class InvariantMonitor {
   #stateChanged(pfn: Pfn, from: FrameState, to: FrameState): void {
     this.#flushPending();
     for (const i of this.#invariants) i.frameState?.(this.#ctx, pfn, from, to);
+    // A policy keeps two books of one frame — core's frame book and the MMU's frame tag and generation
+    // — and updates them one after the other, in an order of its choosing (linux-mm's frame sink writes
+    // the book first). So the frame is judged once more at the next event, when both agree: judged only
+    // here, a frame handed out again while a stale entry still reached it looked free to the machine, and
+    // `stale-after-free` was lost beside the `stale-exec-alias` raised when it was freed.
+    this.#pending.push(pfn, 1);
   }
 
   #raise(id: InvariantId, key: number, site: ViolationSite): void {
