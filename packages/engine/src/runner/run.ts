@@ -21,6 +21,7 @@ import { evaluate, type ExpectationRefs } from './expectations.js';
 import { recordKeyIntent } from './key-expectations.js';
 import { MmuHardware } from './mmu-hardware.js';
 import { PhaseDispatcher } from './phases.js';
+import { releaseContainer } from './release.js';
 import { OK, StepSkipped, UNSUPPORTED, type StepOutcome } from './report.js';
 import { frameOf } from './resolve.js';
 import { RunState } from './state.js';
@@ -70,7 +71,7 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunResult 
   } finally {
     monitor.detach();
     if (options.events !== undefined) hw.machine.setEventSink(null);
-    child?.dispose()?.catch(() => undefined);
+    if (child !== null) releaseContainer(child);
   }
   return result(run, start.cycles);
 }
