@@ -20,15 +20,4 @@ await describeConformance({
   ],
 });
 
-await describeConformance({
-  pluginDir: plugin('arm64-pkey'),
-  knownFailures: [
-    // pt-pkey-per-page: after `process`, Kernel.run throws "mm 1 has no address space" and mmap returns
-    // ENOMEM (on 16, 32 and 64 MiB alike); kalloc throws "vmalloc: out of memory for kernel page
-    // tables". Throwing is reserved for bugs (core README "Reporting").
-    'arm64-pkey › kernel-text.yaml under arm64-pkey:pt-protection=pt-pkey-per-page',
-    'arm64-pkey › keys.yaml under arm64-pkey:pt-protection=pt-pkey-per-page',
-    'arm64-pkey › mmap-munmap.yaml under arm64-pkey:pt-protection=pt-pkey-per-page',
-    'arm64-pkey › mprotect-readonly.yaml under arm64-pkey:pt-protection=pt-pkey-per-page',
-  ],
-});
+await describeConformance({ pluginDir: plugin('arm64-pkey') });

@@ -36,6 +36,12 @@ export const Tokens = {
   Phases: Symbol.for('@shootdown/core:Phases') as InjectionToken<PhaseHook>,
   /** `Counters` (runner). */
   Counters: Symbol.for('@shootdown/core:Counters') as InjectionToken<Counters>,
+  /**
+   * Why this selection cannot run on this machine at all (policy; optional), e.g. a design the modelled kernel
+   * does not support on the machine's linear map. A policy that registers it registers no contract: every
+   * OS-level op is then `unsupported` and the runner writes the reason into the notes once.
+   */
+  Unsupported: Symbol.for('@shootdown/core:Unsupported') as InjectionToken<string>,
   /** `ResolvedSelection` of the run (runner). */
   Selection: Symbol.for('@shootdown/core:Selection') as InjectionToken<ResolvedSelection>,
 } as const;

@@ -78,7 +78,13 @@ export class Kpkeys {
       clearPage: (pfn) => this.clearPage(pfn),
     };
     this.ptp = makePtpAllocator(variant, buddy, pkeys, counters, machine.frames.count);
-    linearMap.setTableSource(this.ptp);
+    // A split table is a page table like any other (pgd_pgtable_alloc_init_mm_gfp()): it goes through allocPtp so
+    // the frame book and the MMU know it as one, and a stray write to it is judged.
+    linearMap.setTableSource({
+      alloc: (gfp) => this.allocPtp(gfp),
+      prepareDirectMapSplit: () => this.ptp.prepareDirectMapSplit(),
+      readyForDirectMapSplit: () => this.ptp.readyForDirectMapSplit(),
+    });
   }
 
   get protects(): boolean {

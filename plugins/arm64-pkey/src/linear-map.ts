@@ -10,13 +10,17 @@
 // A split requested while another split is under way would take pgtable_split_lock twice: that is the recursion
 // of spec arm64-pkey.md §3.1 item 3, reported as `arm64.ptp_recursion` and failed.
 //
-// How a block is replaced: with FEAT_BBM level 2 and no TLB-conflict aborts (machine feature `bbml2-noabort`),
-// split_pmd() / split_pud() build the table, DSB ISHST, and populate the parent entry in place (no invalid step,
-// no TLBI at split time). Without it the only architecturally safe way is break-before-make (spec §7.3): store
-// invalid, DSB, TLBI (VAAE1IS, which also drops walk-cache entries for the address), DSB, store the table.
+// How a block is replaced (arch/arm64/mm/mmu.c, Linux v6.18): with FEAT_BBM level 2 and no TLB-conflict aborts
+// (machine feature `bbml2-noabort`), split_pmd() / split_pud() build the table, DSB ISHST, and populate the parent
+// entry in place (no invalid step, no TLBI at split time). Without it split_kernel_leaf_mapping() returns at once
+// ("!BBML2_NOABORT systems should not be trying to change permissions on anything that is not pte-mapped in the
+// first place") and the pageattr walk refuses a change that covers part of a block (pageattr_pmd_entry():
+// WARN_ON_ONCE, -EINVAL): the kernel never breaks a live linear-map block. map_mem() makes that moot by building
+// the linear map with PTEs on such CPUs (arch/map-mem.ts); a LinearMap built with blocks and no BBML2_NOABORT
+// refuses partial-block changes the same way (`arm64.split_refused`).
 import { KPKEYS_PKEY_DEFAULT, PAGE_SIZE, PMD_ORDER, PUD_ORDER } from './constants.js';
 import { GFP_PGTABLE_SPLIT, GFP_ZERO, NO_PFN, type CounterPort } from './ptp/types.js';
-import { flushTlbKernelPgtable, flushTlbKernelRange, type TlbiPort } from './tlbflush.js';
+import { flushTlbKernelRange, type TlbiPort } from './tlbflush.js';
 
 /** Granularity of a 2 MiB slot of the linear map. */
 export const GRAN_PUD_BLOCK = 0;
@@ -29,11 +33,9 @@ export type LinearMapLeaf = '4K' | '2M' | '1G';
 export interface LinearMapHw extends TlbiPort {
   /** Rewrites the POIndex of the leaf at `level` (1 PTE, 2 PMD block, 3 PUD block) covering `pfn`, in place. */
   setLeafKey(cpu: number, level: number, pfn: number, key: number): void;
-  /** Break step of break-before-make: the block at `level` covering `pfn` becomes invalid. */
-  clearBlock(cpu: number, level: number, pfn: number): void;
   /**
    * Fills `table` with next-level leaves equal to the block (output, permissions, key) and links it where the
-   * block at `level` covering `pfn` was, as one store of the parent entry.
+   * block at `level` covering `pfn` was, as one store of the parent entry (FEAT_BBM level 2).
    */
   installTable(cpu: number, level: number, pfn: number, table: number): void;
   /** page_address(pfn): the linear-map virtual address. */
@@ -157,6 +159,7 @@ export class LinearMap {
     const insidePud = g === GRAN_PUD_BLOCK && pfn % (1 << PUD_ORDER) !== 0;
     const insidePmd = g !== GRAN_PTE && pfn % (1 << PMD_ORDER) !== 0;
     if (!insidePud && !insidePmd) return true;
+    if (!this.bbml2NoAbort) return this.refuseSplit();
     if (!this.beginSplit()) return false;
     try {
       if (insidePud && !this.split(3, pfn)) return false;
@@ -196,6 +199,7 @@ export class LinearMap {
   splitToPmd(pfn: number): boolean {
     const slot = pfn >> PMD_ORDER;
     if (this.gran[slot] !== GRAN_PUD_BLOCK) return true;
+    if (!this.bbml2NoAbort) return this.refuseSplit();
     if (!this.beginSplit()) return false;
     try {
       return this.split(3, pfn);
@@ -204,7 +208,16 @@ export class LinearMap {
     }
   }
 
-  /** split_pud() / split_pmd(): one table page, then the in-place or break-before-make replacement. */
+  /**
+   * split_kernel_leaf_mapping() without BBML2_NOABORT returns 0 without splitting, and the pageattr walk then
+   * fails the partial-block change with -EINVAL: nothing is stored, nothing is flushed.
+   */
+  private refuseSplit(): boolean {
+    this.counters.count('arm64.split_refused', 1);
+    return false;
+  }
+
+  /** split_pud() / split_pmd() (BBML2_NOABORT only): one table page, DSB ISHST, the table replaces the block. */
   private split(level: number, pfn: number): boolean {
     const tables = this.tables;
     const table = tables ? tables.alloc(GFP_PGTABLE_SPLIT | GFP_ZERO) : NO_PFN;
@@ -215,11 +228,6 @@ export class LinearMap {
     const cpu = this.cpu;
     const span = level === 3 ? 1 << PUD_ORDER : 1 << PMD_ORDER;
     const base = Math.floor(pfn / span) * span;
-    if (!this.bbml2NoAbort) {
-      this.hw.clearBlock(cpu, level, base);
-      flushTlbKernelPgtable(this.hw, cpu, this.hw.directMapVa(base));
-      this.counters.count('arm64.bbm', 1);
-    }
     this.hw.dsb(cpu, 'ishst');
     this.hw.installTable(cpu, level, base, table);
     this.counters.count('split', 1);

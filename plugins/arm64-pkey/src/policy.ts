@@ -1,5 +1,5 @@
 // The arm64-pkey policy: Linux on arm64 — linux-mm over this plug-in's arm64 hooks (broadcast TLBI without IPIs,
-// leaf-only vs all-level invalidation, break-before-make on the linear map, POE user keys) — with kpkeys
+// leaf-only vs all-level invalidation, the linear map's granularity and splits, POE user keys) — with kpkeys
 // page-table protection as the `pt-protection` mechanism and the nested-gather flush as `nested-gather`.
 import { Tokens, type InvariantId, type PolicyDefinition, type ResolvedSelection } from '@shootdown/core';
 import {
@@ -16,12 +16,25 @@ import { bootArm64 } from './arch/boot.js';
 import { MachineLinearMapHw } from './arch/linear-map-hw.js';
 import { MachineTlbiPort } from './arch/tlb.js';
 import { Arm64Kernel } from './kernel.js';
-import { LinearMap, type LinearMapLeaf } from './linear-map.js';
+import { linearMapLeaf } from './arch/map-mem.js';
+import { LinearMap } from './linear-map.js';
 import { NESTED_GATHER, NESTED_RESET, nestedGather } from './nested-gather.js';
 import { Arm64PageAllocator } from './page-allocator.js';
 import { Arm64PmapTable } from './pmap.js';
 import { ARM64_RUN, type Arm64Run } from './run-state.js';
-import { PT_PKEY_FREETYPE, PT_PKEY_FREETYPE_DEFER, PT_PROTECTION, ptProtection } from './variants.js';
+import {
+  PT_PKEY_FREETYPE,
+  PT_PKEY_FREETYPE_DEFER,
+  PT_PKEY_PER_PAGE,
+  PT_PROTECTION,
+  ptProtection,
+} from './variants.js';
+
+const PER_PAGE_BLOCK_MAP =
+  'pt-pkey-per-page keys page-table pages one by one through set_memory_pkey(), which on a block-mapped linear ' +
+  'map (BBML2_NOABORT and a 2M/1G directMap) splits a block for every key change; each split needs a new ' +
+  'page table that must itself be keyed, so keying recurses (spec arm64-pkey.md §4, §9.1). The series runs ' +
+  'this design only on a PTE-mapped linear map (RFC v1–v5; v6 noblock path when arch_has_pte_only_direct_map()).';
 
 /** What Linux on arm64 guarantees whatever the variants; protecting variants add pagetable-write-protected. */
 const CLAIMS: readonly InvariantId[] = [
@@ -44,13 +57,21 @@ function configure(container: DependencyContainer, selection: ResolvedSelection)
   const variant = selection.variants[PT_PROTECTION] ?? ptProtection.default;
   const nested: NestedFlush = selection.variants[NESTED_GATHER] === NESTED_RESET ? 'reset' : 'fullmm';
   const params = machine.params;
+  const bbml2 = params.features['bbml2-noabort'];
   // Design C needs a pageblock-granular linear map from boot (spec arm64-pkey.md §6.3).
   const freetype = variant === PT_PKEY_FREETYPE || variant === PT_PKEY_FREETYPE_DEFER;
-  const leaf: LinearMapLeaf = freetype && params.directMap.leaf === '1G' ? '2M' : params.directMap.leaf;
+  const leaf = linearMapLeaf(params.directMap.leaf, bbml2, freetype);
+  if (variant === PT_PKEY_PER_PAGE && leaf !== '4K') {
+    // Spec arm64-pkey.md §4 and §9.1: keying one page of a block-mapped linear map splits the block, whose new
+    // table must be keyed, which splits again — Brodsky's reason per-page keying cannot work with large mappings.
+    // v1–v5 ran on a PTE-mapped linear map; v6 takes the noblock path only when arch_has_pte_only_direct_map().
+    container.register(Tokens.Unsupported, { useValue: PER_PAGE_BLOCK_MAP });
+    return;
+  }
   const counters = { count: (name: string, n: number) => machine.count(name, n) };
   const port = new MachineTlbiPort(machine);
   const hw = new MachineLinearMapHw(machine, port, () => machine.kernelSpace);
-  const linearMap = new LinearMap(machine.frames.count, leaf, params.features['bbml2-noabort'], hw, counters);
+  const linearMap = new LinearMap(machine.frames.count, leaf, bbml2, hw, counters);
   const boot = bootArm64(machine, linearMap, freetype);
   const arch = new Arm64Arch(machine, linearMap, variant, book, counters, port, () => {
     throw new Error('arm64-pkey: a page table was asked for before mem_init');
@@ -84,7 +105,8 @@ export const arm64Pkey = {
   description:
     'Linux on arm64: the generic mm over the arm64 hooks — TLB maintenance by broadcast TLBI (no IPIs) with ' +
     'leaf-only VALE1IS or all-level VAE1IS chosen from freed_tables, ASIDE1IS above MAX_DVM_OPS, kernel ranges ' +
-    'by VAALE1IS; linear-map splits with break-before-make unless the CPU has BBML2_NOABORT; POE user keys in ' +
+    'by VAALE1IS; the linear map PTE-mapped unless the CPUs have BBML2_NOABORT (force_pte_mapping(), rodata=full ' +
+    'by default), blocks split in place with it and never split live without it; POE user keys in ' +
     'POR_EL0 bound to VMAs (8 keys, execute gated) — and kpkeys page-table hardening, where POR_EL1 keeps ' +
     'page tables read-only outside set_pte(), with the allocator designs argued over in the kpkeys series.',
   claims: CLAIMS,

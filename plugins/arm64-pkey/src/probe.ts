@@ -6,7 +6,10 @@ import { ARM64_RUN } from './run-state.js';
 export const ARM64_COUNTERS: readonly CounterContribution[] = [
   { name: 'arm64.split_pmd', description: 'linear-map 2 MiB blocks split into 4 KiB pages' },
   { name: 'arm64.split_pud', description: 'linear-map 1 GiB blocks split into 2 MiB blocks' },
-  { name: 'arm64.bbm', description: 'block replacements done with break-before-make (no BBML2_NOABORT)' },
+  {
+    name: 'arm64.split_refused',
+    description: 'partial-block linear-map changes refused without BBML2_NOABORT (pageattr -EINVAL)',
+  },
   { name: 'arm64.split_fail', description: 'linear-map splits that found no page-table page' },
   { name: 'arm64.ptp_refill', description: 'block-allocator refills (one re-key and flush each)' },
   { name: 'arm64.ptp_refill_order9', description: 'refills served by a 2 MiB block' },

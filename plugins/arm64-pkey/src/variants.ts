@@ -39,9 +39,11 @@ export const ptProtection = {
       description:
         'Design A: every page-table allocation takes an order-0 page and calls set_memory_pkey(page, 1, ' +
         'KPKEYS_PKEY_PGTABLES); every free resets the key. One kernel-range flush (one broadcast VAALE1IS) per ' +
-        'allocation and per free. On a PTE-mapped linear map that is all; on a block-mapped one each key change ' +
-        'splits a block, whose new table must itself be keyed — the recursion Brodsky names as the reason this ' +
-        'cannot work with large mappings.',
+        'allocation and per free, on the PTE-mapped linear map the series runs it on (without BBML2_NOABORT the ' +
+        'kernel maps the linear map with PTEs anyway: force_pte_mapping()). On a block-mapped linear map ' +
+        '(BBML2_NOABORT and 2M/1G) the selection is unsupported: each key change would split a block whose new ' +
+        'table must itself be keyed — the recursion Brodsky names as the reason this cannot work with large ' +
+        'mappings. Every page-table page, early boot tables included (keyed at late init), is protected.',
       source: 'kpkeys_hardened_pgtables RFC v1–v5 (Aug 2025 v5, Brodsky); v6 noblock_pgtable_alloc()',
       claims: ['pagetable-write-protected'],
     },
@@ -52,7 +54,7 @@ export const ptProtection = {
         'each); frees go back to the cache with no key reset and no flush. Four pages are a reserve only ' +
         '__GFP_PGTABLE_SPLIT allocations may use, so a linear-map split never allocates and never recurses. An ' +
         'early region keyed at late init and a shrinker that returns whole blocks with one key reset complete it; ' +
-        'on a PTE-only linear map it falls back to the per-page path.',
+        'on a PTE-only linear map (every CPU without BBML2_NOABORT) it falls back to the per-page path.',
       source:
         '[PATCH v6 14–17/30] kpkeys page table hardening (Feb 2026, Brodsky), mm/kpkeys_hardened_pgtables.c',
       claims: ['pagetable-write-protected'],
@@ -72,7 +74,8 @@ export const ptProtection = {
         'map is pageblock-granular from boot and every pageblock starts keyed for page tables; a page-table ' +
         'allocation takes a page from a protected pageblock with no flush; any other allocation that lands in a ' +
         'protected pageblock flips the whole pageblock to key 0 with one flush (never one holding a live page ' +
-        'table). When no protected page is left the page-table allocation fails.',
+        'table). Block descriptors carry the key as PTEs do. When no protected page is left the page-table ' +
+        'allocation fails.',
       source:
         'seed S002 thread "[PATCH RFC 00/19] mm: Add __GFP_UNMAPPED" (Jackman, Brodsky, Mar 2026); spec §6.3',
       claims: ['pagetable-write-protected'],
@@ -81,10 +84,11 @@ export const ptProtection = {
       description:
         'Design C with Jackman\'s "dodge": when no protected page is left, hand out an unprotected page-table ' +
         'page now and key it later. Stray writes land on such deferred tables until the re-key runs, and the ' +
-        're-key can itself split the linear map — the cascade Brodsky objects to.',
+        're-key can itself split the linear map — the cascade Brodsky objects to. It does not claim ' +
+        'pagetable-write-protected: the design hands out writable page tables by intent, so each landed write ' +
+        'is reported as a note.',
       source:
         'seed S002 thread (Jackman\'s "another potential dodge", Brodsky\'s reply); spec §6.3 onExhaustion=defer',
-      claims: ['pagetable-write-protected'],
     },
   },
 } satisfies MechanismDefinition;

@@ -1,9 +1,11 @@
-// Linear-map splits on the simulated MMU (spec arm64-pkey.md §3.2, §7.3): without BBML2_NOABORT a block is
-// replaced by break-before-make (invalid, TLBI, then the table) and the break-before-make invariant holds; with
-// it the equivalent table replaces the block in place with no TLBI at split time. The control shows the check
-// is live: an in-place replacement on a CPU without BBML2_NOABORT is a violation.
+// Linear-map splits (spec arm64-pkey.md §3.2, §7.3), as arch/arm64/mm/mmu.c does them in Linux v6.18: with
+// BBML2_NOABORT split_kernel_leaf_mapping() replaces a live block by the equivalent table in place (no TLBI at
+// split time); without it the kernel never splits a live block — map_mem() builds the linear map with PTEs
+// (force_pte_mapping()), and a partial-block change on a block it finds anyway is refused
+// (split_kernel_leaf_mapping() returns early, pageattr_pmd_entry() warns and returns -EINVAL).
 import { describe, expect, it } from 'vitest';
 import { KPKEYS_PKEY_PGTABLES } from '../src/constants.js';
+import { rig } from './support/harness.js';
 import { Run } from './support/run.js';
 
 function rekeyOnePage(bbml2: boolean) {
@@ -15,18 +17,19 @@ function rekeyOnePage(bbml2: boolean) {
   });
   const lmap = r.arm.arch.linearMap;
   const pfn = 8192 + 17;
-  // Some CPU has the block in its TLB: reading through the linear map.
+  // Some CPU has the leaf in its TLB: reading through the linear map.
   r.step(() => r.kernel.access(1, r.kernel.directMapAddress(pfn), 'read', false));
   return { r, step: r.step(() => lmap.setMemoryPkey(pfn, 1, KPKEYS_PKEY_PGTABLES)), pfn };
 }
 
 describe('linear-map split', () => {
-  it('without bbml2-noabort: break-before-make, one VAAE1IS for the block, no violation', () => {
+  it('without bbml2-noabort: the linear map is PTE-mapped from boot (force_pte_mapping()); re-keying splits nothing', () => {
     const { step, r, pfn } = rekeyOnePage(false);
+    expect(r.arm.arch.linearMap.pteOnly()).toBe(true);
     expect(step.value).toBe(true);
-    expect(step.counters.split).toBe(1);
-    expect(step.counters['arm64.bbm']).toBe(1);
-    expect(step.counters.tlbi_all_levels).toBe(1);
+    expect(step.counters.split ?? 0).toBe(0);
+    expect(step.counters.tlbi_all_levels ?? 0).toBe(0);
+    expect(step.counters.tlbi_leaf).toBe(1);
     expect(step.counters.ipi ?? 0).toBe(0);
     expect(step.violations).toEqual([]);
     expect(r.pmap.kernel.lookup(r.kernel.directMapAddress(pfn))?.pages).toBe(1);
@@ -36,18 +39,21 @@ describe('linear-map split', () => {
   it('with bbml2-noabort: the table replaces the block in place; only the re-key is flushed', () => {
     const { step } = rekeyOnePage(true);
     expect(step.counters.split).toBe(1);
-    expect(step.counters['arm64.bbm'] ?? 0).toBe(0);
     expect(step.counters.tlbi_all_levels ?? 0).toBe(0);
     expect(step.counters.tlbi_leaf).toBe(1);
     expect(step.violations).toEqual([]);
   });
 
-  it('control: an in-place block → table replacement on a CPU without BBML2_NOABORT breaks break-before-make', () => {
-    const r = new Run('arm64-pkey', { cpus: 2, memory: '64MiB', directMap: { leaf: '2M' } });
-    const va = r.kernel.directMapAddress(8192);
-    r.step(() => r.kernel.access(1, va, 'read', false));
-    const table = r.machine.frames.allocAny('page-table');
-    const s = r.step(() => r.machine.splitLeaf(r.machine.kernelSpace, va, table));
-    expect(s.violations).toContain('break-before-make');
+  it('a block found without bbml2-noabort is never split live: a partial-block change is refused, nothing stored', () => {
+    const { map, hw, counters } = rig('pt-unprotected', '2M', 1 << 14, false);
+    expect(map.setMemoryPkey(8192 + 17, 1, KPKEYS_PKEY_PGTABLES)).toBe(false);
+    expect(map.updatePtes(8192 + 17, 1, 0, 0)).toBe(false);
+    expect(hw.stores).toEqual([]);
+    expect(hw.tlbis).toEqual([]);
+    expect(counters.get('arm64.split_refused')).toBe(2);
+    expect(map.leafLevel(8192 + 17)).toBe(2);
+    // A change covering whole blocks needs no split and is made in place (pageattr_pmd_entry() on a full PMD).
+    expect(map.setMemoryPkey(8192, 512, KPKEYS_PKEY_PGTABLES)).toBe(true);
+    expect(hw.stores).toEqual([`key L2 8192 ${KPKEYS_PKEY_PGTABLES}`]);
   });
 });

@@ -1,7 +1,8 @@
 // Steady page-table allocation and pressure through the PageAllocator contract (catalogue pagetable-protection,
 // pt-alloc-steady, pt-reserve-exhaustion): the counts spec arm64-pkey.md §9.1/§9.2 fixes, and its relations.
 import { describe, expect, it } from 'vitest';
-import { Run } from './support/run.js';
+import { Tokens } from '@shootdown/core';
+import { configured, Run } from './support/run.js';
 
 const blockMap = {
   cpus: 4,
@@ -42,10 +43,22 @@ describe('pt-alloc-steady (2 MiB linear map, BBML2_NOABORT)', () => {
     expect(s.r.arm.arch.kpkeys.ptp.nrCached).toBe(1024 - 1000 + 1000);
   });
 
-  it('pt-pkey-per-page: keying a page splits its block, whose table must be keyed — recursion, nothing allocated', () => {
-    const s = steady('pt-pkey-per-page', blockMap, 10);
-    expect(s.alloc.value).toBe(10);
-    expect(s.alloc.counters['arm64.ptp_recursion']).toBeGreaterThan(0);
+  it('pt-pkey-per-page is unsupported on a block-mapped linear map, with the reason (spec §4, §9.1), not ENOMEM', () => {
+    const { container } = configured('arm64-pkey:pt-protection=pt-pkey-per-page', blockMap);
+    expect(container.isRegistered(Tokens.Unsupported, true)).toBe(true);
+    expect(container.resolve(Tokens.Unsupported)).toMatch(/block-mapped linear map.*recurses/s);
+    // No contract: every OS-level op of a scenario is `unsupported` rather than an error of some op.
+    for (const t of [Tokens.Kernel, Tokens.PageAllocator, Tokens.VmMap, Tokens.KernelMemory]) {
+      expect(container.isRegistered(t, true)).toBe(false);
+    }
+  });
+
+  it('pt-pkey-per-page runs on the same machine without BBML2_NOABORT: map_mem() maps the linear map with PTEs', () => {
+    const s = steady('pt-pkey-per-page', { ...blockMap, features: { 'bbml2-noabort': false } }, 10);
+    expect(s.alloc.value).toBe(0);
+    expect(s.r.arm.arch.linearMap.pteOnly()).toBe(true);
+    expect(s.alloc.counters.split ?? 0).toBe(0);
+    expect(s.alloc.counters.kflush).toBe(10);
   });
 
   it('pt-unprotected and pt-pkey-freetype: no flush per allocation', () => {
@@ -74,18 +87,6 @@ describe('pt-alloc-steady-pte-map (PTE-mapped linear map)', () => {
     const s = steady('pt-pkey-block-cache', pteMap);
     expect(s.alloc.counters.kflush).toBe(1000);
     expect(s.free.counters.kflush).toBe(1000);
-  });
-});
-
-describe('splits: block cache versus per page (§9.1 relation)', () => {
-  it('the block cache splits fewer blocks than per-page keying for the same allocations', () => {
-    const bc = steady('pt-pkey-block-cache', blockMap, 300);
-    const pp = steady('pt-pkey-per-page', blockMap, 300);
-    const splits = (s: ReturnType<typeof steady>) => s.r.arm.arch.linearMap.splitsPmd;
-    expect(splits(bc)).toBe(0);
-    // Per page: every attempt starts a split (and then recurses).
-    expect(pp.alloc.counters['arm64.ptp_recursion']).toBeGreaterThanOrEqual(300);
-    expect(splits(bc)).toBeLessThan(pp.alloc.counters['arm64.ptp_recursion']!);
   });
 });
 

@@ -6,9 +6,15 @@ import { PT_VARIANTS } from '../src/variants.js';
 import { mmap, Run } from './support/run.js';
 
 const machine = { cpus: 2, memory: '64MiB', directMap: { leaf: '4K' } } as const;
+const blockMap = {
+  cpus: 2,
+  memory: '64MiB',
+  directMap: { leaf: '2M' },
+  features: { 'bbml2-noabort': true },
+} as const;
 
-function strayWrites(variant: string) {
-  const r = new Run(`arm64-pkey:pt-protection=${variant}`, machine);
+function strayWrites(variant: string, params: object = machine) {
+  const r = new Run(`arm64-pkey:pt-protection=${variant}`, params);
   const pid = (r.kernel.createProcess(0) as { pid: number }).pid;
   r.kernel.run(0, pid);
   const addr = mmap(r, 0x400000, 1);
@@ -39,6 +45,22 @@ describe('pt-stray-write (PTE-mapped linear map)', () => {
       expect(s.privileged.value.outcome).toBe('ok');
       expect(s.privileged.violations).toEqual([]);
       expect(s.user.value.outcome).toBe('ok');
+    });
+  }
+});
+
+// Issue 11 defect 2, Design C on a block-mapped linear map: bootArm64 keyed the frames of every pageblock in its
+// bookkeeping but wrote PMD blocks with overlay index 0, so every stray write landed while the variant claimed
+// pagetable-write-protected. Spec §6.3: the map starts "fully protected" at pageblock granularity.
+describe('pt-stray-write on a block-mapped linear map (2 MiB blocks, BBML2_NOABORT)', () => {
+  for (const variant of ['pt-pkey-block-cache', 'pt-pkey-freetype']) {
+    it(`${variant}: the block descriptors carry the key, so default-context writes fault`, () => {
+      const s = strayWrites(variant, blockMap);
+      for (const w of [s.pte, s.pmd, s.image]) {
+        expect(w.value.outcome).toBe('fault:key');
+        expect(w.violations).toEqual([]);
+      }
+      expect(s.privileged.value.outcome).toBe('ok');
     });
   }
 });

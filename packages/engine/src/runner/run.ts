@@ -98,6 +98,12 @@ function configure(
     }
   } catch (e) {
     state.notes.push(`policy ${state.selection.policy} failed to configure: ${message(e)}`);
+    return;
+  }
+  if (child.isRegistered(Tokens.Unsupported, true)) {
+    state.notes.push(
+      `${state.selection.text} is unsupported on this machine: ${child.resolve(Tokens.Unsupported)}`,
+    );
   }
 }
 

@@ -61,6 +61,8 @@ export function bootArm64(machine: Machine, linearMap: LinearMap, protectFromBoo
   for (let s = 0; s < slots; s++) {
     const base = s << PMD_ORDER;
     const g = linearMap.gran[s];
+    // Design C keys blocks and pages alike: a block-mapped pageblock must carry the key in its block descriptor,
+    // or the "fully protected" linear map protects nothing the hardware can see.
     const key = protectFromBoot && base >= IMAGE_FRAMES ? KPKEYS_PKEY_PGTABLES : 0;
     const prot = withKey(HW_PAGE_KERNEL, key);
     if (key !== 0) linearMap.key.fill(key, base, Math.min(base + PMD_NR_PAGES, nrFrames));
@@ -68,11 +70,11 @@ export function bootArm64(machine: Machine, linearMap: LinearMap, protectFromBoo
       if (base % PUD_NR_PAGES !== 0) continue;
       const va = machine.directMapVa(base);
       machine.ensurePath(ks, va, 3, bootFrame);
-      machine.setLeaf(ks, va, 3, base, HW_PAGE_KERNEL);
+      machine.setLeaf(ks, va, 3, base, prot);
     } else if (g === GRAN_PMD_BLOCK) {
       const va = machine.directMapVa(base);
       machine.ensurePath(ks, va, 2, bootFrame);
-      machine.setLeaf(ks, va, 2, base, HW_PAGE_KERNEL);
+      machine.setLeaf(ks, va, 2, base, prot);
     } else {
       const end = Math.min(base + PMD_NR_PAGES, nrFrames);
       for (let pfn = base; pfn < end; pfn++) {

@@ -6,10 +6,6 @@ import type { MachineTlbiPort } from './tlb.js';
 import type { DsbDomain, TlbiOp } from '../tlbflush.js';
 
 export class MachineLinearMapHw implements LinearMapHw {
-  /** The block removed by the last break step (its flags and output), rebuilt as a table afterwards. */
-  private brokenFlags = 0;
-  private brokenOut = 0;
-
   constructor(
     private readonly machine: Machine,
     private readonly port: MachineTlbiPort,
@@ -30,37 +26,14 @@ export class MachineLinearMapHw implements LinearMapHw {
     this.machine.setLeaf(space, va, level as LeafLevel, e.pfn, withKey(e.flags, key));
   }
 
-  clearBlock(_cpu: number, level: number, pfn: number): void {
-    const space = this.kernelSpace();
-    const va = this.base(level, pfn);
-    const e = this.machine.readEntry(space, va, level as Level);
-    this.brokenFlags = e.flags;
-    this.brokenOut = e.pfn;
-    this.machine.clearEntry(space, va, level as Level);
-  }
-
   installTable(_cpu: number, level: number, pfn: number, table: number): void {
     const space = this.kernelSpace();
     const va = this.base(level, pfn);
     const e = this.machine.readEntry(space, va, level as Level);
-    if (e.present && !e.table) {
-      // FEAT_BBM level 2 without conflict aborts: the equivalent table replaces the block in one store.
-      this.machine.splitLeaf(space, va, table);
-      return;
-    }
-    // Break-before-make: the block is already invalid and invalidated; link the table, then fill it.
-    this.machine.setTable(space, va, level as 2 | 3, table);
-    const child = (level - 1) as LeafLevel;
-    const step = LEVEL_SIZE[child] / 4096;
-    for (let i = 0; i < 512; i++) {
-      this.machine.setLeaf(
-        space,
-        va + i * LEVEL_SIZE[child],
-        child,
-        this.brokenOut + i * step,
-        this.brokenFlags,
-      );
-    }
+    if (!e.present || e.table)
+      throw new Error(`arm64-pkey: no block maps linear-map frame ${pfn} at level ${level}`);
+    // FEAT_BBM level 2 without conflict aborts: the equivalent table replaces the block in one store.
+    this.machine.splitLeaf(space, va, table);
   }
 
   directMapVa(pfn: number): number {

@@ -42,33 +42,20 @@ export class Run {
   private stepNo = 0;
 
   constructor(selection: string, params: MachineParamsInput) {
-    const registry = new PolicyRegistry();
-    register(createRegisterContext(registry));
-    const sel = resolveSelection(registry, selection);
-    this.machine = createMachine({ arch: 'arm64', ...params });
-    const book = new FrameTable(this.machine.params.frames);
-    const c = root.createChildContainer();
-    this.container = c;
-    const phases: PhaseHook = {
-      reach: (phase) => {
-        const f = this.armed.get(phase);
-        if (f !== undefined) {
-          this.armed.delete(phase);
-          f();
-        }
-      },
-    };
-    c.register(Tokens.Machine, { useValue: this.machine });
-    c.register(Tokens.FrameBook, { useValue: book });
-    c.register(Tokens.Phases, { useValue: phases });
-    c.register(Tokens.Counters, {
-      useValue: {
-        add: (n: string, d = 1) => this.machine.count(n, d),
-        get: (n: string) => this.machine.counter(n),
-      },
+    const {
+      machine,
+      book,
+      container: c,
+      sel,
+    } = configured(selection, params, (phase) => {
+      const f = this.armed.get(phase);
+      if (f !== undefined) {
+        this.armed.delete(phase);
+        f();
+      }
     });
-    c.register(Tokens.Selection, { useValue: sel });
-    registry.policy(sel.policy)!.configure(c, sel);
+    this.machine = machine;
+    this.container = c;
     this.kernel = c.resolve(Tokens.Kernel);
     this.pages = c.resolve(Tokens.PageAllocator);
     this.pmap = c.resolve(Tokens.Pmap);
@@ -107,6 +94,36 @@ export class Run {
     const l = this.machine.lookup(space, va);
     return l.tables[4 - level] ?? -1;
   }
+}
+
+/**
+ * A machine and a child container with the tokens the runner registers, after the policy's configure: what a
+ * run starts from, before any contract is resolved.
+ */
+export function configured(
+  selection: string,
+  params: MachineParamsInput,
+  reach: (phase: Phase) => void = () => {},
+) {
+  const registry = new PolicyRegistry();
+  register(createRegisterContext(registry));
+  const sel = resolveSelection(registry, selection);
+  const machine = createMachine({ arch: 'arm64', ...params });
+  const book = new FrameTable(machine.params.frames);
+  const c = root.createChildContainer();
+  const phases: PhaseHook = { reach };
+  c.register(Tokens.Machine, { useValue: machine });
+  c.register(Tokens.FrameBook, { useValue: book });
+  c.register(Tokens.Phases, { useValue: phases });
+  c.register(Tokens.Counters, {
+    useValue: {
+      add: (n: string, d = 1) => machine.count(n, d),
+      get: (n: string) => machine.counter(n),
+    },
+  });
+  c.register(Tokens.Selection, { useValue: sel });
+  registry.policy(sel.policy)!.configure(c, sel);
+  return { machine, book, container: c, sel };
 }
 
 /** mmap(MAP_POPULATE) of `pages` read-write anonymous pages at `addr` by the task on CPU 0. */
