@@ -48,7 +48,7 @@ describe('pt-alloc-steady (2 MiB linear map, BBML2_NOABORT)', () => {
     expect(container.isRegistered(Tokens.Unsupported, true)).toBe(true);
     expect(container.resolve(Tokens.Unsupported)).toMatch(/block-mapped linear map.*recurses/s);
     // No contract: every OS-level op of a scenario is `unsupported` rather than an error of some op.
-    for (const t of [Tokens.Kernel, Tokens.PageAllocator, Tokens.VmMap, Tokens.KernelMemory]) {
+    for (const t of [Tokens.Kernel, Tokens.PageAllocator, Tokens.VmMap, Tokens.KernelMemory] as symbol[]) {
       expect(container.isRegistered(t, true)).toBe(false);
     }
   });
