@@ -42,10 +42,7 @@ export function configureProblems(registry: PolicyRegistry, selection: ResolvedS
   child.register(Tokens.Selection, { useValue: selection });
   const problems: string[] = [];
   try {
-    def.configure(child, selection);
-    for (const [mech, variant] of Object.entries(selection.variants)) {
-      def.mechanisms[mech]?.variants[variant]?.configure?.(child, selection);
-    }
+    def.configure(child, selection); // the policy's own, then each selected variant's (core registry)
   } catch (e) {
     return [`configure threw: ${message(e)}`];
   }

@@ -39,13 +39,49 @@ describe('PolicyRegistry', () => {
     const r = new PolicyRegistry();
     const def = toyPolicy();
     r.addPolicy(def);
-    r.addVariant('linux-x86', 'vfree', 'mine', { description: 'my idea', source: 'my patch' });
+    r.addVariant('linux-x86', 'vfree', 'mine', {
+      description: 'my idea',
+      source: 'my patch',
+      configure() {},
+    });
     expect(resolveSelection(r, 'linux-x86:vfree=mine').variants['vfree']).toBe('mine');
     // the plug-in's own declaration object is not mutated
     expect(Object.keys(def.mechanisms['vfree'].variants)).not.toContain('mine');
-    expect(() => r.addVariant('linux-x86', 'vfre', 'x', { description: 'd', source: 's' })).toThrow(
-      /did you mean 'vfree'/,
+    expect(() =>
+      r.addVariant('linux-x86', 'vfre', 'x', { description: 'd', source: 's', configure() {} }),
+    ).toThrow(/did you mean 'vfree'/);
+  });
+  it('refuses a contributed variant without its implementation (issue 10 defect 7)', () => {
+    // packages/linux-mm vfree.ts switches on the vfree name: a name it does not know did nothing at all.
+    const r = new PolicyRegistry();
+    r.addPolicy(toyPolicy());
+    expect(() => r.addVariant('linux-x86', 'vfree', 'mine', { description: 'd', source: 's' })).toThrow(
+      /must come with its implementation/,
     );
+    expect(() => resolveSelection(r, 'linux-x86:vfree=mine')).toThrow(/mine/);
+    // ... also before its policy arrived: the contributing plug-in is the one that fails to load
+    expect(() =>
+      new PolicyRegistry().addVariant('other-os', 'vfree', 'mine', { description: 'd', source: 's' }),
+    ).toThrow(/must come with its implementation/);
+  });
+  it("configures the host with its own default, then the contributed variant's implementation", () => {
+    const seen: string[] = [];
+    const r = new PolicyRegistry();
+    r.addPolicy({
+      ...toyPolicy(),
+      configure: (_c, sel) => void seen.push(`host vfree=${sel.variants['vfree']}`),
+    });
+    r.addVariant('linux-x86', 'vfree', 'mine', {
+      description: 'd',
+      source: 's',
+      configure: (_c, sel) => void seen.push(`mine vfree=${sel.variants['vfree']}`),
+    });
+    const child = container.createChildContainer();
+    r.policy('linux-x86')!.configure(child, resolveSelection(r, 'linux-x86:vfree=mine'));
+    expect(seen).toEqual(['host vfree=reset-perms', 'mine vfree=mine']);
+    seen.length = 0;
+    r.policy('linux-x86')!.configure(child, resolveSelection(r, 'linux-x86:vfree=arch-vunmap-v2'));
+    expect(seen).toEqual(['host vfree=arch-vunmap-v2']);
   });
   it('lists policies sorted by name', () => {
     const r = new PolicyRegistry();

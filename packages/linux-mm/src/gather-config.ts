@@ -13,7 +13,15 @@
  * - `free-vmas`: Gushchin v6 (merged), sticky vma_pfn never cleared, flush at the start of
  *   free_pgtables unless fullmm.
  */
-export type PfnmapFlush = 'late' | 'stable-first' | 'stable-all' | 'end-vma' | 'free-vmas-v5' | 'free-vmas';
+export const PFNMAP_FLUSHES = [
+  'late',
+  'stable-first',
+  'stable-all',
+  'end-vma',
+  'free-vmas-v5',
+  'free-vmas',
+] as const;
+export type PfnmapFlush = (typeof PFNMAP_FLUSHES)[number];
 
 /**
  * Which VMA flags the page-table-freeing flush sees (spec §5.3, §5.6):
@@ -21,14 +29,16 @@ export type PfnmapFlush = 'late' | 'stable-first' | 'stable-all' | 'end-vma' | '
  * - `start-end-v1`: the S004 patch, tlb_start_vma(first gathered VMA) … tlb_end_vma(last);
  * - `or-flags`: hypothetical correct variant, vma_exec = OR over the gathered VMAs, vma_huge = 0.
  */
-export type FreePgtablesFlags = 'no-start-vma' | 'start-end-v1' | 'or-flags';
+export const FREE_PGTABLES_FLAGS = ['no-start-vma', 'start-end-v1', 'or-flags'] as const;
+export type FreePgtablesFlags = (typeof FREE_PGTABLES_FLAGS)[number];
 
 /**
  * tlb_finish_mmu with another gather pending (spec §5.8):
  * - `reset`: before 7a30df49f63a, __tlb_reset_range + re-add the unmapped range (freed_tables lost);
  * - `fullmm`: current, fullmm = 1 and freed_tables = 1.
  */
-export type NestedFlush = 'reset' | 'fullmm';
+export const NESTED_FLUSHES = ['reset', 'fullmm'] as const;
+export type NestedFlush = (typeof NESTED_FLUSHES)[number];
 
 export interface MmuGatherConfig {
   /** CONFIG_MMU_GATHER_MERGE_VMAS (x86 since 5.19; before that x86 made start/end_vma no-ops). */

@@ -9,7 +9,7 @@ import type { LinuxArch } from './arch.js';
 import { CpuTlbState } from './cpu-state.js';
 import type { FrameSink } from './frame-events.js';
 import { NULL_FRAME_SINK } from './frame-events.js';
-import type { LinuxMmConfig } from './linux-mm-config.js';
+import { checkLinuxMmConfig, type LinuxMmConfig } from './linux-mm-config.js';
 import { Mermap } from './mermap.js';
 import { MmStruct } from './mm.js';
 import { MmuGather, type GatherSink } from './mmu-gather.js';
@@ -77,6 +77,7 @@ export class LinuxMm implements GatherSink {
     readonly frames: FrameSink = NULL_FRAME_SINK,
     readonly phases: PhaseHook | null = null,
   ) {
+    checkLinuxMmConfig(config);
     this.pgtables = new PgtableStore(arch);
     this.cpus = new CpuTlbState(arch.nrCpus);
     this.current = new Array<Task | null>(arch.nrCpus).fill(null);

@@ -104,6 +104,14 @@ export function vfreeArea(mm: LinuxMm, cpu: number, area: VmStruct): void {
       vm.space.release(area.addr);
       for (let i = 0; i < n; i++) dm.setDirectMapDefaultNoflush(cpu, area.pages[i]);
       break;
+
+    default: {
+      // A name this switch does not implement must not skip the unmap and every flush and then free the
+      // pages (issue 10 defect 7). LinuxMm refuses such a configuration at construction; this is the
+      // compile-time guard that every VfreeVariant has a case.
+      const unknown: never = mm.config.vfree;
+      throw new Error(`linux-mm vfree: no implementation of the vfree variant '${String(unknown)}'`);
+    }
   }
   for (let i = 0; i < n; i++) mm.allocator.freePages(cpu, area.pages[i], 0);
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { PAGE_SIZE, PTE_EXEC, PTE_WRITE, VM_FLUSH_RESET_PERMS, type VfreeVariant } from '../src/index.js';
+import {
+  PAGE_SIZE,
+  PTE_EXEC,
+  PTE_WRITE,
+  VFREE_VARIANTS,
+  VM_FLUSH_RESET_PERMS,
+  type VfreeVariant,
+} from '../src/index.js';
 import { LAYOUT, makeMachine } from './fake-arch.js';
 
 /** n copies of a log entry name. */
@@ -152,5 +159,18 @@ describe('vfree of VM_FLUSH_RESET_PERMS memory (spec linux.md §3.3, §3.4)', ()
     expect(arch.kernelFlushes).toHaveLength(1);
     expect(arch.kernelFlushes[0][1]).toBe(Math.max(other.addr + 3 * PAGE_SIZE, area.addr + 5 * PAGE_SIZE));
     expect(lm.vmalloc.vmapLazyNr).toBe(0);
+  });
+});
+
+describe('an unknown vfree name is refused, never a silent no-op (issue 10 defect 7)', () => {
+  it('LinuxMm refuses a vfree variant vfree.ts has no case for, naming it', () => {
+    // packages/linux-mm vfree.ts vfreeArea switches on the name; a name without a case skipped the unmap
+    // and every flush and still freed the pages (mm/vmalloc.c vfree always unmaps: remove_vm_area).
+    expect(() => vmallocMachine('reset-perms-v9' as VfreeVariant)).toThrow(
+      /no implementation of the vfree variant 'reset-perms-v9'/,
+    );
+  });
+  it('every declared vfree variant builds', () => {
+    for (const v of VFREE_VARIANTS) expect(() => vmallocMachine(v)).not.toThrow();
   });
 });

@@ -43,9 +43,11 @@ export class Run {
   /** The run's child container (for policy ops). */
   readonly container: DependencyContainer;
 
-  constructor(selection: string, params: MachineParamsInput) {
-    const registry = new PolicyRegistry();
-    register(createRegisterContext(registry));
+  constructor(selection: string, params: MachineParamsInput, registry?: PolicyRegistry) {
+    if (registry === undefined) {
+      registry = new PolicyRegistry();
+      register(createRegisterContext(registry));
+    }
     const sel = resolveSelection(registry, selection);
     this.machine = createMachine({ arch: 'x86_64', ...params });
     const book = new FrameTable(this.machine.params.frames);

@@ -19,8 +19,9 @@ export interface VariantDefinition {
   /** Invariants this variant gives up (an unsafe or historical variant): removed from the claims. */
   readonly disclaims?: readonly InvariantId[];
   /**
-   * Only for a variant contributed to another plug-in's policy (`registry.addVariant`): called after
-   * the policy's own `configure`, so it can replace registrations for its mechanism.
+   * The implementation of a variant contributed to another plug-in's policy (`registry.addVariant`
+   * refuses one without it): called after the policy's own `configure`, which ran with the mechanism's
+   * default (the host's code knows only its own names), so it replaces registrations for its mechanism.
    */
   readonly configure?: (container: DependencyContainer, selection: ResolvedSelection) => void;
 }

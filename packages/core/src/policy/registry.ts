@@ -6,6 +6,7 @@ import type {
   RendererContribution,
 } from './contributions.js';
 import { closest } from '../selection/suggest.js';
+import { configureSelection } from './configure-selection.js';
 
 /** A registration that cannot be accepted (duplicate name, missing prefix, unknown invariant). */
 export class RegistryError extends Error {
@@ -45,6 +46,7 @@ export class PolicyRegistry {
     for (const [name, mech] of Object.entries(def.mechanisms)) {
       mechanisms[name] = { ...mech, variants: { ...mech.variants } };
     }
+    const host = def.configure.bind(def);
     const stored: PolicyDefinition = {
       name: def.name,
       os: def.os,
@@ -52,7 +54,7 @@ export class PolicyRegistry {
       description: def.description,
       claims: def.claims,
       mechanisms,
-      configure: def.configure.bind(def),
+      configure: (container, selection) => configureSelection(def, mechanisms, host, container, selection),
     };
     this.#policies.set(def.name, stored);
     const pending = this.#pendingVariants.filter((p) => p.policy === def.name);
@@ -62,6 +64,15 @@ export class PolicyRegistry {
   /** A new variant for an existing policy's mechanism (a plug-in extending another's policy). If the
    *  policy is not registered yet, the variant waits for it. */
   addVariant(policy: string, mechanism: string, name: string, variant: VariantDefinition): void {
+    // The host's code knows only the names it declared: a contributed name it met in a switch would do
+    // nothing at all (issue 10 defect 7). So a contributed variant brings its implementation, and the
+    // host is configured with its own default for that mechanism (configure-selection.ts).
+    if (typeof variant.configure !== 'function') {
+      throw new RegistryError(
+        `${policy}:${mechanism}=${name}: a variant added to another plug-in's policy must come with its ` +
+          `implementation (a configure function); '${policy}' does not know the name '${name}'`,
+      );
+    }
     const def = this.#policies.get(policy);
     if (def === undefined) {
       this.#pendingVariants.push({ policy, mechanism, name, variant });

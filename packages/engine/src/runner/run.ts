@@ -92,10 +92,9 @@ function configure(
   child.register(Tokens.Selection, { useValue: state.selection });
   const def = state.registry.policy(state.selection.policy);
   try {
+    // The registry's configure runs the policy's own, then each selected variant's (core
+    // configure-selection.ts).
     def?.configure(child, state.selection);
-    for (const [mech, variant] of Object.entries(state.selection.variants)) {
-      def?.mechanisms[mech]?.variants[variant]?.configure?.(child, state.selection);
-    }
   } catch (e) {
     state.notes.push(`policy ${state.selection.policy} failed to configure: ${message(e)}`);
     return;

@@ -28,8 +28,28 @@ function pick(v: Variants, mechanism: string, fallback: string): string {
   return v[mechanism] ?? fallback;
 }
 
+/** A name the comparisons below do not know would fall through to the default path silently (issue 10
+ *  defect 7): refuse it. */
+function pickKnown(v: Variants, mechanism: string, known: readonly string[]): string {
+  const name = pick(v, mechanism, known[0]!);
+  if (!known.includes(name)) {
+    throw new Error(`linux-x86 has no implementation of the ${mechanism} variant '${name}'`);
+  }
+  return name;
+}
+
+const SHOOTDOWNS = [
+  'x86-ceiling-33',
+  'x86-ceiling-0',
+  'x86-invlpgb',
+  'x86-pti',
+  'x86-skip-lazy-always',
+  'arm64-tlbi',
+] as const;
+const TLB_FLUSHES = ['x86', 'generic-split'] as const;
+
 export function x86ConfigOf(v: Variants, params: X86MachineParams): X86Config {
-  const sd = pick(v, 'shootdown', 'x86-ceiling-33');
+  const sd = pickKnown(v, 'shootdown', SHOOTDOWNS);
   let shootdown: ShootdownMode = 'ipi';
   if (sd === 'x86-invlpgb' || (sd === 'x86-ceiling-33' && params.features.invlpgb)) shootdown = 'invlpgb';
   if (sd === 'arm64-tlbi') shootdown = 'broadcast-tlbi';
@@ -39,7 +59,7 @@ export function x86ConfigOf(v: Variants, params: X86MachineParams): X86Config {
     pti: sd === 'x86-pti' || params.features.pti,
     skipLazyAlways: sd === 'x86-skip-lazy-always',
     pcid: params.features.pcid,
-    genericSplitFlush: pick(v, 'tlb-flush', 'x86') === 'generic-split',
+    genericSplitFlush: pickKnown(v, 'tlb-flush', TLB_FLUSHES) === 'generic-split',
     invlpgbCountMax: DEFAULT_INVLPGB_COUNT_MAX,
   };
 }
