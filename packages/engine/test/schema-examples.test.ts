@@ -17,6 +17,8 @@ const DESIGN_OPS = [
   'set-key-rights', 'swapout', 'msync-invalidate', 'madvise-dontneed', 'fork', 'exec', 'access', 'uaccess',
   'kalloc', 'kprotect', 'kfree', 'page-alloc', 'page-free', 'stray-write', 'revoke', 'pressure',
   'interleave', 'speculate', 'repeat', 'check',
+  // issue 10's missing pieces: a bare kernel-range flush, and naming a frame before it is allocated
+  'flush-kernel-range', 'frame',
   'pte-store', 'table-store', 'table-alloc', 'table-free', 'tlbi', 'invlpg', 'invpcid-one', 'invpcid-single',
   'invpcid-all', 'invpcid-all-nonglobal', 'cr3-write', 'cr3-write-noflush', 'barrier', 'set-root', 'context',
 ]; // prettier-ignore

@@ -144,6 +144,33 @@ export class BuddyZone {
     }
   }
 
+  /**
+   * A request served from a pageblock none of whose frames is in use: __rmqueue_smallest() when every
+   * smaller free block of the list is taken — the smallest free block of at least pageblock order is split
+   * by expand() and the request gets its first frame (blocks of that order are pageblock-aligned). With
+   * `fallbacks`, a whole free pageblock of a fallback migratetype is claimed first (try_to_claim_block()
+   * moves whole blocks of pageblock order or more). -1 when no such block is free.
+   */
+  rmqueueFresh(order: number, freetype: number, fallbacks: readonly number[] = []): number {
+    const low = Math.max(order, PAGEBLOCK_ORDER);
+    for (const ft of [freetype, ...fallbacks]) {
+      for (let current = low; current <= MAX_PAGE_ORDER; current++) {
+        const pfn = this.heads[current * NR_FREETYPES + ft];
+        if (pfn === NONE) continue;
+        this.delFromFreeList(pfn, current, ft);
+        if (ft !== freetype) this.setPageblockFreetype(pfn, current, freetype);
+        this.expand(pfn, order, current, freetype);
+        return pfn;
+      }
+    }
+    return NONE;
+  }
+
+  /** Serve `order` from the start of a block of `high` just taken off the lists, the rest to `freetype`. */
+  splitBlock(pfn: number, order: number, high: number, freetype: number): void {
+    this.expand(pfn, order, high, freetype);
+  }
+
   /** __rmqueue_smallest(): the smallest block of at least `order` on `freetype`'s lists. */
   rmqueueSmallest(order: number, freetype: number): number {
     for (let current = order; current <= MAX_PAGE_ORDER; current++) {

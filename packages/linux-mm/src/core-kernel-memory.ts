@@ -9,6 +9,7 @@ import {
   withIgnored,
   type CpuId,
   type KallocFlag,
+  type KallocHints,
   type KallocReport,
   type KernelAlias,
   type KernelMemory,
@@ -40,7 +41,13 @@ export function protBits(prot: Prot): { set: number; clear: number } {
 export class LinuxKernelMemory implements KernelMemory {
   constructor(private readonly lm: LinuxMm) {}
 
-  allocate(cpu: CpuId, pages: number, flags: readonly KallocFlag[], reuse?: readonly Pfn[]): KallocReport {
+  allocate(
+    cpu: CpuId,
+    pages: number,
+    flags: readonly KallocFlag[],
+    reuse?: readonly Pfn[],
+    hints?: KallocHints,
+  ): KallocReport {
     if (pages <= 0) return errno('EINVAL');
     let vmFlags = 0;
     if (flags.includes('reset-perms')) vmFlags |= VM_FLUSH_RESET_PERMS;
@@ -54,6 +61,11 @@ export class LinuxKernelMemory implements KernelMemory {
     const v = this.lm.config.vfree;
     if (flags.includes('reset-perms') && (v === 'vfree-lazy-noreset' || v === 'module-free-pre52'))
       ignored.push('reset-perms');
+    // VM_IMMEDIATE_UNMAP existed only in the 2018 arch_vunmap series (seed 000); no merged vfree reads it.
+    if (hints?.immediate !== undefined) {
+      if (v === 'arch-vunmap-v2') area.immediateUnmap = hints.immediate;
+      else ignored.push('immediate');
+    }
     return withIgnored(report, ignored);
   }
 

@@ -28,7 +28,11 @@ import { allocReuse } from './core-alloc-reuse.js';
 /** The gfp mask for the contract's flags (user data defaults to movable, like GFP_HIGHUSER_MOVABLE). */
 export function gfpOf(flags: readonly AllocFlag[]): number {
   let gfp = 0;
-  for (const f of flags) gfp |= f === 'unmapped' ? GFP_UNMAPPED : f === 'zero' ? GFP_ZERO : GFP_PGTABLE;
+  for (const f of flags) {
+    if (f === 'unmapped') gfp |= GFP_UNMAPPED;
+    else if (f === 'zero') gfp |= GFP_ZERO;
+    else if (f === 'pagetable') gfp |= GFP_PGTABLE;
+  }
   return gfp & (GFP_UNMAPPED | GFP_PGTABLE) ? gfp : gfp | GFP_MOVABLE;
 }
 
@@ -42,7 +46,7 @@ export class LinuxPageAllocatorContract implements PageAllocator {
     if (order < 0 || order > MAX_PAGE_ORDER) return errno('EINVAL');
     const gfp = gfpOf(flags);
     if (reuse && reuse.length > 0) return allocReuse(this.allocator, reuse, gfp);
-    const pfn = this.allocator.allocPages(cpu, order, gfp);
+    const pfn = this.allocator.allocPages(cpu, order, gfp, flags.includes('fresh-pageblock'));
     return pfn < 0 ? errno('ENOMEM') : { outcome: 'ok', pfn, order };
   }
 

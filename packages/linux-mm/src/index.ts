@@ -32,6 +32,7 @@ export * from './vmap-area.js';
 export * from './vmap-block.js';
 export * from './vmalloc.js';
 export * from './vfree.js';
+export * from './vmap-lazy-probe.js';
 export * from './linux-mm.js';
 export * from './core-vm-map.js';
 export * from './core-page-allocator.js';

@@ -10,6 +10,7 @@ import { PAGE_SIZE } from './constants.js';
 import { BuddyZone } from './buddy.js';
 import type { FrameSink } from './frame-events.js';
 import {
+  FALLBACKS,
   FREETYPE_UNMOVABLE_UNMAPPED,
   freetypeUnmapped,
   GFP_ATOMIC,
@@ -62,14 +63,19 @@ export class LinuxPageAllocator {
     return this.arch.layout.directMapBase + pfn * PAGE_SIZE;
   }
 
-  /** alloc_pages(gfp, order): the first frame, or -1 when memory is exhausted or the request refused. */
-  allocPages(cpu: number, order: number, gfp: number): number {
+  /**
+   * alloc_pages(gfp, order): the first frame, or -1 when memory is exhausted or the request refused.
+   * `fresh` (the scenario's `fresh-pageblock`) places the block at the start of a pageblock none of whose
+   * frames is in use; for __GFP_UNMAPPED under freetypes that is a new direct-map conversion.
+   */
+  allocPages(cpu: number, order: number, gfp: number, fresh = false): number {
     let pfn: number;
     const unmapped = (gfp & GFP_UNMAPPED) !== 0 && (gfp & GFP_PGTABLE) === 0;
     if (unmapped && this.variant === 'gfp-unmapped') {
-      pfn = this.rmqueueUnmapped(cpu, order, gfp);
+      pfn = this.rmqueueUnmapped(cpu, order, gfp, fresh);
     } else {
-      pfn = this.rmqueueMapped(cpu, order, gfpMigratetype(gfp));
+      const mt = gfpMigratetype(gfp);
+      pfn = fresh ? this.zone.rmqueueFresh(order, mt, FALLBACKS[mt]) : this.rmqueueMapped(cpu, order, mt);
       if (pfn >= 0 && unmapped) this.zapDirectMap(cpu, pfn, 1 << order);
     }
     if (pfn < 0) return -1;
@@ -115,8 +121,8 @@ export class LinuxPageAllocator {
    * __GFP_UNMAPPED under freetypes: the unmapped list first (no TLB work); otherwise
    * __rmqueue_direct_map converts a whole pageblock (or more) with one shootdown (§4.3).
    */
-  private rmqueueUnmapped(cpu: number, order: number, gfp: number): number {
-    const pfn = this.zone.rmqueueSmallest(order, FREETYPE_UNMOVABLE_UNMAPPED);
+  private rmqueueUnmapped(cpu: number, order: number, gfp: number, fresh = false): number {
+    const pfn = fresh ? -1 : this.zone.rmqueueSmallest(order, FREETYPE_UNMOVABLE_UNMAPPED);
     if (pfn >= 0) return pfn;
     // Refuse where a shootdown could deadlock, or where the arch cannot change the direct map.
     if (gfp & GFP_ATOMIC || !this.arch.directMap.canSetDirectMap()) return -1;
@@ -133,6 +139,11 @@ export class LinuxPageAllocator {
       this.frames.setState(block + i, FrameState.UnmappedPool);
     }
     this.zone.setPageblockFreetype(block, blockOrder, FREETYPE_UNMOVABLE_UNMAPPED);
+    if (fresh) {
+      // The request is served from the start of the block it converted.
+      this.zone.splitBlock(block, order, blockOrder, FREETYPE_UNMOVABLE_UNMAPPED);
+      return block;
+    }
     this.zone.freeOnePage(block, blockOrder, FREETYPE_UNMOVABLE_UNMAPPED);
     return this.zone.rmqueueSmallest(order, FREETYPE_UNMOVABLE_UNMAPPED);
   }

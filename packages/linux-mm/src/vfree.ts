@@ -21,18 +21,23 @@ export function vfreeArea(mm: LinuxMm, cpu: number, area: VmStruct): void {
       vm.removeVmArea(cpu, area.addr);
       break;
 
-    case 'module-free-pre52':
+    case 'module-free-pre52': {
       // K-MOD free_module(): disable_ro_nx() makes the text RW (still X: the W+X window) and the
-      // NX sections X, each set_memory_* a CPA with its own flush, then a plain lazy vfree.
-      if ((area.prot & PTE_WRITE) === 0) setMemory(mm, cpu, area, PTE_WRITE, 0);
-      if ((area.prot & PTE_EXEC) === 0 && area.prot !== 0) setMemory(mm, cpu, area, PTE_EXEC, 0);
+      // NX sections X, each set_memory_* a CPA with its own flush, then a plain lazy vfree. Only module
+      // memory went through it (an area made executable or read-only); a plain vfree() did none of it.
+      const moduleMemory = area.everExec || (area.prot & PTE_WRITE) === 0;
+      if (moduleMemory && (area.prot & PTE_WRITE) === 0) setMemory(mm, cpu, area, PTE_WRITE, 0);
+      if (moduleMemory && (area.prot & PTE_EXEC) === 0 && area.prot !== 0)
+        setMemory(mm, cpu, area, PTE_EXEC, 0);
       vm.removeVmArea(cpu, area.addr);
       break;
+    }
 
     case 'arch-vunmap-v2': {
       // S000 arch_vunmap(area, deallocate_pages = 1); VM_HAS_SPECIAL_PERMS = our reset flag and
-      // VM_IMMEDIATE_UNMAP = "was executable". [inference] vfree calls it only for such areas.
-      const immediate = area.everExec;
+      // VM_IMMEDIATE_UNMAP = the caller's hint (kalloc `immediate:`), by default "was executable" — the
+      // series' callers were the executable-memory ones. [inference] vfree calls it only for such areas.
+      const immediate = area.immediateUnmap ?? area.everExec;
       vm.removeVmArea(cpu, area.addr);
       if (!reset && !immediate) break;
       if (!immediate) {

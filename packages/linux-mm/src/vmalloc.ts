@@ -22,6 +22,9 @@ export class VmStruct {
   prot = PAGE_KERNEL;
   /** Was ever made executable (S000's VM_IMMEDIATE_UNMAP is this proxy, per Lutomirski). */
   everExec = false;
+  /** VM_IMMEDIATE_UNMAP as the caller set it (seed 000: x86 module_alloc passed it, BPF set it beside
+   *  VM_HAS_SPECIAL_PERMS); null when the scenario left it to the default, `everExec`. */
+  immediateUnmap: boolean | null = null;
   constructor(
     readonly addr: number,
     /** Bytes, guard page included unless VM_NO_GUARD. */
@@ -49,6 +52,8 @@ export class Vmalloc {
   readonly blocks: VmapBlocks;
   /** __purge_vmap_area_lazy runs that flushed (linux.vmap_purge). */
   purges = 0;
+  /** num_purged_areas of the last purge (its trace_purge_vmap_area_lazy(start, end, n) argument). */
+  lastPurgedAreas = 0;
   private readonly arch: LinuxArch;
 
   constructor(readonly mm: LinuxMm) {
@@ -156,6 +161,15 @@ export class Vmalloc {
   }
 
   /**
+   * vmap_areas on the lazy list, as __purge_vmap_area_lazy() counts them (num_purged_areas). Since Rezki's
+   * per-node vmap series (2024) free_vmap_area_noflush() uses insert_vmap_area() on vn->lazy, so abutting
+   * areas stay apart; before it, merge_or_add_vmap_area() merged them (mm/vmalloc.c).
+   */
+  lazyAreas(): number {
+    return this.purgeStarts.length;
+  }
+
+  /**
    * __purge_vmap_area_lazy(start, end): nothing to do on an empty list; otherwise widen [start, end)
    * to the first and last listed area, one flush_tlb_kernel_range, recycle every range (spec §3.2).
    */
@@ -166,6 +180,7 @@ export class Vmalloc {
     for (let i = 0; i < n; i++) if (this.purgeEnds[i] > end) end = this.purgeEnds[i];
     this.arch.tlb.flushTlbKernelRange(cpu, start, end);
     this.purges++;
+    this.lastPurgedAreas = this.lazyAreas();
     for (let i = 0; i < n; i++) this.space.release(this.purgeStarts[i]);
     this.purgeStarts.length = 0;
     this.purgeEnds.length = 0;

@@ -261,6 +261,12 @@ export class Arm64Kernel implements Kernel {
     return this.states.get(pid);
   }
 
+  /** flush_tlb_kernel_range(start, end) (arch/x86/mm/tlb.c; arm64 asm/tlbflush.h): the `flush-kernel-range` op. */
+  flushKernelRange(cpu: CpuId, start: Va, end: Va): OpReport {
+    this.lm.arch.tlb.flushTlbKernelRange(cpu, start, end);
+    return ok();
+  }
+
   directMapAddress(pfn: Pfn): Va {
     return this.machine.directMapVa(pfn);
   }

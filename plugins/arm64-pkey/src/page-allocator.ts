@@ -48,7 +48,7 @@ export class Arm64PageAllocator implements PageAllocator {
     }
     const gfp = (flags.includes('zero') ? GFP_ZERO : 0) | (flags.includes('unmapped') ? GFP_UNMAPPED : 0);
     if (reuse !== undefined && reuse.length > 0) return allocReuse(this.lm.allocator, reuse, gfp);
-    const pfn = this.lm.allocator.allocPages(cpu, order, gfp);
+    const pfn = this.lm.allocator.allocPages(cpu, order, gfp, flags.includes('fresh-pageblock'));
     return pfn < 0 ? errno('ENOMEM') : { outcome: 'ok', pfn, order };
   }
 

@@ -5,6 +5,7 @@ import { Tokens, type InvariantId, type PolicyDefinition, type ResolvedSelection
 import {
   DEFAULT_GATHER_CONFIG,
   defaultLinuxMmConfig,
+  LINUX_MM,
   LinuxMm,
   machineFrameSink,
   type NestedFlush,
@@ -88,6 +89,7 @@ function configure(container: DependencyContainer, selection: ResolvedSelection)
 
   const run: Arm64Run = { machine, arch, lm, boot };
   container.register(ARM64_RUN, { useValue: run });
+  container.register(LINUX_MM, { useValue: run.lm });
   container.register(Tokens.Kernel, { useValue: new Arm64Kernel(lm, arch, machine) });
   container.register(Tokens.Pmap, { useValue: new Arm64PmapTable(lm, arch, machine) });
   const pages = new Arm64PageAllocator(lm, arch.kpkeys, (cpu) => (linearMap.cpu = cpu));

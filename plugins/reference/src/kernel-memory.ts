@@ -5,6 +5,7 @@ import {
   PROT_EXEC,
   PROT_WRITE,
   type KallocFlag,
+  type KallocHints,
   type KallocReport,
   type KernelAlias,
   type KernelMemory,
@@ -36,7 +37,13 @@ export class ReferenceKernelMemory implements KernelMemory {
     this.#next = os.m.arch.layout.vmallocBase;
   }
 
-  allocate(cpu: number, pages: number, flags: readonly KallocFlag[], reuse?: readonly Pfn[]): KallocReport {
+  allocate(
+    cpu: number,
+    pages: number,
+    flags: readonly KallocFlag[],
+    reuse?: readonly Pfn[],
+    hints?: KallocHints,
+  ): KallocReport {
     const m = this.os.m;
     const start = this.#next;
     const frames: Pfn[] = [];
@@ -50,7 +57,9 @@ export class ReferenceKernelMemory implements KernelMemory {
     // A guard page after each area (vmalloc's default), unless asked not to.
     this.#next = start + (pages + (flags.includes('no-guard') ? 0 : 1)) * 4096;
     this.#areas.set(start, { start, frames });
-    const ignored = flags.filter((f) => f === 'huge');
+    // The reference always resets and flushes before freeing: it has no VM_IMMEDIATE_UNMAP to choose by.
+    const ignored: string[] = flags.filter((f) => f === 'huge');
+    if (hints?.immediate !== undefined) ignored.push('immediate');
     return ignored.length > 0 ? { outcome: 'ok', start, frames, ignored } : { outcome: 'ok', start, frames };
   }
 

@@ -255,6 +255,12 @@ export class ReferenceKernel implements Kernel {
     return this.procs.get(pid)?.state;
   }
 
+  /** The reference has one kernel flush: `flushAll` (every CPU, global entries included) for any range. */
+  flushKernelRange(cpu: number, _start: Va, _end: Va): OpReport {
+    this.mm.os.flushAll(cpu);
+    return { outcome: 'ok' };
+  }
+
   directMapAddress(pfn: Pfn): Va {
     return this.m.directMapVa(pfn);
   }

@@ -10,6 +10,13 @@ export interface KallocReport extends OpReport {
   readonly frames?: readonly Pfn[];
 }
 
+/** Hints a caller gives `allocate` beside the flags. */
+export interface KallocHints {
+  /** The 2018 arch_vunmap series' VM_IMMEDIATE_UNMAP (seed 000), as the caller set it; absent: the policy's
+   *  default. A policy without the hint reports `ignored: [immediate]`. */
+  readonly immediate?: boolean;
+}
+
 /** Which alias a kernel protection change goes through: the region's own mapping or the linear map. */
 export type KernelAlias = 'own' | 'direct-map';
 
@@ -23,7 +30,13 @@ export type KernelAlias = 'own' | 'direct-map';
  */
 export interface KernelMemory {
   /** `vmalloc` / `module_alloc` / `execmem_alloc` (Linux); `kmem_malloc` (FreeBSD). */
-  allocate(cpu: CpuId, pages: number, flags: readonly KallocFlag[], reuse?: readonly Pfn[]): KallocReport;
+  allocate(
+    cpu: CpuId,
+    pages: number,
+    flags: readonly KallocFlag[],
+    reuse?: readonly Pfn[],
+    hints?: KallocHints,
+  ): KallocReport;
   /** `set_memory_ro/rw/x/nx` on the region's alias (`via: own`), or `set_direct_map_*` on its frames'
    *  linear-map alias (`via: direct-map`); `flush: false` is the `_noflush` family. */
   protect(cpu: CpuId, start: Va, pages: number, prot: Prot, via: KernelAlias, flush: boolean): OpReport;

@@ -102,4 +102,9 @@ export interface Kernel {
 
   /** The frames backing a user range currently (present leaf entries), in page order; holes are -1. */
   framesOf(pid: Pid, start: Va, pages: number): readonly Pfn[];
+
+  /** A bare kernel TLB flush of `[start, end)`, no entry changed (the `flush-kernel-range` op): Linux
+   *  `flush_tlb_kernel_range` (arch/x86/mm/tlb.c), FreeBSD `pmap_invalidate_range(kernel_pmap, …)`.
+   *  Optional: a kernel without it makes the op `unsupported`. */
+  flushKernelRange?(cpu: CpuId, start: Va, end: Va): OpReport;
 }

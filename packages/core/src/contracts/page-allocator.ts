@@ -4,9 +4,11 @@ import type { OpReport } from './outcome.js';
 /**
  * Allocation flags: `unmapped` (Linux `__GFP_UNMAPPED`, RFC S002: the frame has no direct-map entry
  * while allocated), `zero` (`__GFP_ZERO`), `pagetable` (the frame becomes a page-table page:
- * `pagetable_alloc`, kpkeys protection on arm64).
+ * `pagetable_alloc`, kpkeys protection on arm64), `fresh-pageblock` (placement: the block starts at the
+ * first frame of a pageblock none of whose frames is in use; a policy that cannot place reports it
+ * `ignored`).
  */
-export type AllocFlag = 'unmapped' | 'zero' | 'pagetable';
+export type AllocFlag = 'unmapped' | 'zero' | 'pagetable' | 'fresh-pageblock';
 
 export interface PageAllocReport extends OpReport {
   /** First frame of the block (absent on failure). */

@@ -10,6 +10,7 @@ import {
   pageFreeOp,
   pressureOp,
 } from './ops/kernel-memory-ops.js';
+import { flushKernelRangeOp, frameOp } from './ops/frame-ops.js';
 import { policyOp } from './ops/policy-ops.js';
 import {
   execOp,
@@ -83,6 +84,10 @@ export function dispatchOs(state: RunState, step: Step): StepOutcome {
       return pageFreeOp(state, step);
     case 'pressure':
       return pressureOp(state, step);
+    case 'flush-kernel-range':
+      return flushKernelRangeOp(state, step);
+    case 'frame':
+      return frameOp(state, step);
     default:
       if (step.op.includes('.')) return policyOp(state, step as Extract<Step, { op: `${string}.${string}` }>);
       return UNSUPPORTED;

@@ -21,6 +21,7 @@ const KIND_OP: Record<RegionKind, string> = {
   kernel: 'kalloc',
   pages: 'page-alloc',
   policy: 'a policy op',
+  frame: 'frame',
 };
 const SPACE_NOUN: Record<IdSpace, string> = {
   region: 'region',

@@ -68,7 +68,7 @@ export function describeStep(s: Step): string {
     case 'uaccess':
       return `uaccess ${s.kind} ${range(s.range)}`;
     case 'kalloc':
-      return `kalloc ${s.id} ${s.pages}p${flags(s.flags)}`;
+      return `kalloc ${s.id} ${s.pages}p${flags(s.flags)}${s.immediate === undefined ? '' : s.immediate ? ' immediate' : ' not-immediate'}`;
     case 'kprotect':
       return `kprotect ${range(s.range)}${s.via === 'direct-map' ? ' via direct-map' : ''} ${s.prot}${s.flush ? '' : ' noflush'}`;
     case 'kfree':
@@ -80,6 +80,10 @@ export function describeStep(s: Step): string {
       return `stray-write ${frame(s.target)}${s.context === null ? '' : ` in ${s.context}`}`;
     case 'pressure':
       return 'pressure';
+    case 'flush-kernel-range':
+      return `flush-kernel-range ${range(s.range)}${s.via === 'direct-map' ? ' via direct-map' : ''}`;
+    case 'frame':
+      return `frame ${s.id} = ${frame(s.of)}${s.offset === 0 ? '' : ` ${s.offset > 0 ? '+' : ''}${s.offset}`}`;
     case 'interleave':
       return `interleave at ${s.phase} of ${describeStep(s.operation)}`;
     case 'repeat':

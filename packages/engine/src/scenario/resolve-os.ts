@@ -93,7 +93,7 @@ export function resolveOsStep(
   const regionPages = (
     id: string,
     pages: number | null,
-    kind: 'user' | 'kernel' | 'pages',
+    kind: 'user' | 'kernel' | 'pages' | 'frame',
     path: string,
   ): void => ctx.ids.defineRegion(id, kind, path, pages);
   switch (op) {
@@ -185,7 +185,10 @@ export function resolveOsStep(
       const id = ctx.define('region', o['id'], suffix, at('id'));
       const pages = num(o['pages']) ?? 1;
       regionPages(id, pages, 'kernel', base.path);
-      return { ...base, op, id, pages, flags: strs<KallocFlag>(o['flags']) };
+      const flags = strs<KallocFlag>(o['flags']);
+      return typeof o['immediate'] === 'boolean'
+        ? { ...base, op, id, pages, flags, immediate: o['immediate'] }
+        : { ...base, op, id, pages, flags };
     }
     case 'kprotect': {
       const via = (o['via'] as 'own' | 'direct-map' | undefined) ?? 'own';
@@ -239,6 +242,17 @@ export function resolveOsStep(
     }
     case 'revoke':
       return { ...base, op, range: ctx.regionRange(o, pointer, op, ['user']) };
+    case 'flush-kernel-range': {
+      const via = (o['via'] as 'own' | 'direct-map' | undefined) ?? 'own';
+      const kinds = via === 'own' ? (['kernel', 'pages', 'frame'] as const) : undefined;
+      return { ...base, op, range: ctx.regionRange(o, pointer, op, kinds), via };
+    }
+    case 'frame': {
+      const of = ctx.frameSelector(obj(o['of']), at('of'));
+      const id = ctx.define('region', o['id'], suffix, at('id'));
+      regionPages(id, 1, 'frame', base.path);
+      return { ...base, op, id, of, offset: num(o['offset']) ?? 0 };
+    }
     case 'pressure':
       if (o['free-pages'] === undefined && o['fragment-order'] === undefined && o['shrink'] === undefined) {
         ctx.error(pointer, 'pressure needs free-pages, fragment-order or shrink');

@@ -276,6 +276,9 @@ export interface KallocStep extends StepBase {
   readonly id: string;
   readonly pages: number;
   readonly flags: readonly KallocFlag[];
+  /** The 2018 arch_vunmap series' VM_IMMEDIATE_UNMAP hint as the caller set it (`immediate:`); absent:
+   *  the policy's default (that series: set by the callers of executable memory). */
+  readonly immediate?: boolean;
 }
 
 export interface KprotectStep extends StepBase {
@@ -292,7 +295,9 @@ export interface KfreeStep extends StepBase {
   readonly region: string;
 }
 
-export type PageAllocFlag = 'unmapped' | 'zero' | 'pagetable';
+/** `fresh-pageblock`: the allocation starts at the first frame of a pageblock none of whose frames was in
+ *  use (the buddy allocator splitting a pageblock-sized free block, spec linux.md §4.2). */
+export type PageAllocFlag = 'unmapped' | 'zero' | 'pagetable' | 'fresh-pageblock';
 
 export interface PageAllocStep extends StepBase {
   readonly op: 'page-alloc';
@@ -309,6 +314,24 @@ export interface PageAllocStep extends StepBase {
 export interface PageFreeStep extends StepBase {
   readonly op: 'page-free';
   readonly region: string;
+}
+
+/** A bare `flush_tlb_kernel_range` over a region's kernel addresses (FreeBSD: `pmap_invalidate_range` on
+ *  `kernel_pmap`), no attribute change. `via: direct-map` flushes the linear-map range of its frames. */
+export interface FlushKernelRangeStep extends StepBase {
+  readonly op: 'flush-kernel-range';
+  readonly range: RegionRange;
+  readonly via: 'own' | 'direct-map';
+}
+
+/** `frame`: give a frame a region name without allocating it — the frame a selector names now (e.g. a
+ *  page-table frame before it is freed), moved by `offset` frames — so a later `page-alloc … reuse:` can
+ *  ask for it. */
+export interface FrameStep extends StepBase {
+  readonly op: 'frame';
+  readonly id: string;
+  readonly of: FrameSelector;
+  readonly offset: number;
 }
 
 export interface StrayWriteStep extends StepBase {
@@ -544,6 +567,8 @@ export type Step =
   | PageAllocStep
   | PageFreeStep
   | StrayWriteStep
+  | FlushKernelRangeStep
+  | FrameStep
   | RevokeStep
   | PressureStep
   | InterleaveStep
@@ -630,8 +655,9 @@ export interface HwBlock {
 // The scenario
 // ---------------------------------------------------------------------------------------------------------
 
-/** What defined a region id (`mmap` → user, `kalloc` → kernel, `page-alloc` → pages, policy ops → policy). */
-export type RegionKind = 'user' | 'kernel' | 'pages' | 'policy';
+/** What defined a region id (`mmap` → user, `kalloc` → kernel, `page-alloc` → pages, policy ops → policy,
+ *  `frame` → frame). */
+export type RegionKind = 'user' | 'kernel' | 'pages' | 'policy' | 'frame';
 
 export interface RegionInfo {
   readonly kind: RegionKind;

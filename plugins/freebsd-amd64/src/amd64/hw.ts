@@ -28,6 +28,8 @@ export interface Amd64Hw {
   invlpg(cpu: number, va: number): void;
   /** INVPCID single-context of `space`'s PCID on `cpu` (or, without PCID, a CR3 reload). */
   invalidateSpace(cpu: number, space: number): void;
+  /** invltlb_glob() on `cpu`: every TLB entry, global ones included (CR4.PGE toggle / INVPCID all). */
+  invalidateGlobal(cpu: number): void;
   /** Shootdown IPIs from `from`: `handler` runs on every target (the sender's own share included, no IPI). */
   ipi(from: number, targets: readonly number[], handler: (cpu: number) => void): void;
 

@@ -82,6 +82,10 @@ export class MachinePort implements Amd64Hw {
     else this.m.setRoot(cpu, space);
   }
 
+  invalidateGlobal(cpu: number): void {
+    this.m.flushGlobal(cpu);
+  }
+
   ipi(from: number, targets: readonly number[], handler: (cpu: number) => void): void {
     if (targets.length === 0) return;
     this.m.ipi(from, targets, handler);

@@ -72,6 +72,28 @@ export class Shootdown {
     hw.ipi(cpu, this.targets(t), (c) => hw.invalidateSpace(c, t.space));
   }
 
+  /**
+   * pmap_invalidate_range(kernel_pmap, sva, eva): kernel entries are global and every CPU may hold them, so
+   * pmap_invalidate_cpu_mask() is all_cpus and no PCID generation is touched; below PMAP_INVLPG_THRESHOLD each
+   * CPU runs INVLPG per page (pmap_invalidate_range_curcpu_cb), at it pmap_invalidate_all(kernel_pmap), whose
+   * callback is invltlb_glob() (sys/amd64/amd64/pmap.c).
+   */
+  kernelRange(cpu: number, startPage: number, endPage: number): void {
+    const hw = this.hw;
+    const all: number[] = [];
+    for (let c = 0; c < hw.cpus; c++) all.push(c);
+    this.counters.add('kflush');
+    if (endPage - startPage >= PMAP_INVLPG_THRESHOLD_PAGES) {
+      this.counters.add('freebsd.invalidate_all');
+      hw.ipi(cpu, all, (c) => hw.invalidateGlobal(c));
+      return;
+    }
+    this.counters.add('freebsd.invalidate_range');
+    hw.ipi(cpu, all, (c) => {
+      for (let p = startPage; p < endPage; p++) hw.invlpg(c, p * 4096);
+    });
+  }
+
   /** smp_targeted_tlb_shootdown's mask: the CPUs with the pmap in pm_active (the initiator runs its share). */
   private targets(t: ShootdownTarget): number[] {
     const out: number[] = [];

@@ -42,6 +42,8 @@ export class FreeBsdKernel implements Kernel {
     private readonly hw: Amd64Hw,
     private readonly factory: ProcFactory,
     private readonly directMapVa: (pfn: number) => Va,
+    /** pmap_invalidate_range(kernel_pmap, …) in pages [start, end) (the amd64 shootdown). */
+    private readonly invalidateKernel: (cpu: number, startPage: number, endPage: number) => void = () => {},
   ) {
     this.running = new Int32Array(hw.cpus).fill(-1);
   }
@@ -198,6 +200,12 @@ export class FreeBsdKernel implements Kernel {
 
   processState(pid: Pid): ProcessState | undefined {
     return this.procs.get(pid)?.state;
+  }
+
+  /** pmap_invalidate_range(kernel_pmap, start, end) (sys/amd64/amd64/pmap.c): the `flush-kernel-range` op. */
+  flushKernelRange(cpu: number, start: Va, end: Va): OpReport {
+    this.invalidateKernel(cpu, Math.floor(start / 4096), Math.ceil(end / 4096));
+    return { outcome: 'ok' };
   }
 
   directMapAddress(pfn: number): Va {

@@ -37,7 +37,8 @@ export class VmPhys implements PageAllocator, FrameSource, TableFrames {
   /** vm_page_alloc_contig for order > 0; `reuse` takes back exactly the named frames if they are free. */
   alloc(_cpu: number, order: number, flags: readonly AllocFlag[], reuse?: readonly Pfn[]): PageAllocReport {
     const n = 2 ** order;
-    const ignored = flags.filter((f) => f === 'unmapped');
+    // vm_phys has no pageblocks to place by (its superpage reservations are vm_reserv's, not the caller's).
+    const ignored = flags.filter((f) => f === 'unmapped' || f === 'fresh-pageblock');
     const state = flags.includes('pagetable') ? FrameState.PageTable : FrameState.Allocated;
     const tag = flags.includes('pagetable') ? 'page-table' : 'data';
     let first = -1;

@@ -63,6 +63,7 @@ export class FreeBsdSystem {
         destroy: (map) => this.port.destroySpace(map.vs.pmap.space),
       },
       (pfn) => machine.directMapVa(pfn),
+      (cpu, startPage, endPage) => this.shootdown.kernelRange(cpu, startPage, endPage),
     );
   }
 

@@ -259,6 +259,12 @@ export class X86Kernel implements Kernel {
     return n < 0 ? errno('EINVAL') : ok({ value: n });
   }
 
+  /** flush_tlb_kernel_range(start, end) (arch/x86/mm/tlb.c; arm64 asm/tlbflush.h): the `flush-kernel-range` op. */
+  flushKernelRange(cpu: CpuId, start: Va, end: Va): OpReport {
+    this.lm.arch.tlb.flushTlbKernelRange(cpu, start, end);
+    return ok();
+  }
+
   directMapAddress(pfn: Pfn): Va {
     return this.lm.pageAddress(pfn);
   }

@@ -8,7 +8,7 @@ import {
   type PolicyDefinition,
   type ResolvedSelection,
 } from '@shootdown/core';
-import { LinuxMm, machineFrameSink } from '@shootdown/linux-mm';
+import { LINUX_MM, LinuxMm, machineFrameSink } from '@shootdown/linux-mm';
 import type { Machine } from '@shootdown/mmu';
 import type { DependencyContainer } from 'tsyringe';
 import { X86LinuxArch } from '../arch/x86-arch.js';
@@ -49,6 +49,7 @@ function configure(container: DependencyContainer, selection: ResolvedSelection)
   );
   const run: X86Run = { machine, arch, lm, mermaps: new Map() };
   container.register(X86_RUN, { useValue: run });
+  container.register(LINUX_MM, { useValue: lm });
   container.register(Tokens.Kernel, { useValue: new X86Kernel(lm, arch, machine) });
   container.register(Tokens.Pmap, { useValue: new X86PmapTable(lm, arch, machine) });
   container.register(Tokens.VmMap, { useValue: lm.vmMaps });

@@ -15,7 +15,10 @@ import type { RunState } from '../state.js';
 export function kallocOp(state: RunState, step: KallocStep): StepOutcome {
   const km = state.kmem;
   if (km === undefined) return UNSUPPORTED;
-  const r = km.allocate(step.cpu, step.pages, step.flags);
+  const r =
+    step.immediate === undefined
+      ? km.allocate(step.cpu, step.pages, step.flags)
+      : km.allocate(step.cpu, step.pages, step.flags, undefined, { immediate: step.immediate });
   if (r.start !== undefined) {
     state.names.defineRegion({
       id: step.id,
@@ -63,7 +66,9 @@ export function pageAllocOp(state: RunState, step: PageAllocStep): StepOutcome {
     const n = step.pages ?? 1;
     for (let i = 0; i < n; i++) {
       const want = reuse?.[i];
-      const r = pa.alloc(step.cpu, 0, step.flags, want === undefined || want < 0 ? undefined : [want]);
+      // `fresh-pageblock` places the first frame; the others follow in the allocator's own order.
+      const flags = i === 0 ? step.flags : step.flags.filter((f) => f !== 'fresh-pageblock');
+      const r = pa.alloc(step.cpu, 0, flags, want === undefined || want < 0 ? undefined : [want]);
       last = fromReport(r);
       ignored = [...new Set([...ignored, ...(r.ignored ?? [])])].sort();
       if (r.pfn === undefined) break;
