@@ -100,15 +100,24 @@ export class LinuxPageAllocator {
     return pfn;
   }
 
-  /** Mapped allocation; when only unmapped blocks are left, map one back (the mirror path: NP→P, no flush). */
+  /**
+   * Mapped allocation; when only unmapped blocks are left, map one back (the mirror path: NP→P, no flush).
+   * Order as the RFC's __rmqueue_direct_map (patch 17/19, both directions): the block is first taken off
+   * the other freetype's free lists with __rmqueue under the zone lock — from then on it is an allocated
+   * block, no longer in the unmapped pool — and only then, lock dropped, is its direct map changed. Mapping
+   * it back while the frames still counted as the unmapped pool reported exposure that never happened
+   * (issue 10 defect 4).
+   */
   private rmqueueMapped(cpu: number, order: number, migratetype: number): number {
     const pfn = this.zone.rmqueue(order, migratetype);
     if (pfn >= 0 || this.variant !== 'gfp-unmapped') return pfn;
     const block = this.zone.rmqueueSmallest(Math.max(order, PAGEBLOCK_ORDER), FREETYPE_UNMOVABLE_UNMAPPED);
     if (block < 0) return -1;
     const blockOrder = Math.max(order, PAGEBLOCK_ORDER);
-    this.arch.directMap.setDirectMapValidNoflush(cpu, block, 1 << blockOrder, true);
-    for (let i = 0; i < 1 << blockOrder; i++) {
+    const nr = 1 << blockOrder;
+    for (let i = 0; i < nr; i++) this.frames.setState(block + i, FrameState.Allocated);
+    this.arch.directMap.setDirectMapValidNoflush(cpu, block, nr, true);
+    for (let i = 0; i < nr; i++) {
       this.directMapRemoved[block + i] = 0;
       this.frames.setState(block + i, FrameState.Free);
     }

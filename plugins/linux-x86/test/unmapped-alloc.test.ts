@@ -119,3 +119,38 @@ describe('the mermap (§4.4, §4.5)', () => {
     expect(freedBad.counters.lflush ?? 0).toBe(0);
   });
 });
+
+describe('an unmapped pageblock handed back to the mapped lists (issue 10 defect 4)', () => {
+  // RFC patch 17/19 __rmqueue_direct_map: the block is taken off the other freetype's lists with __rmqueue
+  // under the zone lock first, and its direct map changed only after — so no frame is in the unmapped pool
+  // while its direct-map entry is present again.
+  it('maps the block back without reporting exposure, and the page is reachable through the direct map', () => {
+    const r = new Run('linux-x86:unmapped-alloc=gfp-unmapped', { cpus: 2, memory: '8MiB' });
+    const lm = r.x86.lm;
+    // Convert every whole pageblock to the unmapped pool, then give the pages back to it.
+    const unmapped = r.step(() => {
+      const p: number[] = [];
+      for (
+        let x = lm.allocator.allocPages(0, 0, GFP_UNMAPPED);
+        x >= 0;
+        x = lm.allocator.allocPages(0, 0, GFP_UNMAPPED)
+      )
+        p.push(x);
+      return p;
+    });
+    expect(unmapped.value.length % 512).toBe(0);
+    r.step(() => unmapped.value.forEach((p) => lm.allocator.freePages(0, p, 0)));
+    // Drain the mapped lists, so the next ordinary allocation takes the mirror path.
+    const mappedLeft = lm.allocator.freePageCount() - unmapped.value.length;
+    r.step(() => {
+      for (let i = 0; i < mappedLeft; i++) expect(lm.allocator.allocPages(0, 0, 0)).toBeGreaterThanOrEqual(0);
+    });
+    const back = r.step(() => lm.allocator.allocPages(0, 0, 0));
+    expect(unmapped.value).toContain(back.value);
+    expect(back.violations).toEqual([]);
+    expect(back.counters).toEqual({}); // NP→P: no flush (spec §4.3 item 2)
+    const read = r.step(() => r.kernel.access(1, r.kernel.directMapAddress(back.value), 'read', false));
+    expect(read.value.outcome).toBe('ok');
+    expect(read.violations).toEqual([]);
+  });
+});
