@@ -1,6 +1,16 @@
 #!/usr/bin/env node
-// reflect-metadata must be loaded before tsyringe is imported anywhere (core, engine, plug-ins).
-import 'reflect-metadata';
-import { execute } from '@oclif/core';
+// `--version` is answered before oclif loads (see src/version-line.ts); everything else goes to oclif.
+import { fastVersionLine } from '../dist/version-line.js';
 
-await execute({ dir: import.meta.url });
+const line = fastVersionLine(process.argv.slice(2));
+if (line !== undefined) {
+  process.stdout.write(line + '\n');
+} else {
+  // The root package.json's `engines` is the one that matters; oclif's own check of its engines field
+  // (semver at import time) is a tenth of a short call.
+  process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1';
+  // reflect-metadata must be loaded before tsyringe is imported anywhere (core, engine, plug-ins).
+  await import('reflect-metadata');
+  const { execute } = await import('@oclif/core');
+  await execute({ dir: import.meta.url });
+}

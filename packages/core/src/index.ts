@@ -28,3 +28,4 @@ export * from './invariants/invariant.js';
 export * from './invariants/catalogue.js';
 export * from './invariants/frame-table.js';
 export * from './invariants/monitor.js';
+export * from './schema/precompiled.js';

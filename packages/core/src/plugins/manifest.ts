@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject, Options } from 'ajv';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
 import { schemaDir } from '@shootdown/schemas';
+import { loadPrecompiled, withRuntimeErrors, type SchemaValidator } from '../schema/precompiled.js';
 
 /** The `shootdown` field of a plug-in's package.json (schemas/policy-manifest.schema.json). */
 export interface PluginManifest {
@@ -10,12 +13,25 @@ export interface PluginManifest {
   readonly entry: string;
 }
 
-let validator: ValidateFunction<PluginManifest> | undefined;
+/** Ajv's options for the manifest schema; the build compiles it with the same (scripts/). */
+export const MANIFEST_AJV_OPTIONS: Options = { allErrors: true, strict: true };
 
-function validate(): ValidateFunction<PluginManifest> {
+export function manifestSchema(): object {
+  return JSON.parse(readFileSync(join(schemaDir, 'policy-manifest.schema.json'), 'utf8')) as object;
+}
+
+let validator: SchemaValidator<PluginManifest> | undefined;
+
+/** ajv itself (a second instance, with the 2020-12 meta-schema): loaded only when the build's is unusable. */
+function runtimeValidator(): SchemaValidator<PluginManifest> {
+  const { Ajv2020: Ajv } = createRequire(import.meta.url)('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020 };
+  return new Ajv(MANIFEST_AJV_OPTIONS).compile<PluginManifest>(manifestSchema());
+}
+
+function validate(): SchemaValidator<PluginManifest> {
   if (validator === undefined) {
-    const schema = JSON.parse(readFileSync(join(schemaDir, 'policy-manifest.schema.json'), 'utf8')) as object;
-    validator = new Ajv2020({ allErrors: true, strict: true }).compile<PluginManifest>(schema);
+    const fast = loadPrecompiled(new URL('./manifest-validator.cjs', import.meta.url))?.['manifest'];
+    validator = fast !== undefined ? withRuntimeErrors(fast, runtimeValidator) : runtimeValidator();
   }
   return validator;
 }

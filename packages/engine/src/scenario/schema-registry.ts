@@ -1,6 +1,12 @@
 // One Ajv (draft 2020-12) holding every schema of `schemas/`, so cross-file `$ref`s resolve by `$id`
 // (TOOLCHAIN "ajv and readable errors"). Policy op fragments are compiled into the same instance.
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+// The schemas' own validators were compiled at build time (scripts/precompile-validators.js, core's
+// schema/precompiled.ts): ajv itself is loaded only for a plug-in's op fragment, for the messages of
+// a document that fails, or when the build's validators do not match the schema files.
+import { createRequire } from 'node:module';
+import type { Options, ValidateFunction } from 'ajv';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
+import { loadPrecompiled, withRuntimeErrors, type SchemaValidator } from '@shootdown/core';
 import { loadSchemas } from '@shootdown/schemas';
 
 export const SCENARIO_SCHEMA_ID = 'https://shootdown.dev/schemas/scenario.schema.json';
@@ -10,23 +16,37 @@ export const MACHINE_SCHEMA_ID = 'https://shootdown.dev/schemas/machine.schema.j
 
 export type JsonSchema = Record<string, unknown>;
 
+/** The validators the build precompiles: export name → schema id. */
+export const PRECOMPILED_SCHEMAS: Readonly<Record<string, string>> = {
+  scenario: SCENARIO_SCHEMA_ID,
+  step: `${SCENARIO_SCHEMA_ID}#/$defs/step`,
+  result: RESULT_SCHEMA_ID,
+  comparison: COMPARISON_SCHEMA_ID,
+};
+
+// verbose: errors carry their schema node, whose `title` gives a readable "expected …". Compile time is
+// what a CLI run pays up front: measured on the scenario schema, the defaults took ~2.5 s; without
+// re-validating our own schemas against the meta-schema (the schema tests do that), without inlining
+// refs and without ajv's code optimiser passes it is ~0.35 s, and validation stays fast.
+export const AJV_OPTIONS: Options = {
+  allErrors: true,
+  strict: true,
+  verbose: true,
+  allowUnionTypes: true,
+  inlineRefs: false,
+  validateSchema: false,
+  code: { optimize: false },
+};
+
 let shared: Ajv2020 | undefined;
 const fragmentCache = new WeakMap<object, ValidateFunction>();
+const validators = new Map<string, SchemaValidator>();
+let precompiled: Readonly<Record<string, (data: unknown) => boolean>> | null | undefined;
 
-function createAjv(): Ajv2020 {
-  // verbose: errors carry their schema node, whose `title` gives a readable "expected …". Compile time is
-  // what a CLI run pays up front: measured on the scenario schema, the defaults took ~2.5 s; without
-  // re-validating our own schemas against the meta-schema (the schema tests do that), without inlining
-  // refs and without ajv's code optimiser passes it is ~0.35 s, and validation stays fast.
-  const ajv = new Ajv2020({
-    allErrors: true,
-    strict: true,
-    verbose: true,
-    allowUnionTypes: true,
-    inlineRefs: false,
-    validateSchema: false,
-    code: { optimize: false },
-  });
+/** Every schema of `schemas/` added to a fresh Ajv with AJV_OPTIONS (plus `extra`, for the build). */
+export function createAjv(extra: Options = {}): Ajv2020 {
+  const { Ajv2020: Ajv } = createRequire(import.meta.url)('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020 };
+  const ajv = new Ajv({ ...AJV_OPTIONS, ...extra });
   const schemas = loadSchemas();
   for (const file of Object.keys(schemas)) ajv.addSchema(schemas[file]!);
   return ajv;
@@ -37,16 +57,32 @@ export function sharedAjv(): Ajv2020 {
   return shared;
 }
 
-export function validatorFor(id: string): ValidateFunction {
+function runtimeValidator(id: string): ValidateFunction {
   const v = sharedAjv().getSchema(id);
   if (v === undefined) throw new Error(`schema ${id} is not in the schemas package`);
   return v;
 }
 
+export function validatorFor(id: string): SchemaValidator {
+  let v = validators.get(id);
+  if (v === undefined) {
+    precompiled ??= loadPrecompiled(new URL('./precompiled-validators.cjs', import.meta.url)) ?? null;
+    const name = Object.keys(PRECOMPILED_SCHEMAS).find((k) => PRECOMPILED_SCHEMAS[k] === id);
+    const fast = name === undefined ? undefined : precompiled?.[name];
+    v = fast !== undefined ? withRuntimeErrors(fast, () => runtimeValidator(id)) : runtimeValidator(id);
+    validators.set(id, v);
+  }
+  return v;
+}
+
+let byId: Map<string, JsonSchema> | undefined;
+
 /** The parsed JSON of one schema (for reading defaults, e.g. the machine block's). */
 export function schemaJson(id: string): JsonSchema | undefined {
-  const s = sharedAjv().getSchema(id)?.schema;
-  return typeof s === 'object' ? s : undefined;
+  byId ??= new Map(
+    Object.values(loadSchemas() as Record<string, JsonSchema>).map((s) => [String(s['$id']), s]),
+  );
+  return byId.get(id);
 }
 
 /** Compiles (once per object) a policy op's schema fragment, as supplied by the plug-in registry. */
