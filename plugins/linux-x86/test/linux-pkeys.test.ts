@@ -98,3 +98,20 @@ describe('pkey-free-reuse (§6.3, §6.4)', () => {
     expect(r.kernel.keyFree(0, k1).outcome).toBe('error:EBUSY');
   });
 });
+
+describe('the execute-only key is allocated (issue 10 defect 2)', () => {
+  // arch/x86/mm/pkeys.c __execute_only_pkey takes its key with mm_pkey_alloc, which sets it in
+  // pkey_allocation_map; mm_pkey_is_allocated (arch/x86/include/asm/pkeys.h) hides it from pkey_mprotect
+  // and pkey_free only. mm/mmap.c do_mmap: "if (prot == PROT_EXEC) pkey = execute_only_pkey(mm)".
+  it('an execute-only mmap takes key 1: the keys check reports it, pkey_alloc skips it, pkey_free refuses it', () => {
+    const { r, lm, pid, task } = setup('vma');
+    expect(r.kernel.allocatedKeys(pid)).toEqual([0]);
+    const text = doMmap(lm, 0, task, { ...req(1), prot: 4 /* PROT_EXEC */ });
+    expect(text).toBeGreaterThan(0);
+    expect(task.mm.executeOnlyPkey).toBe(1);
+    expect(r.kernel.allocatedKeys(pid)).toEqual([0, 1]);
+    expect(r.kernel.keyAlloc(0, null).key).toBe(2);
+    expect(r.kernel.allocatedKeys(pid)).toEqual([0, 1, 2]);
+    expect(r.kernel.keyFree(0, 1).outcome).toBe('error:EINVAL');
+  });
+});

@@ -87,8 +87,8 @@ export interface Kernel {
    *  object's mappings. `start..end` names the user range that maps the PFNs. */
   revoke(cpu: CpuId, pid: Pid, start: Va, end: Va): OpReport;
 
-  /** Keys allocated in the address space of `pid` (Linux `mm_pkey_is_allocated`; FreeBSD: the
-   *  indices named so far), ascending. */
+  /** Keys allocated in the address space of `pid` (Linux: the bits of `pkey_allocation_map`, the
+   *  execute-only key included; FreeBSD: the indices named so far), ascending. */
   allocatedKeys(pid: Pid): readonly number[];
 
   /** A named kernel window (`within` check), e.g. `linux.mermap` = the mermap's VA range. */

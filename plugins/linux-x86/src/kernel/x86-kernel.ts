@@ -29,7 +29,7 @@ import {
   exitTask,
   forkTask,
   handleMmFault,
-  mmPkeyIsAllocated,
+  mmPkeyAllocationMap,
   pkeyAlloc,
   pkeyFree,
   runTask,
@@ -131,9 +131,8 @@ export class X86Kernel implements Kernel {
   allocatedKeys(pid: Pid): readonly number[] {
     const mm = this.lm.mms.get(pid);
     if (mm === undefined) return [];
-    const keys: number[] = [];
-    for (let k = 0; k < this.arch.pkeys.nrPkeys; k++) if (mmPkeyIsAllocated(this.lm, mm, k)) keys.push(k);
-    return keys;
+    // The allocation map, execute-only key included (linux-mm mmPkeyAllocationMap).
+    return mmPkeyAllocationMap(this.lm, mm);
   }
 
   window(name: string): { readonly start: Va; readonly end: Va } | undefined {
