@@ -1,10 +1,11 @@
 // describeConformance: load a plug-in the way the CLI does and register, with vitest, the checks every
-// policy it provides must pass — its declaration, its selections, its configure, and the kit's
-// scenarios under every selection.
+// policy it provides must pass — its declaration, its selections, its configure, the kit's scenarios under
+// every selection, and the claims rule (claims.ts) under every selection.
 import { resolve } from 'node:path';
 import type { PolicyDefinition, PolicyRegistry } from '@shootdown/core';
 import { loadPlugins } from '@shootdown/engine';
 import { describe as vitestDescribe, it as vitestIt } from 'vitest';
+import { claimProblems, loadClaimScenarios } from './claims.js';
 import { configureProblems } from './configure-check.js';
 import { declarationProblems } from './declaration.js';
 import type { ConformanceOptions, TestApi } from './options.js';
@@ -60,6 +61,7 @@ function policyChecks(
   registry: PolicyRegistry,
   def: PolicyDefinition,
   scenarios: readonly KitScenario[],
+  claimScenarios: readonly KitScenario[],
 ): void {
   const policy = def.name;
   reg.api.describe(policy, () => {
@@ -78,6 +80,16 @@ function policyChecks(
           assertNone(
             { policy, selection: s.text, scenario: kit.file },
             runProblems(kit, { registry, selection: s, isDefault: s.text === policy }),
+          ),
+        );
+      }
+    }
+    for (const kit of claimScenarios) {
+      for (const s of selections) {
+        reg.test(policy, `${kit.file} under ${s.text} gives what it claims`, () =>
+          assertNone(
+            { policy, selection: s.text, scenario: kit.file },
+            claimProblems(kit, { registry, selection: s }),
           ),
         );
       }
@@ -104,9 +116,11 @@ export async function describeConformance(options: ConformanceOptions, api: Test
     );
     const names = options.policies ?? (loaded.failures.length === 0 ? (mine?.policies ?? []) : []);
     let scenarios: KitScenario[] = [];
+    let claimScenarios: KitScenario[] = [];
     let scenarioError: Error | null = null;
     try {
       scenarios = loadKitScenarios(loaded.registry);
+      claimScenarios = loadClaimScenarios(loaded.registry);
     } catch (e) {
       scenarioError = e instanceof Error ? e : new Error(String(e));
     }
@@ -122,7 +136,7 @@ export async function describeConformance(options: ConformanceOptions, api: Test
         api.it(name, () => assertNone({ policy: name }, [`the plug-in registers no policy '${name}'`]));
         continue;
       }
-      policyChecks(reg, loaded.registry, def, scenarios);
+      policyChecks(reg, loaded.registry, def, scenarios, claimScenarios);
     }
     // Judged when the tests run, after every describe body registered its checks.
     api.it('known failures name existing checks', () =>

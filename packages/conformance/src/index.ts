@@ -8,3 +8,4 @@ export { configureProblems } from './configure-check.js';
 export { POLICY_TOKENS, type TokenShape } from './contract-shapes.js';
 export { runProblems, type RunCheckOptions } from './run-checks.js';
 export { loadKitScenarios, stepsByPath, SCENARIO_DIR, type KitScenario } from './scenarios.js';
+export { claimProblems, loadClaimScenarios, CLAIM_SCENARIO_DIR, type ClaimCheckOptions } from './claims.js';

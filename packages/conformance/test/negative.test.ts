@@ -47,6 +47,8 @@ const noDefault = recorder();
 await describeConformance({ pluginDir: fixture('no-default') }, noDefault.api);
 const silentUnmap = recorder();
 await describeConformance({ pluginDir: fixture('silent-unmap') }, silentUnmap.api);
+const claimsMore = recorder();
+await describeConformance({ pluginDir: fixture('claims-more') }, claimsMore.api);
 const staleEntry = recorder();
 await describeConformance(
   { pluginDir: fixture('unknown-claim'), knownFailures: ['unknown-claim › no such check'] },
@@ -82,6 +84,20 @@ describe('the kit catches a broken plug-in', () => {
     expect(msg).toMatch(/step 8 check \(line \d+\): expected \{ present: false \}/);
     // the untouched scenarios still pass: the kit blames the broken op, not everything
     expect(failureOf(silentUnmap.tests, 'silent-unmap › page-alloc-free.yaml under silent-unmap')).toBeNull();
+  });
+
+  it('a selection claiming pagetable-write-protected whose stray writes land is caught by the claims rule', () => {
+    const msg = failureOf(
+      claimsMore.tests,
+      'claims-more › claims/stray-writes.yaml under claims-more gives what it claims',
+    );
+    expect(msg).toContain('scenario claims/stray-writes.yaml');
+    // every level the scenario aims at: user, vmalloc, linear map, kernel image
+    expect(msg).toMatch(/claims pagetable-write-protected, but at step 3 stray-write \(line \d+\)/);
+    expect(msg).toMatch(/step 11 stray-write .*page-table frame/);
+    expect(msg).toMatch(/step 16 stray-write .*page-table frame/);
+    // the generic scenarios do not judge stray writes: the plug-in passes them
+    expect(failureOf(claimsMore.tests, 'claims-more › page-alloc-free.yaml under claims-more')).toBeNull();
   });
 
   it('a known-failure entry that names no check is itself a failure', () => {

@@ -38,6 +38,7 @@ steps:
   - { op: kprotect, region: blk, via: direct-map, prot: none, flush: false }
   - { op: access, region: { frame-of: blk, page: 1 }, via: direct-map, kind: read }
   - { op: stray-write, target: { pagetable-of: buf, level: pte } }
+  - { op: stray-write, target: { pagetable-of: blk, level: pmd, via: direct-map } }
   - { op: interleave, phase: cleared, operation: { op: munmap, region: buf }, steps: [{ op: check, expect: no-violations }] }
   - { op: swapout }
 `);
@@ -52,6 +53,7 @@ steps:
       'kprotect blk via direct-map none noflush',
       'access frame-of(blk[1]) via direct-map read',
       'stray-write pagetable-of(buf, pte)',
+      'stray-write pagetable-of(blk, pmd, via direct-map)',
       'interleave at cleared of munmap buf',
       'swapout',
     ]);

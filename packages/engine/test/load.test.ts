@@ -226,6 +226,26 @@ steps:
     );
   });
 
+  it('takes via: direct-map on pagetable-of for the linear-map tables of a region, never of kernel-image', () => {
+    const good = loadScenarioText(
+      'name: v\nsteps:\n  - { op: page-alloc, id: d, pages: 1 }\n' +
+        '  - { op: stray-write, target: { pagetable-of: d, level: pmd, via: direct-map } }\n',
+      'v.yaml',
+    );
+    if (!good.ok) throw new Error(good.errors.map(formatScenarioError).join('\n'));
+    expect(good.scenario.steps[1]).toMatchObject({
+      target: { kind: 'pagetable-of', region: 'd', level: 'pmd', page: 0, via: 'direct-map' },
+    });
+    const bad = loadScenarioText(
+      'name: v\nsteps:\n  - { op: stray-write, target: { pagetable-of: kernel-image, level: pte, via: direct-map } }\n',
+      'v.yaml',
+    );
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.errors[0]).toMatchObject({ line: 3, pointer: '/steps/0/target/via' });
+    expect(bad.errors[0]!.message).toMatch(/not of kernel-image/);
+  });
+
   it('is deterministic: the same text gives the same scenario', () => {
     const t = 'name: d\nsteps:\n  - { op: repeat, times: 3, steps: [{ op: kalloc, id: m, pages: 1 }] }\n';
     expect(JSON.stringify(loadScenarioText(t, 'd.yaml'))).toBe(JSON.stringify(loadScenarioText(t, 'd.yaml')));

@@ -74,6 +74,13 @@ export function frameOf(state: RunState, sel: FrameSelector, cpu: number): Pfn {
     if (w === undefined) throw new StepSkipped(`the policy names no kernel-image window`);
     space = pmaps.kernel.space;
     va = w.start + sel.page * PAGE_SIZE;
+  } else if (sel.via === 'direct-map') {
+    // The linear map belongs to the kernel: walk the kernel's tables to the frame's alias.
+    const kernel = state.kernel;
+    const pfn = frameOfPage(state, regionOf(state, sel.region), sel.page, cpu);
+    if (kernel === undefined || pfn < 0) return -1;
+    space = pmaps.kernel.space;
+    va = kernel.directMapAddress(pfn);
   } else {
     const region = regionOf(state, sel.region);
     va = NameTables.address(region, sel.page);

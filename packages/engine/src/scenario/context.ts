@@ -205,6 +205,14 @@ export class Ctx {
     const of = v['pagetable-of'];
     const region = of === 'kernel-image' ? 'kernel-image' : this.region(of, `${pointer}/pagetable-of`);
     const page = typeof v['page'] === 'number' ? v['page'] : 0;
+    if (v['via'] === 'direct-map') {
+      if (region === 'kernel-image')
+        this.error(
+          `${pointer}/via`,
+          'via: direct-map names the linear-map tables of a region, not of kernel-image',
+        );
+      return { kind: 'pagetable-of', region, level: v['level'] as TableLevel, page, via: 'direct-map' };
+    }
     return { kind: 'pagetable-of', region, level: v['level'] as TableLevel, page };
   }
 

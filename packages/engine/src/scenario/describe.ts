@@ -11,7 +11,8 @@ function range(r: RegionRange): string {
 }
 
 function frame(f: FrameSelector): string {
-  return f.kind === 'frame-of' ? `frame-of(${f.region}[${f.page}])` : `pagetable-of(${f.region}, ${f.level})`;
+  if (f.kind === 'frame-of') return `frame-of(${f.region}[${f.page}])`;
+  return `pagetable-of(${f.region}, ${f.level}${f.via === 'direct-map' ? ', via direct-map' : ''})`;
 }
 
 function target(t: AccessTarget | AddressRange): string {

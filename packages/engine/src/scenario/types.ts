@@ -83,6 +83,9 @@ export interface PagetableOf {
   readonly region: string;
   readonly level: TableLevel;
   readonly page: number;
+  /** `direct-map`: the kernel's table on the walk to the linear-map alias of the region's frame, not the
+   *  table of the region's own mapping (the linear map's own tables, split tables included). */
+  readonly via?: 'direct-map';
 }
 
 /** A frame selector, accepted wherever a frame is the target (`stray-write`, `direct-map` checks, …). */
