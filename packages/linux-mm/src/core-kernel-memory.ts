@@ -81,8 +81,12 @@ export class LinuxKernelMemory implements KernelMemory {
     const { set, clear } = protBits(prot);
     const dm = this.lm.arch.directMap;
     if (via === 'own') {
-      // set_memory_*(): CPA on the vmalloc alias, which processes the direct-map alias and flushes.
-      dm.setMemory(cpu, start, pages, set, clear);
+      // set_memory_*(): CPA on the vmalloc alias, which processes the direct-map alias and flushes. The
+      // present bit is a call of its own (set_memory_p / set_memory_valid) only when the area is not
+      // present: `rx` on a mapped area is set_memory_rox(), which include/linux/set_memory.h makes
+      // set_memory_ro() then set_memory_x() — two changes, each with its flush (arm64 pageattr.c
+      // change_memory_common), never a third for the present bit alone (issue 10 defect 6).
+      dm.setMemory(cpu, start, pages, set & ~(area.prot & PTE_PRESENT), clear);
       area.prot = (area.prot | set) & ~clear;
       if (area.prot & PTE_EXEC) area.everExec = true;
       return flush ? ok() : { outcome: 'ok', ignored: ['flush'] };
