@@ -16,6 +16,7 @@ const s = (path: string, outcome: StepResult['outcome'], pages?: StepResult['pag
   outcome,
   ...(pages === undefined ? {} : { pages }),
   cycles: 0,
+  latency: 0,
   counters: {},
 });
 
@@ -74,6 +75,7 @@ describe('compareResults', () => {
     expect(invlpg.diverges).toBe(true);
     expect(c.counters.find((r) => r.name === 'kflush')!.diverges).toBe(false);
     expect(c.cycles.values).toEqual([14900, 9644, 12300]);
+    expect(c.latency.values).toEqual([5633, 3844, 4765]);
   });
 
   it('separates findings (claimed) from notes (unclaimed) per invariant', () => {

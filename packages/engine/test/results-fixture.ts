@@ -25,7 +25,18 @@ function step(
   cpu: number,
   rest: Partial<StepResult> = {},
 ): StepResult {
-  return { path, op, label: LABELS[path]!, line, cpu, outcome: 'ok', cycles: 0, counters: {}, ...rest };
+  return {
+    path,
+    op,
+    label: LABELS[path]!,
+    line,
+    cpu,
+    outcome: 'ok',
+    cycles: 0,
+    latency: 0,
+    counters: {},
+    ...rest,
+  };
 }
 
 /**
@@ -43,14 +54,16 @@ function flushedSteps(
     step('2', 'access', 8, 2, {
       expectation: { expected: 'ok', held: true },
       cycles: 40,
+      latency: 40,
       counters: { walk: 1, fill: 1 },
     }),
     step('3', 'kfree', 9, 0, kfree),
-    step('4', 'page-alloc', 10, 0, { cycles: 900 }),
+    step('4', 'page-alloc', 10, 0, { cycles: 900, latency: 900 }),
     step('5', 'access', 11, 2, {
       outcome: 'fault:not-present',
       expectation: { expected: 'fault:not-present', held: true },
       cycles: 60,
+      latency: 60,
       counters: { walk: 1 },
     }),
   ];
@@ -65,12 +78,13 @@ export const upstream: RunResult = {
   tlb: 'adversarial',
   params: { pages: 4 },
   steps: flushedSteps(
-    { cycles: 1200, counters: { ptalloc: 1 } },
-    { cycles: 5400, counters: { kflush: 1, ipi: 3, invlpg: 16 } },
-    { cycles: 7300, counters: { kflush: 1, ipi: 3, invlpg: 32 } },
+    { cycles: 1200, latency: 400, counters: { ptalloc: 1 } },
+    { cycles: 5400, latency: 1800, counters: { kflush: 1, ipi: 3, invlpg: 16 } },
+    { cycles: 7300, latency: 2433, counters: { kflush: 1, ipi: 3, invlpg: 32 } },
   ),
   totals: {
     cycles: 14900,
+    latency: 5633,
     counters: { kflush: 2, ipi: 6, invlpg: 48, ptalloc: 1, walk: 2, fill: 1 },
     expectationsFailed: 0,
     findings: 0,
@@ -88,8 +102,8 @@ export const pre52: RunResult = {
     upstream.steps[0],
     upstream.steps[1],
     upstream.steps[2],
-    step('3', 'kfree', 9, 0, { cycles: 2100, counters: { kflush: 1, ipi: 3 } }),
-    step('4', 'page-alloc', 10, 0, { cycles: 900 }),
+    step('3', 'kfree', 9, 0, { cycles: 2100, latency: 700, counters: { kflush: 1, ipi: 3 } }),
+    step('4', 'page-alloc', 10, 0, { cycles: 900, latency: 900 }),
     step('5', 'access', 11, 2, {
       outcome: 'ok-stale',
       expectation: {
@@ -98,10 +112,12 @@ export const pre52: RunResult = {
         detail: 'a stale executable TLB entry on CPU 2 served the fetch',
       },
       cycles: 4,
+      latency: 4,
     }),
   ],
   totals: {
     cycles: 9644,
+    latency: 3844,
     counters: { kflush: 2, ipi: 6, invlpg: 16, ptalloc: 1, walk: 1, fill: 1 },
     expectationsFailed: 1,
     findings: 2,
@@ -140,12 +156,13 @@ export const freebsd: RunResult = {
   tlb: 'adversarial',
   params: { pages: 4 },
   steps: flushedSteps(
-    { ignored: ['reset-perms'], cycles: 1100, counters: { ptalloc: 1 } },
-    { cycles: 5200, counters: { kflush: 1, ipi: 3, invlpg: 16 } },
-    { cycles: 5000, counters: { kflush: 1, ipi: 3, invlpg: 4 } },
+    { ignored: ['reset-perms'], cycles: 1100, latency: 366, counters: { ptalloc: 1 } },
+    { cycles: 5200, latency: 1733, counters: { kflush: 1, ipi: 3, invlpg: 16 } },
+    { cycles: 5000, latency: 1666, counters: { kflush: 1, ipi: 3, invlpg: 4 } },
   ),
   totals: {
     cycles: 12300,
+    latency: 4765,
     counters: { kflush: 2, ipi: 6, invlpg: 20, ptalloc: 1, walk: 2, fill: 1 },
     expectationsFailed: 0,
     findings: 0,

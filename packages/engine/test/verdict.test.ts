@@ -133,3 +133,73 @@ describe('checkVerdicts', () => {
     expect(back.ok && checkVerdicts([pre52], back.verdicts)).toEqual([]);
   });
 });
+
+describe('ratio pins (spec linux.md §7.4: a topic pins its calibration)', () => {
+  // The fixture's totals: latency 5633 / 3844 / 4765, work 14900 / 9644 / 12300.
+  const pins = (lines: string): string => `${good}${lines}\n`;
+
+  it('reads a pinned ratio with its clock, value and tolerance', () => {
+    const r = parseVerdicts(
+      pins('ratio vfree-exec-reuse freebsd-amd64 / linux-x86 latency 0.85 ± 0.01'),
+      'expected',
+    );
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.verdicts.ratios).toEqual([
+      {
+        scenario: 'vfree-exec-reuse',
+        selection: 'freebsd-amd64',
+        baseline: 'linux-x86',
+        clock: 'latency',
+        value: 0.85,
+        tolerance: 0.01,
+        line: 8,
+      },
+    ]);
+  });
+
+  it('holds a ratio inside its tolerance and reports one outside it, on either clock', () => {
+    // 4765 / 5633 = 0.8459; 12300 / 14900 = 0.8255
+    const ok = parseVerdicts(
+      pins(
+        'ratio vfree-exec-reuse freebsd-amd64 / linux-x86 latency 0.85 +- 0.01\n' +
+          'ratio vfree-exec-reuse freebsd-amd64 / linux-x86 work 0.83 ± 0.005',
+      ),
+      'expected',
+    );
+    if (!ok.ok) throw new Error(JSON.stringify(ok.errors));
+    expect(checkVerdicts(results, ok.verdicts)).toEqual([]);
+    const off = parseVerdicts(
+      pins('ratio vfree-exec-reuse freebsd-amd64 / linux-x86 work 0.90 ± 0.05'),
+      'expected',
+    );
+    if (!off.ok) throw new Error(JSON.stringify(off.errors));
+    const m = checkVerdicts(results, off.verdicts);
+    expect(m.map((x) => [x.kind, x.line])).toEqual([['ratio', 8]]);
+    expect(m[0]!.message).toContain('got 0.8255');
+  });
+
+  it('skips a pin whose runs are not among the results (a partial compare)', () => {
+    const r = parseVerdicts(
+      pins('ratio vfree-exec-reuse freebsd-amd64 / linux-x86 work 0.1 ± 0.01'),
+      'expected',
+    );
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(checkVerdicts([upstream, pre52], r.verdicts).filter((x) => x.kind === 'ratio')).toEqual([]);
+    expect(freebsd.totals.cycles).toBe(12300);
+  });
+
+  it('locates every mistake in a ratio line', () => {
+    const r = parseVerdicts(
+      'ratio a-b linux-x86 | linux-x86 cycles x ~ 0.1\nratio a-b linux-x86 / linux-x86 latency 0.3\n',
+      'expected',
+    );
+    if (r.ok) throw new Error('expected errors');
+    expect(r.errors.map((e) => `${e.line}:${e.column} ${e.message}`)).toEqual([
+      '1:21 expected "/" between the selection and its baseline, got "|"',
+      '1:33 expected the clock latency or work, got "cycles"',
+      '1:40 expected a non-negative decimal ratio, got "x"',
+      '1:42 expected ± (or +-) before the tolerance, got "~"',
+      '2:44 expected ratio <scenario> <selection> / <baseline> latency|work <value> ± <tolerance>',
+    ]);
+  });
+});

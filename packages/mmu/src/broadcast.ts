@@ -81,7 +81,7 @@ export abstract class MachineBroadcast extends MachineQueries {
   invlpgb(cpu: number, va: number, pages: number, pcid: number, global = false): void {
     this.x86Only('invlpgb', cpu);
     if (!this.params.features.invlpgb) throw new Error('invlpgb: the machine lacks features.invlpgb');
-    this.counters.bump(this.bIds.invlpgb);
+    this.counters.bumpOn(cpu, this.bIds.invlpgb);
     this.pending[cpu].push({
       op: pages === 0 ? 'VMALLE1' : global ? 'RVAAE1' : 'RVAE1',
       va,
@@ -96,7 +96,7 @@ export abstract class MachineBroadcast extends MachineQueries {
   /** AMD TLBSYNC: wait until this CPU's INVLPGBs completed everywhere. */
   tlbsync(cpu: number): void {
     this.x86Only('tlbsync', cpu);
-    this.counters.bump(this.bIds.tlbsync);
+    this.counters.bumpOn(cpu, this.bIds.tlbsync);
     this.completePending(cpu);
   }
 
@@ -117,9 +117,9 @@ export abstract class MachineBroadcast extends MachineQueries {
           : LEAF_ONLY.has(op)
             ? this.bIds.tlbi_leaf
             : this.bIds.tlbi_all_levels;
-    this.counters.bump(id);
+    this.counters.bumpOn(cpu, id);
     const broadcast = args.broadcast ?? true;
-    this.counters.bump(broadcast ? this.bIds.tlbi_broadcast : this.bIds.tlbi_local);
+    this.counters.bumpOn(cpu, broadcast ? this.bIds.tlbi_broadcast : this.bIds.tlbi_local);
     const sides: SideMask = args.side === 'data' ? Side.DATA : args.side === 'instr' ? Side.INSTR : Side.BOTH;
     const pages = RANGE.has(op) ? (args.pages ?? 1) : 1;
     this.pending[cpu].push({
@@ -138,7 +138,7 @@ export abstract class MachineBroadcast extends MachineQueries {
   /** DSB: completes every TLBI this CPU issued (on every CPU they target). */
   dsb(cpu: number): void {
     this.checkCpu(cpu);
-    this.counters.bump(this.bIds.dsb);
+    this.counters.bumpOn(cpu, this.bIds.dsb);
     this.completePending(cpu);
     if (this.sink !== null) this.emit(cpu, 'dsb');
   }
@@ -198,7 +198,7 @@ export abstract class MachineBroadcast extends MachineQueries {
    */
   flushPageSide(cpu: number, va: number, side: 'data' | 'instr' | 'both'): void {
     this.checkCpu(cpu);
-    this.counters.bump(this.bIds.invlpg);
+    this.counters.bumpOn(cpu, this.bIds.invlpg);
     const sides: SideMask = side === 'data' ? Side.DATA : side === 'instr' ? Side.INSTR : Side.BOTH;
     const tag = this.curTag[cpu];
     this.invLeafVa(cpu, va, tag, sides);
@@ -222,7 +222,7 @@ export abstract class MachineBroadcast extends MachineQueries {
   ): void {
     this.checkCpu(cpu);
     if (end <= start) return;
-    this.counters.bump(this.bIds.invlpg, Math.ceil((end - start) / stride));
+    this.counters.bumpOn(cpu, this.bIds.invlpg, Math.ceil((end - start) / stride));
     const sides: SideMask = side === 'data' ? Side.DATA : side === 'instr' ? Side.INSTR : Side.BOTH;
     const tag = this.curTag[cpu];
     this.invLeafStrided(cpu, start, end, stride, tag, sides);

@@ -87,7 +87,7 @@ export abstract class MachineCore implements StaleListener {
     this.arch = params.arch === 'arm64' ? arm64 : x86_64;
     this.isArm = params.arch === 'arm64';
     this.cpus = params.cpus;
-    this.counters = new Counters(costs);
+    this.counters = new Counters(costs, params.cpus);
     this.frames = new Frames(
       params.frames,
       { beforeFree: (pfn) => this.beforeFree(pfn) },

@@ -32,23 +32,73 @@ export type StandardCounter = (typeof STANDARD_COUNTERS)[number];
 
 const NAME_RE = /^[a-z][a-z0-9_]*(\.[a-z0-9][a-z0-9_-]*)?$/u;
 
-/** Frozen counter values plus the cycle total; keys in stable order (standard first, then sorted). */
+/** Frozen counter values plus both clocks; keys in stable order (standard first, then sorted). */
 export interface CounterSnapshot {
   readonly counters: Readonly<Record<string, number>>;
-  /** Accumulated cost, in units of one INVLPG. */
+  /** Work: accumulated cost summed over all CPUs, in units of one INVLPG (spec linux.md §7.4). */
   readonly cycles: number;
+  /** Latency: the initiating CPU's clock, in units of one INVLPG (spec linux.md §7.4). */
+  readonly latency: number;
 }
 
+/**
+ * Cost-model keys that price an IPI without being counters of their own (the `ipi` counter counts the
+ * interrupts): the sender's per-target cost and the delivery-plus-acknowledgement time on the initiator's
+ * critical path.
+ */
+export const IPI_SEND = 'ipi_send';
+export const IPI_WIRE = 'ipi_wire';
+
+/**
+ * Counters and the two clocks of spec linux.md §7.4. **Work** (`cycles`) sums every charge on every CPU.
+ * **Latency** follows per-CPU clocks: a charge advances the clock of the CPU it runs on; an IPI advances
+ * the sender by `ipi_send` and starts the target's handler no earlier than the send (targets run their
+ * handlers in parallel, smp_call_function_many_cond in kernel/smp.c); the sender waits for its targets —
+ * `ipi_wire` after the slowest one finished — before it charges anything again, or at the end of the
+ * step (every x86 TLB-flush IPI is sent with wait=1). A step's latency is its initiating CPU's clock.
+ */
 export class Counters {
   private readonly index = new Map<string, number>();
   private names: string[] = [];
   private values = new Float64Array(64);
   private weights = new Float64Array(64);
-  /** Total cost in INVLPG units. */
+  /** Work: total cost in INVLPG units, summed over CPUs. */
   cycles = 0;
+  /** Per-CPU clocks since the current step began. */
+  private readonly clock: Float64Array;
+  /** Per-CPU work since the machine was built (the breakdown by CPU). */
+  readonly cpuWork: Float64Array;
+  /** Per sender: targets whose acknowledgement it still waits for. */
+  private readonly waiting: number[][];
+  /** Per sender: time of its own share of an IPI round, run in parallel with the targets. */
+  private readonly deferred: Float64Array;
+  /** Per target: 1 + the sender whose acknowledgement it still owes, or 0. */
+  private readonly owedBy: Int32Array;
+  /** The CPU a charge without an explicit CPU runs on: the last CPU that executed or was interrupted. */
+  private ctx = 0;
+  /** The step's initiating CPU, whose clock is the latency. */
+  private initiator = 0;
+  /** Latency of the steps before the current one. */
+  private latencyBase = 0;
+  /** While > 0, the sender's own share of an IPI round runs without waiting for the targets. */
+  private hold = 0;
+  private readonly ipiId: number;
+  private readonly wSend: number;
+  private readonly wWire: number;
 
-  constructor(private readonly costs: CostModel) {
+  constructor(
+    private readonly costs: CostModel,
+    cpus = 1,
+  ) {
     for (const n of STANDARD_COUNTERS) this.id(n);
+    this.clock = new Float64Array(cpus);
+    this.cpuWork = new Float64Array(cpus);
+    this.waiting = Array.from({ length: cpus }, () => []);
+    this.owedBy = new Int32Array(cpus);
+    this.deferred = new Float64Array(cpus);
+    this.ipiId = this.index.get('ipi')!;
+    this.wSend = costs[IPI_SEND] ?? 0;
+    this.wWire = costs[IPI_WIRE] ?? 0;
   }
 
   /** Index of a counter, registering it on first use. */
@@ -73,10 +123,99 @@ export class Counters {
     return i;
   }
 
-  /** Hot path: bump by index and charge its weight. */
+  /** Hot path: bump by index and charge its weight to the current CPU. */
   bump(i: number, n = 1): void {
     this.values[i] += n;
-    this.cycles += this.weights[i] * n;
+    const c = this.weights[i] * n;
+    this.cycles += c;
+    const k = this.ctx;
+    if (this.hold === 0 && (this.waiting[k].length !== 0 || this.deferred[k] !== 0)) this.sync(k);
+    this.clock[k] += c;
+    this.cpuWork[k] += c;
+  }
+
+  /** Hot path: bump by index, charged to `cpu` (which becomes the current CPU). */
+  bumpOn(cpu: number, i: number, n = 1): void {
+    this.ctx = cpu;
+    this.bump(i, n);
+  }
+
+  /**
+   * One IPI from `from` to `to` (counted `ipi`): the sender pays `ipi_send`; the target's handler starts
+   * when the interrupt arrives (not before the send, not before the target's own clock) and pays `ipi`
+   * (entry, dispatch, exit). The target becomes the current CPU, so what its handler charges runs there.
+   */
+  ipiSent(from: number, to: number): void {
+    // A target still handling this sender's previous interrupt: its call_single_data is locked, and
+    // csd_lock() (kernel/smp.c) makes the sender wait for it first.
+    if (this.owedBy[to] === from + 1) this.sync(from);
+    this.clock[from] += this.wSend;
+    this.cpuWork[from] += this.wSend;
+    this.cycles += this.wSend;
+    const w = this.weights[this.ipiId];
+    this.values[this.ipiId] += 1;
+    this.cycles += w;
+    this.cpuWork[to] += w;
+    this.clock[to] = Math.max(this.clock[to], this.clock[from]) + w;
+    this.waiting[from].push(to);
+    this.owedBy[to] = from + 1;
+    this.ctx = to;
+  }
+
+  /**
+   * Run the sender's own share of an IPI round. `on_each_cpu` sends to the targets first and runs the local
+   * share while they run theirs (smp_call_function_many_cond, kernel/smp.c), so the share's time does not
+   * delay the sends: it is set aside and joins the clock when the sender waits for the round.
+   */
+  local(cpu: number, run: () => void): void {
+    this.ctx = cpu;
+    const t0 = this.clock[cpu];
+    this.hold++;
+    try {
+      run();
+    } finally {
+      this.hold--;
+      this.deferred[cpu] += this.clock[cpu] - t0;
+      this.clock[cpu] = t0;
+    }
+  }
+
+  /** The sender waits for every acknowledgement it is owed: `ipi_wire` after its slowest target. */
+  sync(cpu: number): void {
+    const w = this.waiting[cpu];
+    let done = this.clock[cpu] + this.deferred[cpu];
+    this.deferred[cpu] = 0;
+    for (const t of w) {
+      done = Math.max(done, this.clock[t] + this.wWire);
+      this.owedBy[t] = 0;
+    }
+    w.length = 0;
+    this.clock[cpu] = done;
+  }
+
+  /** Make `cpu` the CPU that charges without an explicit CPU run on. */
+  on(cpu: number): void {
+    this.ctx = cpu;
+  }
+
+  /** A new step initiated by `cpu`: the previous step's initiator waits for its acks and its clock is banked. */
+  beginStep(cpu: number): void {
+    this.sync(this.initiator);
+    this.latencyBase += this.clock[this.initiator];
+    this.clock.fill(0);
+    this.owedBy.fill(0);
+    this.deferred.fill(0);
+    for (const w of this.waiting) w.length = 0;
+    this.initiator = cpu;
+    this.ctx = cpu;
+  }
+
+  /** Latency so far: earlier steps plus the current initiator's clock once its acks are in. */
+  get latency(): number {
+    const k = this.initiator;
+    let done = this.clock[k] + this.deferred[k];
+    for (const t of this.waiting[k]) done = Math.max(done, this.clock[t] + this.wWire);
+    return this.latencyBase + done;
   }
 
   count(name: string, n = 1): void {
@@ -97,7 +236,7 @@ export class Counters {
     const extra = this.names.slice(STANDARD_COUNTERS.length).sort();
     const counters: Record<string, number> = {};
     for (const n of [...std, ...extra]) counters[n] = this.values[this.index.get(n)!]!;
-    return Object.freeze({ counters: Object.freeze(counters), cycles: this.cycles });
+    return Object.freeze({ counters: Object.freeze(counters), cycles: this.cycles, latency: this.latency });
   }
 
   /** Current values minus `since` (counters registered later count from zero). */
@@ -105,6 +244,10 @@ export class Counters {
     const now = this.snapshot();
     const counters: Record<string, number> = {};
     for (const [n, v] of Object.entries(now.counters)) counters[n] = v - (since.counters[n] ?? 0);
-    return Object.freeze({ counters: Object.freeze(counters), cycles: now.cycles - since.cycles });
+    return Object.freeze({
+      counters: Object.freeze(counters),
+      cycles: now.cycles - since.cycles,
+      latency: now.latency - since.latency,
+    });
   }
 }

@@ -64,9 +64,14 @@ export class Machine extends MachineBroadcast {
     return this.counters.get(name);
   }
 
-  /** Accumulated cost in units of one INVLPG (spec linux.md §7.2). */
+  /** Work: accumulated cost over all CPUs, in units of one INVLPG (spec linux.md §7.2, §7.4). */
   get cycles(): number {
     return this.counters.cycles;
+  }
+
+  /** Latency: the initiating CPU's clock, in units of one INVLPG (spec linux.md §7.4). */
+  get latency(): number {
+    return this.counters.latency;
   }
 
   snapshot(): CounterSnapshot {
@@ -88,7 +93,7 @@ export class Machine extends MachineBroadcast {
     this.checkCpu(cpu);
     const tag = this.asidOf(space);
     if (!this.isArm) {
-      this.counters.bump(this.ids.cr3);
+      this.counters.bumpOn(cpu, this.ids.cr3);
       if (!this.params.features.pcid) {
         this.invLeafAll(cpu, ANY_TAG, true, Side.BOTH);
         this.invWalkAll(cpu, ANY_TAG, Side.BOTH);
@@ -123,7 +128,7 @@ export class Machine extends MachineBroadcast {
     this.checkCpu(cpu);
     if (this.isArm) throw new Error('setPkru: PKRU is x86; use setPor on arm64');
     this.pkru[cpu] = value >>> 0;
-    this.counters.bump(this.ids.wrpkru);
+    this.counters.bumpOn(cpu, this.ids.wrpkru);
     if (this.sink !== null) this.emit(cpu, 'key', undefined, undefined, `pkru ${(value >>> 0).toString(16)}`);
   }
 
@@ -132,7 +137,7 @@ export class Machine extends MachineBroadcast {
     this.checkCpu(cpu);
     if (!this.isArm) throw new Error('setPor: POR_ELx is arm64; use setPkru on x86');
     (el === 0 ? this.por0 : this.por1)[cpu] = value >>> 0;
-    this.counters.bump(this.ids.wrpkru);
+    this.counters.bumpOn(cpu, this.ids.wrpkru);
     if (this.sink !== null)
       this.emit(cpu, 'key', undefined, undefined, `por_el${el} ${(value >>> 0).toString(16)}`);
   }
@@ -145,7 +150,7 @@ export class Machine extends MachineBroadcast {
    */
   invlpg(cpu: number, va: number): void {
     this.x86Only('invlpg', cpu);
-    this.counters.bump(this.ids.invlpg);
+    this.counters.bumpOn(cpu, this.ids.invlpg);
     const tag = this.curTag[cpu];
     this.invLeafVa(cpu, va, tag, Side.BOTH);
     this.invLeafVa(cpu, va, GLOBAL_TAG, Side.BOTH);
@@ -159,24 +164,24 @@ export class Machine extends MachineBroadcast {
     this.x86Only('invpcid', cpu);
     switch (type) {
       case Invpcid.INDIVIDUAL:
-        this.counters.bump(this.ids.invlpg);
+        this.counters.bumpOn(cpu, this.ids.invlpg);
         this.invLeafVa(cpu, va, pcid, Side.BOTH);
         this.invWalkAll(cpu, pcid, Side.BOTH);
         break;
       case Invpcid.SINGLE_CONTEXT:
-        this.counters.bump(this.ids.full);
+        this.counters.bumpOn(cpu, this.ids.full);
         this.invLeafAll(cpu, pcid, true, Side.BOTH);
         this.invWalkAll(cpu, pcid, Side.BOTH);
         if (pcid !== this.curTag[cpu]) this.forgetTag(cpu, pcid);
         break;
       case Invpcid.ALL_INCL_GLOBAL:
-        this.counters.bump(this.ids.full);
+        this.counters.bumpOn(cpu, this.ids.full);
         this.invLeafAll(cpu, ANY_TAG, false, Side.BOTH);
         this.invWalkAll(cpu, ANY_TAG, Side.BOTH);
         this.forgetAllTags(cpu, this.curTag[cpu]);
         break;
       case Invpcid.ALL_NON_GLOBAL:
-        this.counters.bump(this.ids.full);
+        this.counters.bumpOn(cpu, this.ids.full);
         this.invLeafAll(cpu, ANY_TAG, true, Side.BOTH);
         this.invWalkAll(cpu, ANY_TAG, Side.BOTH);
         this.forgetAllTags(cpu, this.curTag[cpu]);
@@ -190,7 +195,7 @@ export class Machine extends MachineBroadcast {
   /** Toggle CR4.PGE: drop everything on `cpu`, global entries and every PCID included (counted `full`). */
   flushGlobal(cpu: number): void {
     this.x86Only('flushGlobal', cpu);
-    this.counters.bump(this.ids.full);
+    this.counters.bumpOn(cpu, this.ids.full);
     this.invLeafAll(cpu, ANY_TAG, false, Side.BOTH);
     this.invWalkAll(cpu, ANY_TAG, Side.BOTH);
     this.forgetAllTags(cpu, this.curTag[cpu]);
@@ -202,6 +207,9 @@ export class Machine extends MachineBroadcast {
   /**
    * Run `handler(cpu)` on each target in ascending order; counts one `ipi` per remote target (the sender
    * runs its own share directly, as `on_each_cpu` does). Handlers run to completion before `ipi` returns.
+   * Clocks (spec linux.md §7.4): the targets run their handlers in parallel from the moment their interrupt
+   * is sent, the sender's own share does not wait for them, and the sender waits for the slowest target
+   * before it charges anything else (smp_call_function_many_cond, kernel/smp.c).
    */
   ipi(from: number, targets: IpiTargets, handler: (cpu: number) => void): void {
     this.checkCpu(from);
@@ -214,11 +222,33 @@ export class Machine extends MachineBroadcast {
       for (const c of list) this.checkCpu(c);
     }
     for (const c of list) {
-      if (c !== from) this.counters.bump(this.ids.ipi);
+      if (c !== from) this.counters.ipiSent(from, c);
       if (this.sink !== null) this.emit(c, 'ipi-begin', undefined, undefined, `from ${from}`);
-      handler(c);
+      if (c === from) this.counters.local(c, () => handler(c));
+      else handler(c);
       if (this.sink !== null) this.emit(c, 'ipi-end');
     }
+    this.counters.on(from);
+  }
+
+  /**
+   * A new scenario step initiated by `cpu` begins: the latency clock follows `cpu` from here (spec
+   * linux.md §7.4), and charges made without a CPU (`count`, `charge`) run on it.
+   */
+  beginStep(cpu: number): void {
+    this.checkCpu(cpu);
+    this.counters.beginStep(cpu);
+  }
+
+  /** Charges made without a CPU (`count`, `charge`) run on `cpu` from here. */
+  runOn(cpu: number): void {
+    this.checkCpu(cpu);
+    this.counters.on(cpu);
+  }
+
+  /** Work per CPU since the machine was built, in INVLPG units (the cost breakdown by CPU). */
+  workByCpu(): readonly number[] {
+    return Array.from(this.counters.cpuWork);
   }
 
   // ---------------------------------------------------------------- helpers

@@ -107,7 +107,7 @@ export abstract class MachineTlb extends MachineWalk {
     const tag = kernelHalf ? GLOBAL_TAG : this.curTag[cpu];
     if (this.precise === null) {
       // Adversarial: everything reachable is already assumed cached; the walk only costs.
-      this.counters.bump(this.walkId);
+      this.counters.bumpOn(cpu, this.walkId);
       return this.walk(this.rootFor(cpu, kernelHalf), 4, va);
     }
     const unit = cpu * this.sides + (this.sides === 2 && side === 'instr' ? 1 : 0);
@@ -160,7 +160,7 @@ export abstract class MachineTlb extends MachineWalk {
   private hardwareWalk(cpu: number, unit: number, va: number, tag: number, kernelHalf: boolean): number {
     const pc = this.precise!;
     const t = this.tables;
-    this.counters.bump(this.walkId);
+    this.counters.bumpOn(cpu, this.walkId);
     let slot = -1;
     let level = 4;
     let viaStale = false;
@@ -186,7 +186,7 @@ export abstract class MachineTlb extends MachineWalk {
         const s = pc.victimTlb(unit, level, index);
         if (pc.tKey[s] !== -1) this.invalidateTlbSlot(s, cpu, unit);
         pc.fillTlb(s, level, index, ltag, f, t.out[e], t.since[e]);
-        this.counters.bump(this.fillId);
+        this.counters.bumpOn(cpu, this.fillId);
         if (viaStale)
           this.markSlotStale(s, cpu, unit, level, index, ltag, f, t.out[e], t.since[e], t.slotSpace[slot]);
         if (this.sink !== null) this.emit(cpu, 'fill', va, t.out[e], `L${level}`);

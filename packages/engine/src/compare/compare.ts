@@ -20,7 +20,7 @@ export class ComparisonError extends Error {
 }
 
 function stepCell(s: StepResult | undefined, r: RunResult): StepCell {
-  if (s === undefined) return { outcome: null, violations: [], findings: [], cycles: 0 };
+  if (s === undefined) return { outcome: null, violations: [], findings: [], cycles: 0, latency: 0 };
   const broke = r.violations.filter((v) => v.step === s.path);
   const ids = [
     ...new Set(
@@ -36,6 +36,7 @@ function stepCell(s: StepResult | undefined, r: RunResult): StepCell {
     violations: ids,
     findings: [...new Set(broke.filter((v) => v.claimed).map((v) => v.invariant))],
     cycles: s.cycles,
+    latency: s.latency,
   };
 }
 
@@ -135,8 +136,13 @@ export function compareResults(results: readonly RunResult[]): Comparison {
     counters,
     cycles: numberRow(
       'cycles',
-      'cycles',
+      'work',
       results.map((r) => r.totals.cycles),
+    ),
+    latency: numberRow(
+      'latency',
+      'latency',
+      results.map((r) => r.totals.latency),
     ),
     expectations: numberRow(
       'expectations',

@@ -22,7 +22,10 @@ export interface StepCell {
   readonly violations: readonly string[];
   /** The subset of `violations` this selection's policy claims (findings rather than notes). */
   readonly findings: readonly string[];
+  /** Work of the step over all CPUs. */
   readonly cycles: number;
+  /** Latency of the step on its initiating CPU (spec linux.md §7.4). */
+  readonly latency: number;
 }
 
 export interface StepRow {
@@ -41,9 +44,9 @@ export interface StepRow {
   readonly diverges: boolean;
 }
 
-/** A number per column: a counter total, total cycles, failed expectations. */
+/** A number per column: a counter total, total work (`cycles`) or latency, failed expectations. */
 export interface NumberRow {
-  readonly kind: 'counter' | 'cycles' | 'expectations';
+  readonly kind: 'counter' | 'cycles' | 'latency' | 'expectations';
   readonly name: string;
   readonly values: readonly number[];
   readonly diverges: boolean;
@@ -80,7 +83,10 @@ export interface Comparison {
   readonly columns: readonly ComparisonColumn[];
   readonly steps: readonly StepRow[];
   readonly counters: readonly NumberRow[];
+  /** Work: total cost over all CPUs (row name `work`). */
   readonly cycles: NumberRow;
+  /** Latency: the sum of the steps' initiator clocks (spec linux.md §7.4). */
+  readonly latency: NumberRow;
   readonly expectations: NumberRow;
   readonly invariants: readonly InvariantRow[];
   readonly summaries: readonly ColumnSummary[];

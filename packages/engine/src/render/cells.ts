@@ -33,6 +33,16 @@ export function stepCellText(c: StepCell, g: Glyphs): string {
   return s;
 }
 
+/** Steps that cost anything under some column (a leaf step's cost; containers repeat their children's). */
+export function stepCostRows(c: Comparison): StepRow[] {
+  return c.steps.filter((r) => r.cells.some((x) => x.cycles !== 0 || x.latency !== 0));
+}
+
+/** `27.6 / 48`: the step's latency on its initiating CPU, then its work over all CPUs (spec linux.md §7.4). */
+export function stepCostText(c: StepCell): string {
+  return `${c.latency} / ${c.cycles}`;
+}
+
 export function stepLabel(row: StepRow, c: Comparison, g: Glyphs): string {
   return row.path === c.firstDivergence ? `${g.diverge} ${row.path}` : row.path;
 }
@@ -74,7 +84,15 @@ export function sections(c: Comparison, heads: readonly string[], g: Glyphs): Se
       ...r.cells.map((x) => stepCellText(x, g)),
     ]),
   });
-  const numbers = [...c.counters, c.cycles, c.expectations];
+  const costly = stepCostRows(c);
+  if (costly.length > 0) {
+    out.push({
+      title: 'step costs',
+      header: ['step', 'cpu', 'op', 'latency / work', ...heads],
+      rows: costly.map((r) => [r.path, String(r.cpu), r.label, '', ...r.cells.map(stepCostText)]),
+    });
+  }
+  const numbers = [...c.counters, c.latency, c.cycles, c.expectations];
   out.push({
     title: 'costs',
     header: ['', '', 'counter', '', ...heads],

@@ -1,8 +1,16 @@
-// A self-contained HTML report (DESIGN §5): the comparison tables plus bar charts of counters and cycles
+// A self-contained HTML report (DESIGN §5): the comparison tables plus bar charts of counters, latency and work
 // as inline SVG. No script, no external resource, no timestamp: the file opens anywhere, offline, and the
 // same comparison gives the same bytes.
 import type { Comparison, NumberRow } from '../compare/types.js';
-import { divergenceLine, invariantCellText, keyLine, stepCellText, UNICODE } from './cells.js';
+import {
+  divergenceLine,
+  invariantCellText,
+  keyLine,
+  stepCellText,
+  stepCostRows,
+  stepCostText,
+  UNICODE,
+} from './cells.js';
 import type { Renderer } from './types.js';
 
 function esc(s: string): string {
@@ -85,7 +93,22 @@ export const htmlRenderer: Renderer = {
     out.push(`<p>${esc(keyLine(UNICODE))}</p>`);
     const d = divergenceLine(c);
     if (d !== '') out.push(`<p><strong>${esc(d)}</strong></p>`);
-    const numbers = [...c.counters, c.cycles, c.expectations];
+    const costly = stepCostRows(c);
+    if (costly.length > 0) {
+      out.push(
+        '<h2>Step costs</h2>',
+        '<p>latency (what the initiating CPU waited) / work (summed over all CPUs), in INVLPG units</p>',
+        `<table><thead><tr><th>step</th><th>cpu</th><th>op</th>${heads}</tr></thead><tbody>`,
+      );
+      for (const r of costly) {
+        const cells = r.cells.map((x) => `<td class="num">${esc(stepCostText(x))}</td>`).join('');
+        out.push(
+          `<tr><td>${esc(r.path)}</td><td class="num">${r.cpu}</td><td>${esc(r.label)}</td>${cells}</tr>`,
+        );
+      }
+      out.push('</tbody></table>');
+    }
+    const numbers = [...c.counters, c.latency, c.cycles, c.expectations];
     out.push('<h2>Costs</h2>', `<table><thead><tr><th>counter</th>${heads}</tr></thead><tbody>`);
     for (const r of numbers) {
       out.push(
@@ -94,7 +117,7 @@ export const htmlRenderer: Renderer = {
     }
     out.push('</tbody></table>');
     if (c.counters.length > 0) out.push(chart('counters', c.counters, c.columns.length));
-    out.push(chart('cycles', [c.cycles], c.columns.length));
+    out.push(chart('latency and work', [c.latency, c.cycles], c.columns.length));
     if (c.invariants.length > 0) {
       out.push('<h2>Invariants</h2>', `<table><thead><tr><th>invariant</th>${heads}</tr></thead><tbody>`);
       for (const r of c.invariants) {

@@ -27,6 +27,8 @@ function stepLine(n: number, row: StepRow, cell: StepCell, indent: string): { li
     if (cell.detail !== undefined) lines.push(`${indent}# ${cell.detail}`);
   }
   if (cell.ignored !== undefined) lines.push(`${indent}# ${name(row)}: ignored ${cell.ignored.join(', ')}`);
+  if (cell.latency !== 0 || cell.cycles !== 0)
+    lines.push(`${indent}# ${name(row)}: latency ${cell.latency}, work ${cell.cycles}`);
   lines.push(`${indent}${ok ? 'ok' : 'not ok'} ${n} ${name(row)} # ${outcome}`);
   return { lines, ok };
 }
@@ -58,6 +60,9 @@ export const ktapRenderer: Renderer = {
       }
       out.push(`${ind}${findings.length === 0 ? 'ok' : 'not ok'} ${c.steps.length + 1} invariants`);
       allOk &&= findings.length === 0;
+      out.push(
+        `# ${clean(c.scenario)} ${col.selection}: latency ${c.latency.values[k]}, work ${c.cycles.values[k]}`,
+      );
       out.push(`# ${clean(c.scenario)} ${col.selection}: ${c.summaries[k].verdict}`);
       out.push(`${allOk ? 'ok' : 'not ok'} ${k + 1} ${clean(c.scenario)}:${clean(col.selection)}`);
     });

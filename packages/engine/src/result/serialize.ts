@@ -33,6 +33,7 @@ function orderedStep(s: StepResult): Record<string, unknown> {
     };
   }
   o['cycles'] = s.cycles;
+  o['latency'] = s.latency;
   o['counters'] = sortKeys(s.counters);
   return o;
 }
@@ -62,6 +63,7 @@ export function canonicalResult(r: RunResult): Record<string, unknown> {
     steps: r.steps.map(orderedStep),
     totals: {
       cycles: r.totals.cycles,
+      latency: r.totals.latency,
       counters: sortKeys(r.totals.counters),
       expectationsFailed: r.totals.expectationsFailed,
       findings: r.totals.findings,

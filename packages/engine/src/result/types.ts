@@ -39,8 +39,11 @@ export interface StepResult {
   readonly value?: JsonValue;
   /** Absent when the step carried no expectation. */
   readonly expectation?: ExpectationResult;
-  /** Simulated cycles the step cost. */
+  /** Work: simulated cost of the step summed over all CPUs (INVLPG units, spec linux.md §7.4). */
   readonly cycles: number;
+  /** Latency: what the step's initiating CPU waited (INVLPG units): its own work, plus for an IPI round
+   *  the sends, the slowest target's handler and the acknowledgement (spec linux.md §7.4). */
+  readonly latency: number;
   /** Counter deltas of this step (counters that did not move are omitted). */
   readonly counters: Readonly<Record<string, number>>;
 }
@@ -60,7 +63,10 @@ export interface Violation {
 }
 
 export interface RunTotals {
+  /** Work over all CPUs (INVLPG units). */
   readonly cycles: number;
+  /** Latency: the sum of the steps' latencies (INVLPG units). */
+  readonly latency: number;
   readonly counters: Readonly<Record<string, number>>;
   /** Steps whose expectation failed. */
   readonly expectationsFailed: number;

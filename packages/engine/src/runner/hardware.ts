@@ -7,7 +7,10 @@ import type { RunState } from './state.js';
 
 export interface CounterValues {
   readonly counters: Readonly<Record<string, number>>;
+  /** Work: cost summed over all CPUs (INVLPG units). */
   readonly cycles: number;
+  /** Latency: the initiating CPU's clock (INVLPG units, spec linux.md §7.4). */
+  readonly latency: number;
 }
 
 export interface Hardware {
@@ -16,6 +19,8 @@ export interface Hardware {
   readonly machine: unknown;
   /** Every counter and the cycle total now. */
   snapshot(): CounterValues;
+  /** A step initiated by `cpu` begins: its latency is that CPU's clock. */
+  beginStep(cpu: number): void;
   /** Add to a named counter (policy counters go through `Tokens.Counters`). */
   count(name: string, delta: number): void;
   /** How many CPUs may hold a translation of `va` in address space `space` (valid or stale). */

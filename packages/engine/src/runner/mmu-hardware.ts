@@ -33,7 +33,11 @@ export class MmuHardware implements Hardware {
 
   snapshot(): CounterValues {
     const s = this.machine.snapshot();
-    return { counters: s.counters, cycles: s.cycles };
+    return { counters: s.counters, cycles: s.cycles, latency: s.latency };
+  }
+
+  beginStep(cpu: number): void {
+    if (cpu >= 0 && cpu < this.machine.cpus) this.machine.beginStep(cpu);
   }
 
   count(name: string, delta: number): void {

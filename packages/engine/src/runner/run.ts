@@ -19,6 +19,7 @@ import { runCheck } from './check-step.js';
 import { dispatchOs, isHardwareOp } from './dispatch.js';
 import { evaluate, type ExpectationRefs } from './expectations.js';
 import { recordKeyIntent } from './key-expectations.js';
+import type { CounterValues } from './hardware.js';
 import { MmuHardware } from './mmu-hardware.js';
 import { PhaseDispatcher } from './phases.js';
 import { releaseContainer } from './release.js';
@@ -73,7 +74,7 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunResult 
     if (options.events !== undefined) hw.machine.setEventSink(null);
     if (child !== null) releaseContainer(child);
   }
-  return result(run, start.cycles);
+  return result(run, start);
 }
 
 function configure(
@@ -109,6 +110,7 @@ function configure(
 /** Run one step (and whatever it contains), record its result; returns its outcome. */
 function execute(run: Run, step: Step): StepOutcome {
   const { state, monitor, hw } = run;
+  hw.beginStep(step.cpu);
   const before = hw.snapshot();
   const violationsBefore = state.violations.length;
   const outerStep = monitor.step;
@@ -163,6 +165,7 @@ function execute(run: Run, step: Step): StepOutcome {
     cpu: step.cpu,
     outcome: out.outcome,
     cycles: round(after.cycles - before.cycles),
+    latency: round(after.latency - before.latency),
     counters,
   };
   if (out.pages !== undefined && out.pages.length > 1) r.pages = out.pages;
@@ -204,8 +207,9 @@ function interleave(run: Run, step: InterleaveStep): StepOutcome {
     step.phase,
     () => {
       for (const s of step.steps) execute(run, s);
-      // The operation goes on: violations from here on belong to it again.
+      // The operation goes on: violations from here on belong to it again, and so does the latency clock.
       run.monitor.step = step.operation.path;
+      run.hw.beginStep(step.operation.cpu);
     },
     () => {
       opOut = execute(run, step.operation);
@@ -228,6 +232,7 @@ function skip(run: Run, step: Step, why: string): void {
     cpu: step.cpu,
     outcome: 'skipped',
     cycles: 0,
+    latency: 0,
     counters: {},
     ...(step.expect !== undefined
       ? { expectation: { expected: step.expect.text, held: false, detail: why } }
@@ -270,7 +275,7 @@ function refs(state: RunState, cpu: number): ExpectationRefs {
   };
 }
 
-function result(run: Run, startCycles: number): RunResult {
+function result(run: Run, start: CounterValues): RunResult {
   const { state, hw } = run;
   const end = hw.snapshot();
   const counters: Record<string, number> = {};
@@ -286,7 +291,8 @@ function result(run: Run, startCycles: number): RunResult {
     params: state.scenario.params,
     steps,
     totals: {
-      cycles: round(end.cycles - startCycles),
+      cycles: round(end.cycles - start.cycles),
+      latency: round(end.latency - start.latency),
       counters,
       expectationsFailed: steps.filter((s) => s.expectation !== undefined && !s.expectation.held).length,
       findings: state.violations.filter((v) => v.claimed).length,

@@ -49,6 +49,34 @@ export function checkVerdicts(results: readonly RunResult[], file: VerdictFile):
       });
     }
   }
+  out.push(...checkRatios(results, file));
+  return out;
+}
+
+/** Pinned ratios whose two runs are both among `results` (a partial run checks what it can). */
+function checkRatios(results: readonly RunResult[], file: VerdictFile): VerdictMismatch[] {
+  const out: VerdictMismatch[] = [];
+  const byKey = new Map(results.map((r) => [`${r.scenario} ${r.selection}`, r]));
+  for (const p of file.ratios) {
+    const r = byKey.get(`${p.scenario} ${p.selection}`);
+    const b = byKey.get(`${p.scenario} ${p.baseline}`);
+    if (r === undefined || b === undefined) continue;
+    const total = (x: RunResult): number => (p.clock === 'latency' ? x.totals.latency : x.totals.cycles);
+    const ratio = total(b) === 0 ? Number.POSITIVE_INFINITY : total(r) / total(b);
+    const expected = `${p.clock} ratio ${p.value} ± ${p.tolerance}`;
+    // A tiny slack so that a pin written with the bound itself holds despite binary rounding.
+    if (Math.abs(ratio - p.value) <= p.tolerance + 1e-9) continue;
+    const actual = `${p.clock} ratio ${ratio.toFixed(4)}`;
+    out.push({
+      kind: 'ratio',
+      scenario: p.scenario,
+      selection: p.selection,
+      expected,
+      actual,
+      line: p.line,
+      message: `${file.file}:${p.line}: ${p.scenario} ${p.selection} / ${p.baseline}: expected ${expected}, got ${ratio.toFixed(4)}`,
+    });
+  }
   return out;
 }
 

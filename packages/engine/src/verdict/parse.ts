@@ -4,7 +4,7 @@ import type { ScenarioError } from '../scenario/errors.js';
 import { didYouMean } from '../scenario/suggest.js';
 import { INVARIANTS } from '../scenario/vocabulary.js';
 import type { TlbModel } from '../scenario/types.js';
-import type { Verdict, VerdictFile, VerdictKind } from './types.js';
+import type { RatioPin, Verdict, VerdictFile, VerdictKind } from './types.js';
 
 const KINDS: readonly VerdictKind[] = ['holds', 'violates', 'expect-fails', 'unsupported', 'out-of-scope'];
 const NAME = /^[a-z0-9][a-z0-9-]*$/;
@@ -43,6 +43,7 @@ export function parseVerdicts(
     errors.push({ file, line, column, pointer: '', message });
   };
   const verdicts: Verdict[] = [];
+  const ratios: RatioPin[] = [];
   const seen = new Map<string, number>();
   let tlb: TlbModel | null = null;
   text.split(/\r?\n/).forEach((raw, i) => {
@@ -67,6 +68,11 @@ export function parseVerdicts(
         tlb = model.text;
       }
       if (toks.length > 2) err(line, toks[2].column, `unexpected "${toks[2].text}" after the TLB model`);
+      return;
+    }
+    if (t0.text === 'ratio') {
+      const pin = parseRatio(toks, line, err);
+      if (pin !== null) ratios.push(pin);
       return;
     }
     if (toks.length < 3) {
@@ -131,7 +137,62 @@ export function parseVerdicts(
     if (!bad) verdicts.push({ scenario: sc.text, selection: sel.text, kind, invariants, line });
   });
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, verdicts: { file, tlb: tlb ?? 'adversarial', verdicts } };
+  return { ok: true, verdicts: { file, tlb: tlb ?? 'adversarial', verdicts, ratios } };
+}
+
+const RATIO_FORM = 'ratio <scenario> <selection> / <baseline> latency|work <value> ± <tolerance>';
+
+/** `ratio populate-unmapped linux-x86:unmapped-alloc=gfp-unmapped / linux-x86 latency 0.30 ± 0.05`. */
+function parseRatio(
+  toks: readonly Token[],
+  line: number,
+  err: (line: number, column: number, message: string) => void,
+): RatioPin | null {
+  const at = (i: number): number =>
+    toks[i]?.column ?? toks[toks.length - 1].column + toks[toks.length - 1].text.length;
+  if (toks.length !== 9) {
+    err(line, at(Math.min(toks.length, 9)), `expected ${RATIO_FORM}`);
+    return null;
+  }
+  const [, sc, sel, slash, base, clock, value, pm, tol] = toks as Token[] as [
+    Token,
+    Token,
+    Token,
+    Token,
+    Token,
+    Token,
+    Token,
+    Token,
+    Token,
+  ];
+  let ok = true;
+  const fail = (t: Token, message: string): void => {
+    err(line, t.column, message);
+    ok = false;
+  };
+  if (!NAME.test(sc.text)) fail(sc, `"${sc.text}" is not a scenario name (kebab-case)`);
+  if (!SELECTION.test(sel.text)) fail(sel, `"${sel.text}" is not a selection (policy[:mechanism=variant,…])`);
+  if (slash.text !== '/')
+    fail(slash, `expected "/" between the selection and its baseline, got "${slash.text}"`);
+  if (!SELECTION.test(base.text))
+    fail(base, `"${base.text}" is not a selection (policy[:mechanism=variant,…])`);
+  if (clock.text !== 'latency' && clock.text !== 'work')
+    fail(clock, `expected the clock latency or work, got "${clock.text}"`);
+  const num = /^\d+(\.\d+)?$/;
+  if (!num.test(value.text)) fail(value, `expected a non-negative decimal ratio, got "${value.text}"`);
+  if (pm.text !== '±' && pm.text !== '+-')
+    fail(pm, `expected ± (or +-) before the tolerance, got "${pm.text}"`);
+  if (!num.test(tol.text)) fail(tol, `expected a non-negative decimal tolerance, got "${tol.text}"`);
+  if (!ok) return null;
+  return {
+    scenario: sc.text,
+    selection: sel.text,
+    baseline: base.text,
+    clock: clock.text as 'latency' | 'work',
+    value: Number(value.text),
+    tolerance: Number(tol.text),
+    line,
+  };
 }
 
 export function verdictText(v: Pick<Verdict, 'kind' | 'invariants'>): string {

@@ -20,16 +20,34 @@ export interface Verdict {
   readonly line: number;
 }
 
+/**
+ * A pinned cost ratio (`ratio <scenario> <selection> / <baseline> latency|work <value> ± <tolerance>`):
+ * the selection's total on that clock divided by the baseline's must lie within the tolerance, so a change
+ * that breaks a calibration (spec linux.md §7.4) fails the catalogue regression.
+ */
+export interface RatioPin {
+  readonly scenario: string;
+  readonly selection: string;
+  readonly baseline: string;
+  readonly clock: 'latency' | 'work';
+  readonly value: number;
+  readonly tolerance: number;
+  readonly line: number;
+}
+
 export interface VerdictFile {
   readonly file: string;
   /** The TLB model the verdicts were written for (`tlb <model>` line; adversarial when absent). */
   readonly tlb: TlbModel;
   readonly verdicts: readonly Verdict[];
+  /** Pinned cost ratios (`ratio …` lines). */
+  readonly ratios: readonly RatioPin[];
 }
 
 export interface VerdictMismatch {
-  /** `differs`: another verdict; `unlisted`: the file has no line for this run; `tlb`: run under another model. */
-  readonly kind: 'differs' | 'unlisted' | 'tlb';
+  /** `differs`: another verdict; `unlisted`: the file has no line for this run; `tlb`: run under another
+   *  model; `ratio`: a pinned cost ratio is outside its tolerance. */
+  readonly kind: 'differs' | 'unlisted' | 'tlb' | 'ratio';
   readonly scenario: string;
   readonly selection: string;
   /** The verdict as the file says it (empty for `unlisted`). */
