@@ -103,7 +103,16 @@ describe('renderers', () => {
     const r = {
       ...results[0],
       steps: [
-        { path: '3#1.0', op: 'kfree', line: 5, cpu: 0, outcome: 'ok' as const, cycles: 0, latency: 0, counters: {} },
+        {
+          path: '3#1.0',
+          op: 'kfree',
+          line: 5,
+          cpu: 0,
+          outcome: 'ok' as const,
+          cycles: 0,
+          latency: 0,
+          counters: {},
+        },
       ],
     };
     const out = renderComparison(compareResults([r]), 'ktap');
