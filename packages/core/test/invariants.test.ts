@@ -200,6 +200,42 @@ describe('freed-pagetable-walk (INV-FREED-PT) and pagetable-reuse', () => {
   });
 });
 
+describe('double-use (Casemate model.c mark_cb "double-use pte")', () => {
+  const PMD = 2 * 1024 * 1024;
+  function linkedTwice(how: 'still-linked' | 'unclean' | 'clean' | 'freed') {
+    const f = fixture('arm64', ['double-use']);
+    f.m.ensurePath(f.user, 0x400000, 2, f.table);
+    f.m.ensurePath(f.user, 0x40000000, 2, f.table);
+    const pt = f.table();
+    f.m.setTable(f.user, 0x400000 - (0x400000 % PMD), 2, pt);
+    if (how !== 'still-linked') {
+      f.m.clearEntry(f.user, 0x400000 - (0x400000 % PMD), 2); // unlink (Casemate: write invalid)
+      if (how !== 'unclean') {
+        f.m.tlbi(0, 'VAE1', { va: 0x400000, asid: 1 });
+        f.m.dsb(0); // the unlink is clean: no walk-cache entry points at it any more
+      }
+      if (how === 'freed') freeFrame(f, pt);
+    }
+    f.mon.take();
+    f.m.setTable(f.user, 0x40000000, 2, pt);
+    return f.mon.take().filter((v) => v.invariant === 'double-use');
+  }
+  it('breaks when a table still linked at one place is linked at another', () => {
+    const v = linkedTwice('still-linked');
+    expect(v).toHaveLength(1);
+    expect(v[0]).toMatchObject({ claimed: true, address: 0x40000000 });
+  });
+  it('breaks when the first link was removed without TLBI + DSB (examples/tests/bad_reuse_page.c)', () => {
+    expect(linkedTwice('unclean')).toHaveLength(1);
+  });
+  it('holds once the unlink was made clean by TLBI + DSB', () => {
+    expect(linkedTwice('clean')).toHaveLength(0);
+  });
+  it('holds when the frame was freed in between (that is pagetable-reuse’s question)', () => {
+    expect(linkedTwice('freed')).toHaveLength(0);
+  });
+});
+
 describe('unmapped-stays-unmapped (INV-UNMAPPED)', () => {
   function setup(flush: boolean) {
     const f = fixture();

@@ -90,6 +90,7 @@ describe('loading', () => {
       spaces: {
         user: {
           asid: 1,
+          root: null,
           kernel: false,
           mappings: [
             { va: 0x400000, frame: 'f1', prot: 'rw', user: true, global: false, key: 0, size: '4K' },

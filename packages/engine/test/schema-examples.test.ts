@@ -40,7 +40,7 @@ function osPrelude(defines: unknown): unknown[] {
 
 const hwBlock = {
   frames: { f1: { use: 'data' }, f2: {} },
-  tables: { pt1: { level: 'pmd' }, pt2: { level: 'pte' } },
+  tables: { pt1: { level: 'pmd' }, pt2: { level: 'pte' }, root0: { level: 'pgd' } },
   spaces: { user: { asid: 1, mappings: [{ va: '0x400000', frame: 'f1', prot: 'rw', user: true }] } },
 };
 

@@ -128,11 +128,14 @@ export abstract class MachineCore implements StaleListener {
     const id = this.spaceRoot.length;
     const slot = this.tables.adopt(pfn, 4);
     if (this.frames.isFree(pfn)) this.frames.setTag(pfn, 'page-table');
-    this.tables.slotLive[slot] = 1;
-    this.tables.slotSpace[slot] = id;
-    this.tables.slotLinks[slot]++;
     this.spaceRoot.push(pfn);
     this.spaceAsid.push(asid);
+    // A root is linked like any other table: by the translation table base register of its space. A
+    // frame that already is a root (of another space, or a freed one that was not cleared) keeps its
+    // entries, which now translate in this space too.
+    this.noteLink(slot, 4, id, 0);
+    if (this.tables.slotLinks[slot]++ === 0) this.tables.slotLinkedAt[slot] = this.clock;
+    this.addAlias(slot, 4, id, 0, this.clock++);
     return id;
   }
 
@@ -188,6 +191,27 @@ export abstract class MachineCore implements StaleListener {
   }
 
   // ---------------------------------------------------------------- internals
+
+  /** Count the leaves of a table subtree reachable through one more alias (space, first VA). */
+  protected abstract addAlias(slot: number, level: Level, space: number, base: number, since: number): void;
+
+  /** Tell the observers that table `slot` is being linked at one more place (before the link counts). */
+  protected noteLink(slot: number, level: Level, space: number, va: number): void {
+    if (this.observers.length === 0) return;
+    const t = this.tables;
+    const pfn = t.slotPfn[slot];
+    const links = t.slotLinks[slot];
+    const l = {
+      pfn,
+      level,
+      space,
+      va,
+      otherLinks: links,
+      unclean: this.reverse.walkRefs[pfn] > this.reverse.walkAfterFree[pfn],
+      freedSince: links > 0 && this.frames.freedAt[pfn] > t.slotLinkedAt[slot],
+    };
+    for (const o of this.observers) o.tableLinked?.(l);
+  }
 
   protected checkSpace(space: SpaceId): number {
     if (!Number.isInteger(space) || space < 0 || space >= this.spaceRoot.length) {
@@ -267,6 +291,9 @@ export abstract class MachineCore implements StaleListener {
       // An unlinked table's content is gone with its frame; a stale walk-cache entry that still points
       // here now reads whatever the frame holds next (INV-FREED-PT).
       this.tables.release(pfn);
+    } else if (slot >= 0) {
+      // Still linked: the parent entry keeps pointing at the frame and walks read what it holds.
+      this.tables.freedLinked.add(pfn);
     }
     if (this.observers.length > 0) {
       this.changed(pfn, 1, 'free');

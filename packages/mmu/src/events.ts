@@ -13,6 +13,22 @@ export interface BbmViolation {
   readonly cpus: readonly number[];
 }
 
+/**
+ * A table pointer was stored: `pfn` is now linked from one more place. `otherLinks` counts the places
+ * that linked it before this store; `unclean` is true when a walk-cache entry from an earlier link may
+ * still point at it (unlinked without TLBI + DSB since); `freedSince` is true when the frame was freed
+ * after its oldest current link was made (an old parent still points at a frame that was reused).
+ */
+export interface TableLink {
+  readonly pfn: number;
+  readonly level: number;
+  readonly space: number;
+  readonly va: number;
+  readonly otherLinks: number;
+  readonly unclean: boolean;
+  readonly freedSince: boolean;
+}
+
 export interface MmuObserver {
   /**
    * After every entry store and every invalidation that changed the reverse view: frames
@@ -22,6 +38,8 @@ export interface MmuObserver {
   /** A stale walk-cache record pointing at table frame `pfn` appeared or went away. */
   walkChanged?(pfn: number, cause: ChangeCause): void;
   bbmViolation?(v: BbmViolation): void;
+  /** A table pointer was stored (linking `pfn` at one more place). */
+  tableLinked?(l: TableLink): void;
 }
 
 /** Trace events, time-stamped with the machine's cost clock (INVLPG units), per CPU (-1 = no CPU). */

@@ -55,7 +55,106 @@ export interface StaleWalkEntry {
   readonly tableFreed: boolean;
 }
 
+/** A walk that can reach a page-table frame freed while a parent entry still pointed at it. */
+export interface FreedTableWalk {
+  /** The freed table frame. */
+  readonly pfn: number;
+  /** A CPU whose walk can get there (it has the ASID loaded, or any CPU for the kernel half). */
+  readonly cpu: number;
+  /** The address whose walk goes through the old parent entry. */
+  readonly va: number;
+  /** How: a parent entry in the current tables, or a stale walk-cache entry to a table above it. */
+  readonly via: 'parent' | 'walk-cache';
+  /** The frame is linked at a new place too since it was freed (it belongs to another tree now). */
+  readonly relinked: boolean;
+}
+
 export abstract class MachineQueries extends MachineTlb {
+  /**
+   * Walks that reach a page-table frame through a parent entry stored before the frame was freed: the
+   * parent is still in a tree some CPU has loaded (its ASID current there, or the kernel half), or a
+   * stale walk-cache entry that counts leads to a table holding that parent entry. Only frames freed
+   * while still linked are examined, so the common case costs nothing.
+   */
+  freedTableWalks(): FreedTableWalk[] {
+    const t = this.tables;
+    const out: FreedTableWalk[] = [];
+    if (t.freedLinked.size === 0) return out;
+    for (const pfn of [...t.freedLinked].sort((a, b) => a - b)) {
+      const slot = t.slotOf[pfn];
+      if (slot < 0 || t.slotLinks[slot] === 0) continue;
+      const freedAt = this.frames.freedAt[pfn];
+      const aliases: number[] =
+        t.slotLive[slot] > 0 ? [t.slotSpace[slot], t.slotBase[slot], t.slotAliasSince[slot]] : [];
+      aliases.push(...(t.extraAliases.get(slot) ?? []));
+      let relinked = false;
+      for (let k = 2; k < aliases.length; k += 3) if (aliases[k] > freedAt) relinked = true;
+      let found: FreedTableWalk | null = null;
+      for (let k = 0; k < aliases.length && found === null; k += 3) {
+        if (aliases[k + 2] > freedAt) continue; // a link made after the free is the frame's new place
+        const cpu = this.cpuLoading(aliases[k], aliases[k + 1]);
+        if (cpu >= 0) found = { pfn, cpu, va: aliases[k + 1], via: 'parent', relinked };
+      }
+      if (found === null) found = this.staleWalkTo(pfn, freedAt, relinked);
+      if (found !== null) out.push(found);
+    }
+    return out;
+  }
+
+  /** A CPU that walks `space`'s tables for `va` now (the ASID current there; any CPU for the kernel). */
+  private cpuLoading(space: number, va: number): number {
+    if (va >= KERNEL_HALF || space === this.kernelSpace) return this.cpus > 0 ? 0 : -1;
+    const asid = this.spaceAsid[space];
+    for (let c = 0; c < this.cpus; c++) if (this.curSpace[c] >= 0 && this.curTag[c] === asid) return c;
+    return -1;
+  }
+
+  /** A counting stale walk-cache entry whose table holds, somewhere below, an old pointer to `pfn`. */
+  private staleWalkTo(pfn: number, freedAt: number, relinked: boolean): FreedTableWalk | null {
+    const s = this.staleWalk;
+    const live = s.liveRecords();
+    for (let i = 0; i < live.length; i++) {
+      const r = live[i];
+      if (s.out[r] === pfn) continue; // a record pointing straight at it is judged on its own
+      const cpu = this.countingHolder(r);
+      if (cpu < 0) continue;
+      const top = this.tables.slotOf[s.out[r]];
+      if (top === undefined || top < 0) continue;
+      const va = s.index[r] * LEVEL_SIZE[s.level[r] as Level];
+      const hit = this.findOldPointer(top, s.level[r] - 1, va, pfn, freedAt);
+      if (hit >= 0) return { pfn, cpu, va: hit, via: 'walk-cache', relinked };
+    }
+    return null;
+  }
+
+  /** First holder of stale record `r` that has its tag loaded (global: any holder), else -1. */
+  private countingHolder(r: number): number {
+    const s = this.staleWalk;
+    const tag = s.tag[r];
+    for (const c of s.holders(r)) if (tag === GLOBAL_TAG || this.curTag[c] === tag) return c;
+    return -1;
+  }
+
+  /** Depth-first: a pointer entry to `pfn` stored before `freedAt` under table `slot`; its VA, or -1. */
+  private findOldPointer(slot: number, level: number, base: number, pfn: number, freedAt: number): number {
+    if (level < 2) return -1;
+    const t = this.tables;
+    const b = slot * 512;
+    const size = LEVEL_SIZE[level as Level];
+    for (let i = 0; i < 512; i++) {
+      const f = t.flags[b + i];
+      if ((f & Pte.PRESENT) === 0 || (f & Pte.TABLE) === 0) continue;
+      const o = t.out[b + i];
+      if (o === pfn && t.since[b + i] < freedAt) return base + i * size;
+      const c = t.slotOf[o];
+      if (c !== undefined && c >= 0 && c !== slot) {
+        const deeper = this.findOldPointer(c, level - 1, base + i * size, pfn, freedAt);
+        if (deeper >= 0) return deeper;
+      }
+    }
+    return -1;
+  }
+
   reachers(pfn: number): Reachers {
     const r = this.reverse;
     this.frames.generation(pfn);
@@ -161,7 +260,7 @@ export abstract class MachineQueries extends MachineTlb {
     const t = this.tables;
     const out: ValidTranslation[] = [];
     for (let slot = 0; slot < t.slotPfn.length; slot++) {
-      if (t.slotPfn[slot] < 0 || t.slotLive[slot] !== 1 || t.slotUsed[slot] === 0) continue;
+      if (t.slotPfn[slot] < 0 || t.slotLive[slot] === 0 || t.slotUsed[slot] === 0) continue;
       const level = t.slotLevel[slot] as Level;
       for (let i = 0; i < 512; i++) {
         const e = slot * 512 + i;
@@ -176,6 +275,10 @@ export abstract class MachineQueries extends MachineTlb {
           flags: f,
           pfn: first,
         });
+        // A table linked at several places translates through each of them.
+        const ex = t.extraAliases.get(slot) ?? [];
+        for (let k = 0; k < ex.length; k += 3)
+          out.push({ space: ex[k], va: ex[k + 1] + i * LEVEL_SIZE[level], level, flags: f, pfn: first });
       }
     }
     return out.sort((a, b) => a.space - b.space || a.va - b.va);

@@ -38,15 +38,50 @@ export abstract class MachineStores extends MachineBbm {
   setTable(space: SpaceId, va: number, level: 2 | 3 | 4, tablePfn: number): void {
     this.checkAligned(va, level);
     const slot = this.tableAt(space, va, level);
-    const child = this.tables.adopt(tablePfn, (level - 1) as Level);
+    // A frame already linked elsewhere may be linked here too: the hardware walks whatever the entry
+    // names. Observers hear of it (Casemate's double-use) through noteLink.
+    this.tables.adopt(tablePfn, (level - 1) as Level);
     if (this.frames.isFree(tablePfn)) this.frames.setTag(tablePfn, 'page-table');
-    if (
-      this.tables.slotLinks[child] > 0 &&
-      this.tables.flags[slot * ENTRIES_PER_TABLE + tableIndex(va, level)] === 0
-    ) {
-      throw new Error(`table frame ${tablePfn} is already linked elsewhere`);
-    }
     this.store(slot, tableIndex(va, level), level, va, Pte.PRESENT | Pte.TABLE, tablePfn);
+  }
+
+  /**
+   * A plain store into entry `index` of table frame `tablePfn`, linked or not: the hardware-level form
+   * of a kernel filling a table before it links it, or writing through a table it reaches another way.
+   * `flags` with `Pte.TABLE` stores a pointer to `out` (a table one level down), otherwise a leaf
+   * (present) or, with flags 0, an invalid entry. It translates wherever the table is linked.
+   */
+  storeInTable(tablePfn: number, index: number, flags: number, out: number): void {
+    const slot = this.tables.slotOf[tablePfn];
+    if (slot === undefined || slot < 0) throw new Error(`frame ${tablePfn} is not a page table`);
+    if (!Number.isInteger(index) || index < 0 || index >= ENTRIES_PER_TABLE)
+      throw new RangeError(`index ${index} outside 0..511`);
+    const level = this.tables.slotLevel[slot] as Level;
+    if ((flags & Pte.TABLE) !== 0) {
+      if (level === 1) throw new Error('a table pointer cannot be stored in a level-1 table');
+      this.tables.adopt(out, (level - 1) as Level);
+      if (this.frames.isFree(out)) this.frames.setTag(out, 'page-table');
+    } else if ((flags & Pte.PRESENT) !== 0 && level === 4) {
+      throw new Error('no leaf at level 4');
+    }
+    const va = this.tables.slotBase[slot] + index * LEVEL_SIZE[level];
+    this.store(slot, index, level, va, flags === 0 ? 0 : flags | Pte.PRESENT, flags === 0 ? 0 : out);
+  }
+
+  /**
+   * Zero every entry of table frame `tablePfn` (an allocator handing the frame out as a fresh table).
+   * Each present entry is a plain store of an invalid entry, so whatever it translated through any of
+   * the table's aliases may stay cached, as after any other store.
+   */
+  zeroTable(tablePfn: number): void {
+    const slot = this.tables.slotOf[tablePfn];
+    if (slot === undefined || slot < 0) return;
+    const level = this.tables.slotLevel[slot] as Level;
+    const b = slot * ENTRIES_PER_TABLE;
+    for (let i = 0; i < ENTRIES_PER_TABLE && this.tables.slotUsed[slot] > 0; i++) {
+      if ((this.tables.flags[b + i] & Pte.PRESENT) === 0) continue;
+      this.store(slot, i, level, this.tables.slotBase[slot] + i * LEVEL_SIZE[level], 0, 0);
+    }
   }
 
   /**
@@ -142,7 +177,11 @@ export abstract class MachineStores extends MachineBbm {
     return { present: false, level: 1, flags: 0, pfn: -1, tables };
   }
 
-  /** The one store routine: old value → stale records for possible holders, reverse view, BBM check. */
+  /**
+   * The one store routine: old value → stale records for possible holders, reverse view, BBM check —
+   * once per alias through which the table is reachable (a table linked at two places translates two
+   * ranges; `va` is only the address the caller named, the aliases decide which VAs change).
+   */
   protected store(slot: number, i: number, level: Level, va: number, nf: number, no: number): void {
     const t = this.tables;
     const e = slot * ENTRIES_PER_TABLE + i;
@@ -150,34 +189,80 @@ export abstract class MachineStores extends MachineBbm {
     const oo = t.out[e];
     if (of === nf && oo === no) return;
     const os = t.since[e];
-    const live = t.slotLive[slot] === 1;
-    const space = t.slotSpace[slot];
     const now = this.clock++;
     if ((of & Pte.PRESENT) !== 0) t.slotUsed[slot]--;
     if ((nf & Pte.PRESENT) !== 0) t.slotUsed[slot]++;
-    if (live) {
-      if ((of & Pte.PRESENT) !== 0) {
-        if ((of & Pte.TABLE) !== 0) this.unlinkTable(oo, level, va, of, os, space);
-        else this.retireLeaf(level, va, of, oo, os, space);
-      }
-    } else if ((of & Pte.TABLE) !== 0) {
-      const c = t.slotOf[oo];
-      if (c >= 0) t.slotLinks[c]--;
+    const oldChild = (of & Pte.TABLE) !== 0 ? t.slotOf[oo] : -1;
+    if (oldChild >= 0) t.slotLinks[oldChild]--;
+    const size = LEVEL_SIZE[level];
+    const extra = t.slotLive[slot] > 1 ? t.extraAliases.get(slot) : undefined;
+    if (t.slotLive[slot] !== 0 && (of & Pte.PRESENT) !== 0) {
+      this.retireUnder(level, t.slotBase[slot] + i * size, t.slotSpace[slot], of, oo, os, oldChild);
+      if (extra !== undefined)
+        for (let k = 0; k < extra.length; k += 3)
+          this.retireUnder(level, extra[k + 1] + i * size, extra[k], of, oo, os, oldChild);
     }
     t.flags[e] = nf;
     t.out[e] = no;
     t.since[e] = now;
+    let newChild = -1;
     if ((nf & Pte.TABLE) !== 0) {
-      const c = t.slotOf[no];
-      t.slotLinks[c]++;
-      if (live) this.linkTable(c, level, va, space);
-    } else if (live && (nf & Pte.PRESENT) !== 0) {
+      newChild = t.slotOf[no];
+      const space = t.slotLive[slot] !== 0 ? t.slotSpace[slot] : -1;
+      this.noteLink(newChild, (level - 1) as Level, space, t.slotBase[slot] + i * size);
+      if (t.slotLinks[newChild]++ === 0) t.slotLinkedAt[newChild] = now;
+    }
+    if (t.slotLive[slot] !== 0) {
+      // Re-read the aliases: retiring cannot change this table's own aliases, but keep one source.
+      const ex = t.slotLive[slot] > 1 ? t.extraAliases.get(slot) : undefined;
+      this.makeUnder(level, t.slotBase[slot] + i * size, t.slotSpace[slot], of, oo, nf, no, newChild, now);
+      if (ex !== undefined)
+        for (let k = 0; k < ex.length; k += 3)
+          this.makeUnder(level, ex[k + 1] + i * size, ex[k], of, oo, nf, no, newChild, now);
+    }
+    // A table frame the OS already freed, now unlinked from its last place: its content is gone.
+    if (oldChild >= 0 && t.slotLinks[oldChild] === 0 && this.frames.isFree(oo)) t.release(oo);
+    if (this.sink !== null) this.emit(-1, 'store', va, no, `L${level} ${nf.toString(16)}`);
+  }
+
+  /** The old value of an entry stops translating `va` in `space`: its translation may stay cached. */
+  private retireUnder(
+    level: Level,
+    va: number,
+    space: number,
+    of: number,
+    oo: number,
+    os: number,
+    oldChild: number,
+  ): void {
+    if ((of & Pte.TABLE) === 0) {
+      this.retireLeaf(level, va, of, oo, os, space);
+      return;
+    }
+    if (oldChild >= 0) this.removeAlias(oldChild, (level - 1) as Level, space, va);
+    const tag = va >= KERNEL_HALF ? GLOBAL_TAG : this.tagFor(va, of & ~Pte.GLOBAL, space);
+    this.recordStaleWalk(level, tag, va, oo, os, space);
+  }
+
+  /** The new value of an entry translates `va` in `space`. */
+  private makeUnder(
+    level: Level,
+    va: number,
+    space: number,
+    of: number,
+    oo: number,
+    nf: number,
+    no: number,
+    newChild: number,
+    now: number,
+  ): void {
+    if ((nf & Pte.TABLE) !== 0) {
+      this.addAlias(newChild, (level - 1) as Level, space, va, now);
+    } else if ((nf & Pte.PRESENT) !== 0) {
       this.reverse.valid(no, LEVEL_PAGES[level], nf, now, 1);
       if (this.observers.length > 0) this.changed(no, LEVEL_PAGES[level], 'store');
     }
-    if (live && this.isArm && (nf & Pte.PRESENT) !== 0)
-      this.checkBreakBeforeMake(space, va, level, of, oo, nf, no);
-    if (this.sink !== null) this.emit(-1, 'store', va, no, `L${level} ${nf.toString(16)}`);
+    if (this.isArm && (nf & Pte.PRESENT) !== 0) this.checkBreakBeforeMake(space, va, level, of, oo, nf, no);
   }
 
   /** A live leaf is changed or cleared: its old translation may stay cached on every possible holder. */
@@ -209,35 +294,50 @@ export abstract class MachineStores extends MachineBbm {
     space: number,
   ): void;
 
-  private unlinkTable(
-    childPfn: number,
-    level: Level,
-    va: number,
-    of: number,
-    os: number,
-    space: number,
-  ): void {
-    const c = this.tables.slotOf[childPfn];
-    if (c >= 0) {
-      this.tables.slotLinks[c]--;
-      this.setSubtreeLive(c, (level - 1) as Level, va, space, false);
-    }
-    const tag = va >= KERNEL_HALF ? GLOBAL_TAG : this.tagFor(va, of & ~Pte.GLOBAL, space);
-    this.recordStaleWalk(level, tag, va, childPfn, os, space);
-  }
-
-  private linkTable(c: number, level: Level, va: number, space: number): void {
-    this.setSubtreeLive(c, (level - 1) as Level, va - (va % LEVEL_SIZE[level]), space, true);
-  }
-
-  /** Mark a table subtree live (counting its leaves as valid) or dead (retiring them as stale). */
-  private setSubtreeLive(slot: number, level: Level, base: number, space: number, live: boolean): void {
+  /** One more path reaches table `slot` (a table of `level` translating from `base` in `space`). */
+  protected addAlias(slot: number, level: Level, space: number, base: number, since: number): void {
     const t = this.tables;
-    t.slotLive[slot] = live ? 1 : 0;
-    if (live) {
-      t.slotBase[slot] = base;
+    if (t.slotLive[slot] === 0) {
       t.slotSpace[slot] = space;
+      t.slotBase[slot] = base;
+      t.slotAliasSince[slot] = since;
+    } else {
+      let ex = t.extraAliases.get(slot);
+      if (ex === undefined) t.extraAliases.set(slot, (ex = []));
+      ex.push(space, base, since);
     }
+    t.slotLive[slot]++;
+    this.walkSubtree(slot, level, base, space, true);
+  }
+
+  /** A path to table `slot` is gone: retire what it translated through that path. */
+  private removeAlias(slot: number, level: Level, space: number, base: number): void {
+    const t = this.tables;
+    if (t.slotLive[slot] === 0) return;
+    const ex = t.extraAliases.get(slot);
+    if (t.slotSpace[slot] === space && t.slotBase[slot] === base) {
+      if (ex !== undefined && ex.length > 0) {
+        // The last extra alias becomes the first one.
+        t.slotAliasSince[slot] = ex.pop()!;
+        t.slotBase[slot] = ex.pop()!;
+        t.slotSpace[slot] = ex.pop()!;
+      }
+    } else if (ex !== undefined) {
+      for (let k = 0; k < ex.length; k += 3) {
+        if (ex[k] === space && ex[k + 1] === base) {
+          ex.splice(k, 3);
+          break;
+        }
+      }
+    }
+    if (ex !== undefined && ex.length === 0) t.extraAliases.delete(slot);
+    t.slotLive[slot]--;
+    this.walkSubtree(slot, level, base, space, false);
+  }
+
+  /** Count (link) or retire (unlink) every leaf of a subtree as seen through one alias. */
+  private walkSubtree(slot: number, level: Level, base: number, space: number, link: boolean): void {
+    const t = this.tables;
     if (t.slotUsed[slot] === 0) return;
     const b = slot * ENTRIES_PER_TABLE;
     const size = LEVEL_SIZE[level];
@@ -248,19 +348,14 @@ export abstract class MachineStores extends MachineBbm {
       const o = t.out[b + i];
       if ((f & Pte.TABLE) !== 0) {
         const c = t.slotOf[o];
-        if (c >= 0) {
-          this.setSubtreeLive(c, (level - 1) as Level, va, space, live);
-          if (!live)
-            this.recordStaleWalk(
-              level,
-              this.tagFor(va, f & ~Pte.GLOBAL, space),
-              va,
-              o,
-              t.since[b + i],
-              space,
-            );
+        if (c < 0) continue;
+        if (link) {
+          this.addAlias(c, (level - 1) as Level, space, va, t.since[b + i]);
+        } else {
+          this.removeAlias(c, (level - 1) as Level, space, va);
+          this.recordStaleWalk(level, this.tagFor(va, f & ~Pte.GLOBAL, space), va, o, t.since[b + i], space);
         }
-      } else if (live) {
+      } else if (link) {
         this.reverse.valid(o, LEVEL_PAGES[level], f, t.since[b + i], 1);
         if (this.observers.length > 0) this.changed(o, LEVEL_PAGES[level], 'link');
       } else {

@@ -20,8 +20,17 @@ export class PageTables {
   slotBase: Float64Array;
   /** Address space the table belongs to (-1 unknown). */
   slotSpace: Int32Array;
-  /** 1 when reachable from a space root: only then do its entries count in the reverse view. */
-  slotLive: Uint8Array;
+  /** Number of live aliases: paths from a space root that reach the table (0 = unreachable). Only a
+   *  reachable table's entries count in the reverse view. `slotSpace`/`slotBase` are the first alias. */
+  slotLive: Uint16Array;
+  /** Store clock of the entry (or root load) that makes the first alias. */
+  slotAliasSince: Uint32Array;
+  /** Aliases beyond the first of a table linked at several places, as [space, base, since, …]. */
+  readonly extraAliases = new Map<number, number[]>();
+  /** Table frames freed while still linked: a parent entry still points at a frame the OS gave back. */
+  readonly freedLinked = new Set<number>();
+  /** Store clock when the table went from no link to one (for "linked before its frame was freed"). */
+  slotLinkedAt: Uint32Array;
   private capacity: number;
   private readonly freeSlots: number[] = [];
   private nextSlot = 0;
@@ -38,7 +47,9 @@ export class PageTables {
     this.slotUsed = new Int32Array(this.capacity);
     this.slotBase = new Float64Array(this.capacity);
     this.slotSpace = new Int32Array(this.capacity).fill(-1);
-    this.slotLive = new Uint8Array(this.capacity);
+    this.slotLive = new Uint16Array(this.capacity);
+    this.slotLinkedAt = new Uint32Array(this.capacity);
+    this.slotAliasSince = new Uint32Array(this.capacity);
   }
 
   /** Number of frames currently holding a table. */
@@ -72,6 +83,8 @@ export class PageTables {
     this.slotBase[slot] = 0;
     this.slotSpace[slot] = -1;
     this.slotLive[slot] = 0;
+    this.slotLinkedAt[slot] = 0;
+    this.extraAliases.delete(slot);
     this.slotOf[pfn] = slot;
     return slot;
   }
@@ -82,12 +95,16 @@ export class PageTables {
     if (slot < 0) return;
     this.slotOf[pfn] = -1;
     this.slotPfn[slot] = -1;
+    this.extraAliases.delete(slot);
+    this.freedLinked.delete(pfn);
     this.freeSlots.push(slot);
   }
 
   /** Bytes held by the table arrays (for the heap-per-page budget). */
   get bytes(): number {
-    return this.capacity * (ENTRIES_PER_TABLE * 12 + 4 + 1 + 4 + 4 + 8 + 4 + 1) + this.slotOf.byteLength;
+    return (
+      this.capacity * (ENTRIES_PER_TABLE * 12 + 4 + 1 + 4 + 4 + 8 + 4 + 2 + 4 + 4) + this.slotOf.byteLength
+    );
   }
 
   private grow(): void {
@@ -121,9 +138,15 @@ export class PageTables {
     const sp = new Int32Array(cap).fill(-1);
     sp.set(this.slotSpace);
     this.slotSpace = sp;
-    const lv = new Uint8Array(cap);
+    const lv = new Uint16Array(cap);
     lv.set(this.slotLive);
     this.slotLive = lv;
+    const la = new Uint32Array(cap);
+    la.set(this.slotLinkedAt);
+    this.slotLinkedAt = la;
+    const as = new Uint32Array(cap);
+    as.set(this.slotAliasSince);
+    this.slotAliasSince = as;
     this.capacity = cap;
   }
 }

@@ -68,7 +68,8 @@ function explainRawMmu(subject: string): RawMmuExplanation {
     description:
       "No OS policy: the simulated MMU alone runs the hardware-level ops of a scenario's hw: block " +
       '(page-table stores, TLB invalidations, barriers, root switches, accesses). Every OS-level op is ' +
-      'unsupported, and no invariant is claimed.',
+      'unsupported. With no policy to claim or give up an invariant, every invariant is judged: each ' +
+      'non-soft violation is a finding and fails check expect: no-violations.',
   };
 }
 

@@ -1,6 +1,7 @@
-// Every invariant of DESIGN §3, in the table's order.
+// Every invariant of DESIGN §3, in the table's order (then those added since).
 import { breakBeforeMake } from './break-before-make.js';
 import { directMapDefault } from './direct-map-default.js';
+import { doubleUse } from './double-use.js';
 import { freedPagetableWalk } from './freed-pagetable-walk.js';
 import type { Invariant } from './invariant.js';
 import { mermapFree } from './mermap-free.js';
@@ -30,6 +31,7 @@ export const INVARIANTS: readonly Invariant[] = [
   pagetableWriteProtected,
   breakBeforeMake,
   staleDirectMap,
+  doubleUse,
 ];
 
 export function invariant(id: string): Invariant | undefined {

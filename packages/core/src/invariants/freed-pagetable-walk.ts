@@ -5,7 +5,9 @@ import type { Invariant } from './invariant.js';
  * `freed-pagetable-walk` (spec INV-FREED-PT): after the operation that freed a page-table frame
  * returned, a walk-cache (paging-structure cache) entry on some CPU still points at it — a speculative
  * walk may then read whatever the frame holds next. Judged when each operation returns, from the MMU's
- * stale walk-cache records captured before the frame's last free.
+ * stale walk-cache records captured before the frame's last free. A table freed while its parent entry
+ * still points at it is reached the same way, by a walk through that stale parent — in a tree a CPU has
+ * loaded, or below a stale walk-cache entry (the MMU's `freedTableWalks`).
  */
 export const freedPagetableWalk: Invariant = {
   id: 'freed-pagetable-walk',
@@ -31,6 +33,16 @@ export const freedPagetableWalk: Invariant = {
           explanation: `page-table frame ${f} was freed but a walk-cache entry for ${hex(va)} may still point at it`,
         });
       }
+    }
+    for (const w of m.freedTableWalks?.() ?? []) {
+      if (now.has(w.pfn)) continue;
+      now.add(w.pfn);
+      ctx.raise('freed-pagetable-walk', w.pfn, {
+        cpu: w.cpu,
+        address: w.va,
+        frame: w.pfn,
+        explanation: `page-table frame ${w.pfn} was freed while ${w.via === 'parent' ? 'a parent entry' : 'a table below a stale walk-cache entry'} still points at it; a walk of ${hex(w.va)} reaches it`,
+      });
     }
     for (const f of ctx.activeKeys('freed-pagetable-walk'))
       if (!now.has(f)) ctx.settle('freed-pagetable-walk', f);

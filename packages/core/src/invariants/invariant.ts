@@ -49,6 +49,19 @@ export interface Invariant {
     ctx: InvariantContext,
     v: { space: number; va: number; level: number; reason: string; cpus: readonly number[] },
   ): void;
+  /** A table pointer was stored: a page-table frame is linked at one more place (the MMU's TableLink). */
+  tableLinked?(
+    ctx: InvariantContext,
+    l: {
+      pfn: number;
+      level: number;
+      space: number;
+      va: number;
+      otherLinks: number;
+      unclean: boolean;
+      freedSince: boolean;
+    },
+  ): void;
   /** The frame book changed a frame's state. */
   frameState?(ctx: InvariantContext, pfn: number, from: number, to: number): void;
   /** A revoking operation returned (its frames got FRAME_REVOKED). */

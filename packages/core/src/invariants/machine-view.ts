@@ -76,6 +76,14 @@ export interface MachineView {
   validTranslations?(
     pfn: number,
   ): readonly { readonly space: number; readonly va: number; readonly flags: number }[];
+  /** Walks reaching a page-table frame through a parent entry stored before the frame was freed. */
+  freedTableWalks?(): readonly {
+    readonly pfn: number;
+    readonly cpu: number;
+    readonly va: number;
+    readonly via: 'parent' | 'walk-cache';
+    readonly relinked: boolean;
+  }[];
   observe(o: {
     framesChanged?(first: number, count: number, cause: string): void;
     walkChanged?(pfn: number, cause: string): void;
@@ -85,6 +93,15 @@ export interface MachineView {
       level: number;
       reason: string;
       cpus: readonly number[];
+    }): void;
+    tableLinked?(l: {
+      pfn: number;
+      level: number;
+      space: number;
+      va: number;
+      otherLinks: number;
+      unclean: boolean;
+      freedSince: boolean;
     }): void;
   }): () => void;
 }

@@ -54,6 +54,9 @@ export class InvariantMonitor {
       bbmViolation: (v) => {
         for (const i of this.#invariants) i.bbm?.(this.#ctx, v);
       },
+      tableLinked: (l) => {
+        for (const i of this.#invariants) i.tableLinked?.(this.#ctx, l);
+      },
     });
     this.book.listener = {
       stateChanged: (pfn, from, to) => this.#stateChanged(pfn, from, to),

@@ -6,7 +6,8 @@ import type { Invariant } from './invariant.js';
  * walk-cache entry captured before that free still points at it: a walk through the stale entry lands
  * in a live table of another place or another address space. Judged when each operation returns.
  * Stale entries under an ASID that is no longer loaded are dropped by the MMU unless the ASID is reused
- * without a flush (DESIGN §3, second honesty rule).
+ * without a flush (DESIGN §3, second honesty rule). The stale pointer may also be a parent entry still
+ * in the tables, stored before the frame was freed (the table was freed without being unlinked).
  */
 export const pagetableReuse: Invariant = {
   id: 'pagetable-reuse',
@@ -35,6 +36,18 @@ export const pagetableReuse: Invariant = {
           explanation: `frame ${f} is a linked page table again while a stale walk-cache entry for ${hex(va)} still points at it`,
         });
       }
+    }
+    // A frame freed while a parent entry still pointed at it, and linked at a new place since: a walk
+    // through the old parent lands in the new owner's table.
+    for (const w of m.freedTableWalks?.() ?? []) {
+      if (!w.relinked || now.has(w.pfn)) continue;
+      now.add(w.pfn);
+      ctx.raise('pagetable-reuse', w.pfn, {
+        cpu: w.cpu,
+        address: w.va,
+        frame: w.pfn,
+        explanation: `frame ${w.pfn} is a linked page table again while ${w.via === 'parent' ? 'the parent entry' : 'a table below a stale walk-cache entry'} from before its free still points at it (walk of ${hex(w.va)})`,
+      });
     }
     for (const f of ctx.activeKeys('pagetable-reuse')) if (!now.has(f)) ctx.settle('pagetable-reuse', f);
   },

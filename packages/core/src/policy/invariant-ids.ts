@@ -1,4 +1,4 @@
-/** The invariant ids of DESIGN §3, in the table's order. */
+/** The invariant ids of DESIGN §3, in the table's order (then those added since). */
 export const INVARIANT_IDS = [
   'stale-exec-alias',
   'wx-alias',
@@ -14,6 +14,7 @@ export const INVARIANT_IDS = [
   'pagetable-write-protected',
   'break-before-make',
   'stale-direct-map',
+  'double-use',
 ] as const;
 
 export type InvariantId = (typeof INVARIANT_IDS)[number];

@@ -27,6 +27,8 @@ export interface Hardware {
   cachedCpus(space: number, va: Va): number;
   /** The page-table frame at `level` on the walk of `va` in `space`, if linked. */
   tableFrame(space: number, va: Va, level: TableLevel): Pfn | undefined;
+  /** The frame a name of the `hw:` block stands for (raw-mmu), if any. */
+  hwFrame(name: string): Pfn | undefined;
   /** Run a hardware-level op (only under `raw-mmu:<arch>`). */
   runHw(step: Step, state: RunState): StepOutcome;
 }

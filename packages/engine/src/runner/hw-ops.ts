@@ -8,13 +8,14 @@ import {
   LEVEL_SIZE,
   Mode,
   outcomeName,
+  Pte,
   type Level,
   type Machine,
   type TlbiOp,
 } from '@shootdown/mmu';
 import type { Outcome } from '../result/types.js';
 import type { AccessStep, HwEntry, SpeculateStep, Step } from '../scenario/types.js';
-import { LEVEL_OF, entryFlags, type HwNames } from './hw-space.js';
+import { LEVEL_OF, entryFlags, spaceForRoot, type HwNames } from './hw-space.js';
 import { OK, UNSUPPORTED, StepSkipped, type StepOutcome } from './report.js';
 import { combinePages } from './ops/combine.js';
 
@@ -32,20 +33,26 @@ function named(map: Map<string, number>, name: string, what: string): number {
   return v;
 }
 
-function store(m: Machine, names: HwNames, space: number, va: number, level: Level, e: HwEntry): void {
-  const anon = () => m.frames.allocAny('page-table');
-  if (level < 4) m.ensurePath(space, va, level, anon);
-  if (!e.valid) {
-    m.clearEntry(space, va, level);
-  } else if (e.table !== null) {
+/** The entry value of `e` as (flags, output frame); a level-1 pointer or level-4 leaf is refused. */
+function entryValue(m: Machine, names: HwNames, level: Level, e: HwEntry): [number, number] {
+  if (!e.valid) return [0, 0];
+  if (e.table !== null) {
     if (level === 1) throw new StepSkipped('a table pointer cannot be stored at pte level');
-    m.setTable(space, va, level, named(names.tables, e.table, 'table'));
-  } else {
-    const pfn = e.frame === null ? -1 : named(names.frames, e.frame, 'frame');
-    if (pfn < 0) throw new StepSkipped('a valid leaf needs frame:');
-    if (level === 4) throw new StepSkipped('no leaf at pgd level');
-    m.setLeaf(space, va, level, pfn, entryFlags(e, m.isArm));
+    return [Pte.PRESENT | Pte.TABLE, named(names.tables, e.table, 'table')];
   }
+  if (e.frame === null) throw new StepSkipped('a valid leaf needs frame:');
+  if (level === 4) throw new StepSkipped('no leaf at pgd level');
+  return [entryFlags(e, m.isArm) | Pte.PRESENT, named(names.frames, e.frame, 'frame')];
+}
+
+function store(m: Machine, names: HwNames, space: number, addr: number, level: Level, e: HwEntry): void {
+  // The entry at `level` on the walk of `addr`: it translates the whole aligned block around it.
+  const va = addr - (addr % LEVEL_SIZE[level]);
+  const [flags, out] = entryValue(m, names, level, e);
+  if (level < 4) m.ensurePath(space, va, level, () => m.frames.allocAny('page-table'));
+  if (flags === 0) m.clearEntry(space, va, level);
+  else if ((flags & Pte.TABLE) !== 0) m.setTable(space, va, level as 2 | 3 | 4, out);
+  else m.setLeaf(space, va, level as 1 | 2 | 3, out, flags);
 }
 
 function accessOutcome(m: Machine, code: number): StepOutcome {
@@ -61,21 +68,32 @@ export function runHwStep(m: Machine, names: HwNames, step: Step): StepOutcome {
       return OK;
     }
     case 'table-store': {
+      // Linked or not: a kernel fills a table before linking it, and a store into a table linked at
+      // several places translates through each of them.
       const pfn = named(names.tables, step.table, 'table');
       const slot = m.tables.slotOf[pfn];
-      if (slot < 0 || m.tables.slotLinks[slot] === 0) {
-        throw new StepSkipped(`table '${step.table}' is not linked: store through the entry that links it`);
-      }
-      const level = m.tables.slotLevel[slot] as Level;
+      if (slot < 0) throw new StepSkipped(`table '${step.table}' was freed and is not a table any more`);
       if (step.index < 0 || step.index >= ENTRIES_PER_TABLE)
         throw new StepSkipped(`index ${step.index} outside 0..511`);
-      const va = m.tables.slotBase[slot] + step.index * LEVEL_SIZE[level];
-      store(m, names, m.tables.slotSpace[slot], va, level, step.entry);
+      const [flags, out] = entryValue(m, names, m.tables.slotLevel[slot] as Level, step.entry);
+      m.storeInTable(pfn, step.index, flags, out);
       return OK;
     }
-    case 'table-alloc':
-      names.tables.set(step.id, m.frames.allocAny('page-table'));
+    case 'table-alloc': {
+      if (step.reuse === null) {
+        names.tables.set(step.id, m.frames.allocAny('page-table'));
+        return OK;
+      }
+      const pfn = named(names.tables, step.reuse, 'table');
+      if (!m.frames.isFree(pfn))
+        throw new StepSkipped(`table '${step.reuse}' has not been freed: nothing to reuse`);
+      m.frames.setTag(pfn, 'page-table');
+      // The allocator hands the frame out zeroed (pagetable allocations are __GFP_ZERO): a plain store
+      // of an invalid entry over each present one, through wherever the frame is still linked.
+      m.zeroTable(pfn);
+      names.tables.set(step.id, pfn);
       return OK;
+    }
     case 'table-free':
       m.frames.free(named(names.tables, step.table, 'table'));
       return OK;
@@ -110,9 +128,17 @@ export function runHwStep(m: Machine, names: HwNames, step: Step): StepOutcome {
       return step.pcid !== null && step.pcid !== m.asidOf(space) ? { outcome: 'ok', ignored: ['pcid'] } : OK;
     }
     case 'set-root': {
-      const space = named(names.spaces, step.space, 'space');
-      m.setRoot(step.cpu, space);
-      return step.asid !== null && step.asid !== m.asidOf(space) ? { outcome: 'ok', ignored: ['asid'] } : OK;
+      // A TTBR write: a root table and an ASID. Naming a space loads its root with its own ASID unless
+      // `asid:` says otherwise; naming a root table loads that table.
+      const root =
+        step.root !== null
+          ? named(names.tables, step.root, 'table')
+          : m.rootOf(named(names.spaces, step.space!, 'space'));
+      const asid = step.asid ?? m.asidOf(named(names.spaces, step.space!, 'space'));
+      if (m.tables.slotOf[root] >= 0 && m.tables.slotLevel[m.tables.slotOf[root]] !== 4)
+        throw new StepSkipped(`table '${step.root}' is not a root (pgd) table`);
+      m.setRoot(step.cpu, spaceForRoot(m, names, root, asid));
+      return OK;
     }
     case 'barrier':
       if (step.kind === 'dsb') {
@@ -142,7 +168,10 @@ function hwAccess(m: Machine, names: HwNames, step: AccessStep): StepOutcome {
   for (let i = 0; i < step.pages; i++) {
     const va = t.va + i * 4096;
     const user = va < KERNEL_HALF;
-    if (user && m.currentSpace(step.cpu) !== t.space) {
+    // The CPU must be translating with the space's root (loaded under any ASID: a root loaded with
+    // `root:` + `asid:` is the same tables under another tag).
+    const cur = m.currentSpace(step.cpu);
+    if (user && (cur < 0 || m.rootOf(cur) !== m.rootOf(t.space))) {
       throw new StepSkipped(
         `CPU ${step.cpu} has not loaded space '${(step.target as { space: string }).space}'`,
       );

@@ -16,6 +16,23 @@ export interface HwNames {
   readonly frames: Map<string, number>;
   readonly tables: Map<string, number>;
   readonly spaces: Map<string, number>;
+  /** MMU spaces by `<root frame>:<asid>`: a TTBR value names one translation regime. */
+  readonly roots: Map<string, number>;
+}
+
+export function emptyHwNames(): HwNames {
+  return { frames: new Map(), tables: new Map(), spaces: new Map(), roots: new Map() };
+}
+
+/** The MMU space that translates with root frame `pfn` under `asid` (made on first use, like a TTBR load). */
+export function spaceForRoot(m: Machine, names: HwNames, pfn: number, asid: number): number {
+  const key = `${pfn}:${asid}`;
+  let space = names.roots.get(key);
+  if (space === undefined) {
+    space = m.createSpace(asid, pfn);
+    names.roots.set(key, space);
+  }
+  return space;
 }
 
 export function protFlags(prot: Prot, user: boolean, global: boolean, key: number, arm: boolean): number {
@@ -40,17 +57,23 @@ export function entryFlags(e: HwEntry, arm: boolean): number {
 }
 
 export function setupHw(m: Machine, hw: HwBlock): HwNames {
-  const names: HwNames = { frames: new Map(), tables: new Map(), spaces: new Map() };
+  const names = emptyHwNames();
   const anonTable = () => m.frames.allocAny('page-table');
   for (const [name, fr] of Object.entries(hw.frames)) names.frames.set(name, m.frames.allocAny(fr.use));
   for (const name of Object.keys(hw.tables)) names.tables.set(name, m.frames.allocAny('page-table'));
   // The kernel half exists whether or not the block names it: kernel-half VAs always walk it.
   const kernelName = Object.entries(hw.spaces).find(([, s]) => s.kernel)?.[0];
-  const kernel = m.createKernelSpace(anonTable, kernelName === undefined ? 0 : hw.spaces[kernelName].asid);
+  const kernelRoot = kernelName === undefined ? null : hw.spaces[kernelName].root;
+  const kernel = m.createKernelSpace(
+    kernelRoot === null ? anonTable : names.tables.get(kernelRoot)!,
+    kernelName === undefined ? 0 : hw.spaces[kernelName].asid,
+  );
   if (kernelName !== undefined) names.spaces.set(kernelName, kernel);
+  names.roots.set(`${m.rootOf(kernel)}:${m.asidOf(kernel)}`, kernel);
   for (const [name, s] of Object.entries(hw.spaces)) {
     if (s.kernel) continue;
-    names.spaces.set(name, m.createSpace(s.asid, anonTable));
+    const root = s.root === null ? anonTable() : names.tables.get(s.root)!;
+    names.spaces.set(name, spaceForRoot(m, names, root, s.asid));
   }
   for (const [name, s] of Object.entries(hw.spaces)) {
     const space = names.spaces.get(name)!;

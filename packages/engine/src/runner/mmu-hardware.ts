@@ -3,7 +3,7 @@ import type { Arch, Pfn, Va } from '@shootdown/core';
 import { createMachine, type Machine } from '@shootdown/mmu';
 import type { MachineBlock, Step, TableLevel } from '../scenario/types.js';
 import type { CounterValues, Hardware } from './hardware.js';
-import { LEVEL_OF, setupHw, type HwNames } from './hw-space.js';
+import { LEVEL_OF, emptyHwNames, setupHw, type HwNames } from './hw-space.js';
 import { runHwStep } from './hw-ops.js';
 import type { StepOutcome } from './report.js';
 import type { RunState } from './state.js';
@@ -28,7 +28,7 @@ export class MmuHardware implements Hardware {
   /** Build the scenario's `hw:` block (raw-mmu only). */
   setupHw(state: RunState): void {
     if (state.scenario.hw !== null) this.#hw = setupHw(this.machine, state.scenario.hw);
-    else this.#hw = { frames: new Map(), tables: new Map(), spaces: new Map() };
+    else this.#hw = emptyHwNames();
   }
 
   snapshot(): CounterValues {
@@ -53,8 +53,12 @@ export class MmuHardware implements Hardware {
     return tables[4 - LEVEL_OF[level]];
   }
 
+  hwFrame(name: string): Pfn | undefined {
+    return this.#hw?.frames.get(name);
+  }
+
   runHw(step: Step, _state: RunState): StepOutcome {
-    if (this.#hw === null) this.#hw = { frames: new Map(), tables: new Map(), spaces: new Map() };
+    if (this.#hw === null) this.#hw = emptyHwNames();
     return runHwStep(this.machine, this.#hw, step);
   }
 }

@@ -64,6 +64,7 @@ export function frameOfPage(state: RunState, region: Region, page: number, cpu: 
 
 /** Resolve a frame selector; -1 when the selector names no frame right now. */
 export function frameOf(state: RunState, sel: FrameSelector, cpu: number): Pfn {
+  if (sel.kind === 'frame-of' && sel.hw === true) return state.hw.hwFrame(sel.region) ?? -1;
   if (sel.kind === 'frame-of') return frameOfPage(state, regionOf(state, sel.region), sel.page, cpu);
   const pmaps = state.pmaps;
   if (pmaps === undefined) return -1;

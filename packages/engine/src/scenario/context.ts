@@ -194,6 +194,11 @@ export class Ctx {
   }
 
   frameOf(region: unknown, page: unknown, pointer: string): FrameOf {
+    // In a hardware-level scenario `frame-of` may name a frame of the hw block.
+    if (typeof region === 'string' && this.ids.resolve('region', region) === null) {
+      const frame = this.ids.resolve('frame', region);
+      if (frame !== null) return { kind: 'frame-of', region: frame, page: 0, hw: true };
+    }
     const id = this.region(region, pointer);
     const p = typeof page === 'number' ? page : 0;
     this.checkPages(id, region, p, null, pointer);

@@ -101,6 +101,7 @@ export function describeStep(s: Step): string {
     case 'barrier':
       return s.domain === null ? s.kind : `${s.kind} ${s.domain}`;
     case 'set-root':
+      return `set-root ${s.space ?? s.root ?? ''}${s.root !== null && s.asid !== null ? ` asid ${s.asid}` : ''}`;
     case 'cr3-write':
     case 'cr3-write-noflush':
       return `${s.op} ${s.space}`;

@@ -69,7 +69,15 @@ export function resolveHwBlock(ctx: Ctx, raw: unknown, arch: 'x86_64' | 'arm64')
         size: (mo['size'] as HwMapping['size'] | undefined) ?? '4K',
       });
     });
-    spaces[name] = { asid, kernel, mappings };
+    const root = s['root'] === undefined ? null : ctx.ref('table', s['root'], `${p}/root`);
+    if (
+      root !== null &&
+      tables[root] !== undefined &&
+      tables[root].level !== 'pgd' &&
+      tables[root].level !== 'p4d'
+    )
+      ctx.error(`${p}/root`, `table "${root}" is a ${tables[root].level} table; a root must be pgd`);
+    spaces[name] = { asid, root, kernel, mappings };
   }
   return { arch, frames, tables, spaces };
 }
@@ -144,6 +152,7 @@ export function resolveHwStep(
         op: 'table-alloc',
         id: ctx.define('table', o['id'], suffix, at('id')),
         level: o['level'] as TableLevel,
+        reuse: o['reuse'] === undefined ? null : ctx.ref('table', o['reuse'], at('reuse')),
       } satisfies TableAllocStep;
     case 'table-free':
       return {
@@ -181,8 +190,19 @@ export function resolveHwStep(
       const domain = kind === 'dsb' ? ((o['domain'] as BarrierStep['domain'] | undefined) ?? 'sy') : null;
       return { ...base, op: 'barrier', kind, domain } satisfies BarrierStep;
     }
-    case 'set-root':
-      return { ...base, op: 'set-root', space: space(), asid: num(o['asid']) } satisfies SetRootStep;
+    case 'set-root': {
+      if ((o['space'] === undefined) === (o['root'] === undefined))
+        ctx.error(pointer, 'set-root needs exactly one of space (a hw space) and root (a named root table)');
+      if (o['root'] !== undefined && o['asid'] === undefined)
+        ctx.error(pointer, 'set-root with root: needs asid: (the ASID/PCID loaded with it)');
+      return {
+        ...base,
+        op: 'set-root',
+        space: o['space'] === undefined ? null : space(),
+        root: o['root'] === undefined ? null : ctx.ref('table', o['root'], at('root')),
+        asid: num(o['asid']),
+      } satisfies SetRootStep;
+    }
     case 'context': {
       const action = o['action'] as 'enter' | 'exit';
       if (action === 'enter' && typeof o['name'] !== 'string')

@@ -74,6 +74,8 @@ export interface FrameOf {
   readonly kind: 'frame-of';
   readonly region: string;
   readonly page: number;
+  /** `region` names a frame of the `hw:` block (hardware-level scenarios), not a region. */
+  readonly hw?: boolean;
 }
 
 /** `{ pagetable-of: <region | kernel-image>, level }` — the page-table frame mapping a region's page. */
@@ -463,6 +465,8 @@ export interface TableAllocStep extends StepBase {
   readonly op: 'table-alloc';
   readonly id: string;
   readonly level: TableLevel;
+  /** Take back the (freed) frame of this named table, zeroed, as an allocator reusing it would. */
+  readonly reuse: string | null;
 }
 
 export interface TableFreeStep extends StepBase {
@@ -533,7 +537,10 @@ export interface BarrierStep extends StepBase {
 
 export interface SetRootStep extends StepBase {
   readonly op: 'set-root';
-  readonly space: string;
+  /** A space of the hw block … (exactly one of `space` and `root`). */
+  readonly space: string | null;
+  /** … or a named root table (pgd level), loaded with `asid` like a TTBR write. */
+  readonly root: string | null;
   /** ASID/PCID installed with the root (null: the space's own). */
   readonly asid: number | null;
 }
@@ -640,6 +647,8 @@ export interface HwMapping {
 export interface HwSpace {
   /** ASID (arm64) / PCID (x86) of the space. */
   readonly asid: number;
+  /** A named table of the hw block (pgd level) used as the root; null: an unnamed one. */
+  readonly root: string | null;
   /** The kernel space (arm64 TTBR1 / x86 shared upper half). */
   readonly kernel: boolean;
   readonly mappings: readonly HwMapping[];
