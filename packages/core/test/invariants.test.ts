@@ -341,6 +341,24 @@ describe('pkey-tag (INV-PKEY-TAG) and pkey-kept', () => {
     f.mon.operationReturned();
     expect(f.ids()).toContain('pkey-kept');
   });
+  it('pkey-kept over the whole user address space costs the existing tables, not the range (issue 10 defect 9)', () => {
+    // AMD64_SET_PKRU over 0x1000..0x7ffffffff000 (x86_pkru(3)): pmap_pkru_update_range
+    // (sys/amd64/amd64/pmap.c) skips every PML4/PDP/PD entry that is not valid. The judge does the same;
+    // walking the 2^35 pages one by one did not finish in 18 minutes.
+    const f = fixture();
+    const p = f.frame();
+    const q = f.frame();
+    f.book.setExpectedKey(1, 0x1000, 0x7ffffffff000, 3);
+    f.map(f.user, 0x400000, p, UDATA | (3 << Pte.KEY_SHIFT));
+    f.map(f.user, 0x7f0000000000, q, UDATA); // key 0: dropped
+    let lookups = 0;
+    const lookup = f.m.lookup.bind(f.m);
+    f.m.lookup = (space, va) => (lookups++, lookup(space, va));
+    f.mon.operationReturned();
+    expect(f.mon.take().map((v) => [v.invariant, v.frame])).toEqual([['pkey-kept', q]]);
+    // Two PTE pages of 512 entries, two PD and two PDP pages, one PML4: a few thousand at most.
+    expect(lookups).toBeLessThan(3 * 512 + 3 * 512 + 256);
+  });
 });
 
 describe('pagetable-write-protected', () => {

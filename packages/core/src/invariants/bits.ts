@@ -133,3 +133,9 @@ export function staleDirectMapTo(m: MachineView, pfn: number): number[] {
   }
   return out;
 }
+
+/** The first VA after the span of the level-`level` entry that covers `va` (a walk that stopped there). */
+export function nextEntryStart(va: number, level: number): number {
+  const size = LEVEL_SIZE[level as 1 | 2 | 3 | 4];
+  return (Math.floor(va / size) + 1) * size;
+}
