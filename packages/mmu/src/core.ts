@@ -96,7 +96,7 @@ export abstract class MachineCore implements StaleListener {
     this.tables = new PageTables(params.frames);
     this.reverse = new ReverseView(params.frames, this.frames.freedAt);
     this.sides = params.tlbSides === 'split' ? 2 : 1;
-    this.staleLeaf = new StaleSet(this.cpus, this.sides, this);
+    this.staleLeaf = new StaleSet(this.cpus, this.sides, this, true);
     this.staleWalk = new StaleSet(this.cpus, this.sides, this);
     this.words = Math.ceil(this.cpus / 32);
     this.tagRows = 2 ** params.asidBits + 1;

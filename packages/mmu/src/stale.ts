@@ -2,6 +2,7 @@
 // changed entry, with a CPU mask (per TLB side) of the CPUs that may still hold it — so a change seen by
 // 64 CPUs costs one record, not 64 — indexed by (level, VA at that level, tag) for O(1) hits.
 // Used twice: for leaf TLB entries, and for walk-cache entries (non-leaf pointers to a table).
+import { LEVEL_PAGES, type Level } from './constants.js';
 
 export interface StaleListener {
   staleAdded(set: StaleSet, rec: number): void;
@@ -37,6 +38,15 @@ export class StaleSet {
     new Map<number, number>(),
   ];
   private readonly freeRecs: number[] = [];
+  /**
+   * Per-frame index (leaf set only): 4 KiB records chained by output frame, so the invariants judging
+   * one frame visit only the records that reach it instead of every live record (vfree of N pages judged
+   * N frames against N records: quadratic). Larger leaves, few, are kept apart and checked one by one.
+   */
+  private readonly byFrame: Map<number, number> | null;
+  private frameNext: Int32Array;
+  private framePrev: Int32Array;
+  private readonly largeLeaves = new Set<number>();
   private top = 0;
   live = 0;
   /** Per CPU: records whose mask (any side) has this CPU — lets an access skip the lookup entirely. */
@@ -48,7 +58,12 @@ export class StaleSet {
     /** 1 (unified) or 2 (split I/D: side 0 = data, side 1 = instruction). */
     readonly sides: number,
     private readonly listener: StaleListener,
+    /** Keep the per-frame index (the leaf set: records whose `out` is a data frame). */
+    indexFrames = false,
   ) {
+    this.byFrame = indexFrames ? new Map() : null;
+    this.frameNext = new Int32Array(indexFrames ? this.cap : 0);
+    this.framePrev = new Int32Array(indexFrames ? this.cap : 0);
     this.words = Math.ceil(cpus / 32);
     this.stride = this.words * sides;
     this.masks = new Uint32Array(this.cap * this.stride);
@@ -103,6 +118,7 @@ export class StaleSet {
     map.set(key, r);
     this.livePos[r] = this.live;
     this.liveList[this.live++] = r;
+    if (this.byFrame !== null) this.indexFrame(r);
     this.listener.staleAdded(this, r);
     return r;
   }
@@ -182,6 +198,59 @@ export class StaleSet {
     return this.liveList[i];
   }
 
+  /**
+   * Live records whose output range (a leaf of LEVEL_PAGES[level] frames from `out`) holds `pfn`, in
+   * live-list order — the order a scan of `liveAt(0 … live − 1)` finds them. Needs the per-frame index.
+   */
+  reaching(pfn: number): number[] {
+    const out: number[] = [];
+    const head = this.byFrame!.get(pfn);
+    for (let r = head ?? -1; r >= 0; r = this.frameNext[r]) out.push(r);
+    for (const r of this.largeLeaves) {
+      const first = this.out[r];
+      if (pfn >= first && pfn < first + LEVEL_PAGES[this.level[r] as Level]) out.push(r);
+    }
+    if (out.length > 1) out.sort((a, b) => this.livePos[a] - this.livePos[b]);
+    return out;
+  }
+
+  /** Is the per-frame index kept (so `reaching` answers)? */
+  get framesIndexed(): boolean {
+    return this.byFrame !== null;
+  }
+
+  private indexFrame(r: number): void {
+    if (this.level[r] !== 1) {
+      this.largeLeaves.add(r);
+      return;
+    }
+    const map = this.byFrame!;
+    const f = this.out[r];
+    const head = map.get(f);
+    this.framePrev[r] = -1;
+    this.frameNext[r] = head ?? -1;
+    if (head !== undefined) this.framePrev[head] = r;
+    map.set(f, r);
+  }
+
+  private unindexFrame(r: number): void {
+    if (this.level[r] !== 1) {
+      this.largeLeaves.delete(r);
+      return;
+    }
+    const p = this.framePrev[r];
+    const n = this.frameNext[r];
+    if (p >= 0) this.frameNext[p] = n;
+    else if (n >= 0) this.byFrame!.set(this.out[r], n);
+    else this.byFrame!.delete(this.out[r]);
+    if (n >= 0) this.framePrev[n] = p;
+  }
+
+  /** The live records in place (no copy): valid until the next add or drop. */
+  liveView(): Int32Array {
+    return this.liveList.subarray(0, this.live);
+  }
+
   /** Snapshot of live records (safe to drop while iterating it). */
   liveRecords(): Int32Array {
     return this.liveList.slice(0, this.live);
@@ -201,6 +270,7 @@ export class StaleSet {
       else map.delete(key);
     }
     if (n >= 0) this.prev[n] = p;
+    if (this.byFrame !== null) this.unindexFrame(r);
     const pos = this.livePos[r];
     const last = this.liveList[--this.live];
     this.liveList[pos] = last;
@@ -240,6 +310,10 @@ export class StaleSet {
     this.prev = g(this.prev, cap);
     this.livePos = g(this.livePos, cap);
     this.liveList = g(this.liveList, cap);
+    if (this.byFrame !== null) {
+      this.frameNext = g(this.frameNext, cap);
+      this.framePrev = g(this.framePrev, cap);
+    }
     this.masks = g(this.masks, cap * this.stride);
     this.cap = cap;
   }

@@ -43,17 +43,32 @@ export function recordVaOf(s: StaleRecords, r: number, pfn: number): number {
   return recordVa(s, r) + (pfn - s.out[r]) * 4096;
 }
 
-/** Stale leaf records that reach `pfn` (scans the live list; call only when the counts say some exist). */
+/**
+ * Stale leaf records that reach `pfn`, in live-list order: through the MMU's per-frame index when the view
+ * keeps one (the records of that frame only), else by a scan of every live record.
+ */
 export function staleLeafTo(m: MachineView, pfn: number): number[] {
   const out: number[] = [];
   if (m.reverse.staleRefs[pfn] === 0) return out;
   const s = m.staleLeaf;
-  const live = s.liveRecords();
+  if (s.framesIndexed === true && s.reaching !== undefined) {
+    for (const r of s.reaching(pfn)) if (recordCounts(m, s, r)) out.push(r);
+    return out;
+  }
+  const live = liveForScan(s);
   for (let i = 0; i < live.length; i++) {
     const r = live[i];
     if (recordReaches(s, r, pfn) && recordCounts(m, s, r)) out.push(r);
   }
   return out;
+}
+
+/**
+ * The live records for a read-only scan, in live-list order: the MMU's own list when the view offers it
+ * (no copy per operation), else a snapshot. Nothing may drop a record while the scan runs.
+ */
+export function liveForScan(s: StaleRecords): ArrayLike<number> {
+  return s.liveView !== undefined ? s.liveView() : s.liveRecords();
 }
 
 /**

@@ -1,4 +1,4 @@
-import { hex, recordCounts, recordVa } from './bits.js';
+import { hex, liveForScan, recordCounts, recordVa } from './bits.js';
 import type { Invariant } from './invariant.js';
 
 /**
@@ -17,7 +17,7 @@ export const freedPagetableWalk: Invariant = {
     const now = new Set<number>();
     if (m.reverse.walkAfterFreeTotal > 0) {
       const s = m.staleWalk;
-      const live = s.liveRecords();
+      const live = liveForScan(s);
       for (let i = 0; i < live.length; i++) {
         const r = live[i];
         const f = s.out[r];

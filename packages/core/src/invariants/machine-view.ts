@@ -36,6 +36,11 @@ export interface StaleRecords {
   /** ASID/PCID the entry is cached under (the MMU's GLOBAL_TAG for global entries). */
   readonly tag: ArrayLike<number>;
   liveRecords(): ArrayLike<number>;
+  /** The live records without a copy, for scans that drop nothing (the MMU's StaleSet). */
+  liveView?(): ArrayLike<number>;
+  /** Live leaf records reaching frame `pfn`, in live-list order, when the set keeps a per-frame index. */
+  reaching?(pfn: number): readonly number[];
+  readonly framesIndexed?: boolean;
   holders(r: number): readonly number[];
   /** First record for (level, VA index at that level, tag), -1 when none (the MMU's index). */
   chain?(level: number, index: number, tag: number): number;

@@ -1,4 +1,4 @@
-import { hex, recordCounts, recordVa } from './bits.js';
+import { hex, liveForScan, recordCounts, recordVa } from './bits.js';
 import type { Invariant } from './invariant.js';
 
 /**
@@ -18,7 +18,7 @@ export const pagetableReuse: Invariant = {
     const now = new Set<number>();
     const s = m.staleWalk;
     if (s.live > 0) {
-      const live = s.liveRecords();
+      const live = liveForScan(s);
       for (let i = 0; i < live.length; i++) {
         const r = live[i];
         const f = s.out[r];

@@ -1,4 +1,4 @@
-import { hex, isPresent, keyOf, recordCounts, recordVa } from './bits.js';
+import { hex, isPresent, keyOf, liveForScan, recordCounts, recordVa } from './bits.js';
 import type { Invariant } from './invariant.js';
 
 /**
@@ -15,7 +15,7 @@ export const pkeyTag: Invariant = {
     const s = m.staleLeaf;
     const now = new Set<number>();
     if (s.live > 0) {
-      const live = s.liveRecords();
+      const live = liveForScan(s);
       for (let i = 0; i < live.length; i++) {
         const r = live[i];
         const space = s.space[r];

@@ -1,4 +1,4 @@
-import { hex, isDirectMapVa, isPresent, recordVa, rightsOf } from './bits.js';
+import { hex, isDirectMapVa, isPresent, liveForScan, recordVa, rightsOf } from './bits.js';
 import type { Invariant } from './invariant.js';
 
 /**
@@ -15,7 +15,7 @@ export const staleDirectMap: Invariant = {
     const s = m.staleLeaf;
     const now = new Set<number>();
     if (s.live > 0 && m.kernelSpace >= 0) {
-      const live = s.liveRecords();
+      const live = liveForScan(s);
       for (let i = 0; i < live.length; i++) {
         const r = live[i];
         const va = recordVa(s, r);
