@@ -5,6 +5,7 @@ import {
   COUNTERS,
   formatScenarioError,
   loadScenarioFile,
+  selectionChecker,
   type LoadOptions,
   type Scenario,
   type ScenarioError,
@@ -25,6 +26,7 @@ export function loadOptionsFor(registry: PolicyRegistry, set: ParamOverrides = {
     opSchemas,
     probes: registry.probes().map((p) => p.name),
     counters: [...COUNTERS, ...registry.counters().map((c) => c.name)],
+    selection: selectionChecker(registry),
   };
 }
 

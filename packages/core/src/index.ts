@@ -12,6 +12,7 @@ export * from './contracts/kernel-memory.js';
 export * from './contracts/kernel.js';
 export * from './contracts/frame-book.js';
 export * from './contracts/phases.js';
+export * from './contracts/signals.js';
 export * from './contracts/counters.js';
 export * from './tokens.js';
 export * from './policy/invariant-ids.js';

@@ -6,6 +6,7 @@ import type { KernelMemory } from './contracts/kernel-memory.js';
 import type { MmuGatherFactory } from './contracts/mmu-gather.js';
 import type { PageAllocator } from './contracts/page-allocator.js';
 import type { PhaseHook } from './contracts/phases.js';
+import type { SignalDelivery } from './contracts/signals.js';
 import type { PmapTable } from './contracts/pmap.js';
 import type { VmMapTable } from './contracts/vm-map.js';
 import type { ResolvedSelection } from './policy/definition.js';
@@ -34,6 +35,8 @@ export const Tokens = {
   FrameBook: Symbol.for('@shootdown/core:FrameBook') as InjectionToken<FrameBook>,
   /** `PhaseHook`: call `reach(phase)` at `cleared` / `unlinked` / `flushed` (runner). */
   Phases: Symbol.for('@shootdown/core:Phases') as InjectionToken<PhaseHook>,
+  /** `SignalDelivery`: whether a fault signal finds a handler or kills the process (runner). */
+  Signals: Symbol.for('@shootdown/core:Signals') as InjectionToken<SignalDelivery>,
   /** `Counters` (runner). */
   Counters: Symbol.for('@shootdown/core:Counters') as InjectionToken<Counters>,
   /**

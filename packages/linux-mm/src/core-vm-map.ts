@@ -81,9 +81,9 @@ export class LinuxVmMap implements VmMap {
   assignKey(ctx: CallContext, start: Va, end: Va, key: number, flags: readonly KeyAssignFlag[]): OpReport {
     const task = this.task(ctx);
     if (!task) return errno('ESRCH');
+    // do_mprotect_pkey refuses an unallocated key (EINVAL) before it looks for the VMA (ENOMEM).
     const vma = task.mm.vmaLookup(start);
-    if (!vma) return errno('ENOMEM');
-    const prot = vma.vmFlags & 7;
+    const prot = vma ? vma.vmFlags & 7 : 0;
     const report = syscallReport(doMprotectPkey(this.lm, ctx.cpu, task, start, end - start, prot, key));
     return withIgnored(report, flags);
   }

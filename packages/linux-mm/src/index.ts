@@ -19,6 +19,7 @@ export * from './vma-ops.js';
 export * from './mmap.js';
 export * from './mprotect.js';
 export * from './fault.js';
+export * from './fault-signal.js';
 export * from './reclaim.js';
 export * from './fork.js';
 export * from './process.js';

@@ -4,6 +4,7 @@
 // privileged ones (spec arm64-pkey.md §1.1–§1.3).
 import { Access, Mode, OUTCOME_NAMES, type AccessKind as HwKind, type Machine } from '@shootdown/mmu';
 import {
+  deliverFaultSignal,
   errno,
   ok,
   unsupported,
@@ -21,6 +22,7 @@ import {
   type Pid,
   type ProcessReport,
   type ProcessState,
+  type SignalDelivery,
   type StrayContext,
   type UaccessKind,
   type Va,
@@ -38,6 +40,7 @@ import {
   runTask,
   setUserPkeyAccess,
   unmapMappingRange,
+  userFaultSignal,
   PKEY_DISABLE_ACCESS,
   PKEY_DISABLE_EXECUTE,
   PKEY_DISABLE_READ,
@@ -78,6 +81,8 @@ export class Arm64Kernel implements Kernel {
     private readonly lm: LinuxMm,
     private readonly arch: Arm64Arch,
     private readonly machine: Machine,
+    /** The runner's signal disposition (absent: every fault signal is fatal). */
+    private readonly signals?: SignalDelivery,
   ) {}
 
   private task(cpu: CpuId): Task | null {
@@ -180,8 +185,12 @@ export class Arm64Kernel implements Kernel {
       } else {
         outcome = handled;
       }
-      // No handler for SIGSEGV in a scenario: the process dies (DESIGN §4).
-      if (outcome !== 'ok' && outcome !== 'ok-stale') this.states.set(t.pid, 'killed');
+      if (outcome !== 'ok' && outcome !== 'ok-stale') {
+        // do_page_fault → arm64_force_sig_fault(_pkey): a handler lets the thread go on, else it dies.
+        const signal = userFaultSignal(t, va, outcome);
+        if (!deliverFaultSignal(this.signals, cpu, t.pid, signal)) this.states.set(t.pid, 'killed');
+        return signal.pkey !== undefined ? { outcome, key: signal.pkey } : { outcome };
+      }
     }
     const frame = this.machine.lastPfn;
     if (frame < 0 || (outcome !== 'ok' && outcome !== 'ok-stale')) return { outcome };

@@ -1,7 +1,13 @@
 // The arm64-pkey policy: Linux on arm64 — linux-mm over this plug-in's arm64 hooks (broadcast TLBI without IPIs,
 // leaf-only vs all-level invalidation, the linear map's granularity and splits, POE user keys) — with kpkeys
 // page-table protection as the `pt-protection` mechanism and the nested-gather flush as `nested-gather`.
-import { Tokens, type InvariantId, type PolicyDefinition, type ResolvedSelection } from '@shootdown/core';
+import {
+  signalsOf,
+  Tokens,
+  type InvariantId,
+  type PolicyDefinition,
+  type ResolvedSelection,
+} from '@shootdown/core';
 import {
   DEFAULT_GATHER_CONFIG,
   defaultLinuxMmConfig,
@@ -90,7 +96,7 @@ function configure(container: DependencyContainer, selection: ResolvedSelection)
   const run: Arm64Run = { machine, arch, lm, boot };
   container.register(ARM64_RUN, { useValue: run });
   container.register(LINUX_MM, { useValue: run.lm });
-  container.register(Tokens.Kernel, { useValue: new Arm64Kernel(lm, arch, machine) });
+  container.register(Tokens.Kernel, { useValue: new Arm64Kernel(lm, arch, machine, signalsOf(container)) });
   container.register(Tokens.Pmap, { useValue: new Arm64PmapTable(lm, arch, machine) });
   const pages = new Arm64PageAllocator(lm, arch.kpkeys, (cpu) => (linearMap.cpu = cpu));
   pages.counter = (name) => machine.count(name);

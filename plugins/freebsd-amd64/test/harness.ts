@@ -13,6 +13,7 @@ import {
   type OpReport,
   type PhaseHook,
   type PmapTable,
+  type SignalDelivery,
   type VmMap,
   type VmMapTable,
 } from '@shootdown/core';
@@ -33,6 +34,7 @@ export function boot(
   selection = 'freebsd-amd64',
   machine: MachineParamsInput = {},
   phases?: PhaseHook,
+  signals?: SignalDelivery,
 ): World {
   const registry = new PolicyRegistry();
   register(createRegisterContext(registry));
@@ -46,6 +48,7 @@ export function boot(
   c.register(Tokens.Counters, { useValue: counters });
   c.register(Tokens.Selection, { useValue: sel });
   if (phases !== undefined) c.register(Tokens.Phases, { useValue: phases });
+  if (signals !== undefined) c.register(Tokens.Signals, { useValue: signals });
   const policy = registry.policy('freebsd-amd64');
   if (policy === undefined) throw new Error('policy not registered');
   policy.configure(c, sel);

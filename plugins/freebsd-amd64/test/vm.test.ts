@@ -1,5 +1,6 @@
 // VM paths around the key questions: partial reclaim, fork copy-on-write, MADV_DONTNEED, exit
 // (spec freebsd-amd64.md §3.3, §4.3, §5.1).
+import type { FaultSignal } from '@shootdown/core';
 import { describe, expect, it } from 'vitest';
 import { boot, keyedHeap, mapOn, ok, PAGE, read } from './harness.js';
 
@@ -70,6 +71,27 @@ describe('trap_pfault on a key fault', () => {
     const { pid, start } = keyedHeap(w);
     expect(read(w, 1, start)).toBe('fault:key');
     expect(w.kernel.processState(pid)).toBe('killed');
+  });
+
+  it('raises SIGSEGV/SEGV_PKUERR (trap.c: PGEX_PK from user mode) naming no si_pkey, and reports the entry key', () => {
+    const delivered: FaultSignal[] = [];
+    const w = boot('freebsd-amd64', {}, undefined, { deliver: (_c, _p, s) => (delivered.push(s), true) });
+    const { pid, start } = keyedHeap(w, { key: 3 });
+    expect(w.kernel.access(1, start, 'read', true)).toEqual({ outcome: 'fault:key', key: 3 });
+    expect(delivered).toEqual([{ signo: 'SIGSEGV', code: 'SEGV_PKUERR', addr: start }]);
+    // A handler ran: the thread goes on (the default action would have killed the process).
+    expect(w.kernel.processState(pid)).toBe('alive');
+  });
+
+  it('classifies the other user faults as vm_fault_trap does: no entry SEGV_MAPERR, protection SEGV_ACCERR', () => {
+    const delivered: FaultSignal[] = [];
+    const w = boot('freebsd-amd64', {}, undefined, { deliver: (_c, _p, s) => (delivered.push(s), true) });
+    const { start, end } = keyedHeap(w);
+    ok(w.kernel.setKeyRights(1, 1, 3));
+    ok(mapOn(w, 0).protect({ cpu: 0 }, start, end, 1));
+    expect(w.kernel.access(1, start, 'write', true).outcome).toBe('fault:write');
+    expect(w.kernel.access(1, end + 64 * PAGE, 'read', true).outcome).toBe('fault:not-present');
+    expect(delivered.map((s) => s.code)).toEqual(['SEGV_ACCERR', 'SEGV_MAPERR']);
   });
 
   it('turns a copyout into EFAULT and the process lives on', () => {

@@ -13,6 +13,7 @@ import {
   type Kernel,
   type KernelMemory,
   type PageAllocator,
+  type FaultSignal,
   type PhaseHook,
   type PmapTable,
   type VmMapTable,
@@ -37,6 +38,9 @@ export class Run {
   readonly vm: VmMapTable | undefined;
   readonly pmap: PmapTable;
   readonly x86: X86Run;
+  /** Fault signals the kernel delivered, and whether the process handles them (the engine's `handlers`). */
+  readonly signals: FaultSignal[] = [];
+  handlesSignals = false;
   /** Steps to run when an operation reaches a phase (the engine's `interleave`). */
   readonly armed = new Map<Phase, () => void>();
   private stepNo = 0;
@@ -65,6 +69,14 @@ export class Run {
     c.register(Tokens.Machine, { useValue: this.machine });
     c.register(Tokens.FrameBook, { useValue: book });
     c.register(Tokens.Phases, { useValue: phases });
+    c.register(Tokens.Signals, {
+      useValue: {
+        deliver: (_cpu: number, _pid: number, signal: FaultSignal) => {
+          this.signals.push(signal);
+          return this.handlesSignals;
+        },
+      },
+    });
     c.register(Tokens.Counters, {
       useValue: {
         add: (n: string, d = 1) => this.machine.count(n, d),

@@ -115,3 +115,32 @@ describe('the execute-only key is allocated (issue 10 defect 2)', () => {
     expect(r.kernel.keyFree(0, 1).outcome).toBe('error:EINVAL');
   });
 });
+
+describe('the signal of a user fault (arch/x86/mm/fault.c do_user_addr_fault)', () => {
+  it('a key refusal is SEGV_PKUERR with si_pkey = vma_pkey(vma) (bad_area_access_error), and names the key', () => {
+    const { r, lm, task, pid } = setup('vma');
+    r.handlesSignals = true;
+    const buf = doMmap(lm, 0, task, req(1));
+    const k = r.kernel.keyAlloc(0, null).key!;
+    doMprotectPkey(lm, 0, task, buf, PAGE, RW, k);
+    r.kernel.setKeyRights(0, k, NONE);
+    expect(r.kernel.access(0, buf, 'write', true)).toEqual({ outcome: 'fault:key', key: k });
+    expect(r.signals).toEqual([{ signo: 'SIGSEGV', code: 'SEGV_PKUERR', addr: buf, pkey: k }]);
+    // bad_area_access_from_pkeys consults the VMA key before VM_READ: PROT_NONE still says SEGV_PKUERR.
+    doMprotectPkey(lm, 0, task, buf, PAGE, NONE, -1);
+    expect(r.kernel.access(0, buf, 'read', true).outcome).toBe('fault:key');
+    expect(r.signals[1]).toMatchObject({ code: 'SEGV_PKUERR', pkey: k });
+    expect(r.kernel.processState(pid)).toBe('alive');
+  });
+
+  it('a plain protection failure is SEGV_ACCERR, no VMA SEGV_MAPERR; unhandled, the process dies', () => {
+    const { r, lm, task, pid } = setup('vma');
+    const buf = doMmap(lm, 0, task, { ...req(1), prot: 1 });
+    r.handlesSignals = true;
+    expect(r.kernel.access(0, buf, 'write', true)).toEqual({ outcome: 'fault:write' });
+    r.handlesSignals = false;
+    expect(r.kernel.access(0, buf + 64 * PAGE, 'read', true).outcome).toBe('fault:not-present');
+    expect(r.signals.map((s) => s.code)).toEqual(['SEGV_ACCERR', 'SEGV_MAPERR']);
+    expect(r.kernel.processState(pid)).toBe('killed');
+  });
+});

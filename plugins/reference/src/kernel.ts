@@ -2,6 +2,10 @@
 // and PFN revocation. x86-64 semantics where the hardware decides (PKRU, SMAP/SMEP in the MMU).
 import {
   FRAME_REVOKED,
+  deliverFaultSignal,
+  segv,
+  type FaultSignal,
+  type SignalDelivery,
   type AccessKind,
   type Kernel,
   type KeyAllocReport,
@@ -29,7 +33,11 @@ export class ReferenceKernel implements Kernel {
   readonly #threads = new Map<number, number>();
   #nextPid = 1;
 
-  constructor(readonly mm: ReferenceMm) {
+  constructor(
+    readonly mm: ReferenceMm,
+    /** The runner's signal disposition (absent: every fault signal is fatal). */
+    private readonly signals?: SignalDelivery,
+  ) {
     this.#current = new Array<Pid | null>(mm.os.m.cpus).fill(null);
   }
 
@@ -186,17 +194,27 @@ export class ReferenceKernel implements Kernel {
       if (name === 'fault:not-present' && va < KERNEL_HALF && t !== undefined && t.p.state === 'alive') {
         const r = this.mm.fault(cpu, t.p, va, kind);
         if (r.outcome === 'ok') continue;
-        return this.#fail(cpu, r.outcome, killOnFault);
+        return this.#fail(cpu, va, r.outcome, killOnFault);
       }
-      return this.#fail(cpu, name, killOnFault, this.#keyAt(cpu, va));
+      return this.#fail(cpu, va, name, killOnFault, this.#keyAt(cpu, va));
     }
     return { outcome: 'fault:not-present' };
   }
 
-  /** A user fault with no handler kills the process (SIGSEGV, default action). */
-  #fail(cpu: number, outcome: Outcome, kill: boolean, key?: number): OpReport {
+  /**
+   * A user fault raises SIGSEGV with the x86 si_code (arch/x86/mm/fault.c: no mapping or a kernel address
+   * SEGV_MAPERR, a key SEGV_PKUERR with the entry's key, else SEGV_ACCERR); a handler lets the thread go
+   * on, without one the default action kills the process.
+   */
+  #fail(cpu: number, va: Va, outcome: Outcome, user: boolean, key?: number): OpReport {
     const t = this.#thread(cpu);
-    if (kill && t !== undefined && outcome.startsWith('fault:')) t.p.state = 'killed';
+    if (user && t !== undefined && outcome.startsWith('fault:')) {
+      const signal: FaultSignal =
+        outcome === 'fault:key'
+          ? segv('SEGV_PKUERR', va, key)
+          : segv(outcome === 'fault:not-present' || va >= KERNEL_HALF ? 'SEGV_MAPERR' : 'SEGV_ACCERR', va);
+      if (!deliverFaultSignal(this.signals, cpu, t.p.pid, signal)) t.p.state = 'killed';
+    }
     return key === undefined ? { outcome } : { outcome, key };
   }
 

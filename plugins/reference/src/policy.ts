@@ -2,6 +2,7 @@
 // `stale-direct-map` is never a finding anyway).
 import {
   INVARIANT_IDS,
+  signalsOf,
   Tokens,
   type Counters,
   type FrameBook,
@@ -36,7 +37,7 @@ export const referencePolicy = {
       container.resolve<PhaseHook>(Tokens.Phases),
     );
     const mm = new ReferenceMm(os);
-    const kernel = new ReferenceKernel(mm);
+    const kernel = new ReferenceKernel(mm, signalsOf(container));
     const maps = new Map<number, ReferenceVmMap>();
     container.register(Tokens.Kernel, { useValue: kernel });
     container.register(Tokens.VmMap, {

@@ -12,6 +12,7 @@ import { FRAME_MERMAP, FRAME_PT_PROTECTED, FRAME_REVOKED, FrameState } from '../
 import { SHARED_COUNTERS } from '../contracts/counters.js';
 import { errno, isUnsupported, ok, unsupported, withIgnored } from '../contracts/outcome.js';
 import { PHASES } from '../contracts/phases.js';
+import { deliverFaultSignal, segv } from '../contracts/signals.js';
 import { INVARIANT_IDS } from '../policy/invariant-ids.js';
 import type { PolicyRegistry } from '../policy/registry.js';
 import { Tokens } from '../tokens.js';
@@ -41,6 +42,8 @@ export const pluginHelpers = Object.freeze({
   SHARED_COUNTERS,
   PHASES,
   INVARIANT_IDS,
+  deliverFaultSignal,
+  segv,
 });
 
 /**

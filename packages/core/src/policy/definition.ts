@@ -51,7 +51,7 @@ export interface PolicyDefinition {
    * Register, for the selected variants, the implementations of the tokens (`Tokens.Kernel`,
    * `Tokens.VmMap`, `Tokens.Pmap`, `Tokens.MmuGather`, `Tokens.PageAllocator`, `Tokens.KernelMemory`)
    * with `useFactory` / `useValue`. The runner has already registered `Tokens.Machine`,
-   * `Tokens.FrameBook`, `Tokens.Phases`, `Tokens.Counters` and `Tokens.Selection` in `container`.
+   * `Tokens.FrameBook`, `Tokens.Phases`, `Tokens.Signals`, `Tokens.Counters` and `Tokens.Selection` in `container`.
    */
   configure(container: DependencyContainer, selection: ResolvedSelection): void;
 }

@@ -30,6 +30,8 @@ function stepCell(s: StepResult | undefined, r: RunResult): StepCell {
   return {
     outcome: s.outcome,
     ...(s.pages === undefined ? {} : { pages: s.pages }),
+    ...(s.key === undefined ? {} : { key: s.key }),
+    ...(s.signal === undefined ? {} : { signal: s.signal }),
     ...(s.expectation === undefined ? {} : { held: s.expectation.held }),
     ...(s.expectation?.detail === undefined ? {} : { detail: s.expectation.detail }),
     ...(s.ignored === undefined || s.ignored.length === 0 ? {} : { ignored: s.ignored }),
@@ -41,7 +43,9 @@ function stepCell(s: StepResult | undefined, r: RunResult): StepCell {
 }
 
 function sameOutcome(a: StepCell, b: StepCell): boolean {
-  if (a.outcome !== b.outcome) return false;
+  if (a.outcome !== b.outcome || a.key !== b.key) return false;
+  // Which signal a fault raises, and whether the process survived it, is part of what the step did.
+  if (a.signal?.code !== b.signal?.code || a.signal?.handled !== b.signal?.handled) return false;
   const pa = a.pages ?? [];
   const pb = b.pages ?? [];
   return pa.length === pb.length && pa.every((x, i) => x === pb[i]);

@@ -1,6 +1,6 @@
 // The comparison model (DESIGN §5): N results of one scenario as one table, one column per selection.
 // Renderers draw it; nothing in it depends on how it is drawn.
-import type { Outcome } from '../result/types.js';
+import type { Outcome, StepSignal } from '../result/types.js';
 import type { TlbModel } from '../scenario/types.js';
 
 export interface ComparisonColumn {
@@ -14,6 +14,10 @@ export interface StepCell {
   /** `null` when this selection's result has no such step (it stopped early). */
   readonly outcome: Outcome | null;
   readonly pages?: readonly Outcome[];
+  /** The key of the entry a `fault:key` hit. */
+  readonly key?: number;
+  /** The fault signal the step raised. */
+  readonly signal?: StepSignal;
   /** Absent when the step carried no expectation. */
   readonly held?: boolean;
   readonly detail?: string;

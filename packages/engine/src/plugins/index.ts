@@ -1,4 +1,4 @@
-export { loadPlugins, scenarioOptionsFor, type LoadedRegistry } from './load.js';
+export { loadPlugins, scenarioOptionsFor, selectionChecker, type LoadedRegistry } from './load.js';
 export {
   loadPluginFolders,
   PolicyRegistry,

@@ -14,13 +14,28 @@ export interface Glyphs {
 export const UNICODE: Glyphs = { failed: '✗', diverge: '▶', none: '—', times: '×' };
 export const ASCII: Glyphs = { failed: '(FAIL)', diverge: '>', none: '-', times: 'x' };
 
-/** `ok`, `ok ×4`, `ok,ok,fault:key`: per-page outcomes collapse when they agree. */
+/**
+ * `ok`, `ok ×4`, `ok,ok,fault:key`: per-page outcomes collapse when they agree. A key fault names its key
+ * and a fault signal its si_code and fate: `fault:key (key 1, SEGV_PKUERR handled)`.
+ */
 export function outcomeText(c: StepCell, g: Glyphs): string {
+  if (c.outcome === null) return g.none;
+  return pagesText(c, g) + faultText(c);
+}
+
+function pagesText(c: StepCell, g: Glyphs): string {
   if (c.outcome === null) return g.none;
   if (c.pages === undefined || c.pages.length === 0) return c.outcome;
   const p = c.pages;
   if (p.every((x) => x === p[0])) return `${p[0]} ${g.times}${p.length}`;
   return p.join(',');
+}
+
+function faultText(c: StepCell): string {
+  const parts: string[] = [];
+  if (c.key !== undefined) parts.push(`key ${c.key}`);
+  if (c.signal !== undefined) parts.push(`${c.signal.code} ${c.signal.handled ? 'handled' : 'killed'}`);
+  return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
 }
 
 export function stepCellText(c: StepCell, g: Glyphs): string {

@@ -37,6 +37,10 @@ export interface StepResult {
   readonly ignored?: readonly string[];
   /** A value the step produced (a key index, a check query's answer). */
   readonly value?: JsonValue;
+  /** On a `fault:key` outcome: the key of the entry the access hit (Linux reports it as si_pkey). */
+  readonly key?: number;
+  /** The first fault signal the step raised, and whether a handler took it (else the process died). */
+  readonly signal?: StepSignal;
   /** Absent when the step carried no expectation. */
   readonly expectation?: ExpectationResult;
   /** Work: simulated cost of the step summed over all CPUs (INVLPG units, spec linux.md §7.4). */
@@ -46,6 +50,15 @@ export interface StepResult {
   readonly latency: number;
   /** Counter deltas of this step (counters that did not move are omitted). */
   readonly counters: Readonly<Record<string, number>>;
+}
+
+/** A fault signal as delivered: SIGSEGV / SIGBUS with its si_code, si_addr and (Linux) si_pkey. */
+export interface StepSignal {
+  readonly signo: 'SIGSEGV' | 'SIGBUS';
+  readonly code: 'SEGV_MAPERR' | 'SEGV_ACCERR' | 'SEGV_PKUERR' | 'BUS_ADRERR' | 'BUS_OOMERR';
+  readonly addr: number;
+  readonly pkey?: number;
+  readonly handled: boolean;
 }
 
 /** An invariant that broke (DESIGN §3 "Invariants"). */

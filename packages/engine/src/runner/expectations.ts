@@ -9,6 +9,8 @@ export interface Observed {
   readonly frame?: number;
   readonly key?: number;
   readonly value?: JsonValue;
+  /** The si_code of the first fault signal the step raised. */
+  readonly signal?: string;
 }
 
 /** Resolves the references an expectation may carry (key ids, frame selectors) at check time. */
@@ -44,6 +46,9 @@ export function mismatch(
     if (want === undefined || want < 0)
       return `frame-of ${e.frameOf.region} page ${e.frameOf.page} has no frame`;
     if (o.frame !== want) return `reached frame ${o.frame ?? 'none'}, expected ${want}`;
+  }
+  if (e.signal !== undefined && o.signal !== e.signal) {
+    return `signal ${o.signal ?? 'none'}, expected ${e.signal}`;
   }
   if (e.value !== undefined && !jsonMatches(e.value, o.value ?? null)) {
     return `value ${stableJson(o.value ?? null)}, expected ${stableJson(e.value)}`;

@@ -17,6 +17,7 @@ import type { RunResult, StepResult, Violation } from '../result/types.js';
 import type { CheckStep, InterleaveStep, RepeatStep, Scenario, Step } from '../scenario/types.js';
 import { runCheck } from './check-step.js';
 import { dispatchOs, isHardwareOp } from './dispatch.js';
+import { expectationFor } from '../scenario/expectations.js';
 import { evaluate, type ExpectationRefs } from './expectations.js';
 import { recordKeyIntent } from './key-expectations.js';
 import type { CounterValues } from './hardware.js';
@@ -25,6 +26,8 @@ import { PhaseDispatcher } from './phases.js';
 import { releaseContainer } from './release.js';
 import { OK, StepSkipped, UNSUPPORTED, type StepOutcome } from './report.js';
 import { frameOf } from './resolve.js';
+import { processOf, recordDisposition } from './process-context.js';
+import { SignalTable } from './signals.js';
 import { RunState } from './state.js';
 
 export interface RunOptions {
@@ -43,6 +46,7 @@ interface Run {
   readonly monitor: InvariantMonitor;
   readonly book: FrameTable;
   readonly phases: PhaseDispatcher;
+  readonly signals: SignalTable;
   readonly hw: MmuHardware;
 }
 
@@ -54,10 +58,11 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunResult 
   const hw = new MmuHardware(selection.arch, scenario.machine);
   const book = new FrameTable(hw.machine.frames.count);
   const phases = new PhaseDispatcher();
+  const signals = new SignalTable();
   const raw = selection.policy === 'raw-mmu';
   const child = raw ? null : (options.container ?? rootContainer).createChildContainer();
   const state = new RunState(scenario, selection, options.registry, hw, child);
-  if (child !== null) configure(state, child, { book, phases, hw });
+  if (child !== null) configure(state, child, { book, phases, signals, hw });
   else hw.setupHw(state);
   const monitor = new InvariantMonitor(hw.machine, book, selection.claims, {
     window: (name) => state.kernel?.window(name),
@@ -65,7 +70,7 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunResult 
   });
   monitor.attach();
   if (options.events !== undefined) hw.machine.setEventSink(options.events);
-  const run: Run = { state, monitor, book, phases, hw };
+  const run: Run = { state, monitor, book, phases, signals, hw };
   const start = hw.snapshot();
   try {
     for (const step of scenario.steps) execute(run, step);
@@ -80,7 +85,7 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunResult 
 function configure(
   state: RunState,
   child: DependencyContainer,
-  parts: { book: FrameTable; phases: PhaseDispatcher; hw: MmuHardware },
+  parts: { book: FrameTable; phases: PhaseDispatcher; signals: SignalTable; hw: MmuHardware },
 ): void {
   const counters: Counters = {
     add: (name, delta = 1) => parts.hw.count(name, delta),
@@ -89,6 +94,7 @@ function configure(
   child.register(Tokens.Machine, { useValue: parts.hw.machine });
   child.register(Tokens.FrameBook, { useValue: parts.book });
   child.register(Tokens.Phases, { useValue: parts.phases });
+  child.register(Tokens.Signals, { useValue: parts.signals });
   child.register(Tokens.Counters, { useValue: counters });
   child.register(Tokens.Selection, { useValue: state.selection });
   const def = state.registry.policy(state.selection.policy);
@@ -115,6 +121,8 @@ function execute(run: Run, step: Step): StepOutcome {
   const violationsBefore = state.violations.length;
   const outerStep = monitor.step;
   monitor.step = step.path;
+  const outerSignalStep = run.signals.step;
+  run.signals.step = step.path;
   let out: StepOutcome;
   try {
     out = perform(run, step);
@@ -137,6 +145,9 @@ function execute(run: Run, step: Step): StepOutcome {
   }
   collect(run);
   monitor.step = outerStep;
+  run.signals.step = outerSignalStep;
+  // A composite step's nested steps took their own signals; an op's are its own.
+  const signal = run.signals.take()[0];
   const after = hw.snapshot();
   const counters: Record<string, number> = {};
   for (const [name, v] of Object.entries(after.counters)) {
@@ -144,7 +155,9 @@ function execute(run: Run, step: Step): StepOutcome {
     if (d !== 0) counters[name] = d;
   }
   const seen = state.violations.slice(violationsBefore).map((v) => v.invariant);
-  let expectation = evaluate(step, out, seen, counters, refs(state, step.cpu));
+  const expect = step.expect === undefined ? undefined : expectationFor(step.expect, state.selection);
+  const observed = signal === undefined ? out : { ...out, signal: signal.code };
+  let expectation = evaluate({ ...step, expect }, observed, seen, counters, refs(state, step.cpu));
   if (step.op === 'check' && step.noViolations) {
     const findings = state.violations.filter((v) => v.claimed);
     const held = findings.length === 0;
@@ -171,6 +184,9 @@ function execute(run: Run, step: Step): StepOutcome {
   if (out.pages !== undefined && out.pages.length > 1) r.pages = out.pages;
   if (out.ignored !== undefined && out.ignored.length > 0) r.ignored = out.ignored;
   if (out.value !== undefined) r.value = out.value;
+  // Defect 1 of issue 10: a key fault names the key of the entry it hit (si_pkey where the kernel has one).
+  if (out.outcome === 'fault:key' && out.key !== undefined) r.key = out.key;
+  if (signal !== undefined) r.signal = signal;
   if (expectation !== undefined) r.expectation = expectation;
   state.steps.push(r);
   return out;
@@ -183,7 +199,13 @@ function perform(run: Run, step: Step): StepOutcome {
   if (step.op === 'check') return check(run, step);
   if (isHardwareOp(step)) return state.raw ? run.hw.runHw(step, state) : UNSUPPORTED;
   if (state.raw) return UNSUPPORTED;
+  // One rule for every policy: the steps of a process a fault signal killed are skipped, with a note.
+  const pid = processOf(state, step);
+  if (pid !== null && state.kernel?.processState(pid) === 'killed') {
+    throw new StepSkipped(`process ${pid} is dead (${run.signals.death(pid) ?? 'killed'})`);
+  }
   const out = dispatchOs(state, step);
+  recordDisposition(state, run.signals, step, out);
   if (step.op === 'stray-write' && out.frame !== undefined) {
     run.monitor.strayWrite(
       step.cpu,
@@ -224,6 +246,7 @@ function interleave(run: Run, step: InterleaveStep): StepOutcome {
 
 /** Record a step that could not run (its interleave phase never came). */
 function skip(run: Run, step: Step, why: string): void {
+  const expect = step.expect === undefined ? undefined : expectationFor(step.expect, run.state.selection);
   run.state.notes.push(`step ${step.path} (line ${step.source.line}): not run: ${why}`);
   run.state.steps.push({
     path: step.path,
@@ -234,9 +257,7 @@ function skip(run: Run, step: Step, why: string): void {
     cycles: 0,
     latency: 0,
     counters: {},
-    ...(step.expect !== undefined
-      ? { expectation: { expected: step.expect.text, held: false, detail: why } }
-      : {}),
+    ...(expect !== undefined ? { expectation: { expected: expect.text, held: false, detail: why } } : {}),
   });
 }
 

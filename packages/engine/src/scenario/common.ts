@@ -18,6 +18,8 @@ export const COMMON_KEYS: readonly string[] = [
 export interface Vocabulary {
   readonly counters: readonly string[];
   readonly invariants: readonly string[];
+  /** Checks a `per-selection` pattern against the loaded plug-ins (an error message, or null). */
+  readonly selection: (text: string) => string | null;
 }
 
 export function resolveBase(
@@ -34,6 +36,8 @@ export function resolveBase(
     base.expect = normaliseExpectation(o['expect'], `${pointer}/expect`, {
       key: (v, p) => ctx.key(v, p),
       frameOf: (r, pg, p) => ctx.frameOf(r, pg, p),
+      selection: vocab.selection,
+      error: (p, m, atKey) => ctx.error(p, m, atKey),
     });
   }
   if (Array.isArray(o['expect-pages'])) {

@@ -221,9 +221,13 @@ export class Ctx {
     return { kind: 'pagetable-of', region, level: v['level'] as TableLevel, page };
   }
 
-  key(v: unknown, pointer: string): KeyRef {
+  /**
+   * A key: an id or a literal index. `raw`: the index goes to the system call as written (pkey_free,
+   * pkey_mprotect, pkey_set), so an out-of-range one is the kernel's EINVAL at run time, not a load error.
+   */
+  key(v: unknown, pointer: string, raw = false): KeyRef {
     if (typeof v === 'number') {
-      if (v >= this.machine.keys) {
+      if (!raw && v >= this.machine.keys) {
         this.error(
           pointer,
           `key ${v} is out of range: the machine has ${this.machine.keys} keys (0-${this.machine.keys - 1})`,

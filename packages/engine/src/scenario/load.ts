@@ -33,6 +33,11 @@ export interface LoadOptions {
   readonly counters?: readonly string[];
   /** Invariant ids (the registry's list); DESIGN §3's when absent. */
   readonly invariants?: readonly string[];
+  /**
+   * Checks a selection an `expect: { per-selection }` names against the loaded plug-ins (an error message
+   * such as "unknown policy 'linx-x86'", or null). Only the syntax is checked when absent.
+   */
+  readonly selection?: (text: string) => string | null;
 }
 
 export type LoadResult =
@@ -166,6 +171,7 @@ export function loadScenarioText(text: string, file: string, opts: LoadOptions =
     vocab: {
       counters: [...COUNTERS, ...(opts.counters ?? [])],
       invariants: opts.invariants ?? INVARIANTS,
+      selection: opts.selection ?? (() => null),
     },
     hw: hwBlock !== null,
   });

@@ -11,6 +11,7 @@ import type {
   MmapFlag,
   PageAllocFlag,
   Prot,
+  SignalName,
   SpeculateStep,
   Step,
   StepBase,
@@ -98,7 +99,12 @@ export function resolveOsStep(
   ): void => ctx.ids.defineRegion(id, kind, path, pages);
   switch (op) {
     case 'process':
-      return { ...base, op, id: ctx.define('process', o['id'], suffix, at('id')) };
+      return {
+        ...base,
+        op,
+        id: ctx.define('process', o['id'], suffix, at('id')),
+        handlers: [...new Set(strs<SignalName>(o['handlers']))],
+      };
     case 'run':
       return {
         ...base,
@@ -140,19 +146,19 @@ export function resolveOsStep(
       return { ...base, op, id, rights: (o['rights'] as KeyRights | undefined) ?? null };
     }
     case 'key-free':
-      return { ...base, op, key: ctx.key(o['key'], at('key')) };
+      return { ...base, op, key: ctx.key(o['key'], at('key'), true) };
     case 'key-assign':
       return {
         ...base,
         op,
-        key: ctx.key(o['key'], at('key')),
+        key: ctx.key(o['key'], at('key'), true),
         range: keyRange(ctx, o, pointer, op),
         flags: strs<KeyAssignFlag>(o['flags']),
       };
     case 'key-clear':
       return { ...base, op, range: keyRange(ctx, o, pointer, op) };
     case 'set-key-rights':
-      return { ...base, op, key: ctx.key(o['key'], at('key')), rights: o['rights'] as KeyRights };
+      return { ...base, op, key: ctx.key(o['key'], at('key'), true), rights: o['rights'] as KeyRights };
     case 'swapout':
       return {
         ...base,

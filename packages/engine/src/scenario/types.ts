@@ -58,8 +58,39 @@ export interface Expectation {
   readonly errno?: string;
   /** The value a call or query must produce (e.g. `key-alloc`'s index, a `check` query's answer). */
   readonly value?: JsonValue;
+  /** The fault signal's `si_code` the step must record (`SEGV_PKUERR`, …; see `SignalCode`). */
+  readonly signal?: SignalCode;
+  /**
+   * `per-selection:` — expectations that differ by selection (what each selection is expected to do), the
+   * most specific matching entry first; `default` applies to any selection no entry names. When present,
+   * the fields above are unused: the matching entry is the step's expectation.
+   */
+  readonly perSelection?: PerSelectionExpectations;
   /** The expectation as written, for reports (`fault:not-present`, `[ok, ok-stale]`, …). */
   readonly text: string;
+}
+
+/** A fault signal's si_code (core's `FaultSignalCode`): the same names in Linux and FreeBSD. */
+export type SignalCode = 'SEGV_MAPERR' | 'SEGV_ACCERR' | 'SEGV_PKUERR' | 'BUS_ADRERR' | 'BUS_OOMERR';
+
+/** A signal a process may handle (`process` with `handlers:`). */
+export type SignalName = 'SIGSEGV' | 'SIGBUS';
+
+/** One `per-selection` entry: a selection pattern (`linux-x86`, `linux-x86:vfree=arch-vunmap-v2`). */
+export interface SelectionExpectation {
+  /** The pattern as written. */
+  readonly selection: string;
+  /** Its policy, and the variants it pins (a selection matches when it has every one of them). */
+  readonly policy: string;
+  readonly variants: Readonly<Record<string, string>>;
+  readonly expect: Expectation;
+}
+
+export interface PerSelectionExpectations {
+  /** Entries, most specific first (more pinned variants first; ties in written order). */
+  readonly entries: readonly SelectionExpectation[];
+  /** The `default` entry, or null: a selection no entry matches then has no expectation on this step. */
+  readonly fallback: Expectation | null;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -159,6 +190,9 @@ export interface StepBase {
 export interface ProcessStep extends StepBase {
   readonly op: 'process';
   readonly id: string;
+  /** Signals the process installs a handler for (`handlers: [SIGSEGV]`): a fault raising one of them is
+   *  recorded and the thread goes on; without a handler the process dies (DESIGN §4). */
+  readonly handlers: readonly SignalName[];
 }
 
 export interface RunStep extends StepBase {

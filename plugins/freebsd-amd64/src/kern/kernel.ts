@@ -1,10 +1,13 @@
 // Processes, threads and traps of the model behind core's Kernel contract: fork1/vmspace_fork, exec
 // (exec_new_vmspace reusing the vmspace: pmap_remove_pages then vm_map_remove), exit (vmspace_exit), context
 // switch (cpu_switch → pmap_activate_sw, XRSTOR of the thread's PKRU), and trap_pfault
-// (sys/amd64/amd64/trap.c): a PGEX_PK fault is a protection failure *before* vm_fault — a user access gets a
-// signal (the process is killed: no handler), a copyin/copyout returns EFAULT through pcb_onfault.
+// (sys/amd64/amd64/trap.c): a PGEX_PK fault is a protection failure *before* vm_fault — a user access gets
+// SIGSEGV/SEGV_PKUERR (trapsignal: a handler lets the thread go on, else the process dies), a copyin/copyout
+// returns EFAULT through pcb_onfault.
+import { deliverFaultSignal, segv } from '@shootdown/core';
 import type {
   AccessKind,
+  FaultSignal,
   Kernel,
   KeyAllocReport,
   OpReport,
@@ -12,6 +15,7 @@ import type {
   Pid,
   ProcessReport,
   ProcessState,
+  SignalDelivery,
   UaccessKind,
   Va,
 } from '@shootdown/core';
@@ -44,6 +48,8 @@ export class FreeBsdKernel implements Kernel {
     private readonly directMapVa: (pfn: number) => Va,
     /** pmap_invalidate_range(kernel_pmap, …) in pages [start, end) (the amd64 shootdown). */
     private readonly invalidateKernel: (cpu: number, startPage: number, endPage: number) => void = () => {},
+    /** The runner's signal disposition (absent: every fault signal is fatal). */
+    private readonly signals?: SignalDelivery,
   ) {
     this.running = new Int32Array(hw.cpus).fill(-1);
   }
@@ -152,14 +158,24 @@ export class FreeBsdKernel implements Kernel {
     let code = this.hw.access(cpu, va, KIND[kind], mode);
     if (code === Hw.OK || code === Hw.OK_STALE) return this.done(p, va, code);
     if (!user || p === undefined) return { outcome: OUTCOME_NAMES[code] };
-    if (code === Hw.FAULT_KEY || code === Hw.FAULT_PRIVILEGE || va >= VM_MAXUSER_PAGE * 4096) {
-      return this.kill(p, OUTCOME_NAMES[code], cpu);
+    // trap_pfault: a user fault on a kernel address is SEGV_MAPERR before anything else.
+    if (code === Hw.FAULT_PRIVILEGE || va >= VM_MAXUSER_PAGE * 4096) {
+      return this.trapsignal(p, cpu, OUTCOME_NAMES[code], segv('SEGV_MAPERR', va));
     }
+    // PGEX_PK from user mode: SEGV_PKUERR without calling vm_fault. FreeBSD's siginfo has no key field;
+    // the report still names the key of the entry (pmap_pkru_get at pmap_enter put it there).
+    if (code === Hw.FAULT_KEY) return this.trapsignal(p, cpu, 'fault:key', segv('SEGV_PKUERR', va));
     const r = vmFault(p.map.vs, cpu, Math.floor(va / 4096), kind);
-    if (r !== null) return this.kill(p, r, cpu);
+    if (r !== null) return this.trapsignal(p, cpu, r, vmFaultSignal(r, va));
     code = this.hw.access(cpu, va, KIND[kind], mode);
     if (code === Hw.OK || code === Hw.OK_STALE) return this.done(p, va, code);
-    return this.kill(p, OUTCOME_NAMES[code], cpu);
+    const again = OUTCOME_NAMES[code];
+    return this.trapsignal(
+      p,
+      cpu,
+      again,
+      again === 'fault:key' ? segv('SEGV_PKUERR', va) : vmFaultSignal(again, va),
+    );
   }
 
   /**
@@ -252,10 +268,15 @@ export class FreeBsdKernel implements Kernel {
     p.map.delete(cpu, 0, VM_MAXUSER_PAGE);
   }
 
-  /** trap_pfault returned a signal and the process has no handler: it dies. */
-  private kill(p: Proc, outcome: Outcome, _cpu: number): OpReport {
-    p.state = 'killed';
-    return { outcome };
+  /**
+   * trap_pfault returned a signal: trapsignal delivers it; with a handler the thread goes on, without one
+   * the default action kills the process. A key fault reports the key of the entry it hit.
+   */
+  private trapsignal(p: Proc, cpu: number, outcome: Outcome, signal: FaultSignal): OpReport {
+    if (!deliverFaultSignal(this.signals, cpu, p.pid, signal)) p.state = 'killed';
+    if (outcome !== 'fault:key') return { outcome };
+    const key = p.map.vs.pmap.keyAt(Math.floor(signal.addr / 4096));
+    return key < 0 ? { outcome } : { outcome, key };
   }
 
   /** The access completed: report the frame it reached and the key of the current entry. */
@@ -266,4 +287,15 @@ export class FreeBsdKernel implements Kernel {
     if (frame < 0) return { outcome };
     return key < 0 ? { outcome, frame } : { outcome, frame, key };
   }
+}
+
+/**
+ * vm_fault_trap's translation of a failed vm_fault (sys/vm/vm_fault.c): KERN_INVALID_ADDRESS (no map
+ * entry) → SIGSEGV/SEGV_MAPERR; KERN_PROTECTION_FAILURE → SIGSEGV/SEGV_ACCERR for a current-ABI binary
+ * (p_osrel ≥ P_OSREL_SIGSEGV; older ones got SIGBUS); no memory (KERN_RESOURCE_SHORTAGE) → SIGBUS/BUS_OOMERR.
+ */
+function vmFaultSignal(outcome: Outcome, va: Va): FaultSignal {
+  if (outcome === 'fault:not-present') return segv('SEGV_MAPERR', va);
+  if (outcome.startsWith('error:')) return { signo: 'SIGBUS', code: 'BUS_OOMERR', addr: va };
+  return segv('SEGV_ACCERR', va);
 }

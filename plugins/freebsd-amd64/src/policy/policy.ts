@@ -1,5 +1,5 @@
 // The `freebsd-amd64` policy: FreeBSD's vm_map over the amd64 pmap with per-pmap PKRU rangesets.
-import { Tokens, type PolicyDefinition, type PolicyMap, type PhaseHook } from '@shootdown/core';
+import { signalsOf, Tokens, type PolicyDefinition, type PolicyMap, type PhaseHook } from '@shootdown/core';
 import type { Machine } from '@shootdown/mmu';
 import { Amd64PmapHandle, Amd64PmapTable } from '../amd64/pmap-table.js';
 import { gatherFactory } from '../amd64/delayed-invl.js';
@@ -33,6 +33,7 @@ export const freebsdAmd64 = {
       frameBook: container.resolve(Tokens.FrameBook),
       counters: container.resolve(Tokens.Counters),
       phases,
+      signals: signalsOf(container),
       variants: selection.variants,
     });
     const handles = new Map<number, Amd64PmapHandle>();

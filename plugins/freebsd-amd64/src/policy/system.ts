@@ -1,6 +1,6 @@
 // One run's FreeBSD amd64 kernel, assembled from the selected variants: physical allocator, machine port,
 // shootdown, VM objects, pmaps and vm_maps, and the Kernel. `configure` registers its parts under core's tokens.
-import type { Counters, FrameBook, PhaseHook, Pid } from '@shootdown/core';
+import type { Counters, FrameBook, PhaseHook, Pid, SignalDelivery } from '@shootdown/core';
 import type { Machine } from '@shootdown/mmu';
 import { DelayedInvl } from '../amd64/delayed-invl-pages.js';
 import { MachinePort } from '../amd64/machine-port.js';
@@ -19,6 +19,8 @@ export interface SystemInputs {
   readonly frameBook: FrameBook;
   readonly counters: Counters;
   readonly phases: PhaseHook | undefined;
+  /** The runner's signal disposition (absent: every fault signal is fatal). */
+  readonly signals?: SignalDelivery;
   /** mechanism → variant (defaults filled in). */
   readonly variants: Readonly<Record<string, string>>;
 }
@@ -64,6 +66,7 @@ export class FreeBsdSystem {
       },
       (pfn) => machine.directMapVa(pfn),
       (cpu, startPage, endPage) => this.shootdown.kernelRange(cpu, startPage, endPage),
+      inputs.signals,
     );
   }
 

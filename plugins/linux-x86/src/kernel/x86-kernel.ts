@@ -4,6 +4,7 @@
 // spurious_kernel_fault() recognises — a write or instruction fetch whose current PTE allows it, i.e. a
 // stale, less permissive TLB entry — are retried and counted `spurious` (spec linux.md §2.1 item 4).
 import {
+  deliverFaultSignal,
   errno,
   ok,
   unsupported,
@@ -18,6 +19,7 @@ import {
   type Pid,
   type ProcessReport,
   type ProcessState,
+  type SignalDelivery,
   type StrayContext,
   type UaccessKind,
   type Va,
@@ -37,6 +39,7 @@ import {
   Task,
   currentEntryKey,
   unmapMappingRange,
+  userFaultSignal,
   type LinuxMm,
 } from '@shootdown/linux-mm';
 import { Access, Mode, Outcome as Hw, OUTCOME_NAMES, type Machine } from '@shootdown/mmu';
@@ -55,6 +58,8 @@ export class X86Kernel implements Kernel {
     private readonly lm: LinuxMm,
     private readonly arch: X86LinuxArch,
     private readonly machine: Machine,
+    /** The runner's signal disposition (absent: every fault signal is fatal). */
+    private readonly signals?: SignalDelivery,
   ) {}
 
   // ----- processes -----
@@ -186,10 +191,7 @@ export class X86Kernel implements Kernel {
       const t = this.task(cpu);
       if (t === null) return { outcome: OUTCOME_NAMES[o] as Outcome };
       const r = handleMmFault(this.lm, cpu, t, va, kind);
-      if (r !== 'ok') {
-        if (mode === Mode.USER) this.kill(t.pid);
-        return { outcome: r };
-      }
+      if (r !== 'ok') return mode === Mode.USER ? this.userFault(cpu, t, va, r) : { outcome: r };
     }
     return { outcome: 'fault:not-present' };
   }
@@ -217,8 +219,15 @@ export class X86Kernel implements Kernel {
     };
   }
 
-  private kill(pid: Pid): void {
-    this.states.set(pid, 'killed');
+  /**
+   * A user fault handle_mm_fault could not resolve: the signal do_user_addr_fault forces (SEGV_MAPERR,
+   * SEGV_ACCERR, SEGV_PKUERR with si_pkey = vma_pkey(vma)); a handler lets the thread go on, else the
+   * default action kills the process. A key fault reports the key si_pkey carries.
+   */
+  private userFault(cpu: CpuId, t: Task, va: Va, outcome: Outcome): OpReport {
+    const signal = userFaultSignal(t, va, outcome);
+    if (!deliverFaultSignal(this.signals, cpu, t.pid, signal)) this.states.set(t.pid, 'killed');
+    return signal.pkey !== undefined ? { outcome, key: signal.pkey } : { outcome };
   }
 
   /**

@@ -2,6 +2,7 @@
 // the mechanisms of spec linux.md §2.6, §3.4, §4.5, §5.10, §6.5 as variants. Defaults are today's
 // upstream behaviour; for unmapped allocation that is the per-folio zap (__GFP_UNMAPPED is an RFC).
 import {
+  signalsOf,
   INVARIANT_IDS,
   Tokens,
   type InvariantId,
@@ -50,7 +51,7 @@ function configure(container: DependencyContainer, selection: ResolvedSelection)
   const run: X86Run = { machine, arch, lm, mermaps: new Map() };
   container.register(X86_RUN, { useValue: run });
   container.register(LINUX_MM, { useValue: lm });
-  container.register(Tokens.Kernel, { useValue: new X86Kernel(lm, arch, machine) });
+  container.register(Tokens.Kernel, { useValue: new X86Kernel(lm, arch, machine, signalsOf(container)) });
   container.register(Tokens.Pmap, { useValue: new X86PmapTable(lm, arch, machine) });
   container.register(Tokens.VmMap, { useValue: lm.vmMaps });
   container.register(Tokens.MmuGather, { useValue: lm.gathers });
