@@ -49,6 +49,8 @@ function accessError(vma: VmArea, kind: FaultKind): Outcome | null {
  * the access), otherwise the fault the process gets (SIGSEGV: the caller kills it).
  */
 export function handleMmFault(lm: LinuxMm, cpu: number, task: Task, addr: number, kind: FaultKind): Outcome {
+  // Shared work (spec linux.md §7.4): the exception entry and exit of every user fault, resolved or not.
+  lm.frames.charge?.('fault', 1);
   const mm = task.mm;
   const vma = mm.vmaLookup(addr);
   if (!vma) return 'fault:not-present';
@@ -115,9 +117,14 @@ export function populateEntry(
     }
     lm.allocator.getPage(pfn);
   } else {
-    pfn = lm.allocator.allocPages(cpu, 0, GFP_MOVABLE | GFP_ZERO);
+    // do_anonymous_page zeroes a fresh page; do_swap_page fills it from swap instead (a page copy's work).
+    const swapped = pteIsSwap(old);
+    pfn = lm.allocator.allocPages(cpu, 0, swapped ? GFP_MOVABLE : GFP_MOVABLE | GFP_ZERO);
     if (pfn < 0) return false;
-    if (pteIsSwap(old)) lm.swapUsed--; // do_swap_page: swap_free() once the page is back
+    if (swapped) {
+      lm.frames.charge?.('copy_page', 1);
+      lm.swapUsed--; // do_swap_page: swap_free() once the page is back
+    }
   }
   flags &= ~PTE_SPECIAL;
   store.setEntry(cpu, mm, LEVEL_PTE, table, index, addr, mkPte(pfn, flags));

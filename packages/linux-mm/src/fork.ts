@@ -49,6 +49,7 @@ function copyPageRange(lm: LinuxMm, cpu: number, src: MmStruct, dst: MmStruct, v
     } else {
       const pfn = lm.allocator.allocPages(cpu, 0, GFP_MOVABLE);
       if (pfn < 0) continue;
+      lm.frames.charge?.('copy_page', 1); // the eager copy of a private page (no copy-on-write here)
       copied = mkPte(pfn, pteFlags(entry));
     }
     const dstTable = store.walk(cpu, dst, addr, level, true);

@@ -58,6 +58,12 @@ export const GFP_UNMAPPED = 0x8;
 export const GFP_ATOMIC = 0x10;
 /** The allocation is a page-table page (never __GFP_UNMAPPED, spec §4.2). */
 export const GFP_PGTABLE = 0x20;
+/**
+ * The frames back a page-table allocator's own pool (arm64 kpkeys' PTP allocators take them from the
+ * buddy without GFP_PGTABLE): page-table pages are priced by `ptalloc`, so they are not the shared
+ * `page_alloc` / `zero_page` work of spec linux.md §7.4, whose counts must agree across policies.
+ */
+export const GFP_TABLE_BACKING = 0x40;
 
 export const PAGEBLOCK_ORDER = 9;
 export const PAGEBLOCK_NR_PAGES = 1 << PAGEBLOCK_ORDER;

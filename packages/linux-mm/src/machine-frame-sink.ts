@@ -38,5 +38,6 @@ export function machineFrameSink(book: FrameBook, machine: Machine, reservedTag:
     setExpectedKey: (pid, start, end, key) => book.setExpectedKey(pid, start, end, key),
     clearExpectedKey: (pid, start, end) => book.clearExpectedKey(pid, start, end),
     markRevoked: (pfns) => book.markRevoked(pfns),
+    charge: (work, n) => machine.charge(work, n),
   };
 }

@@ -16,6 +16,7 @@ import {
   GFP_ATOMIC,
   GFP_PGTABLE,
   GFP_UNMAPPED,
+  GFP_TABLE_BACKING,
   GFP_ZERO,
   gfpMigratetype,
   MIGRATE_UNMOVABLE,
@@ -85,6 +86,13 @@ export class LinuxPageAllocator {
     for (let i = 0; i < 1 << order; i++) {
       this.refcount[pfn + i] = 1;
       this.frames.setState(pfn + i, state);
+    }
+    // Shared work (spec linux.md §7.4): prep_new_page per page, and clear_page per page under __GFP_ZERO —
+    // through the direct map, or through the mermap below; every variant zeroes, only the mapping differs.
+    // Page-table pages are priced by `ptalloc` instead: table layouts differ between policies.
+    if ((gfp & (GFP_PGTABLE | GFP_TABLE_BACKING)) === 0) {
+      this.frames.charge?.('page_alloc', 1 << order);
+      if (gfp & GFP_ZERO) this.frames.charge?.('zero_page', 1 << order);
     }
     if (gfp & GFP_ZERO && unmapped && this.variant === 'gfp-unmapped' && this.mermap) {
       // __GFP_UNMAPPED | __GFP_ZERO: zero through the mermap, never through the direct map (§4.3 item 5).

@@ -163,7 +163,8 @@ export class Kpkeys {
 
   /** clear_page() of a fresh PTP from the page-table context (prepare_page(): kpkeys_set_level + restore). */
   private clearPage(_pfn: number): void {
-    this.machine.charge('zero_page');
+    // Zeroing a page-table page is part of what `ptalloc` prices, as under every other policy; the shared
+    // `zero_page` work (spec linux.md §7.4) is data pages only, so its count compares across policies.
   }
 
   /**

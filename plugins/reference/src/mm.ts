@@ -33,6 +33,7 @@ export class ReferenceMm {
 
   /** Demand paging / swap-in (Linux `handle_mm_fault`): `ok` when resolved, else the fault. */
   fault(cpu: number, p: Process, va: Va, kind: AccessKind): OpReport {
+    this.os.m.charge('fault'); // shared work (spec linux.md §7.4): every user fault, resolved or not
     const page = va - (va % 4096);
     const v = p.vmaAt(page);
     if (v === undefined) return { outcome: 'fault:not-present' };

@@ -71,6 +71,7 @@ export class ReferenceOs {
     if (p < 0) return -1;
     this.m.frames.setTag(p, 'data');
     this.book.setState(p, FrameState.Allocated);
+    this.m.charge('page_alloc'); // shared work (spec linux.md §7.4)
     return p;
   }
 

@@ -37,6 +37,8 @@ export class ReferencePageAllocator implements PageAllocator {
     }
     if (state !== FrameState.Allocated) this.os.flushAll(cpu);
     for (let i = 0; i < n; i++) this.os.book.setState(pfn + i, state);
+    // Shared work (spec linux.md §7.4): every page handed out, every page zeroed.
+    if (!flags.includes('pagetable')) m.charge('page_alloc', n);
     if (flags.includes('zero')) m.charge('zero_page', n);
     // First fit over one byte per frame: no pageblocks to place a block by.
     if (flags.includes('fresh-pageblock')) return { outcome: 'ok', pfn, order, ignored: ['fresh-pageblock'] };

@@ -16,3 +16,13 @@ export interface Counters {
  * hardware counter is named in one place.
  */
 export const SHARED_COUNTERS: readonly string[] = STANDARD_COUNTERS;
+
+/**
+ * Work every variant shares, charged by every policy at the same points so that simulated totals can be
+ * held against end-to-end measurements (spec linux.md §7.4, DESIGN §2 "Costs and events"): `syscall` on
+ * entering a system call (charged by the runner for the ops that are system calls), `fault` on taking a
+ * user page fault (handled or not), `page_alloc` per page handed out by the page allocator, `zero_page`
+ * per page zeroed, `copy_page` per page copied (fork's eager copy, copy-on-write, swap-in).
+ */
+export const SHARED_WORK = ['syscall', 'fault', 'page_alloc', 'zero_page', 'copy_page'] as const;
+export type SharedWork = (typeof SHARED_WORK)[number];

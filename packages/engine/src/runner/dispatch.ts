@@ -35,7 +35,27 @@ export function isHardwareOp(step: Step): boolean {
   return step.op === 'access' && step.target.kind === 'space';
 }
 
+/**
+ * Ops that are system calls of the process on the step's CPU: their entry and exit is shared work every
+ * policy pays alike (core's SHARED_WORK `syscall`, spec linux.md §7.4), so the runner charges it here, at
+ * the same point for every policy. `set-key-rights` is WRPKRU / POR_EL0, no system call.
+ */
+const SYSCALL_OPS: ReadonlySet<string> = new Set([
+  'fork',
+  'exec',
+  'key-alloc',
+  'key-free',
+  'mmap',
+  'munmap',
+  'mprotect',
+  'msync-invalidate',
+  'madvise-dontneed',
+  'key-assign',
+  'key-clear',
+]);
+
 export function dispatchOs(state: RunState, step: Step): StepOutcome {
+  if (SYSCALL_OPS.has(step.op)) state.hw.count('syscall', 1);
   switch (step.op) {
     case 'process':
       return processOp(state, step);

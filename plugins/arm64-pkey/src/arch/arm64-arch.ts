@@ -3,7 +3,13 @@
 // the place kpkeys_hardened_pgtables_init() has in mem_init().
 import type { Machine } from '@shootdown/mmu';
 import type { FrameBook } from '@shootdown/core';
-import { GFP_PGTABLE, type KernelLayout, type LinuxArch, type LinuxMm } from '@shootdown/linux-mm';
+import {
+  GFP_PGTABLE,
+  GFP_TABLE_BACKING,
+  type KernelLayout,
+  type LinuxArch,
+  type LinuxMm,
+} from '@shootdown/linux-mm';
 import { Kpkeys } from '../kpkeys.js';
 import type { LinearMap } from '../linear-map.js';
 import { FreetypePtpAllocator } from '../ptp/freetype.js';
@@ -65,7 +71,7 @@ export class Arm64Arch implements LinuxArch {
     const allocator = lm.allocator;
     const original = allocator.allocPages.bind(allocator);
     const buddy: BuddyPort = {
-      allocPages: (order) => original(this.linearMap.cpu, order, 0),
+      allocPages: (order) => original(this.linearMap.cpu, order, GFP_TABLE_BACKING),
       freePages: (pfn, order) => allocator.freePages(this.linearMap.cpu, pfn, order),
       isFree: (pfn) => allocator.zone.isFree(pfn),
       takeFrame: (pfn) => allocator.allocSpecific([pfn], 0),

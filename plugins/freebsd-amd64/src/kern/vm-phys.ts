@@ -21,7 +21,9 @@ export class VmPhys implements PageAllocator, FrameSource, TableFrames {
   }
 
   allocFrame(_cpu: number): number {
-    return this.take(this.lowest(), 'user', FrameState.Allocated);
+    const pfn = this.take(this.lowest(), 'user', FrameState.Allocated);
+    if (pfn >= 0) this.m.charge('page_alloc'); // shared work (spec linux.md §7.4): vm_page_alloc
+    return pfn;
   }
 
   freeFrame(_cpu: number, pfn: number): void {
@@ -50,6 +52,10 @@ export class VmPhys implements PageAllocator, FrameSource, TableFrames {
     } else first = this.findRun(n);
     if (first < 0) return { outcome: 'error:ENOMEM' };
     for (let p = first; p < first + n; p++) this.take(p, tag, state);
+    // Shared work (spec linux.md §7.4): every page handed out (page-table pages are `ptalloc`'s), and
+    // VM_ALLOC_ZERO's pmap_zero_page per page.
+    if (state !== FrameState.PageTable) this.m.charge('page_alloc', n);
+    if (flags.includes('zero')) this.m.charge('zero_page', n);
     const r: PageAllocReport = { outcome: 'ok', pfn: first, order };
     return ignored.length > 0 ? { ...r, ignored } : r;
   }

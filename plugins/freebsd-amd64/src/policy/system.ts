@@ -48,6 +48,7 @@ export class FreeBsdSystem {
     const objects = new VmObjects(machine.frames.count, {
       allocFrame: (cpu) => phys.allocFrame(cpu),
       freeFrame: (_cpu, pfn) => di.free(pfn),
+      charge: (work, n) => counters.add(work, n),
     });
     const pmapDeps = { hw: this.port, shootdown: this.shootdown, counters, phases, lifetime, pku: true, di };
     const vmDeps = { objects, lifetime, frameBook, counters, pkru: this.pkru };

@@ -20,6 +20,7 @@ const KIND_PROT: Record<FaultKind, number> = {
  * `fault:<kind>`, no memory → `error:ENOMEM`.
  */
 export function vmFault(vs: Vmspace, cpu: number, page: number, kind: FaultKind): Outcome | null {
+  vs.deps.counters.add('fault'); // shared work (spec linux.md §7.4): trap entry and exit, resolved or not
   const entries = vs.entries;
   const i = entries.lookup(page);
   if (i < 0) return 'fault:not-present';

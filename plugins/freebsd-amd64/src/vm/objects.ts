@@ -12,6 +12,8 @@ export interface FrameSource {
   allocFrame(cpu: number): number;
   /** vm_page_free. */
   freeFrame(cpu: number, pfn: number): void;
+  /** Charge shared work (core's SHARED_WORK; spec linux.md §7.4). */
+  charge?(work: 'zero_page' | 'copy_page', n: number): void;
 }
 
 export class VmObjects {
@@ -68,6 +70,8 @@ export class VmObjects {
     if (cur >= 0) return cur;
     const pfn = this.source.allocFrame(cpu);
     if (pfn < 0) return -1;
+    // vm_fault: an absent anonymous page is zero-filled (pmap_zero_page), a swapped one paged in.
+    this.source.charge?.(cur === PAGE_SWAPPED ? 'copy_page' : 'zero_page', 1);
     arr[index] = pfn;
     this.frameRefs[pfn] = 1;
     return pfn;
@@ -79,6 +83,7 @@ export class VmObjects {
     const old = arr[index];
     const pfn = this.source.allocFrame(cpu);
     if (pfn < 0) return -1;
+    this.source.charge?.('copy_page', 1); // vm_fault_cow: pmap_copy_page
     arr[index] = pfn;
     this.frameRefs[pfn] = 1;
     this.frameRefs[old] = this.frameRefs[old] - 1;
