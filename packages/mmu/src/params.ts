@@ -24,6 +24,7 @@ export interface MachineParamsInput {
   asidBits?: number;
   keyWidth?: number;
   flushCeiling?: number;
+  invlpgbCountMax?: number;
   tlbSides?: 'unified' | 'split';
   features?: { pcid?: boolean; pti?: boolean; invlpgb?: boolean; 'bbml2-noabort'?: boolean };
   onConflict?: 'stale-first' | 'either';
@@ -47,6 +48,8 @@ export interface MachineParams {
   /** Key index width in bits, resolved (x86 4, arm64 3 unless narrowed). */
   readonly keyWidth: number;
   readonly flushCeiling: number;
+  /** x86 invlpgb_count_max (CPUID 0x80000008 EDX[15:0] + 1): pages per INVLPGB. */
+  readonly invlpgbCountMax: number;
   readonly tlbSides: 'unified' | 'split';
   readonly features: {
     readonly pcid: boolean;
@@ -120,6 +123,7 @@ export function validateMachineParams(input: unknown): Validation<MachineParams>
     asidBits: v.asidBits,
     keyWidth: v.keyWidth === 0 ? archKeyWidth : v.keyWidth,
     flushCeiling: v.flushCeiling,
+    invlpgbCountMax: v.invlpgbCountMax,
     tlbSides: v.tlbSides,
     features: { ...v.features },
     onConflict: v.onConflict,

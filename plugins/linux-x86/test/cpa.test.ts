@@ -1,6 +1,6 @@
 // CPA on the direct map (spec linux.md §2.4) and the shootdown variants end to end (§2.2, §2.6).
 import { describe, expect, it } from 'vitest';
-import { PTE_WRITE, VM_FLUSH_RESET_PERMS } from '@shootdown/linux-mm';
+import { PTE_EXEC, PTE_WRITE, VM_FLUSH_RESET_PERMS } from '@shootdown/linux-mm';
 import { Run } from './harness.js';
 
 const C = 4;
@@ -92,5 +92,42 @@ describe('shootdown variants on vfree (§2.6)', () => {
     r.step(() => r.x86.arch.directMap.setMemory(0, area.addr, 1, 0x400, 0));
     const sw = r.step(() => r.kernel.run(1, b));
     expect(sw.counters.lflush).toBe(1);
+  });
+});
+
+describe('cpa_flush with INVLPGB, before and after 86e6815b316e (issue 10 defect 5)', () => {
+  // set_memory_x on an N-page vmalloc area: an NX-only change, so no alias and no forced flush-all
+  // (arch/x86/mm/pat/set_memory.c change_page_attr_set_clr); what remains is cpa_flush's own choice.
+  function setX(pages: number, selection: string, machine: { invlpgb?: boolean; countMax?: number } = {}) {
+    const r = new Run(selection, {
+      cpus: C,
+      memory: '64MiB',
+      features: { invlpgb: machine.invlpgb ?? true },
+      ...(machine.countMax === undefined ? {} : { invlpgbCountMax: machine.countMax }),
+    });
+    const area = r.step(() => r.x86.lm.vmalloc.vmalloc(0, pages, 0)).value!;
+    return r.step(() => r.x86.arch.directMap.setMemory(0, area.addr, pages, PTE_EXEC, 0)).counters;
+  }
+
+  it('since 86e6815b316e: flush_tlb_kernel_range → invlpgb_kernel_range_flush, invlpgb_count_max pages per INVLPGB', () => {
+    // arch/x86/mm/tlb.c invlpgb_kernel_range_flush: nr = clamp(pages left, 1, invlpgb_count_max), then __tlbsync.
+    expect(setX(20, 'linux-x86')).toEqual({ kflush: 1, invlpgb: 3, tlbsync: 1 });
+    // invlpgb_count_max comes from CPUID 0x80000008: the machine parameter.
+    expect(setX(20, 'linux-x86', { countMax: 16 })).toEqual({ kflush: 1, invlpgb: 2, tlbsync: 1 });
+    expect(setX(20, 'linux-x86', { countMax: 1 })).toEqual({ kflush: 1, invlpgb: 20, tlbsync: 1 });
+    // Above tlb_single_page_flush_ceiling get_flush_tlb_info makes it TLB_FLUSH_ALL: one broadcast flush-all.
+    expect(setX(34, 'linux-x86')).toEqual({ kflush: 1, invlpgb: 1, tlbsync: 1 });
+  });
+
+  it('before it (cpa-flush=on-each-cpu): on_each_cpu(__cpa_flush_tlb), IPIs and INVLPG per page, INVLPGB unused', () => {
+    expect(setX(20, 'linux-x86:cpa-flush=on-each-cpu')).toEqual({ kflush: 1, ipi: C - 1, invlpg: 20 * C });
+    // flush_tlb_all above the ceiling: that one was already an INVLPGB flush-all.
+    expect(setX(34, 'linux-x86:cpa-flush=on-each-cpu')).toEqual({ kflush: 1, invlpgb: 1, tlbsync: 1 });
+  });
+
+  it('without INVLPGB both are the same IPIs and per-page INVLPGs', () => {
+    const ipis = { kflush: 1, ipi: C - 1, invlpg: 20 * C };
+    expect(setX(20, 'linux-x86', { invlpgb: false })).toEqual(ipis);
+    expect(setX(20, 'linux-x86:cpa-flush=on-each-cpu', { invlpgb: false })).toEqual(ipis);
   });
 });

@@ -26,6 +26,7 @@ function setup(cpus: number, over: Partial<X86Config> = {}) {
     pcid: true,
     genericSplitFlush: false,
     invlpgbCountMax: 8,
+    cpaFlush: 'flush-kernel-range',
     ...over,
   };
   const tlb = new X86Tlb(port, config, () => 1);

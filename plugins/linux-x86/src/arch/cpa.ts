@@ -3,10 +3,11 @@
 // (__split_large_page, each followed at once by flush_tlb_all), and cpa_flush with the ceiling. The
 // set_direct_map_*_noflush family is the same walk without alias processing and without cpa_flush.
 // Spec linux.md §2.4.
-import { PAGE_SIZE, PTE_EXEC, pteHwFlags } from '@shootdown/linux-mm';
+import { PAGE_SIZE, PTE_EXEC, TLB_FLUSH_ALL, pteHwFlags } from '@shootdown/linux-mm';
 import { HW_PAGE_KERNEL, swFlagsOf } from './entry.js';
 import type { MachineTables } from './machine.js';
 import type { X86Tlb } from './tlb.js';
+import type { CpaFlush } from './x86-config.js';
 
 /** Pages covered by a leaf at level 1, 2, 3. */
 const LEVEL_PAGES = [0, 1, 512, 512 * 512];
@@ -38,6 +39,7 @@ export class X86Cpa {
     private readonly tlb: X86Tlb,
     private readonly layout: CpaLayout,
     private readonly ceiling: number,
+    private readonly flush: CpaFlush = 'flush-kernel-range',
   ) {}
 
   attach(hooks: CpaHooks): void {
@@ -87,12 +89,28 @@ export class X86Cpa {
       }
     }
     if (!changed) return;
-    // cpa_flush(): flush_tlb_all() when forced or above the ceiling, else __cpa_flush_tlb on each CPU.
+    this.cpaFlush(cpu, addr, numpages, forceFlushAll);
+  }
+
+  /**
+   * cpa_flush() (arch/x86/mm/pat/set_memory.c), as the mechanism `cpa-flush` selects (x86-config.ts).
+   * Since 86e6815b316e "x86/mm: Change cpa_flush() to call flush_kernel_range() directly": one
+   * flush_tlb_kernel_range(start, start + numpages pages, TLB_FLUSH_ALL when forced), which converts above
+   * the ceiling and uses INVLPGB where the CPU has it. Before it: flush_tlb_all() when forced or above the
+   * ceiling, else on_each_cpu(__cpa_flush_tlb) — an IPI to every other CPU and one INVLPG per changed page
+   * on each, even on a CPU with INVLPGB.
+   */
+  private cpaFlush(cpu: number, addr: number, numpages: number, forceFlushAll: boolean): void {
+    if (this.flush === 'flush-kernel-range') {
+      const end = forceFlushAll ? TLB_FLUSH_ALL : addr + numpages * PAGE_SIZE;
+      this.tlb.flushTlbKernelRange(cpu, addr, end);
+      return;
+    }
     if (forceFlushAll || numpages > this.ceiling) {
       this.tlb.flushTlbAll(cpu);
     } else {
-      h.count('kflush');
-      this.tlb.flushKernelPagesEverywhere(cpu, this.flushList, this.flushCount);
+      this.h.count('kflush');
+      this.tlb.flushKernelPagesOnEachCpu(cpu, this.flushList, this.flushCount);
     }
   }
 

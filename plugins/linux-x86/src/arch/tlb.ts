@@ -284,11 +284,14 @@ export class X86Tlb implements TlbArch {
     this.flushTlbKernelRange(cpu, 0, TLB_FLUSH_ALL);
   }
 
-  /** Per-page kernel flush on every CPU (cpa_flush's __cpa_flush_tlb, which is not flush_tlb_kernel_range
-   *  but sends the same IPIs). */
-  flushKernelPagesEverywhere(cpu: number, addrs: Float64Array, n: number): void {
+  /**
+   * on_each_cpu(__cpa_flush_tlb): cpa_flush before 86e6815b316e — not flush_tlb_kernel_range, so an IPI to
+   * every other CPU and one INVLPG per listed page on each, INVLPGB or not (the INVLPGB series reached
+   * cpa_flush only through that commit). The arm64-style comparison model broadcasts each page instead.
+   */
+  flushKernelPagesOnEachCpu(cpu: number, addrs: Float64Array, n: number): void {
     const port = this.port;
-    if (this.config.shootdown !== 'ipi') {
+    if (this.config.shootdown === 'broadcast-tlbi') {
       for (let i = 0; i < n; i++) port.invlpgb(cpu, addrs[i]!, 1, false);
       port.tlbsync(cpu);
       return;

@@ -105,6 +105,7 @@ export class X86LinuxArch implements LinuxArch {
         nrFrames: p.frames,
       },
       config.ceiling,
+      config.cpaFlush,
     );
     const cpa = this.cpa;
     this.directMap = {

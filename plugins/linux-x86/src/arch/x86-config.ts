@@ -15,9 +15,20 @@ export interface X86Config {
   readonly pcid: boolean;
   /** `tlb-flush=generic-split`: the asm-generic tlb_flush honouring vma_exec on a split I/D TLB. */
   readonly genericSplitFlush: boolean;
-  /** invlpgb_count_max: pages one INVLPGB may cover (CPUID 0x80000008 EDX[15:0] + 1). */
+  /** invlpgb_count_max: pages one INVLPGB may cover (machine `invlpgbCountMax`, from CPUID 0x80000008). */
   readonly invlpgbCountMax: number;
+  /**
+   * Mechanism `cpa-flush`: how cpa_flush() (arch/x86/mm/pat/set_memory.c) invalidates a CPA's pages.
+   * `flush-kernel-range` since 86e6815b316e "x86/mm: Change cpa_flush() to call flush_kernel_range()
+   * directly" (6.18): flush_tlb_kernel_range(start, start + numpages, or TLB_FLUSH_ALL when forced), so
+   * INVLPGB where the CPU has it; `on-each-cpu` before: flush_tlb_all() when forced or above the ceiling,
+   * else on_each_cpu(__cpa_flush_tlb) — IPIs and one INVLPG per page on every CPU, INVLPGB or not.
+   */
+  readonly cpaFlush: CpaFlush;
 }
+
+export const CPA_FLUSHES = ['flush-kernel-range', 'on-each-cpu'] as const;
+export type CpaFlush = (typeof CPA_FLUSHES)[number];
 
 /** TLB_NR_DYN_ASIDS (arch/x86/include/asm/tlbflush.h): dynamic PCIDs a CPU keeps per mm. */
 export const TLB_NR_DYN_ASIDS = 6;
@@ -27,9 +38,3 @@ export const TLB_NR_DYN_ASIDS = 6;
  * falls back to a full invalidation (arch/arm64/include/asm/tlbflush.h __flush_tlb_range_op).
  */
 export const MAX_DVM_OPS = 512;
-
-/**
- * [assumption] invlpgb_count_max on the AMD parts the INVLPGB series was measured on; the real value is read
- * from CPUID and only changes how many broadcasts a long range needs.
- */
-export const DEFAULT_INVLPGB_COUNT_MAX = 8;

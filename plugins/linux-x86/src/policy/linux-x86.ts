@@ -16,6 +16,7 @@ import { X86LinuxArch } from '../arch/x86-arch.js';
 import { X86Kernel } from '../kernel/x86-kernel.js';
 import { X86PmapTable } from '../kernel/pmap.js';
 import { X86_RUN, type X86Run } from '../run-state.js';
+import { cpaFlush } from './mechanisms/cpa-flush.js';
 import { freePgtables } from './mechanisms/free-pgtables.js';
 import { nestedGather } from './mechanisms/nested-gather.js';
 import { pfnmapFlush } from './mechanisms/pfnmap-flush.js';
@@ -78,6 +79,7 @@ export const linuxX86 = {
     'pfnmap-flush': pfnmapFlush,
     'nested-gather': nestedGather,
     pkeys,
+    'cpa-flush': cpaFlush,
   },
   configure,
 } satisfies PolicyDefinition;

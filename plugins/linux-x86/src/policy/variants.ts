@@ -11,7 +11,7 @@ import {
   type UnmappedAllocVariant,
   type VfreeVariant,
 } from '@shootdown/linux-mm';
-import { DEFAULT_INVLPGB_COUNT_MAX, type ShootdownMode, type X86Config } from '../arch/x86-config.js';
+import { CPA_FLUSHES, type CpaFlush, type ShootdownMode, type X86Config } from '../arch/x86-config.js';
 
 export type Variants = Readonly<Record<string, string>>;
 
@@ -20,6 +20,7 @@ export interface X86MachineParams {
   readonly cpus: number;
   readonly frames: number;
   readonly flushCeiling: number;
+  readonly invlpgbCountMax: number;
   readonly tlbSides: 'unified' | 'split';
   readonly features: { readonly pcid: boolean; readonly pti: boolean; readonly invlpgb: boolean };
 }
@@ -60,7 +61,8 @@ export function x86ConfigOf(v: Variants, params: X86MachineParams): X86Config {
     skipLazyAlways: sd === 'x86-skip-lazy-always',
     pcid: params.features.pcid,
     genericSplitFlush: pickKnown(v, 'tlb-flush', TLB_FLUSHES) === 'generic-split',
-    invlpgbCountMax: DEFAULT_INVLPGB_COUNT_MAX,
+    invlpgbCountMax: params.invlpgbCountMax,
+    cpaFlush: pickKnown(v, 'cpa-flush', CPA_FLUSHES) as CpaFlush,
   };
 }
 
