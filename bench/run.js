@@ -1,10 +1,11 @@
 // Runs every bench/*.bench.js in name order. Each exports `async function run(report)`; `report(name,
 // value, unit, budget?, baseline?)` prints one line: the figure, its budget (DESIGN §8) and, when given,
-// the raw speed of the same loop over plain typed arrays measured in the same run, with the ratio.
-// With `--json` it prints only a JSON array of { id, value, unit, limit } (limit: that plain typed-array
-// figure, or null where a figure has none), for tools that track the numbers.
+// its fair limit (the same work as a plain typed-array loop, bench/fair-limits.js, measured in the same
+// run) with the ratio figure / limit.
+// With `--json` it prints only a JSON array of { id, value, unit, limit } (limit: that fair limit, or null
+// where a figure has none), for tools that track the numbers.
 //   budget:   { min: n } (rates) or { max: n } (sizes, ratios); a bare number means { min: n }.
-//   baseline: { value: n, unit?: string } — the plain-typed-array speed of the same loop.
+//   baseline: { value: n, unit?: string } — the fair limit of the same work.
 import { readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
@@ -43,7 +44,7 @@ function report(name, value, unit, budget, baseline) {
     line += `   budget ${b.min !== undefined ? '≥ ' + fmt(b.min) : '≤ ' + fmt(b.max)}${unit} ${ok ? 'ok' : 'MISSED'}`;
   }
   if (baseline !== undefined) {
-    line += `   plain typed arrays: ${fmt(baseline.value)}${baseline.unit ?? unit} (×${(baseline.value / value).toFixed(1)} faster)`;
+    line += `   fair limit: ${fmt(baseline.value)}${baseline.unit ?? unit} (ratio ${(value / baseline.value).toFixed(2)})`;
   }
   if (!json) console.log(line);
 }

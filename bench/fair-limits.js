@@ -1,0 +1,130 @@
+// The fair limits of DESIGN §8: the work of each MMU figure written as plain typed-array loops, with
+// nothing skipped — so "ratio to its fair limit" measures the simulator's overhead, not missing work.
+// Each returns `(n) => sink` doing n operations; the sink keeps the JIT from deleting the loop.
+import { Pte } from '@shootdown/mmu';
+
+const KEY_SHIFT = Pte.KEY_SHIFT;
+/** Rights the accesses ask for: present + user + writable; a key whose access-disable bit is clear. */
+const NEED = Pte.PRESENT | Pte.USER;
+
+/**
+ * TLB hits: a tagged set-associative lookup (key = VA index × 2^17 + PCID), MRU way first, then the other
+ * ways; the permission test and the protection-key check (PKRU access-disable bit of the entry's key).
+ */
+export function fairTlbHit(entries, ways, pages) {
+  const sets = entries / ways;
+  const key = new Float64Array(entries).fill(-1);
+  const flags = new Uint32Array(entries);
+  const pfn = new Uint32Array(entries);
+  const mru = new Uint8Array(sets);
+  const tag = 1;
+  for (let p = 0; p < pages; p++) {
+    const set = p % sets;
+    const way = Math.floor(p / sets) % ways;
+    key[set * ways + way] = p * 131072 + tag;
+    flags[set * ways + way] = NEED | Pte.WRITABLE | ((p & 15) << KEY_SHIFT);
+    pfn[set * ways + way] = p + 100;
+  }
+  const pkru = 0; // every key allowed, as in the simulator's bench
+  let sink = 0;
+  return (n) => {
+    for (let i = 0; i < n; i++) {
+      const p = i & (pages - 1);
+      const k = p * 131072 + tag;
+      const set = p % sets;
+      const base = set * ways;
+      let s = base + mru[set];
+      if (key[s] !== k) {
+        s = -1;
+        for (let w = 0; w < ways; w++) {
+          if (key[base + w] === k) {
+            s = base + w;
+            mru[set] = w;
+            break;
+          }
+        }
+        if (s < 0) continue;
+      }
+      const f = flags[s];
+      if ((f & NEED) !== NEED) continue;
+      if (((pkru >>> (((f >>> KEY_SHIFT) & 15) * 2)) & 1) !== 0) continue;
+      sink += pfn[s];
+    }
+    return sink;
+  };
+}
+
+/**
+ * Walks with fill (DESIGN §8 word for word): four dependent loads, with a walk-cache probe for the last
+ * table of the path (filled on a miss), then an LRU fill of the set-associative TLB, and the walk and
+ * fill counters.
+ */
+export function fairWalk(pages, entries, ways, walkEntries) {
+  const tables = new Uint32Array(4 * 512 + pages);
+  for (let l = 0; l < 3; l++) tables[l * 512] = l + 1;
+  for (let p = 0; p < pages; p++) tables[3 * 512 + p] = (NEED | Pte.WRITABLE) + ((p + 100) << 12);
+  const sets = entries / ways;
+  const key = new Float64Array(entries).fill(-1);
+  const tFlags = new Uint32Array(entries);
+  const tPfn = new Uint32Array(entries);
+  const age = new Uint32Array(entries);
+  const wcKey = new Float64Array(walkEntries).fill(-1);
+  const wcTable = new Uint32Array(walkEntries);
+  const counters = new Float64Array(2);
+  let clock = 0;
+  let sink = 0;
+  return (n) => {
+    for (let i = 0; i < n; i++) {
+      const vpn = i % pages;
+      const dir = vpn >>> 9;
+      const wc = dir & (walkEntries - 1);
+      let t = 0;
+      for (let l = 0; l < 3; l++) t = tables[t * 512 + ((vpn >>> (9 * (3 - l))) & 511)];
+      if (wcKey[wc] !== dir) {
+        wcKey[wc] = dir;
+        wcTable[wc] = t;
+      }
+      const e = tables[t * 512 + (vpn & 511)];
+      counters[0]++;
+      if ((e & NEED) !== NEED) continue;
+      const set = vpn % sets;
+      const base = set * ways;
+      let victim = base;
+      for (let w = 1; w < ways; w++) if (age[base + w] < age[victim]) victim = base + w;
+      key[victim] = vpn * 131072 + 1;
+      tFlags[victim] = e & 0xfff;
+      tPfn[victim] = e >>> 12;
+      age[victim] = ++clock;
+      counters[1]++;
+      sink += tPfn[victim];
+    }
+    return sink + counters[0];
+  };
+}
+
+/**
+ * map / access / unmap on `cpus` CPUs, adversarial: store the leaf, check the access, clear the leaf and
+ * record the stale translation in a per-CPU stale bitmap (every CPU with the space live may hold it);
+ * every 32 iterations each CPU flushes its bitmap, as the simulator's bench does with INVPCID.
+ */
+export function fairMapAccessUnmap(cpus, pages) {
+  const flags = new Uint32Array(pages);
+  const out = new Uint32Array(pages);
+  const words = pages >>> 5;
+  const stale = new Uint32Array(cpus * words);
+  let sink = 0;
+  return (n) => {
+    for (let i = 0; i < n; i++) {
+      const p = i & (pages - 1);
+      flags[p] = NEED | Pte.WRITABLE;
+      out[p] = p + 7;
+      if ((flags[p] & Pte.WRITABLE) !== 0) sink += out[p];
+      flags[p] = 0;
+      const w = p >>> 5;
+      const bit = 1 << (p & 31);
+      for (let c = 0; c < cpus; c++) stale[c * words + w] |= bit;
+      if ((i & 31) === 31) for (let c = 0; c < cpus; c++) stale.fill(0, c * words, (c + 1) * words);
+    }
+    return sink + stale[0];
+  };
+}
