@@ -79,6 +79,14 @@ describe('raw-mmu:arm64', () => {
     const all = run('arm64-leaf-tlbi', 'raw-mmu:arm64', { tlbi: 'vae1is' });
     expect(all.violations.filter((x) => x.invariant === 'freed-pagetable-walk')).toEqual([]);
   });
+  it('serve: is reported ignored under stale-first, where the stale entry always serves', () => {
+    const url = new URL('../../catalog/topics/hardware/either-new-then-old.yaml', import.meta.url);
+    const text = readFileSync(url, 'utf8').replace('onConflict: either', 'onConflict: stale-first');
+    const loaded = loadScenarioText(text, 'either.yaml', {});
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+    const r = runScenario(loaded.scenario, { registry: new PolicyRegistry(), selection: 'raw-mmu:arm64' });
+    expect(r.steps[3]).toMatchObject({ outcome: 'ok-stale', ignored: ['serve'] });
+  });
   it('x86 instructions are unsupported on arm64', () => {
     const r = run('x86-missing-invlpg', 'raw-mmu:arm64');
     expect(r.steps[4].outcome).toBe('unsupported');

@@ -34,6 +34,14 @@ export abstract class MachineWalk extends MachineInvalidation {
   lastFaultSpurious = false;
   /** Leaf level of the translation used by the last access (0 when none). */
   lastLevel = 0;
+  /**
+   * With `onConflict: 'either'`, which of two conflicting entries serves the next accesses: 0 the rule
+   * (current if it allows the access, else the stale one), 1 the old (stale) entry, 2 the new (current)
+   * one. After a change without break-before-make the architecture lets each access see either
+   * (Arm ARM D8.16.1, "CONSTRAINED UNPREDICTABLE" choice), so a scenario can show a witness such as
+   * herd7's "new, then old". Ignored under 'stale-first'.
+   */
+  conflictPick: 0 | 1 | 2 = 0;
   // Registers of the last walk (no object per walk).
   protected wFlags = 0;
   protected wPfn = 0;
@@ -99,16 +107,20 @@ export abstract class MachineWalk extends MachineInvalidation {
     const cur = present ? this.check(cpu, this.wFlags, kind, mode) : Outcome.FAULT_NOT_PRESENT;
     const st = this.check(cpu, sf, kind, mode);
     if (this.params.onConflict === 'either') {
-      if (cur === Outcome.OK) {
-        this.lastPfn = this.wPfn;
-        this.lastLevel = this.wLevel;
-        return Outcome.OK;
+      const pick = this.conflictPick;
+      if (pick === 2 || (pick === 0 && cur === Outcome.OK)) {
+        if (cur === Outcome.OK) {
+          this.lastPfn = this.wPfn;
+          this.lastLevel = this.wLevel;
+        }
+        return cur;
       }
-      if (st === Outcome.OK) {
+      if (pick === 1 || st === Outcome.OK) {
+        this.lastStale = true;
+        if (st !== Outcome.OK) return st;
         this.lastPfn = sp;
         this.lastLevel = sl;
-        this.lastStale = true;
-        return Outcome.OK_STALE;
+        return cur === Outcome.OK && this.wPfn === sp ? Outcome.OK : Outcome.OK_STALE;
       }
       return cur;
     }

@@ -39,6 +39,22 @@ describe('arm64 TLB maintenance (spec arm64-pkey.md §7)', () => {
     expect(m.access(1, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.OK_STALE);
   });
 
+  it('onConflict either: after a change without BBM each access may be served by either entry (D8.16.1)', () => {
+    const { m, table, data } = rig({ arch: 'arm64', cpus: 2, onConflict: 'either' });
+    const mm = m.createSpace(7, table);
+    m.ensurePath(mm, USER_VA, 1, table);
+    const [old, now] = [data(), data()];
+    m.setLeaf(mm, USER_VA, 1, old, RW_USER);
+    m.setRoot(1, mm);
+    m.setLeaf(mm, USER_VA, 1, now, RW_USER); // no break: CPU 1 may still hold `old`
+    m.conflictPick = 2;
+    expect([m.access(1, USER_VA, Access.READ, Mode.USER), m.lastPfn]).toEqual([Outcome.OK, now]);
+    m.conflictPick = 1;
+    expect([m.access(1, USER_VA, Access.READ, Mode.USER), m.lastPfn]).toEqual([Outcome.OK_STALE, old]);
+    m.conflictPick = 0;
+    expect([m.access(1, USER_VA, Access.READ, Mode.USER), m.lastPfn]).toEqual([Outcome.OK, now]);
+  });
+
   it('local and broadcast TLBIs are counted apart, each also under its kind (Arm ARM D8.13.3)', () => {
     const { m } = rig({ arch: 'arm64', cpus: 2 });
     m.tlbi(0, 'VAE1', { va: USER_VA, asid: 7, broadcast: false });

@@ -176,9 +176,16 @@ function hwAccess(m: Machine, names: HwNames, step: AccessStep): StepOutcome {
         `CPU ${step.cpu} has not loaded space '${(step.target as { space: string }).space}'`,
       );
     }
-    pages.push(accessOutcome(m, m.access(step.cpu, va, KIND[step.kind], user ? Mode.USER : Mode.KERNEL)));
+    m.conflictPick = step.serve === 'old' ? 1 : step.serve === 'new' ? 2 : 0;
+    try {
+      pages.push(accessOutcome(m, m.access(step.cpu, va, KIND[step.kind], user ? Mode.USER : Mode.KERNEL)));
+    } finally {
+      m.conflictPick = 0;
+    }
   }
-  return combinePages(pages);
+  const out = combinePages(pages);
+  // Only the 'either' model lets an access choose between two conflicting entries.
+  return step.serve !== undefined && m.params.onConflict !== 'either' ? { ...out, ignored: ['serve'] } : out;
 }
 
 function hwSpeculate(m: Machine, names: HwNames, step: SpeculateStep): StepOutcome {

@@ -66,8 +66,13 @@ function access(ctx: Ctx, o: Obj, pointer: string, base: StepBase, hw: boolean):
     );
   }
   const kind = (o['kind'] as AccessKind | undefined) ?? 'read';
+  const serve = o['serve'] as 'old' | 'new' | undefined;
+  if (serve !== undefined && (!hw || op !== 'access'))
+    ctx.error(`${pointer}/serve`, 'serve: is for accesses of a hardware-level scenario (hw: block)');
   if (op === 'speculate') return { ...base, op, target, pages, kind };
-  return { ...base, op, kind, target, pages, via };
+  return serve === undefined
+    ? { ...base, op, kind, target, pages, via }
+    : { ...base, op, kind, target, pages, via, serve };
 }
 
 /** A key range: a region range or a literal `range`, exactly one. */

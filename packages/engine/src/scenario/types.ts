@@ -296,6 +296,8 @@ export interface AccessStep extends StepBase {
   readonly pages: number;
   /** `direct-map`: through the kernel's linear-map alias of the target's frames; `own`: the region's mapping. */
   readonly via: 'own' | 'direct-map';
+  /** Hardware level, machine `onConflict: either`: which of two conflicting entries serves this access. */
+  readonly serve?: 'old' | 'new';
 }
 
 export type UaccessKind = 'copyin' | 'copyout' | 'gup-read' | 'gup-write' | 'remote-read';
