@@ -10,6 +10,7 @@ export * from './contracts/mmu-gather.js';
 export * from './contracts/page-allocator.js';
 export * from './contracts/kernel-memory.js';
 export * from './contracts/kernel.js';
+export * from './contracts/boot.js';
 export * from './contracts/frame-book.js';
 export * from './contracts/phases.js';
 export * from './contracts/signals.js';

@@ -1,4 +1,5 @@
 import type { InjectionToken } from 'tsyringe';
+import type { KernelBoot } from './contracts/boot.js';
 import type { Counters } from './contracts/counters.js';
 import type { FrameBook } from './contracts/frame-book.js';
 import type { Kernel } from './contracts/kernel.js';
@@ -29,6 +30,8 @@ export const Tokens = {
   KernelMemory: Symbol.for('@shootdown/core:KernelMemory') as InjectionToken<KernelMemory>,
   /** `Kernel`: processes, scheduling, keys rights, accesses, stray writes, revoke (policy). */
   Kernel: Symbol.for('@shootdown/core:Kernel') as InjectionToken<Kernel>,
+  /** `KernelBoot`: late init as a scenario step (policy; optional). */
+  Boot: Symbol.for('@shootdown/core:Boot') as InjectionToken<KernelBoot>,
   /** The simulated machine (`Machine` of @shootdown/mmu), built by the runner before `configure`. */
   Machine: Symbol.for('@shootdown/core:Machine') as InjectionToken<unknown>,
   /** `FrameBook`: the kernel's frame bookkeeping the invariants read (runner; the policy writes). */

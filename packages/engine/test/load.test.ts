@@ -247,6 +247,28 @@ steps:
     expect(bad.errors[0]!.message).toMatch(/not of kernel-image/);
   });
 
+  it('takes late-init once, at the top level only (boot has one late init)', () => {
+    const one = loadScenarioText('name: b\nsteps:\n  - { op: late-init }\n', 'b.yaml');
+    expect(one.ok).toBe(true);
+    const twice = loadScenarioText(
+      'name: b\nsteps:\n  - { op: late-init }\n  - { op: late-init }\n',
+      'b.yaml',
+    );
+    expect(twice.ok).toBe(false);
+    if (twice.ok) return;
+    expect(twice.errors[0]).toMatchObject({ line: 4, pointer: '/steps/1/op' });
+    expect(twice.errors[0]!.message).toBe(
+      'the kernel reaches late init once; the first late-init is /steps/0',
+    );
+    const nested = loadScenarioText(
+      'name: b\nsteps:\n  - { op: repeat, times: 2, steps: [{ op: late-init }] }\n',
+      'b.yaml',
+    );
+    expect(nested.ok).toBe(false);
+    if (nested.ok) return;
+    expect(nested.errors[0]!.message).toBe('late-init runs only at the top level of steps');
+  });
+
   it('is deterministic: the same text gives the same scenario', () => {
     const t = 'name: d\nsteps:\n  - { op: repeat, times: 3, steps: [{ op: kalloc, id: m, pages: 1 }] }\n';
     expect(JSON.stringify(loadScenarioText(t, 'd.yaml'))).toBe(JSON.stringify(loadScenarioText(t, 'd.yaml')));

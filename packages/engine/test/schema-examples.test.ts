@@ -19,6 +19,8 @@ const DESIGN_OPS = [
   'interleave', 'speculate', 'repeat', 'check',
   // issue 10's missing pieces: a bare kernel-range flush, and naming a frame before it is allocated
   'flush-kernel-range', 'frame',
+  // issue 11's boot phases: steps before late init
+  'late-init',
   'pte-store', 'table-store', 'table-alloc', 'table-free', 'tlbi', 'invlpg', 'invpcid-one', 'invpcid-single',
   'invpcid-all', 'invpcid-all-nonglobal', 'cr3-write', 'cr3-write-noflush', 'barrier', 'set-root', 'context',
 ]; // prettier-ignore

@@ -2,7 +2,7 @@
 // TLB maintenance rules. Found and loaded like any third-party plug-in: `register(ctx)` adds the policy, its
 // counters and its probe.
 import type { PolicyMap, RegisterContext } from '@shootdown/core';
-import { ARM64_COUNTERS, linearMapProbe } from './probe.js';
+import { ARM64_COUNTERS, kpkeysAllocatorProbe, linearMapProbe } from './probe.js';
 import { arm64Pkey } from './policy.js';
 
 export const policies = { 'arm64-pkey': arm64Pkey } satisfies PolicyMap;
@@ -11,6 +11,7 @@ export function register(ctx: RegisterContext): void {
   for (const p of Object.values(policies)) ctx.registry.addPolicy(p);
   for (const c of ARM64_COUNTERS) ctx.registry.addCounter(c);
   ctx.registry.addProbe(linearMapProbe);
+  ctx.registry.addProbe(kpkeysAllocatorProbe);
 }
 
 export { arm64Pkey } from './policy.js';

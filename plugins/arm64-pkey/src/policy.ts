@@ -2,9 +2,12 @@
 // leaf-only vs all-level invalidation, the linear map's granularity and splits, POE user keys) — with kpkeys
 // page-table protection as the `pt-protection` mechanism and the nested-gather flush as `nested-gather`.
 import {
+  errno,
+  ok,
   signalsOf,
   Tokens,
   type InvariantId,
+  type KernelBoot,
   type PolicyDefinition,
   type ResolvedSelection,
 } from '@shootdown/core';
@@ -91,7 +94,16 @@ function configure(container: DependencyContainer, selection: ResolvedSelection)
   };
   // bootArm64 has tagged the image and the early page-table chunks itself.
   const lm = new LinuxMm(arch, config, machineFrameSink(book, machine, null), phases);
-  arch.kpkeys.initLate(boot.earlyTables, boot.earlyChunks);
+  // Late init is the runner's to call (KernelBoot): a scenario may run steps before it (boot phases).
+  const kernelBoot: KernelBoot = {
+    lateInit(cpu) {
+      if (arch.kpkeys.lateDone) return errno('EALREADY');
+      linearMap.cpu = cpu;
+      arch.kpkeys.initLate(boot.earlyTables, boot.earlyChunks);
+      return ok();
+    },
+  };
+  container.register(Tokens.Boot, { useValue: kernelBoot });
 
   const run: Arm64Run = { machine, arch, lm, boot };
   container.register(ARM64_RUN, { useValue: run });

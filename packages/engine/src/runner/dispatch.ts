@@ -17,6 +17,7 @@ import {
   forkOp,
   keyAllocOp,
   keyFreeOp,
+  lateInitOp,
   processOp,
   runOp,
   setKeyRightsOp,
@@ -65,6 +66,8 @@ export function dispatchOs(state: RunState, step: Step): StepOutcome {
       return forkOp(state, step);
     case 'exec':
       return execOp(state, step);
+    case 'late-init':
+      return lateInitOp(state, step);
     case 'key-alloc':
       return keyAllocOp(state, step);
     case 'key-free':

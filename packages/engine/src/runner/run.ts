@@ -62,8 +62,12 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunResult 
   const raw = selection.policy === 'raw-mmu';
   const child = raw ? null : (options.container ?? rootContainer).createChildContainer();
   const state = new RunState(scenario, selection, options.registry, hw, child);
-  if (child !== null) configure(state, child, { book, phases, signals, hw });
-  else hw.setupHw(state);
+  if (child !== null) {
+    configure(state, child, { book, phases, signals, hw });
+    // Without a late-init step the whole scenario runs after boot, as a policy that folds late init into
+    // configure has it: the boot work stays outside every step (a KernelBoot's report is not a step).
+    if (!scenario.steps.some((s) => s.op === 'late-init')) state.contract(Tokens.Boot)?.lateInit(0);
+  } else hw.setupHw(state);
   const monitor = new InvariantMonitor(hw.machine, book, selection.claims, {
     window: (name) => state.kernel?.window(name),
     spaceOf: (pid) => state.pmaps?.of(pid)?.space,

@@ -176,6 +176,7 @@ export function resolveOsStep(
     case 'fork':
       return { ...base, op, id: ctx.define('process', o['id'], suffix, at('id')) };
     case 'exec':
+    case 'late-init':
       return { ...base, op };
     case 'access':
     case 'speculate':

@@ -45,6 +45,9 @@ function defineOnly(ctx: Ctx, o: Obj, pointer: string, suffix: string): void {
 }
 
 export class StepWalker {
+  /** Where the scenario's `late-init` is, once one was read. */
+  private lateInit: string | null = null;
+
   constructor(
     private readonly ctx: Ctx,
     private readonly opts: WalkOptions,
@@ -116,6 +119,16 @@ export class StepWalker {
       }
       case 'check':
         return resolveCheck(ctx, o, pointer, base, this.opts.probes);
+      case 'late-init':
+        // Boot has one late init, and it is not something a loop or an interleaved operation can reach.
+        if (path.includes('.')) ctx.error(`${pointer}/op`, 'late-init runs only at the top level of steps');
+        else if (this.lateInit !== null)
+          ctx.error(
+            `${pointer}/op`,
+            `the kernel reaches late init once; the first late-init is ${this.lateInit}`,
+          );
+        else this.lateInit = pointer;
+        return resolveOsStep(ctx, o, pointer, base, suffix, this.opts.hw);
       default:
         return (
           resolveHwStep(ctx, o, pointer, base, suffix) ??

@@ -286,6 +286,11 @@ export interface ExecStep extends StepBase {
   readonly op: 'exec';
 }
 
+/** The kernel reaches late init (at most once, at the top level): the steps before it run during boot. */
+export interface LateInitStep extends StepBase {
+  readonly op: 'late-init';
+}
+
 export type AccessKind = 'read' | 'write' | 'exec';
 
 export interface AccessStep extends StepBase {
@@ -605,6 +610,7 @@ export type Step =
   | MadviseDontneedStep
   | ForkStep
   | ExecStep
+  | LateInitStep
   | AccessStep
   | UaccessStep
   | KallocStep

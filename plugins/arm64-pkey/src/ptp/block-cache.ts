@@ -81,6 +81,16 @@ export class BlockCachePtpAllocator implements PtpAllocator {
     return this.enabled;
   }
 
+  /** PBA_NR_RESERVED_PAGES of this variant (0 in the ablation). */
+  get reservedPages(): number {
+    return this.opts.reserved;
+  }
+
+  /** Frames of pba_early_region (0 before the first refill or once nothing was refilled early). */
+  get earlyRegionPages(): number {
+    return this.earlyPfn === NO_PFN ? 0 : 1 << this.earlyOrder;
+  }
+
   /** Whether the block allocator is active (false: PTE-only linear map, behaves as per-page). */
   get blockAllocatorEnabled(): boolean {
     return this.enabled;

@@ -41,19 +41,16 @@ export class Run {
   readonly armed = new Map<Phase, () => void>();
   private stepNo = 0;
 
-  constructor(selection: string, params: MachineParamsInput) {
-    const {
-      machine,
-      book,
-      container: c,
-      sel,
-    } = configured(selection, params, (phase) => {
+  /** `boot`: stop before late init (the test calls `lateInit()` itself). */
+  constructor(selection: string, params: MachineParamsInput, boot = false) {
+    const reach = (phase: Phase): void => {
       const f = this.armed.get(phase);
       if (f !== undefined) {
         this.armed.delete(phase);
         f();
       }
-    });
+    };
+    const { machine, book, container: c, sel } = configured(selection, params, reach, !boot);
     this.machine = machine;
     this.container = c;
     this.kernel = c.resolve(Tokens.Kernel);
@@ -65,6 +62,11 @@ export class Run {
       spaceOf: (pid) => this.pmap.of(pid)?.space,
     });
     this.monitor.attach();
+  }
+
+  /** The scenario's late-init step. */
+  lateInit(): StepResult<OpReport> {
+    return this.step(() => this.container.resolve(Tokens.Boot).lateInit(0));
   }
 
   /** One operation as a step: counter deltas and the invariants it broke. */
@@ -104,6 +106,7 @@ export function configured(
   selection: string,
   params: MachineParamsInput,
   reach: (phase: Phase) => void = () => {},
+  lateInit = true,
 ) {
   const registry = new PolicyRegistry();
   register(createRegisterContext(registry));
@@ -123,6 +126,8 @@ export function configured(
   });
   c.register(Tokens.Selection, { useValue: sel });
   registry.policy(sel.policy)!.configure(c, sel);
+  // As the runner does for a scenario without a late-init step.
+  if (lateInit && c.isRegistered(Tokens.Boot, true)) c.resolve(Tokens.Boot).lateInit(0);
   return { machine, book, container: c, sel };
 }
 

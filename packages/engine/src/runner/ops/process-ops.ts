@@ -1,7 +1,8 @@
-// process, run, fork, exec, key-alloc, key-free, set-key-rights → the `Kernel` contract.
-import { parseProt } from '@shootdown/core';
+// process, run, fork, exec, key-alloc, key-free, set-key-rights → the `Kernel` contract; late-init → `KernelBoot`.
+import { parseProt, Tokens } from '@shootdown/core';
 import type {
   ExecStep,
+  LateInitStep,
   ForkStep,
   KeyAllocStep,
   KeyFreeStep,
@@ -38,6 +39,12 @@ export function forkOp(state: RunState, step: ForkStep): StepOutcome {
 export function execOp(state: RunState, step: ExecStep): StepOutcome {
   const k = state.kernel;
   return k === undefined ? UNSUPPORTED : fromReport(k.exec(step.cpu));
+}
+
+/** late-init → KernelBoot.lateInit; a policy without boot phases cannot express it. */
+export function lateInitOp(state: RunState, step: LateInitStep): StepOutcome {
+  const boot = state.contract(Tokens.Boot);
+  return boot === undefined ? UNSUPPORTED : fromReport(boot.lateInit(step.cpu));
 }
 
 export function keyAllocOp(state: RunState, step: KeyAllocStep): StepOutcome {
