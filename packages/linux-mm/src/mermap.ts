@@ -17,7 +17,8 @@ import { mkPte, PTE_GLOBAL, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE } from './pte.js
 /** The sentinel mermap_put leaves behind: non-present but not pte_none (RFC mermap.c). */
 export const MERMAP_UNMAPPED_PTE = mkPte(0, PTE_SPECIAL);
 
-/** Live allocations tracked per CPU (the RFC keeps a small fixed array). */
+/** Live allocations tracked per CPU: `struct mermap_cpu { … struct mermap_alloc allocs[4]; }` (RFC
+ *  include/linux/mermap_types.h). A limit on concurrent gets, not on their size. */
 export const MERMAP_MAX_LIVE = 4;
 
 export class Mermap {
@@ -57,10 +58,14 @@ export class Mermap {
 
   /**
    * mermap_get(page, size, prot) on `cpu` in `mm` (the current process's mm-local region; init_mm for
-   * a kernel thread). Returns the virtual address, or -1 when the window cannot fit the request.
+   * a kernel thread): `pages` physically consecutive frames from `pfn`, one allocation. Returns the
+   * virtual address, or -1 when the window cannot fit the request. `useReserve` is
+   * mermap_get_reserved(): one page, allowed into the window's last page (mermap_alloc() drops
+   * `cpu_end -= PAGE_SIZE` only for it; RFC mm/mermap.c).
    */
-  get(cpu: number, mm: MmStruct, pfn: number, pages: number): number {
-    const usable = this.usablePages();
+  get(cpu: number, mm: MmStruct, pfn: number, pages: number, useReserve = false): number {
+    if (useReserve && pages !== 1) return -1; // WARN_ON_ONCE(size != PAGE_SIZE)
+    const usable = useReserve ? this.arch.layout.mermapWindowPages : this.usablePages();
     let slot = -1;
     for (let i = 0; i < MERMAP_MAX_LIVE; i++) {
       if (this.liveCount[cpu * MERMAP_MAX_LIVE + i] === 0) {
@@ -91,8 +96,9 @@ export class Mermap {
       const addr = base + i * PAGE_SIZE;
       const table = this.store.walk(cpu, mm, addr, 1, true);
       if (table < 0) throw new Error('mermap: page tables were not prepared');
-      this.store.setEntry(cpu, mm, 1, table, tableIndex(addr, 1), addr, mkPte(pfn + i, prot));
+      // Marked before the store, so the invariants judging the store already see a mermap frame.
       this.frames.setFlag(pfn + i, FRAME_MERMAP, true);
+      this.store.setEntry(cpu, mm, 1, table, tableIndex(addr, 1), addr, mkPte(pfn + i, prot));
       if (!this.mappedSinceFlush[cpu].includes(pfn + i)) {
         this.mappedSinceFlush[cpu].push(pfn + i);
         this.pendingCpus.set(pfn + i, (this.pendingCpus.get(pfn + i) ?? 0) + 1);

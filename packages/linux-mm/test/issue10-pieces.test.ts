@@ -105,3 +105,23 @@ describe('vmalloc lazy-purge state (mm/vmalloc.c free_vmap_area_noflush, __purge
     });
   });
 });
+
+describe('mermap windows, large gets and the reserved page (RFC mm/mermap.c mermap_alloc)', () => {
+  it('one get may take every usable page; only mermap_get_reserved() reaches the last one, one page at a time', () => {
+    const { arch, lm } = makeMachine(2, 4096); // fake window: 8 pages
+    const w = lm.mermap.usablePages();
+    const big = lm.mermap.get(0, lm.initMm, 100, w);
+    expect(big).toBe(lm.mermap.windowBase(0));
+    expect(lm.mermap.get(0, lm.initMm, 200, 1)).toBe(-1);
+    expect(lm.mermap.get(0, lm.initMm, 200, 2, true)).toBe(-1); // WARN_ON_ONCE(size != PAGE_SIZE)
+    const rsv = lm.mermap.get(0, lm.initMm, 200, 1, true);
+    expect(rsv).toBe(lm.mermap.windowBase(0) + w * 4096);
+    expect(lm.mermap.get(0, lm.initMm, 201, 1, true)).toBe(-1);
+    expect(arch.mermapFlushes).toBe(0);
+    lm.mermap.put(0, lm.initMm, rsv);
+    lm.mermap.put(0, lm.initMm, big);
+    // Nothing live: restart at the base after one local flush.
+    expect(lm.mermap.get(0, lm.initMm, 300, 2)).toBe(lm.mermap.windowBase(0));
+    expect(arch.mermapFlushes).toBe(1);
+  });
+});

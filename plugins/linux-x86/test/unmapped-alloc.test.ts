@@ -86,8 +86,9 @@ describe('populate-unmapped: 2048 zeroed unmapped pages on 8 CPUs (catalogue unm
     const base = populate('zap-per-folio').step.cycles + shared;
     const gfp = populate('gfp-unmapped').step.cycles + shared;
     const skip = populate('unmapped-skip-flush').step.cycles + shared;
-    expect(gfp / skip).toBeLessThan(1.06);
-    expect(gfp / skip).toBeGreaterThan(1);
+    // Seed 002: 313 ms (gfp_unmapped) against 326 ms (skip-flush), "noise" by the author's account — within a
+    // few per cent either way; with the RFC's 512-page mermap window gfp-unmapped is the cheaper, as there.
+    expect(Math.abs(gfp / skip - 1)).toBeLessThan(0.06);
     expect(base / gfp).toBeGreaterThan(10);
   });
 });

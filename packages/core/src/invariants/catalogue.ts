@@ -1,5 +1,6 @@
 // Every invariant of DESIGN §3, in the table's order (then those added since).
 import { breakBeforeMake } from './break-before-make.js';
+import { crossMmAlias } from './cross-mm-alias.js';
 import { directMapDefault } from './direct-map-default.js';
 import { doubleUse } from './double-use.js';
 import { freedPagetableWalk } from './freed-pagetable-walk.js';
@@ -26,6 +27,7 @@ export const INVARIANTS: readonly Invariant[] = [
   unmappedStaysUnmapped,
   pfnRelease,
   mermapFree,
+  crossMmAlias,
   pkeyTag,
   pkeyKept,
   pagetableWriteProtected,

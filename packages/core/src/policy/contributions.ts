@@ -13,6 +13,9 @@ export interface ContributionCall {
   readonly args: Readonly<Record<string, Json>>;
   /** The region id the step defines (`id:`), if any. */
   readonly id: string | null;
+  /** The frame behind page `page` of a region the scenario named (-1 when it names none now), for ops
+   *  whose arguments name regions (e.g. the frame a `linux.mermap-get` maps). Absent in probes. */
+  readonly frameOf?: (region: string, page: number) => Pfn;
 }
 
 /** A region a policy op defines (so later steps can address it by id). */

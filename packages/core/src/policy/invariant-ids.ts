@@ -9,6 +9,7 @@ export const INVARIANT_IDS = [
   'unmapped-stays-unmapped',
   'pfn-release',
   'mermap-free',
+  'cross-mm-alias',
   'pkey-tag',
   'pkey-kept',
   'pagetable-write-protected',

@@ -29,8 +29,13 @@ const GIB512 = 2 ** 39;
  * which gives it exactly the per-mm, PCID-tagged behaviour the RFC relies on.
  */
 export const MERMAP_BASE = 0x7f8000000000;
-/** [assumption] Pages per CPU mermap window (a policy parameter of the RFC; the last one is reserved). */
-export const MERMAP_WINDOW_PAGES = 64;
+/**
+ * Pages per CPU mermap window: MERMAP_CPU_REGION_SIZE. The RFC's mm/mermap.c sizes each CPU's chunk by it;
+ * the mermap.c it grew from defines it as PAGE_SIZE << MAX_PAGECACHE_ORDER, "the size of the maximum folio
+ * size" — MAX_PAGECACHE_ORDER = min(MAX_XAS_ORDER, HPAGE_PMD_ORDER) = 9 on x86-64 with THP
+ * (include/linux/pagemap.h), so 512 pages. The last page is reserved for mermap_get_reserved().
+ */
+export const MERMAP_WINDOW_PAGES = 512;
 
 /** Boot page-table frames the direct map needs for `frames` frames with `leaf` leaves, plus the PGD. */
 export function bootTableFrames(frames: number, leaf: '4K' | '2M' | '1G'): number {

@@ -2,6 +2,7 @@
 // did not declare it reports `unsupported`.
 import type { PolicyOpStep } from '../../scenario/types.js';
 import { UNSUPPORTED, fromReport, type StepOutcome } from '../report.js';
+import { frameOfPage, regionOf } from '../resolve.js';
 import type { RunState } from '../state.js';
 
 export function policyOp(state: RunState, step: PolicyOpStep): StepOutcome {
@@ -9,7 +10,9 @@ export function policyOp(state: RunState, step: PolicyOpStep): StepOutcome {
   const container = state.container;
   if (op === undefined || container === null || !op.policies.includes(state.selection.policy))
     return UNSUPPORTED;
-  const r = op.run({ container, cpu: step.cpu, args: step.args, id: step.id });
+  const frameOf = (region: string, page: number): number =>
+    frameOfPage(state, regionOf(state, region), page, step.cpu);
+  const r = op.run({ container, cpu: step.cpu, args: step.args, id: step.id, frameOf });
   if (r.region !== undefined && step.id !== null) {
     state.names.defineRegion({
       id: step.id,
