@@ -14,7 +14,9 @@ const MERMAP_WINDOW = 'linux.mermap';
  * mermap window), or through a global entry inside the window, which survives every switch of address space
  * (arch_mermap_pgprot_allowed rejects _PAGE_GLOBAL for that reason). The kernel's shared half (the direct map)
  * is not an address space of its own and does not count. Judged at every change of the frame's reach while
- * the frame is marked as mapped in a mermap window.
+ * the frame is marked as mapped in a mermap window, once the MMU's reach counts show a second path: a second
+ * present entry, or a possibly cached one. A global window entry that is the frame's only path is therefore
+ * judged when it changes (mermap_put leaves it cached: then every mm on that CPU reaches it).
  */
 export const crossMmAlias: Invariant = {
   id: 'cross-mm-alias',
@@ -42,8 +44,12 @@ interface Reach {
 function reaches(ctx: InvariantContext, f: number): Reach[] {
   const m = ctx.m;
   const out: Reach[] = [];
-  // Present leaves (the mermap's are 4 KiB, so the leaf's VA is the frame's), then possibly cached ones.
-  for (const t of m.validTranslations?.(f) ?? [])
+  // Present leaves (the mermap's are 4 KiB, so the leaf's VA is the frame's) — a table scan, so only when the
+  // MMU's reach counts say more than one path exists — then possibly cached ones.
+  const valid = m.reverse.validRefs[f] ?? 0;
+  const stale = m.reverse.staleRefs[f] ?? 0;
+  if (valid + stale < 2 && stale === 0) return out;
+  for (const t of valid > 0 ? (m.validTranslations?.(f) ?? []) : [])
     out.push({ space: t.space, va: t.va, global: (t.flags & Pte.GLOBAL) !== 0, cpu: null });
   const s = m.staleLeaf;
   for (const r of staleLeafTo(m, f)) {
