@@ -4,7 +4,7 @@
 import type { FrameBook } from '../contracts/frame-book.js';
 import type { Pid, Va } from '../contracts/addresses.js';
 import type { InvariantId } from '../policy/invariant-ids.js';
-import type { MachineView } from './machine-view.js';
+import type { MachineView, TableLinkView } from './machine-view.js';
 
 /** What the invariants may ask the kernel side beyond the frame book (supplied by the runner). */
 export interface InvariantEnv {
@@ -50,18 +50,7 @@ export interface Invariant {
     v: { space: number; va: number; level: number; reason: string; cpus: readonly number[] },
   ): void;
   /** A table pointer was stored: a page-table frame is linked at one more place (the MMU's TableLink). */
-  tableLinked?(
-    ctx: InvariantContext,
-    l: {
-      pfn: number;
-      level: number;
-      space: number;
-      va: number;
-      otherLinks: number;
-      unclean: boolean;
-      freedSince: boolean;
-    },
-  ): void;
+  tableLinked?(ctx: InvariantContext, l: TableLinkView): void;
   /** The frame book changed a frame's state. */
   frameState?(ctx: InvariantContext, pfn: number, from: number, to: number): void;
   /** A revoking operation returned (its frames got FRAME_REVOKED). */

@@ -47,6 +47,20 @@ export interface StaleRecords {
   nextInChain?(r: number): number;
 }
 
+/** A table pointer was stored (the MMU's TableLink): what `double-use` judges. */
+export interface TableLinkView {
+  readonly pfn: number;
+  readonly level: number;
+  readonly space: number;
+  readonly va: number;
+  /** Places that linked the table before this store. */
+  readonly otherLinks: number;
+  /** A walk-cache entry of an earlier link may still point at it. */
+  readonly unclean: boolean;
+  /** The frame was freed after its oldest current link was made. */
+  readonly freedSince: boolean;
+}
+
 export interface LookupView {
   readonly present: boolean;
   readonly level: number;
@@ -99,14 +113,6 @@ export interface MachineView {
       reason: string;
       cpus: readonly number[];
     }): void;
-    tableLinked?(l: {
-      pfn: number;
-      level: number;
-      space: number;
-      va: number;
-      otherLinks: number;
-      unclean: boolean;
-      freedSince: boolean;
-    }): void;
+    tableLinked?(l: TableLinkView): void;
   }): () => void;
 }
