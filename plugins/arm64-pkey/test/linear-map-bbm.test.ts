@@ -57,3 +57,31 @@ describe('linear-map split', () => {
     expect(hw.stores).toEqual([`key L2 8192 ${KPKEYS_PKEY_PGTABLES}`]);
   });
 });
+
+// Issue 11 defect 4: after an in-place BBML2 split the old block may linger in TLBs (arch/arm64/mm/mmu.c,
+// arch_kfence_init_pool(): "larger entries may safely linger in the TLB"); it translates every frame of the block
+// exactly as the new PTEs do, so freeing and reusing a frame of that block is no stale-after-free — with or
+// without a later, flushed permission change of a neighbouring frame's alias.
+describe('linear-map split in place: frames of the split block freed and reused', () => {
+  it('reports no stale-after-free on the linear-map addresses', () => {
+    const r = new Run('arm64-pkey', {
+      cpus: 2,
+      memory: '64MiB',
+      directMap: { leaf: '2M' },
+      features: { 'bbml2-noabort': true },
+    });
+    const frames: number[] = [];
+    for (let i = 0; i < 4; i++) frames.push(r.pages.alloc(0, 0, []).pfn!);
+    for (const f of frames) r.step(() => r.kernel.access(1, r.kernel.directMapAddress(f), 'read', false));
+    const lmap = r.arm.arch.linearMap;
+    const split = r.step(() => lmap.setMemoryPkey(frames[0]!, 1, KPKEYS_PKEY_PGTABLES));
+    expect(split.counters.split).toBe(1);
+    r.step(() => lmap.setMemoryPkey(frames[0]!, 1, 0));
+    const seen: string[] = [];
+    for (const f of frames) seen.push(...r.step(() => r.pages.free(0, f, 0)).violations);
+    for (const f of frames) seen.push(...r.step(() => r.pages.alloc(0, 0, [], [f])).violations);
+    for (const f of frames)
+      seen.push(...r.step(() => r.kernel.access(1, r.kernel.directMapAddress(f), 'write', false)).violations);
+    expect(seen).toEqual([]);
+  });
+});
