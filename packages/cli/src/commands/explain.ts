@@ -9,6 +9,7 @@ import {
   type PolicyRegistry,
   type ResolvedSelection,
 } from '@shootdown/core';
+import { defaultCostModel, loadCostModelSchema } from '@shootdown/mmu';
 import { ShootdownCommand } from '../base-command.js';
 import { InputError } from '../errors.js';
 import { closest } from '../suggest.js';
@@ -51,7 +52,33 @@ export interface RawMmuExplanation {
   readonly description: string;
 }
 
-export type Explanation = InvariantExplanation | VariantExplanation | PolicyExplanation | RawMmuExplanation;
+/** `costs`: every default weight of the cost model with its source or `[assumption]` and sensitivity. */
+export interface CostsExplanation {
+  readonly kind: 'costs';
+  readonly description: string;
+  readonly weights: readonly { readonly name: string; readonly weight: number; readonly source: string }[];
+}
+
+export type Explanation =
+  InvariantExplanation | VariantExplanation | PolicyExplanation | RawMmuExplanation | CostsExplanation;
+
+/** The default cost model as schemas/cost-model.schema.json documents it (spec linux.md §7.2, §7.4). */
+function explainCosts(): CostsExplanation {
+  const schema = loadCostModelSchema() as {
+    description?: string;
+    properties?: Record<string, { description?: string }>;
+  };
+  const props = schema.properties ?? {};
+  return {
+    kind: 'costs',
+    description: schema.description ?? '',
+    weights: Object.keys(props).map((name) => ({
+      name,
+      weight: defaultCostModel[name] ?? 0,
+      source: props[name]?.description ?? '',
+    })),
+  };
+}
 
 function explainRawMmu(subject: string): RawMmuExplanation {
   const arch = subject.slice(RAW_MMU.length + 1);
@@ -161,6 +188,10 @@ function formatExplanation(e: Explanation): string {
     if (v.claims.length > 0) out.push(`  adds claims: ${v.claims.join(', ')}`);
     if (v.disclaims.length > 0) out.push(`  gives up: ${v.disclaims.join(', ')}`);
     out.push(`  selection ${e.selection} claims: ${e.selectionClaims.join(', ') || '(none)'}`);
+  } else if (e.kind === 'costs') {
+    out.push('cost model (unit: one x86 INVLPG, about 100 ns)');
+    out.push(`  ${e.description}`);
+    for (const w of e.weights) out.push(`  ${w.name} = ${w.weight}: ${w.source}`);
   } else if (e.kind === 'raw-mmu') {
     out.push(`${e.selection}  (architectures: ${e.arches.join(', ')})`);
     out.push(`  ${e.description}`);
@@ -178,16 +209,17 @@ function formatExplanation(e: Explanation): string {
 
 export default class Explain extends ShootdownCommand {
   static override summary =
-    'Explain an invariant, or what a policy, mechanism or variant models and its source.';
+    'Explain an invariant, what a policy, mechanism or variant models and its source, or the cost model.';
   static override examples = [
     '<%= config.bin %> explain wx-alias',
     '<%= config.bin %> explain linux-x86:vfree=module-free-pre52',
     '<%= config.bin %> explain linux-x86:vfree',
     '<%= config.bin %> explain freebsd-amd64',
+    '<%= config.bin %> explain costs',
   ];
   static override args = {
     subject: Args.string({
-      description: 'An invariant id, or policy[:mechanism[=variant]].',
+      description: "An invariant id, policy[:mechanism[=variant]], or 'costs' (the cost model's sources).",
       required: true,
     }),
   };
@@ -197,7 +229,9 @@ export default class Explain extends ShootdownCommand {
     const subject = args.subject.trim();
     const registry = await this.loadRegistry();
     let e: Explanation;
-    if (subject === RAW_MMU || subject.startsWith(`${RAW_MMU}:`)) {
+    if (subject === 'costs') {
+      e = explainCosts();
+    } else if (subject === RAW_MMU || subject.startsWith(`${RAW_MMU}:`)) {
       e = explainRawMmu(subject);
     } else if ((INVARIANT_IDS as readonly string[]).includes(subject)) {
       e = explainInvariant(registry, subject);
