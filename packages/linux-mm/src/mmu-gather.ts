@@ -18,6 +18,8 @@ export interface GatherSink {
   releasePage(cpu: number, pfn: number): void;
   /** Free a page-table page after the flush that covers it (tlb_remove_table → __tlb_remove_table). */
   releaseTable(mm: MmStruct, level: number, table: number): void;
+  /** The scenario's interleave points: every gather reaches `cleared` and `flushed` (DESIGN §4). */
+  readonly phases?: PhaseHook | null;
 }
 
 /** "No range yet" for a fullmm gather (__tlb_reset_range sets start = end = ~0). */
@@ -96,7 +98,9 @@ export class MmuGather {
     this.nrPages = 0;
     this.nrTables = 0;
     this.flushes = 0;
-    this.phaseHook = null;
+    // Every mmu_gather user — munmap, mprotect (change_protection), madvise(DONTNEED), revoke, exit —
+    // is interleavable at the same two points.
+    this.phaseHook = this.sink.phases ?? null;
     this.active = true;
     this.resetRange();
     // inc_tlb_flush_pending(mm): mm_tlb_flush_nested() sees concurrent gathers (spec §5.8).
@@ -267,6 +271,9 @@ export class MmuGather {
         if (!wasFullmm && this.end > this.start) this.clearedPtes = true;
       }
     }
+    // The scenario's `cleared` phase, for users that have no earlier point of their own (unmap_region
+    // reaches it before free_pgtables; the dispatcher fires a phase once): entries changed, not flushed.
+    this.phaseHook?.reach('cleared');
     this.flushMmuTlbonly();
     // The scenario's `flushed` phase: invalidated, nothing freed yet.
     this.phaseHook?.reach('flushed');

@@ -35,7 +35,6 @@ export function unmapRegion(
 ): MmuGather {
   const tlb = lm.newGather();
   tlb.gatherMmu(cpu, mm, start, end);
-  tlb.phaseHook = lm.phases;
   unmapVmas(lm, tlb, vmas, start, end);
   lm.phases?.reach('cleared');
   const pfn = lm.config.gather.pfnmapFlush;

@@ -107,7 +107,12 @@ export class ReferenceMm {
         removed = true;
       }
     }
-    if (removed) this.os.flushAll(cpu);
+    if (removed) {
+      // The scenario's interleave points of a protection change: narrowed, then flushed.
+      this.os.reach('cleared');
+      this.os.flushAll(cpu);
+      this.os.reach('flushed');
+    }
     let added = false;
     for (const [va, pfn, old, want] of pages) {
       if (((want & ~RIGHTS) | (old & want & RIGHTS)) !== want) {

@@ -1,8 +1,10 @@
 /**
  * Named points inside one kernel operation where a scenario's `interleave` runs nested steps
  * (DESIGN §4). A policy calls `reach(phase)` when its operation gets there:
- * - `cleared`: entries of the range are cleared, nothing flushed yet (inside `unmap_vmas` /
- *   `pmap_remove` before `pmap_invalidate_range`);
+ * - `cleared`: entries of the range are cleared or changed, nothing flushed yet (inside `unmap_vmas` /
+ *   `pmap_remove` before `pmap_invalidate_range`; every Linux mmu_gather user — mprotect, madvise(DONTNEED),
+ *   revoke, exit — in `tlb_finish_mmu` before its flush; FreeBSD `pmap_protect` / `pmap_advise` /
+ *   `pmap_pkru_update_range` before theirs);
  * - `unlinked`: page-table pages are unlinked from the tree but not yet freed (`free_pgtables`);
  * - `flushed`: the TLB flush of the operation is done, deferred frees not yet (`tlb_flush_mmu_tlbonly`
  *   returned, `tlb_batch_pages_flush` not yet).

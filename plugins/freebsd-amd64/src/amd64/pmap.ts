@@ -139,7 +139,14 @@ export class Amd64Pmap implements ShootdownTarget {
       this.deps.hw.storeLeaf(cpu, this.space, p * 4096, pfn, flags);
       changed = true;
     }
-    if (changed) this.deps.shootdown.all(cpu, this);
+    if (changed) this.invalidateAllPhased(cpu);
+  }
+
+  /** pmap_invalidate_all between the scenario's `cleared` and `flushed` points (DESIGN §4 interleave). */
+  private invalidateAllPhased(cpu: number): void {
+    this.deps.phases?.reach('cleared');
+    this.deps.shootdown.all(cpu, this);
+    this.deps.phases?.reach('flushed');
   }
 
   /**
@@ -155,7 +162,11 @@ export class Amd64Pmap implements ShootdownTarget {
       this.deps.hw.storeLeaf(cpu, this.space, p * 4096, pfn, flags);
       changed++;
     }
-    if (changed > 0 && flush) this.deps.shootdown.range(cpu, this, startPage, endPage);
+    if (changed > 0) {
+      this.deps.phases?.reach('cleared');
+      if (flush) this.deps.shootdown.range(cpu, this, startPage, endPage);
+      this.deps.phases?.reach('flushed');
+    }
     return changed;
   }
 
@@ -191,7 +202,7 @@ export class Amd64Pmap implements ShootdownTarget {
       this.deps.hw.storeLeaf(cpu, this.space, p * 4096, pfn, cleared);
       changed = true;
     }
-    if (changed) this.deps.shootdown.all(cpu, this);
+    if (changed) this.invalidateAllPhased(cpu);
   }
 
   /** pmap_remove_pages (exec, exit): pmap_pkru_deassign_all, every entry cleared, one pmap_invalidate_all. */
