@@ -6,7 +6,7 @@
 // so scripts parse one stream.
 import { Command } from '@oclif/core';
 import type { PolicyRegistry } from '@shootdown/core';
-import { classifyError, EXIT_BAD_INPUT, EXIT_FINDING } from './errors.js';
+import { classifyError, EXIT_BAD_INPUT, EXIT_FINDING, EXIT_INTERNAL } from './errors.js';
 import { failureWarnings, loadRegistryFromConfig, type LoadedRegistry } from './load-plugins.js';
 
 const MAX_FINDING_LINES = 10;
@@ -18,6 +18,13 @@ export abstract class ShootdownCommand extends Command {
   private findings: string[] = [];
   /** Set by a command that reports bad input as part of its result (validate): exit 2 after printing. */
   private badInput = false;
+  /** Runs whose plug-in threw, timed out or ran out of memory: exit 3 after the report (issue 13). */
+  private runErrors: string[] = [];
+
+  /** Records a run that did not complete; the report still prints (its column says `error`), then exit 3. */
+  protected reportRunError(summary: string): void {
+    this.runErrors.push(summary);
+  }
 
   /** Records a finding; the command keeps going and exits 1 at the end. */
   protected reportFinding(summary: string): void {
@@ -78,6 +85,10 @@ export abstract class ShootdownCommand extends Command {
   protected override async finally(err: Error | undefined): Promise<void> {
     if (err === undefined && this.badInput) {
       process.exitCode = EXIT_BAD_INPUT;
+    } else if (err === undefined && this.runErrors.length > 0) {
+      // a plug-in failed: a bug (exit 3), whatever the other columns found; each named on stderr
+      process.exitCode = EXIT_INTERNAL;
+      for (const e of this.runErrors) this.stderrLine(`error: ${e}`);
     } else if (err === undefined && this.findings.length > 0) {
       process.exitCode = EXIT_FINDING;
       if (!this.jsonEnabled()) {

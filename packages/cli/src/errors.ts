@@ -75,6 +75,10 @@ export function classifyError(err: unknown): ClassifiedError {
     if (typeof rec['exitCode'] === 'number' && rec['exitCode'] === EXIT_FINDING) {
       return { exitCode: EXIT_FINDING, code: 'finding', lines: messageLines(err) };
     }
+    // a machine the scenario describes but the MMU cannot build (validate checks the same limits)
+    if (err.name === 'MachineConfigError') {
+      return { exitCode: EXIT_BAD_INPUT, code: 'bad-input', lines: messageLines(err) };
+    }
     if (OCLIF_INPUT_ERRORS.has(err.name) || (oclif !== undefined && err.name !== 'ExitError')) {
       return { exitCode: EXIT_BAD_INPUT, code: 'bad-input', lines: messageLines(err) };
     }

@@ -1,58 +1,113 @@
-// `compare` on every core: the (scenario, selection) pairs of runMatrix shared among worker threads. The
-// pool starts as soon as the plug-ins are known, so the workers import the engine and load the same plug-in
-// folders while this thread is still loading and validating the scenarios; then they receive the scenarios
-// already loaded and run one pair at a time as this thread hands them out (a queue, not fixed shares, so
-// one slow pair does not leave the other cores idle). Results are put back by pair number, in the serial
-// loop's order, and compared here exactly as the serial path compares them — so the report is
-// byte-identical to `--jobs 1`.
+// Every run of `run` and `compare` happens on a worker thread, contained (issue 13): the (scenario,
+// selection) pairs of runMatrix shared among workers that start as soon as the plug-ins are known, so
+// they import the engine and load the same plug-in folders while this thread is still loading and
+// validating the scenarios; then they receive the scenarios already loaded and run one pair at a time as
+// this thread hands them out (a queue, not fixed shares, so one slow pair does not leave the other cores
+// idle). Each pair runs under a time limit and each worker under a heap limit (run-limits.ts): a pair
+// that exceeds either, or whose plug-in throws out of the runner, gets an `error` result naming what
+// happened; its worker is replaced and the other pairs complete. Results are put back by pair number, in
+// the serial loop's order, and compared here exactly as the serial path compares them — so the report is
+// byte-identical to runMatrix's whatever the number of workers.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { PolicyRegistry, ResolvedSelection } from '@shootdown/core';
-import { compareResults, type RunResult } from '@shootdown/engine';
+import type { ResolvedSelection } from '@shootdown/core';
+import { compareResults, errorResult, type RunResult, type Scenario } from '@shootdown/engine';
 import type { MatrixWorkerData, ToParent, ToWorker } from './matrix-protocol.js';
 import { Progress } from './progress.js';
-import { runMatrix, type MatrixResult } from './run-matrix.js';
+import type { MatrixResult } from './run-matrix.js';
+import { DEFAULT_MAX_MEMORY_MIB, DEFAULT_TIMEOUT_S, type RunLimits } from './run-limits.js';
 import type { LoadedScenario } from './scenario-input.js';
 
-/** How many workers a matrix of `pairs` runs gets: never more than there are pairs; 1 means serial. */
+/** How many workers a matrix of `pairs` runs gets: never more than there are pairs, at least one. */
 export function workerCount(pairs: number, jobs: number = availableParallelism()): number {
   return Math.max(1, Math.min(Math.floor(jobs), pairs));
 }
 
+const DEFAULT_LIMITS: RunLimits = {
+  timeoutMs: DEFAULT_TIMEOUT_S * 1000,
+  maxMemoryMib: DEFAULT_MAX_MEMORY_MIB,
+};
+
+/** One worker and the pair it is running (if any), with that pair's deadline. */
+interface Slot {
+  worker: Worker;
+  pair: number;
+  timer: NodeJS.Timeout | undefined;
+  /** Set once the slot's worker was ended on purpose (time limit) or died: its late events are ignored. */
+  retired: boolean;
+}
+
+type Matrix = Extract<ToWorker, { type: 'matrix' }>;
+
 /** Runs matrices on worker threads; see the file comment. One matrix per pool. */
 export class MatrixPool {
-  private readonly workers: Worker[] = [];
-  /** Resolves when every worker has loaded its plug-ins; rejects on the first start-up failure. */
+  private readonly slots: Slot[] = [];
+  /** Resolves when every first worker has loaded its plug-ins; rejects on the first start-up failure. */
   private readonly ready: Promise<void>;
-  /** Where the next message or failure of the running matrix goes. */
-  private onMessage: (w: Worker, m: ToParent) => void = () => undefined;
-  private onFailure: (e: Error) => void = () => undefined;
+  private readonly data: MatrixWorkerData;
+  private matrix: Matrix | undefined;
+  /** Where events of the running matrix go. */
+  private onResult: (slot: Slot, m: ToParent) => void = () => undefined;
+  private onDeath: (slot: Slot, what: string) => void = () => undefined;
+  private onStartFailure: (e: Error) => void = () => undefined;
 
-  constructor(pluginRoots: readonly string[], count: number) {
-    const data: MatrixWorkerData = { pluginRoots: [...pluginRoots] };
+  constructor(
+    pluginRoots: readonly string[],
+    count: number,
+    private readonly limits: RunLimits = DEFAULT_LIMITS,
+  ) {
+    this.data = { pluginRoots: [...pluginRoots] };
     const started: Promise<void>[] = [];
     for (let i = 0; i < count; i++) {
-      const w = new Worker(new URL('./matrix-worker.js', import.meta.url), { workerData: data });
-      this.workers.push(w);
-      started.push(
-        new Promise<void>((resolve, reject) => {
-          w.on('message', (m: ToParent) => {
-            if (m.type === 'ready') resolve();
-            else if (m.type === 'failed' && m.pair < 0) reject(failure('loading plug-ins in a worker', m));
-            else this.onMessage(w, m);
-          });
-          const early = (e: Error): void => {
-            reject(e);
-            this.onFailure(e);
-          };
-          w.on('error', early);
-          w.on('exit', (code) => early(new Error(`a compare worker exited (code ${code}) unexpectedly`)));
-        }),
-      );
+      const { slot, ready } = this.spawn();
+      this.slots.push(slot);
+      started.push(ready);
     }
     this.ready = Promise.all(started).then(() => undefined);
     // Nothing may wait on `ready` (a scenario error ends the command first): never an unhandled rejection.
     this.ready.catch(() => undefined);
+  }
+
+  private spawn(): { slot: Slot; ready: Promise<void> } {
+    const worker = new Worker(new URL('./matrix-worker.js', import.meta.url), {
+      workerData: this.data,
+      resourceLimits: { maxOldGenerationSizeMb: this.limits.maxMemoryMib },
+    });
+    const slot: Slot = { worker, pair: -1, timer: undefined, retired: false };
+    const ready = new Promise<void>((resolve, reject) => {
+      let started = false;
+      worker.on('message', (m: ToParent) => {
+        if (slot.retired) return;
+        if (m.type === 'ready') {
+          started = true;
+          resolve();
+        } else if (m.type === 'failed' && m.pair < 0) {
+          const e = failure('loading plug-ins in a worker', m);
+          reject(e);
+          this.onStartFailure(e);
+        } else this.onResult(slot, m);
+      });
+      const died = (what: string): void => {
+        if (slot.retired) return;
+        slot.retired = true;
+        clearTimeout(slot.timer);
+        if (!started) {
+          const e = new Error(`a run worker ${what} while loading the plug-ins`);
+          reject(e);
+          this.onStartFailure(e);
+        } else this.onDeath(slot, what);
+      };
+      worker.on('error', (e: Error & { code?: string }) =>
+        died(
+          e.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? `exhausted its memory limit (--max-memory ${this.limits.maxMemoryMib} MiB)`
+            : `crashed: ${e.message}`,
+        ),
+      );
+      worker.on('exit', (code) => died(`exited (code ${code})`));
+    });
+    ready.catch(() => undefined);
+    return { slot, ready };
   }
 
   /** Every (scenario, selection) pair, results in the serial order (scenario-major). */
@@ -62,32 +117,32 @@ export class MatrixPool {
   ): Promise<MatrixResult> {
     await this.ready;
     const list = scenarios.map((s) => s.scenario);
-    const results = await this.runPairs(
-      list.length * selections.length,
-      (pair) => {
-        const n = selections.length;
-        return `${list[Math.floor(pair / n)]!.name} ${selections[pair % n]!.text}`;
-      },
-      { type: 'matrix', scenarios: list, selections: [...selections] },
-    );
+    const n = selections.length;
+    const results = await this.runPairs(list, selections);
     const rows: RunResult[][] = [];
-    for (let si = 0; si < list.length; si++) {
-      rows.push(results.slice(si * selections.length, (si + 1) * selections.length));
-    }
+    for (let si = 0; si < list.length; si++) rows.push(results.slice(si * n, (si + 1) * n));
     return { results: rows, comparisons: rows.map((r) => compareResults(r)) };
   }
 
-  /** Ends every worker, including one still inside a long run after another failed. */
+  /** Ends every worker, including one still inside a long run. */
   async close(): Promise<void> {
-    for (const w of this.workers) w.removeAllListeners('exit');
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    for (const s of this.slots) {
+      s.retired = true;
+      clearTimeout(s.timer);
+    }
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
   private runPairs(
-    total: number,
-    label: (pair: number) => string,
-    matrix: Extract<ToWorker, { type: 'matrix' }>,
+    list: readonly Scenario[],
+    selections: readonly ResolvedSelection[],
   ): Promise<RunResult[]> {
+    const n = selections.length;
+    const total = list.length * n;
+    const scenarioOf = (pair: number): Scenario => list[Math.floor(pair / n)]!;
+    const selectionOf = (pair: number): ResolvedSelection => selections[pair % n]!;
+    const label = (pair: number): string => `${scenarioOf(pair).name} ${selectionOf(pair).text}`;
+    this.matrix = { type: 'matrix', scenarios: list, selections: [...selections] };
     const results = new Array<RunResult>(total);
     const progress = new Progress(total);
     let next = 0;
@@ -101,57 +156,84 @@ export class MatrixPool {
         if (err === undefined) resolve(results);
         else reject(err);
       };
-      const feed = (w: Worker): void => {
-        if (next >= total) return;
+      const complete = (pair: number, r: RunResult): void => {
+        results[pair] = r;
+        progress.advance();
+        if (++done === total) finish(undefined);
+      };
+      const feed = (slot: Slot): void => {
+        slot.pair = -1;
+        if (settled || next >= total) return;
         const pair = next++;
+        slot.pair = pair;
         progress.step(label(pair));
-        w.postMessage({ type: 'run', pair } satisfies ToWorker);
+        slot.worker.postMessage({ type: 'run', pair } satisfies ToWorker);
+        // the clock starts when the worker is handed the pair: start-up and queueing never count
+        slot.timer = setTimeout(() => {
+          slot.retired = true;
+          void slot.worker.terminate();
+          this.onDeath(slot, `exceeded its time limit (--timeout ${this.limits.timeoutMs / 1000} s)`);
+          slot.retired = true;
+        }, this.limits.timeoutMs);
       };
-      this.onFailure = (e) => finish(e);
-      this.onMessage = (w, m) => {
+      this.onStartFailure = (e) => finish(e);
+      this.onResult = (slot, m) => {
+        if (settled || m.type === 'ready') return;
+        clearTimeout(slot.timer);
+        if (m.type === 'result') complete(m.pair, m.result);
+        else
+          complete(
+            m.pair,
+            errorResult(scenarioOf(m.pair), selectionOf(m.pair), `the run threw: ${m.message}`),
+          );
+        feed(slot);
+      };
+      this.onDeath = (slot, what) => {
         if (settled) return;
-        if (m.type === 'result') {
-          results[m.pair] = m.result;
-          progress.advance();
-          if (++done === total) finish(undefined);
-          else feed(w);
-        } else if (m.type === 'failed') {
-          finish(failure(label(m.pair), m));
-        }
+        const pair = slot.pair;
+        if (pair >= 0) complete(pair, errorResult(scenarioOf(pair), selectionOf(pair), `the run ${what}`));
+        if (settled || next >= total) return;
+        // a fresh worker takes the dead one's place in the queue
+        const i = this.slots.indexOf(slot);
+        const { slot: fresh, ready } = this.spawn();
+        if (i >= 0) this.slots[i] = fresh;
+        else this.slots.push(fresh);
+        void ready.then(() => {
+          if (settled) return;
+          fresh.worker.postMessage(this.matrix);
+          feed(fresh);
+        });
       };
-      for (const w of this.workers) {
-        w.postMessage(matrix);
-        feed(w);
+      for (const slot of this.slots) {
+        slot.worker.postMessage(this.matrix);
+        feed(slot);
       }
     });
   }
 }
 
-/** A bug in a worker: the command fails as the serial loop would, naming the pair; the stack is kept for DEBUG. */
+/** A failure starting a worker: the command fails, naming where; the stack is kept for DEBUG. */
 function failure(where: string, m: Extract<ToParent, { type: 'failed' }>): Error {
   const err = new Error(`${where}: ${m.message}`);
   if (m.stack !== undefined) err.stack = m.stack;
   return err;
 }
 
-/** A pool when the matrix is worth more than one thread, else undefined (serial: one pair, one core, --jobs 1). */
+/** The pool every run goes through: one worker per job, at most one per pair. */
 export function startMatrixPool(
   pairs: number,
   pluginRoots: readonly string[],
   jobs?: number,
-): MatrixPool | undefined {
-  const count = workerCount(pairs, jobs);
-  return count <= 1 ? undefined : new MatrixPool(pluginRoots, count);
+  limits?: RunLimits,
+): MatrixPool {
+  return new MatrixPool(pluginRoots, workerCount(pairs, jobs), limits);
 }
 
-/** runMatrix on the pool when there is one, in this thread otherwise. */
+/** The matrix on the pool. */
 export function runMatrixOn(
-  pool: MatrixPool | undefined,
-  registry: PolicyRegistry,
+  pool: MatrixPool,
   scenarios: readonly LoadedScenario[],
   selections: readonly ResolvedSelection[],
 ): Promise<MatrixResult> {
-  return pool === undefined
-    ? Promise.resolve(runMatrix(registry, scenarios, selections))
-    : pool.run(scenarios, selections);
+  return pool.run(scenarios, selections);
 }

@@ -1,6 +1,6 @@
 // Runs every scenario under every selection, in order, with progress on a terminal. Everything is loaded
 // and checked before the first run starts, so a user mistake never leaves half a report behind.
-import type { PolicyRegistry, ResolvedSelection } from '@shootdown/core';
+import type { LoadReport, PolicyRegistry, ResolvedSelection } from '@shootdown/core';
 import { compareResults, runScenario, type Comparison, type RunResult } from '@shootdown/engine';
 import type { LoadedScenario } from './scenario-input.js';
 import { Progress } from './progress.js';
@@ -51,4 +51,16 @@ export function findingsOf(results: readonly RunResult[]): string[] {
     if (parts.length > 0) out.push(`${r.scenario} ${r.selection}: ${parts.join('; ')}`);
   }
   return out;
+}
+
+/**
+ * One line per run that did not complete (exit 3): the scenario, the plug-in that provides the selection's
+ * policy (from the load report) and the result's own account of what happened.
+ */
+export function runErrorsOf(results: readonly RunResult[], report: LoadReport): string[] {
+  const owner = new Map<string, string>();
+  for (const p of report.loaded) for (const policy of p.policies) owner.set(policy, p.plugin);
+  return results
+    .filter((r) => r.error !== undefined)
+    .map((r) => `${r.scenario}: plug-in ${owner.get(r.policy) ?? r.policy}, ${r.error!}`);
 }

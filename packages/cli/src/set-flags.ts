@@ -5,6 +5,8 @@
 import { InputError } from './errors.js';
 
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+/** Names JavaScript objects treat specially; a scenario cannot declare them (the loader refuses the key). */
+const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
 
 export type ParamOverrides = Record<string, unknown>;
 
@@ -20,7 +22,8 @@ export function parseSetValue(raw: string): unknown {
 
 /** Parses every `--set` flag; a repeated name is a mistake, not a silent last-wins. */
 export function parseSetFlags(sets: readonly string[] | undefined): ParamOverrides {
-  const out: ParamOverrides = {};
+  // null prototype: a user's name is only ever data, never a path to Object.prototype
+  const out: ParamOverrides = Object.create(null) as ParamOverrides;
   for (const item of sets ?? []) {
     const eq = item.indexOf('=');
     if (eq < 0) {
@@ -29,6 +32,9 @@ export function parseSetFlags(sets: readonly string[] | undefined): ParamOverrid
     const name = item.slice(0, eq).trim();
     if (!PARAM_NAME.test(name)) {
       throw new InputError(`--set ${item}: '${name}' is not a parameter name (letters, digits, '_' and '-')`);
+    }
+    if (RESERVED.has(name)) {
+      throw new InputError(`--set ${item}: '${name}' is reserved and cannot be a parameter name`);
     }
     if (Object.hasOwn(out, name)) {
       throw new InputError(`--set ${item}: parameter '${name}' is set twice`);

@@ -30,6 +30,17 @@ describe('--set parsing', () => {
     expect(() => parseSetFlags(['pages=1', 'pages=2'])).toThrow(/set twice/);
   });
 
+  it('refuses names JavaScript objects treat specially and keeps the rest in a prototype-free object', () => {
+    for (const name of ['__proto__', 'constructor', 'prototype']) {
+      expect(() => parseSetFlags([`${name}=1`])).toThrow(
+        `'${name}' is reserved and cannot be a parameter name`,
+      );
+    }
+    const out = parseSetFlags(['pages=1']);
+    expect(Object.getPrototypeOf(out)).toBeNull();
+    expect(out['pages']).toBe(1);
+  });
+
   it('returns an empty override set for no flags', () => {
     expect(parseSetFlags(undefined)).toEqual({});
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closest } from '../src/suggest.js';
+import { closest, closestTopic } from '../src/suggest.js';
 
 describe('closest suggestion', () => {
   const variants = ['module-free-pre52', 'arch-vunmap-v2', 'reset-perms', 'vmalloc-range-only'];
@@ -16,5 +16,17 @@ describe('closest suggestion', () => {
 
   it('breaks ties by name so the message is deterministic', () => {
     expect(closest('ab', ['ac', 'aa'])).toBe('aa');
+  });
+});
+
+describe('closestTopic', () => {
+  const topics = ['free-pgtables', 'linux-pkeys', 'pkey-lifetime', 'vmalloc-perms'];
+  it('suggests a topic from a mistyped full name or from its mistyped leading word', () => {
+    expect(closestTopic('vmalloc-prems', topics)).toBe('vmalloc-perms');
+    expect(closestTopic('vmaloc', topics)).toBe('vmalloc-perms');
+    expect(closestTopic('pkey-lifetim', topics)).toBe('pkey-lifetime');
+  });
+  it('suggests nothing for an unrelated word', () => {
+    expect(closestTopic('scheduler', topics)).toBeUndefined();
   });
 });

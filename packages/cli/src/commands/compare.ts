@@ -1,11 +1,12 @@
 import { Args, Flags } from '@oclif/core';
 import { checkVerdicts, type Comparison, type VerdictMismatch } from '@shootdown/engine';
-import { writeFileAtomic } from '../atomic-write.js';
+import { checkOutPath, writeFileAtomic } from '../atomic-write.js';
 import { ShootdownCommand } from '../base-command.js';
 import { InputError } from '../errors.js';
 import { checkFormat, installPluginRenderers, renderComparisons } from '../formats.js';
 import { runMatrixOn, startMatrixPool } from '../parallel-matrix.js';
-import { findingsOf } from '../run-matrix.js';
+import { limitFlags, runLimits } from '../run-limits.js';
+import { findingsOf, runErrorsOf } from '../run-matrix.js';
 import { loadOptionsFor, loadScenarios } from '../scenario-input.js';
 import { selectionsFromFlags } from '../selections.js';
 import { loadExpectFlag } from '../verdicts.js';
@@ -60,14 +61,16 @@ export default class Compare extends ShootdownCommand {
     jobs: Flags.integer({
       char: 'j',
       min: 1,
-      summary: 'Worker threads for the runs (default: one per core; 1 runs them in this process).',
+      summary: 'Worker threads for the runs (default: one per core).',
     }),
+    ...limitFlags,
   };
 
   async run(): Promise<CompareOutput> {
     const { argv, flags } = await this.parse(Compare);
     const set = parseSetFlags(flags.set);
-    const { registry, plugins } = await this.loadPlugins();
+    if (flags.out !== undefined) checkOutPath(flags.out);
+    const { registry, plugins, report } = await this.loadPlugins();
     installPluginRenderers(registry);
     checkFormat(flags.format);
     if ((flags.policy?.length ?? 0) + (flags.vary?.length ?? 0) === 0) {
@@ -83,16 +86,18 @@ export default class Compare extends ShootdownCommand {
       argv.length * selections.length,
       plugins.map((p) => p.root),
       flags.jobs,
+      runLimits(flags),
     );
     let matrix;
     try {
       const scenarios = await loadScenarios(argv as string[], loadOptionsFor(registry, set));
-      matrix = await runMatrixOn(pool, registry, scenarios, selections);
+      matrix = await runMatrixOn(pool, scenarios, selections);
     } finally {
-      await pool?.close();
+      await pool.close();
     }
     const { results, comparisons } = matrix;
     const all = results.flat();
+    for (const e of runErrorsOf(all, report)) this.reportRunError(e);
     const output: CompareOutput = { comparisons };
     let mismatches: VerdictMismatch[] = [];
     if (verdictFile !== undefined) {
@@ -113,7 +118,10 @@ export default class Compare extends ShootdownCommand {
     }
 
     if (!this.jsonEnabled() || flags.out !== undefined) {
-      const color = flags.out === undefined && process.stdout.isTTY === true && !process.env['NO_COLOR'];
+      const color =
+        (flags.out === undefined || flags.out === '-') &&
+        process.stdout.isTTY === true &&
+        !process.env['NO_COLOR'];
       const text = renderComparisons(comparisons, flags.format, { color });
       if (flags.out !== undefined) writeFileAtomic(flags.out, text);
       else this.stdoutText(text);

@@ -1,9 +1,11 @@
 import { Args, Flags } from '@oclif/core';
 import { canonicalResult, serializeResult, type RunResult } from '@shootdown/engine';
-import { writeFileAtomic } from '../atomic-write.js';
+import { checkOutPath, writeFileAtomic } from '../atomic-write.js';
 import { ShootdownCommand } from '../base-command.js';
 import { checkFormat, installPluginRenderers, renderComparisons } from '../formats.js';
-import { findingsOf, runMatrix } from '../run-matrix.js';
+import { startMatrixPool } from '../parallel-matrix.js';
+import { limitFlags, runLimits } from '../run-limits.js';
+import { findingsOf, runErrorsOf } from '../run-matrix.js';
 import { loadOptionsFor, loadScenarios } from '../scenario-input.js';
 import { selectionsFromFlags } from '../selections.js';
 import { parseSetFlags } from '../set-flags.js';
@@ -35,22 +37,41 @@ export default class Run extends ShootdownCommand {
       summary: "table, text, markdown, json, ktap, html, or a plug-in's format",
     }),
     out: Flags.string({ char: 'o', summary: 'Write the report to this file (only when the run completes).' }),
+    ...limitFlags,
   };
 
   async run(): Promise<Record<string, unknown>> {
     const { args, flags } = await this.parse(Run);
     const set = parseSetFlags(flags.set);
-    const registry = await this.loadRegistry();
+    if (flags.out !== undefined) checkOutPath(flags.out);
+    const { registry, plugins, report } = await this.loadPlugins();
     installPluginRenderers(registry);
     checkFormat(flags.format);
     const selections = selectionsFromFlags(registry, [flags.policy], []);
-    const scenarios = await loadScenarios([args.scenario], loadOptionsFor(registry, set));
-    const { results, comparisons } = runMatrix(registry, scenarios, selections);
+    // the run is contained: a worker thread under --timeout and --max-memory (run-limits.ts)
+    const pool = startMatrixPool(
+      1,
+      plugins.map((p) => p.root),
+      1,
+      runLimits(flags),
+    );
+    let matrix;
+    try {
+      const scenarios = await loadScenarios([args.scenario], loadOptionsFor(registry, set));
+      matrix = await pool.run(scenarios, selections);
+    } finally {
+      await pool.close();
+    }
+    const { results, comparisons } = matrix;
     const result: RunResult = results[0][0];
     for (const f of findingsOf([result])) this.reportFinding(f);
+    for (const e of runErrorsOf([result], report)) this.reportRunError(e);
 
     if (!this.jsonEnabled() || flags.out !== undefined) {
-      const color = flags.out === undefined && process.stdout.isTTY === true && !process.env['NO_COLOR'];
+      const color =
+        (flags.out === undefined || flags.out === '-') &&
+        process.stdout.isTTY === true &&
+        !process.env['NO_COLOR'];
       // A single run's JSON is the result itself, not a one-column comparison.
       const text =
         flags.format === 'json'

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { listTopics } from '@shootdown/catalog';
 import { ShootdownCommand } from '../base-command.js';
 import { InputError } from '../errors.js';
-import { closest } from '../suggest.js';
+import { closestTopic } from '../suggest.js';
 
 export interface ScenarioListing {
   readonly topic: string;
@@ -29,7 +29,7 @@ export default class Scenarios extends ShootdownCommand {
       const wanted = flags.topic;
       const names = topics.map((t) => t.name);
       if (!names.includes(wanted)) {
-        const near = closest(wanted, names);
+        const near = closestTopic(wanted, names);
         throw new InputError(
           `--topic ${wanted}: no such catalogue topic`,
           near ? [`did you mean '${near}'?`] : [`topics: ${names.join(', ') || '(none yet)'}`],

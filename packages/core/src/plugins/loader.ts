@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { PolicyRegistry } from '../policy/registry.js';
+import { containedEntry } from './entry-path.js';
 import { checkManifest } from './manifest.js';
 import { createRegisterContext, type RegisterFunction } from './register-context.js';
 
@@ -55,7 +56,7 @@ export async function loadPluginFolders(
       }
       const { manifest, errors } = checkManifest(pjson.shootdown);
       if (manifest === undefined) throw new Error(`invalid manifest: ${errors.join('; ')}`);
-      const entry = resolve(dir, manifest.entry);
+      const entry = await containedEntry(dir, manifest.entry);
       let mod: { register?: unknown };
       try {
         mod = (await import(pathToFileURL(entry).href)) as typeof mod;

@@ -78,7 +78,7 @@ export class PolicyRegistry {
       this.#pendingVariants.push({ policy, mechanism, name, variant });
       return;
     }
-    const mech = def.mechanisms[mechanism];
+    const mech = Object.hasOwn(def.mechanisms, mechanism) ? def.mechanisms[mechanism] : undefined;
     if (mech === undefined) {
       throw new RegistryError(
         `policy '${policy}' has no mechanism '${mechanism}'${hint(mechanism, Object.keys(def.mechanisms))}`,

@@ -91,7 +91,8 @@ export function resolveSelection(
   const variants: Record<string, string> = {};
   for (const [mech, m] of Object.entries(def.mechanisms)) variants[mech] = m.default;
   for (const { mechanism, variant } of parsed.choices) {
-    const mech = def.mechanisms[mechanism];
+    // own names only: `constructor` or `__proto__` must not find Object.prototype's members
+    const mech = Object.hasOwn(def.mechanisms, mechanism) ? def.mechanisms[mechanism] : undefined;
     if (mech === undefined) {
       const names = Object.keys(def.mechanisms);
       const guess = closest(mechanism, names);
@@ -154,7 +155,7 @@ export function expandVary(registry: PolicyRegistry, spec: string): ResolvedSele
   const mechanism = spec.slice(colon + 1).trim();
   const base = resolveSelection(registry, { policy, choices: [] });
   const def = registry.policy(base.policy)!;
-  const mech = def.mechanisms[mechanism];
+  const mech = Object.hasOwn(def.mechanisms, mechanism) ? def.mechanisms[mechanism] : undefined;
   if (mech === undefined) {
     // resolveSelection produces the message with the suggestion.
     resolveSelection(registry, { policy, choices: [{ mechanism, variant: '?' }] });

@@ -3,11 +3,13 @@
 import type { RunResult } from '../result/types.js';
 
 /**
- * `violates a,b` when claimed invariants broke (sorted ids: the finding matters most); otherwise
+ * `error` when the run did not complete (the plug-in threw, timed out or ran out of memory: nothing else
+ * in the column can be trusted); otherwise `violates a,b` when claimed invariants broke (sorted ids: the finding matters most); otherwise
  * `expect-fails` when an expectation did not hold; `unsupported` when every step with an OS op was
  * unsupported; otherwise `holds`.
  */
 export function verdictOf(r: RunResult): string {
+  if (r.error !== undefined) return 'error';
   const claimed = [...new Set(r.violations.filter((v) => v.claimed).map((v) => v.invariant))].sort();
   if (claimed.length > 0) return `violates ${claimed.join(',')}`;
   if (r.totals.expectationsFailed > 0) return 'expect-fails';

@@ -3,3 +3,4 @@ export type * from './types.js';
 export { canonicalResult, serializeResult, sortKeys } from './serialize.js';
 export { validateComparison, validateResult } from './validate.js';
 export { isFault, outcomeMatches, outcomeMeets } from './outcomes.js';
+export { errorResult } from './error-result.js';

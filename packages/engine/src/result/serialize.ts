@@ -71,6 +71,7 @@ export function canonicalResult(r: RunResult): Record<string, unknown> {
     },
     violations: r.violations.map(orderedViolation),
     notes: [...r.notes],
+    ...(r.error === undefined ? {} : { error: r.error }),
   };
 }
 

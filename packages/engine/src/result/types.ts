@@ -106,4 +106,9 @@ export interface RunResult {
   readonly totals: RunTotals;
   readonly violations: readonly Violation[];
   readonly notes: readonly string[];
+  /**
+   * Present when the run did not complete as the policy's model: the plug-in threw, ran out of time or
+   * memory (what happened, naming the selection). Its verdict is `error` and the command exits 3.
+   */
+  readonly error?: string;
 }

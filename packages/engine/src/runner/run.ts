@@ -108,6 +108,7 @@ function configure(
     def?.configure(child, state.selection);
   } catch (e) {
     state.notes.push(`policy ${state.selection.policy} failed to configure: ${message(e)}`);
+    state.error ??= `${state.selection.text}: the policy threw while configuring: ${message(e)}`;
     return;
   }
   if (child.isRegistered(Tokens.Unsupported, true)) {
@@ -136,6 +137,9 @@ function execute(run: Run, step: Step): StepOutcome {
       out = { outcome: 'skipped' };
     } else {
       state.notes.push(`step ${step.path} (line ${step.source.line}): the policy failed: ${message(e)}`);
+      // a bug in the plug-in, not a modelled outcome: the column's verdict is `error` (the run goes on, so
+      // the notes still show what every later step did)
+      state.error ??= `${state.selection.text}: the policy threw at step ${step.path} (line ${step.source.line}): ${message(e)}`;
       out = UNSUPPORTED;
     }
   }
@@ -325,6 +329,7 @@ function result(run: Run, start: CounterValues): RunResult {
     },
     violations: state.violations,
     notes: state.notes,
+    ...(state.error === undefined ? {} : { error: state.error }),
   };
 }
 

@@ -21,6 +21,8 @@ export class RunState {
   readonly steps: StepResult[] = [];
   readonly violations: Violation[] = [];
   readonly notes: string[] = [];
+  /** The first time the policy threw (see RunResult.error). */
+  error: string | undefined = undefined;
   /** Path of the step being executed (violations are attributed to it). */
   currentPath = '';
   /** Paths of the steps currently executing (a repeat or interleave and its nested step). */

@@ -1,6 +1,8 @@
 // What the semantic pass carries while it walks the steps: where errors go, where a pointer is in the
 // file, the ids defined so far, and the machine facts that bound CPU and key numbers.
 import type { ScenarioError } from './errors.js';
+import { MAX_ERRORS } from './limits.js';
+import type { PointerSet } from './pointer-set.js';
 import type { SourceMap } from './positions.js';
 import type { IdSpace } from './ids.js';
 import { Ids } from './ids.js';
@@ -48,12 +50,14 @@ export class Ctx {
     private readonly map: SourceMap,
     readonly machine: MachineFacts,
     /** Pointers whose subtree already failed the schema: their values are not trusted. */
-    readonly invalid: string[],
+    readonly invalid: PointerSet,
   ) {}
 
   /** Records a semantic error, unless the schema already reported a problem at or above this pointer. */
   error(pointer: string, message: string, atKey = false): void {
-    if (this.invalid.some((q) => pointer === q || pointer.startsWith(q + '/'))) return;
+    // past MAX_ERRORS the file is clearly not close to right: stop paying for positions and messages
+    if (this.errors.length >= MAX_ERRORS) return;
+    if (this.invalid.coversOrAbove(pointer)) return;
     const p = this.map.position(pointer, atKey);
     this.errors.push({ file: this.file, line: p.line, column: p.column, pointer, message });
   }
@@ -69,7 +73,7 @@ export class Ctx {
 
   /** True when the schema already reported something inside this pointer's subtree. */
   schemaFailed(pointer: string): boolean {
-    return this.invalid.some((p) => p === pointer || p.startsWith(pointer + '/'));
+    return this.invalid.atOrBelow(pointer);
   }
 
   // ----- scalars -----

@@ -2,23 +2,28 @@
 // line, column and JSON pointer (DESIGN §4: "nothing is run"). Three passes, each reporting all it finds:
 // syntax (yaml), shape (the JSON Schema, on the document with params substituted), meaning (ids, CPUs,
 // keys, ranges, hw names — resolve-*.ts).
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
-import { schemaProblems } from './ajv-messages.js';
 import { Ctx } from './context.js';
+import { documentProblems } from './document-guards.js';
 import { sortScenarioErrors, type ScenarioError } from './errors.js';
+import {
+  MAX_ALIAS_EXPANSION,
+  MAX_ERRORS,
+  MAX_EXPANDED_STEPS,
+  MAX_SCENARIO_BYTES,
+  sizeLimitMessage,
+} from './limits.js';
+import { machineProblems } from './machine-check.js';
 import { applyOverrides, type Overrides } from './overrides.js';
 import { paramRef, substitute, type Scope, type SubstitutionProblem } from './params.js';
+import { PointerSet } from './pointer-set.js';
 import { SourceMap } from './positions.js';
+import { documentSchemaProblems } from './schema-pass.js';
+import { expandedStepCount } from './step-count.js';
 import { resolveHwBlock } from './resolve-hw.js';
 import { StepWalker } from './resolve-steps.js';
-import {
-  MACHINE_SCHEMA_ID,
-  schemaJson,
-  SCENARIO_SCHEMA_ID,
-  validatorFor,
-  type JsonSchema,
-} from './schema-registry.js';
+import { MACHINE_SCHEMA_ID, schemaJson, type JsonSchema } from './schema-registry.js';
 import type { JsonValue, MachineBlock, ParamValue, Scenario, TlbModel } from './types.js';
 import { COUNTERS, INVARIANTS, keyCount } from './vocabulary.js';
 
@@ -49,6 +54,8 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 
 /** First line of a yaml error, without the position it repeats (we give line:column ourselves). */
 function yamlMessage(m: string): string {
+  // yaml's parser recurses per nesting level and reports its own stack overflow as a syntax error
+  if (m.startsWith('Maximum call stack size exceeded')) return 'nesting too deep for the YAML parser';
   return m.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }
 
@@ -96,27 +103,37 @@ function machineBlock(raw: unknown): MachineBlock {
 }
 
 export function loadScenarioText(text: string, file: string, opts: LoadOptions = {}): LoadResult {
+  const fail = (line: number, column: number, message: string): LoadResult => ({
+    ok: false,
+    errors: [{ file, line, column, pointer: '', message }],
+  });
+  if (text.length > MAX_SCENARIO_BYTES) return fail(1, 1, sizeLimitMessage(text.length));
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
   const map = new SourceMap(doc, lineCounter);
+  const located = (offset: number, message: string): ScenarioError => {
+    const p = map.positionOfOffset(offset);
+    return { file, line: p.line, column: p.column, pointer: '', message };
+  };
   if (doc.errors.length > 0) {
-    const errors = doc.errors.map((e): ScenarioError => {
-      const p = map.positionOfOffset(e.pos[0]);
-      return { file, line: p.line, column: p.column, pointer: '', message: yamlMessage(e.message) };
-    });
+    const errors = doc.errors.map((e) => located(e.pos[0], yamlMessage(e.message)));
     return { ok: false, errors: sortScenarioErrors(errors) };
   }
-  const raw: unknown = doc.toJS({ maxAliasCount: 1000 });
-  if (!isObj(raw)) {
-    return {
-      ok: false,
-      errors: [
-        { file, line: 1, column: 1, pointer: '', message: 'a scenario is a mapping with name, steps, …' },
-      ],
-    };
+  const guards = documentProblems(doc);
+  if (guards.length > 0) {
+    return { ok: false, errors: sortScenarioErrors(guards.map((g) => located(g.offset, g.message))) };
   }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSION });
+  } catch (e) {
+    // documentProblems bounds what toJS does; should yaml still refuse, say so at the document, not as a bug
+    return fail(1, 1, `cannot read the document: ${(e as Error).message}`);
+  }
+  if (!isObj(raw)) return fail(1, 1, 'a scenario is a mapping with name, steps, …');
   const errors: ScenarioError[] = [];
   const at = (pointer: string, message: string, atKey = false): void => {
+    if (errors.length >= MAX_ERRORS) return; // see Ctx.error
     const p = map.position(pointer, atKey);
     errors.push({ file, line: p.line, column: p.column, pointer, message });
   };
@@ -141,26 +158,31 @@ export function loadScenarioText(text: string, file: string, opts: LoadOptions =
     if (paramRef(v) !== null) at(`/params/${k}`, `param "${k}" cannot refer to another param`);
   }
 
-  const validate = validatorFor(SCENARIO_SCHEMA_ID);
-  const invalid: string[] = substProblems.map((p) => p.pointer);
-  if (!validate(instance)) {
-    for (const p of schemaProblems(validate.errors ?? [])) {
-      // an undefined `$name` already explains why the value has the wrong type
-      if (substProblems.some((q) => q.pointer === p.pointer)) continue;
-      at(p.pointer, p.message, p.atKey);
-      invalid.push(p.pointer);
-    }
+  const invalid = new PointerSet(substProblems.map((p) => p.pointer));
+  const substituted = new Set(substProblems.map((p) => p.pointer));
+  for (const p of documentSchemaProblems(instance)) {
+    // an undefined `$name` already explains why the value has the wrong type
+    if (substituted.has(p.pointer)) continue;
+    at(p.pointer, p.message, p.atKey);
+    invalid.push(p.pointer);
   }
-  if (
-    invalid.some(
-      (p) => p === '' || p === '/steps' || p === '/machine' || p.startsWith('/machine/') || p === '/hw',
-    )
-  ) {
+  if (invalid.has('') || invalid.has('/steps') || invalid.atOrBelow('/machine') || invalid.has('/hw')) {
     // the frame of the scenario is wrong: checking steps against it would only add noise
     return { ok: false, errors: sortScenarioErrors(errors) };
   }
 
+  const expanded = expandedStepCount(raw['steps'], scope);
+  if (expanded > MAX_EXPANDED_STEPS) {
+    // refused before the walker builds a single iteration (expandedStepCount saturates just above the limit)
+    at('/steps', `the scenario expands to more than ${MAX_EXPANDED_STEPS} steps`);
+    return { ok: false, errors: sortScenarioErrors(errors) };
+  }
+
   const machine = machineBlock(instance['machine']);
+  // what `run` will build must be buildable: the MMU's own checks, with the schema's, before anything runs
+  const unbuildable = machineProblems(machine);
+  for (const p of unbuildable) at(p.pointer, p.message);
+  if (unbuildable.length > 0) return { ok: false, errors: sortScenarioErrors(errors) };
   const ctx = new Ctx(file, map, { cpus: machine.cpus, keys: keyCount(machine) }, invalid);
   const hwBlock = isObj(instance['hw'])
     ? resolveHwBlock(ctx, instance['hw'], machine['arch'] === 'arm64' ? 'arm64' : 'x86_64')
@@ -176,7 +198,7 @@ export function loadScenarioText(text: string, file: string, opts: LoadOptions =
     hw: hwBlock !== null,
   });
   const steps = walker.list(raw['steps'], '/steps', '', scope, '');
-  errors.push(...ctx.errors);
+  for (const e of ctx.errors) errors.push(e); // a spread of 300,000 errors would overflow the stack
   if (errors.length > 0) return { ok: false, errors: sortScenarioErrors(errors) };
 
   const regions: Scenario['regions'] = Object.fromEntries(
@@ -202,6 +224,14 @@ export function loadScenarioText(text: string, file: string, opts: LoadOptions =
 export async function loadScenarioFile(path: string, opts: LoadOptions = {}): Promise<LoadResult> {
   let text: string;
   try {
+    // refuse an oversized file before reading it: the size alone is the message
+    const size = (await stat(path)).size;
+    if (size > MAX_SCENARIO_BYTES) {
+      return {
+        ok: false,
+        errors: [{ file: path, line: 0, column: 0, pointer: '', message: sizeLimitMessage(size) }],
+      };
+    }
     text = await readFile(path, 'utf8');
   } catch (e) {
     const code = (e as { code?: string }).code ?? 'error';

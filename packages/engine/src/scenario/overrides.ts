@@ -42,7 +42,8 @@ export function applyOverrides(
   set: Overrides,
   errors: ScenarioError[],
 ): Record<string, ParamValue> {
-  const params: Record<string, ParamValue> = { ...(defaults as Record<string, ParamValue>) };
+  // null prototype: `--set constructor=…` or a hostile default can only ever be a (rejected) name
+  const params = Object.assign(Object.create(null) as Record<string, ParamValue>, defaults);
   for (const [name, value, text] of entries(set, errors)) {
     if (!Object.hasOwn(defaults, name)) {
       const known = Object.keys(defaults);

@@ -1,6 +1,15 @@
 // Maps a JSON pointer to line:column in the source text. yaml's parser keeps node ranges for JSON and YAML
 // alike (TOOLCHAIN "ajv and readable errors"), so one path serves both formats.
-import { isMap, isScalar, isSeq, LineCounter, type Document, type Node as YamlNode } from 'yaml';
+import {
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Document,
+  type Node as YamlNode,
+  type Pair,
+  type YAMLMap,
+} from 'yaml';
 import { splitPointer } from './pointer.js';
 
 export interface Position {
@@ -10,6 +19,8 @@ export interface Position {
 
 export class SourceMap {
   private readonly cache = new Map<string, Position>();
+  /** Per mapping, its pairs by key: 200,000 unknown keys cost one index, not 200,000 scans of the map. */
+  private readonly keyIndex = new WeakMap<object, Map<string, unknown>>();
 
   constructor(
     private readonly doc: Document,
@@ -45,7 +56,7 @@ export class SourceMap {
       const seg = segs[i];
       const last = i === segs.length - 1;
       if (isMap(node)) {
-        const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === seg);
+        const pair = this.pairOf(node, seg);
         if (pair === undefined) break;
         if (last && key && isNodeWithRange(pair.key)) return this.start(pair.key);
         node = pair.value;
@@ -61,6 +72,19 @@ export class SourceMap {
       }
     }
     return best === null ? { line: 1, column: 1 } : this.start(best);
+  }
+
+  private pairOf(node: YAMLMap, seg: string): Pair | undefined {
+    let index = this.keyIndex.get(node);
+    if (index === undefined) {
+      index = new Map();
+      for (const p of node.items) {
+        const name = isScalar(p.key) ? String(p.key.value) : String(p.key);
+        if (!index.has(name)) index.set(name, p);
+      }
+      this.keyIndex.set(node, index);
+    }
+    return index.get(seg) as Pair | undefined;
   }
 
   private start(node: YamlNode): Position {

@@ -3,6 +3,7 @@
 // plug-in's fragment), and hands each step to the op family that resolves it.
 import { schemaProblems } from './ajv-messages.js';
 import { COMMON_KEYS, resolveBase, type Vocabulary } from './common.js';
+import { MAX_EXPANDED_STEPS } from './limits.js';
 import type { Ctx } from './context.js';
 import { substitute, type Scope } from './params.js';
 import { resolveCheck } from './resolve-check.js';
@@ -15,9 +16,6 @@ import { HW_ONLY_OPS, INTERLEAVABLE, neutralOps, SHARED_OPS } from './vocabulary
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
-
-/** Upper bound on expanded steps: a scenario is an experiment, not a workload generator. */
-export const MAX_EXPANDED_STEPS = 1_000_000;
 
 export interface WalkOptions {
   readonly opSchemas: Readonly<Record<string, JsonSchema>>;
@@ -147,24 +145,33 @@ export class StepWalker {
     base: ReturnType<typeof resolveBase>,
   ): RepeatStep {
     const ctx = this.ctx;
-    const bindings: Record<string, JsonValue>[] = [];
-    if ((o['times'] === undefined) === (o['for'] === undefined)) {
-      ctx.error(pointer, 'repeat needs exactly one of times or for');
-    } else if (typeof o['times'] === 'number') {
-      for (let i = 0; i < o['times']; i++) bindings.push({});
-    } else {
-      const [name, values] = Object.entries(obj(o['for']))[0] ?? ['', []];
-      if (!Array.isArray(values))
-        ctx.error(`${pointer}/for/${name}`, `the values of loop variable "${name}" must be a list`);
-      else for (const v of values as JsonValue[]) bindings.push({ [name]: v });
-    }
     const body = obj(raw)['steps'];
-    // refuse before expanding: a typo in `times:` should cost a message, not the memory of a million steps
     const bodyLen = Array.isArray(body) ? body.length : 0;
-    if (ctx.expanded + bindings.length * bodyLen > MAX_EXPANDED_STEPS) {
+    // refuse before expanding: a typo in `times:` (or 10^9 on purpose) costs a message, not the memory of a
+    // billion iterations, so the count is checked before a single binding exists
+    const times = o['times'];
+    const loop = Object.entries(obj(o['for']))[0];
+    const count =
+      typeof times === 'number' && Number.isFinite(times)
+        ? Math.max(0, Math.floor(times))
+        : Array.isArray(loop?.[1])
+          ? loop[1].length
+          : 0;
+    if (ctx.expanded + count * bodyLen > MAX_EXPANDED_STEPS) {
       ctx.error(pointer, `the scenario expands to more than ${MAX_EXPANDED_STEPS} steps`);
       ctx.expanded = MAX_EXPANDED_STEPS + 1;
       return { ...base, op: 'repeat', bindings: [], iterations: [] };
+    }
+    const bindings: Record<string, JsonValue>[] = [];
+    if ((times === undefined) === (o['for'] === undefined)) {
+      ctx.error(pointer, 'repeat needs exactly one of times or for');
+    } else if (typeof times === 'number') {
+      for (let i = 0; i < count; i++) bindings.push({});
+    } else {
+      const [name, values] = loop ?? ['', []];
+      if (!Array.isArray(values))
+        ctx.error(`${pointer}/for/${name}`, `the values of loop variable "${name}" must be a list`);
+      else for (const v of values as JsonValue[]) bindings.push({ [name]: v });
     }
     const stepSchema = validatorFor(`${SCENARIO_SCHEMA_ID}#/$defs/step`);
     const iterations = bindings.map((b, i) => {

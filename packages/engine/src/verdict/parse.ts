@@ -136,6 +136,10 @@ export function parseVerdicts(
     seen.set(key, line);
     if (!bad) verdicts.push({ scenario: sc.text, selection: sel.text, kind, invariants, line });
   });
+  if (errors.length === 0 && verdicts.length === 0) {
+    // an empty (or comment-only) file would make every run a mismatch: it is a mistake in the file
+    err(1, 1, 'no verdicts: expected lines of <scenario> <selection> <verdict>');
+  }
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, verdicts: { file, tlb: tlb ?? 'adversarial', verdicts, ratios } };
 }
