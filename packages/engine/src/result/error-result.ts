@@ -15,7 +15,7 @@ export function errorResult(scenario: Scenario, selection: ResolvedSelection, wh
     tlb: scenario.machine.tlb,
     params: scenario.params,
     steps: [],
-    totals: { cycles: 0, counters: {}, expectationsFailed: 0, findings: 0, unsupported: 0 },
+    totals: { cycles: 0, latency: 0, counters: {}, expectationsFailed: 0, findings: 0, unsupported: 0 },
     violations: [],
     notes: [],
     error: `${selection.text}: ${what}`,
