@@ -49,7 +49,9 @@ export abstract class MachineBroadcast extends MachineQueries {
     | 'dsb'
     | 'invlpgb'
     | 'tlbsync'
-    | 'invlpg',
+    | 'invlpg'
+    | 'inv_dside'
+    | 'inv_iside',
     number
   >;
 
@@ -68,6 +70,8 @@ export abstract class MachineBroadcast extends MachineQueries {
       invlpgb: id('invlpgb'),
       tlbsync: id('tlbsync'),
       invlpg: id('invlpg'),
+      inv_dside: id('inv_dside'),
+      inv_iside: id('inv_iside'),
     };
   }
 
@@ -200,6 +204,7 @@ export abstract class MachineBroadcast extends MachineQueries {
     this.checkCpu(cpu);
     this.counters.bumpOn(cpu, this.bIds.invlpg);
     const sides: SideMask = side === 'data' ? Side.DATA : side === 'instr' ? Side.INSTR : Side.BOTH;
+    this.tallySides(sides, 1);
     const tag = this.curTag[cpu];
     this.invLeafVa(cpu, va, tag, sides);
     this.invLeafVa(cpu, va, GLOBAL_TAG, sides);
@@ -222,12 +227,24 @@ export abstract class MachineBroadcast extends MachineQueries {
   ): void {
     this.checkCpu(cpu);
     if (end <= start) return;
-    this.counters.bumpOn(cpu, this.bIds.invlpg, Math.ceil((end - start) / stride));
+    const pages = Math.ceil((end - start) / stride);
+    this.counters.bumpOn(cpu, this.bIds.invlpg, pages);
     const sides: SideMask = side === 'data' ? Side.DATA : side === 'instr' ? Side.INSTR : Side.BOTH;
+    this.tallySides(sides, pages);
     const tag = this.curTag[cpu];
     this.invLeafStrided(cpu, start, end, stride, tag, sides);
     this.invLeafStrided(cpu, start, end, stride, GLOBAL_TAG, sides);
     this.invWalkStrided(cpu, start, end, stride, tag, sides);
     this.invWalkStrided(cpu, start, end, stride, GLOBAL_TAG, sides);
+  }
+
+  /**
+   * `inv_dside` / `inv_iside`: `pages` one-side MVA invalidations per side in `sides`, on a split machine
+   * only (a unified TLB has no sides to tell apart). Weightless: `invlpg` already prices them.
+   */
+  private tallySides(sides: SideMask, pages: number): void {
+    if (this.sides !== 2) return;
+    if ((sides & Side.DATA) !== 0) this.counters.tally(this.bIds.inv_dside, pages);
+    if ((sides & Side.INSTR) !== 0) this.counters.tally(this.bIds.inv_iside, pages);
   }
 }

@@ -25,6 +25,13 @@ export const STANDARD_COUNTERS = [
   'dsb',
   'invlpgb',
   'tlbsync',
+  // Split I/D (Harvard) TLB only: one per page per side of a one-side "invalidate MVA" (flushPageSide /
+  // flushRangeSide; ARMv6 tlb-v6.S v6wbi_flush_user_tlb_range issues the D-side op for every page and the
+  // I-side op only for a VM_EXEC VMA). A both-sides flush is both ops, one of each; unified instructions
+  // (invlpg, invpcid, full flushes, TLBI) name no side and count neither. Weightless: the same
+  // invalidations are priced once, as `invlpg`.
+  'inv_dside',
+  'inv_iside',
   'walk',
   'fill',
 ] as const;
@@ -132,6 +139,14 @@ export class Counters {
     if (this.hold === 0 && (this.waiting[k].length !== 0 || this.deferred[k] !== 0)) this.sync(k);
     this.clock[k] += c;
     this.cpuWork[k] += c;
+  }
+
+  /**
+   * Hot path: bump by index without charging anything, whatever the cost model says — for counters that
+   * split up events another counter already prices (`inv_dside` / `inv_iside` beside `invlpg`).
+   */
+  tally(i: number, n = 1): void {
+    this.values[i] += n;
   }
 
   /** Hot path: bump by index, charged to `cpu` (which becomes the current CPU). */
