@@ -44,6 +44,13 @@ describe('reference policy', () => {
     expect(r.steps[4]!.pages).toEqual(['ok', 'ok']); // one outcome per page (DESIGN §4)
     expect(r.violations).toEqual([]);
   });
+  it('speculate under an OS policy walks the CPU’s loaded tables and fills only that CPU (DESIGN §2)', () => {
+    const r = run('speculate-os');
+    expect(failed(r)).toEqual([]);
+    const spec = r.steps.filter((s) => s.op === 'speculate');
+    expect(spec.map((s) => s.outcome)).toEqual(['ok', 'ok']);
+    expect(spec[0]!.counters['walk']).toBe(2); // one speculative walk per page, nothing architectural
+  });
   it('protection keys: per-thread rights, inherited at fork, reset at exec, kept across swap-out', () => {
     const r = run('pkey-rights');
     expect(failed(r)).toEqual([]);

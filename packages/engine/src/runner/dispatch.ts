@@ -1,7 +1,7 @@
 // Which handler runs which OS-level op. Hardware-level ops go to the MMU under raw-mmu only; every
 // OS-level op is `unsupported` there (DESIGN §4).
 import { HW_OPS, type Step } from '../scenario/types.js';
-import { accessOp, strayWriteOp, uaccessOp } from './ops/access-ops.js';
+import { accessOp, speculateOp, strayWriteOp, uaccessOp } from './ops/access-ops.js';
 import {
   kallocOp,
   kfreeOp,
@@ -31,9 +31,9 @@ export const COMPOSITE_OPS: ReadonlySet<string> = new Set(['repeat', 'interleave
 
 export function isHardwareOp(step: Step): boolean {
   if (HW_OPS.includes(step.op)) return true;
-  // `access` and `speculate` addressed by space and VA are hardware-level; `speculate` always is.
-  if (step.op === 'speculate') return true;
-  return step.op === 'access' && step.target.kind === 'space';
+  // `access` and `speculate` addressed by space and VA are hardware-level; addressed by region or frame
+  // they run under an OS policy, through its page tables.
+  return (step.op === 'access' || step.op === 'speculate') && step.target.kind === 'space';
 }
 
 /**
@@ -91,6 +91,8 @@ export function dispatchOs(state: RunState, step: Step): StepOutcome {
       return revokeOp(state, step);
     case 'access':
       return accessOp(state, step);
+    case 'speculate':
+      return speculateOp(state, step);
     case 'uaccess':
       return uaccessOp(state, step);
     case 'stray-write':

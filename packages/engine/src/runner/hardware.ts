@@ -29,6 +29,9 @@ export interface Hardware {
   tableFrame(space: number, va: Va, level: TableLevel): Pfn | undefined;
   /** The frame a name of the `hw:` block stands for (raw-mmu), if any. */
   hwFrame(name: string): Pfn | undefined;
+  /** A speculative walk of `va` by `cpu` through the tables that CPU has loaded (DESIGN §2: speculative
+   *  walks may fill TLBs and walk caches; under the precise model this is the only fill without an access). */
+  speculate(cpu: number, va: Va, side: 'data' | 'instr'): void;
   /** Run a hardware-level op (only under `raw-mmu:<arch>`). */
   runHw(step: Step, state: RunState): StepOutcome;
 }

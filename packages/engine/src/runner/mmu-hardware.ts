@@ -48,6 +48,10 @@ export class MmuHardware implements Hardware {
     return this.machine.cachedCpus(space, va).length;
   }
 
+  speculate(cpu: number, va: Va, side: 'data' | 'instr'): void {
+    this.machine.speculate(cpu, va, side);
+  }
+
   tableFrame(space: number, va: Va, level: TableLevel): Pfn | undefined {
     const tables = this.machine.lookup(space, va).tables;
     return tables[4 - LEVEL_OF[level]];

@@ -34,7 +34,7 @@ export function processOf(state: RunState, step: Step): number | null {
   const k = state.kernel;
   if (k === undefined) return null;
   if (step.op === 'access' || step.op === 'speculate') {
-    if (step.target.kind !== 'region' || (step.op === 'access' && step.via === 'direct-map')) return null;
+    if (step.target.kind !== 'region' || step.via === 'direct-map') return null;
     if (state.names.region(step.target.region)?.kind !== 'user') return null;
     return k.current(step.cpu);
   }

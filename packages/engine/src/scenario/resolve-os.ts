@@ -69,7 +69,7 @@ function access(ctx: Ctx, o: Obj, pointer: string, base: StepBase, hw: boolean):
   const serve = o['serve'] as 'old' | 'new' | undefined;
   if (serve !== undefined && (!hw || op !== 'access'))
     ctx.error(`${pointer}/serve`, 'serve: is for accesses of a hardware-level scenario (hw: block)');
-  if (op === 'speculate') return { ...base, op, target, pages, kind };
+  if (op === 'speculate') return { ...base, op, target, pages, kind, via };
   return serve === undefined
     ? { ...base, op, kind, target, pages, via }
     : { ...base, op, kind, target, pages, via, serve };

@@ -419,6 +419,8 @@ export interface SpeculateStep extends StepBase {
   readonly target: AccessTarget;
   readonly pages: number;
   readonly kind: AccessKind;
+  /** Which alias is walked (as for `access`). */
+  readonly via: 'own' | 'direct-map';
 }
 
 export interface RepeatStep extends StepBase {
