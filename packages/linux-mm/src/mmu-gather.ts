@@ -220,7 +220,12 @@ export class MmuGather {
   endVma(_vma: VmArea): void {
     if (this.fullmm) return;
     const pfnForce = this.vmaPfn && this.config.pfnmapFlush === 'end-vma';
-    if (pfnForce || !this.config.mergeVmas) this.flushMmuTlbonly();
+    if (!pfnForce && this.config.mergeVmas) return;
+    // Without CONFIG_MMU_GATHER_MERGE_VMAS (arm64) unmap_page_range() and change_protection_range() flush
+    // here, before tlb_finish_mmu: the window in which other CPUs reach the old entries ends at this
+    // flush, so the scenario's `cleared` phase (entries changed, nothing flushed) is here, not in finishMmu.
+    if (this.needsFlush()) this.phaseHook?.reach('cleared');
+    this.flushMmuTlbonly();
   }
 
   /** Whether anything was cleared or freed since the last flush. */
@@ -272,7 +277,8 @@ export class MmuGather {
       }
     }
     // The scenario's `cleared` phase, for users that have no earlier point of their own (unmap_region
-    // reaches it before free_pgtables; the dispatcher fires a phase once): entries changed, not flushed.
+    // reaches it before free_pgtables, endVma before a per-VMA flush; the dispatcher fires a phase
+    // once): entries changed, not flushed.
     this.phaseHook?.reach('cleared');
     this.flushMmuTlbonly();
     // The scenario's `flushed` phase: invalidated, nothing freed yet.
