@@ -1,5 +1,16 @@
 import { Args, Flags } from '@oclif/core';
-import { checkVerdicts, type Comparison, type VerdictMismatch } from '@shootdown/engine';
+import {
+  checkVerdicts,
+  renderSweep,
+  SWEEP_FORMATS,
+  SweepError,
+  sweepOverrides,
+  sweepResult,
+  type Comparison,
+  type SweepResult,
+  type SweepSpec,
+  type VerdictMismatch,
+} from '@shootdown/engine';
 import { checkOutPath, writeFileAtomic } from '../atomic-write.js';
 import { ShootdownCommand } from '../base-command.js';
 import { InputError } from '../errors.js';
@@ -10,10 +21,15 @@ import { findingsOf, runErrorsOf } from '../run-matrix.js';
 import { loadOptionsFor, loadScenarios } from '../scenario-input.js';
 import { selectionsFromFlags } from '../selections.js';
 import { loadExpectFlag } from '../verdicts.js';
-import { parseSetFlags } from '../set-flags.js';
+import { parseSetFlags, type ParamOverrides } from '../set-flags.js';
+import { parseSweepFlag } from '../sweep-flag.js';
+import type { ResolvedSelection } from '@shootdown/core';
+import type { LoadedRegistry } from '../load-plugins.js';
 
 export interface CompareOutput {
   readonly comparisons: readonly Comparison[];
+  /** Present with --sweep (then `comparisons` is empty). */
+  readonly sweep?: SweepResult;
   /** Present with --expect. */
   readonly verdicts?: {
     readonly file: string;
@@ -33,6 +49,8 @@ export default class Compare extends ShootdownCommand {
     '<%= config.bin %> compare vfree-exec-reuse --policy linux-x86 --policy linux-x86:vfree=module-free-pre52 --format markdown',
     '<%= config.bin %> compare vfree-exec-reuse arch-vunmap-33-pages --vary linux-x86:vfree --expect vmalloc-perms',
     '<%= config.bin %> compare vfree-exec-reuse arch-vunmap-33-pages --vary linux-x86:vfree --jobs 1',
+    '<%= config.bin %> compare populate-unmapped --vary linux-x86:unmapped-alloc --sweep cpus=2,4,8,16,32,64,128,256',
+    '<%= config.bin %> compare populate-unmapped --vary linux-x86:unmapped-alloc --sweep pages=256,512,1024 --format html --out sweep.html',
   ];
   static override strict = false;
   static override args = {
@@ -52,6 +70,11 @@ export default class Compare extends ShootdownCommand {
       summary: 'Verdict file (or catalogue topic) the runs must match.',
     }),
     set: Flags.string({ multiple: true, summary: 'Override a scenario parameter: name=value (repeatable).' }),
+    sweep: Flags.string({
+      multiple: true,
+      summary:
+        'Run once per value of a scenario parameter, name=v1,v2,…, and show latency and work totals per value (one scenario, one --sweep).',
+    }),
     format: Flags.string({
       char: 'f',
       default: 'table',
@@ -69,6 +92,7 @@ export default class Compare extends ShootdownCommand {
   async run(): Promise<CompareOutput> {
     const { argv, flags } = await this.parse(Compare);
     const set = parseSetFlags(flags.set);
+    const sweep = parseSweepFlag(flags.sweep);
     if (flags.out !== undefined) checkOutPath(flags.out);
     const { registry, plugins, report } = await this.loadPlugins();
     installPluginRenderers(registry);
@@ -80,6 +104,8 @@ export default class Compare extends ShootdownCommand {
       throw new InputError('--format html renders one scenario per report; run compare once per scenario');
     }
     const selections = selectionsFromFlags(registry, flags.policy, flags.vary);
+    if (sweep !== undefined)
+      return this.runSweep({ registry, plugins, report }, argv as string[], sweep, set, selections, flags);
     const verdictFile = flags.expect === undefined ? undefined : await loadExpectFlag(flags.expect);
     // The workers start loading the plug-ins now, while this thread loads and checks the scenarios.
     const pool = startMatrixPool(
@@ -127,5 +153,52 @@ export default class Compare extends ShootdownCommand {
       else this.stdoutText(text);
     }
     return output;
+  }
+
+  /** `--sweep`: every value's scenario is loaded and checked first, then all the runs go to one pool. */
+  private async runSweep(
+    { plugins, registry, report }: LoadedRegistry,
+    argv: readonly string[],
+    spec: SweepSpec,
+    set: ParamOverrides,
+    selections: readonly ResolvedSelection[],
+    flags: Parameters<typeof runLimits>[0] & { format: string; out?: string; expect?: string; jobs?: number },
+  ): Promise<CompareOutput> {
+    if (argv.length !== 1) throw new InputError(`--sweep runs one scenario; got ${argv.length}`);
+    if (flags.expect !== undefined) throw new InputError('--sweep and --expect cannot be combined');
+    if (!(SWEEP_FORMATS as readonly string[]).includes(flags.format)) {
+      throw new InputError(`--sweep draws ${SWEEP_FORMATS.join(', ')}; not --format ${flags.format}`);
+    }
+    let overrides: Record<string, unknown>[];
+    try {
+      overrides = sweepOverrides(spec, set);
+    } catch (e) {
+      if (e instanceof SweepError) throw new InputError(e.message);
+      throw e;
+    }
+    const scenarios = [];
+    for (const o of overrides) scenarios.push(...(await loadScenarios(argv, loadOptionsFor(registry, o))));
+    const pool = startMatrixPool(
+      scenarios.length * selections.length,
+      plugins.map((p) => p.root),
+      flags.jobs,
+      runLimits(flags),
+    );
+    let matrix;
+    try {
+      matrix = await runMatrixOn(pool, scenarios, selections);
+    } finally {
+      await pool.close();
+    }
+    const all = matrix.results.flat();
+    for (const e of runErrorsOf(all, report)) this.reportRunError(e);
+    for (const f of findingsOf(all)) this.reportFinding(f);
+    const result = sweepResult(spec, matrix.results);
+    if (!this.jsonEnabled() || flags.out !== undefined) {
+      const text = renderSweep(result, flags.format) ?? '';
+      if (flags.out !== undefined) writeFileAtomic(flags.out, text);
+      else this.stdoutText(text);
+    }
+    return { comparisons: [], sweep: result };
   }
 }

@@ -7,3 +7,4 @@ export { ktapRenderer } from './ktap.js';
 export { markdownRenderer } from './markdown.js';
 export { tableRenderer } from './table.js';
 export { textRenderer } from './text.js';
+export { renderSweep, SWEEP_FORMATS } from './sweep.js';
