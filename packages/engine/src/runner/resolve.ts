@@ -2,7 +2,7 @@
 // this run (DESIGN §4 "Addressing"). A name the policy never defined (its defining op was unsupported)
 // makes the step `skipped`, with the reason in the notes.
 import { PAGE_SIZE, type Pfn, type Va } from '@shootdown/core';
-import type { AddressRange, FrameSelector, RegionRange } from '../scenario/types.js';
+import type { AddressRange, FrameSelector, RegionRange, RegionSpan } from '../scenario/types.js';
 import { NameTables, type Region } from './regions.js';
 import { StepSkipped } from './report.js';
 import type { RunState } from './state.js';
@@ -16,8 +16,9 @@ export function regionOf(state: RunState, id: string): Region {
 /** `[start, end)` and page count of a region range. */
 export function rangeOf(
   state: RunState,
-  range: RegionRange | AddressRange,
+  range: RegionRange | AddressRange | RegionSpan,
 ): { start: Va; end: Va; pages: number; region: Region | null } {
+  if (range.kind === 'regions') return spanOf(state, range);
   if (range.kind === 'range') {
     return {
       start: range.from,
@@ -30,6 +31,23 @@ export function rangeOf(
   const pages = range.pages ?? Math.max(0, region.pages - range.page);
   const start = NameTables.address(region, range.page);
   return { start, end: start + pages * PAGE_SIZE, pages, region };
+}
+
+/** The span several whole regions cover, holes included: [lowest start, highest end). The loader checked
+ *  that they were mapped in one address space; a policy that placed them in two is told apart here. */
+function spanOf(state: RunState, span: RegionSpan): { start: Va; end: Va; pages: number; region: null } {
+  let start = Infinity;
+  let end = 0;
+  let space: Region['space'] | undefined;
+  for (const id of span.regions) {
+    const r = regionOf(state, id);
+    if (space !== undefined && r.space !== space)
+      throw new StepSkipped(`regions ${span.regions.join(', ')} are not in one address space`);
+    space = r.space;
+    start = Math.min(start, r.start);
+    end = Math.max(end, r.start + r.pages * PAGE_SIZE);
+  }
+  return { start, end, pages: (end - start) / PAGE_SIZE, region: null };
 }
 
 /** The process running on `cpu`, or a skipped step when there is none (or no kernel contract). */

@@ -44,6 +44,10 @@ export class Ctx {
   readonly ids = new Ids();
   /** Expanded step count, bounded so a typo in `times:` cannot exhaust memory. */
   expanded = 0;
+  /** The process each CPU runs so far in program order (`run` steps), for address-space checks. */
+  readonly cpuProcess = new Map<number, string | null>();
+  /** The process whose address space each user region was mapped in (null: no `run` named one yet). */
+  readonly regionSpace = new Map<string, string | null>();
 
   constructor(
     readonly file: string,

@@ -1,10 +1,19 @@
 // A short human label for a step (`access mod[2] exec`, `kfree mod`), for result rows and reports: what a
 // reviewer needs to recognise the step without opening the scenario.
-import type { AccessTarget, AddressRange, FrameSelector, KeyRef, RegionRange, Step } from './types.js';
+import type {
+  AccessTarget,
+  AddressRange,
+  FrameSelector,
+  KeyRef,
+  RegionRange,
+  RegionSpan,
+  Step,
+} from './types.js';
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
 
-function range(r: RegionRange): string {
+function range(r: RegionRange | RegionSpan): string {
+  if (r.kind === 'regions') return r.regions.join('+');
   if (r.page === 0 && r.pages === null) return r.region;
   if (r.pages === null) return `${r.region}[${r.page}..]`;
   return r.pages === 1 ? `${r.region}[${r.page}]` : `${r.region}[${r.page}..${r.page + r.pages - 1}]`;

@@ -2,6 +2,7 @@
 // defined before it, so the runner can trust every id, CPU and key it is handed.
 import type { Ctx } from './context.js';
 import type {
+  RegionSpan,
   AccessKind,
   AccessStep,
   AccessTarget,
@@ -85,6 +86,38 @@ function keyRange(ctx: Ctx, o: Obj, pointer: string, op: string) {
     : ctx.regionRange(o, pointer, op, ['user']);
 }
 
+/**
+ * `munmap` `regions: [a, b, …]`: one munmap(2) of the span the whole regions cover, holes included (Linux
+ * `do_vmi_munmap` → `unmap_region`: one mmu_gather over every VMA; FreeBSD `vm_map_delete` over the range).
+ * One call acts on one address space, so every region must have been mapped in the same process.
+ */
+function munmapSpan(ctx: Ctx, o: Obj, pointer: string): RegionSpan {
+  for (const k of ['region', 'page', 'pages'])
+    if (o[k] !== undefined)
+      ctx.error(`${pointer}/${k}`, `munmap takes either regions or region/page/pages`, true);
+  const names = Array.isArray(o['regions']) ? (o['regions'] as unknown[]) : [];
+  const regions: string[] = [];
+  let first: { name: string; space: string } | null = null;
+  names.forEach((name, i) => {
+    const where = `${pointer}/regions/${i}`;
+    const id = ctx.region(name, where, 'munmap', ['user']);
+    if (regions.includes(id)) ctx.error(where, `region "${String(name)}" is listed twice`);
+    regions.push(id);
+    const space = ctx.regionSpace.get(id) ?? null;
+    if (space === null) return;
+    if (first === null) first = { name: String(name), space };
+    else if (first.space !== space)
+      ctx.error(
+        where,
+        `region "${String(name)}" was mapped by process "${space}", but "${first.name}" by "${first.space}": one munmap acts on one address space`,
+      );
+  });
+  regions.forEach((id, i) => {
+    if (regions.indexOf(id) === i) ctx.free(id, names[i], `${pointer}/regions/${i}`);
+  });
+  return { kind: 'regions', regions };
+}
+
 /** One OS-level step, or null when `op` is not one. */
 export function resolveOsStep(
   ctx: Ctx,
@@ -110,12 +143,11 @@ export function resolveOsStep(
         id: ctx.define('process', o['id'], suffix, at('id')),
         handlers: [...new Set(strs<SignalName>(o['handlers']))],
       };
-    case 'run':
-      return {
-        ...base,
-        op,
-        process: o['process'] === 'none' ? null : ctx.ref('process', o['process'], at('process')),
-      };
+    case 'run': {
+      const process = o['process'] === 'none' ? null : ctx.ref('process', o['process'], at('process'));
+      ctx.cpuProcess.set(base.cpu, process);
+      return { ...base, op, process };
+    }
     case 'mmap': {
       const flags = strs<MmapFlag>(o['flags']);
       if (flags.includes('fixed') && flags.includes('fixed-excl'))
@@ -126,6 +158,7 @@ export function resolveOsStep(
       const id = ctx.define('region', o['id'], suffix, at('id'));
       const pages = num(o['pages']) ?? 1;
       regionPages(id, pages, 'user', base.path);
+      ctx.regionSpace.set(id, ctx.cpuProcess.get(base.cpu) ?? null);
       return {
         ...base,
         op,
@@ -139,6 +172,8 @@ export function resolveOsStep(
       };
     }
     case 'munmap': {
+      if (o['regions'] !== undefined) return { ...base, op, range: munmapSpan(ctx, o, pointer) };
+      if (o['region'] === undefined) ctx.error(pointer, 'munmap needs region (with page/pages) or regions');
       const range = ctx.regionRange(o, pointer, op, ['user']);
       // only a whole-region munmap frees the id's range; partial ones may repeat
       if (o['page'] === undefined && o['pages'] === undefined) ctx.free(range.region, o['region'], pointer);

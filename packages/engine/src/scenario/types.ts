@@ -135,6 +135,14 @@ export interface RegionRange {
   readonly offset: number;
 }
 
+/** Several whole regions of one address space as one span (`munmap` `regions: [a, b]`): from the lowest
+ *  start to the highest end, holes between them included, as munmap(2) allows (Linux `do_vmi_munmap`,
+ *  FreeBSD `vm_map_delete`). */
+export interface RegionSpan {
+  readonly kind: 'regions';
+  readonly regions: readonly string[];
+}
+
 /** A literal user address range `range: { from, to }` (FreeBSD key ranges may cover holes). */
 export interface AddressRange {
   readonly kind: 'range';
@@ -219,7 +227,8 @@ export interface MmapStep extends StepBase {
 
 export interface MunmapStep extends StepBase {
   readonly op: 'munmap';
-  readonly range: RegionRange;
+  /** One region's page range, or several whole regions unmapped by one call (one mmu_gather). */
+  readonly range: RegionRange | RegionSpan;
 }
 
 export interface MprotectStep extends StepBase {
