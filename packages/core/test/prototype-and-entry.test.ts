@@ -12,13 +12,7 @@ import {
   loadPluginFolders,
   resolveSelection,
 } from '../src/index.js';
-import { toyPolicy } from './toy-policy.js';
-
-function registry(): PolicyRegistry {
-  const r = new PolicyRegistry();
-  r.addPolicy(toyPolicy());
-  return r;
-}
+import { toyRegistry as registry } from './toy-policy.js';
 
 describe('selections naming prototype properties', () => {
   it.each(['constructor', '__proto__'])('%s as a mechanism is an unknown mechanism, not a crash', (name) => {

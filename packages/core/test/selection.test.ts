@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   INVARIANT_IDS,
-  PolicyRegistry,
   SelectionError,
   closest,
   editDistance,
@@ -9,13 +8,7 @@ import {
   parseSelection,
   resolveSelection,
 } from '../src/index.js';
-import { toyPolicy } from './toy-policy.js';
-
-function registry(): PolicyRegistry {
-  const r = new PolicyRegistry();
-  r.addPolicy(toyPolicy());
-  return r;
-}
+import { toyRegistry as registry } from './toy-policy.js';
 
 describe('parseSelection (DESIGN §3 selection syntax)', () => {
   it('splits policy and mechanism=variant pairs', () => {

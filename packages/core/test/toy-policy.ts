@@ -1,5 +1,5 @@
 // A hand-built policy definition for registry and selection tests.
-import type { PolicyDefinition } from '../src/index.js';
+import { PolicyRegistry, type PolicyDefinition } from '../src/index.js';
 
 export function toyPolicy(name = 'linux-x86'): PolicyDefinition {
   return {
@@ -38,4 +38,11 @@ export function toyPolicy(name = 'linux-x86'): PolicyDefinition {
     },
     configure() {},
   };
+}
+
+/** A registry holding only the toy policy. */
+export function toyRegistry(): PolicyRegistry {
+  const r = new PolicyRegistry();
+  r.addPolicy(toyPolicy());
+  return r;
 }

@@ -5,14 +5,7 @@
 // and faults after; a second early refill (register_early_region) is never keyed.
 import { describe, expect, it } from 'vitest';
 import { kpkeysAllocatorProbe } from '../src/probe.js';
-import { Run } from './support/run.js';
-
-const blockMap = {
-  cpus: 2,
-  memory: '64MiB',
-  directMap: { leaf: '2M' },
-  features: { 'bbml2-noabort': true },
-} as const;
+import { BLOCK_MAP_BBML2 as blockMap, Run } from './support/run.js';
 
 function probe(r: Run) {
   return kpkeysAllocatorProbe.answer({ container: r.container, cpu: 0, args: {}, id: null }) as Record<

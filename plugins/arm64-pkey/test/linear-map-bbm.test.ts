@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { KPKEYS_PKEY_PGTABLES } from '../src/constants.js';
 import { rig } from './support/harness.js';
-import { Run } from './support/run.js';
+import { BLOCK_MAP_BBML2, Run } from './support/run.js';
 
 function rekeyOnePage(bbml2: boolean) {
   const r = new Run('arm64-pkey', {
@@ -64,12 +64,7 @@ describe('linear-map split', () => {
 // without a later, flushed permission change of a neighbouring frame's alias.
 describe('linear-map split in place: frames of the split block freed and reused', () => {
   it('reports no stale-after-free on the linear-map addresses', () => {
-    const r = new Run('arm64-pkey', {
-      cpus: 2,
-      memory: '64MiB',
-      directMap: { leaf: '2M' },
-      features: { 'bbml2-noabort': true },
-    });
+    const r = new Run('arm64-pkey', BLOCK_MAP_BBML2);
     const frames: number[] = [];
     for (let i = 0; i < 4; i++) frames.push(r.pages.alloc(0, 0, []).pfn!);
     for (const f of frames) r.step(() => r.kernel.access(1, r.kernel.directMapAddress(f), 'read', false));

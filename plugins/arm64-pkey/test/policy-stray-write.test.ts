@@ -3,15 +3,9 @@
 // arm64-pkey.md §2.2, §9.1 "Stray write to a PTP at default level"); from the page-table context it lands.
 import { describe, expect, it } from 'vitest';
 import { PT_VARIANTS } from '../src/variants.js';
-import { mmap, Run } from './support/run.js';
+import { BLOCK_MAP_BBML2 as blockMap, mmap, Run } from './support/run.js';
 
 const machine = { cpus: 2, memory: '64MiB', directMap: { leaf: '4K' } } as const;
-const blockMap = {
-  cpus: 2,
-  memory: '64MiB',
-  directMap: { leaf: '2M' },
-  features: { 'bbml2-noabort': true },
-} as const;
 
 function strayWrites(variant: string, params: object = machine) {
   const r = new Run(`arm64-pkey:pt-protection=${variant}`, params);

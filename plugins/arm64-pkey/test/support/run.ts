@@ -29,6 +29,14 @@ export interface StepResult<T> {
   readonly value: T;
 }
 
+/** A 2-CPU machine whose linear map starts with 2 MiB blocks and may split them in place (BBML2_NOABORT). */
+export const BLOCK_MAP_BBML2 = {
+  cpus: 2,
+  memory: '64MiB',
+  directMap: { leaf: '2M' },
+  features: { 'bbml2-noabort': true },
+} as const;
+
 export class Run {
   readonly machine: Machine;
   readonly monitor: InvariantMonitor;
