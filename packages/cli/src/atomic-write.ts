@@ -22,31 +22,33 @@ function kindOf(st: ReturnType<typeof statSync>): string {
  * Throws an InputError unless `path` is stdout, does not exist yet, or is a regular file (a symlink is
  * judged by what it points to). Commands call it before running, so a bad `--out` costs no run.
  */
-export function checkOutPath(path: string): void {
+export function checkOutPath(path: string, flag = '--out'): void {
   if (path === STDOUT) return;
   let st: ReturnType<typeof statSync>;
   try {
     st = statSync(resolve(path), { throwIfNoEntry: false });
   } catch (e) {
     // ENOTDIR (a path below a regular file), EACCES, ELOOP: the report could not be written there
-    throw new InputError(`--out ${path}: cannot write: ${(e as Error).message}`);
+    throw new InputError(`${flag} ${path}: cannot write: ${(e as Error).message}`);
   }
   if (st === undefined || st.isFile()) return;
-  throw new InputError(`--out ${path}: is ${kindOf(st)}; --out writes regular files only (or - for stdout)`);
+  throw new InputError(
+    `${flag} ${path}: is ${kindOf(st)}; ${flag} writes regular files only (or - for stdout)`,
+  );
 }
 
-export function writeFileAtomic(path: string, content: string): void {
+export function writeFileAtomic(path: string, content: string, flag = '--out'): void {
   if (path === STDOUT) {
     process.stdout.write(content.endsWith('\n') ? content : `${content}\n`);
     return;
   }
-  checkOutPath(path);
+  checkOutPath(path, flag);
   const target = resolve(path);
   const dir = dirname(target);
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
-    throw new InputError(`--out ${path}: cannot create folder ${dir}: ${(e as Error).message}`);
+    throw new InputError(`${flag} ${path}: cannot create folder ${dir}: ${(e as Error).message}`);
   }
   const tmp = join(dir, `.${basename(target)}.${process.pid}.tmp`);
   try {
@@ -55,6 +57,6 @@ export function writeFileAtomic(path: string, content: string): void {
     renameSync(tmp, target);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw new InputError(`--out ${path}: cannot write: ${(e as Error).message}`);
+    throw new InputError(`${flag} ${path}: cannot write: ${(e as Error).message}`);
   }
 }

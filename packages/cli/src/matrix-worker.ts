@@ -7,7 +7,7 @@
 import 'reflect-metadata';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadPluginFolders, PolicyRegistry, type ResolvedSelection } from '@shootdown/core';
-import { runScenario, type Scenario } from '@shootdown/engine';
+import { runScenario, TraceRecorder, type Scenario } from '@shootdown/engine';
 import type { MatrixWorkerData, ToParent, ToWorker } from './matrix-protocol.js';
 
 const port = parentPort;
@@ -25,6 +25,7 @@ function failed(pair: number, e: unknown): ToParent {
 
 let scenarios: readonly Scenario[] = [];
 let selections: readonly ResolvedSelection[] = [];
+let tracing = false;
 const registry = new PolicyRegistry();
 
 // The parent sends the matrix only after 'ready'; the port would queue it until the listener below anyway.
@@ -40,16 +41,21 @@ port.on('message', (m: ToWorker) => {
   if (m.type === 'matrix') {
     scenarios = m.scenarios;
     selections = m.selections;
+    tracing = m.trace;
     return;
   }
   const { pair } = m;
   const n = selections.length;
   try {
-    const result = runScenario(scenarios[Math.floor(pair / n)]!, {
-      registry,
-      selection: selections[pair % n]!,
-    });
-    post({ type: 'result', pair, result });
+    const scenario = scenarios[Math.floor(pair / n)]!;
+    const selection = selections[pair % n]!;
+    const trace = tracing ? new TraceRecorder(scenario.name, selection.text) : undefined;
+    const result = runScenario(scenario, { registry, selection, trace });
+    post(
+      trace === undefined
+        ? { type: 'result', pair, result }
+        : { type: 'result', pair, result, trace: trace.take() },
+    );
   } catch (e) {
     post(failed(pair, e));
   }

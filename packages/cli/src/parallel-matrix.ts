@@ -11,7 +11,13 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ResolvedSelection } from '@shootdown/core';
-import { compareResults, errorResult, type RunResult, type Scenario } from '@shootdown/engine';
+import {
+  compareResults,
+  errorResult,
+  type RecordedTrace,
+  type RunResult,
+  type Scenario,
+} from '@shootdown/engine';
 import type { MatrixWorkerData, ToParent, ToWorker } from './matrix-protocol.js';
 import { Progress } from './progress.js';
 import type { MatrixResult } from './run-matrix.js';
@@ -110,18 +116,25 @@ export class MatrixPool {
     return { slot, ready };
   }
 
-  /** Every (scenario, selection) pair, results in the serial order (scenario-major). */
+  /**
+   * Every (scenario, selection) pair, results in the serial order (scenario-major); with `trace`, each
+   * run's recording too (`--trace`).
+   */
   async run(
     scenarios: readonly LoadedScenario[],
     selections: readonly ResolvedSelection[],
+    options: { trace?: boolean } = {},
   ): Promise<MatrixResult> {
     await this.ready;
     const list = scenarios.map((s) => s.scenario);
     const n = selections.length;
-    const results = await this.runPairs(list, selections);
+    const traces: (RecordedTrace | undefined)[] = [];
+    const results = await this.runPairs(list, selections, options.trace === true ? traces : undefined);
     const rows: RunResult[][] = [];
     for (let si = 0; si < list.length; si++) rows.push(results.slice(si * n, (si + 1) * n));
-    return { results: rows, comparisons: rows.map((r) => compareResults(r)) };
+    const comparisons = rows.map((r) => compareResults(r));
+    if (options.trace !== true) return { results: rows, comparisons };
+    return { results: rows, comparisons, traces: Array.from(results, (_, i) => traces[i]) };
   }
 
   /** Ends every worker, including one still inside a long run. */
@@ -136,13 +149,19 @@ export class MatrixPool {
   private runPairs(
     list: readonly Scenario[],
     selections: readonly ResolvedSelection[],
+    traces: (RecordedTrace | undefined)[] | undefined,
   ): Promise<RunResult[]> {
     const n = selections.length;
     const total = list.length * n;
     const scenarioOf = (pair: number): Scenario => list[Math.floor(pair / n)]!;
     const selectionOf = (pair: number): ResolvedSelection => selections[pair % n]!;
     const label = (pair: number): string => `${scenarioOf(pair).name} ${selectionOf(pair).text}`;
-    this.matrix = { type: 'matrix', scenarios: list, selections: [...selections] };
+    this.matrix = {
+      type: 'matrix',
+      scenarios: list,
+      selections: [...selections],
+      trace: traces !== undefined,
+    };
     const results = new Array<RunResult>(total);
     const progress = new Progress(total);
     let next = 0;
@@ -180,8 +199,10 @@ export class MatrixPool {
       this.onResult = (slot, m) => {
         if (settled || m.type === 'ready') return;
         clearTimeout(slot.timer);
-        if (m.type === 'result') complete(m.pair, m.result);
-        else
+        if (m.type === 'result') {
+          if (traces !== undefined) traces[m.pair] = m.trace;
+          complete(m.pair, m.result);
+        } else
           complete(
             m.pair,
             errorResult(scenarioOf(m.pair), selectionOf(m.pair), `the run threw: ${m.message}`),
@@ -234,6 +255,7 @@ export function runMatrixOn(
   pool: MatrixPool,
   scenarios: readonly LoadedScenario[],
   selections: readonly ResolvedSelection[],
+  options: { trace?: boolean } = {},
 ): Promise<MatrixResult> {
-  return pool.run(scenarios, selections);
+  return pool.run(scenarios, selections, options);
 }

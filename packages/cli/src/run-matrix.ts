@@ -1,7 +1,13 @@
 // Runs every scenario under every selection, in order, with progress on a terminal. Everything is loaded
 // and checked before the first run starts, so a user mistake never leaves half a report behind.
 import type { LoadReport, PolicyRegistry, ResolvedSelection } from '@shootdown/core';
-import { compareResults, runScenario, type Comparison, type RunResult } from '@shootdown/engine';
+import {
+  compareResults,
+  runScenario,
+  type Comparison,
+  type RecordedTrace,
+  type RunResult,
+} from '@shootdown/engine';
 import type { LoadedScenario } from './scenario-input.js';
 import { Progress } from './progress.js';
 
@@ -9,6 +15,8 @@ export interface MatrixResult {
   /** Per scenario, one result per selection, in the order given. */
   readonly results: readonly (readonly RunResult[])[];
   readonly comparisons: readonly Comparison[];
+  /** With `trace`: every run's recording, scenario-major like `results` (absent for a run that died). */
+  readonly traces?: readonly (RecordedTrace | undefined)[];
 }
 
 export function runMatrix(

@@ -7,3 +7,4 @@ export * from './plugins/index.js';
 export * from './compare/index.js';
 export * from './render/index.js';
 export * from './verdict/index.js';
+export * from './trace/index.js';

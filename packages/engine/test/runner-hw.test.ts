@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { PolicyRegistry } from '@shootdown/core';
 import { describe, expect, it } from 'vitest';
-import { loadScenarioText, runScenario, type RunResult, type Scenario } from '../src/index.js';
+import { loadScenarioText, runScenario, TraceRecorder, type RunResult, type Scenario } from '../src/index.js';
 
 function load(name: string, set: Record<string, string> = {}): Scenario {
   const url = new URL(`./fixtures/runner/${name}.yaml`, import.meta.url);
@@ -94,16 +94,15 @@ describe('raw-mmu:arm64', () => {
 });
 
 describe('determinism', () => {
-  it('a trace sink sees the run’s events and does not change the result', () => {
-    const events: string[] = [];
+  it('a trace recorder sees the run’s events and steps and does not change the result', () => {
     const s = load('x86-missing-invlpg');
-    const traced = runScenario(s, {
-      registry: new PolicyRegistry(),
-      selection: 'raw-mmu:x86_64',
-      events: (e) => events.push(e.kind),
-    });
-    expect(events).toContain('store');
-    expect(events).toContain('flush');
+    const trace = new TraceRecorder(s.name, 'raw-mmu:x86_64');
+    const traced = runScenario(s, { registry: new PolicyRegistry(), selection: 'raw-mmu:x86_64', trace });
+    const recorded = trace.take();
+    const kinds = recorded.events.map((e) => e.kind);
+    expect(kinds).toContain('store');
+    expect(kinds).toContain('flush');
+    expect(recorded.steps.map((st) => st.path)).toEqual(traced.steps.map((st) => st.path));
     expect(JSON.stringify(traced)).toBe(JSON.stringify(run('x86-missing-invlpg', 'raw-mmu:x86_64')));
   });
   it('the same run twice gives byte-identical JSON', () => {

@@ -85,6 +85,7 @@ export abstract class MachineBroadcast extends MachineQueries {
   invlpgb(cpu: number, va: number, pages: number, pcid: number, global = false): void {
     this.x86Only('invlpgb', cpu);
     if (!this.params.features.invlpgb) throw new Error('invlpgb: the machine lacks features.invlpgb');
+    const t0 = this.spanStart(cpu);
     this.counters.bumpOn(cpu, this.bIds.invlpgb);
     this.pending[cpu].push({
       op: pages === 0 ? 'VMALLE1' : global ? 'RVAAE1' : 'RVAE1',
@@ -95,13 +96,16 @@ export abstract class MachineBroadcast extends MachineQueries {
       broadcast: true,
       sides: Side.BOTH,
     });
+    if (this.sink !== null) this.emit(cpu, 'flush', va, undefined, `invlpgb ${pages}`, t0);
   }
 
   /** AMD TLBSYNC: wait until this CPU's INVLPGBs completed everywhere. */
   tlbsync(cpu: number): void {
     this.x86Only('tlbsync', cpu);
+    const t0 = this.spanStart(cpu);
     this.counters.bumpOn(cpu, this.bIds.tlbsync);
     this.completePending(cpu);
+    if (this.sink !== null) this.emit(cpu, 'flush', undefined, undefined, 'tlbsync', t0);
   }
 
   // ---------------------------------------------------------------- arm64 invalidation
@@ -113,6 +117,7 @@ export abstract class MachineBroadcast extends MachineQueries {
   tlbi(cpu: number, op: TlbiOp, args: TlbiArgs = {}): void {
     this.checkCpu(cpu);
     if (!this.isArm) throw new Error('tlbi: arm64 only; use invlpg/invpcid on x86');
+    const t0 = this.spanStart(cpu);
     const id =
       op === 'ASIDE1'
         ? this.bIds.tlbi_asid
@@ -136,15 +141,16 @@ export abstract class MachineBroadcast extends MachineQueries {
       sides,
     });
     if (this.sink !== null)
-      this.emit(cpu, 'tlbi', args.va, undefined, op + (args.broadcast === false ? '' : 'IS'));
+      this.emit(cpu, 'tlbi', args.va, undefined, op + (args.broadcast === false ? '' : 'IS'), t0);
   }
 
   /** DSB: completes every TLBI this CPU issued (on every CPU they target). */
   dsb(cpu: number): void {
     this.checkCpu(cpu);
+    const t0 = this.spanStart(cpu);
     this.counters.bumpOn(cpu, this.bIds.dsb);
     this.completePending(cpu);
-    if (this.sink !== null) this.emit(cpu, 'dsb');
+    if (this.sink !== null) this.emit(cpu, 'dsb', undefined, undefined, undefined, t0);
   }
 
   /** TLBIs issued by `cpu` and not yet completed by a DSB. */

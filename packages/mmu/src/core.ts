@@ -178,12 +178,30 @@ export abstract class MachineCore implements StaleListener {
     this.sink = sink;
   }
 
-  protected emit(cpu: number, kind: MmuEvent['kind'], va?: number, pfn?: number, detail?: string): void {
-    const e: { -readonly [K in keyof MmuEvent]: MmuEvent[K] } = { t: this.counters.cycles, cpu, kind };
+  /**
+   * Send a trace event. `start` (from `spanStart`, taken before the instruction was charged) makes it a
+   * span ending now; without it the event is an instant now.
+   */
+  protected emit(
+    cpu: number,
+    kind: MmuEvent['kind'],
+    va?: number,
+    pfn?: number,
+    detail?: string,
+    start?: number,
+  ): void {
+    const now = this.counters.timeOn(cpu);
+    const e: { -readonly [K in keyof MmuEvent]: MmuEvent[K] } = { t: start ?? now, cpu, kind };
+    if (start !== undefined) e.dur = now - start;
     if (va !== undefined) e.va = va;
     if (pfn !== undefined) e.pfn = pfn;
     if (detail !== undefined) e.detail = detail;
     this.sink!(e);
+  }
+
+  /** The trace time before an instruction is charged on `cpu` (0 when no sink is attached: no cost). */
+  protected spanStart(cpu: number): number {
+    return this.sink === null ? 0 : this.counters.timeOn(cpu);
   }
 
   protected changed(first: number, count: number, cause: ChangeCause): void {

@@ -225,6 +225,21 @@ export class Counters {
     this.ctx = cpu;
   }
 
+  /**
+   * Trace time of `cpu` (-1: the CPU that charges without a CPU run on) on the scenario's latency
+   * timeline: the current step's start plus the CPU's own clock, after the acknowledgements it waits for
+   * (as its next charge would see it). Reads only: a trace must never change a result.
+   */
+  timeOn(cpu: number): number {
+    const k = cpu < 0 ? this.ctx : cpu;
+    let done = this.clock[k];
+    if (this.hold === 0) {
+      done += this.deferred[k];
+      for (const t of this.waiting[k]) done = Math.max(done, this.clock[t] + this.wWire);
+    }
+    return this.latencyBase + done;
+  }
+
   /** Latency so far: earlier steps plus the current initiator's clock once its acks are in. */
   get latency(): number {
     const k = this.initiator;

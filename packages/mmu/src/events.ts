@@ -42,9 +42,16 @@ export interface MmuObserver {
   tableLinked?(l: TableLink): void;
 }
 
-/** Trace events, time-stamped with the machine's cost clock (INVLPG units), per CPU (-1 = no CPU). */
+/**
+ * Trace events, per CPU (-1 = no CPU: a page-table store), time-stamped on the latency timeline in INVLPG
+ * units (`Counters.timeOn`): each CPU's own clock, so parallel IPI handlers overlap as they do on hardware.
+ * Instructions that take time (`flush`, `tlbi`, `dsb`) carry their duration; `ipi-begin` is the
+ * interrupt's arrival and `ipi-end` the handler's return.
+ */
 export interface MmuEvent {
   readonly t: number;
+  /** Duration of a `flush`, `tlbi` or `dsb` (its priced cost, plus nothing else). */
+  readonly dur?: number;
   readonly cpu: number;
   readonly kind:
     'store' | 'fill' | 'flush' | 'tlbi' | 'dsb' | 'ipi-begin' | 'ipi-end' | 'key' | 'root' | 'bbm' | 'fault';

@@ -9,6 +9,9 @@ import { ANY_TAG } from './tlb.js';
 import { MachineBroadcast } from './broadcast.js';
 export type { TlbiArgs } from './broadcast.js';
 
+/** INVPCID types by number (SDM Vol. 2A), as the trace names them. */
+const INVPCID_NAMES = ['individual', 'single-context', 'all', 'all-non-global'] as const;
+
 /** Targets of an IPI: explicit CPU list, every CPU, or every CPU but the sender. */
 export type IpiTargets = readonly number[] | 'all' | 'others';
 
@@ -150,18 +153,20 @@ export class Machine extends MachineBroadcast {
    */
   invlpg(cpu: number, va: number): void {
     this.x86Only('invlpg', cpu);
+    const t0 = this.spanStart(cpu);
     this.counters.bumpOn(cpu, this.ids.invlpg);
     const tag = this.curTag[cpu];
     this.invLeafVa(cpu, va, tag, Side.BOTH);
     this.invLeafVa(cpu, va, GLOBAL_TAG, Side.BOTH);
     this.invWalkAll(cpu, tag, Side.BOTH);
     this.invWalkAll(cpu, GLOBAL_TAG, Side.BOTH);
-    if (this.sink !== null) this.emit(cpu, 'flush', va, undefined, 'invlpg');
+    if (this.sink !== null) this.emit(cpu, 'flush', va, undefined, 'invlpg', t0);
   }
 
   /** INVPCID (SDM Vol. 2A): individual address, single context, all contexts incl. globals, all non-global. */
   invpcid(cpu: number, type: InvpcidType, pcid = 0, va = 0): void {
     this.x86Only('invpcid', cpu);
+    const t0 = this.spanStart(cpu);
     switch (type) {
       case Invpcid.INDIVIDUAL:
         this.counters.bumpOn(cpu, this.ids.invlpg);
@@ -189,17 +194,21 @@ export class Machine extends MachineBroadcast {
       default:
         throw new RangeError(`invpcid type ${String(type)}`);
     }
-    if (this.sink !== null) this.emit(cpu, 'flush', va, undefined, `invpcid ${type}`);
+    if (this.sink !== null) {
+      const individual = type === Invpcid.INDIVIDUAL;
+      this.emit(cpu, 'flush', individual ? va : undefined, undefined, `invpcid ${INVPCID_NAMES[type]}`, t0);
+    }
   }
 
   /** Toggle CR4.PGE: drop everything on `cpu`, global entries and every PCID included (counted `full`). */
   flushGlobal(cpu: number): void {
     this.x86Only('flushGlobal', cpu);
+    const t0 = this.spanStart(cpu);
     this.counters.bumpOn(cpu, this.ids.full);
     this.invLeafAll(cpu, ANY_TAG, false, Side.BOTH);
     this.invWalkAll(cpu, ANY_TAG, Side.BOTH);
     this.forgetAllTags(cpu, this.curTag[cpu]);
-    if (this.sink !== null) this.emit(cpu, 'flush', undefined, undefined, 'cr4.pge');
+    if (this.sink !== null) this.emit(cpu, 'flush', undefined, undefined, 'cr4.pge', t0);
   }
 
   // ---------------------------------------------------------------- IPIs
@@ -222,13 +231,27 @@ export class Machine extends MachineBroadcast {
       for (const c of list) this.checkCpu(c);
     }
     for (const c of list) {
-      if (c !== from) this.counters.ipiSent(from, c);
-      if (this.sink !== null) this.emit(c, 'ipi-begin', undefined, undefined, `from ${from}`);
-      if (c === from) this.counters.local(c, () => handler(c));
-      else handler(c);
-      if (this.sink !== null) this.emit(c, 'ipi-end');
+      if (c === from) {
+        this.counters.local(c, () => this.handleIpi(c, from, handler));
+        continue;
+      }
+      this.counters.ipiSent(from, c);
+      this.handleIpi(c, from, handler, true);
     }
     this.counters.on(from);
+  }
+
+  /**
+   * One CPU's handler of an IPI round (the sender's own share included), bracketed for the trace. A remote
+   * handler's `ipi-begin` is the interrupt's arrival, its duration the entry `ipiSent` charged.
+   */
+  private handleIpi(c: number, from: number, handler: (cpu: number) => void, remote = false): void {
+    if (this.sink !== null) {
+      const arrival = remote ? this.counters.timeOn(c) - this.counters.weight('ipi') : undefined;
+      this.emit(c, 'ipi-begin', undefined, undefined, `from ${from}`, arrival);
+    }
+    handler(c);
+    if (this.sink !== null) this.emit(c, 'ipi-end');
   }
 
   /**

@@ -23,6 +23,7 @@ import { selectionsFromFlags } from '../selections.js';
 import { loadExpectFlag } from '../verdicts.js';
 import { parseSetFlags, type ParamOverrides } from '../set-flags.js';
 import { parseSweepFlag } from '../sweep-flag.js';
+import { checkTracePath, traceFlag, writeTrace } from '../trace-flag.js';
 import type { ResolvedSelection } from '@shootdown/core';
 import type { LoadedRegistry } from '../load-plugins.js';
 
@@ -49,6 +50,7 @@ export default class Compare extends ShootdownCommand {
     '<%= config.bin %> compare vfree-exec-reuse --policy linux-x86 --policy linux-x86:vfree=module-free-pre52 --format markdown',
     '<%= config.bin %> compare vfree-exec-reuse arch-vunmap-33-pages --vary linux-x86:vfree --expect vmalloc-perms',
     '<%= config.bin %> compare vfree-exec-reuse arch-vunmap-33-pages --vary linux-x86:vfree --jobs 1',
+    '<%= config.bin %> compare vfree-exec-reuse --vary linux-x86:vfree --trace vfree.trace.json',
     '<%= config.bin %> compare populate-unmapped --vary linux-x86:unmapped-alloc --sweep cpus=2,4,8,16,32,64,128,256',
     '<%= config.bin %> compare populate-unmapped --vary linux-x86:unmapped-alloc --sweep pages=256,512,1024 --format html --out sweep.html',
   ];
@@ -86,6 +88,7 @@ export default class Compare extends ShootdownCommand {
       min: 1,
       summary: 'Worker threads for the runs (default: one per core).',
     }),
+    ...traceFlag,
     ...limitFlags,
   };
 
@@ -94,6 +97,7 @@ export default class Compare extends ShootdownCommand {
     const set = parseSetFlags(flags.set);
     const sweep = parseSweepFlag(flags.sweep);
     if (flags.out !== undefined) checkOutPath(flags.out);
+    checkTracePath(flags.trace);
     const { registry, plugins, report } = await this.loadPlugins();
     installPluginRenderers(registry);
     checkFormat(flags.format);
@@ -117,11 +121,12 @@ export default class Compare extends ShootdownCommand {
     let matrix;
     try {
       const scenarios = await loadScenarios(argv as string[], loadOptionsFor(registry, set));
-      matrix = await runMatrixOn(pool, scenarios, selections);
+      matrix = await runMatrixOn(pool, scenarios, selections, { trace: flags.trace !== undefined });
     } finally {
       await pool.close();
     }
     const { results, comparisons } = matrix;
+    if (flags.trace !== undefined) writeTrace(flags.trace, matrix.traces ?? []);
     const all = results.flat();
     for (const e of runErrorsOf(all, report)) this.reportRunError(e);
     const output: CompareOutput = { comparisons };
@@ -162,9 +167,16 @@ export default class Compare extends ShootdownCommand {
     spec: SweepSpec,
     set: ParamOverrides,
     selections: readonly ResolvedSelection[],
-    flags: Parameters<typeof runLimits>[0] & { format: string; out?: string; expect?: string; jobs?: number },
+    flags: Parameters<typeof runLimits>[0] & {
+      format: string;
+      out?: string;
+      expect?: string;
+      jobs?: number;
+      trace?: string;
+    },
   ): Promise<CompareOutput> {
     if (argv.length !== 1) throw new InputError(`--sweep runs one scenario; got ${argv.length}`);
+    if (flags.trace !== undefined) throw new InputError('--sweep and --trace cannot be combined');
     if (flags.expect !== undefined) throw new InputError('--sweep and --expect cannot be combined');
     if (!(SWEEP_FORMATS as readonly string[]).includes(flags.format)) {
       throw new InputError(`--sweep draws ${SWEEP_FORMATS.join(', ')}; not --format ${flags.format}`);

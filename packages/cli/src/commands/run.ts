@@ -9,6 +9,7 @@ import { findingsOf, runErrorsOf } from '../run-matrix.js';
 import { loadOptionsFor, loadScenarios } from '../scenario-input.js';
 import { selectionsFromFlags } from '../selections.js';
 import { parseSetFlags } from '../set-flags.js';
+import { checkTracePath, traceFlag, writeTrace } from '../trace-flag.js';
 
 export default class Run extends ShootdownCommand {
   static override summary = 'Run one scenario under one policy selection.';
@@ -20,6 +21,7 @@ export default class Run extends ShootdownCommand {
     '<%= config.bin %> run vfree-exec-reuse --policy linux-x86',
     '<%= config.bin %> run vfree-exec-reuse --policy linux-x86:vfree=module-free-pre52 --set pages=64',
     '<%= config.bin %> run my-scenario.yaml --policy freebsd-amd64 --format json --out result.json',
+    '<%= config.bin %> run vfree-exec-reuse --policy linux-x86 --trace vfree.trace.json',
   ];
   static override args = {
     scenario: Args.string({ description: 'A scenario file or a catalogue name.', required: true }),
@@ -37,6 +39,7 @@ export default class Run extends ShootdownCommand {
       summary: "table, text, markdown, json, ktap, html, or a plug-in's format",
     }),
     out: Flags.string({ char: 'o', summary: 'Write the report to this file (only when the run completes).' }),
+    ...traceFlag,
     ...limitFlags,
   };
 
@@ -44,6 +47,7 @@ export default class Run extends ShootdownCommand {
     const { args, flags } = await this.parse(Run);
     const set = parseSetFlags(flags.set);
     if (flags.out !== undefined) checkOutPath(flags.out);
+    checkTracePath(flags.trace);
     const { registry, plugins, report } = await this.loadPlugins();
     installPluginRenderers(registry);
     checkFormat(flags.format);
@@ -58,12 +62,13 @@ export default class Run extends ShootdownCommand {
     let matrix;
     try {
       const scenarios = await loadScenarios([args.scenario], loadOptionsFor(registry, set));
-      matrix = await pool.run(scenarios, selections);
+      matrix = await pool.run(scenarios, selections, { trace: flags.trace !== undefined });
     } finally {
       await pool.close();
     }
     const { results, comparisons } = matrix;
     const result: RunResult = results[0][0];
+    if (flags.trace !== undefined) writeTrace(flags.trace, matrix.traces ?? []);
     for (const f of findingsOf([result])) this.reportFinding(f);
     for (const e of runErrorsOf([result], report)) this.reportRunError(e);
 

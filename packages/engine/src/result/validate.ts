@@ -1,7 +1,12 @@
-// Validation of results and comparisons against their schemas, for tests and for tools that read JSON
+// Validation of results, comparisons and `--trace` files against their schemas, for tests and for tools that read JSON
 // written by another version.
 import { schemaProblems } from '../scenario/ajv-messages.js';
-import { COMPARISON_SCHEMA_ID, RESULT_SCHEMA_ID, validatorFor } from '../scenario/schema-registry.js';
+import {
+  COMPARISON_SCHEMA_ID,
+  RESULT_SCHEMA_ID,
+  TRACE_SCHEMA_ID,
+  validatorFor,
+} from '../scenario/schema-registry.js';
 
 /** Problems as `pointer: message` lines; empty when the value is valid. */
 function check(id: string, value: unknown): string[] {
@@ -16,4 +21,9 @@ export function validateResult(value: unknown): string[] {
 
 export function validateComparison(value: unknown): string[] {
   return check(COMPARISON_SCHEMA_ID, value);
+}
+
+/** A `--trace` file's document (schemas/trace.schema.json). */
+export function validateTrace(value: unknown): string[] {
+  return check(TRACE_SCHEMA_ID, value);
 }

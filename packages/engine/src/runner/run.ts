@@ -11,10 +11,11 @@ import {
   type PolicyRegistry,
   type ResolvedSelection,
 } from '@shootdown/core';
-import type { MmuEventSink } from '@shootdown/mmu';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type { RunResult, StepResult, Violation } from '../result/types.js';
 import type { CheckStep, InterleaveStep, RepeatStep, Scenario, Step } from '../scenario/types.js';
+import { describeStep } from '../scenario/describe.js';
+import type { TraceRecorder } from '../trace/recorder.js';
 import { runCheck } from './check-step.js';
 import { dispatchOs, isHardwareOp } from './dispatch.js';
 import { expectationFor } from '../scenario/expectations.js';
@@ -36,9 +37,9 @@ export interface RunOptions {
   readonly selection: string | ResolvedSelection;
   /** Parent container of the run's child container (default: tsyringe's root container). */
   readonly container?: DependencyContainer;
-  /** Trace sink for the MMU's time-stamped per-CPU events (the trace renderer); attached after the
-   *  policy booted, so a trace shows the scenario, not the boot. */
-  readonly events?: MmuEventSink;
+  /** Records the run for `--trace` (trace/recorder.ts); attached after the policy booted, so a trace
+   *  shows the scenario, not the boot. */
+  readonly trace?: TraceRecorder;
 }
 
 interface Run {
@@ -48,6 +49,7 @@ interface Run {
   readonly phases: PhaseDispatcher;
   readonly signals: SignalTable;
   readonly hw: MmuHardware;
+  readonly trace: TraceRecorder | undefined;
 }
 
 export function runScenario(scenario: Scenario, options: RunOptions): RunResult {
@@ -73,14 +75,14 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunResult 
     spaceOf: (pid) => state.pmaps?.of(pid)?.space,
   });
   monitor.attach();
-  if (options.events !== undefined) hw.machine.setEventSink(options.events);
-  const run: Run = { state, monitor, book, phases, signals, hw };
+  options.trace?.attach(hw.machine);
+  const run: Run = { state, monitor, book, phases, signals, hw, trace: options.trace };
   const start = hw.snapshot();
   try {
     for (const step of scenario.steps) execute(run, step);
   } finally {
     monitor.detach();
-    if (options.events !== undefined) hw.machine.setEventSink(null);
+    options.trace?.detach();
     if (child !== null) releaseContainer(child);
   }
   return result(run, start);
@@ -122,6 +124,7 @@ function configure(
 function execute(run: Run, step: Step): StepOutcome {
   const { state, monitor, hw } = run;
   hw.beginStep(step.cpu);
+  run.trace?.stepBegan(step.path, describeStep(step), step.cpu);
   const before = hw.snapshot();
   const violationsBefore = state.violations.length;
   const outerStep = monitor.step;
@@ -197,6 +200,7 @@ function execute(run: Run, step: Step): StepOutcome {
   if (signal !== undefined) r.signal = signal;
   if (expectation !== undefined) r.expectation = expectation;
   state.steps.push(r);
+  run.trace?.stepEnded();
   return out;
 }
 

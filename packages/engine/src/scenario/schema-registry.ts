@@ -13,6 +13,7 @@ export const SCENARIO_SCHEMA_ID = 'https://shootdown.dev/schemas/scenario.schema
 export const RESULT_SCHEMA_ID = 'https://shootdown.dev/schemas/result.schema.json';
 export const COMPARISON_SCHEMA_ID = 'https://shootdown.dev/schemas/comparison.schema.json';
 export const MACHINE_SCHEMA_ID = 'https://shootdown.dev/schemas/machine.schema.json';
+export const TRACE_SCHEMA_ID = 'https://shootdown.dev/schemas/trace.schema.json';
 
 export type JsonSchema = Record<string, unknown>;
 
