@@ -55,8 +55,9 @@ export class RecordingPort implements X86Port {
     this.cr3.push(`${cpu}:${pcid}:${flush}`);
   }
 
-  ipi(_from: number, _to: number): void {
+  ipi(_from: number, _to: number, handler: () => void): void {
     this.count('ipi');
+    handler();
   }
 
   invlpgb(_cpu: number, _va: number, _pages: number, _all: boolean): void {

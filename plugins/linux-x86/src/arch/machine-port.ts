@@ -4,8 +4,6 @@
 import { Invpcid, type Machine } from '@shootdown/mmu';
 import { SIDE_DATA, SIDE_INSTR, type X86Port } from './port.js';
 
-const NOOP = (): void => {};
-
 export class MachinePort implements X86Port {
   readonly nrCpus: number;
   private readonly hasInvlpgb: boolean;
@@ -48,8 +46,8 @@ export class MachinePort implements X86Port {
     this.machine.setRoot(cpu, this.spaceOfRoot(root), { noflush: !flush });
   }
 
-  ipi(from: number, to: number): void {
-    this.machine.ipi(from, [to], NOOP);
+  ipi(from: number, to: number, handler: () => void): void {
+    this.machine.ipi(from, [to], handler);
   }
 
   /**

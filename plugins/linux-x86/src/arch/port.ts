@@ -26,8 +26,8 @@ export interface X86Port {
   reloadCr3(cpu: number): void;
   /** MOV CR3 loading `root` with `pcid`; `flush` false sets the no-flush bit (bit 63). */
   loadCr3(cpu: number, root: number, pcid: number, flush: boolean): void;
-  /** One IPI from `from` to `to` (the handler is run by the caller right after). */
-  ipi(from: number, to: number): void;
+  /** One IPI from `from` to `to`, whose handler runs on `to` (so what it charges is `to`'s work). */
+  ipi(from: number, to: number, handler: () => void): void;
   /** INVLPGB from `cpu`: `pages` pages from `va` (or everything when `all`), broadcast to every CPU,
    *  global entries included; no interrupt. */
   invlpgb(cpu: number, va: number, pages: number, all: boolean): void;

@@ -171,8 +171,7 @@ export class X86Tlb implements TlbArch {
     for (let c = 0; c < port.nrCpus; c++) {
       if (c === cpu || mm.cpumask[c] === 0) continue;
       if (isLazy[c] !== 0 && !includeLazy) continue;
-      port.ipi(cpu, c);
-      this.flushTlbFunc(c, f);
+      port.ipi(cpu, c, () => this.flushTlbFunc(c, f));
     }
   }
 
@@ -269,13 +268,13 @@ export class X86Tlb implements TlbArch {
       this.broadcastKernel(cpu, start, end, all);
       return;
     }
+    const flush = (c: number): void => {
+      if (all) port.flushAllGlobal(c);
+      else for (let addr = start; addr < end; addr += PAGE_SIZE) this.flushTlbOneKernel(c, addr);
+    };
     for (let c = 0; c < port.nrCpus; c++) {
-      if (c !== cpu) port.ipi(cpu, c);
-      if (all) {
-        port.flushAllGlobal(c);
-      } else {
-        for (let addr = start; addr < end; addr += PAGE_SIZE) this.flushTlbOneKernel(c, addr);
-      }
+      if (c !== cpu) port.ipi(cpu, c, () => flush(c));
+      else flush(c);
     }
   }
 
@@ -296,9 +295,12 @@ export class X86Tlb implements TlbArch {
       port.tlbsync(cpu);
       return;
     }
-    for (let c = 0; c < port.nrCpus; c++) {
-      if (c !== cpu) port.ipi(cpu, c);
+    const flush = (c: number): void => {
       for (let i = 0; i < n; i++) this.flushTlbOneKernel(c, addrs[i]!);
+    };
+    for (let c = 0; c < port.nrCpus; c++) {
+      if (c !== cpu) port.ipi(cpu, c, () => flush(c));
+      else flush(c);
     }
   }
 
