@@ -2,7 +2,13 @@
 // registry (DESIGN §5: a plug-in can add a format the same way). Several scenarios are rendered each in
 // turn and joined so that the whole stays valid for its format (a JSON array, nested KTAP).
 import type { PolicyRegistry } from '@shootdown/core';
-import { getRenderer, registerRenderer, rendererFormats, type Comparison } from '@shootdown/engine';
+import {
+  getRenderer,
+  registerRenderer,
+  rendererFormats,
+  type Comparison,
+  type RenderOptions,
+} from '@shootdown/engine';
 import { InputError } from './errors.js';
 import { closest } from './suggest.js';
 
@@ -44,7 +50,7 @@ function ktapPassed(doc: string): boolean {
 export function renderComparisons(
   comparisons: readonly Comparison[],
   format: string,
-  options: { color?: boolean } = {},
+  options: RenderOptions = {},
 ): string {
   const r = getRenderer(format);
   if (r === undefined) throw new InputError(`--format ${format}: unknown format`);

@@ -16,6 +16,7 @@ import { ShootdownCommand } from '../base-command.js';
 import { InputError } from '../errors.js';
 import { checkFormat, installPluginRenderers, renderComparisons } from '../formats.js';
 import { runMatrixOn, startMatrixPool } from '../parallel-matrix.js';
+import { checkOnlyFlag, onlyFlag, renderOptionsFor } from '../report-options.js';
 import { limitFlags, runLimits } from '../run-limits.js';
 import { findingsOf, runErrorsOf } from '../run-matrix.js';
 import { loadOptionsFor, loadScenarios } from '../scenario-input.js';
@@ -89,6 +90,7 @@ export default class Compare extends ShootdownCommand {
       summary: 'Worker threads for the runs (default: one per core).',
     }),
     ...traceFlag,
+    ...onlyFlag,
     ...limitFlags,
   };
 
@@ -101,6 +103,7 @@ export default class Compare extends ShootdownCommand {
     const { registry, plugins, report } = await this.loadPlugins();
     installPluginRenderers(registry);
     checkFormat(flags.format);
+    checkOnlyFlag(flags);
     if ((flags.policy?.length ?? 0) + (flags.vary?.length ?? 0) === 0) {
       throw new InputError('compare needs selections: --policy A --policy B … or --vary policy:mechanism');
     }
@@ -149,11 +152,7 @@ export default class Compare extends ShootdownCommand {
     }
 
     if (!this.jsonEnabled() || flags.out !== undefined) {
-      const color =
-        (flags.out === undefined || flags.out === '-') &&
-        process.stdout.isTTY === true &&
-        !process.env['NO_COLOR'];
-      const text = renderComparisons(comparisons, flags.format, { color });
+      const text = renderComparisons(comparisons, flags.format, renderOptionsFor(flags));
       if (flags.out !== undefined) writeFileAtomic(flags.out, text);
       else this.stdoutText(text);
     }

@@ -4,6 +4,7 @@ import { checkOutPath, writeFileAtomic } from '../atomic-write.js';
 import { ShootdownCommand } from '../base-command.js';
 import { checkFormat, installPluginRenderers, renderComparisons } from '../formats.js';
 import { startMatrixPool } from '../parallel-matrix.js';
+import { renderOptionsFor } from '../report-options.js';
 import { limitFlags, runLimits } from '../run-limits.js';
 import { findingsOf, runErrorsOf } from '../run-matrix.js';
 import { loadOptionsFor, loadScenarios } from '../scenario-input.js';
@@ -73,15 +74,11 @@ export default class Run extends ShootdownCommand {
     for (const e of runErrorsOf([result], report)) this.reportRunError(e);
 
     if (!this.jsonEnabled() || flags.out !== undefined) {
-      const color =
-        (flags.out === undefined || flags.out === '-') &&
-        process.stdout.isTTY === true &&
-        !process.env['NO_COLOR'];
       // A single run's JSON is the result itself, not a one-column comparison.
       const text =
         flags.format === 'json'
           ? serializeResult(result)
-          : renderComparisons(comparisons, flags.format, { color });
+          : renderComparisons(comparisons, flags.format, renderOptionsFor(flags));
       if (flags.out !== undefined) writeFileAtomic(flags.out, text);
       else this.stdoutText(text);
     }

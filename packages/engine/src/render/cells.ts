@@ -84,12 +84,41 @@ export interface Section {
   /** Null for a section that is one labelled row (the verdicts). */
   readonly header: readonly string[] | null;
   readonly rows: readonly (readonly string[])[];
+  /** What the selections' cells of a row hold, when selections are drawn as rows. */
+  readonly valueTitle: string;
+  /** Numbers compared across selections: kept as a grid (selections as columns) in every layout. */
+  readonly grid?: boolean;
 }
 
-export function sections(c: Comparison, heads: readonly string[], g: Glyphs): Section[] {
+/** Columns 0–3 of a section's rows are labels (step, cpu, op, expect); the selections' cells follow. */
+export const LABELS = 4;
+
+/** Which rows a report shows: all, or only those where the selections' cells differ (`--only diverging`). */
+export type RowFilter = 'all' | 'diverging';
+
+function differs(r: readonly string[]): boolean {
+  return r.slice(LABELS).some((x) => x !== r[LABELS]);
+}
+
+export function sections(
+  c: Comparison,
+  heads: readonly string[],
+  g: Glyphs,
+  only: RowFilter = 'all',
+): Section[] {
+  const all = allSections(c, heads, g);
+  if (only === 'all') return all;
+  // the verdicts stay: they are what a reader of a filtered report still needs
+  return all
+    .map((s) => (s.title === 'verdict' ? s : { ...s, rows: s.rows.filter(differs) }))
+    .filter((s) => s.rows.length > 0);
+}
+
+function allSections(c: Comparison, heads: readonly string[], g: Glyphs): Section[] {
   const out: Section[] = [];
   out.push({
     title: 'steps',
+    valueTitle: 'outcome',
     header: ['step', 'cpu', 'op', 'expect', ...heads],
     rows: c.steps.map((r) => [
       stepLabel(r, c, g),
@@ -103,6 +132,7 @@ export function sections(c: Comparison, heads: readonly string[], g: Glyphs): Se
   if (costly.length > 0) {
     out.push({
       title: 'step costs',
+      valueTitle: 'latency / work',
       header: ['step', 'cpu', 'op', 'latency / work', ...heads],
       rows: costly.map((r) => [r.path, String(r.cpu), r.label, '', ...r.cells.map(stepCostText)]),
     });
@@ -110,12 +140,15 @@ export function sections(c: Comparison, heads: readonly string[], g: Glyphs): Se
   const numbers = [...c.counters, c.latency, c.cycles, c.expectations];
   out.push({
     title: 'costs',
+    valueTitle: 'value',
+    grid: true,
     header: ['', '', 'counter', '', ...heads],
     rows: numbers.map((r) => ['', '', r.name, '', ...r.values.map(String)]),
   });
   if (c.invariants.length > 0) {
     out.push({
       title: 'invariants',
+      valueTitle: 'broke',
       header: ['', '', 'invariant', '', ...heads],
       rows: c.invariants.map((r) => [
         '',
@@ -128,15 +161,26 @@ export function sections(c: Comparison, heads: readonly string[], g: Glyphs): Se
   }
   out.push({
     title: 'verdict',
+    valueTitle: 'verdict',
     header: null,
     rows: [['', '', 'verdict', '', ...c.summaries.map((s) => s.verdict)]],
   });
   return out;
 }
 
+/** What the marks in cells mean, one item per mark. */
+export function keyItems(g: Glyphs): string[] {
+  return [
+    `${g.failed} expectation failed`,
+    '!id finding (a claimed invariant broke)',
+    '~id note (an unclaimed one)',
+    `${g.diverge} first divergence`,
+  ];
+}
+
 /** What the marks in cells mean, printed under every table. */
 export function keyLine(g: Glyphs): string {
-  return `key: ${g.failed} expectation failed, !id finding (a claimed invariant broke), ~id note (an unclaimed one), ${g.diverge} first divergence`;
+  return `key: ${keyItems(g).join(', ')}`;
 }
 
 export function divergenceLine(c: Comparison): string {
@@ -144,13 +188,4 @@ export function divergenceLine(c: Comparison): string {
   if (c.firstDivergence === null) return 'outcomes agree at every step';
   const row = c.steps.find((r) => r.path === c.firstDivergence);
   return `first divergence: step ${c.firstDivergence}${row === undefined ? '' : ` (${row.label}, line ${row.line})`}`;
-}
-
-/** Display width: code points (our glyphs are all single-width). */
-export function width(s: string): number {
-  return [...s].length;
-}
-
-export function pad(s: string, w: number): string {
-  return s + ' '.repeat(Math.max(0, w - width(s)));
 }

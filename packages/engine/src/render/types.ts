@@ -5,6 +5,13 @@ import type { Comparison } from '../compare/types.js';
 export interface RenderOptions {
   /** ANSI colours (terminal table only); off unless asked, so piped output stays clean. */
   readonly color?: boolean;
+  /**
+   * Columns to lay the report out for: the terminal's width for `table`. Unset, `table`, `text` and
+   * `markdown` lay out for 100 columns (DEFAULT_COLUMNS); other formats ignore it.
+   */
+  readonly columns?: number;
+  /** `diverging`: only the rows where the selections' cells differ (`--only diverging`). */
+  readonly only?: 'all' | 'diverging';
 }
 
 export interface Renderer {

@@ -1,0 +1,157 @@
+// Drawing blocks of rows as tables. cli-table3 lays the cells out (padding, word wrap, truncation with an
+// ellipsis when one word is wider than its column), string-width measures display width (wide and
+// combining characters, ANSI codes) and wrap-ansi wraps prose lines; all three load on first use, so a
+// command that renders nothing (`--version`, `validate`) never pays for them.
+import { createRequire } from 'node:module';
+import type CliTable3 from 'cli-table3';
+
+const require = createRequire(import.meta.url);
+
+type StringWidth = (s: string) => number;
+type WrapAnsi = (s: string, columns: number, options?: { hard?: boolean; trim?: boolean }) => string;
+
+let stringWidth: StringWidth | undefined;
+let wrapAnsi: WrapAnsi | undefined;
+let Table: typeof CliTable3 | undefined;
+
+/** Terminal columns a string takes (what cli-table3 itself measures with, so fit decisions agree). */
+export function displayWidth(s: string): number {
+  stringWidth ??= require('string-width') as StringWidth;
+  return stringWidth(s);
+}
+
+/**
+ * A line of prose wrapped at spaces to `columns` (a word longer than a line is broken): its own leading
+ * spaces kept on every line, continuation lines indented by `indent` more. Spaces inside one of
+ * `keepTogether` do not break.
+ */
+export function wrapLine(
+  line: string,
+  columns: number,
+  indent = '  ',
+  keepTogether: readonly string[] = [],
+): string[] {
+  wrapAnsi ??= require('wrap-ansi') as WrapAnsi;
+  const lead = /^ */.exec(line)![0];
+  // a one-column placeholder that wrap-ansi does not break at, for the spaces that must stay (a key
+  // item such as `▶ first divergence`)
+  const GLUE = '\u00a0';
+  let body = line.slice(lead.length);
+  for (const k of keepTogether) body = body.split(k).join(k.replace(/ /g, GLUE));
+  const wrap = (s: string, w: number): string[] =>
+    wrapAnsi!(s, Math.max(1, w), { trim: true, hard: true }).split('\n');
+  const glued = (l: string): string => l.split(GLUE).join(' ');
+  const [first = '', ...rest] = wrap(body, columns - lead.length);
+  if (rest.length === 0) return [lead + glued(first)];
+  // the continuation is rewrapped narrower so that the indent still fits
+  const tail = wrap(rest.join(' '), columns - lead.length - indent.length);
+  return [lead + glued(first), ...tail.map((l) => lead + indent + glued(l))];
+}
+
+export interface Block {
+  readonly header?: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+}
+
+/**
+ * `box`: the terminal's box drawing, blocks stacked into one frame; `plain`: ASCII for mail, columns two
+ * spaces apart, headers underlined with dashes, blocks a blank line apart.
+ */
+export type Frame = 'box' | 'plain';
+
+const PAD: Record<Frame, number> = { box: 2, plain: 0 };
+
+/** Width of a table with these content widths, borders and padding included. */
+export function tableWidth(widths: readonly number[], frame: Frame): number {
+  const content = widths.reduce((a, w) => a + w + PAD[frame], 0);
+  return frame === 'box' ? content + widths.length + 1 : content + 2 * Math.max(0, widths.length - 1);
+}
+
+/** Each column's widest cell. */
+export function naturalWidths(blocks: readonly Block[], n: number): number[] {
+  const widths = new Array<number>(n).fill(0);
+  for (const b of blocks) {
+    for (const r of b.header === undefined ? b.rows : [b.header, ...b.rows]) {
+      r.forEach((c, i) => (widths[i] = Math.max(widths[i], displayWidth(c))));
+    }
+  }
+  return widths;
+}
+
+/** Each column's longest word: the narrowest it can be wrapped to without cutting a word. */
+export function wordWidths(blocks: readonly Block[], n: number): number[] {
+  const widths = new Array<number>(n).fill(0);
+  for (const b of blocks) {
+    for (const r of b.header === undefined ? b.rows : [b.header, ...b.rows]) {
+      r.forEach((c, i) => {
+        for (const w of c.split(' ')) widths[i] = Math.max(widths[i], displayWidth(w));
+      });
+    }
+  }
+  return widths;
+}
+
+/**
+ * Narrows columns, widest first, each down to its minimum, until the table fits `columns`. Returns the
+ * widths reached (still too wide when every column is at its minimum).
+ */
+export function fitWidths(
+  natural: readonly number[],
+  mins: readonly number[],
+  columns: number,
+  frame: Frame,
+): number[] {
+  const w = [...natural];
+  let excess = tableWidth(w, frame) - columns;
+  while (excess > 0) {
+    let widest = -1;
+    for (let i = 0; i < w.length; i++) if (w[i] > mins[i] && (widest < 0 || w[i] > w[widest])) widest = i;
+    if (widest < 0) break;
+    w[widest]--;
+    excess--;
+  }
+  return w;
+}
+
+const BOX_JOIN = { top: '─', 'top-left': '├', 'top-mid': '┼', 'top-right': '┤' };
+const NO_BOTTOM = { bottom: '', 'bottom-left': '', 'bottom-mid': '', 'bottom-right': '' };
+const PLAIN = {
+  top: '',
+  'top-mid': '',
+  'top-left': '',
+  'top-right': '',
+  ...NO_BOTTOM,
+  left: '',
+  'left-mid': '',
+  mid: '-',
+  'mid-mid': '  ',
+  right: '',
+  'right-mid': '',
+  middle: '  ',
+};
+
+/**
+ * Draws blocks with the same column widths. In a box frame consecutive blocks share one frame (a block's
+ * top border becomes the separator under the previous one); plain blocks are a blank line apart.
+ */
+export function drawBlocks(blocks: readonly Block[], widths: readonly number[], frame: Frame): string[] {
+  Table ??= require('cli-table3') as typeof CliTable3;
+  const out: string[] = [];
+  blocks.forEach((b, k) => {
+    const chars =
+      frame === 'plain' ? PLAIN : { ...(k > 0 ? BOX_JOIN : {}), ...(k < blocks.length - 1 ? NO_BOTTOM : {}) };
+    const pad = PAD[frame] / 2;
+    const t = new Table!({
+      ...(b.header === undefined ? {} : { head: [...b.header] }),
+      chars,
+      colWidths: widths.map((w) => w + PAD[frame]),
+      wordWrap: true,
+      wrapOnWordBoundary: true,
+      style: { head: [], border: [], compact: true, 'padding-left': pad, 'padding-right': pad },
+    });
+    for (const r of b.rows) t.push([...r]);
+    if (frame === 'plain' && k > 0) out.push('');
+    out.push(...t.toString().split('\n'));
+  });
+  return frame === 'plain' ? out.map((l) => l.trimEnd()) : out;
+}

@@ -1,0 +1,74 @@
+// The reports people read (issue 15): the README's own command fits 100 columns when stdout is not a
+// terminal (the documented default), `--only diverging`, Markdown and text for a review.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeRun, makeHome, runCli, type CliHome } from './helpers/cli.js';
+
+let home: CliHome;
+beforeAll(() => {
+  home = makeHome();
+});
+afterAll(() => home.cleanup());
+
+/** Terminal columns of the widest line (the box and key glyphs are one column each). */
+function widest(text: string): number {
+  return Math.max(...text.split('\n').map((l) => [...l].length));
+}
+
+describe('tables that fit', () => {
+  it("lays the README's quick-start comparison out in 100 columns, selections as rows", async () => {
+    const r = await runCli(['compare', 'vfree-exec-reuse', '--vary', 'linux-x86:vfree'], home);
+    // some variants break invariants their policy claims (README): exit 1, the report printed in full
+    expect(r.code, describeRun(r)).toBe(1);
+    expect(widest(r.stdout)).toBeLessThanOrEqual(100);
+    expect(r.stdout).toMatch(/│ step │ cpu │ op +│ expect +│ selections │ outcome +│/);
+    // the divergence: the variants without a flush before reuse still execute through the stale TLB entry
+    expect(r.stdout).toMatch(/│ ▶ 5 +│ 2 +│ access +│ fault:not-present +│ A D–H +│ fault:not-present +│/);
+    expect(r.stdout).toContain('  B = linux-x86:vfree=vfree-lazy-noreset');
+  });
+
+  it('gives a review two columns of Markdown within 100 columns', async () => {
+    const r = await runCli(
+      [
+        'compare',
+        'vfree-exec-reuse',
+        '--policy',
+        'linux-x86',
+        '--policy',
+        'linux-x86:vfree=module-free-pre52',
+        '--format',
+        'markdown',
+      ],
+      home,
+    );
+    expect(r.code, describeRun(r)).toBe(1);
+    expect(widest(r.stdout)).toBeLessThanOrEqual(100);
+    expect(r.stdout).toContain(
+      '| step | cpu | op | expect | `linux-x86` | `linux-x86:vfree=module-free-pre52` |',
+    );
+  });
+
+  it('--only diverging leaves out the steps where every selection did the same', async () => {
+    const r = await runCli(
+      ['compare', 'vfree-exec-reuse', '--vary', 'linux-x86:vfree', '--only', 'diverging', '--format', 'text'],
+      home,
+    );
+    expect(r.code, describeRun(r)).toBe(1);
+    const steps = r.stdout.split('\n\n').find((b) => /^step +cpu +op +expect /.test(b))!;
+    const shown = steps.split('\n').flatMap((l) => /^(?:> )?(\d+) /.exec(l)?.[1] ?? []);
+    // steps 1 (kprotect) and 2 (access) agree under every variant; 0, 3, 4, 5 and 6 differ
+    expect(shown).toEqual(['0', '3', '4', '5', '6']);
+    expect(r.stdout).toContain('only the rows where the selections differ are shown');
+  });
+
+  it('refuses --only with a format that has no rows, before running anything', async () => {
+    const r = await runCli(
+      ['compare', 'vfree-exec-reuse', '--vary', 'linux-x86:vfree', '--only', 'diverging', '--format', 'json'],
+      home,
+    );
+    expect(r.code, describeRun(r)).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(
+      '--only diverging filters the rows of table, text, markdown; not --format json',
+    );
+  });
+});
