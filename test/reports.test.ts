@@ -1,5 +1,7 @@
 // The reports people read (issue 15): the README's own command fits 100 columns when stdout is not a
 // terminal (the documented default), `--only diverging`, Markdown and text for a review.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeRun, makeHome, runCli, type CliHome } from './helpers/cli.js';
 
@@ -70,5 +72,65 @@ describe('tables that fit', () => {
     expect(r.stderr).toContain(
       '--only diverging filters the rows of table, text, markdown; not --format json',
     );
+  });
+});
+
+describe('KTAP agrees with the exit code (Documentation/dev-tools/ktap.rst)', () => {
+  const topLevel = (ktap: string): string[] => ktap.split('\n').filter((l) => /^(not )?ok /.test(l));
+
+  it('passes every run that matches the catalogue verdicts, broken invariants included (exit 0)', async () => {
+    const r = await runCli(
+      [
+        'compare',
+        'vfree-exec-reuse',
+        '--vary',
+        'linux-x86:vfree',
+        '--expect',
+        'vmalloc-perms',
+        '--format',
+        'ktap',
+      ],
+      home,
+    );
+    expect(r.code, describeRun(r)).toBe(0);
+    // one test per variant, nine, all passing
+    expect(topLevel(r.stdout)).toHaveLength(9);
+    expect(topLevel(r.stdout).every((l) => l.startsWith('ok '))).toBe(true);
+    // module-free-pre52 breaks wx-alias, as its verdict line says: expected, not a failure
+    expect(r.stdout).toMatch(/\n {2}ok \d+ invariants # XFAIL verdict line \d+: violates [^\n]*wx-alias/);
+    expect(r.stdout).not.toMatch(/^\s*not ok /m);
+  });
+
+  it('fails exactly the run that disagrees with its verdict line (exit 1)', async () => {
+    const file = join(home.dir, 'expected');
+    writeFileSync(
+      file,
+      [
+        'vfree-exec-reuse linux-x86 holds',
+        'vfree-exec-reuse linux-x86:vfree=module-free-pre52 holds',
+        '',
+      ].join('\n'),
+    );
+    const r = await runCli(
+      [
+        'compare',
+        'vfree-exec-reuse',
+        '--policy',
+        'linux-x86',
+        '--policy',
+        'linux-x86:vfree=module-free-pre52',
+        '--expect',
+        file,
+        '--format',
+        'ktap',
+      ],
+      home,
+    );
+    expect(r.code, describeRun(r)).toBe(1);
+    expect(topLevel(r.stdout)).toEqual([
+      'ok 1 vfree-exec-reuse:linux-x86',
+      'not ok 2 vfree-exec-reuse:linux-x86:vfree=module-free-pre52',
+    ]);
+    expect(r.stdout).toMatch(/\n {2}not ok 9 verdict # violates /);
   });
 });

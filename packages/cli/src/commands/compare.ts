@@ -152,7 +152,11 @@ export default class Compare extends ShootdownCommand {
     }
 
     if (!this.jsonEnabled() || flags.out !== undefined) {
-      const text = renderComparisons(comparisons, flags.format, renderOptionsFor(flags));
+      const text = renderComparisons(comparisons, flags.format, {
+        ...renderOptionsFor(flags),
+        // KTAP passes a selection exactly when its run matches the verdict file (the exit code's rule)
+        ...(verdictFile === undefined ? {} : { verdicts: { file: verdictFile, mismatches } }),
+      });
       if (flags.out !== undefined) writeFileAtomic(flags.out, text);
       else this.stdoutText(text);
     }

@@ -1,6 +1,7 @@
 // One interface for every output format (DESIGN §5), as vitest's reporters: a renderer turns the
 // comparison model into text and knows nothing of how results were produced.
 import type { Comparison } from '../compare/types.js';
+import type { VerdictFile, VerdictMismatch } from '../verdict/types.js';
 
 export interface RenderOptions {
   /** ANSI colours (terminal table only); off unless asked, so piped output stays clean. */
@@ -12,6 +13,11 @@ export interface RenderOptions {
   readonly columns?: number;
   /** `diverging`: only the rows where the selections' cells differ (`--only diverging`). */
   readonly only?: 'all' | 'diverging';
+  /**
+   * The verdict file the runs were checked against (`--expect`) and what disagreed: KTAP then passes a
+   * selection exactly when its run matches its verdict line, as the exit code does.
+   */
+  readonly verdicts?: { readonly file: VerdictFile; readonly mismatches: readonly VerdictMismatch[] };
 }
 
 export interface Renderer {
