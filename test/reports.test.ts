@@ -1,6 +1,6 @@
 // The reports people read (issue 15): the README's own command fits 100 columns when stdout is not a
 // terminal (the documented default), `--only diverging`, Markdown and text for a review.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeRun, makeHome, runCli, type CliHome } from './helpers/cli.js';
@@ -132,5 +132,45 @@ describe('KTAP agrees with the exit code (Documentation/dev-tools/ktap.rst)', ()
       'not ok 2 vfree-exec-reuse:linux-x86:vfree=module-free-pre52',
     ]);
     expect(r.stdout).toMatch(/\n {2}not ok 9 verdict # violates /);
+  });
+});
+
+describe('compare --write-expect (the verdict file of what just ran)', () => {
+  const twoSelections = ['--policy', 'linux-x86', '--policy', 'linux-x86:vfree=module-free-pre52'];
+
+  it('writes a verdict file that the same runs then match under --expect', async () => {
+    const file = join(home.dir, 'pinned', 'expected');
+    const w = await runCli(['compare', 'vfree-exec-reuse', ...twoSelections, '--write-expect', file], home);
+    // the findings still exit 1: writing the file pins them, it does not hide them
+    expect(w.code, describeRun(w)).toBe(1);
+    expect(w.stderr).toContain(`verdicts: 2 runs written to ${file}`);
+    expect(readFileSync(file, 'utf8')).toContain(
+      'tlb adversarial\n\nvfree-exec-reuse linux-x86 holds\nvfree-exec-reuse linux-x86:vfree=module-free-pre52 violates stale-after-free,stale-exec-alias,wx-alias\n',
+    );
+    const c = await runCli(['compare', 'vfree-exec-reuse', ...twoSelections, '--expect', file], home);
+    expect(c.code, describeRun(c)).toBe(0);
+    expect(c.stderr).toContain('verdicts: 2 of 2 runs match');
+  });
+
+  it.each([
+    [['--write-expect', '-'], 'writes a file; - (stdout) is where the report goes'],
+    [['--write-expect', 'x', '--expect', 'vmalloc-perms'], '--write-expect and --expect cannot be combined'],
+    [['--write-expect', '.'], 'is a directory'],
+  ])('refuses %j before running anything (exit 2)', async (flags, message) => {
+    const r = await runCli(['compare', 'vfree-exec-reuse', ...twoSelections, ...flags], home);
+    expect(r.code, describeRun(r)).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(message);
+  });
+
+  it('leaves an existing file untouched when the command stops on bad input', async () => {
+    const dir = join(home.dir, 'keep');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'expected');
+    writeFileSync(file, 'old\n');
+    const r = await runCli(['compare', 'no-such-scenario', ...twoSelections, '--write-expect', file], home);
+    expect(r.code, describeRun(r)).toBe(2);
+    expect(readFileSync(file, 'utf8')).toBe('old\n');
+    expect(readdirSync(dir)).toEqual(['expected']);
   });
 });

@@ -25,6 +25,7 @@ import { loadExpectFlag } from '../verdicts.js';
 import { parseSetFlags, type ParamOverrides } from '../set-flags.js';
 import { parseSweepFlag } from '../sweep-flag.js';
 import { checkTracePath, traceFlag, writeTrace } from '../trace-flag.js';
+import { checkWriteExpectFlag, writeExpectFlag, writeExpectFile } from '../write-expect-flag.js';
 import type { ResolvedSelection } from '@shootdown/core';
 import type { LoadedRegistry } from '../load-plugins.js';
 
@@ -32,6 +33,8 @@ export interface CompareOutput {
   readonly comparisons: readonly Comparison[];
   /** Present with --sweep (then `comparisons` is empty). */
   readonly sweep?: SweepResult;
+  /** Present with --write-expect: the verdict file written. */
+  readonly wroteExpect?: string;
   /** Present with --expect. */
   readonly verdicts?: {
     readonly file: string;
@@ -91,6 +94,7 @@ export default class Compare extends ShootdownCommand {
     }),
     ...traceFlag,
     ...onlyFlag,
+    ...writeExpectFlag,
     ...limitFlags,
   };
 
@@ -104,6 +108,7 @@ export default class Compare extends ShootdownCommand {
     installPluginRenderers(registry);
     checkFormat(flags.format);
     checkOnlyFlag(flags);
+    checkWriteExpectFlag(flags);
     if ((flags.policy?.length ?? 0) + (flags.vary?.length ?? 0) === 0) {
       throw new InputError('compare needs selections: --policy A --policy B … or --vary policy:mechanism');
     }
@@ -149,6 +154,18 @@ export default class Compare extends ShootdownCommand {
       }
     } else {
       for (const f of findingsOf(all)) this.reportFinding(f);
+    }
+    const writeExpect = flags['write-expect'];
+    if (writeExpect !== undefined) {
+      const failed = all.filter((r) => r.error !== undefined).length;
+      if (failed > 0) {
+        // nothing partial: the runs that did not complete have no verdict (exit 3 follows)
+        this.stderrLine(`--write-expect ${writeExpect}: not written: ${failed} runs did not complete`);
+      } else {
+        writeExpectFile(writeExpect, results);
+        (output as { wroteExpect?: string }).wroteExpect = writeExpect;
+        if (!this.jsonEnabled()) this.stderrLine(`verdicts: ${all.length} runs written to ${writeExpect}`);
+      }
     }
 
     if (!this.jsonEnabled() || flags.out !== undefined) {

@@ -3,3 +3,4 @@ export type * from './types.js';
 export { parseVerdicts, verdictText, type VerdictParseOptions, type VerdictParseResult } from './parse.js';
 export { checkVerdicts, verdictLine } from './check.js';
 export { loadVerdictFile } from './load.js';
+export { VerdictWriteError, writeVerdicts } from './write.js';
