@@ -131,10 +131,14 @@ export class MatrixPool {
     const traces: (RecordedTrace | undefined)[] = [];
     const results = await this.runPairs(list, selections, options.trace === true ? traces : undefined);
     const rows: RunResult[][] = [];
-    for (let si = 0; si < list.length; si++) rows.push(results.slice(si * n, (si + 1) * n));
+    const traceRows: (RecordedTrace | undefined)[][] = [];
+    for (let si = 0; si < list.length; si++) {
+      rows.push(results.slice(si * n, (si + 1) * n));
+      traceRows.push(Array.from({ length: n }, (_, k) => traces[si * n + k]));
+    }
     const comparisons = rows.map((r) => compareResults(r));
     if (options.trace !== true) return { results: rows, comparisons };
-    return { results: rows, comparisons, traces: Array.from(results, (_, i) => traces[i]) };
+    return { results: rows, comparisons, traces: traceRows };
   }
 
   /** Ends every worker, including one still inside a long run. */

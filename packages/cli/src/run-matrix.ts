@@ -15,8 +15,8 @@ export interface MatrixResult {
   /** Per scenario, one result per selection, in the order given. */
   readonly results: readonly (readonly RunResult[])[];
   readonly comparisons: readonly Comparison[];
-  /** With `trace`: every run's recording, scenario-major like `results` (absent for a run that died). */
-  readonly traces?: readonly (RecordedTrace | undefined)[];
+  /** With `trace`: every run's recording, shaped like `results` (undefined for a run that died). */
+  readonly traces?: readonly (readonly (RecordedTrace | undefined)[])[];
 }
 
 export function runMatrix(

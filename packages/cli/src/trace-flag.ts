@@ -23,6 +23,8 @@ export function checkTracePath(path: string | undefined): void {
   checkOutPath(path, '--trace');
 }
 
-export function writeTrace(path: string, traces: readonly (RecordedTrace | undefined)[]): void {
-  writeFileAtomic(path, serializeTrace(traces.filter((t): t is RecordedTrace => t !== undefined)), '--trace');
+/** Writes every recording (scenario-major, as the matrix ran them) as one trace file. */
+export function writeTrace(path: string, traces: readonly (readonly (RecordedTrace | undefined)[])[]): void {
+  const runs = traces.flat().filter((t): t is RecordedTrace => t !== undefined);
+  writeFileAtomic(path, serializeTrace(runs), '--trace');
 }

@@ -75,8 +75,11 @@ describe('renderers', () => {
   it('keeps the HTML report self-contained: no script, no external resource', () => {
     const html = renderComparison(comparison, 'html');
     expect(html.startsWith('<!DOCTYPE html>\n')).toBe(true);
-    expect(html).not.toMatch(/<script|<link|src=|href=|url\(/i);
-    // one chart for counters, one for cycles (DESIGN §5 "a self-contained HTML report with charts")
+    expect(html).not.toMatch(/<script|<link|src=|url\(/i);
+    // links only within the page (the navigation)
+    expect(html.match(/href="[^"]*"/g)).toEqual(['href="#scenario-1"']);
+    // one chart for both clocks, one for counters (DESIGN §5 "a self-contained HTML report with charts");
+    // no timeline without trace recordings
     expect(html.match(/<svg /g)).toHaveLength(2);
     // a selection name is escaped, never interpreted as markup
     const evil = compareResults([{ ...results[0]!, selection: 'x:<b>' }]);

@@ -112,9 +112,6 @@ export default class Compare extends ShootdownCommand {
     if ((flags.policy?.length ?? 0) + (flags.vary?.length ?? 0) === 0) {
       throw new InputError('compare needs selections: --policy A --policy B … or --vary policy:mechanism');
     }
-    if (flags.format === 'html' && argv.length > 1 && !this.jsonEnabled()) {
-      throw new InputError('--format html renders one scenario per report; run compare once per scenario');
-    }
     const selections = selectionsFromFlags(registry, flags.policy, flags.vary);
     if (sweep !== undefined)
       return this.runSweep({ registry, plugins, report }, argv as string[], sweep, set, selections, flags);
@@ -129,7 +126,9 @@ export default class Compare extends ShootdownCommand {
     let matrix;
     try {
       const scenarios = await loadScenarios(argv as string[], loadOptionsFor(registry, set));
-      matrix = await runMatrixOn(pool, scenarios, selections, { trace: flags.trace !== undefined });
+      // The HTML report draws each run's timeline from its recording.
+      const trace = flags.trace !== undefined || flags.format === 'html';
+      matrix = await runMatrixOn(pool, scenarios, selections, { trace });
     } finally {
       await pool.close();
     }
@@ -173,6 +172,7 @@ export default class Compare extends ShootdownCommand {
         ...renderOptionsFor(flags),
         // KTAP passes a selection exactly when its run matches the verdict file (the exit code's rule)
         ...(verdictFile === undefined ? {} : { verdicts: { file: verdictFile, mismatches } }),
+        traces: matrix.traces,
       });
       if (flags.out !== undefined) writeFileAtomic(flags.out, text);
       else this.stdoutText(text);

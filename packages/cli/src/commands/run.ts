@@ -63,7 +63,9 @@ export default class Run extends ShootdownCommand {
     let matrix;
     try {
       const scenarios = await loadScenarios([args.scenario], loadOptionsFor(registry, set));
-      matrix = await pool.run(scenarios, selections, { trace: flags.trace !== undefined });
+      // The HTML report draws the run's timeline from its recording.
+      const trace = flags.trace !== undefined || flags.format === 'html';
+      matrix = await pool.run(scenarios, selections, { trace });
     } finally {
       await pool.close();
     }
@@ -78,7 +80,10 @@ export default class Run extends ShootdownCommand {
       const text =
         flags.format === 'json'
           ? serializeResult(result)
-          : renderComparisons(comparisons, flags.format, renderOptionsFor(flags));
+          : renderComparisons(comparisons, flags.format, {
+              ...renderOptionsFor(flags),
+              traces: matrix.traces,
+            });
       if (flags.out !== undefined) writeFileAtomic(flags.out, text);
       else this.stdoutText(text);
     }

@@ -3,14 +3,10 @@
 // JSON (the SweepResult as is), or a self-contained HTML page with line charts of both clocks in inline
 // SVG. No timestamp, no locale: the same sweep gives the same bytes.
 import type { SweepResult } from '../compare/sweep.js';
+import { esc, num, paletteFor, tickStep } from './html-kit.js';
 
 /** Formats a sweep can be drawn in. */
 export const SWEEP_FORMATS = ['table', 'text', 'markdown', 'json', 'html'] as const;
-
-/** Totals are multiples of small weights: one decimal shows them exactly enough and stays stable. */
-function num(v: number): string {
-  return Number.isInteger(v) ? String(v) : v.toFixed(1);
-}
 
 function ratio(v: number, base: number): string {
   return base === 0 ? '-' : (v / base).toFixed(3);
@@ -70,20 +66,6 @@ function markdown(s: SweepResult): string {
   return out.join('\n') + '\n';
 }
 
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#9c755f'];
-
-/** A tick step of 1, 2 or 5 × 10^k giving about five ticks up to `max`. */
-function tickStep(max: number): number {
-  const raw = max / 5;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  for (const m of [1, 2, 5, 10]) if (m * mag >= raw) return m * mag;
-  return 10 * mag;
-}
-
 /**
  * A line per selection of one clock against the swept values. The values sit at even steps on the x axis
  * (a sweep is usually geometric: 2, 4, …, 256), the y axis is linear from 0.
@@ -124,7 +106,7 @@ function lineChart(s: SweepResult, clock: 'latency' | 'work'): string {
   });
   parts.push(`<text x="${left + pw / 2}" y="${top + ph + 38}" text-anchor="middle">${esc(s.param)}</text>`);
   s.selections.forEach((sel, j) => {
-    const colour = PALETTE[j % PALETTE.length];
+    const colour = paletteFor(s.selections.length)[j]!;
     const pts = s.points.map((p, i) => `${f(x(i))},${f(y(p.cells[j][clock]))}`);
     parts.push(`<polyline fill="none" stroke="${colour}" stroke-width="2" points="${pts.join(' ')}"/>`);
     for (const pt of pts) {

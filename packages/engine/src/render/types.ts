@@ -2,6 +2,7 @@
 // comparison model into text and knows nothing of how results were produced.
 import type { Comparison } from '../compare/types.js';
 import type { VerdictFile, VerdictMismatch } from '../verdict/types.js';
+import type { RecordedTrace } from '../trace/types.js';
 
 export interface RenderOptions {
   /** ANSI colours (terminal table only); off unless asked, so piped output stays clean. */
@@ -18,6 +19,8 @@ export interface RenderOptions {
    * selection exactly when its run matches its verdict line, as the exit code does.
    */
   readonly verdicts?: { readonly file: VerdictFile; readonly mismatches: readonly VerdictMismatch[] };
+  /** Per comparison, each column's trace recording, for formats that draw timelines (html). */
+  readonly traces?: readonly (readonly (RecordedTrace | undefined)[] | undefined)[];
 }
 
 export interface Renderer {
@@ -27,4 +30,6 @@ export interface Renderer {
   /** File extension for `--out` defaults (without the dot). */
   readonly extension: string;
   render(comparison: Comparison, options?: RenderOptions): string;
+  /** Several comparisons as one document (a report with navigation), for formats that can hold them. */
+  renderMany?(comparisons: readonly Comparison[], options?: RenderOptions): string;
 }
