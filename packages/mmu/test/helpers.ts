@@ -18,3 +18,15 @@ export function rig(params: MachineParamsInput = {}): Rig {
 
 /** A user VA in the lower half, 2 MiB aligned, away from zero. */
 export const USER_VA = 0x40000000;
+
+/**
+ * fast-check runs for a property: `full` normally. Under mutation testing the suite runs once per
+ * mutant, so mutate/vitest.mmu.config.mjs sets SHOOTDOWN_PROPERTY_RUNS_SCALE (a fraction) and the
+ * property runs that share of its cases, at least 20. With the same seed the shorter run is a prefix of
+ * the full one, so it checks the same first cases.
+ */
+export function propertyRuns(full: number): number {
+  const scale = Number(process.env['SHOOTDOWN_PROPERTY_RUNS_SCALE'] ?? '1');
+  if (!(scale > 0 && scale < 1)) return full;
+  return Math.max(20, Math.ceil(full * scale));
+}

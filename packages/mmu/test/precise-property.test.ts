@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Access, Mode, Outcome, Pte, type Machine, type SpaceId } from '../src/index.js';
-import { USER_VA, rig } from './helpers.js';
+import { USER_VA, propertyRuns, rig } from './helpers.js';
 
 const CPUS = 2;
 const PAGES = 2;
@@ -191,7 +191,7 @@ describe('TLB models against a reference (fast-check, fixed seed)', () => {
         }
         expect([r.m.counter('walk'), r.m.counter('fill')]).toEqual([ref.walks, ref.fills]);
       }),
-      { numRuns: 1000, seed: 20261123 },
+      { numRuns: propertyRuns(1000), seed: 20261123 },
     );
   });
 
@@ -209,7 +209,7 @@ describe('TLB models against a reference (fast-check, fixed seed)', () => {
           expect(a.size).toBeGreaterThanOrEqual(p.size);
         }
       }),
-      { numRuns: 1000, seed: 20261123 },
+      { numRuns: propertyRuns(1000), seed: 20261123 },
     );
   });
 });

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Access, Mode, Pte, type Machine, type SpaceId } from '../src/index.js';
-import { USER_VA, rig } from './helpers.js';
+import { USER_VA, propertyRuns, rig } from './helpers.js';
 
 const PAGES = 6;
 type Side = 'data' | 'instr' | 'both';
@@ -88,7 +88,7 @@ describe('flushRangeSide (split I/D TLB, spec linux.md §5.5)', () => {
           expect(state(ranged)).toEqual(state(looped));
         },
       ),
-      { numRuns: 500, seed: 5 },
+      { numRuns: propertyRuns(500), seed: 5 },
     );
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Pte, pteFlags } from '../src/index.js';
-import { rig } from './helpers.js';
+import { propertyRuns, rig } from './helpers.js';
 import { ReferenceTlb } from './reference-model.js';
 
 const CPUS = 3;
@@ -137,7 +137,7 @@ describe('reverse view against a reference model (DESIGN §2, spec linux.md §1.
             expect({ step: c, got }).toEqual({ step: c, got: want });
         }
       }),
-      { numRuns: 200, seed: 42 },
+      { numRuns: propertyRuns(200), seed: 42 },
     );
   }, 60_000);
 

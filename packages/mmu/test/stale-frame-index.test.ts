@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LEVEL_PAGES } from '../src/index.js';
 import { StaleSet } from '../src/stale.js';
+import { propertyRuns } from './helpers.js';
 
 const FRAMES = 2048;
 const CPUS = 3;
@@ -51,7 +52,7 @@ describe('stale set per-frame index', () => {
           for (const pfn of probes) expect(s.reaching(pfn)).toEqual(scan(s, pfn));
         }
       }),
-      { seed: 14, numRuns: 200 },
+      { seed: 14, numRuns: propertyRuns(200) },
     );
   });
 });

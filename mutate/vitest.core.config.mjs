@@ -1,0 +1,12 @@
+// Vitest configuration Stryker runs packages/core's tests with (see README "Mutation testing").
+// Stryker runs from the repository root: a package's own vitest.config.ts would resolve `include`
+// against the sandbox root and find nothing, so the root and the tests are named here.
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  root: fileURLToPath(new URL('..', import.meta.url)),
+  test: {
+    include: ['packages/core/test/**/*.test.ts'],
+  },
+});

@@ -1,0 +1,14 @@
+// Vitest configuration Stryker runs packages/mmu's tests with (see README "Mutation testing").
+// Stryker runs from the repository root: a package's own vitest.config.ts would resolve `include`
+// against the sandbox root and find nothing, so the root and the tests are named here.
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  root: fileURLToPath(new URL('..', import.meta.url)),
+  test: {
+    include: ['packages/mmu/test/**/*.test.ts'],
+    // Every mutant reruns the tests that cover it: property tests run a tenth of their cases.
+    env: { SHOOTDOWN_PROPERTY_RUNS_SCALE: '0.1' },
+  },
+});
