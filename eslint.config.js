@@ -13,6 +13,9 @@ export default tseslint.config(
       '**/*.d.ts',
       '**/vitest.config.ts',
       'test/fixtures/**',
+      // Stryker's sandboxes and reports (npm run mutate).
+      '.stryker-tmp/**',
+      'reports/**',
     ],
   },
   eslint.configs.recommended,
