@@ -7,6 +7,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   root: fileURLToPath(new URL('..', import.meta.url)),
   test: {
+    // Stryker times out a mutant that loops; vitest's own 5 s limit would count a test slowed by a
+    // loaded machine as a kill.
+    testTimeout: 120_000,
     include: ['packages/core/test/**/*.test.ts'],
   },
 });

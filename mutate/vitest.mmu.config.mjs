@@ -7,6 +7,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   root: fileURLToPath(new URL('..', import.meta.url)),
   test: {
+    // Stryker times out a mutant that loops; vitest's own 5 s limit would count a test slowed by a
+    // loaded machine as a kill.
+    testTimeout: 120_000,
     include: ['packages/mmu/test/**/*.test.ts'],
     // Every mutant reruns the tests that cover it: property tests run a tenth of their cases.
     env: { SHOOTDOWN_PROPERTY_RUNS_SCALE: '0.1' },
