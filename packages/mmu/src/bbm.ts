@@ -1,7 +1,15 @@
 // Break-before-make detection on arm64 stores (spec arm64-pkey.md §7.3): a live descriptor replaced by a
 // different valid one (other output, or block <-> table) without invalid + TLBI + DSB in between, or a new
 // descriptor written while some CPU may still hold a different translation for the address.
-import { ENTRIES_PER_TABLE, LEVEL_PAGES, LEVEL_SIZE, Pte, type Level } from './constants.js';
+import {
+  ENTRIES_PER_TABLE,
+  LEVEL_PAGES,
+  LEVEL_SIZE,
+  Pte,
+  Regime,
+  combinedTag,
+  type Level,
+} from './constants.js';
 import { MachineCore } from './core.js';
 import type { BbmViolation } from './events.js';
 
@@ -82,11 +90,29 @@ export abstract class MachineBbm extends MachineCore {
     no: number,
     bbml2: boolean,
   ): number[] {
-    const tag = this.tagFor(va, nf, space);
     const s = this.staleLeaf;
     if (s.live === 0) return [];
     const newTable = (nf & Pte.TABLE) !== 0;
     const found = new Set<number>();
+    // A stage-2 entry is held both as a stage-2-only entry and inside combined (stage 1 + 2) entries.
+    const tags =
+      this.spaceKind[space] === Regime.STAGE2
+        ? [this.tagFor(va, nf, space), combinedTag(this.spaceVmid[space])]
+        : [this.tagFor(va, nf, space)];
+    for (const tag of tags) this.conflictsUnder(tag, va, level, no, newTable, bbml2, found);
+    return [...found].sort((a, b) => a - b);
+  }
+
+  private conflictsUnder(
+    tag: number,
+    va: number,
+    level: Level,
+    no: number,
+    newTable: boolean,
+    bbml2: boolean,
+    found: Set<number>,
+  ): void {
+    const s = this.staleLeaf;
     for (let l = 1; l <= 3; l++) {
       const size = LEVEL_SIZE[l as Level];
       const first = Math.floor(va / size);
@@ -104,6 +130,5 @@ export abstract class MachineBbm extends MachineCore {
         }
       }
     }
-    return [...found].sort((a, b) => a - b);
   }
 }

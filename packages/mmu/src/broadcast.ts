@@ -1,9 +1,17 @@
 // Invalidations that complete later: arm64 TLBI (complete at DSB, spec arm64-pkey.md §7.2) and AMD
 // INVLPGB (complete at TLBSYNC, spec linux.md §2.2.6). Each is queued on the issuing CPU and applied —
 // to every CPU for the broadcast forms, without IPIs — when that CPU completes it.
-import { GLOBAL_TAG, Side, type SideMask, type TlbiOp } from './constants.js';
+import {
+  EL2_TAG,
+  GLOBAL_TAG,
+  Side,
+  combinedTag,
+  stage2Tag,
+  type SideMask,
+  type TlbiOp,
+} from './constants.js';
 import type { CostModel } from './costs.js';
-import { ANY_TAG } from './invalidate.js';
+import { EL1_TAGS, HOST_TAGS } from './invalidate.js';
 import type { MachineParams } from './params.js';
 import { MachineQueries } from './queries.js';
 
@@ -21,6 +29,15 @@ export interface TlbiArgs {
   broadcast?: boolean;
   /** Split-TLB machines: 'data' | 'instr' | 'both' (default both). Harvard-TLB D-side-only flushes. */
   side?: 'data' | 'instr' | 'both';
+  /**
+   * FEAT_TTL hint for the by-address forms: the level of the leaf (1 = 4 KiB page, 2 = 2 MiB block,
+   * 3 = 1 GiB block). Leaves of another size are left in place: with a wrong hint the architecture
+   * requires no entry to be invalidated (Arm ARM, TLBI VAE1/IPAS2E1 "TTL" field; Linux
+   * arch/arm64/include/asm/tlbflush.h: "If the level is wrong, no invalidation may take place"), and the
+   * adversarial model keeps what it may keep. Walk-cache entries on the path still go [inference: the
+   * hint names where the leaf is, not which walks to keep].
+   */
+  level?: 1 | 2 | 3;
 }
 
 interface PendingTlbi {
@@ -31,9 +48,17 @@ interface PendingTlbi {
   stride: number;
   broadcast: boolean;
   sides: SideMask;
+  /** VMID of the issuing CPU's VTTBR_EL2 when it issued the TLBI (-1: none, the host's EL1&0). */
+  vmid: number;
+  /** TTL hint (0: none). */
+  level: number;
 }
 
-const LEAF_ONLY = new Set<TlbiOp>(['VALE1', 'VAALE1', 'RVALE1', 'RVAALE1']);
+const LEAF_ONLY = new Set<TlbiOp>(['VALE1', 'VAALE1', 'RVALE1', 'RVAALE1', 'IPAS2LE1', 'VALE2']);
+/** Forms that name one address and may carry a TTL hint. */
+const BY_ADDRESS = new Set<TlbiOp>(['VAE1', 'VALE1', 'VAAE1', 'VAALE1', 'IPAS2E1', 'IPAS2LE1', 'VAE2', 'VALE2']);
+/** Whole-context forms, counted `tlbi_vmall`. */
+const WHOLE = new Set<TlbiOp>(['VMALLE1', 'VMALLS12E1', 'ALLE1', 'ALLE2']);
 const ALL_ASIDS = new Set<TlbiOp>(['VAAE1', 'VAALE1', 'RVAAE1', 'RVAALE1']);
 const RANGE = new Set<TlbiOp>(['RVAE1', 'RVALE1', 'RVAAE1', 'RVAALE1']);
 
@@ -95,6 +120,8 @@ export abstract class MachineBroadcast extends MachineQueries {
       stride: 4096,
       broadcast: true,
       sides: Side.BOTH,
+      vmid: -1,
+      level: 0,
     });
     if (this.sink !== null) this.emit(cpu, 'flush', va, undefined, `invlpgb ${pages}`, t0);
   }
@@ -117,11 +144,17 @@ export abstract class MachineBroadcast extends MachineQueries {
   tlbi(cpu: number, op: TlbiOp, args: TlbiArgs = {}): void {
     this.checkCpu(cpu);
     if (!this.isArm) throw new Error('tlbi: arm64 only; use invlpg/invpcid on x86');
+    // The …E1 forms act on the current VMID: VTTBR_EL2's, read when the instruction executes.
+    const vmid = this.vttbr[cpu] >= 0 ? this.spaceVmid[this.vttbr[cpu]] : -1;
+    if ((op === 'IPAS2E1' || op === 'IPAS2LE1') && vmid < 0)
+      throw new Error(`tlbi ${op}: CPU ${cpu} has no VTTBR_EL2 loaded (it invalidates by the current VMID)`);
+    if (args.level !== undefined && !BY_ADDRESS.has(op))
+      throw new Error(`tlbi ${op}: a TTL hint (level) applies to the by-address forms only`);
     const t0 = this.spanStart(cpu);
     const id =
       op === 'ASIDE1'
         ? this.bIds.tlbi_asid
-        : op === 'VMALLE1'
+        : WHOLE.has(op)
           ? this.bIds.tlbi_vmall
           : LEAF_ONLY.has(op)
             ? this.bIds.tlbi_leaf
@@ -139,6 +172,8 @@ export abstract class MachineBroadcast extends MachineQueries {
       stride: args.stride ?? 4096,
       broadcast,
       sides,
+      vmid,
+      level: args.level ?? 0,
     });
     if (this.sink !== null)
       this.emit(cpu, 'tlbi', args.va, undefined, op + (args.broadcast === false ? '' : 'IS'), t0);
@@ -168,35 +203,76 @@ export abstract class MachineBroadcast extends MachineQueries {
   }
 
   private applyTlbi(cpu: number, p: PendingTlbi): void {
-    if (p.op === 'VMALLE1') {
-      this.invLeafAll(cpu, ANY_TAG, false, p.sides);
-      this.invWalkAll(cpu, ANY_TAG, p.sides);
-      this.forgetAllTags(cpu, this.curTag[cpu]);
-      return;
-    }
-    if (p.op === 'ASIDE1') {
-      this.invLeafAll(cpu, p.asid, true, p.sides);
-      this.invWalkAll(cpu, p.asid, p.sides);
-      if (p.asid !== this.curTag[cpu]) this.forgetTag(cpu, p.asid);
-      return;
-    }
     const leafOnly = LEAF_ONLY.has(p.op);
+    switch (p.op) {
+      case 'VMALLE1':
+        // Stage-1 entries of the current VMID (Arm ARM D8.13: "all stage 1 translations used at EL1&0,
+        // current VMID"): the host's every ASID, or a guest's combined entries; stage-2-only ones stay.
+        this.invalidateAll(cpu, p.vmid < 0 ? HOST_TAGS : combinedTag(p.vmid), p.sides);
+        return;
+      case 'VMALLS12E1':
+        this.invalidateAll(cpu, p.vmid < 0 ? HOST_TAGS : combinedTag(p.vmid), p.sides);
+        if (p.vmid >= 0) this.invalidateAll(cpu, stage2Tag(p.vmid), p.sides);
+        return;
+      case 'ALLE1':
+        // Every EL1&0 entry of every VMID, both stages (Linux __kvm_flush_vm_context on VMID rollover).
+        this.invalidateAll(cpu, EL1_TAGS, p.sides);
+        return;
+      case 'ALLE2':
+        this.invalidateAll(cpu, EL2_TAG, p.sides);
+        return;
+      case 'ASIDE1':
+        // A guest's stage 1 is not modelled (it runs flat): its entries carry no ASID.
+        if (p.vmid >= 0) return;
+        this.invLeafAll(cpu, p.asid, true, p.sides);
+        this.invWalkAll(cpu, p.asid, p.sides);
+        if (p.asid !== this.curTag[cpu]) this.forgetTag(cpu, p.asid);
+        return;
+      case 'IPAS2E1':
+      case 'IPAS2LE1': {
+        // Stage-2-only entries of the IPA in the current VMID; entries combining stage 1 and stage 2 are
+        // not required to go (Arm ARM D8.13.x), hence KVM's TLBI VMALLE1IS after the DSB that completes
+        // this one (arch/arm64/kvm/hyp/nvhe/tlb.c __kvm_tlb_flush_vmid_ipa).
+        const t = stage2Tag(p.vmid);
+        this.invLeafVa(cpu, p.va, t, p.sides, p.level);
+        if (!leafOnly) this.invWalkVa(cpu, p.va, t, p.sides);
+        return;
+      }
+      case 'VAE2':
+      case 'VALE2':
+        this.invLeafVa(cpu, p.va, EL2_TAG, p.sides, p.level);
+        if (!leafOnly) this.invWalkVa(cpu, p.va, EL2_TAG, p.sides);
+        return;
+      default:
+        break;
+    }
     const allAsids = ALL_ASIDS.has(p.op);
     for (let i = 0; i < p.pages; i++) {
       const va = p.va + i * p.stride;
-      if (allAsids) {
-        this.invLeafVa(cpu, va, ANY_TAG, p.sides);
-        if (!leafOnly) this.invWalkVa(cpu, va, ANY_TAG, p.sides);
+      if (p.vmid >= 0) {
+        // In a guest (flat stage 1, VA = IPA) a by-VA TLBI reaches the combined entries of that address.
+        this.invLeafVa(cpu, va, combinedTag(p.vmid), p.sides, p.level);
+      } else if (allAsids) {
+        this.invLeafVa(cpu, va, HOST_TAGS, p.sides, p.level);
+        if (!leafOnly) this.invWalkVa(cpu, va, HOST_TAGS, p.sides);
       } else {
         // By VA in an ASID: global entries for the VA go too, whatever their ASID (arm64-pkey.md §7.2).
-        this.invLeafVa(cpu, va, p.asid, p.sides);
-        this.invLeafVa(cpu, va, GLOBAL_TAG, p.sides);
+        this.invLeafVa(cpu, va, p.asid, p.sides, p.level);
+        this.invLeafVa(cpu, va, GLOBAL_TAG, p.sides, p.level);
         if (!leafOnly) {
           this.invWalkVa(cpu, va, p.asid, p.sides);
           this.invWalkVa(cpu, va, GLOBAL_TAG, p.sides);
         }
       }
     }
+  }
+
+  /** Every leaf and walk entry of tag (class) `tag` on `cpu`; tags it no longer runs stop counting it. */
+  private invalidateAll(cpu: number, tag: number, sides: SideMask): void {
+    this.invLeafAll(cpu, tag, false, sides);
+    this.invWalkAll(cpu, tag, sides);
+    if (tag < 0) this.forgetAllTags(cpu, this.curTag[cpu], tag);
+    else if (!this.tagLoaded(cpu, tag)) this.forgetTag(cpu, tag);
   }
 
   /**

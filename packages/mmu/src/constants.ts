@@ -91,9 +91,29 @@ export const GLOBAL_TAG = 65536;
 export const Invpcid = { INDIVIDUAL: 0, SINGLE_CONTEXT: 1, ALL_INCL_GLOBAL: 2, ALL_NON_GLOBAL: 3 } as const;
 export type InvpcidType = 0 | 1 | 2 | 3;
 
-/** arm64 TLBI operations (EL1&0 regime); the `IS` (inner-shareable) form is selected by `broadcast`. */
+/**
+ * arm64 TLBI operations; the `IS` (inner-shareable) form is selected by `broadcast`. EL1&0 stage 1 (…E1),
+ * stage 2 by IPA (IPAS2E1, IPAS2LE1), by VMID (VMALLS12E1), every VMID (ALLE1), and the EL2 regime's
+ * own stage 1 (VAE2, VALE2, ALLE2). Scopes: Arm ARM (DDI 0487) D8.13 "TLB maintenance instructions".
+ */
 export type TlbiOp =
-  'VAE1' | 'VALE1' | 'VAAE1' | 'VAALE1' | 'ASIDE1' | 'VMALLE1' | 'RVAE1' | 'RVALE1' | 'RVAAE1' | 'RVAALE1';
+  | 'VAE1'
+  | 'VALE1'
+  | 'VAAE1'
+  | 'VAALE1'
+  | 'ASIDE1'
+  | 'VMALLE1'
+  | 'RVAE1'
+  | 'RVALE1'
+  | 'RVAAE1'
+  | 'RVAALE1'
+  | 'IPAS2E1'
+  | 'IPAS2LE1'
+  | 'VMALLS12E1'
+  | 'ALLE1'
+  | 'VAE2'
+  | 'VALE2'
+  | 'ALLE2';
 export const TLBI_OPS: readonly TlbiOp[] = [
   'VAE1',
   'VALE1',
@@ -105,7 +125,43 @@ export const TLBI_OPS: readonly TlbiOp[] = [
   'RVALE1',
   'RVAAE1',
   'RVAALE1',
+  'IPAS2E1',
+  'IPAS2LE1',
+  'VMALLS12E1',
+  'ALLE1',
+  'VAE2',
+  'VALE2',
+  'ALLE2',
 ];
+
+/**
+ * Translation regimes (arm64): what a space's tables translate and what a CPU runs in.
+ * - EL10: the EL1&0 stage 1 the OS policies drive (TTBR0/1_EL1, ASIDs); stage 2 off (HCR_EL2.VM = 0).
+ * - STAGE2: a stage-2 table tree (VTTBR_EL2: root + VMID) translating IPAs to PAs.
+ * - EL2: the non-VHE EL2 regime's own stage 1 (TTBR0_EL2; no ASID, Casemate "TTBR0_EL2 ASID is reserved 0").
+ * A CPU in the GUEST regime runs at EL1&0 with stage 2 on and the guest's stage 1 off: its VAs are IPAs.
+ */
+export const Regime = { EL10: 0, STAGE2: 1, EL2: 2, GUEST: 3 } as const;
+export type RegimeCode = 0 | 1 | 2 | 3;
+
+/** VMIDs modelled: 8 bits (VTCR_EL2.VS = 0; FEAT_VMID16 is not modelled). */
+export const VMID_LIMIT = 256;
+/**
+ * Tags beyond GLOBAL_TAG (the TLB-key and stale-record tag space is 17 bits): per VMID, entries that hold
+ * stage-2 information only (an IPA → PA walk), and entries that combine stage 1 and stage 2 (what an
+ * access by the guest caches). Arm ARM D8.13.x: TLBI IPAS2E1 need only remove the first kind, which is
+ * why KVM follows it with TLBI VMALLE1 (arch/arm64/kvm/hyp/nvhe/tlb.c __kvm_tlb_flush_vmid_ipa).
+ */
+export function stage2Tag(vmid: number): number {
+  return GLOBAL_TAG + 1 + 2 * vmid;
+}
+export function combinedTag(vmid: number): number {
+  return GLOBAL_TAG + 2 + 2 * vmid;
+}
+/** Tag of the EL2 regime's stage-1 entries (one regime, no ASID). */
+export const EL2_TAG = GLOBAL_TAG + 1 + 2 * VMID_LIMIT;
+/** Number of tags beyond GLOBAL_TAG (rows of the holder masks). */
+export const EXTRA_TAGS = 2 * VMID_LIMIT + 1;
 
 /** Print a 48-bit VA sign-extended to 64 bits, the way kernels print addresses. */
 export function formatVa(va: number): string {

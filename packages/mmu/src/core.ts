@@ -5,14 +5,21 @@ import { arm64 } from './arch/arm64.js';
 import type { ArchDescriptor } from './arch/types.js';
 import { x86_64 } from './arch/x86_64.js';
 import {
+  EL2_TAG,
   ENTRIES_PER_TABLE,
+  EXTRA_TAGS,
   GLOBAL_TAG,
   KERNEL_HALF,
   LEVEL_PAGES,
   LEVEL_SIZE,
   Pte,
+  Regime,
   VA_LIMIT,
+  VMID_LIMIT,
+  combinedTag,
+  stage2Tag,
   type Level,
+  type RegimeCode,
 } from './constants.js';
 import { Counters } from './counters.js';
 import type { CostModel } from './costs.js';
@@ -65,12 +72,24 @@ export abstract class MachineCore implements StaleListener {
   protected clock = 1;
   protected readonly spaceRoot: number[] = [];
   protected readonly spaceAsid: number[] = [];
+  /** Per space: its translation regime (`Regime`), VMID (stage 2, else -1) and the tag its entries get. */
+  protected readonly spaceKind: RegimeCode[] = [];
+  protected readonly spaceVmid: number[] = [];
+  protected readonly spaceTag: number[] = [];
   /** The shared kernel half (x86 upper PML4 entries / arm64 TTBR1); -1 until created. */
   kernelSpace: SpaceId = -1;
   protected kernelRootSlot = -1;
   /** Per CPU: current user space and its tag (ASID/PCID). */
   readonly curSpace: Int32Array;
   readonly curTag: Int32Array;
+  /**
+   * Per CPU: the regime it runs in (`Regime.EL10` host, `GUEST`, `EL2`), its VTTBR_EL2 (a stage-2 space or
+   * -1: TLBI …E1 forms act on its VMID) and its TTBR0_EL2 (an EL2 space or -1; the register keeps its value
+   * while the CPU runs at EL1, so EL2 entries stay usable at the next exception).
+   */
+  readonly curRegime: Uint8Array;
+  readonly vttbr: Int32Array;
+  readonly el2Root: Int32Array;
   /** Per tag row (ASID/PCID, last row = global): CPUs that may hold entries of that tag. */
   protected readonly tagMask: Uint32Array;
   protected readonly tagRows: number;
@@ -100,12 +119,16 @@ export abstract class MachineCore implements StaleListener {
     this.staleWalk = new StaleSet(this.cpus, this.sides, this);
     this.words = Math.ceil(this.cpus / 32);
     this.tagRows = 2 ** params.asidBits + 1;
-    this.tagMask = new Uint32Array(this.tagRows * this.words);
+    // Rows: ASIDs, the global row, then the VMID and EL2 tags (constants EXTRA_TAGS).
+    this.tagMask = new Uint32Array((this.tagRows + EXTRA_TAGS) * this.words);
     this.allMask = new Uint32Array(this.words);
     for (let c = 0; c < this.cpus; c++) this.allMask[c >>> 5] |= 1 << (c & 31);
     this.tagMask.set(this.allMask, (this.tagRows - 1) * this.words);
     this.curSpace = new Int32Array(this.cpus).fill(-1);
     this.curTag = new Int32Array(this.cpus);
+    this.curRegime = new Uint8Array(this.cpus);
+    this.vttbr = new Int32Array(this.cpus).fill(-1);
+    this.el2Root = new Int32Array(this.cpus).fill(-1);
   }
 
   // ---------------------------------------------------------------- spaces
@@ -124,12 +147,52 @@ export abstract class MachineCore implements StaleListener {
     if (!Number.isInteger(asid) || asid < 0 || asid >= this.tagRows - 1) {
       throw new RangeError(`asid ${asid} does not fit ${this.params.asidBits} bits`);
     }
+    return this.addSpace(Regime.EL10, asid, -1, asid, root);
+  }
+
+  /**
+   * Create a stage-2 table tree tagged `vmid` (a VTTBR_EL2 value: root + VMID). Its "VAs" are IPAs, below
+   * 2^47 (the model keeps one 48-bit walk per space; bit 47 selects the kernel half only in EL1&0 stage 1).
+   * Its leaves are stage-2 descriptors: writable = S2AP write, xUser/xKernel = XN[1:0] (FEAT_XNX).
+   */
+  createStage2Space(vmid: number, root: number | (() => number)): SpaceId {
+    if (!this.isArm) throw new Error('stage 2 is arm64 (VTTBR_EL2); x86 EPT is not modelled');
+    if (!Number.isInteger(vmid) || vmid < 0 || vmid >= VMID_LIMIT)
+      throw new RangeError(`vmid ${vmid} does not fit 8 bits`);
+    return this.addSpace(Regime.STAGE2, 0, vmid, stage2Tag(vmid), root);
+  }
+
+  /** Create an EL2 stage-1 tree (a TTBR0_EL2 root; non-VHE EL2 has no ASID). VAs below 2^47. */
+  createEl2Space(root: number | (() => number)): SpaceId {
+    if (!this.isArm) throw new Error('the EL2 regime is arm64');
+    return this.addSpace(Regime.EL2, 0, -1, EL2_TAG, root);
+  }
+
+  /** Regime of a space (`Regime.EL10`, `STAGE2`, `EL2`) and its VMID (-1 unless stage 2). */
+  regimeOf(space: SpaceId): RegimeCode {
+    return this.spaceKind[this.checkSpace(space)];
+  }
+
+  vmidOf(space: SpaceId): number {
+    return this.spaceVmid[this.checkSpace(space)];
+  }
+
+  private addSpace(
+    kind: RegimeCode,
+    asid: number,
+    vmid: number,
+    tag: number,
+    root: number | (() => number),
+  ): SpaceId {
     const pfn = typeof root === 'number' ? root : root();
     const id = this.spaceRoot.length;
     const slot = this.tables.adopt(pfn, 4);
     if (this.frames.isFree(pfn)) this.frames.setTag(pfn, 'page-table');
     this.spaceRoot.push(pfn);
     this.spaceAsid.push(asid);
+    this.spaceKind.push(kind);
+    this.spaceVmid.push(vmid);
+    this.spaceTag.push(tag);
     // A root is linked like any other table: by the translation table base register of its space. A
     // frame that already is a root (of another space, or a freed one that was not cleared) keeps its
     // entries, which now translate in this space too.
@@ -246,6 +309,9 @@ export abstract class MachineCore implements StaleListener {
 
   /** Root table slot that translates `va` in `space` (the kernel half always goes to the kernel root). */
   protected rootSlot(space: SpaceId, va: number): number {
+    if (va >= KERNEL_HALF && this.spaceKind[this.checkSpace(space)] !== Regime.EL10) {
+      throw new RangeError(`${va.toString(16)}: stage-2 IPAs and EL2 VAs are modelled below 2^47`);
+    }
     if (va >= KERNEL_HALF) {
       if (this.kernelRootSlot < 0) throw new Error('no kernel space: call createKernelSpace first');
       return this.kernelRootSlot;
@@ -283,12 +349,36 @@ export abstract class MachineCore implements StaleListener {
 
   /** Tag under which a translation of `va` with `flags` is cached, given the owning space. */
   protected tagFor(va: number, flags: number, space: number): number {
+    // Stage-2 and EL2 entries have no nG bit that matters: one tag per VMID / for EL2.
+    if (space >= 0 && this.spaceKind[space] !== Regime.EL10) return this.spaceTag[space];
     if (va >= KERNEL_HALF || (flags & Pte.GLOBAL) !== 0 || space < 0) return GLOBAL_TAG;
     return this.spaceAsid[space];
   }
 
   protected tagRow(tag: number): number {
-    return tag === GLOBAL_TAG ? this.tagRows - 1 : tag;
+    return tag === GLOBAL_TAG
+      ? this.tagRows - 1
+      : tag < GLOBAL_TAG
+        ? tag
+        : this.tagRows + tag - GLOBAL_TAG - 1;
+  }
+
+  /**
+   * Does `cpu` translate with `tag` now (DESIGN §3: a stale entry under an ID counts only while a holder has
+   * the ID loaded)? Its ASID; in a guest, its VMID's stage-2-only and combined entries; EL2 entries while
+   * TTBR0_EL2 holds a root (the CPU uses them at its next exception to EL2).
+   */
+  tagLoaded(cpu: number, tag: number): boolean {
+    if (tag === GLOBAL_TAG) return true;
+    if (this.curTag[cpu] === tag) return true;
+    if (tag === EL2_TAG) return this.el2Root[cpu] >= 0;
+    return this.curRegime[cpu] === Regime.GUEST && tag === stage2Tag(this.spaceVmid[this.vttbr[cpu]]);
+  }
+
+  /** Tag of the entries an access by `cpu` in a guest caches (combined stage 1 + 2 of its VMID). */
+  protected guestTags(cpu: number): { combined: number; stage2: number } {
+    const vmid = this.spaceVmid[this.vttbr[cpu]];
+    return { combined: combinedTag(vmid), stage2: stage2Tag(vmid) };
   }
 
   /** CPUs that may hold entries of `tag`. */

@@ -29,7 +29,26 @@ export interface TableLink {
   readonly freedSince: boolean;
 }
 
+/**
+ * A translation base register was loaded with a root under an ID (VTTBR_EL2: VMID; TTBR0_EL2: the one
+ * EL2 regime) while a CPU may still hold entries that ID cached from another root, with no TLBI of the
+ * ID since: those entries may now translate for the new root (Casemate `activate_ttbr`, "duplicate
+ * (VM/AS)ID" / "root already associated with an (VM/AS)ID").
+ */
+export interface TagOverlap {
+  readonly cpu: number;
+  readonly register: 'vttbr_el2' | 'ttbr0_el2';
+  /** The VMID (VTTBR) or -1 (TTBR0_EL2). */
+  readonly id: number;
+  readonly root: number;
+  readonly otherRoot: number;
+  /** CPUs that may still hold entries of the ID from `otherRoot`. */
+  readonly holders: readonly number[];
+}
+
 export interface MmuObserver {
+  /** A root was loaded under an ID whose entries from another root may still be cached. */
+  tagOverlap?(o: TagOverlap): void;
   /**
    * After every entry store and every invalidation that changed the reverse view: frames
    * [first, first + count) changed (a large leaf reports its whole range once).
@@ -54,7 +73,18 @@ export interface MmuEvent {
   readonly dur?: number;
   readonly cpu: number;
   readonly kind:
-    'store' | 'fill' | 'flush' | 'tlbi' | 'dsb' | 'ipi-begin' | 'ipi-end' | 'key' | 'root' | 'bbm' | 'fault';
+    | 'store'
+    | 'fill'
+    | 'flush'
+    | 'tlbi'
+    | 'dsb'
+    | 'ipi-begin'
+    | 'ipi-end'
+    | 'key'
+    | 'root'
+    | 'bbm'
+    | 'fault'
+    | 'regime';
   readonly va?: number;
   readonly pfn?: number;
   readonly detail?: string;

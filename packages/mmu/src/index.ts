@@ -24,7 +24,15 @@ export type { SchemaError, JsonSchema } from './schema-check.js';
 export { STANDARD_COUNTERS, type CounterSnapshot, type StandardCounter } from './counters.js';
 export { Frames, BUILTIN_TAGS } from './frames.js';
 export type { SpaceId, EntryView, LookupResult } from './core.js';
-export type { BbmViolation, ChangeCause, MmuEvent, MmuEventSink, MmuObserver, TableLink } from './events.js';
+export type {
+  BbmViolation,
+  ChangeCause,
+  MmuEvent,
+  MmuEventSink,
+  MmuObserver,
+  TableLink,
+  TagOverlap,
+} from './events.js';
 export type {
   Reachers,
   CachedTranslation,
@@ -32,7 +40,7 @@ export type {
   StaleWalkEntry,
   FreedTableWalk,
 } from './queries.js';
-export { Machine, levelSize, type TlbiArgs, type IpiTargets } from './machine.js';
+export { Machine, levelSize, type TlbiArgs, type IpiTargets, type RegimeEntry } from './machine.js';
 export { createMachine, MachineConfigError } from './create.js';
 export { pteFlags, describeFlags, type EntryBits } from './bits.js';
 

@@ -1,7 +1,7 @@
 // Invalidation bookkeeping shared by both TLB models: which CPUs keep a stale copy when an entry changes
 // (adversarial: every CPU that may hold the tag; precise: the CPUs whose caches hold it), and the
 // primitives every instruction is built from (drop by VA, by tag, all; leaf or walk cache; per side).
-import { GLOBAL_TAG, KERNEL_HALF, LEVEL_SIZE, Pte, type Level } from './constants.js';
+import { EL2_TAG, GLOBAL_TAG, KERNEL_HALF, LEVEL_SIZE, Pte, type Level } from './constants.js';
 import type { CostModel } from './costs.js';
 import type { MachineParams } from './params.js';
 import { PreciseCaches, keyIndex, keyTag } from './precise.js';
@@ -9,6 +9,25 @@ import { MachineStores } from './stores.js';
 
 /** Matches every tag in the invalidation helpers. */
 export const ANY_TAG = -1;
+/** EL1&0 entries of the host (stage 2 off): every ASID and the global entries. */
+export const HOST_TAGS = -2;
+/** Every EL1&0 entry, every VMID, stage-2 entries included: all but the EL2 regime's (TLBI ALLE1). */
+export const EL1_TAGS = -3;
+
+/** Does an invalidation aimed at `want` (a tag or a class above) reach an entry tagged `have`? */
+export function tagMatches(want: number, have: number): boolean {
+  return (
+    want === have ||
+    want === ANY_TAG ||
+    (want === HOST_TAGS && have <= GLOBAL_TAG) ||
+    (want === EL1_TAGS && have !== EL2_TAG)
+  );
+}
+
+/** Non-global kernel entries are cached under whichever ASID was current: a per-ASID flush reaches them. */
+function asidReaches(want: number, have: number, global: boolean): boolean {
+  return tagMatches(want, have) || (want >= 0 && want < GLOBAL_TAG && have === GLOBAL_TAG && !global);
+}
 
 export abstract class MachineInvalidation extends MachineStores {
   protected readonly precise: PreciseCaches | null;
@@ -170,23 +189,23 @@ export abstract class MachineInvalidation extends MachineStores {
     return u;
   }
 
-  /** Drop `cpu`'s leaf translations of `va` (any size) tagged `tag` (ANY_TAG: every tag). */
-  protected invLeafVa(cpu: number, va: number, tag: number, sideMask: number): void {
+  /**
+   * Drop `cpu`'s leaf translations of `va` (any size) tagged `tag` (ANY_TAG: every tag). `onlyLevel` (1..3)
+   * is a TTL hint: entries of other sizes stay (a wrong hint invalidates nothing the architecture requires).
+   */
+  protected invLeafVa(cpu: number, va: number, tag: number, sideMask: number, onlyLevel = 0): void {
+    const lo = onlyLevel === 0 ? 1 : onlyLevel;
+    const hi = onlyLevel === 0 ? 3 : onlyLevel;
     const pc = this.precise;
     if (pc !== null) {
       for (const unit of this.units(cpu, sideMask)) {
-        for (let l = 1; l <= 3; l++) {
+        for (let l = lo; l <= hi; l++) {
           const index = Math.floor(va / LEVEL_SIZE[l as Level]);
           const b = pc.setBase(unit, l, index);
           for (let w = 0; w < pc.ways; w++) {
             const s = b + w;
             const k = pc.tKey[s];
-            if (
-              k !== -1 &&
-              pc.tLevel[s] === l &&
-              keyIndex(k) === index &&
-              (tag === ANY_TAG || keyTag(k) === tag)
-            ) {
+            if (k !== -1 && pc.tLevel[s] === l && keyIndex(k) === index && tagMatches(tag, keyTag(k))) {
               this.invalidateTlbSlot(s, cpu, unit);
             }
           }
@@ -196,15 +215,18 @@ export abstract class MachineInvalidation extends MachineStores {
     }
     const st = this.staleLeaf;
     if (st.cpuRefs[cpu] === 0) return;
-    if (tag === ANY_TAG) {
+    if (tag < 0) {
       for (let i = st.live - 1; i >= 0; i--) {
         const r = st.liveAt(i);
-        const size = LEVEL_SIZE[st.level[r] as Level];
-        if (Math.floor(va / size) === st.index[r] && st.holds(r, cpu)) st.drop(r, cpu, sideMask);
+        const l = st.level[r];
+        if (l < lo || l > hi) continue;
+        const size = LEVEL_SIZE[l as Level];
+        if (Math.floor(va / size) === st.index[r] && tagMatches(tag, st.tag[r]) && st.holds(r, cpu))
+          st.drop(r, cpu, sideMask);
       }
       return;
     }
-    for (let l = 1; l <= 3; l++) {
+    for (let l = lo; l <= hi; l++) {
       for (let r = st.chain(l, Math.floor(va / LEVEL_SIZE[l as Level]), tag); r >= 0;) {
         const next = st.nextInChain(r);
         st.drop(r, cpu, sideMask);
@@ -228,8 +250,7 @@ export abstract class MachineInvalidation extends MachineStores {
           const ktag = keyTag(k);
           const global = (pc.tFlags[s] & Pte.GLOBAL) !== 0;
           if (keepGlobal && global) continue;
-          if (tag === ANY_TAG || ktag === tag || (ktag === GLOBAL_TAG && !global))
-            this.invalidateTlbSlot(s, cpu, unit);
+          if (asidReaches(tag, ktag, global)) this.invalidateTlbSlot(s, cpu, unit);
         }
       }
       return;
@@ -241,7 +262,7 @@ export abstract class MachineInvalidation extends MachineStores {
       const rtag = st.tag[r];
       const global = (st.flags[r] & Pte.GLOBAL) !== 0;
       if (keepGlobal && global) continue;
-      if ((tag === ANY_TAG || rtag === tag || (rtag === GLOBAL_TAG && !global)) && st.holds(r, cpu)) {
+      if (asidReaches(tag, rtag, global) && st.holds(r, cpu)) {
         st.drop(r, cpu, sideMask);
       }
     }
@@ -257,7 +278,7 @@ export abstract class MachineInvalidation extends MachineStores {
           const k = pc.wKey[s];
           if (k === -1) continue;
           const l = pc.wLevel[s] as Level;
-          if (keyIndex(k) === Math.floor(va / LEVEL_SIZE[l]) && (tag === ANY_TAG || keyTag(k) === tag)) {
+          if (keyIndex(k) === Math.floor(va / LEVEL_SIZE[l]) && tagMatches(tag, keyTag(k))) {
             this.invalidateWalkSlot(s, cpu, unit);
           }
         }
@@ -269,11 +290,7 @@ export abstract class MachineInvalidation extends MachineStores {
     for (let i = st.live - 1; i >= 0; i--) {
       const r = st.liveAt(i);
       const l = st.level[r] as Level;
-      if (
-        st.index[r] === Math.floor(va / LEVEL_SIZE[l]) &&
-        (tag === ANY_TAG || st.tag[r] === tag) &&
-        st.holds(r, cpu)
-      ) {
+      if (st.index[r] === Math.floor(va / LEVEL_SIZE[l]) && tagMatches(tag, st.tag[r]) && st.holds(r, cpu)) {
         st.drop(r, cpu, sideMask);
       }
     }
@@ -355,7 +372,7 @@ export abstract class MachineInvalidation extends MachineStores {
         const b = unit * pc.wcEntries;
         for (let s = b; s < b + pc.wcEntries; s++) {
           const k = pc.wKey[s];
-          if (k !== -1 && (tag === ANY_TAG || keyTag(k) === tag)) this.invalidateWalkSlot(s, cpu, unit);
+          if (k !== -1 && tagMatches(tag, keyTag(k))) this.invalidateWalkSlot(s, cpu, unit);
         }
       }
       return;
@@ -364,7 +381,7 @@ export abstract class MachineInvalidation extends MachineStores {
     if (st.cpuRefs[cpu] === 0) return;
     for (let i = st.live - 1; i >= 0; i--) {
       const r = st.liveAt(i);
-      if ((tag === ANY_TAG || st.tag[r] === tag) && st.holds(r, cpu)) st.drop(r, cpu, sideMask);
+      if (tagMatches(tag, st.tag[r]) && st.holds(r, cpu)) st.drop(r, cpu, sideMask);
     }
   }
 
@@ -382,9 +399,11 @@ export abstract class MachineInvalidation extends MachineStores {
     this.tagMask[row + (cpu >>> 5)] |= 1 << (cpu & 31);
   }
 
-  /** Forget every user tag on `cpu` except `keep` (after flushing all non-global entries). */
-  protected forgetAllTags(cpu: number, keep: number): void {
-    for (const tag of [...this.cpuTags[cpu]]) if (tag !== keep) this.forgetTag(cpu, tag);
+  /** Forget every user tag (of class `cls`) on `cpu` except `keep` (after flushing their entries). */
+  protected forgetAllTags(cpu: number, keep: number, cls = ANY_TAG): void {
+    for (const tag of [...this.cpuTags[cpu]])
+      if (tag !== keep && tag !== GLOBAL_TAG && tagMatches(cls, tag) && !this.tagLoaded(cpu, tag))
+        this.forgetTag(cpu, tag);
   }
 }
 

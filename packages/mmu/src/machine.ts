@@ -1,13 +1,14 @@
 // The machine's instruction set: what software may do to caches, each instruction counted and costed.
 // x86 semantics: spec linux.md §2.1 (SDM INVLPG / INVPCID / MOV CR3); arm64: arm64-pkey.md §7.
-import { GLOBAL_TAG, Invpcid, LEVEL_SIZE, Side, type InvpcidType, type Level } from './constants.js';
+import { GLOBAL_TAG, Invpcid, LEVEL_SIZE, Regime, Side, type InvpcidType, type Level } from './constants.js';
 import type { CounterSnapshot } from './counters.js';
 import type { CostModel } from './costs.js';
 import type { SpaceId } from './core.js';
 import type { MachineParams } from './params.js';
 import { ANY_TAG } from './tlb.js';
-import { MachineBroadcast } from './broadcast.js';
+import { MachineRegime } from './regime.js';
 export type { TlbiArgs } from './broadcast.js';
+export type { RegimeEntry } from './regime.js';
 
 /** INVPCID types by number (SDM Vol. 2A), as the trace names them. */
 const INVPCID_NAMES = ['individual', 'single-context', 'all', 'all-non-global'] as const;
@@ -15,7 +16,7 @@ const INVPCID_NAMES = ['individual', 'single-context', 'all', 'all-non-global'] 
 /** Targets of an IPI: explicit CPU list, every CPU, or every CPU but the sender. */
 export type IpiTargets = readonly number[] | 'all' | 'others';
 
-export class Machine extends MachineBroadcast {
+export class Machine extends MachineRegime {
   private readonly ids: Record<
     | 'invlpg'
     | 'full'
@@ -94,6 +95,10 @@ export class Machine extends MachineBroadcast {
    */
   setRoot(cpu: number, space: SpaceId, options?: { noflush?: boolean }): void {
     this.checkCpu(cpu);
+    if (this.regimeOf(space) !== Regime.EL10)
+      throw new Error(`setRoot: space ${space} is a stage-2 or EL2 space; enterRegime loads those`);
+    if (this.curRegime[cpu] !== Regime.EL10)
+      throw new Error(`setRoot: CPU ${cpu} is not running the host EL1&0 (exitRegime first)`);
     const tag = this.asidOf(space);
     if (!this.isArm) {
       this.counters.bumpOn(cpu, this.ids.cr3);

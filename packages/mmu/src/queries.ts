@@ -1,6 +1,6 @@
 // Read-only questions about the machine: the reverse view (O(1) per frame) and enumerations that
 // explain an answer (which CPU, which VA). Invariant checkers in core use these.
-import { GLOBAL_TAG, KERNEL_HALF, LEVEL_PAGES, LEVEL_SIZE, Pte, type Level } from './constants.js';
+import { GLOBAL_TAG, KERNEL_HALF, LEVEL_PAGES, LEVEL_SIZE, Pte, Regime, type Level } from './constants.js';
 import type { SpaceId } from './core.js';
 import { MachineTlb } from './tlb.js';
 
@@ -104,8 +104,12 @@ export abstract class MachineQueries extends MachineTlb {
   /** A CPU that walks `space`'s tables for `va` now (the ASID current there; any CPU for the kernel). */
   private cpuLoading(space: number, va: number): number {
     if (va >= KERNEL_HALF || space === this.kernelSpace) return this.cpus > 0 ? 0 : -1;
-    const asid = this.spaceAsid[space];
-    for (let c = 0; c < this.cpus; c++) if (this.curSpace[c] >= 0 && this.curTag[c] === asid) return c;
+    const tag = this.spaceTag[space];
+    if (this.spaceKind[space] !== Regime.EL10) {
+      for (let c = 0; c < this.cpus; c++) if (this.tagLoaded(c, tag)) return c;
+      return -1;
+    }
+    for (let c = 0; c < this.cpus; c++) if (this.curSpace[c] >= 0 && this.curTag[c] === tag) return c;
     return -1;
   }
 
@@ -131,7 +135,7 @@ export abstract class MachineQueries extends MachineTlb {
   private countingHolder(r: number): number {
     const s = this.staleWalk;
     const tag = s.tag[r];
-    for (const c of s.holders(r)) if (tag === GLOBAL_TAG || this.curTag[c] === tag) return c;
+    for (const c of s.holders(r)) if (this.tagLoaded(c, tag)) return c;
     return -1;
   }
 

@@ -8,6 +8,8 @@ import {
   LEVEL_PAGES,
   LEVEL_SIZE,
   Pte,
+  Regime,
+  combinedTag,
   type LeafLevel,
   type Level,
 } from './constants.js';
@@ -271,6 +273,10 @@ export abstract class MachineStores extends MachineBbm {
     if (this.observers.length > 0) this.changed(oo, LEVEL_PAGES[level], 'store');
     const tag = this.tagFor(va, of, space);
     this.recordStaleLeaf(level, tag, va, of, oo, os, space);
+    // A stage-2 leaf also lives on inside the entries that combined it with stage 1 (what a guest's
+    // accesses cached): TLBI IPAS2E1 is not required to remove those (Arm ARM D8.13.x).
+    if (this.spaceKind[space] === Regime.STAGE2)
+      this.recordStaleLeaf(level, combinedTag(this.spaceVmid[space]), va, of, oo, os, space);
   }
 
   /** Hook for the TLB model: record that holders of (tag, va) may keep the old leaf. */

@@ -10,6 +10,7 @@ import {
   LEVEL_SIZE,
   Outcome,
   Pte,
+  Regime,
   type AccessKind,
   type AccessMode,
   type Level,
@@ -44,6 +45,9 @@ export abstract class MachineTlb extends MachineWalk {
     this.lastFaultSpurious = false;
     this.lastPfn = -1;
     this.lastLevel = 0;
+    const regime = this.curRegime[cpu];
+    // Bit 47 selects the kernel half only in the EL1&0 stage 1; IPAs and EL2 VAs are modelled below it.
+    if (regime !== Regime.EL10 && va >= KERNEL_HALF) return Outcome.FAULT_NOT_PRESENT;
     const kernelHalf = va >= KERNEL_HALF;
     if (!kernelHalf && this.curRootSlot[cpu] < 0) return Outcome.FAULT_NOT_PRESENT;
     const side = kind === Access.EXEC ? 1 : 0;
@@ -78,7 +82,9 @@ export abstract class MachineTlb extends MachineWalk {
       const cf = this.wFlags;
       const cp = this.wPfn;
       const cl = this.wLevel;
-      if (this.walkViaStaleRecord(cpu, side, va, tag)) {
+      // A guest's walk-cache entries are stage-2 walks (IPAS2E1 removes them, VMALLE1 need not).
+      const wtag = regime === Regime.GUEST ? this.guestTags(cpu).stage2 : tag;
+      if (this.walkViaStaleRecord(cpu, side, va, wtag)) {
         const sf = this.wFlags;
         const sp = this.wPfn;
         const sl = this.wLevel;
@@ -102,6 +108,7 @@ export abstract class MachineTlb extends MachineWalk {
 
   /** A speculative walk: fills caches (precise model) without an access. Returns whether `va` is mapped. */
   speculate(cpu: number, va: number, side: 'data' | 'instr' = 'data'): boolean {
+    if (this.curRegime[cpu] !== Regime.EL10 && va >= KERNEL_HALF) return false;
     const kernelHalf = va >= KERNEL_HALF;
     if (!kernelHalf && this.curRootSlot[cpu] < 0) return false;
     const tag = kernelHalf ? GLOBAL_TAG : this.curTag[cpu];
@@ -133,7 +140,7 @@ export abstract class MachineTlb extends MachineWalk {
     const top = pc.maxLevel;
     for (let l = 2; l <= top && s < 0; l++)
       s = pc.findTlb(unit, l, Math.floor(va / LEVEL_SIZE[l as Level]), tag);
-    if (s < 0 && !kernelHalf && this.anyUserGlobal) {
+    if (s < 0 && !kernelHalf && this.anyUserGlobal && this.curRegime[cpu] === Regime.EL10) {
       for (let l = 1; l <= top && s < 0; l++)
         s = pc.findTlb(unit, l, Math.floor(va / LEVEL_SIZE[l as Level]), GLOBAL_TAG);
     }
@@ -164,8 +171,10 @@ export abstract class MachineTlb extends MachineWalk {
     let slot = -1;
     let level = 4;
     let viaStale = false;
+    const regime = this.curRegime[cpu];
+    const wtag = regime === Regime.GUEST ? this.guestTags(cpu).stage2 : tag;
     for (let l = 2; l <= 4; l++) {
-      const w = pc.findWalk(unit, l, Math.floor(va / LEVEL_SIZE[l as Level]), tag);
+      const w = pc.findWalk(unit, l, Math.floor(va / LEVEL_SIZE[l as Level]), wtag);
       if (w >= 0) {
         slot = t.slotOf[pc.wOut[w]]!;
         level = l - 1;
@@ -182,7 +191,7 @@ export abstract class MachineTlb extends MachineWalk {
       if ((f & Pte.PRESENT) === 0) return -1;
       if ((f & Pte.TABLE) === 0) {
         const index = Math.floor(va / LEVEL_SIZE[level as Level]);
-        const ltag = (f & Pte.GLOBAL) !== 0 ? GLOBAL_TAG : tag;
+        const ltag = (f & Pte.GLOBAL) !== 0 && regime === Regime.EL10 ? GLOBAL_TAG : tag;
         const s = pc.victimTlb(unit, level, index);
         if (pc.tKey[s] !== -1) this.invalidateTlbSlot(s, cpu, unit);
         pc.fillTlb(s, level, index, ltag, f, t.out[e], t.since[e]);
@@ -196,7 +205,7 @@ export abstract class MachineTlb extends MachineWalk {
       if (!viaStale && pc.wcEntries > 0) {
         const w = pc.victimWalk(unit);
         if (pc.wKey[w] !== -1) this.invalidateWalkSlot(w, cpu, unit);
-        pc.fillWalk(w, level, Math.floor(va / LEVEL_SIZE[level as Level]), tag, t.out[e], t.since[e]);
+        pc.fillWalk(w, level, Math.floor(va / LEVEL_SIZE[level as Level]), wtag, t.out[e], t.since[e]);
       }
       slot = t.slotOf[t.out[e]]!;
       level--;

@@ -8,6 +8,7 @@ import {
   Mode,
   Outcome,
   Pte,
+  Regime,
   type AccessKind,
   type AccessMode,
   type Level,
@@ -59,6 +60,7 @@ export abstract class MachineWalk extends MachineInvalidation {
   /** The permission rules (x86: SMEP/SMAP on, CR0.WP=1, PKU; arm64: PAN, PXN on user pages, POE). */
   protected check(cpu: number, f: number, kind: AccessKind, mode: AccessMode): OutcomeCode {
     if ((f & Pte.PRESENT) === 0) return Outcome.FAULT_NOT_PRESENT;
+    if (this.curRegime[cpu] !== Regime.EL10) return this.checkOtherRegime(cpu, f, kind, mode);
     const user = (f & Pte.USER) !== 0;
     const arm = this.isArm;
     // arm64 uaccess uses LDTR/STTR: unprivileged, checked as EL0. x86 uaccess is a supervisor access
@@ -90,6 +92,18 @@ export abstract class MachineWalk extends MachineInvalidation {
       if ((f & (asUser ? Pte.XUSER : Pte.XKERNEL)) === 0) return Outcome.FAULT_EXEC;
     }
     return Outcome.OK;
+  }
+
+  /**
+   * A guest (stage 2 on, its stage 1 off): the stage-2 descriptor decides — S2AP write for writes, XN[1:0]
+   * (FEAT_XNX: EL0 and EL1 apart) for fetches; a valid descriptor is readable (S2AP read is not modelled).
+   * Non-VHE EL2: one privilege level, no PAN, no overlays; AP write and PXN decide.
+   */
+  private checkOtherRegime(cpu: number, f: number, kind: AccessKind, mode: AccessMode): OutcomeCode {
+    if (kind === Access.WRITE) return (f & Pte.WRITABLE) === 0 ? Outcome.FAULT_WRITE : Outcome.OK;
+    if (kind !== Access.EXEC) return Outcome.OK;
+    const x = this.curRegime[cpu] === Regime.GUEST && mode === Mode.USER ? Pte.XUSER : Pte.XKERNEL;
+    return (f & x) === 0 ? Outcome.FAULT_EXEC : Outcome.OK;
   }
 
   /** Stale entry (sf, sp) vs current walk result: the `onConflict` rule. */
@@ -188,8 +202,12 @@ export abstract class MachineWalk extends MachineInvalidation {
     mode: AccessMode,
   ): number {
     const own = this.firstAllowing(cpu, side, va, tag, kind, mode);
-    if (kernelHalf || !this.anyUserGlobal || this.allows(cpu, own, kind, mode)) return own;
-    const global = this.firstAllowing(cpu, side, va, GLOBAL_TAG, kind, mode);
+    const regime = this.curRegime[cpu];
+    if (regime === Regime.EL2) return own;
+    // A guest's access may also be served by a stage-2-only entry of its VMID (its stage 1 is flat).
+    const other = regime === Regime.GUEST ? this.guestTags(cpu).stage2 : this.anyUserGlobal ? GLOBAL_TAG : -1;
+    if (kernelHalf || other < 0 || this.allows(cpu, own, kind, mode)) return own;
+    const global = this.firstAllowing(cpu, side, va, other, kind, mode);
     return own < 0 || this.allows(cpu, global, kind, mode) ? global : own;
   }
 

@@ -79,6 +79,11 @@ export function liveForScan(s: StaleRecords): ArrayLike<number> {
 export function recordCounts(m: MachineView, s: StaleRecords, r: number): boolean {
   const tag = s.tag[r];
   if (tag === GLOBAL_TAG) return true;
+  // The MMU's tagLoaded also knows the stage-2 and EL2 regimes (a guest's VMID, a loaded TTBR0_EL2).
+  if (m.tagLoaded !== undefined) {
+    for (const c of s.holders(r)) if (m.tagLoaded(c, tag)) return true;
+    return false;
+  }
   for (const c of s.holders(r)) if (m.curTag[c] === tag) return true;
   return false;
 }

@@ -85,6 +85,8 @@ export interface MachineView {
   readonly staleWalk: StaleRecords;
   /** Per CPU: the ASID/PCID currently loaded. */
   readonly curTag: ArrayLike<number>;
+  /** Does `cpu` translate with `tag` now (its ASID, its guest's VMID, a loaded TTBR0_EL2)? */
+  tagLoaded?(cpu: number, tag: number): boolean;
   /** The kernel half's space id, -1 before the OS created it. */
   readonly kernelSpace: number;
   readonly spaceCount: number;
