@@ -3,6 +3,7 @@ import { breakBeforeMake } from './break-before-make.js';
 import { crossMmAlias } from './cross-mm-alias.js';
 import { directMapDefault } from './direct-map-default.js';
 import { doubleUse } from './double-use.js';
+import { duplicateId } from './duplicate-id.js';
 import { freedPagetableWalk } from './freed-pagetable-walk.js';
 import type { Invariant } from './invariant.js';
 import { mermapFree } from './mermap-free.js';
@@ -34,6 +35,7 @@ export const INVARIANTS: readonly Invariant[] = [
   breakBeforeMake,
   staleDirectMap,
   doubleUse,
+  duplicateId,
 ];
 
 export function invariant(id: string): Invariant | undefined {

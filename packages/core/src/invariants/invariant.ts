@@ -4,7 +4,7 @@
 import type { FrameBook } from '../contracts/frame-book.js';
 import type { Pid, Va } from '../contracts/addresses.js';
 import type { InvariantId } from '../policy/invariant-ids.js';
-import type { MachineView, TableLinkView } from './machine-view.js';
+import type { MachineView, TableLinkView, TagOverlapView } from './machine-view.js';
 
 /** What the invariants may ask the kernel side beyond the frame book (supplied by the runner). */
 export interface InvariantEnv {
@@ -51,6 +51,8 @@ export interface Invariant {
   ): void;
   /** A table pointer was stored: a page-table frame is linked at one more place (the MMU's TableLink). */
   tableLinked?(ctx: InvariantContext, l: TableLinkView): void;
+  /** A root was loaded under an ID whose entries from another root may still be held (the MMU's TagOverlap). */
+  tagOverlap?(ctx: InvariantContext, o: TagOverlapView): void;
   /** The frame book changed a frame's state. */
   frameState?(ctx: InvariantContext, pfn: number, from: number, to: number): void;
   /** A revoking operation returned (its frames got FRAME_REVOKED). */

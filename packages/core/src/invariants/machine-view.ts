@@ -61,6 +61,17 @@ export interface TableLinkView {
   readonly freedSince: boolean;
 }
 
+/** A root was loaded under an ID whose entries from another root may still be held (the MMU's TagOverlap). */
+export interface TagOverlapView {
+  readonly cpu: number;
+  readonly register: 'vttbr_el2' | 'ttbr0_el2';
+  /** The VMID, or -1 for TTBR0_EL2. */
+  readonly id: number;
+  readonly root: number;
+  readonly otherRoot: number;
+  readonly holders: readonly number[];
+}
+
 export interface LookupView {
   readonly present: boolean;
   readonly level: number;
@@ -116,5 +127,6 @@ export interface MachineView {
       cpus: readonly number[];
     }): void;
     tableLinked?(l: TableLinkView): void;
+    tagOverlap?(o: TagOverlapView): void;
   }): () => void;
 }

@@ -57,6 +57,9 @@ export class InvariantMonitor {
       tableLinked: (l) => {
         for (const i of this.#invariants) i.tableLinked?.(this.#ctx, l);
       },
+      tagOverlap: (o) => {
+        for (const i of this.#invariants) i.tagOverlap?.(this.#ctx, o);
+      },
     });
     this.book.listener = {
       stateChanged: (pfn, from, to) => this.#stateChanged(pfn, from, to),

@@ -16,6 +16,7 @@ export const INVARIANT_IDS = [
   'break-before-make',
   'stale-direct-map',
   'double-use',
+  'duplicate-id',
 ] as const;
 
 export type InvariantId = (typeof INVARIANT_IDS)[number];

@@ -9,12 +9,13 @@ import {
   Mode,
   outcomeName,
   Pte,
+  Regime,
   type Level,
   type Machine,
   type TlbiOp,
 } from '@shootdown/mmu';
 import type { Outcome } from '../result/types.js';
-import type { AccessStep, HwEntry, SpeculateStep, Step } from '../scenario/types.js';
+import type { AccessStep, ContextStep, HwEntry, SpeculateStep, Step } from '../scenario/types.js';
 import { LEVEL_OF, entryFlags, spaceForRoot, type HwNames } from './hw-space.js';
 import { OK, UNSUPPORTED, StepSkipped, type StepOutcome } from './report.js';
 import { combinePages } from './ops/combine.js';
@@ -33,8 +34,11 @@ function named(map: Map<string, number>, name: string, what: string): number {
   return v;
 }
 
-/** The entry value of `e` as (flags, output frame); a level-1 pointer or level-4 leaf is refused. */
-function entryValue(m: Machine, names: HwNames, level: Level, e: HwEntry): [number, number] {
+/**
+ * The entry value of `e` as (flags, output frame) in a table of `regime` (stage-2 descriptors have their
+ * own permission fields); a level-1 pointer or level-4 leaf is refused.
+ */
+function entryValue(m: Machine, names: HwNames, level: Level, e: HwEntry, regime: number): [number, number] {
   if (!e.valid) return [0, 0];
   if (e.table !== null) {
     if (level === 1) throw new StepSkipped('a table pointer cannot be stored at pte level');
@@ -42,13 +46,13 @@ function entryValue(m: Machine, names: HwNames, level: Level, e: HwEntry): [numb
   }
   if (e.frame === null) throw new StepSkipped('a valid leaf needs frame:');
   if (level === 4) throw new StepSkipped('no leaf at pgd level');
-  return [entryFlags(e, m.isArm) | Pte.PRESENT, named(names.frames, e.frame, 'frame')];
+  return [entryFlags(e, m.isArm, regime) | Pte.PRESENT, named(names.frames, e.frame, 'frame')];
 }
 
 function store(m: Machine, names: HwNames, space: number, addr: number, level: Level, e: HwEntry): void {
   // The entry at `level` on the walk of `addr`: it translates the whole aligned block around it.
   const va = addr - (addr % LEVEL_SIZE[level]);
-  const [flags, out] = entryValue(m, names, level, e);
+  const [flags, out] = entryValue(m, names, level, e, m.regimeOf(space));
   if (level < 4) m.ensurePath(space, va, level, () => m.frames.allocAny('page-table'));
   if (flags === 0) m.clearEntry(space, va, level);
   else if ((flags & Pte.TABLE) !== 0) m.setTable(space, va, level as 2 | 3 | 4, out);
@@ -75,7 +79,10 @@ export function runHwStep(m: Machine, names: HwNames, step: Step): StepOutcome {
       if (slot < 0) throw new StepSkipped(`table '${step.table}' was freed and is not a table any more`);
       if (step.index < 0 || step.index >= ENTRIES_PER_TABLE)
         throw new StepSkipped(`index ${step.index} outside 0..511`);
-      const [flags, out] = entryValue(m, names, m.tables.slotLevel[slot] as Level, step.entry);
+      // A table reached from a stage-2 or EL2 space holds that regime's descriptors.
+      const owner = m.tables.slotSpace[slot];
+      const regime = owner >= 0 ? m.regimeOf(owner) : Regime.EL10;
+      const [flags, out] = entryValue(m, names, m.tables.slotLevel[slot] as Level, step.entry, regime);
       m.storeInTable(pfn, step.index, flags, out);
       return OK;
     }
@@ -101,12 +108,18 @@ export function runHwStep(m: Machine, names: HwNames, step: Step): StepOutcome {
       if (!m.isArm) return UNSUPPORTED;
       const broadcast = step.kind.endsWith('is');
       const op = (broadcast ? step.kind.slice(0, -2) : step.kind).toUpperCase() as TlbiOp;
-      m.tlbi(step.cpu, op, {
-        broadcast,
-        ...(step.va !== null ? { va: step.va } : {}),
-        ...(step.asid !== null ? { asid: step.asid } : {}),
-        ...(step.pages !== null ? { pages: step.pages } : {}),
-      });
+      try {
+        m.tlbi(step.cpu, op, {
+          broadcast,
+          ...(step.va !== null ? { va: step.va } : {}),
+          ...(step.asid !== null ? { asid: step.asid } : {}),
+          ...(step.pages !== null ? { pages: step.pages } : {}),
+          ...(step.level !== null ? { level: LEVEL_OF[step.level] as 1 | 2 | 3 } : {}),
+        });
+      } catch (e) {
+        // The MMU refuses what the architecture makes meaningless here (IPAS2E1 with no VTTBR_EL2 loaded).
+        throw new StepSkipped((e as Error).message);
+      }
       return OK;
     }
     case 'invlpg':
@@ -146,14 +159,39 @@ export function runHwStep(m: Machine, names: HwNames, step: Step): StepOutcome {
         m.dsb(step.cpu);
       }
       return OK;
+    case 'context':
+      return hwContext(m, names, step);
     case 'access':
       return hwAccess(m, names, step);
     case 'speculate':
       return hwSpeculate(m, names, step);
     default:
-      // `context` (privileged contexts) belongs to a policy's key discipline, not to the bare MMU.
       return UNSUPPORTED;
   }
+}
+
+/**
+ * Entering or leaving a translation regime (arm64): EL2 with its TTBR0_EL2 and a VTTBR_EL2 (so TLBI …E1
+ * act on that VMID, as Linux's enter_vmid_context does), a guest (EL1&0 with stage 2), or the host.
+ * A named privileged context without `el:` belongs to a policy's key discipline, not to the bare MMU.
+ */
+function hwContext(m: Machine, names: HwNames, step: ContextStep): StepOutcome {
+  if (step.action === 'exit') {
+    if (m.regimeDepth(step.cpu) === 0) {
+      if (step.name !== null) return UNSUPPORTED;
+      throw new StepSkipped(`CPU ${step.cpu} has not entered a translation regime`);
+    }
+    m.exitRegime(step.cpu);
+    return OK;
+  }
+  if (step.el === null) return UNSUPPORTED;
+  if (!m.isArm) return UNSUPPORTED;
+  m.enterRegime(step.cpu, {
+    el: step.el,
+    ...(step.vttbr !== null ? { vttbr: named(names.spaces, step.vttbr, 'space') } : {}),
+    ...(step.el2 !== null ? { el2: named(names.spaces, step.el2, 'space') } : {}),
+  });
+  return OK;
 }
 
 function spaceTarget(names: HwNames, step: AccessStep | SpeculateStep): { va: number; space: number } | null {
@@ -165,13 +203,15 @@ function hwAccess(m: Machine, names: HwNames, step: AccessStep): StepOutcome {
   const t = spaceTarget(names, step);
   if (t === null) return UNSUPPORTED; // regions and frame selectors need an OS
   const pages: StepOutcome[] = [];
+  // A guest runs at EL1 (its stage 1 is flat), the hypervisor at EL2: neither is a user access.
+  const el10 = m.regimeOf(t.space) === Regime.EL10;
   for (let i = 0; i < step.pages; i++) {
     const va = t.va + i * 4096;
-    const user = va < KERNEL_HALF;
+    const user = el10 && va < KERNEL_HALF;
     // The CPU must be translating with the space's root (loaded under any ASID: a root loaded with
     // `root:` + `asid:` is the same tables under another tag).
     const cur = m.currentSpace(step.cpu);
-    if (user && (cur < 0 || m.rootOf(cur) !== m.rootOf(t.space))) {
+    if ((user || !el10) && (cur < 0 || m.rootOf(cur) !== m.rootOf(t.space))) {
       throw new StepSkipped(
         `CPU ${step.cpu} has not loaded space '${(step.target as { space: string }).space}'`,
       );

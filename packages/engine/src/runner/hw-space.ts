@@ -1,6 +1,6 @@
 // The `hw:` block made real on a bare machine (raw-mmu only): named frames, page-table frames and
 // address spaces with their initial mappings (DESIGN §4 "Hardware-level ops").
-import { LEVEL_SIZE, pteFlags, type Machine } from '@shootdown/mmu';
+import { LEVEL_SIZE, Regime, pteFlags, type Machine } from '@shootdown/mmu';
 import type { HwBlock, HwEntry, Prot, TableLevel } from '../scenario/types.js';
 
 /** Page-table level names → MMU levels (4-level paging; p4d is folded into pgd). */
@@ -49,9 +49,26 @@ export function protFlags(prot: Prot, user: boolean, global: boolean, key: numbe
   });
 }
 
-/** Flags word of an `HwEntry` (a leaf); table pointers and invalid entries are handled by the caller. */
-export function entryFlags(e: HwEntry, arm: boolean): number {
-  let f = protFlags(e.prot, e.user, e.global, e.key, arm);
+/**
+ * Leaf flags in a stage-2 or EL2 space. Stage 2: S2AP write and XN[1:0] (FEAT_XNX) — `x` lets EL0 and
+ * EL1 of the guest fetch. EL2 (non-VHE): AP write and PXN; one privilege level, no nG, no overlays.
+ */
+export function regimeFlags(prot: Prot, regime: number): number {
+  const x = prot.includes('x');
+  return pteFlags({
+    writable: prot.includes('w'),
+    user: false,
+    xUser: x && regime === Regime.STAGE2,
+    xKernel: x,
+    global: false,
+    key: 0,
+  });
+}
+
+/** Flags word of an `HwEntry` (a leaf) stored in a space of `regime`; pointers and invalid entries are the caller's. */
+export function entryFlags(e: HwEntry, arm: boolean, regime: number = Regime.EL10): number {
+  let f =
+    regime === Regime.EL10 ? protFlags(e.prot, e.user, e.global, e.key, arm) : regimeFlags(e.prot, regime);
   if (e.attrs['accessed'] === true || e.attrs['af'] === true) f |= 1 << 7;
   return f;
 }
@@ -73,7 +90,10 @@ export function setupHw(m: Machine, hw: HwBlock): HwNames {
   for (const [name, s] of Object.entries(hw.spaces)) {
     if (s.kernel) continue;
     const root = s.root === null ? anonTable() : names.tables.get(s.root)!;
-    names.spaces.set(name, spaceForRoot(m, names, root, s.asid));
+    // A stage-2 space is a VTTBR_EL2 value (root + VMID), an EL2 space a TTBR0_EL2 root: each its own.
+    if (s.vmid !== null) names.spaces.set(name, m.createStage2Space(s.vmid, root));
+    else if (s.el2) names.spaces.set(name, m.createEl2Space(root));
+    else names.spaces.set(name, spaceForRoot(m, names, root, s.asid));
   }
   for (const [name, s] of Object.entries(hw.spaces)) {
     const space = names.spaces.get(name)!;
@@ -83,7 +103,12 @@ export function setupHw(m: Machine, hw: HwBlock): HwNames {
       if (map.va % LEVEL_SIZE[level] !== 0)
         throw new Error(`hw mapping ${map.va.toString(16)} is not aligned to ${map.size}`);
       m.ensurePath(space, map.va, level, anonTable);
-      m.setLeaf(space, map.va, level, pfn, protFlags(map.prot, map.user, map.global, map.key, m.isArm));
+      const regime = m.regimeOf(space);
+      const flags =
+        regime === Regime.EL10
+          ? protFlags(map.prot, map.user, map.global, map.key, m.isArm)
+          : regimeFlags(map.prot, regime);
+      m.setLeaf(space, map.va, level, pfn, flags);
     }
   }
   return names;

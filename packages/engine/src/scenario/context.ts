@@ -48,6 +48,8 @@ export class Ctx {
   readonly cpuProcess = new Map<number, string | null>();
   /** The process whose address space each user region was mapped in (null: no `run` named one yet). */
   readonly regionSpace = new Map<string, string | null>();
+  /** Translation regime of each hw space (`el1`, `stage2`, `el2`), for the steps that load one. */
+  readonly hwSpaceRegime = new Map<string, 'el1' | 'stage2' | 'el2'>();
 
   constructor(
     readonly file: string,

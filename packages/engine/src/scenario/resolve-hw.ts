@@ -49,18 +49,38 @@ export function resolveHwBlock(ctx: Ctx, raw: unknown, arch: 'x86_64' | 'arm64')
     const p = `/hw/spaces/${name}`;
     ctx.ids.declare('space', name, p, ctx.line(p));
     const s = obj(sp);
+    const vmid = num(s['vmid']);
+    const el2 = s['el2'] === true;
+    const kinds = [s['asid'] !== undefined, vmid !== null, el2].filter(Boolean).length;
+    if (kinds !== 1)
+      ctx.error(
+        p,
+        'a space needs exactly one of asid: (an EL1&0 space), vmid: (a stage-2 space) and el2: true (an EL2 space)',
+      );
+    if ((vmid !== null || el2) && arch !== 'arm64')
+      ctx.error(`${p}/${el2 ? 'el2' : 'vmid'}`, 'stage-2 and EL2 spaces are arm64 (machine.arch: arm64)');
+    if ((vmid !== null || el2) && s['kernel'] === true)
+      ctx.error(`${p}/kernel`, 'the kernel space is an EL1&0 space (asid:)');
     const asid = num(s['asid']) ?? 0;
     const kernel = s['kernel'] === true;
-    if (!kernel && asids.has(asid))
+    if (!kernel && vmid === null && !el2 && asids.has(asid))
       ctx.error(`${p}/asid`, `asid ${asid} is already used by space "${asids.get(asid)}"`);
-    asids.set(asid, name);
+    if (vmid === null && !el2) asids.set(asid, name);
+    ctx.hwSpaceRegime.set(name, vmid !== null ? 'stage2' : el2 ? 'el2' : 'el1');
     const mappings: HwMapping[] = [];
     const list = Array.isArray(s['mappings']) ? (s['mappings'] as unknown[]) : [];
     list.forEach((m, i) => {
       const mo = obj(m);
       const mp = `${p}/mappings/${i}`;
+      // Stage-2 descriptors have S2AP and XN only; non-VHE EL2 has no EL0, no nG and no overlays.
+      for (const k of ['user', 'global', 'key'])
+        if ((vmid !== null || el2) && mo[k] !== undefined)
+          ctx.error(`${mp}/${k}`, `${k}: has no meaning in a ${el2 ? 'EL2' : 'stage-2'} space`);
+      const va = ctx.address(mo['va'], `${mp}/va`) ?? 0;
+      if ((vmid !== null || el2) && va >= 2 ** 47)
+        ctx.error(`${mp}/va`, 'stage-2 IPAs and EL2 VAs are modelled below 0x800000000000 (2^47)');
       mappings.push({
-        va: ctx.address(mo['va'], `${mp}/va`) ?? 0,
+        va,
         frame: ctx.ref('frame', mo['frame'], `${mp}/frame`),
         prot: (mo['prot'] as Prot | undefined) ?? 'rw',
         user: mo['user'] === true,
@@ -77,7 +97,7 @@ export function resolveHwBlock(ctx: Ctx, raw: unknown, arch: 'x86_64' | 'arm64')
       tables[root].level !== 'p4d'
     )
       ctx.error(`${p}/root`, `table "${root}" is a ${tables[root].level} table; a root must be pgd`);
-    spaces[name] = { asid, root, kernel, mappings };
+    spaces[name] = { asid, vmid, el2, root, kernel, mappings };
   }
   return { arch, frames, tables, spaces };
 }
@@ -116,6 +136,20 @@ function entry(ctx: Ctx, v: unknown, pointer: string): HwEntry {
     leaf: o['leaf'] === true,
     attrs,
   };
+}
+
+/** A hw space named where a register of one regime is loaded: it must be a space of that regime. */
+function regimeSpace(ctx: Ctx, v: unknown, pointer: string, want: 'stage2' | 'el2'): string {
+  const name = ctx.ref('space', v, pointer);
+  const have = ctx.hwSpaceRegime.get(name);
+  if (have !== undefined && have !== want)
+    ctx.error(
+      pointer,
+      want === 'stage2'
+        ? `space "${name}" is not a stage-2 space (VTTBR_EL2 takes one declared with vmid:)`
+        : `space "${name}" is not an EL2 space (TTBR0_EL2 takes one declared with el2: true)`,
+    );
+  return name;
 }
 
 /** One hardware-level step, or null when `op` is not one. */
@@ -168,6 +202,7 @@ export function resolveHwStep(
         va: ctx.address(o['va'], at('va')),
         asid: num(o['asid']),
         pages: num(o['pages']),
+        level: (o['level'] as TableLevel | undefined) ?? null,
       } satisfies TlbiStep;
     case 'invlpg':
       return { ...base, op: 'invlpg', va: ctx.address(o['va'], at('va')) ?? 0 } satisfies InvlpgStep;
@@ -195,6 +230,11 @@ export function resolveHwStep(
         ctx.error(pointer, 'set-root needs exactly one of space (a hw space) and root (a named root table)');
       if (o['root'] !== undefined && o['asid'] === undefined)
         ctx.error(pointer, 'set-root with root: needs asid: (the ASID/PCID loaded with it)');
+      if (typeof o['space'] === 'string' && (ctx.hwSpaceRegime.get(o['space']) ?? 'el1') !== 'el1')
+        ctx.error(
+          at('space'),
+          'set-root loads TTBR0_EL1: a stage-2 or EL2 space is entered with context el:',
+        );
       return {
         ...base,
         op: 'set-root',
@@ -205,13 +245,25 @@ export function resolveHwStep(
     }
     case 'context': {
       const action = o['action'] as 'enter' | 'exit';
-      if (action === 'enter' && typeof o['name'] !== 'string')
-        ctx.error(pointer, 'context enter needs a name');
+      const el = o['el'] === 1 || o['el'] === 2 ? o['el'] : null;
+      if (action === 'enter' && typeof o['name'] !== 'string' && el === null)
+        ctx.error(pointer, 'context enter needs a name (a privileged context) or el: (a translation regime)');
+      if (action === 'exit')
+        for (const k of ['el', 'vttbr', 'el2'])
+          if (o[k] !== undefined)
+            ctx.error(at(k), `context exit takes no ${k}: it returns to the regime before`);
+      if (el === null)
+        for (const k of ['vttbr', 'el2'])
+          if (o[k] !== undefined) ctx.error(at(k), `${k}: loads a translation regime: it needs el:`);
+      if (el === 1 && o['el2'] !== undefined) ctx.error(at('el2'), 'TTBR0_EL2 is loaded at EL2 (el: 2)');
       return {
         ...base,
         op: 'context',
         action,
         name: typeof o['name'] === 'string' ? o['name'] : null,
+        el,
+        vttbr: o['vttbr'] === undefined ? null : regimeSpace(ctx, o['vttbr'], at('vttbr'), 'stage2'),
+        el2: o['el2'] === undefined ? null : regimeSpace(ctx, o['el2'], at('el2'), 'el2'),
       } satisfies ContextStep;
     }
     default:

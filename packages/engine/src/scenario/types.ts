@@ -545,7 +545,22 @@ export type TlbiKind =
   | 'rvale1'
   | 'rvale1is'
   | 'rvaae1is'
-  | 'rvaale1is';
+  | 'rvaale1is'
+  // The stage-2 and EL2 regimes (Arm ARM D8.13): by IPA in the current VMID, by VMID, every VMID, EL2.
+  | 'ipas2e1'
+  | 'ipas2e1is'
+  | 'ipas2le1'
+  | 'ipas2le1is'
+  | 'vmalls12e1'
+  | 'vmalls12e1is'
+  | 'alle1'
+  | 'alle1is'
+  | 'vae2'
+  | 'vae2is'
+  | 'vale2'
+  | 'vale2is'
+  | 'alle2'
+  | 'alle2is';
 
 export interface TlbiStep extends StepBase {
   readonly op: 'tlbi';
@@ -554,6 +569,8 @@ export interface TlbiStep extends StepBase {
   readonly asid: number | null;
   /** Range forms: number of pages from `va`. */
   readonly pages: number | null;
+  /** FEAT_TTL hint of the by-address forms: the level of the leaf being invalidated (null: no hint). */
+  readonly level: TableLevel | null;
 }
 
 export interface InvlpgStep extends StepBase {
@@ -602,6 +619,15 @@ export interface ContextStep extends StepBase {
   readonly action: 'enter' | 'exit';
   /** The privileged context entered (e.g. `kpkeys-pgtables`); null on exit. */
   readonly name: string | null;
+  /**
+   * Hardware level (arm64): the exception level entered — 2: EL2 (the hypervisor), 1: EL1&0, a guest
+   * when `vttbr` is given, else the host. Null for a named privileged context.
+   */
+  readonly el: 1 | 2 | null;
+  /** A stage-2 space of the hw block loaded into VTTBR_EL2 (its root and VMID). */
+  readonly vttbr: string | null;
+  /** An EL2 space of the hw block loaded into TTBR0_EL2 (entering EL2 only). */
+  readonly el2: string | null;
 }
 
 /** Every step the runner executes, discriminated on `op`. */
@@ -698,8 +724,12 @@ export interface HwMapping {
 }
 
 export interface HwSpace {
-  /** ASID (arm64) / PCID (x86) of the space. */
+  /** ASID (arm64) / PCID (x86) of the space (0 for stage-2 and EL2 spaces). */
   readonly asid: number;
+  /** A stage-2 space (arm64 VTTBR_EL2 tables, VAs are IPAs) tagged with this VMID; null otherwise. */
+  readonly vmid: number | null;
+  /** An EL2 stage-1 space (arm64 TTBR0_EL2, no ASID). */
+  readonly el2: boolean;
   /** A named table of the hw block (pgd level) used as the root; null: an unnamed one. */
   readonly root: string | null;
   /** The kernel space (arm64 TTBR1 / x86 shared upper half). */
