@@ -90,6 +90,8 @@ describe('loading', () => {
       spaces: {
         user: {
           asid: 1,
+          vmid: null,
+          el2: false,
           root: null,
           kernel: false,
           mappings: [

@@ -45,6 +45,19 @@ const hwBlock = {
   tables: { pt1: { level: 'pmd' }, pt2: { level: 'pte' }, root0: { level: 'pgd' } },
   spaces: { user: { asid: 1, mappings: [{ va: '0x400000', frame: 'f1', prot: 'rw', user: true }] } },
 };
+/** arm64 adds the EL2 / stage-2 regime's spaces its examples name (context el:, tlbi ipas2e1is). */
+const armHwBlock = {
+  ...hwBlock,
+  spaces: {
+    ...hwBlock.spaces,
+    vm0: { vmid: 0, mappings: [{ va: '0x80000000', frame: 'f2', prot: 'rw' }] },
+    hyp: { el2: true },
+  },
+};
+
+function x86Op(op: string): boolean {
+  return op === 'invlpg' || op.startsWith('invpcid') || op.startsWith('cr3');
+}
 
 function isHw(op: string, example: Record<string, unknown>): boolean {
   return !['access', 'speculate'].includes(op) ? !osOp(op) : 'space' in example;
@@ -79,7 +92,9 @@ describe('scenario schema', () => {
     // the repeat and interleave examples reference ids the prelude defines
     const hw = isHw(op, example);
     const doc = hw
-      ? { name: `example-${op}`, machine: { arch: op === 'invlpg' || op.startsWith('invpcid') || op.startsWith('cr3') ? 'x86_64' : 'arm64' }, hw: hwBlock, steps: [example] }
+      ? x86Op(op)
+        ? { name: `example-${op}`, machine: { arch: 'x86_64' }, hw: hwBlock, steps: [example] }
+        : { name: `example-${op}`, machine: { arch: 'arm64' }, hw: armHwBlock, steps: [example] }
       : { name: `example-${op}`, machine: { cpus: 4 }, steps: [...osPrelude(example['id']), example] };
     const r = loadScenarioText(stringify(doc), `${op}.yaml`);
     if (!r.ok) throw new Error(r.errors.map(formatScenarioError).join('\n'));

@@ -56,7 +56,16 @@ interface PendingTlbi {
 
 const LEAF_ONLY = new Set<TlbiOp>(['VALE1', 'VAALE1', 'RVALE1', 'RVAALE1', 'IPAS2LE1', 'VALE2']);
 /** Forms that name one address and may carry a TTL hint. */
-const BY_ADDRESS = new Set<TlbiOp>(['VAE1', 'VALE1', 'VAAE1', 'VAALE1', 'IPAS2E1', 'IPAS2LE1', 'VAE2', 'VALE2']);
+const BY_ADDRESS = new Set<TlbiOp>([
+  'VAE1',
+  'VALE1',
+  'VAAE1',
+  'VAALE1',
+  'IPAS2E1',
+  'IPAS2LE1',
+  'VAE2',
+  'VALE2',
+]);
 /** Whole-context forms, counted `tlbi_vmall`. */
 const WHOLE = new Set<TlbiOp>(['VMALLE1', 'VMALLS12E1', 'ALLE1', 'ALLE2']);
 const ALL_ASIDS = new Set<TlbiOp>(['VAAE1', 'VAALE1', 'RVAAE1', 'RVAALE1']);
