@@ -55,9 +55,12 @@ export class RecordingPort implements X86Port {
     this.cr3.push(`${cpu}:${pcid}:${flush}`);
   }
 
-  ipi(_from: number, _to: number, handler: () => void): void {
-    this.count('ipi');
-    handler();
+  onEachCpu(from: number, cpus: readonly number[] | 'all', func: (cpu: number) => void): void {
+    const list = cpus === 'all' ? Array.from({ length: this.nrCpus }, (_, c) => c) : cpus;
+    for (const c of list) {
+      if (c !== from) this.count('ipi');
+      func(c);
+    }
   }
 
   invlpgb(_cpu: number, _va: number, _pages: number, _all: boolean): void {

@@ -46,8 +46,10 @@ export class MachinePort implements X86Port {
     this.machine.setRoot(cpu, this.spaceOfRoot(root), { noflush: !flush });
   }
 
-  ipi(from: number, to: number, handler: () => void): void {
-    this.machine.ipi(from, [to], handler);
+  onEachCpu(from: number, cpus: readonly number[] | 'all', func: (cpu: number) => void): void {
+    // The MMU's IPI round is on_each_cpu's: sends, handlers on the targets, the sender's own share run in
+    // parallel with them, the wait for every acknowledgement (spec linux.md §7.4).
+    this.machine.ipi(from, cpus, func);
   }
 
   /**

@@ -26,8 +26,12 @@ export interface X86Port {
   reloadCr3(cpu: number): void;
   /** MOV CR3 loading `root` with `pcid`; `flush` false sets the no-flush bit (bit 63). */
   loadCr3(cpu: number, root: number, pcid: number, flush: boolean): void;
-  /** One IPI from `from` to `to`, whose handler runs on `to` (so what it charges is `to`'s work). */
-  ipi(from: number, to: number, handler: () => void): void;
+  /**
+   * on_each_cpu_mask(cpus, func, info, wait=1) from `from` (smp_call_function_many_cond, kernel/smp.c, with
+   * SCF_WAIT | SCF_RUN_LOCAL): one IPI to every listed CPU but `from`, `func` run on each of them, and on
+   * `from` itself when listed — after the sends, while the targets run theirs; returns once all are done.
+   */
+  onEachCpu(from: number, cpus: readonly number[] | 'all', func: (cpu: number) => void): void;
   /** INVLPGB from `cpu`: `pages` pages from `va` (or everything when `all`), broadcast to every CPU,
    *  global entries included; no interrupt. */
   invlpgb(cpu: number, va: number, pages: number, all: boolean): void;

@@ -165,14 +165,24 @@ export class X86Tlb implements TlbArch {
       this.broadcastUser(cpu, f);
       return;
     }
-    if (this.cpus.loadedMm[cpu] === mm) this.flushTlbFunc(cpu, f);
     const isLazy = this.cpus.isLazy;
     const includeLazy = freedTables && !this.config.skipLazyAlways;
+    const targets: number[] = [];
     for (let c = 0; c < port.nrCpus; c++) {
       if (c === cpu || mm.cpumask[c] === 0) continue;
       if (isLazy[c] !== 0 && !includeLazy) continue;
-      port.ipi(cpu, c, () => this.flushTlbFunc(c, f));
+      targets.push(c);
     }
+    const local = this.cpus.loadedMm[cpu] === mm;
+    if (targets.length === 0) {
+      // no other CPU: flush_tlb_func() right here, with interrupts off, no IPI machinery
+      if (local) this.flushTlbFunc(cpu, f);
+      return;
+    }
+    // flush_tlb_multi → on_each_cpu_cond_mask(should_flush_tlb, flush_tlb_func, …, wait=1): the local
+    // flush runs after the IPIs are sent, while the targets run theirs (smp_call_function_many_cond).
+    if (local) targets.push(cpu);
+    port.onEachCpu(cpu, targets, (c) => this.flushTlbFunc(c, f));
   }
 
   /**
@@ -268,14 +278,14 @@ export class X86Tlb implements TlbArch {
       this.broadcastKernel(cpu, start, end, all);
       return;
     }
-    const flush = (c: number): void => {
-      if (all) port.flushAllGlobal(c);
-      else for (let addr = start; addr < end; addr += PAGE_SIZE) this.flushTlbOneKernel(c, addr);
-    };
-    for (let c = 0; c < port.nrCpus; c++) {
-      if (c !== cpu) port.ipi(cpu, c, () => flush(c));
-      else flush(c);
-    }
+    // on_each_cpu(do_flush_tlb_all | do_kernel_range_flush, info, 1): every online CPU, this one included
+    port.onEachCpu(cpu, 'all', (c) => {
+      if (all) {
+        port.flushAllGlobal(c);
+      } else {
+        for (let addr = start; addr < end; addr += PAGE_SIZE) this.flushTlbOneKernel(c, addr);
+      }
+    });
   }
 
   /** flush_tlb_all(): on_each_cpu(do_flush_tlb_all) — what every direct-map split costs (§2.4). */
@@ -295,13 +305,9 @@ export class X86Tlb implements TlbArch {
       port.tlbsync(cpu);
       return;
     }
-    const flush = (c: number): void => {
+    port.onEachCpu(cpu, 'all', (c) => {
       for (let i = 0; i < n; i++) this.flushTlbOneKernel(c, addrs[i]!);
-    };
-    for (let c = 0; c < port.nrCpus; c++) {
-      if (c !== cpu) port.ipi(cpu, c, () => flush(c));
-      else flush(c);
-    }
+    });
   }
 
   /** flush_tlb_one_kernel(): INVLPG; with PTI the other ASIDs are marked for invalidation (invalidate_other_asid). */
