@@ -17,6 +17,8 @@ export type ToWorker =
       readonly selections: readonly ResolvedSelection[];
       /** Record every run for `--trace` and send the recording with its result. */
       readonly trace: boolean;
+      /** `run --breakdown`: the path of the step whose cost each result breaks down. */
+      readonly breakdown?: string;
     }
   | { readonly type: 'run'; readonly pair: number };
 

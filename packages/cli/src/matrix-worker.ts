@@ -26,6 +26,7 @@ function failed(pair: number, e: unknown): ToParent {
 let scenarios: readonly Scenario[] = [];
 let selections: readonly ResolvedSelection[] = [];
 let tracing = false;
+let breakdown: string | undefined;
 const registry = new PolicyRegistry();
 
 // The parent sends the matrix only after 'ready'; the port would queue it until the listener below anyway.
@@ -42,6 +43,7 @@ port.on('message', (m: ToWorker) => {
     scenarios = m.scenarios;
     selections = m.selections;
     tracing = m.trace;
+    breakdown = m.breakdown;
     return;
   }
   const { pair } = m;
@@ -50,7 +52,12 @@ port.on('message', (m: ToWorker) => {
     const scenario = scenarios[Math.floor(pair / n)]!;
     const selection = selections[pair % n]!;
     const trace = tracing ? new TraceRecorder(scenario.name, selection.text) : undefined;
-    const result = runScenario(scenario, { registry, selection, trace });
+    const result = runScenario(scenario, {
+      registry,
+      selection,
+      trace,
+      ...(breakdown === undefined ? {} : { breakdown }),
+    });
     post(
       trace === undefined
         ? { type: 'result', pair, result }

@@ -123,13 +123,18 @@ export class MatrixPool {
   async run(
     scenarios: readonly LoadedScenario[],
     selections: readonly ResolvedSelection[],
-    options: { trace?: boolean } = {},
+    options: { trace?: boolean; readonly breakdown?: string } = {},
   ): Promise<MatrixResult> {
     await this.ready;
     const list = scenarios.map((s) => s.scenario);
     const n = selections.length;
     const traces: (RecordedTrace | undefined)[] = [];
-    const results = await this.runPairs(list, selections, options.trace === true ? traces : undefined);
+    const results = await this.runPairs(
+      list,
+      selections,
+      options.trace === true ? traces : undefined,
+      options.breakdown,
+    );
     const rows: RunResult[][] = [];
     const traceRows: (RecordedTrace | undefined)[][] = [];
     for (let si = 0; si < list.length; si++) {
@@ -154,6 +159,7 @@ export class MatrixPool {
     list: readonly Scenario[],
     selections: readonly ResolvedSelection[],
     traces: (RecordedTrace | undefined)[] | undefined,
+    breakdown: string | undefined,
   ): Promise<RunResult[]> {
     const n = selections.length;
     const total = list.length * n;
@@ -165,6 +171,7 @@ export class MatrixPool {
       scenarios: list,
       selections: [...selections],
       trace: traces !== undefined,
+      ...(breakdown === undefined ? {} : { breakdown }),
     };
     const results = new Array<RunResult>(total);
     const progress = new Progress(total);

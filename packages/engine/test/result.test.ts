@@ -53,7 +53,7 @@ describe('serializeResult', () => {
     (bad['steps'] as Record<string, unknown>[])[0]!['outcome'] = 'fault:segv';
     bad['when'] = '2026-01-01';
     expect(validateResult(bad)).toEqual([
-      '/when: unknown property "when"; expected one of: scenario, selection, policy, variants, machine, tlb, params, steps, totals, violations, notes, error',
+      '/when: unknown property "when"; expected one of: scenario, selection, policy, variants, machine, tlb, params, steps, totals, violations, notes, error, breakdown',
       '/steps/0/outcome: expected an outcome, got "fault:segv"',
     ]);
   });

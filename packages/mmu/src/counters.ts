@@ -1,6 +1,7 @@
 // Named event counters and the cycle total (spec linux.md §1.1, §7.1). Instruction-level counters are
 // bumped by the MMU through pre-resolved indices; operation-level ones by the OS through `count`.
 import type { CostModel } from './costs.js';
+import { CostProfile, FIRST_COUNTER_SLOT, SLOT_IPI_SEND, SLOT_IPI_WIRE } from './cost-profile.js';
 
 /** The shared vocabulary, in the order results print them (DESIGN §2). */
 export const STANDARD_COUNTERS = [
@@ -56,6 +57,26 @@ export interface CounterSnapshot {
 export const IPI_SEND = 'ipi_send';
 export const IPI_WIRE = 'ipi_wire';
 
+/** One priced event kind of a cost profile: how many there were and how many lay on the latency path. */
+export interface ProfiledEvent {
+  /** A counter's name, or `ipi_send` / `ipi_wire` (the IPI's sender and acknowledgement terms). */
+  readonly name: string;
+  /** Its weight in the cost model (INVLPG units). */
+  readonly weight: number;
+  /** Events charged as work, on any CPU (0 for `ipi_wire`: the wait is latency, not work). */
+  readonly count: number;
+  /** Events on the initiating CPU's latency path. */
+  readonly onPath: number;
+}
+
+/** What the counters recorded between `startProfile` and `stopProfile`, by event kind and by CPU. */
+export interface CostProfileReport {
+  /** Event kinds that moved, `ipi_send` and `ipi_wire` first, then the counters in snapshot order. */
+  readonly events: readonly ProfiledEvent[];
+  /** Per CPU (index = CPU): events charged there, by kind name (kinds that did not move omitted). */
+  readonly byCpu: readonly Readonly<Record<string, number>>[];
+}
+
 /**
  * Counters and the two clocks of spec linux.md §7.4. **Work** (`cycles`) sums every charge on every CPU.
  * **Latency** follows per-CPU clocks: a charge advances the clock of the CPU it runs on; an IPI advances
@@ -92,6 +113,8 @@ export class Counters {
   private readonly ipiId: number;
   private readonly wSend: number;
   private readonly wWire: number;
+  /** The cost breakdown being recorded, or null (the default: one branch on the hot path). */
+  private prof: CostProfile | null = null;
 
   constructor(
     private readonly costs: CostModel,
@@ -127,6 +150,7 @@ export class Counters {
     this.names.push(name);
     this.index.set(name, i);
     this.weights[i] = this.costs[name] ?? 0;
+    this.prof?.ensure(i + 1 + FIRST_COUNTER_SLOT);
     return i;
   }
 
@@ -139,6 +163,7 @@ export class Counters {
     if (this.hold === 0 && (this.waiting[k].length !== 0 || this.deferred[k] !== 0)) this.sync(k);
     this.clock[k] += c;
     this.cpuWork[k] += c;
+    if (this.prof !== null) this.prof.charge(k, i + FIRST_COUNTER_SLOT, n);
   }
 
   /**
@@ -171,7 +196,9 @@ export class Counters {
     this.values[this.ipiId] += 1;
     this.cycles += w;
     this.cpuWork[to] += w;
-    this.clock[to] = Math.max(this.clock[to], this.clock[from]) + w;
+    const fromSender = this.clock[from] > this.clock[to];
+    this.clock[to] = (fromSender ? this.clock[from] : this.clock[to]) + w;
+    if (this.prof !== null) this.prof.ipi(from, to, this.ipiId + FIRST_COUNTER_SLOT, fromSender);
     this.waiting[from].push(to);
     this.owedBy[to] = from + 1;
     this.ctx = to;
@@ -186,12 +213,14 @@ export class Counters {
     this.ctx = cpu;
     const t0 = this.clock[cpu];
     this.hold++;
+    this.prof?.beginLocal(cpu);
     try {
       run();
     } finally {
       this.hold--;
       this.deferred[cpu] += this.clock[cpu] - t0;
       this.clock[cpu] = t0;
+      this.prof?.endLocal(cpu);
     }
   }
 
@@ -199,13 +228,19 @@ export class Counters {
   sync(cpu: number): void {
     const w = this.waiting[cpu];
     let done = this.clock[cpu] + this.deferred[cpu];
+    let via = -1;
     this.deferred[cpu] = 0;
     for (const t of w) {
-      done = Math.max(done, this.clock[t] + this.wWire);
+      const acked = this.clock[t] + this.wWire;
+      if (acked > done) {
+        done = acked;
+        via = t;
+      }
       this.owedBy[t] = 0;
     }
     w.length = 0;
     this.clock[cpu] = done;
+    this.prof?.sync(cpu, via);
   }
 
   /** Make `cpu` the CPU that charges without an explicit CPU run on. */
@@ -217,6 +252,7 @@ export class Counters {
   beginStep(cpu: number): void {
     this.sync(this.initiator);
     this.latencyBase += this.clock[this.initiator];
+    this.prof?.bank(this.initiator);
     this.clock.fill(0);
     this.owedBy.fill(0);
     this.deferred.fill(0);
@@ -242,10 +278,69 @@ export class Counters {
 
   /** Latency so far: earlier steps plus the current initiator's clock once its acks are in. */
   get latency(): number {
+    return this.latencyBase + this.pending().done;
+  }
+
+  /** The current initiator's clock once its acks are in, and the target that decides it (or -1). */
+  private pending(): { done: number; via: number } {
     const k = this.initiator;
     let done = this.clock[k] + this.deferred[k];
-    for (const t of this.waiting[k]) done = Math.max(done, this.clock[t] + this.wWire);
-    return this.latencyBase + done;
+    let via = -1;
+    for (const t of this.waiting[k]) {
+      const acked = this.clock[t] + this.wWire;
+      if (acked > done) {
+        done = acked;
+        via = t;
+      }
+    }
+    return { done, via };
+  }
+
+  /**
+   * Start recording the cost breakdown by event kind and by CPU. Only at a step boundary (right after
+   * `beginStep`, before anything is charged), where every clock is at zero and the chains are empty.
+   */
+  startProfile(): void {
+    const k = this.initiator;
+    if (this.clock.some((t) => t !== 0) || this.deferred[k] !== 0 || this.waiting[k].length !== 0) {
+      throw new Error('a cost profile starts at a step boundary (right after beginStep)');
+    }
+    this.prof = new CostProfile(this.clock.length, this.names.length + FIRST_COUNTER_SLOT);
+  }
+
+  /** Stop recording; what was charged since `startProfile`, with the latency path resolved as `latency` is. */
+  stopProfile(): CostProfileReport {
+    const prof = this.prof;
+    if (prof === null) throw new Error('no cost profile is being recorded (startProfile first)');
+    this.prof = null;
+    const { latency, work } = prof.counts(this.initiator, this.pending().via);
+    const kinds: { name: string; slot: number; weight: number }[] = [
+      { name: IPI_SEND, slot: SLOT_IPI_SEND, weight: this.wSend },
+      { name: IPI_WIRE, slot: SLOT_IPI_WIRE, weight: this.wWire },
+    ];
+    for (const name of this.orderedNames()) {
+      const i = this.index.get(name)!;
+      kinds.push({ name, slot: i + FIRST_COUNTER_SLOT, weight: this.weights[i] });
+    }
+    const events: ProfiledEvent[] = [];
+    for (const { name, slot, weight } of kinds) {
+      let count = 0;
+      for (const row of work) count += row[slot] ?? 0;
+      const onPath = latency[slot] ?? 0;
+      if (count !== 0 || onPath !== 0) events.push({ name, weight, count, onPath });
+    }
+    const byCpu = work.map((row) => {
+      const out: Record<string, number> = {};
+      for (const { name, slot } of kinds) if ((row[slot] ?? 0) !== 0) out[name] = row[slot];
+      return out;
+    });
+    return { events, byCpu };
+  }
+
+  /** Counter names in snapshot order: the standard ones first, then the others sorted. */
+  private orderedNames(): string[] {
+    const std = this.names.slice(0, STANDARD_COUNTERS.length);
+    return [...std, ...this.names.slice(STANDARD_COUNTERS.length).sort()];
   }
 
   count(name: string, n = 1): void {
@@ -262,10 +357,8 @@ export class Counters {
   }
 
   snapshot(): CounterSnapshot {
-    const std = this.names.slice(0, STANDARD_COUNTERS.length);
-    const extra = this.names.slice(STANDARD_COUNTERS.length).sort();
     const counters: Record<string, number> = {};
-    for (const n of [...std, ...extra]) counters[n] = this.values[this.index.get(n)!]!;
+    for (const n of this.orderedNames()) counters[n] = this.values[this.index.get(n)!]!;
     return Object.freeze({ counters: Object.freeze(counters), cycles: this.cycles, latency: this.latency });
   }
 

@@ -21,7 +21,13 @@ export {
   type CostModelInput,
 } from './costs.js';
 export type { SchemaError, JsonSchema } from './schema-check.js';
-export { STANDARD_COUNTERS, type CounterSnapshot, type StandardCounter } from './counters.js';
+export {
+  STANDARD_COUNTERS,
+  type CostProfileReport,
+  type CounterSnapshot,
+  type ProfiledEvent,
+  type StandardCounter,
+} from './counters.js';
 export { Frames, BUILTIN_TAGS } from './frames.js';
 export type { SpaceId, EntryView, LookupResult } from './core.js';
 export type {

@@ -1,7 +1,7 @@
 // The machine's instruction set: what software may do to caches, each instruction counted and costed.
 // x86 semantics: spec linux.md §2.1 (SDM INVLPG / INVPCID / MOV CR3); arm64: arm64-pkey.md §7.
 import { GLOBAL_TAG, Invpcid, LEVEL_SIZE, Regime, Side, type InvpcidType, type Level } from './constants.js';
-import type { CounterSnapshot } from './counters.js';
+import type { CostProfileReport, CounterSnapshot } from './counters.js';
 import type { CostModel } from './costs.js';
 import type { SpaceId } from './core.js';
 import type { MachineParams } from './params.js';
@@ -277,6 +277,19 @@ export class Machine extends MachineRegime {
   /** Work per CPU since the machine was built, in INVLPG units (the cost breakdown by CPU). */
   workByCpu(): readonly number[] {
     return Array.from(this.counters.cpuWork);
+  }
+
+  /**
+   * Record the next charges by event kind and by CPU, the latency path included (cost-profile.ts). Call it
+   * right after `beginStep`; off by default, so an unprofiled run pays one branch per charge.
+   */
+  startCostProfile(): void {
+    this.counters.startProfile();
+  }
+
+  /** Stop recording: every priced event kind with its count and its count on the latency path, by CPU. */
+  stopCostProfile(): CostProfileReport {
+    return this.counters.stopProfile();
   }
 
   // ---------------------------------------------------------------- helpers

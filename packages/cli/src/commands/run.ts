@@ -1,7 +1,8 @@
 import { Args, Flags } from '@oclif/core';
-import { canonicalResult, serializeResult, type RunResult } from '@shootdown/engine';
+import { canonicalResult, renderBreakdown, serializeResult, type RunResult } from '@shootdown/engine';
 import { checkOutPath, writeFileAtomic } from '../atomic-write.js';
 import { ShootdownCommand } from '../base-command.js';
+import { checkBreakdownFormat, checkBreakdownStep } from '../breakdown-flag.js';
 import { checkFormat, installPluginRenderers, renderComparisons } from '../formats.js';
 import { startMatrixPool } from '../parallel-matrix.js';
 import { renderOptionsFor } from '../report-options.js';
@@ -17,12 +18,16 @@ export default class Run extends ShootdownCommand {
   static override description =
     'Prints every step with its outcome, counters, cycles and the invariants that broke. --format json ' +
     'prints the result itself (schemas/result.schema.json), byte-identical for the same inputs. Exit 1 ' +
-    'when a claimed invariant broke or an expectation failed.';
+    'when a claimed invariant broke or an expectation failed. --breakdown <step> prints instead that ' +
+    "step's latency and work by event kind (weight, count, count on the latency path, contributions) " +
+    'and by CPU (initiator, targets); with --format json the result carries it as `breakdown`.';
   static override examples = [
     '<%= config.bin %> run vfree-exec-reuse --policy linux-x86',
     '<%= config.bin %> run vfree-exec-reuse --policy linux-x86:vfree=module-free-pre52 --set pages=64',
     '<%= config.bin %> run my-scenario.yaml --policy freebsd-amd64 --format json --out result.json',
     '<%= config.bin %> run vfree-exec-reuse --policy linux-x86 --trace vfree.trace.json',
+    '<%= config.bin %> run populate-unmapped --policy linux-x86 --breakdown 4 --set pages=4',
+    '<%= config.bin %> run vfree-exec-reuse --policy linux-x86 --breakdown 3 --format json',
   ];
   static override args = {
     scenario: Args.string({ description: 'A scenario file or a catalogue name.', required: true }),
@@ -41,6 +46,12 @@ export default class Run extends ShootdownCommand {
     }),
     out: Flags.string({ char: 'o', summary: 'Write the report to this file (only when the run completes).' }),
     ...traceFlag,
+    breakdown: Flags.string({
+      summary: "Break one step's latency and work down by event kind and by CPU.",
+      description:
+        'The step is named by its path, as results print it: "4", "3#2.0" (repeat 3, iteration 2, body ' +
+        'step 0), "5.op" (an interleave\'s operation). Formats: table, text, markdown, json.',
+    }),
     ...limitFlags,
   };
 
@@ -52,6 +63,7 @@ export default class Run extends ShootdownCommand {
     const { registry, plugins, report } = await this.loadPlugins();
     installPluginRenderers(registry);
     checkFormat(flags.format);
+    if (flags.breakdown !== undefined) checkBreakdownFormat(flags.format);
     const selections = selectionsFromFlags(registry, [flags.policy], []);
     // the run is contained: a worker thread under --timeout and --max-memory (run-limits.ts)
     const pool = startMatrixPool(
@@ -63,9 +75,16 @@ export default class Run extends ShootdownCommand {
     let matrix;
     try {
       const scenarios = await loadScenarios([args.scenario], loadOptionsFor(registry, set));
+      const breakdown =
+        flags.breakdown === undefined
+          ? undefined
+          : checkBreakdownStep(scenarios[0]!.scenario, flags.breakdown);
       // The HTML report draws the run's timeline from its recording.
       const trace = flags.trace !== undefined || flags.format === 'html';
-      matrix = await pool.run(scenarios, selections, { trace });
+      matrix = await pool.run(scenarios, selections, {
+        trace,
+        ...(breakdown === undefined ? {} : { breakdown }),
+      });
     } finally {
       await pool.close();
     }
@@ -80,10 +99,12 @@ export default class Run extends ShootdownCommand {
       const text =
         flags.format === 'json'
           ? serializeResult(result)
-          : renderComparisons(comparisons, flags.format, {
-              ...renderOptionsFor(flags),
-              traces: matrix.traces,
-            });
+          : result.breakdown !== undefined
+            ? renderBreakdown(result, result.breakdown, flags.format)!
+            : renderComparisons(comparisons, flags.format, {
+                ...renderOptionsFor(flags),
+                traces: matrix.traces,
+              });
       if (flags.out !== undefined) writeFileAtomic(flags.out, text);
       else this.stdoutText(text);
     }

@@ -8,3 +8,4 @@ export { markdownRenderer } from './markdown.js';
 export { tableRenderer } from './table.js';
 export { textRenderer } from './text.js';
 export { renderSweep, SWEEP_FORMATS } from './sweep.js';
+export { renderBreakdown, BREAKDOWN_FORMATS } from './breakdown.js';

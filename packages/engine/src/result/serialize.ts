@@ -1,7 +1,7 @@
 // Byte-stable JSON of a result (DESIGN §5: "the same inputs give byte-identical JSON"): keys in a fixed
 // order for the known shapes, sorted for open records (counters, variants, params, machine), two-space
 // indentation, one trailing newline. No timestamps or host data ever enter a RunResult.
-import type { RunResult, StepResult, Violation } from './types.js';
+import type { RunResult, StepBreakdown, StepResult, Violation } from './types.js';
 
 /** Deep copy with object keys sorted (arrays keep their order). */
 export function sortKeys(v: unknown): unknown {
@@ -50,6 +50,28 @@ function orderedViolation(v: Violation): Record<string, unknown> {
   };
 }
 
+function orderedBreakdown(b: StepBreakdown): Record<string, unknown> {
+  return {
+    step: b.step,
+    op: b.op,
+    label: b.label,
+    cpu: b.cpu,
+    unit: b.unit,
+    latency: b.latency,
+    work: b.work,
+    events: b.events.map((e) => ({
+      event: e.event,
+      weight: e.weight,
+      count: e.count,
+      onPath: e.onPath,
+      latency: e.latency,
+      work: e.work,
+    })),
+    // a CPU's events keep the order of the event rows above (breakdown.ts), not sorted
+    cpus: b.cpus.map((c) => ({ cpu: c.cpu, role: c.role, work: c.work, events: { ...c.events } })),
+  };
+}
+
 /** The result as a plain object in canonical key order (what `serializeResult` prints). */
 export function canonicalResult(r: RunResult): Record<string, unknown> {
   return {
@@ -72,6 +94,7 @@ export function canonicalResult(r: RunResult): Record<string, unknown> {
     violations: r.violations.map(orderedViolation),
     notes: [...r.notes],
     ...(r.error === undefined ? {} : { error: r.error }),
+    ...(r.breakdown === undefined ? {} : { breakdown: orderedBreakdown(r.breakdown) }),
   };
 }
 

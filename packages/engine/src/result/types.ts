@@ -111,4 +111,55 @@ export interface RunResult {
    * memory (what happened, naming the selection). Its verdict is `error` and the command exits 3.
    */
   readonly error?: string;
+  /** One step's cost by event kind and by CPU, present only when asked for (`run --breakdown <step>`). */
+  readonly breakdown?: StepBreakdown;
+}
+
+/**
+ * One step's latency and work broken down by priced event kind and by CPU (spec linux.md §7.4). The events'
+ * latency contributions add up to the step's latency, their work contributions and the CPUs' work to its
+ * work (each rounded as the step's figures are).
+ */
+export interface StepBreakdown {
+  /** The step's path, as in `steps[].path`. */
+  readonly step: string;
+  readonly op: string;
+  /** What the step does (`describeStep`). */
+  readonly label: string;
+  /** The CPU that initiated it, whose clock is its latency. */
+  readonly cpu: number;
+  /** Cost-model unit of every figure: one x86 INVLPG (about 100 ns). */
+  readonly unit: 'invlpg';
+  /** The step's latency and work, as in its step record. */
+  readonly latency: number;
+  readonly work: number;
+  readonly events: readonly BreakdownEvent[];
+  /** Every CPU that paid work or handled an event in the step, ascending. */
+  readonly cpus: readonly BreakdownCpu[];
+}
+
+/** One priced event kind within a step. */
+export interface BreakdownEvent {
+  /** A counter (`invlpg`, `ipi`, `zero_page`, …), or the IPI's `ipi_send` / `ipi_wire` terms. */
+  readonly event: string;
+  /** Its cost-model weight. */
+  readonly weight: number;
+  /** Events charged, on every CPU. `ipi_wire` is never charged: the wait for an acknowledgement is latency. */
+  readonly count: number;
+  /** Events on the initiating CPU's latency path (its own, the slowest target's handler, the acks). */
+  readonly onPath: number;
+  /** onPath × weight. */
+  readonly latency: number;
+  /** count × weight (0 for `ipi_wire`). */
+  readonly work: number;
+}
+
+/** One CPU's share of a step's work. */
+export interface BreakdownCpu {
+  readonly cpu: number;
+  /** `initiator`: the step's CPU; `target`: it handled an IPI of the step; `other`: it paid work otherwise. */
+  readonly role: 'initiator' | 'target' | 'other';
+  readonly work: number;
+  /** Events charged on this CPU, by kind. */
+  readonly events: Readonly<Record<string, number>>;
 }

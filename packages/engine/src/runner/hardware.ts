@@ -1,6 +1,7 @@
 // The runner's only view of the simulated machine: everything it asks the MMU goes through here, so
 // the rest of the runner stays in OS terms.
 import type { Arch, Pfn, Va } from '@shootdown/core';
+import type { CostProfileReport } from '@shootdown/mmu';
 import type { Step, TableLevel } from '../scenario/types.js';
 import type { StepOutcome } from './report.js';
 import type { RunState } from './state.js';
@@ -21,6 +22,12 @@ export interface Hardware {
   snapshot(): CounterValues;
   /** A step initiated by `cpu` begins: its latency is that CPU's clock. */
   beginStep(cpu: number): void;
+  /** Work per CPU since the machine was built (INVLPG units). */
+  workByCpu(): readonly number[];
+  /** Record charges by event kind and by CPU from here (right after `beginStep`) … */
+  startProfile(): void;
+  /** … until here. */
+  stopProfile(): CostProfileReport;
   /** Add to a named counter (policy counters go through `Tokens.Counters`). */
   count(name: string, delta: number): void;
   /** How many CPUs may hold a translation of `va` in address space `space` (valid or stale). */

@@ -1,6 +1,6 @@
 // The Hardware view over an @shootdown/mmu Machine.
 import type { Arch, Pfn, Va } from '@shootdown/core';
-import { createMachine, type Machine } from '@shootdown/mmu';
+import { createMachine, type CostProfileReport, type Machine } from '@shootdown/mmu';
 import type { MachineBlock, Step, TableLevel } from '../scenario/types.js';
 import type { CounterValues, Hardware } from './hardware.js';
 import { LEVEL_OF, emptyHwNames, setupHw, type HwNames } from './hw-space.js';
@@ -38,6 +38,18 @@ export class MmuHardware implements Hardware {
 
   beginStep(cpu: number): void {
     if (cpu >= 0 && cpu < this.machine.cpus) this.machine.beginStep(cpu);
+  }
+
+  workByCpu(): readonly number[] {
+    return this.machine.workByCpu();
+  }
+
+  startProfile(): void {
+    this.machine.startCostProfile();
+  }
+
+  stopProfile(): CostProfileReport {
+    return this.machine.stopCostProfile();
   }
 
   count(name: string, delta: number): void {

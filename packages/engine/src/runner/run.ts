@@ -16,6 +16,7 @@ import type { RunResult, StepResult, Violation } from '../result/types.js';
 import type { CheckStep, InterleaveStep, RepeatStep, Scenario, Step } from '../scenario/types.js';
 import { describeStep } from '../scenario/describe.js';
 import type { TraceRecorder } from '../trace/recorder.js';
+import { BreakdownProbe } from './breakdown.js';
 import { runCheck } from './check-step.js';
 import { dispatchOs, isHardwareOp } from './dispatch.js';
 import { expectationFor } from '../scenario/expectations.js';
@@ -40,6 +41,9 @@ export interface RunOptions {
   /** Records the run for `--trace` (trace/recorder.ts); attached after the policy booted, so a trace
    *  shows the scenario, not the boot. */
   readonly trace?: TraceRecorder;
+  /** A step's path (`StepBase.path`) whose cost the result breaks down by event kind and by CPU
+   *  (`RunResult.breakdown`); absent: no breakdown, and no profiling cost. */
+  readonly breakdown?: string;
 }
 
 interface Run {
@@ -50,6 +54,7 @@ interface Run {
   readonly signals: SignalTable;
   readonly hw: MmuHardware;
   readonly trace: TraceRecorder | undefined;
+  readonly probe: BreakdownProbe | null;
 }
 
 export function runScenario(scenario: Scenario, options: RunOptions): RunResult {
@@ -76,7 +81,8 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunResult 
   });
   monitor.attach();
   options.trace?.attach(hw.machine);
-  const run: Run = { state, monitor, book, phases, signals, hw, trace: options.trace };
+  const probe = options.breakdown === undefined ? null : new BreakdownProbe(hw, options.breakdown);
+  const run: Run = { state, monitor, book, phases, signals, hw, trace: options.trace, probe };
   const start = hw.snapshot();
   try {
     for (const step of scenario.steps) execute(run, step);
@@ -125,6 +131,7 @@ function execute(run: Run, step: Step): StepOutcome {
   const { state, monitor, hw } = run;
   hw.beginStep(step.cpu);
   run.trace?.stepBegan(step.path, describeStep(step), step.cpu);
+  run.probe?.begin(step);
   const before = hw.snapshot();
   const violationsBefore = state.violations.length;
   const outerStep = monitor.step;
@@ -160,6 +167,7 @@ function execute(run: Run, step: Step): StepOutcome {
   // A composite step's nested steps took their own signals; an op's are its own.
   const signal = run.signals.take()[0];
   const after = hw.snapshot();
+  run.probe?.end(step);
   const counters: Record<string, number> = {};
   for (const [name, v] of Object.entries(after.counters)) {
     const d = v - (before.counters[name] ?? 0);
@@ -199,6 +207,7 @@ function execute(run: Run, step: Step): StepOutcome {
   if (out.outcome === 'fault:key' && out.key !== undefined) r.key = out.key;
   if (signal !== undefined) r.signal = signal;
   if (expectation !== undefined) r.expectation = expectation;
+  run.probe?.record(step, r);
   state.steps.push(r);
   run.trace?.stepEnded();
   return out;
@@ -260,6 +269,7 @@ function interleave(run: Run, step: InterleaveStep): StepOutcome {
 function skip(run: Run, step: Step, why: string): void {
   const expect = step.expect === undefined ? undefined : expectationFor(step.expect, run.state.selection);
   run.state.notes.push(`step ${step.path} (line ${step.source.line}): not run: ${why}`);
+  run.probe?.skipped(step);
   run.state.steps.push({
     path: step.path,
     op: step.op,
@@ -334,6 +344,7 @@ function result(run: Run, start: CounterValues): RunResult {
     violations: state.violations,
     notes: state.notes,
     ...(state.error === undefined ? {} : { error: state.error }),
+    ...(run.probe?.result === undefined ? {} : { breakdown: run.probe.result }),
   };
 }
 

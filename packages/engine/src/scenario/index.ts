@@ -8,3 +8,4 @@ export type { JsonSchema } from './schema-registry.js';
 export { COUNTERS, INVARIANTS, CHECK_QUERIES, neutralOps } from './vocabulary.js';
 export { closest, didYouMean } from './suggest.js';
 export { describeStep } from './describe.js';
+export { allSteps, stepAt } from './step-paths.js';
