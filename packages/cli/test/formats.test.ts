@@ -62,9 +62,13 @@ describe('rendering several comparisons', () => {
 });
 
 describe('html', () => {
-  it('renders one self-contained page, and refuses to glue several into an invalid document', () => {
+  it('renders several scenarios as one page with navigation, never glued documents', () => {
     expect(renderComparisons([comparison('a', 0)], 'html')).toMatch(/^<!DOCTYPE html>/i);
-    expect(() => renderComparisons([comparison('a', 0), comparison('b', 0)], 'html')).toThrow(InputError);
+    const page = renderComparisons([comparison('a', 0), comparison('b', 0)], 'html');
+    expect(page.match(/<!DOCTYPE html>/gi)).toHaveLength(1);
+    expect(page.match(/<\/html>/g)).toHaveLength(1);
+    expect(page.match(/href="#scenario-\d"/g)).toEqual(['href="#scenario-1"', 'href="#scenario-2"']);
+    expect(page.match(/<section id="scenario-\d">/g)).toHaveLength(2);
   });
 });
 
