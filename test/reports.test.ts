@@ -174,3 +174,44 @@ describe('compare --write-expect (the verdict file of what just ran)', () => {
     expect(readdirSync(dir)).toEqual(['expected']);
   });
 });
+
+describe('oclif conventions: help, -h, completion, a mistyped command', () => {
+  it('answers `help <command>` and `-h` with the command help (@oclif/plugin-help)', async () => {
+    const help = await runCli(['help', 'compare'], home);
+    expect(help.code, describeRun(help)).toBe(0);
+    expect(help.stdout).toContain('$ shootdown compare SCENARIO...');
+    expect(help.stdout).toContain('--write-expect');
+    const h = await runCli(['compare', '-h'], home);
+    expect(h.code, describeRun(h)).toBe(0);
+    expect(h.stdout).toBe(help.stdout);
+  });
+
+  it('builds shell completion that knows the commands (@oclif/plugin-autocomplete)', async () => {
+    const r = await runCli(['autocomplete', 'script', 'bash'], home);
+    expect(r.code, describeRun(r)).toBe(0);
+    expect(r.stdout).toContain('SHOOTDOWN_AC_BASH_SETUP_PATH');
+    const zsh = await runCli(['autocomplete', 'zsh'], home);
+    expect(zsh.code, describeRun(zsh)).toBe(0);
+    const functions = readFileSync(
+      join(home.dir, 'cache', 'shootdown', 'autocomplete', 'functions', 'zsh', '_shootdown'),
+      'utf8',
+    );
+    expect(functions).toContain('compare');
+  });
+
+  it.each([
+    [['compar', 'vfree-exec-reuse'], 'compar', "did you mean 'compare'?"],
+    [['plugins', 'instal', 'x'], 'plugins instal', "did you mean 'plugins install'?"],
+  ])('names the closest command for %j, exit 2', async (argv, typed, hint) => {
+    const r = await runCli(argv, home);
+    expect(r.code, describeRun(r)).toBe(2);
+    expect(r.stderr).toContain(`error: '${typed}' is not a shootdown command`);
+    expect(r.stderr).toContain(hint);
+  });
+
+  it('suggests nothing for a word that is no typo of a command', async () => {
+    const r = await runCli(['frobnicate'], home);
+    expect(r.code, describeRun(r)).toBe(2);
+    expect(r.stderr).not.toContain('did you mean');
+  });
+});

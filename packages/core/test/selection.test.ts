@@ -3,7 +3,7 @@ import {
   INVARIANT_IDS,
   SelectionError,
   closest,
-  editDistance,
+  didYouMean,
   expandVary,
   parseSelection,
   resolveSelection,
@@ -90,15 +90,27 @@ describe('expandVary', () => {
   });
 });
 
-describe('edit distance', () => {
-  it('is Levenshtein with adjacent transpositions', () => {
-    expect(editDistance('arm46', 'arm64')).toBe(1);
-    expect(editDistance('kitten', 'sitting')).toBe(3);
-    expect(editDistance('', 'abc')).toBe(3);
-    expect(editDistance('flaw', 'lawn')).toBe(2);
-  });
+describe('did you mean', () => {
   it('suggests only plausible names', () => {
     expect(closest('vfre', ['vfree', 'pkeys'])).toBe('vfree');
     expect(closest('qqqqqq', ['vfree', 'pkeys'])).toBeUndefined();
+  });
+  it('takes one swapped pair as a typo, whatever the case', () => {
+    expect(closest('arm46', ['arm64', 'x86_64'])).toBe('arm64');
+    expect(closest('Linux-X68', ['linux-x86', 'freebsd-amd64'])).toBe('linux-x86');
+  });
+  it('prefers a candidate of the typed length, then the alphabetically first', () => {
+    // both one edit from `ab`: `aa` replaces a letter, `abc` adds one
+    expect(closest('ab', ['abc', 'aa'])).toBe('aa');
+    expect(closest('ab', ['ac', 'aa'])).toBe('aa');
+  });
+  it('falls back to a candidate that starts with or contains the typed name', () => {
+    expect(closest('vmalloc', ['vmalloc-perms', 'pkey-lifetime'])).toBe('vmalloc-perms');
+    expect(closest('lifetime', ['vmalloc-perms', 'pkey-lifetime'])).toBe('pkey-lifetime');
+    expect(closest('zz', ['zzzzzzzzzz'])).toBeUndefined();
+  });
+  it('appends a suggestion to a message, or nothing', () => {
+    expect(didYouMean('kfre', ['kfree', 'kalloc'])).toBe('; did you mean "kfree"?');
+    expect(didYouMean('qqqqqq', ['kfree'])).toBe('');
   });
 });

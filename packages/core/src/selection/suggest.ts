@@ -1,50 +1,37 @@
-/**
- * Edit distance with adjacent transpositions (optimal string alignment: insert, delete, substitute,
- * swap two neighbours = 1), so `arm46` is one step from `arm64`. Three rows of a typed array.
- */
-export function editDistance(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = b.length;
-  let before = new Uint32Array(n + 1);
-  let prev = new Uint32Array(n + 1);
-  let cur = new Uint32Array(n + 1);
-  for (let j = 0; j <= n; j++) prev[j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    cur[0] = i;
-    const ca = a.charCodeAt(i - 1);
-    for (let j = 1; j <= n; j++) {
-      const cb = b.charCodeAt(j - 1);
-      let d = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca === cb ? 0 : 1));
-      if (i > 1 && j > 1 && ca === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === cb) {
-        d = Math.min(d, before[j - 2] + 1);
-      }
-      cur[j] = d;
-    }
-    [before, prev, cur] = [prev, cur, before];
-  }
-  return prev[n];
-}
+// The one "did you mean …" of shootdown: commands, policies, mechanisms, variants, formats, scenarios,
+// topics, ops, properties and ids all go through `closest`, so a typo is judged the same way wherever it
+// is made. The distance is fastest-levenshtein's (the library under oclif's plugin-not-found too).
+import { distance } from 'fastest-levenshtein';
 
 /**
- * The candidate closest to `name`, if it is close enough to be a plausible typo: at most a third of
- * the longer name's length (at least 1), or a candidate that contains the name / is contained in it.
- * Ties go to the alphabetically first candidate so messages are deterministic.
+ * The candidate closest to `name` (case-insensitive), if it is plausibly a typo: at most a third of the
+ * name's length away (at least 2 edits, so one swapped pair — `arm46` for `arm64` — is close), or a
+ * candidate that starts with the name or contains it (`vmalloc` for `vmalloc-perms`). Ties go to a
+ * candidate of the name's length (a typo more often replaces letters than drops one), then to the
+ * alphabetically first, so messages are deterministic.
  */
-export function closest(name: string, candidates: readonly string[]): string | undefined {
+export function closest(name: string, candidates: Iterable<string>): string | undefined {
+  const typed = name.toLowerCase();
+  const all = [...new Set(candidates)].sort();
   let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of [...candidates].sort()) {
-    const d = editDistance(name, c);
-    if (d < bestDistance) {
+  let bestScore = Infinity;
+  for (const c of all) {
+    const score = distance(typed, c.toLowerCase()) + (c.length === name.length ? 0 : 0.5);
+    if (score < bestScore) {
       best = c;
-      bestDistance = d;
+      bestScore = score;
     }
   }
   if (best === undefined) return undefined;
-  const limit = Math.max(1, Math.floor(Math.max(name.length, best.length) / 3));
-  if (bestDistance <= limit) return best;
-  const contained = [...candidates]
-    .sort()
-    .find((c) => c.includes(name) || (c.length > 2 && name.includes(c)));
-  return contained;
+  if (Math.floor(bestScore) <= Math.max(2, Math.floor(name.length / 3))) return best;
+  if (typed.length < 3) return undefined;
+  return (
+    all.find((c) => c.toLowerCase().startsWith(typed)) ?? all.find((c) => c.toLowerCase().includes(typed))
+  );
+}
+
+/** `; did you mean "x"?` for the closest candidate, or nothing (for messages that go on after it). */
+export function didYouMean(name: string, candidates: Iterable<string>): string {
+  const c = closest(name, candidates);
+  return c === undefined ? '' : `; did you mean "${c}"?`;
 }
