@@ -25,6 +25,14 @@ function titleOf(e: Err): string | undefined {
   return typeof t === 'string' ? t : undefined;
 }
 
+/** The op names of the step's `op` choice (schema title "an op"), when this error is about it. */
+function opChoice(e: Err): string[] | undefined {
+  const node = schemaNode(e);
+  if (node['title'] !== 'an op' || !Array.isArray(node['anyOf'])) return undefined;
+  const ours = (node['anyOf'] as { enum?: unknown[] }[])[0]?.enum;
+  return Array.isArray(ours) ? ours.map(String) : undefined;
+}
+
 /** A short rendering of a value for messages. */
 export function show(v: unknown): string {
   if (v === undefined) return 'nothing';
@@ -139,8 +147,18 @@ function one(e: Err): SchemaProblem | null {
         message: `invalid name "${String(p['propertyName'])}"`,
       };
     case 'anyOf':
-    case 'oneOf':
+    case 'oneOf': {
+      // the step's `op` choice: neither one of ours nor a plug-in's `<policy>.<op>`
+      const ops = opChoice(e);
+      if (ops !== undefined && typeof e.data === 'string') {
+        return {
+          pointer: e.instancePath,
+          atKey: false,
+          message: `unknown op "${e.data}"${didYouMean(e.data, ops)}`,
+        };
+      }
       return { pointer: e.instancePath, atKey: false, message: expected(e, 'another form') };
+    }
     default:
       return { pointer: e.instancePath, atKey: false, message: e.message ?? e.keyword };
   }
