@@ -129,9 +129,11 @@ export class MatrixPool {
     const list = scenarios.map((s) => s.scenario);
     const n = selections.length;
     const traces: (RecordedTrace | undefined)[] = [];
+    const all = Array.from({ length: list.length * n }, (_, p) => p);
     const results = await this.runPairs(
       list,
       selections,
+      all,
       options.trace === true ? traces : undefined,
       options.breakdown,
     );
@@ -146,6 +148,34 @@ export class MatrixPool {
     return { results: rows, comparisons, traces: traceRows };
   }
 
+  /**
+   * Only the pairs listed (serial numbers, see matrix-protocol.ts): a `--shard`'s share. Each comes back
+   * with its pair number, in the order given; with `trace`, with its recording.
+   */
+  async runSome(
+    scenarios: readonly LoadedScenario[],
+    selections: readonly ResolvedSelection[],
+    pairs: readonly number[],
+    options: { trace?: boolean } = {},
+  ): Promise<{ pair: number; result: RunResult; trace?: RecordedTrace }[]> {
+    // a shard with nothing to run (more shards than pairs) still writes its (empty) share
+    if (pairs.length === 0) return [];
+    await this.ready;
+    const traces: (RecordedTrace | undefined)[] = [];
+    const list = scenarios.map((s) => s.scenario);
+    const results = await this.runPairs(
+      list,
+      selections,
+      pairs,
+      options.trace === true ? traces : undefined,
+      undefined,
+    );
+    return pairs.map((pair) => {
+      const trace = traces[pair];
+      return trace === undefined ? { pair, result: results[pair]! } : { pair, result: results[pair]!, trace };
+    });
+  }
+
   /** Ends every worker, including one still inside a long run. */
   async close(): Promise<void> {
     for (const s of this.slots) {
@@ -158,11 +188,12 @@ export class MatrixPool {
   private runPairs(
     list: readonly Scenario[],
     selections: readonly ResolvedSelection[],
+    order: readonly number[],
     traces: (RecordedTrace | undefined)[] | undefined,
     breakdown: string | undefined,
   ): Promise<RunResult[]> {
     const n = selections.length;
-    const total = list.length * n;
+    const total = order.length;
     const scenarioOf = (pair: number): Scenario => list[Math.floor(pair / n)]!;
     const selectionOf = (pair: number): ResolvedSelection => selections[pair % n]!;
     const label = (pair: number): string => `${scenarioOf(pair).name} ${selectionOf(pair).text}`;
@@ -173,7 +204,7 @@ export class MatrixPool {
       trace: traces !== undefined,
       ...(breakdown === undefined ? {} : { breakdown }),
     };
-    const results = new Array<RunResult>(total);
+    const results = new Array<RunResult>(list.length * n);
     const progress = new Progress(total);
     let next = 0;
     let done = 0;
@@ -194,7 +225,7 @@ export class MatrixPool {
       const feed = (slot: Slot): void => {
         slot.pair = -1;
         if (settled || next >= total) return;
-        const pair = next++;
+        const pair = order[next++]!;
         slot.pair = pair;
         progress.step(label(pair));
         slot.worker.postMessage({ type: 'run', pair } satisfies ToWorker);

@@ -1,49 +1,38 @@
 import { Args, Flags } from '@oclif/core';
-import {
-  checkVerdicts,
-  renderSweep,
-  SWEEP_FORMATS,
-  SweepError,
-  sweepOverrides,
-  sweepResult,
-  type Comparison,
-  type SweepResult,
-  type SweepSpec,
-  type VerdictMismatch,
-} from '@shootdown/engine';
+import { SWEEP_FORMATS, SweepError, sweepOverrides, type Scenario, type SweepSpec } from '@shootdown/engine';
 import { checkOutPath, writeFileAtomic } from '../atomic-write.js';
-import { ShootdownCommand } from '../base-command.js';
 import { InputError } from '../errors.js';
-import { checkFormat, installPluginRenderers, renderComparisons } from '../formats.js';
+import { checkFormat, installPluginRenderers } from '../formats.js';
+import { MatrixReportCommand, type CompareOutput } from '../matrix-report.js';
 import { runMatrixOn, startMatrixPool } from '../parallel-matrix.js';
-import { checkOnlyFlag, onlyFlag, renderOptionsFor } from '../report-options.js';
+import { checkOnlyFlag, onlyFlag } from '../report-options.js';
 import { limitFlags, runLimits } from '../run-limits.js';
-import { findingsOf, runErrorsOf } from '../run-matrix.js';
-import { loadOptionsFor, loadScenarios } from '../scenario-input.js';
+import { runErrorsOf } from '../run-matrix.js';
+import { loadOptionsFor, loadScenarios, type LoadedScenario } from '../scenario-input.js';
 import { selectionsFromFlags } from '../selections.js';
 import { loadExpectFlag } from '../verdicts.js';
 import { parseSetFlags, type ParamOverrides } from '../set-flags.js';
+import { pairsOfShard, parseShardFlag, shardFlag, type ShardSpec } from '../shard-flag.js';
+import { runIdentity, shardResultsText } from '../shard-results.js';
 import { parseSweepFlag } from '../sweep-flag.js';
 import { checkTracePath, traceFlag, writeTrace } from '../trace-flag.js';
 import { checkWriteExpectFlag, writeExpectFlag, writeExpectFile } from '../write-expect-flag.js';
-import type { ResolvedSelection } from '@shootdown/core';
+import type { LoadReport, ResolvedSelection } from '@shootdown/core';
 import type { LoadedRegistry } from '../load-plugins.js';
 
-export interface CompareOutput {
-  readonly comparisons: readonly Comparison[];
-  /** Present with --sweep (then `comparisons` is empty). */
-  readonly sweep?: SweepResult;
-  /** Present with --write-expect: the verdict file written. */
-  readonly wroteExpect?: string;
-  /** Present with --expect. */
-  readonly verdicts?: {
-    readonly file: string;
-    readonly checked: number;
-    readonly mismatches: readonly VerdictMismatch[];
-  };
-}
+export type { CompareOutput } from '../matrix-report.js';
 
-export default class Compare extends ShootdownCommand {
+type CompareFlags = Parameters<typeof runLimits>[0] & {
+  format: string;
+  out?: string;
+  expect?: string;
+  jobs?: number;
+  trace?: string;
+  only?: string;
+  'write-expect'?: string;
+};
+
+export default class Compare extends MatrixReportCommand {
   static override summary = 'Run scenarios under several policy selections and lay the results side by side.';
   static override description =
     'One column per selection: step outcomes, counters, cycles and the invariants that broke; the first ' +
@@ -57,6 +46,7 @@ export default class Compare extends ShootdownCommand {
     '<%= config.bin %> compare vfree-exec-reuse --vary linux-x86:vfree --trace vfree.trace.json',
     '<%= config.bin %> compare populate-unmapped --vary linux-x86:unmapped-alloc --sweep cpus=2,4,8,16,32,64,128,256',
     '<%= config.bin %> compare populate-unmapped --vary linux-x86:unmapped-alloc --sweep pages=256,512,1024 --format html --out sweep.html',
+    '<%= config.bin %> compare vfree-exec-reuse arch-vunmap-33-pages --vary linux-x86:vfree --expect vmalloc-perms --shard 2/4 --out shard-2.json',
   ];
   static override strict = false;
   static override args = {
@@ -94,6 +84,7 @@ export default class Compare extends ShootdownCommand {
     }),
     ...traceFlag,
     ...onlyFlag,
+    ...shardFlag,
     ...writeExpectFlag,
     ...limitFlags,
   };
@@ -102,6 +93,8 @@ export default class Compare extends ShootdownCommand {
     const { argv, flags } = await this.parse(Compare);
     const set = parseSetFlags(flags.set);
     const sweep = parseSweepFlag(flags.sweep);
+    const shard = parseShardFlag(flags.shard);
+    if (shard !== undefined) checkShardFlags(flags);
     if (flags.out !== undefined) checkOutPath(flags.out);
     checkTracePath(flags.trace);
     const { registry, plugins, report } = await this.loadPlugins();
@@ -114,7 +107,15 @@ export default class Compare extends ShootdownCommand {
     }
     const selections = selectionsFromFlags(registry, flags.policy, flags.vary);
     if (sweep !== undefined)
-      return this.runSweep({ registry, plugins, report }, argv as string[], sweep, set, selections, flags);
+      return this.runSweep(
+        { registry, plugins, report },
+        argv as string[],
+        sweep,
+        set,
+        selections,
+        flags,
+        shard,
+      );
     const verdictFile = flags.expect === undefined ? undefined : await loadExpectFlag(flags.expect);
     // The workers start loading the plug-ins now, while this thread loads and checks the scenarios.
     const pool = startMatrixPool(
@@ -123,61 +124,80 @@ export default class Compare extends ShootdownCommand {
       flags.jobs,
       runLimits(flags),
     );
+    // The HTML report draws each run's timeline from its recording.
+    const trace = flags.trace !== undefined || flags.format === 'html';
     let matrix;
     try {
       const scenarios = await loadScenarios(argv as string[], loadOptionsFor(registry, set));
-      // The HTML report draws each run's timeline from its recording.
-      const trace = flags.trace !== undefined || flags.format === 'html';
+      if (shard !== undefined) {
+        return await this.runShard(pool, report, scenarios, selections, shard, flags, { set, trace });
+      }
       matrix = await runMatrixOn(pool, scenarios, selections, { trace });
     } finally {
       await pool.close();
     }
-    const { results, comparisons } = matrix;
+    const { results } = matrix;
     if (flags.trace !== undefined) writeTrace(flags.trace, matrix.traces ?? []);
-    const all = results.flat();
-    for (const e of runErrorsOf(all, report)) this.reportRunError(e);
-    const output: CompareOutput = { comparisons };
-    let mismatches: VerdictMismatch[] = [];
-    if (verdictFile !== undefined) {
-      mismatches = checkVerdicts(all, verdictFile);
-      (output as { verdicts?: CompareOutput['verdicts'] }).verdicts = {
-        file: verdictFile.file,
-        checked: all.length,
-        mismatches,
-      };
-      for (const m of mismatches) this.reportFinding(m.message);
-      if (!this.jsonEnabled()) {
-        this.stderrLine(
-          `verdicts: ${all.length - mismatches.length} of ${all.length} runs match ${verdictFile.file}`,
-        );
-      }
-    } else {
-      for (const f of findingsOf(all)) this.reportFinding(f);
-    }
+    const { all, ...output } = this.reportMatrix(results, matrix.traces, report, verdictFile, flags);
     const writeExpect = flags['write-expect'];
-    if (writeExpect !== undefined) {
-      const failed = all.filter((r) => r.error !== undefined).length;
-      if (failed > 0) {
-        // nothing partial: the runs that did not complete have no verdict (exit 3 follows)
-        this.stderrLine(`--write-expect ${writeExpect}: not written: ${failed} runs did not complete`);
-      } else {
-        writeExpectFile(writeExpect, results);
-        (output as { wroteExpect?: string }).wroteExpect = writeExpect;
-        if (!this.jsonEnabled()) this.stderrLine(`verdicts: ${all.length} runs written to ${writeExpect}`);
-      }
+    if (writeExpect === undefined) return output;
+    const failed = all.filter((r) => r.error !== undefined).length;
+    if (failed > 0) {
+      // nothing partial: the runs that did not complete have no verdict (exit 3 follows)
+      this.stderrLine(`--write-expect ${writeExpect}: not written: ${failed} runs did not complete`);
+      return output;
     }
+    writeExpectFile(writeExpect, results);
+    if (!this.jsonEnabled()) this.stderrLine(`verdicts: ${all.length} runs written to ${writeExpect}`);
+    return { ...output, wroteExpect: writeExpect };
+  }
 
-    if (!this.jsonEnabled() || flags.out !== undefined) {
-      const text = renderComparisons(comparisons, flags.format, {
-        ...renderOptionsFor(flags),
-        // KTAP passes a selection exactly when its run matches the verdict file (the exit code's rule)
-        ...(verdictFile === undefined ? {} : { verdicts: { file: verdictFile, mismatches } }),
-        traces: matrix.traces,
-      });
-      if (flags.out !== undefined) writeFileAtomic(flags.out, text);
-      else this.stdoutText(text);
+  /**
+   * `--shard i/n`: only this shard's pairs, written as a results file to --out. The verdicts, findings and
+   * report are the merge's: a shard exits 0 when its runs completed (3 when one did not), so every shard
+   * of a CI matrix finishes and the merge job decides.
+   */
+  private async runShard(
+    pool: ReturnType<typeof startMatrixPool>,
+    loadReport: LoadReport,
+    scenarios: readonly LoadedScenario[],
+    selections: readonly ResolvedSelection[],
+    shard: ShardSpec,
+    flags: CompareFlags,
+    run: { set: ParamOverrides; trace: boolean; sweep?: SweepSpec },
+  ): Promise<CompareOutput> {
+    const list: Scenario[] = scenarios.map((s) => s.scenario);
+    const identity = runIdentity(
+      {
+        version: this.config.version,
+        set: run.set,
+        ...(run.sweep === undefined ? {} : { sweep: run.sweep }),
+        ...(flags.expect === undefined ? {} : { expect: flags.expect }),
+        format: flags.format,
+        ...(flags.only === undefined ? {} : { only: flags.only }),
+        trace: run.trace,
+      },
+      list,
+      selections,
+    );
+    const pairs = pairsOfShard(identity.pairs, shard);
+    const done = await pool.runSome(scenarios, selections, pairs, { trace: run.trace });
+    for (const e of runErrorsOf(
+      done.map((d) => d.result),
+      loadReport,
+    ))
+      this.reportRunError(e);
+    const file = flags.out!;
+    writeFileAtomic(file, shardResultsText(identity, shard, done));
+    if (!this.jsonEnabled() && file !== '-') {
+      this.stderrLine(
+        `shard ${shard.index}/${shard.count}: ${done.length} of ${identity.pairs} runs written to ${file}`,
+      );
     }
-    return output;
+    return {
+      comparisons: [],
+      shard: { index: shard.index, count: shard.count, file, pairs: done.length },
+    };
   }
 
   /** `--sweep`: every value's scenario is loaded and checked first, then all the runs go to one pool. */
@@ -187,13 +207,8 @@ export default class Compare extends ShootdownCommand {
     spec: SweepSpec,
     set: ParamOverrides,
     selections: readonly ResolvedSelection[],
-    flags: Parameters<typeof runLimits>[0] & {
-      format: string;
-      out?: string;
-      expect?: string;
-      jobs?: number;
-      trace?: string;
-    },
+    flags: CompareFlags,
+    shard: ShardSpec | undefined,
   ): Promise<CompareOutput> {
     if (argv.length !== 1) throw new InputError(`--sweep runs one scenario; got ${argv.length}`);
     if (flags.trace !== undefined) throw new InputError('--sweep and --trace cannot be combined');
@@ -218,19 +233,39 @@ export default class Compare extends ShootdownCommand {
     );
     let matrix;
     try {
+      if (shard !== undefined) {
+        return await this.runShard(pool, report, scenarios, selections, shard, flags, {
+          set,
+          trace: false,
+          sweep: spec,
+        });
+      }
       matrix = await runMatrixOn(pool, scenarios, selections);
     } finally {
       await pool.close();
     }
-    const all = matrix.results.flat();
-    for (const e of runErrorsOf(all, report)) this.reportRunError(e);
-    for (const f of findingsOf(all)) this.reportFinding(f);
-    const result = sweepResult(spec, matrix.results);
-    if (!this.jsonEnabled() || flags.out !== undefined) {
-      const text = renderSweep(result, flags.format) ?? '';
-      if (flags.out !== undefined) writeFileAtomic(flags.out, text);
-      else this.stdoutText(text);
-    }
-    return { comparisons: [], sweep: result };
+    return this.reportSweep(spec, matrix.results, report, flags);
+  }
+}
+
+/** What a shard cannot do: it writes a results file, so it needs --out and writes no trace or verdict file. */
+function checkShardFlags(flags: {
+  out?: string;
+  trace?: string;
+  'write-expect'?: string;
+  shard?: string;
+}): void {
+  if (flags.out === undefined) {
+    throw new InputError(
+      `--shard ${flags.shard}: needs --out FILE for the shard's results file (- for stdout)`,
+    );
+  }
+  if (flags.trace !== undefined) {
+    throw new InputError(
+      '--shard and --trace cannot be combined: run the scenarios you want traced unsharded',
+    );
+  }
+  if (flags['write-expect'] !== undefined) {
+    throw new InputError('--shard and --write-expect cannot be combined: write the verdict file unsharded');
   }
 }

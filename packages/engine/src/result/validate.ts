@@ -4,6 +4,7 @@ import { schemaProblems } from '../scenario/ajv-messages.js';
 import {
   COMPARISON_SCHEMA_ID,
   RESULT_SCHEMA_ID,
+  SHARD_RESULTS_SCHEMA_ID,
   TRACE_SCHEMA_ID,
   validatorFor,
 } from '../scenario/schema-registry.js';
@@ -26,4 +27,9 @@ export function validateComparison(value: unknown): string[] {
 /** A `--trace` file's document (schemas/trace.schema.json). */
 export function validateTrace(value: unknown): string[] {
   return check(TRACE_SCHEMA_ID, value);
+}
+
+/** A `compare --shard` results file (schemas/shard-results.schema.json). */
+export function validateShardResults(value: unknown): string[] {
+  return check(SHARD_RESULTS_SCHEMA_ID, value);
 }

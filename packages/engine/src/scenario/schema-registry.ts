@@ -14,6 +14,7 @@ export const RESULT_SCHEMA_ID = 'https://shootdown.dev/schemas/result.schema.jso
 export const COMPARISON_SCHEMA_ID = 'https://shootdown.dev/schemas/comparison.schema.json';
 export const MACHINE_SCHEMA_ID = 'https://shootdown.dev/schemas/machine.schema.json';
 export const TRACE_SCHEMA_ID = 'https://shootdown.dev/schemas/trace.schema.json';
+export const SHARD_RESULTS_SCHEMA_ID = 'https://shootdown.dev/schemas/shard-results.schema.json';
 
 export type JsonSchema = Record<string, unknown>;
 
