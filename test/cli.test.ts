@@ -191,7 +191,17 @@ describe.concurrent('the command line itself', () => {
       .slice(1)
       .map((l) => /^ {2}(\S+)/.exec(l)?.[1])
       .filter((c): c is string => c !== undefined);
-    expect(commands).toEqual(['compare', 'explain', 'plugins', 'policies', 'run', 'scenarios', 'validate']);
+    expect(commands).toEqual([
+      'compare',
+      'explain',
+      'merge',
+      'minimize',
+      'plugins',
+      'policies',
+      'run',
+      'scenarios',
+      'validate',
+    ]);
   });
 
   it('rejects an unknown flag with exit 2 and no stack trace', async () => {
