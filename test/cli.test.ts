@@ -192,8 +192,10 @@ describe.concurrent('the command line itself', () => {
       .map((l) => /^ {2}(\S+)/.exec(l)?.[1])
       .filter((c): c is string => c !== undefined);
     expect(commands).toEqual([
+      'autocomplete',
       'compare',
       'explain',
+      'help',
       'merge',
       'minimize',
       'plugins',
