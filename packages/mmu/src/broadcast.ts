@@ -52,6 +52,12 @@ interface PendingTlbi {
   vmid: number;
   /** TTL hint (0: none). */
   level: number;
+  /**
+   * The by-VA form leaves global entries alone: an AMD INVLPGB without "include global" (Linux
+   * arch/x86/include/asm/tlb.h: invlpgb_flush_user_nr_nosync, "not including globals"). A TLBI by VA in
+   * an ASID takes the VA's global entries too (arm64-pkey.md §7.2).
+   */
+  keepGlobal: boolean;
 }
 
 const LEAF_ONLY = new Set<TlbiOp>(['VALE1', 'VAALE1', 'RVALE1', 'RVAALE1', 'IPAS2LE1', 'VALE2']);
@@ -131,6 +137,7 @@ export abstract class MachineBroadcast extends MachineQueries {
       sides: Side.BOTH,
       vmid: -1,
       level: 0,
+      keepGlobal: !global,
     });
     if (this.sink !== null) this.emit(cpu, 'flush', va, undefined, `invlpgb ${pages}`, t0);
   }
@@ -183,6 +190,7 @@ export abstract class MachineBroadcast extends MachineQueries {
       sides,
       vmid,
       level: args.level ?? 0,
+      keepGlobal: false,
     });
     if (this.sink !== null)
       this.emit(cpu, 'tlbi', args.va, undefined, op + (args.broadcast === false ? '' : 'IS'), t0);
@@ -267,10 +275,10 @@ export abstract class MachineBroadcast extends MachineQueries {
       } else {
         // By VA in an ASID: global entries for the VA go too, whatever their ASID (arm64-pkey.md §7.2).
         this.invLeafVa(cpu, va, p.asid, p.sides, p.level);
-        this.invLeafVa(cpu, va, GLOBAL_TAG, p.sides, p.level);
+        if (!p.keepGlobal) this.invLeafVa(cpu, va, GLOBAL_TAG, p.sides, p.level);
         if (!leafOnly) {
           this.invWalkVa(cpu, va, p.asid, p.sides);
-          this.invWalkVa(cpu, va, GLOBAL_TAG, p.sides);
+          if (!p.keepGlobal) this.invWalkVa(cpu, va, GLOBAL_TAG, p.sides);
         }
       }
     }
