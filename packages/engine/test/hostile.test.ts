@@ -121,7 +121,7 @@ describe('limits checked before work', () => {
       expect(r.errors).toHaveLength(1000);
       expect(formatScenarioError(r.errors[0]!)).toMatch(/^h\.yaml:3:3: unknown property "k0"/);
     }
-  }, 240_000);
+  }, 600_000);
 
   it('walks a 300,000-step file without overflowing the stack and stops at 1,000 located errors', () => {
     // the cheapest steps to parse (a number is not a step), so the test costs the walk, not the YAML lexer
@@ -131,7 +131,7 @@ describe('limits checked before work', () => {
       expect(r.errors).toHaveLength(1000);
       expect(formatScenarioError(r.errors[999]!)).toMatch(/^h\.yaml:1002:5: .* \(at \/steps\/999\)$/);
     }
-  }, 240_000);
+  }, 600_000);
 });
 
 describe('validate and run agree on the machine', () => {

@@ -108,5 +108,5 @@ describe('loader robustness', () => {
       }),
       { numRuns: 200, seed: 20260701 },
     );
-  }, 60_000);
+  }, 600_000);
 });

@@ -139,7 +139,7 @@ describe('reverse view against a reference model (DESIGN §2, spec linux.md §1.
       }),
       { numRuns: propertyRuns(200), seed: 42 },
     );
-  }, 60_000);
+  }, 600_000);
 
   it('a single W+X pair across a kernel alias and a user alias is found (INV-WX)', () => {
     const { m, kernel, table, data } = rig({ cpus: 1 });
