@@ -4,6 +4,7 @@
 import {
   EL2_TAG,
   GLOBAL_TAG,
+  Regime,
   Side,
   combinedTag,
   stage2Tag,
@@ -72,6 +73,8 @@ const BY_ADDRESS = new Set<TlbiOp>([
   'VAE2',
   'VALE2',
 ]);
+/** Forms only EL2 (or EL3) may execute. */
+const EL2_ONLY = new Set<TlbiOp>(['IPAS2E1', 'IPAS2LE1', 'VMALLS12E1', 'ALLE1', 'VAE2', 'VALE2', 'ALLE2']);
 /** Whole-context forms, counted `tlbi_vmall`. */
 const WHOLE = new Set<TlbiOp>(['VMALLE1', 'VMALLS12E1', 'ALLE1', 'ALLE2']);
 const ALL_ASIDS = new Set<TlbiOp>(['VAAE1', 'VAALE1', 'RVAAE1', 'RVAALE1']);
@@ -160,6 +163,9 @@ export abstract class MachineBroadcast extends MachineQueries {
   tlbi(cpu: number, op: TlbiOp, args: TlbiArgs = {}): void {
     this.checkCpu(cpu);
     if (!this.isArm) throw new Error('tlbi: arm64 only; use invlpg/invpcid on x86');
+    // TLBIs of the stage-2 and EL2 regimes are EL2 instructions (UNDEFINED at EL1, Arm ARM C5.5 "TLBI").
+    if (EL2_ONLY.has(op) && this.curRegime[cpu] !== Regime.EL2)
+      throw new Error(`tlbi ${op}: an EL2 instruction, and CPU ${cpu} does not run at EL2`);
     // The …E1 forms act on the current VMID: VTTBR_EL2's, read when the instruction executes.
     const vmid = this.vttbr[cpu] >= 0 ? this.spaceVmid[this.vttbr[cpu]] : -1;
     if ((op === 'IPAS2E1' || op === 'IPAS2LE1') && vmid < 0)

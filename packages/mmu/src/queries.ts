@@ -1,6 +1,15 @@
 // Read-only questions about the machine: the reverse view (O(1) per frame) and enumerations that
 // explain an answer (which CPU, which VA). Invariant checkers in core use these.
-import { GLOBAL_TAG, KERNEL_HALF, LEVEL_PAGES, LEVEL_SIZE, Pte, Regime, type Level } from './constants.js';
+import {
+  GLOBAL_TAG,
+  KERNEL_HALF,
+  LEVEL_PAGES,
+  LEVEL_SIZE,
+  Pte,
+  Regime,
+  combinedTag,
+  type Level,
+} from './constants.js';
 import type { SpaceId } from './core.js';
 import { MachineTlb } from './tlb.js';
 
@@ -295,28 +304,34 @@ export abstract class MachineQueries extends MachineTlb {
    */
   cachedCpus(space: SpaceId, va: number): number[] {
     const cpus = new Set<number>();
-    const kernelHalf = va >= KERNEL_HALF;
-    const tag = kernelHalf ? GLOBAL_TAG : this.asidOf(space);
+    const kernelHalf = va >= KERNEL_HALF && this.spaceKind[this.checkSpace(space)] === Regime.EL10;
+    const tag = kernelHalf ? GLOBAL_TAG : this.spaceTag[space];
     const s = this.staleLeaf;
-    for (let l = 1; l <= 3; l++) {
-      for (let r = s.chain(l, Math.floor(va / LEVEL_SIZE[l as Level]), tag); r >= 0; r = s.nextInChain(r)) {
-        for (const c of s.holders(r)) cpus.add(c);
+    // A stage-2 translation is also held inside the combined entries of its VMID.
+    const tags = this.spaceKind[space] === Regime.STAGE2 ? [tag, combinedTag(this.spaceVmid[space])] : [tag];
+    for (const t of tags) {
+      for (let l = 1; l <= 3; l++) {
+        for (let r = s.chain(l, Math.floor(va / LEVEL_SIZE[l as Level]), t); r >= 0; r = s.nextInChain(r)) {
+          for (const c of s.holders(r)) cpus.add(c);
+        }
       }
     }
     const cur = this.lookup(space, va);
     if (cur.present) {
       if (this.precise === null) {
-        const ctag = (cur.flags & Pte.GLOBAL) !== 0 ? GLOBAL_TAG : tag;
-        for (const c of this.holdersOf(ctag)) cpus.add(c);
+        const ctag = (cur.flags & Pte.GLOBAL) !== 0 && !(tag > GLOBAL_TAG) ? GLOBAL_TAG : tag;
+        for (const t of tags) for (const c of this.holdersOf(t === tag ? ctag : t)) cpus.add(c);
       } else {
         const pc = this.precise;
         const level = cur.level;
         const index = Math.floor(va / LEVEL_SIZE[level]);
-        const ctag = (cur.flags & Pte.GLOBAL) !== 0 ? GLOBAL_TAG : tag;
+        const ctag = (cur.flags & Pte.GLOBAL) !== 0 && !(tag > GLOBAL_TAG) ? GLOBAL_TAG : tag;
+        // A guest's TLB holds its stage-2 translations inside combined entries.
+        const ftag = tags.length > 1 ? tags[1] : ctag;
         for (let unit = 0; unit < this.cpus * this.sides; unit++) {
           const b = pc.setBase(unit, level, index);
           for (let w = 0; w < pc.ways; w++) {
-            if (pc.tKey[b + w] === index * 131072 + ctag && pc.tLevel[b + w] === level)
+            if (pc.tKey[b + w] === index * 131072 + ftag && pc.tLevel[b + w] === level)
               cpus.add(Math.floor(unit / this.sides));
           }
         }

@@ -94,6 +94,8 @@ describe('TLBI IPAS2E1IS and the combined entries it leaves (Arm ARM D8.13; KVM 
     const { m, vm0 } = guestRig();
     m.enterRegime(1, { el: 1, vttbr: vm0 });
     m.clearEntry(vm0, IPA, 1);
+    expect(() => m.tlbi(0, 'ALLE1')).toThrow(/an EL2 instruction/);
+    m.enterRegime(0, { el: 2 });
     expect(() => m.tlbi(0, 'IPAS2E1', { va: IPA })).toThrow(/no VTTBR_EL2/);
     m.tlbi(0, 'ALLE1');
     m.dsb(0);
@@ -176,6 +178,7 @@ describe('the EL2 regime (TTBR0_EL2; TLBI VAE2IS / VALE2IS / ALLE2IS)', () => {
     expect(m.access(1, va, Access.EXEC, Mode.KERNEL)).toBe(Outcome.OK);
     m.exitRegime(1);
     m.clearEntry(hyp, va, 1);
+    m.enterRegime(0, { el: 2, el2: hyp });
     m.tlbi(0, 'VMALLE1');
     m.tlbi(0, 'ALLE1');
     m.dsb(0);
@@ -212,5 +215,45 @@ describe('one VMID, two roots (Casemate bad_overlap_VMID)', () => {
     expect(seen).toHaveLength(1);
     m.enterRegime(0, { el: 1, vttbr: other });
     expect(m.access(0, IPA, Access.READ, Mode.KERNEL)).toBe(Outcome.FAULT_NOT_PRESENT);
+  });
+});
+
+describe('who may hold a stage-2 or EL2 translation (cachedCpus)', () => {
+  for (const tlb of ['adversarial', 'precise'] as const) {
+    it(`${tlb}: the guest CPU that used it, not the host or EL2 CPUs`, () => {
+      const { m, vm0 } = guestRig(tlb);
+      m.enterRegime(1, { el: 1, vttbr: vm0 });
+      m.access(1, IPA, Access.READ, Mode.KERNEL);
+      m.enterRegime(0, { el: 2, vttbr: vm0 });
+      expect(m.cachedCpus(vm0, IPA)).toEqual([1]);
+      m.clearEntry(vm0, IPA, 1);
+      expect(m.cachedCpus(vm0, IPA)).toEqual([1]);
+      m.tlbi(0, 'VMALLS12E1');
+      m.dsb(0);
+      expect(m.cachedCpus(vm0, IPA)).toEqual([]);
+    });
+  }
+});
+
+describe('one EL2 regime, two roots (Casemate bad_overlap_ASID, TTBR0_EL2)', () => {
+  it('precise: switching TTBR0_EL2 to another root without ALLE2 leaves the first root’s entry usable', () => {
+    const { m, table, data } = rig({ arch: 'arm64', cpus: 1, tlb: 'precise' });
+    const a = m.createEl2Space(table);
+    const b = m.createEl2Space(table);
+    const va = 0x10000000;
+    m.ensurePath(a, va, 1, table);
+    const p = data();
+    m.setLeaf(a, va, 1, p, Pte.WRITABLE);
+    const seen: TagOverlap[] = [];
+    m.observe({ tagOverlap: (o) => seen.push(o) });
+    m.enterRegime(0, { el: 2, el2: a });
+    expect(m.access(0, va, Access.READ, Mode.KERNEL)).toBe(Outcome.OK);
+    m.exitRegime(0);
+    m.enterRegime(0, { el: 2, el2: b });
+    expect(seen).toMatchObject([{ register: 'ttbr0_el2', id: -1, holders: [0] }]);
+    expect(m.access(0, va, Access.READ, Mode.KERNEL)).toBe(Outcome.OK_STALE);
+    m.tlbi(0, 'ALLE2');
+    m.dsb(0);
+    expect(m.access(0, va, Access.READ, Mode.KERNEL)).toBe(Outcome.FAULT_NOT_PRESENT);
   });
 });

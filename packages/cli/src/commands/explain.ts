@@ -94,7 +94,9 @@ function explainRawMmu(subject: string): RawMmuExplanation {
     arches: ARCHES,
     description:
       "No OS policy: the simulated MMU alone runs the hardware-level ops of a scenario's hw: block " +
-      '(page-table stores, TLB invalidations, barriers, root switches, accesses). Every OS-level op is ' +
+      '(page-table stores, TLB invalidations, barriers, root switches, accesses; on arm64 also stage-2 ' +
+      'and EL2 spaces and the regime a CPU runs in: context el: 2 for the hypervisor, el: 1 with vttbr: ' +
+      'for a guest). Every OS-level op is ' +
       'unsupported. With no policy to claim or give up an invariant, every invariant is judged: each ' +
       'non-soft violation is a finding and fails check expect: no-violations.',
   };
