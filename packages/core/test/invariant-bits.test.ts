@@ -221,7 +221,7 @@ describe('first honesty rule: a stale entry matters only if it grants more than 
     m.setLeaf(user, USER_VA, 1, f, UDATA);
     m.frames.free(f);
     // Two present entries were stored before the free; one is the linear map's.
-    expect(m.reverse.validAfterFree[f]).toBe(2);
+    expect(m.reverse.validAfterFree(f)).toBe(2);
     expect(validBeforeFree(m, f)).toBe(1);
     m.clearEntry(user, USER_VA, 1);
     expect(validBeforeFree(m, f)).toBe(0);

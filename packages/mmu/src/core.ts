@@ -109,7 +109,7 @@ export abstract class MachineCore implements StaleListener {
     this.counters = new Counters(costs, params.cpus);
     this.frames = new Frames(
       params.frames,
-      { beforeFree: (pfn) => this.beforeFree(pfn) },
+      { beforeFree: (pfn) => this.beforeFree(pfn), afterFree: (pfn) => this.reverse.onFreed(pfn) },
       () => this.clock++,
     );
     this.tables = new PageTables(params.frames);
@@ -288,7 +288,7 @@ export abstract class MachineCore implements StaleListener {
       space,
       va,
       otherLinks: links,
-      unclean: this.reverse.walkRefs[pfn] > this.reverse.walkAfterFree[pfn],
+      unclean: this.reverse.walkRefs(pfn) > this.reverse.walkAfterFree(pfn),
       freedSince: links > 0 && this.frames.freedAt[pfn] > t.slotLinkedAt[slot],
     };
     for (const o of this.observers) o.tableLinked?.(l);
@@ -405,7 +405,7 @@ export abstract class MachineCore implements StaleListener {
     }
     if (this.observers.length > 0) {
       this.changed(pfn, 1, 'free');
-      if (this.reverse.walkRefs[pfn] > 0) for (const o of this.observers) o.walkChanged?.(pfn, 'free');
+      if (this.reverse.walkRefs(pfn) > 0) for (const o of this.observers) o.walkChanged?.(pfn, 'free');
     }
   }
 

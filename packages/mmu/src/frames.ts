@@ -9,6 +9,8 @@ export const TAG_PAGE_TABLE = 2;
 export interface FrameHooks {
   /** Called before a frame's generation moves on, so the reverse view can mark old translations. */
   beforeFree(pfn: number): void;
+  /** Called once the frame's free clock is set. */
+  afterFree?(pfn: number): void;
 }
 
 export class Frames {
@@ -85,6 +87,7 @@ export class Frames {
     this.gens[pfn]++;
     this.freedAt[pfn] = this.clock();
     this.freeCount++;
+    this.hooks.afterFree?.(pfn);
   }
 
   get freeFrames(): number {

@@ -172,25 +172,25 @@ export abstract class MachineQueries extends MachineTlb {
     const r = this.reverse;
     this.frames.generation(pfn);
     return {
-      valid: r.validRefs[pfn],
-      validWritable: r.validW[pfn],
-      validExecutable: r.validX[pfn],
-      stale: r.staleRefs[pfn],
-      staleWritable: r.staleW[pfn],
-      staleExecutable: r.staleX[pfn],
-      validAfterFree: r.validAfterFree[pfn],
-      staleAfterFree: r.staleAfterFree[pfn],
-      staleWalks: r.walkRefs[pfn],
+      valid: r.validRefs(pfn),
+      validWritable: r.validW(pfn),
+      validExecutable: r.validX(pfn),
+      stale: r.staleRefs(pfn),
+      staleWritable: r.staleW(pfn),
+      staleExecutable: r.staleX(pfn),
+      validAfterFree: r.validAfterFree(pfn),
+      staleAfterFree: r.staleAfterFree(pfn),
+      staleWalks: r.walkRefs(pfn),
     };
   }
 
   /** Writable through some present entry or possibly-cached stale entry, on any CPU, any alias. */
   isWritableAnywhere(pfn: number): boolean {
-    return this.reverse.validW[pfn] + this.reverse.staleW[pfn] > 0;
+    return this.reverse.validW(pfn) + this.reverse.staleW(pfn) > 0;
   }
 
   isExecutableAnywhere(pfn: number): boolean {
-    return this.reverse.validX[pfn] + this.reverse.staleX[pfn] > 0;
+    return this.reverse.validX(pfn) + this.reverse.staleX(pfn) > 0;
   }
 
   /** INV-WX for one frame: writable through one translation and executable through another (or the same). */
@@ -205,12 +205,12 @@ export abstract class MachineQueries extends MachineTlb {
 
   /** Some CPU may still hold a cached translation of `pfn` captured before its last free. */
   cachedAfterFree(pfn: number): boolean {
-    return this.reverse.staleAfterFree[pfn] > 0;
+    return this.reverse.staleAfterFree(pfn) > 0;
   }
 
   /** `cachedAfterFree` or a present PTE stored before the frame's last free still maps it. */
   reachableAfterFree(pfn: number): boolean {
-    return this.reverse.staleAfterFree[pfn] + this.reverse.validAfterFree[pfn] > 0;
+    return this.reverse.staleAfterFree(pfn) + this.reverse.validAfterFree(pfn) > 0;
   }
 
   /** Frames reachable after free (O(1)). */
@@ -225,7 +225,7 @@ export abstract class MachineQueries extends MachineTlb {
 
   /** Stale walk-cache records pointing at `pfn`. */
   staleWalkRefs(pfn: number): number {
-    return this.reverse.walkRefs[pfn];
+    return this.reverse.walkRefs(pfn);
   }
 
   /** Possibly-cached stale translations reaching `pfn` (not the current ones), with their CPUs. */

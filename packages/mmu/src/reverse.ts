@@ -4,27 +4,51 @@
 // "stale" = possibly-cached translations whose entry has since changed (one record counts once, however
 // many CPUs may hold it); "walk" = possibly-cached walk-cache entries pointing at a table frame that has
 // since been unlinked.
+// A block leaf (2 MiB, 1 GiB) whose output is aligned to its size — what the architectures require of a
+// block descriptor's output address (Arm ARM D8.3 "Translation table descriptor formats": the OA of a
+// block descriptor is a multiple of the block size; Intel SDM Vol. 3A §4.5, tables 4-15/4-17: PDE/PDPTE
+// bits 20:13 / 29:13 reserved) — is counted once, per chunk of frames it covers, so storing or retiring
+// it costs what a 4 KiB leaf costs; a frame's count is the sum of its own count and its chunks' counts.
+// An output the MMU was given unaligned is counted per frame, as before. Only the after-free counts are
+// kept per frame for every leaf: they change for the frames freed since the leaf was stored, which the
+// per-chunk latest-free clocks find without visiting the others.
+import { CHUNK2_SHIFT, CHUNK3_SHIFT, ChunkCounts, type FrameVisit } from './chunks.js';
 import { Pte } from './constants.js';
 
 const X = Pte.XUSER | Pte.XKERNEL;
 
+/** Which frames of a range `ReverseView.framesWhere` visits. */
+export type ReachKind = 'exec' | 'wx' | 'after-free';
+
+/** Per-level counts: index 0 per frame, 1 per 2 MiB chunk, 2 per 1 GiB chunk. */
+type Levels<T> = [T, Uint32Array, Uint32Array];
+
 export class ReverseView {
-  readonly validRefs: Uint32Array;
-  readonly validW: Uint16Array;
-  readonly validX: Uint16Array;
-  readonly staleRefs: Uint32Array;
-  readonly staleW: Uint16Array;
-  readonly staleX: Uint16Array;
+  private readonly vRefs: Levels<Uint32Array>;
+  private readonly vW: Levels<Uint16Array>;
+  private readonly vX: Levels<Uint16Array>;
+  private readonly sRefs: Levels<Uint32Array>;
+  private readonly sW: Levels<Uint16Array>;
+  private readonly sX: Levels<Uint16Array>;
   /** Valid entries stored before the frame's last free (frame reachable after free through a live PTE). */
-  readonly validAfterFree: Uint16Array;
+  private readonly vAfterFree: Uint16Array;
   /** Stale cached translations captured before the frame's last free. */
-  readonly staleAfterFree: Uint16Array;
+  private readonly sAfterFree: Uint16Array;
   /** Stale walk-cache entries pointing at this (table) frame. */
-  readonly walkRefs: Uint16Array;
+  private readonly walks: Uint16Array;
   /** ... of which were captured before the frame was freed. */
-  readonly walkAfterFree: Uint16Array;
-  /** Frames writable through one translation and executable through another (or the same). */
-  wxFrames = 0;
+  private readonly walksAfterFree: Uint16Array;
+  /** Latest free clock of any frame in each 2 MiB / 1 GiB chunk (0 = none freed). */
+  private readonly lastFreed2: Uint32Array;
+  private readonly lastFreed3: Uint32Array;
+  /** Frames writable / executable through something, and frames with an after-free reacher, per chunk. */
+  private readonly write: ChunkCounts;
+  private readonly exec: ChunkCounts;
+  private readonly afterFree: ChunkCounts;
+  /** Frames W and X through their own (per-frame) counts. */
+  private wxOwn = 0;
+  /** Block leaves (valid or stale) counted per chunk. */
+  private blocks = 0;
   /** Frames with any after-free reacher (valid or stale). */
   afterFreeFrames = 0;
   /** Stale walk-cache entries pointing at freed table frames (summed over frames). */
@@ -34,86 +58,228 @@ export class ReverseView {
     readonly count: number,
     private readonly freedAt: Uint32Array,
   ) {
-    this.validRefs = new Uint32Array(count);
-    this.validW = new Uint16Array(count);
-    this.validX = new Uint16Array(count);
-    this.staleRefs = new Uint32Array(count);
-    this.staleW = new Uint16Array(count);
-    this.staleX = new Uint16Array(count);
-    this.validAfterFree = new Uint16Array(count);
-    this.staleAfterFree = new Uint16Array(count);
-    this.walkRefs = new Uint16Array(count);
-    this.walkAfterFree = new Uint16Array(count);
+    const n2 = Math.ceil(count / (1 << CHUNK2_SHIFT)) + 1;
+    const n3 = Math.ceil(count / (1 << CHUNK3_SHIFT)) + 1;
+    const u32 = (): Levels<Uint32Array> => [new Uint32Array(count), new Uint32Array(n2), new Uint32Array(n3)];
+    const u16 = (): Levels<Uint16Array> => [new Uint16Array(count), new Uint32Array(n2), new Uint32Array(n3)];
+    this.vRefs = u32();
+    this.vW = u16();
+    this.vX = u16();
+    this.sRefs = u32();
+    this.sW = u16();
+    this.sX = u16();
+    this.vAfterFree = new Uint16Array(count);
+    this.sAfterFree = new Uint16Array(count);
+    this.walks = new Uint16Array(count);
+    this.walksAfterFree = new Uint16Array(count);
+    this.lastFreed2 = new Uint32Array(n2);
+    this.lastFreed3 = new Uint32Array(n3);
+    const [vW, vW2, vW3] = this.vW;
+    const [sW, sW2, sW3] = this.sW;
+    const [vX, vX2, vX3] = this.vX;
+    const [sX, sX2, sX3] = this.sX;
+    this.write = new ChunkCounts(
+      count,
+      (f) => vW[f] + sW[f] > 0,
+      (c) => vW2[c] + sW2[c] > 0,
+      (c) => vW3[c] + sW3[c] > 0,
+    );
+    this.exec = new ChunkCounts(
+      count,
+      (f) => vX[f] + sX[f] > 0,
+      (c) => vX2[c] + sX2[c] > 0,
+      (c) => vX3[c] + sX3[c] > 0,
+    );
+    this.afterFree = new ChunkCounts(count, (f) => this.isAfterFree(f));
+  }
+
+  // ---------------------------------------------------------------- per-frame reads
+
+  validRefs(f: number): number {
+    return sum(this.vRefs, f);
+  }
+  validW(f: number): number {
+    return sum(this.vW, f);
+  }
+  validX(f: number): number {
+    return sum(this.vX, f);
+  }
+  staleRefs(f: number): number {
+    return sum(this.sRefs, f);
+  }
+  staleW(f: number): number {
+    return sum(this.sW, f);
+  }
+  staleX(f: number): number {
+    return sum(this.sX, f);
+  }
+  /** Valid entries stored before the frame's last free. */
+  validAfterFree(f: number): number {
+    return this.vAfterFree[f];
+  }
+  /** Stale cached translations captured before the frame's last free. */
+  staleAfterFree(f: number): number {
+    return this.sAfterFree[f];
+  }
+  /** Stale walk-cache entries pointing at this (table) frame. */
+  walkRefs(f: number): number {
+    return this.walks[f];
+  }
+  walkAfterFree(f: number): number {
+    return this.walksAfterFree[f];
   }
 
   isWx(f: number): boolean {
-    return this.validW[f] + this.staleW[f] > 0 && this.validX[f] + this.staleX[f] > 0;
+    return this.validW(f) + this.staleW(f) > 0 && this.validX(f) + this.staleX(f) > 0;
   }
 
-  private afterFree(f: number): boolean {
-    return this.validAfterFree[f] + this.staleAfterFree[f] > 0;
+  private isAfterFree(f: number): boolean {
+    return this.vAfterFree[f] + this.sAfterFree[f] > 0;
   }
+
+  /** Frames writable through one translation and executable through another (or the same). */
+  get wxFrames(): number {
+    if (this.blocks === 0) return this.wxOwn;
+    let n = 0;
+    this.write.eachBoth(this.exec, 0, this.count, () => n++);
+    return n;
+  }
+
+  /**
+   * Visit, in ascending order, the frames of [first, end) that are executable through something
+   * (`exec`), writable and executable (`wx`), or reached by a translation older than their last free
+   * (`after-free`): the frames a range judge must look at, found per chunk.
+   */
+  framesWhere(kind: ReachKind, first: number, end: number, visit: FrameVisit): void {
+    if (kind === 'exec') this.exec.each(first, end, visit);
+    else if (kind === 'wx') this.write.eachBoth(this.exec, first, end, visit);
+    else this.afterFree.each(first, end, visit);
+  }
+
+  // ---------------------------------------------------------------- updates
 
   /** Add (+1) or remove (-1) a present leaf reaching frames [first, first+n) stored at clock `since`. */
   valid(first: number, n: number, flags: number, since: number, d: 1 | -1): void {
-    const end = Math.min(first + n, this.count);
-    const w = (flags & Pte.WRITABLE) !== 0;
-    const x = (flags & X) !== 0;
-    for (let f = first; f < end; f++) {
-      const wx0 = this.isWx(f);
-      const af0 = this.afterFree(f);
-      if (d > 0 && this.validRefs[f] >= 0xffff) throw new Error(`frame ${f}: more than 65535 translations`);
-      this.validRefs[f] += d;
-      if (w) this.validW[f] += d;
-      if (x) this.validX[f] += d;
-      if (this.freedAt[f] > since) this.validAfterFree[f] += d;
-      if (this.isWx(f) !== wx0) this.wxFrames += wx0 ? -1 : 1;
-      if (this.afterFree(f) !== af0) this.afterFreeFrames += af0 ? -1 : 1;
-    }
+    if (n > 1 && first % n === 0) this.block(true, first, n, flags, since, d);
+    else
+      for (let f = first, end = Math.min(first + n, this.count); f < end; f++)
+        this.own(true, f, flags, since, d);
   }
 
   /** Add or remove a stale cached leaf record. */
   stale(first: number, n: number, flags: number, since: number, d: 1 | -1): void {
-    const end = Math.min(first + n, this.count);
-    const w = (flags & Pte.WRITABLE) !== 0;
-    const x = (flags & X) !== 0;
-    for (let f = first; f < end; f++) {
-      const wx0 = this.isWx(f);
-      const af0 = this.afterFree(f);
-      if (d > 0 && this.staleRefs[f] >= 0xffff)
-        throw new Error(`frame ${f}: more than 65535 stale translations`);
-      this.staleRefs[f] += d;
-      if (w) this.staleW[f] += d;
-      if (x) this.staleX[f] += d;
-      if (this.freedAt[f] > since) this.staleAfterFree[f] += d;
-      if (this.isWx(f) !== wx0) this.wxFrames += wx0 ? -1 : 1;
-      if (this.afterFree(f) !== af0) this.afterFreeFrames += af0 ? -1 : 1;
+    if (n > 1 && first % n === 0) this.block(false, first, n, flags, since, d);
+    else
+      for (let f = first, end = Math.min(first + n, this.count); f < end; f++)
+        this.own(false, f, flags, since, d);
+  }
+
+  /** One translation of frame `f` counted in the frame's own counts. */
+  private own(valid: boolean, f: number, flags: number, since: number, d: 1 | -1): void {
+    const refs = valid ? this.vRefs[0] : this.sRefs[0];
+    if (d > 0 && refs[f] >= 0xffff)
+      throw new Error(`frame ${f}: more than 65535 ${valid ? '' : 'stale '}translations`);
+    refs[f] += d;
+    const vW = this.vW[0];
+    const sW = this.sW[0];
+    const vX = this.vX[0];
+    const sX = this.sX[0];
+    const w0 = vW[f] + sW[f] > 0;
+    const x0 = vX[f] + sX[f] > 0;
+    if ((flags & Pte.WRITABLE) !== 0) (valid ? vW : sW)[f] += d;
+    if ((flags & X) !== 0) (valid ? vX : sX)[f] += d;
+    const w1 = vW[f] + sW[f] > 0;
+    const x1 = vX[f] + sX[f] > 0;
+    if (w1 !== w0) this.write.frame(f, d);
+    if (x1 !== x0) this.exec.frame(f, d);
+    if ((w0 && x0) !== (w1 && x1)) this.wxOwn += d;
+    if (this.freedAt[f] > since) this.afterFreeBy(valid, f, d);
+  }
+
+  /** A block leaf reaching the aligned chunk [first, first+n), counted once for the chunk. */
+  private block(valid: boolean, first: number, n: number, flags: number, since: number, d: 1 | -1): void {
+    const lv = n === 1 << CHUNK2_SHIFT ? 1 : 2;
+    const c = lv === 1 ? first >>> CHUNK2_SHIFT : first >>> CHUNK3_SHIFT;
+    if (first >= this.count) return;
+    const refs = (valid ? this.vRefs : this.sRefs)[lv];
+    const wr = (valid ? this.vW : this.sW)[lv];
+    const ex = (valid ? this.vX : this.sX)[lv];
+    if (d > 0 && refs[c] >= 0xffff)
+      throw new Error(`frame ${first}: more than 65535 ${valid ? '' : 'stale '}translations`);
+    const w0 = this.vW[1][c] + this.sW[1][c] > 0;
+    const x0 = this.vX[1][c] + this.sX[1][c] > 0;
+    refs[c] += d;
+    if ((flags & Pte.WRITABLE) !== 0) wr[c] += d;
+    if ((flags & X) !== 0) ex[c] += d;
+    if (lv === 1) {
+      // A 2 MiB chunk wholly writable / executable is counted in its 1 GiB chunk's summary.
+      if (this.vW[1][c] + this.sW[1][c] > 0 !== w0) this.write.chunk2(c, d);
+      if (this.vX[1][c] + this.sX[1][c] > 0 !== x0) this.exec.chunk2(c, d);
+    }
+    this.blocks += d;
+    this.freedSince(first, Math.min(first + n, this.count), since, (f) => this.afterFreeBy(valid, f, d));
+  }
+
+  /** A translation of `f` older than its last free comes (+1) or goes (-1). */
+  private afterFreeBy(valid: boolean, f: number, d: 1 | -1): void {
+    const af0 = this.isAfterFree(f);
+    (valid ? this.vAfterFree : this.sAfterFree)[f] += d;
+    if (this.isAfterFree(f) !== af0) this.afterFreeChanged(f, af0 ? -1 : 1);
+  }
+
+  private afterFreeChanged(f: number, d: 1 | -1): void {
+    this.afterFreeFrames += d;
+    this.afterFree.frame(f, d);
+  }
+
+  /** Visit the frames of [first, end) freed after clock `since`, skipping chunks freed before it. */
+  private freedSince(first: number, end: number, since: number, visit: FrameVisit): void {
+    const s3 = 1 << CHUNK3_SHIFT;
+    const s2 = 1 << CHUNK2_SHIFT;
+    for (let lo3 = first; lo3 < end; lo3 = (Math.floor(lo3 / s3) + 1) * s3) {
+      if (this.lastFreed3[lo3 >>> CHUNK3_SHIFT] <= since) continue;
+      const hi3 = Math.min(end, (Math.floor(lo3 / s3) + 1) * s3);
+      for (let lo2 = lo3; lo2 < hi3; lo2 = (Math.floor(lo2 / s2) + 1) * s2) {
+        if (this.lastFreed2[lo2 >>> CHUNK2_SHIFT] <= since) continue;
+        const hi2 = Math.min(hi3, (Math.floor(lo2 / s2) + 1) * s2);
+        for (let f = lo2; f < hi2; f++) if (this.freedAt[f] > since) visit(f);
+      }
     }
   }
 
   /** Add or remove a stale walk-cache record pointing at table frame `f`, linked at clock `since`. */
   walk(f: number, since: number, d: 1 | -1): void {
     if (f >= this.count) return;
-    if (d > 0 && this.walkRefs[f] >= 0xffff)
-      throw new Error(`frame ${f}: more than 65535 stale walk entries`);
-    this.walkRefs[f] += d;
+    if (d > 0 && this.walks[f] >= 0xffff) throw new Error(`frame ${f}: more than 65535 stale walk entries`);
+    this.walks[f] += d;
     if (this.freedAt[f] > since) {
-      this.walkAfterFree[f] += d;
+      this.walksAfterFree[f] += d;
       this.walkAfterFreeTotal += d;
     }
   }
 
   /** The frame is being freed: everything reaching it now was captured before the free. */
   onFree(f: number): void {
-    const af0 = this.afterFree(f);
-    this.validAfterFree[f] = this.validRefs[f]!;
-    this.staleAfterFree[f] = this.staleRefs[f]!;
-    if (this.afterFree(f) !== af0) this.afterFreeFrames += af0 ? -1 : 1;
-    this.walkAfterFreeTotal += this.walkRefs[f] - this.walkAfterFree[f];
-    this.walkAfterFree[f] = this.walkRefs[f]!;
+    const af0 = this.isAfterFree(f);
+    this.vAfterFree[f] = this.validRefs(f);
+    this.sAfterFree[f] = this.staleRefs(f);
+    if (this.isAfterFree(f) !== af0) this.afterFreeChanged(f, af0 ? -1 : 1);
+    this.walkAfterFreeTotal += this.walks[f] - this.walksAfterFree[f];
+    this.walksAfterFree[f] = this.walks[f];
+  }
+
+  /** The frame's free clock was set: its chunks' latest free moves on. */
+  onFreed(f: number): void {
+    const t = this.freedAt[f];
+    if (t > this.lastFreed2[f >>> CHUNK2_SHIFT]) this.lastFreed2[f >>> CHUNK2_SHIFT] = t;
+    if (t > this.lastFreed3[f >>> CHUNK3_SHIFT]) this.lastFreed3[f >>> CHUNK3_SHIFT] = t;
   }
 
   get bytes(): number {
-    return this.count * (2 * 4 + 8 * 2);
+    return this.count * (2 * 4 + 8 * 2) + (this.lastFreed2.length + this.lastFreed3.length) * 4 * 14;
   }
+}
+
+function sum(a: Levels<Uint32Array | Uint16Array>, f: number): number {
+  return a[0][f] + a[1][f >>> CHUNK2_SHIFT] + a[2][f >>> CHUNK3_SHIFT];
 }

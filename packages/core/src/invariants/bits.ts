@@ -49,7 +49,7 @@ export function recordVaOf(s: StaleRecords, r: number, pfn: number): number {
  */
 export function staleLeafTo(m: MachineView, pfn: number): number[] {
   const out: number[] = [];
-  if (m.reverse.staleRefs[pfn] === 0) return out;
+  if (m.reverse.staleRefs(pfn) === 0) return out;
   const s = m.staleLeaf;
   if (s.framesIndexed === true && s.reaching !== undefined) {
     for (const r of s.reaching(pfn)) if (recordCounts(m, s, r)) out.push(r);
@@ -127,7 +127,7 @@ export function staleGrantsMore(m: MachineView, r: number, pfn: number): boolean
  * count; the clamp then may hide one other entry — the price of not scanning the page tables.)
  */
 export function validBeforeFree(m: MachineView, pfn: number): number {
-  const n = m.reverse.validAfterFree[pfn] as number;
+  const n = m.reverse.validAfterFree(pfn);
   if (n === 0) return 0; // the common case: no software walk
   return Math.max(0, n - (directMapPresent(m, pfn).present ? 1 : 0));
 }
@@ -138,7 +138,7 @@ export function validBeforeFree(m: MachineView, pfn: number): number {
  * variant leaves thousands of stale linear-map entries behind (skip-flush bounds).
  */
 export function staleDirectMapTo(m: MachineView, pfn: number): number[] {
-  if (m.reverse.staleRefs[pfn] === 0) return [];
+  if (m.reverse.staleRefs(pfn) === 0) return [];
   const s = m.staleLeaf;
   if (s.chain === undefined || s.nextInChain === undefined) {
     return staleLeafTo(m, pfn).filter((r) => isDirectMapVa(m, recordVaOf(s, r, pfn)));

@@ -1,10 +1,14 @@
 import { FRAME_MERMAP } from '../contracts/frame-book.js';
 import { GLOBAL_TAG, Pte } from '@shootdown/mmu';
 import { hex, recordVaOf, staleLeafTo } from './bits.js';
+import { judgeRange, type RangeSelection } from './frame-range.js';
 import type { Invariant, InvariantContext } from './invariant.js';
 
 /** The mm-local window the Linux mermap lives in (spec linux.md §4.4); other policies have none. */
 const MERMAP_WINDOW = 'linux.mermap';
+
+/** The frames of a changed range this invariant judges (frame-range.ts). */
+const SELECT: RangeSelection = { marks: ['mermap'], active: 'cross-mm-alias' };
 
 /**
  * `cross-mm-alias` — the mermap isolation question: a frame one address space holds privately — mapped in
@@ -24,9 +28,7 @@ export const crossMmAlias: Invariant = {
     'A frame mapped privately in one address space (its mm-local mermap window) is reachable from another: a ' +
     "translation in another process's tree, or a global entry in the window, valid or possibly cached.",
   framesChanged(ctx, first, count) {
-    for (let f = first; f < first + count; f++) {
-      if ((ctx.book.flags(f) & FRAME_MERMAP) !== 0 || ctx.active('cross-mm-alias', f)) judge(ctx, f);
-    }
+    judgeRange(ctx, first, count, SELECT, judgeMarked);
   },
   frameState(ctx, pfn) {
     if (ctx.active('cross-mm-alias', pfn)) judge(ctx, pfn);
@@ -46,8 +48,8 @@ function reaches(ctx: InvariantContext, f: number): Reach[] {
   const out: Reach[] = [];
   // Present leaves (the mermap's are 4 KiB, so the leaf's VA is the frame's) — a table scan, so only when the
   // MMU's reach counts say more than one path exists — then possibly cached ones.
-  const valid = m.reverse.validRefs[f] ?? 0;
-  const stale = m.reverse.staleRefs[f] ?? 0;
+  const valid = m.reverse.validRefs(f);
+  const stale = m.reverse.staleRefs(f);
   if (valid + stale < 2 && stale === 0) return out;
   for (const t of valid > 0 ? (m.validTranslations?.(f) ?? []) : [])
     out.push({ space: t.space, va: t.va, global: (t.flags & Pte.GLOBAL) !== 0, cpu: null });
@@ -98,4 +100,9 @@ function judge(ctx: InvariantContext, f: number): void {
     return;
   }
   ctx.settle('cross-mm-alias', f);
+}
+
+/** A frame of a changed range: judged while under a mermap window, or while its violation is raised. */
+function judgeMarked(ctx: InvariantContext, f: number): void {
+  if ((ctx.book.flags(f) & FRAME_MERMAP) !== 0 || ctx.active('cross-mm-alias', f)) judge(ctx, f);
 }

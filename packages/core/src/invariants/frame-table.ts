@@ -1,11 +1,27 @@
 // The FrameBook implementation: one byte of state and one byte of flags per frame, plus the (few)
-// expected-key ranges. Changes are forwarded to a listener (the invariant monitor).
+// expected-key ranges. Changes are forwarded to a listener (the invariant monitor). The marks the range
+// invariants select frames by (handed out unmapped, revoked, under a mermap window) are also counted per
+// 2 MiB and 1 GiB chunk, so judging a block's range finds its few marked frames without reading the rest.
+import { ChunkCounts, type FrameVisit } from '@shootdown/mmu';
 import type { Pfn, Pid, Va } from '../contracts/addresses.js';
-import { FRAME_REVOKED, FrameState, type ExpectedKeyRange, type FrameBook } from '../contracts/frame-book.js';
+import {
+  FRAME_MERMAP,
+  FRAME_REVOKED,
+  FrameState,
+  type ExpectedKeyRange,
+  type FrameBook,
+} from '../contracts/frame-book.js';
 
 export interface FrameBookListener {
   stateChanged(pfn: Pfn, from: FrameState, to: FrameState): void;
   revoked(pfns: readonly Pfn[]): void;
+}
+
+/** Frame-book marks counted per chunk: state Unmapped or UnmappedPool, FRAME_REVOKED, FRAME_MERMAP. */
+export type FrameMark = 'unmapped' | 'revoked' | 'mermap';
+
+function isUnmappedState(s: number): boolean {
+  return s === FrameState.Unmapped || s === FrameState.UnmappedPool;
 }
 
 export class FrameTable implements FrameBook {
@@ -13,12 +29,23 @@ export class FrameTable implements FrameBook {
   readonly #state: Uint8Array;
   readonly #flags: Uint8Array;
   #ranges: ExpectedKeyRange[] = [];
+  readonly #marks: Readonly<Record<FrameMark, ChunkCounts>>;
   listener: FrameBookListener | null = null;
 
   constructor(frames: number) {
     this.frames = frames;
-    this.#state = new Uint8Array(frames);
-    this.#flags = new Uint8Array(frames);
+    const state = (this.#state = new Uint8Array(frames));
+    const flags = (this.#flags = new Uint8Array(frames));
+    this.#marks = {
+      unmapped: new ChunkCounts(frames, (f) => isUnmappedState(state[f])),
+      revoked: new ChunkCounts(frames, (f) => (flags[f] & FRAME_REVOKED) !== 0),
+      mermap: new ChunkCounts(frames, (f) => (flags[f] & FRAME_MERMAP) !== 0),
+    };
+  }
+
+  /** Visit, in ascending order, the frames of [first, end) that carry `mark`. */
+  framesMarked(mark: FrameMark, first: number, end: number, visit: FrameVisit): void {
+    this.#marks[mark].each(first, end, visit);
   }
 
   state(pfn: Pfn): FrameState {
@@ -33,12 +60,18 @@ export class FrameTable implements FrameBook {
     this.#check(pfn);
     const from = this.#state[pfn] as FrameState;
     this.#state[pfn] = state;
+    if (isUnmappedState(from) !== isUnmappedState(state))
+      this.#marks.unmapped.frame(pfn, isUnmappedState(state) ? 1 : -1);
     if (from !== state || state === FrameState.Free) this.listener?.stateChanged(pfn, from, state);
   }
 
   setFlag(pfn: Pfn, flag: number, on: boolean): void {
     this.#check(pfn);
-    this.#flags[pfn] = on ? this.#flags[pfn] | flag : this.#flags[pfn] & ~flag;
+    const was = this.#flags[pfn];
+    const now = (this.#flags[pfn] = on ? was | flag : was & ~flag);
+    const changed = was ^ now;
+    if ((changed & FRAME_REVOKED) !== 0) this.#marks.revoked.frame(pfn, (now & FRAME_REVOKED) !== 0 ? 1 : -1);
+    if ((changed & FRAME_MERMAP) !== 0) this.#marks.mermap.frame(pfn, (now & FRAME_MERMAP) !== 0 ? 1 : -1);
   }
 
   markRevoked(pfns: readonly Pfn[]): void {

@@ -4,6 +4,7 @@
 import type { FrameBook } from '../contracts/frame-book.js';
 import type { Pid, Va } from '../contracts/addresses.js';
 import type { InvariantId } from '../policy/invariant-ids.js';
+import type { FrameMark } from './frame-table.js';
 import type { MachineView, TableLinkView, TagOverlapView } from './machine-view.js';
 
 /** What the invariants may ask the kernel side beyond the frame book (supplied by the runner). */
@@ -34,6 +35,8 @@ export interface InvariantContext {
   active(id: InvariantId, key: number): boolean;
   /** Keys currently raised for `id`. */
   activeKeys(id: InvariantId): readonly number[];
+  /** Visit, ascending, the frames of [first, end) the frame book marks (absent: judge frame by frame). */
+  marked?(mark: FrameMark, first: number, end: number, visit: (pfn: number) => void): void;
 }
 
 export interface Invariant {

@@ -1,23 +1,38 @@
 // The read-only slice of the simulated machine the invariants look at. Structural, so the invariants
 // depend on what they read, not on how @shootdown/mmu builds it; the MMU's Machine satisfies it.
 
-/** Per-frame reach counts, kept incrementally by the MMU (its `ReverseView`). */
+/**
+ * Per-frame reach counts, kept incrementally by the MMU (its `ReverseView`). Read through accessors: a
+ * block leaf is counted once per chunk of frames it covers, so a frame's count is a sum, not one cell.
+ */
 export interface ReverseCounts {
-  readonly validRefs: ArrayLike<number>;
-  readonly validW: ArrayLike<number>;
-  readonly validX: ArrayLike<number>;
-  readonly staleRefs: ArrayLike<number>;
-  readonly staleW: ArrayLike<number>;
-  readonly staleX: ArrayLike<number>;
+  validRefs(pfn: number): number;
+  validW(pfn: number): number;
+  validX(pfn: number): number;
+  staleRefs(pfn: number): number;
+  staleW(pfn: number): number;
+  staleX(pfn: number): number;
   /** Valid entries stored before the frame's last free. */
-  readonly validAfterFree: ArrayLike<number>;
+  validAfterFree(pfn: number): number;
   /** Stale cached translations captured before the frame's last free. */
-  readonly staleAfterFree: ArrayLike<number>;
+  staleAfterFree(pfn: number): number;
   /** Stale walk-cache entries pointing at this (table) frame. */
-  readonly walkRefs: ArrayLike<number>;
-  readonly walkAfterFree: ArrayLike<number>;
+  walkRefs(pfn: number): number;
+  walkAfterFree(pfn: number): number;
   readonly walkAfterFreeTotal: number;
   isWx(pfn: number): boolean;
+  /**
+   * Visit, in ascending order, the frames of [first, end) executable through something (`exec`),
+   * writable and executable (`wx`), or reached by a translation older than their last free
+   * (`after-free`) — found per chunk, so a range judge of a block costs what its answer costs. Without
+   * it the invariants judge a range frame by frame.
+   */
+  framesWhere?(
+    kind: 'exec' | 'wx' | 'after-free',
+    first: number,
+    end: number,
+    visit: (pfn: number) => void,
+  ): void;
 }
 
 /** Possibly-cached translations whose entry changed: one record per change, with its holders. */

@@ -18,7 +18,7 @@ export interface InvariantViolation extends ViolationSite {
 export class InvariantMonitor {
   /** Path of the step being executed; violations are attributed to it. */
   step = '';
-  readonly #ctx: InvariantContext;
+  readonly #ctx: { -readonly [K in keyof InvariantContext]: InvariantContext[K] };
   readonly #claims: ReadonlySet<string>;
   readonly #active = new Map<InvariantId, Set<number>>();
   #found: InvariantViolation[] = [];
@@ -44,6 +44,10 @@ export class InvariantMonitor {
       active: (id, key) => this.#active.get(id)?.has(key) ?? false,
       activeKeys: (id) => [...(this.#active.get(id) ?? [])],
     };
+    // A book without chunk marks (tests' per-frame reference) leaves the range invariants reading every frame.
+    if (typeof book.framesMarked === 'function') {
+      this.#ctx.marked = (mark, first, end, visit) => book.framesMarked(mark, first, end, visit);
+    }
   }
 
   /** Start watching the machine and the frame book. */

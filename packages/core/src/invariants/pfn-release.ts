@@ -1,6 +1,10 @@
 import { FRAME_REVOKED } from '../contracts/frame-book.js';
 import { directMapPresent, hex, isDirectMapVa, recordVaOf, staleLeafTo } from './bits.js';
+import { judgeRange, type RangeSelection } from './frame-range.js';
 import type { Invariant, InvariantContext } from './invariant.js';
+
+/** The frames of a changed range this invariant judges (frame-range.ts). */
+const SELECT: RangeSelection = { marks: ['revoked'] };
 
 /**
  * `pfn-release` (spec INV-PFN-RELEASE, CVE-2022-39188): after an operation revoking a PFN mapping
@@ -16,7 +20,7 @@ export const pfnRelease: Invariant = {
     for (const f of pfns) judge(ctx, f);
   },
   framesChanged(ctx, first, count) {
-    for (let f = first; f < first + count; f++) if ((ctx.book.flags(f) & FRAME_REVOKED) !== 0) judge(ctx, f);
+    judgeRange(ctx, first, count, SELECT, judgeRevoked);
   },
 };
 
@@ -37,7 +41,7 @@ function judge(ctx: InvariantContext, f: number): void {
     });
     return;
   }
-  const valid = m.reverse.validRefs[f] - (directMapPresent(m, f).present ? 1 : 0);
+  const valid = m.reverse.validRefs(f) - (directMapPresent(m, f).present ? 1 : 0);
   if (valid > 0) {
     ctx.raise('pfn-release', f, {
       cpu: null,
@@ -48,4 +52,9 @@ function judge(ctx: InvariantContext, f: number): void {
     return;
   }
   ctx.settle('pfn-release', f);
+}
+
+/** A frame of a changed range: judged while revoked. */
+function judgeRevoked(ctx: InvariantContext, f: number): void {
+  if ((ctx.book.flags(f) & FRAME_REVOKED) !== 0) judge(ctx, f);
 }

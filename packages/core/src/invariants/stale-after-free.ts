@@ -1,6 +1,10 @@
 import { FrameState } from '../contracts/frame-book.js';
 import { hex, recordVaOf, staleGrantsMore, staleLeafTo, validBeforeFree } from './bits.js';
+import { judgeRange, type RangeSelection } from './frame-range.js';
 import type { Invariant, InvariantContext } from './invariant.js';
+
+/** The frames of a changed range this invariant judges (frame-range.ts). */
+const SELECT: RangeSelection = { reach: ['after-free'], active: 'stale-after-free' };
 
 /**
  * `stale-after-free`: a frame was freed and handed out again while a translation captured before the
@@ -12,7 +16,8 @@ export const staleAfterFree: Invariant = {
   description:
     'A translation (valid or possibly cached) captured before a frame was freed reaches it after it was reused.',
   framesChanged(ctx, first, count) {
-    for (let f = first; f < first + count; f++) judge(ctx, f);
+    // Only a frame with a reacher older than its last free can be in breach.
+    judgeRange(ctx, first, count, SELECT, judge);
   },
   frameState(ctx, pfn) {
     judge(ctx, pfn);
@@ -23,7 +28,7 @@ function judge(ctx: InvariantContext, f: number): void {
   const m = ctx.m;
   if (f >= m.frames.count) return;
   const r = m.reverse;
-  const before = validBeforeFree(m, f) + r.staleAfterFree[f];
+  const before = validBeforeFree(m, f) + r.staleAfterFree(f);
   const st = ctx.book.state(f);
   const reused = !m.frames.isFree(f) && st !== FrameState.Free && st !== FrameState.UnmappedPool;
   if (before === 0 || !reused) {

@@ -1,6 +1,10 @@
 import { FrameState } from '../contracts/frame-book.js';
 import { hex, isExec, recordVaOf, staleGrantsMore, staleLeafTo, validBeforeFree } from './bits.js';
+import { judgeRange, type RangeSelection } from './frame-range.js';
 import type { Invariant, InvariantContext } from './invariant.js';
+
+/** The frames of a changed range this invariant judges (frame-range.ts). */
+const SELECT: RangeSelection = { reach: ['exec'], active: 'stale-exec-alias' };
 
 /**
  * `stale-exec-alias` (spec INV-XALIAS): a CPU holds, or may hold, an executable translation of a frame
@@ -13,7 +17,8 @@ export const staleExecAlias: Invariant = {
   description:
     'A CPU holds (or may hold) an executable entry for a frame that is free, or that was reallocated after the entry was captured.',
   framesChanged(ctx, first, count) {
-    for (let f = first; f < first + count; f++) judge(ctx, f);
+    // Only a frame executable through something can be in breach.
+    judgeRange(ctx, first, count, SELECT, judge);
   },
   frameState(ctx, pfn) {
     judge(ctx, pfn);
@@ -28,7 +33,7 @@ function isFreeFrame(ctx: InvariantContext, f: number): boolean {
 function judge(ctx: InvariantContext, f: number): void {
   const r = ctx.m.reverse;
   if (f >= ctx.m.frames.count) return;
-  if (r.validX[f] + r.staleX[f] === 0) {
+  if (r.validX(f) + r.staleX(f) === 0) {
     ctx.settle('stale-exec-alias', f);
     return;
   }
@@ -49,7 +54,7 @@ function judge(ctx: InvariantContext, f: number): void {
     });
     return;
   }
-  if (r.validX[f] > 0 && (free || validBeforeFree(ctx.m, f) > 0)) {
+  if (r.validX(f) > 0 && (free || validBeforeFree(ctx.m, f) > 0)) {
     ctx.raise('stale-exec-alias', f, {
       cpu: null,
       address: null,

@@ -1,6 +1,10 @@
 import { FrameState } from '../contracts/frame-book.js';
 import { directMapPresent, hex, recordVaOf, staleDirectMapTo } from './bits.js';
+import { judgeRange, type RangeSelection } from './frame-range.js';
 import type { Invariant, InvariantContext } from './invariant.js';
+
+/** The frames of a changed range this invariant judges (frame-range.ts). */
+const SELECT: RangeSelection = { marks: ['unmapped'], active: 'unmapped-stays-unmapped' };
 
 /**
  * `unmapped-stays-unmapped` (spec INV-UNMAPPED): a frame handed out as unmapped (`__GFP_UNMAPPED`,
@@ -15,16 +19,7 @@ export const unmappedStaysUnmapped: Invariant = {
     judge(ctx, pfn);
   },
   framesChanged(ctx, first, count) {
-    for (let f = first; f < first + count; f++) {
-      const st = ctx.book.state(f);
-      if (
-        st === FrameState.Unmapped ||
-        st === FrameState.UnmappedPool ||
-        ctx.active('unmapped-stays-unmapped', f)
-      ) {
-        judge(ctx, f);
-      }
-    }
+    judgeRange(ctx, first, count, SELECT, judgeMarked);
   },
 };
 
@@ -56,4 +51,16 @@ function judge(ctx: InvariantContext, f: number): void {
     return;
   }
   ctx.settle('unmapped-stays-unmapped', f);
+}
+
+/** A frame of a changed range: judged while it is (or was, and its violation is raised) unmapped. */
+function judgeMarked(ctx: InvariantContext, f: number): void {
+  const st = ctx.book.state(f);
+  if (
+    st === FrameState.Unmapped ||
+    st === FrameState.UnmappedPool ||
+    ctx.active('unmapped-stays-unmapped', f)
+  ) {
+    judge(ctx, f);
+  }
 }

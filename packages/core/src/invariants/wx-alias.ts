@@ -1,6 +1,10 @@
 import { Pte } from '@shootdown/mmu';
 import { hex, isExec, isWritable, recordVaOf, staleLeafTo } from './bits.js';
+import { judgeRange, type RangeSelection } from './frame-range.js';
 import type { Invariant, InvariantContext } from './invariant.js';
+
+/** The frames of a changed range this invariant judges (frame-range.ts). */
+const SELECT: RangeSelection = { reach: ['wx'], active: 'wx-alias' };
 
 /**
  * `wx-alias` (spec INV-WX): at one moment a frame is writable through one translation and executable
@@ -17,7 +21,7 @@ export const wxAlias: Invariant = {
   description:
     'A frame is writable through one entry and executable through another at the same moment (any alias, any CPU, stale entries included).',
   framesChanged(ctx, first, count) {
-    for (let f = first; f < first + count; f++) judge(ctx, f);
+    judgeRange(ctx, first, count, SELECT, judge);
   },
 };
 
@@ -30,9 +34,9 @@ function judge(ctx: InvariantContext, f: number): void {
   // The counts include latent records (second honesty rule): decide on the records that count.
   const s = ctx.m.staleLeaf;
   const recs = staleLeafTo(ctx.m, f);
-  const w = r.validW[f] > 0 || recs.some((rec) => isWritable(s.flags[rec] as number));
-  const x = r.validX[f] > 0 || recs.some((rec) => isExec(s.flags[rec] as number));
-  const oneEntry = recs.length === 0 && r.validRefs[f] === 1; // one RWX entry is not an alias
+  const w = r.validW(f) > 0 || recs.some((rec) => isWritable(s.flags[rec] as number));
+  const x = r.validX(f) > 0 || recs.some((rec) => isExec(s.flags[rec] as number));
+  const oneEntry = recs.length === 0 && r.validRefs(f) === 1; // one RWX entry is not an alias
   if (!w || !x || oneEntry || !kernelExecutable(ctx, f, recs)) {
     ctx.settle('wx-alias', f);
     return;
