@@ -42,7 +42,7 @@ describe.concurrent('compare --jobs', () => {
     expect(parallel.code, describeRun(parallel)).toBe(serial.code);
     expect(parallel.stdout).toBe(serial.stdout);
     expect(parallel.stderr).toBe(serial.stderr);
-    const comparisons = JSON.parse(serial.stdout) as ComparisonJson[];
+    const comparisons = (JSON.parse(serial.stdout) as { comparisons: ComparisonJson[] }).comparisons;
     expect(comparisons.map((c) => c.scenario)).toEqual(SCENARIOS);
     // Every --policy in the order given, then every --vary expansion, default variant first (DESIGN §6).
     for (const c of comparisons) {
@@ -102,7 +102,7 @@ describe('compare --jobs with a linked third-party plug-in', () => {
       runCli([...withDistro, '--jobs', '2'], own),
     ]);
     expect(serial.stdout.length, describeRun(serial)).toBeGreaterThan(0);
-    const columns = (JSON.parse(parallel.stdout) as ComparisonJson[]).map((c) =>
+    const columns = (JSON.parse(parallel.stdout) as { comparisons: ComparisonJson[] }).comparisons.map((c) =>
       c.columns.map((x) => x.selection),
     );
     expect(columns).toEqual([

@@ -40,7 +40,7 @@ describe('plug-in containment', () => {
       home,
     );
     expect(r.code, describeRun(r)).toBe(3);
-    const c = JSON.parse(r.stdout) as ComparisonJson;
+    const c = (JSON.parse(r.stdout) as { comparisons: ComparisonJson[] }).comparisons[0]!;
     expect(c.columns.map((x) => x.selection)).toEqual([
       'linux-x86',
       'runaway-loops',

@@ -27,7 +27,7 @@ async function expectDistroInCompare(home: CliHome): Promise<void> {
     home,
   );
   expect(r.code, describeRun(r)).toBe(1);
-  const c = JSON.parse(r.stdout) as ComparisonJson;
+  const c = (JSON.parse(r.stdout) as { comparisons: ComparisonJson[] }).comparisons[0]!;
   expect(c.columns.map((x) => x.selection)).toEqual([DISTRO_PRE52, PRE52]);
   expect(c.summaries[0]!.verdict).toBe(c.summaries[1]!.verdict);
   const wx = c.invariants.find((row) => row.invariant === 'wx-alias');

@@ -215,3 +215,28 @@ describe('oclif conventions: help, -h, completion, a mistyped command', () => {
     expect(r.stderr).not.toContain('did you mean');
   });
 });
+
+describe('one JSON shape for --json and --format json', () => {
+  it.each([[['vfree-exec-reuse']], [['vfree-exec-reuse', 'arch-vunmap-33-pages']]])(
+    'prints the same document either way for %j: { comparisons: [one per scenario] }',
+    async (scenarios) => {
+      const args = [
+        'compare',
+        ...scenarios,
+        '--policy',
+        'linux-x86',
+        '--policy',
+        'linux-x86:vfree=module-free-pre52',
+      ];
+      const [a, b] = await Promise.all([
+        runCli([...args, '--json'], home),
+        runCli([...args, '--format', 'json'], home),
+      ]);
+      expect(a.code, describeRun(a)).toBe(1);
+      expect(b.code, describeRun(b)).toBe(1);
+      expect(b.stdout).toBe(a.stdout);
+      const doc = JSON.parse(b.stdout) as { comparisons: { scenario: string }[] };
+      expect(doc.comparisons.map((c) => c.scenario)).toEqual(scenarios);
+    },
+  );
+});

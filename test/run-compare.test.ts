@@ -150,7 +150,7 @@ describe.concurrent('compare', () => {
       ['compare', 'vfree-exec-reuse', '--policy', 'linux-x86', '--policy', PRE52, '--format', 'json'],
       home,
     );
-    const c = JSON.parse(r.stdout) as ComparisonJson;
+    const c = (JSON.parse(r.stdout) as { comparisons: ComparisonJson[] }).comparisons[0]!;
     expect(c.columns.map((x) => x.selection)).toEqual(['linux-x86', PRE52]);
     expect(c.firstDivergence).not.toBeNull();
     expect(c.summaries[1]!.verdict).toMatch(/^violates .*wx-alias/);
@@ -160,7 +160,7 @@ describe.concurrent('compare', () => {
   it('renders several scenarios as one valid document per format', async () => {
     const json = await runCli(['compare', HW, HW, '--policy', 'raw-mmu:x86_64', '--format', 'json'], home);
     expect(json.code, describeRun(json)).toBe(0);
-    expect(JSON.parse(json.stdout)).toHaveLength(2);
+    expect((JSON.parse(json.stdout) as { comparisons: unknown[] }).comparisons).toHaveLength(2);
     const ktap = await runCli(['compare', HW, HW, '--policy', 'raw-mmu:x86_64', '--format', 'ktap'], home);
     expect(ktap.code, describeRun(ktap)).toBe(0);
     // Documentation/dev-tools/ktap.rst: a version line, a plan, then one result line per test.

@@ -33,7 +33,7 @@ describe.concurrent('compare --sweep', () => {
   it('runs the selections once per value and gives latency and work totals per value', async () => {
     const r = await runCli([...SMALL, '--sweep', 'cpus=2,8', '--format', 'json'], home);
     expect(r.code, describeRun(r)).toBe(0);
-    const s = JSON.parse(r.stdout) as SweepJson;
+    const s = (JSON.parse(r.stdout) as { comparisons: []; sweep: SweepJson }).sweep;
     expect(s.param).toBe('cpus');
     expect(s.unit).toBe('invlpg');
     expect(s.selections).toEqual(['linux-x86', 'linux-x86:unmapped-alloc=gfp-unmapped']);

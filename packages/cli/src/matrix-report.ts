@@ -21,6 +21,17 @@ import { renderComparisons } from './formats.js';
 import { renderOptionsFor } from './report-options.js';
 import { findingsOf, runErrorsOf } from './run-matrix.js';
 
+/** The `--json` document as text: `compare --format json` prints exactly this. */
+function jsonText(output: CompareOutput): string {
+  return JSON.stringify(output, null, 2) + '\n';
+}
+
+/**
+ * What `compare --json` and `compare --format json` print, whether one scenario or several:
+ * `{ comparisons: [comparison…] }` (schemas/comparison.schema.json each, one per scenario in the order
+ * given), plus `verdicts` with --expect, `wroteExpect` with --write-expect, `sweep` with --sweep (then
+ * `comparisons` is empty).
+ */
 export interface CompareOutput {
   readonly comparisons: readonly Comparison[];
   /** Present with --sweep (then `comparisons` is empty). */
@@ -63,11 +74,12 @@ export abstract class MatrixReportCommand extends ShootdownCommand {
     loadReport: LoadReport,
     verdictFile: VerdictFile | undefined,
     flags: ReportFlags,
+    extra: Pick<CompareOutput, 'wroteExpect'> = {},
   ): CompareOutput & { readonly all: readonly RunResult[] } {
     const comparisons = rows.map((r) => compareResults(r));
     const all = rows.flat();
     for (const e of runErrorsOf(all, loadReport)) this.reportRunError(e);
-    let output: CompareOutput = { comparisons };
+    let output: CompareOutput = { comparisons, ...extra };
     let mismatches: VerdictMismatch[] = [];
     if (verdictFile !== undefined) {
       mismatches = checkVerdicts(all, verdictFile);
@@ -82,12 +94,16 @@ export abstract class MatrixReportCommand extends ShootdownCommand {
       for (const f of findingsOf(all)) this.reportFinding(f);
     }
     if (!this.jsonEnabled() || flags.out !== undefined) {
-      const text = renderComparisons(comparisons, flags.format, {
-        ...renderOptionsFor(flags),
-        // KTAP passes a selection exactly when its run matches the verdict file (the exit code's rule)
-        ...(verdictFile === undefined ? {} : { verdicts: { file: verdictFile, mismatches } }),
-        traces,
-      });
+      // `--format json` prints what `--json` prints: one shape however many scenarios (README)
+      const text =
+        flags.format === 'json'
+          ? jsonText(output)
+          : renderComparisons(comparisons, flags.format, {
+              ...renderOptionsFor(flags),
+              // KTAP passes a selection exactly when its run matches the verdict file (the exit code's rule)
+              ...(verdictFile === undefined ? {} : { verdicts: { file: verdictFile, mismatches } }),
+              traces,
+            });
       if (flags.out !== undefined) writeFileAtomic(flags.out, text);
       else this.stdoutText(text);
     }
@@ -106,7 +122,10 @@ export abstract class MatrixReportCommand extends ShootdownCommand {
     for (const f of findingsOf(all)) this.reportFinding(f);
     const result = sweepResult(spec, rows);
     if (!this.jsonEnabled() || flags.out !== undefined) {
-      const text = renderSweep(result, flags.format) ?? '';
+      const text =
+        flags.format === 'json'
+          ? jsonText({ comparisons: [], sweep: result })
+          : (renderSweep(result, flags.format) ?? '');
       if (flags.out !== undefined) writeFileAtomic(flags.out, text);
       else this.stdoutText(text);
     }

@@ -138,18 +138,30 @@ export default class Compare extends MatrixReportCommand {
     }
     const { results } = matrix;
     if (flags.trace !== undefined) writeTrace(flags.trace, matrix.traces ?? []);
-    const { all, ...output } = this.reportMatrix(results, matrix.traces, report, verdictFile, flags);
+    // --write-expect first, so that the report (--format json as --json) can say it was written
+    let wroteExpect: string | undefined;
     const writeExpect = flags['write-expect'];
-    if (writeExpect === undefined) return output;
-    const failed = all.filter((r) => r.error !== undefined).length;
-    if (failed > 0) {
-      // nothing partial: the runs that did not complete have no verdict (exit 3 follows)
-      this.stderrLine(`--write-expect ${writeExpect}: not written: ${failed} runs did not complete`);
-      return output;
+    if (writeExpect !== undefined) {
+      const done = results.flat();
+      const failed = done.filter((r) => r.error !== undefined).length;
+      if (failed > 0) {
+        // nothing partial: the runs that did not complete have no verdict (exit 3 follows)
+        this.stderrLine(`--write-expect ${writeExpect}: not written: ${failed} runs did not complete`);
+      } else {
+        writeExpectFile(writeExpect, results);
+        wroteExpect = writeExpect;
+        if (!this.jsonEnabled()) this.stderrLine(`verdicts: ${done.length} runs written to ${writeExpect}`);
+      }
     }
-    writeExpectFile(writeExpect, results);
-    if (!this.jsonEnabled()) this.stderrLine(`verdicts: ${all.length} runs written to ${writeExpect}`);
-    return { ...output, wroteExpect: writeExpect };
+    const { all: _all, ...output } = this.reportMatrix(
+      results,
+      matrix.traces,
+      report,
+      verdictFile,
+      flags,
+      wroteExpect === undefined ? {} : { wroteExpect },
+    );
+    return output;
   }
 
   /**
