@@ -85,7 +85,7 @@ describe('loading', () => {
     expect(s.hardwareLevel).toBe(true);
     expect(s.hw).toEqual({
       arch: 'arm64',
-      frames: { f1: { use: 'data' }, f2: { use: 'secret' } },
+      frames: { f1: { use: 'data', size: '4K' }, f2: { use: 'secret', size: '4K' } },
       tables: { pt1: { level: 'pte' } },
       spaces: {
         user: {

@@ -112,6 +112,22 @@ export class Frames {
     return p;
   }
 
+  /**
+   * Hardware-level tests only: the lowest run of `n` free frames aligned to `n` (the output of a 2 MiB or
+   * 1 GiB block, which the architectures require to be aligned to the block), every frame tagged.
+   * Returns its first frame.
+   */
+  allocRun(n: number, tag: string): number {
+    for (let p = 0; p + n <= this.count; p += n) {
+      let free = true;
+      for (let f = p; f < p + n && free; f++) free = this.tags[f] === TAG_FREE;
+      if (!free) continue;
+      for (let f = p; f < p + n; f++) this.setTag(f, tag);
+      return p;
+    }
+    throw new Error(`out of frames: no free run of ${n} frames aligned to ${n}`);
+  }
+
   private check(pfn: number): void {
     if (!Number.isInteger(pfn) || pfn < 0 || pfn >= this.count) {
       throw new RangeError(`frame ${pfn} outside memory (0..${this.count - 1})`);

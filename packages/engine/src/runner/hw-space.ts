@@ -76,7 +76,11 @@ export function entryFlags(e: HwEntry, arm: boolean, regime: number = Regime.EL1
 export function setupHw(m: Machine, hw: HwBlock): HwNames {
   const names = emptyHwNames();
   const anonTable = () => m.frames.allocAny('page-table');
-  for (const [name, fr] of Object.entries(hw.frames)) names.frames.set(name, m.frames.allocAny(fr.use));
+  // A 2M / 1G frame is the aligned run a block leaf's output names (Arm ARM D8.3; Intel SDM Vol. 3A §4.5).
+  for (const [name, fr] of Object.entries(hw.frames)) {
+    const run = fr.size === '1G' ? 262144 : fr.size === '2M' ? 512 : 1;
+    names.frames.set(name, run === 1 ? m.frames.allocAny(fr.use) : m.frames.allocRun(run, fr.use));
+  }
   for (const name of Object.keys(hw.tables)) names.tables.set(name, m.frames.allocAny('page-table'));
   // The kernel half exists whether or not the block names it: kernel-half VAs always walk it.
   const kernelName = Object.entries(hw.spaces).find(([, s]) => s.kernel)?.[0];

@@ -38,7 +38,11 @@ export function resolveHwBlock(ctx: Ctx, raw: unknown, arch: 'x86_64' | 'arm64')
   const spaces: Record<string, HwSpace> = {};
   for (const [name, f] of Object.entries(obj(hw['frames']))) {
     ctx.ids.declare('frame', name, `/hw/frames/${name}`, ctx.line(`/hw/frames/${name}`));
-    frames[name] = { use: typeof obj(f)['use'] === 'string' ? (obj(f)['use'] as string) : 'data' };
+    const size = obj(f)['size'];
+    frames[name] = {
+      use: typeof obj(f)['use'] === 'string' ? (obj(f)['use'] as string) : 'data',
+      size: size === '2M' || size === '1G' ? size : '4K',
+    };
   }
   for (const [name, t] of Object.entries(obj(hw['tables']))) {
     ctx.ids.declare('table', name, `/hw/tables/${name}`, ctx.line(`/hw/tables/${name}`));

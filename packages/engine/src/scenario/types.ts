@@ -706,6 +706,8 @@ export const HW_OPS: readonly string[] = [
 export interface HwFrame {
   /** Use tag (data, kernel-text, secret, …). */
   readonly use: string;
+  /** 4K: one frame; 2M / 1G: an aligned run of 512 / 262144 frames (a block's output), named by its first. */
+  readonly size: '4K' | '2M' | '1G';
 }
 
 export interface HwTable {
