@@ -195,6 +195,7 @@ describe.concurrent('the command line itself', () => {
       'autocomplete',
       'compare',
       'explain',
+      'explore',
       'help',
       'merge',
       'minimize',

@@ -30,6 +30,7 @@ export function reproducer(
   loadOptions: LoadOptions,
   file: string,
   mode: SignatureMode,
+  costRatio?: number,
 ): Reproducer {
   const load = (doc: unknown): Scenario | undefined => {
     const res = loadScenarioText(documentYaml(doc), file, loadOptions);
@@ -44,6 +45,7 @@ export function reproducer(
         return signatureOf(
           selections.map((selection) => runScenario(scenario, { registry, selection })),
           mode,
+          costRatio,
         );
       } catch {
         // a candidate the runner cannot execute (a machine the MMU cannot build) does not reproduce

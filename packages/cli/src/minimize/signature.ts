@@ -25,6 +25,7 @@ function claimedOf(r: RunResult): string[] {
 export function signatureOf(
   results: readonly RunResult[],
   mode: SignatureMode = 'all',
+  costRatio?: number,
 ): Signature | undefined {
   if (results.some((r) => r.error !== undefined)) return undefined;
   const findings = mode === 'outcomes' ? [] : results.map(claimedOf);
@@ -44,8 +45,14 @@ export function signatureOf(
     results.length === 1
       ? (findings[0]?.length ?? 0) > 0
       : findings.some((f) => f.join(',') !== findings[0]!.join(','));
-  const interesting = findingsDiffer || firstDivergence !== undefined;
+  // `explore --cost-ratio r`: one selection's work (all CPUs, INVLPG units) beyond r times another's
+  const works = results.map((r) => r.totals.cycles);
+  const lo = Math.min(...works);
+  const hi = Math.max(...works);
+  const costly = costRatio !== undefined && results.length > 1 && hi > costRatio * Math.max(lo, 1e-9);
+  const interesting = findingsDiffer || firstDivergence !== undefined || costly;
   const parts: string[] = [];
+  if (costly) parts.push(`work ${works.join(' vs ')} (beyond ×${costRatio})`);
   if (firstDivergence !== undefined) {
     parts.push(`first divergence at ${firstDivergence.op}: ${firstDivergence.outcomes.join(' vs ')}`);
   }
@@ -55,7 +62,7 @@ export function signatureOf(
     );
   }
   return {
-    key: JSON.stringify({ findings, firstDivergence: firstDivergence ?? null }),
+    key: JSON.stringify({ findings, firstDivergence: firstDivergence ?? null, costly }),
     interesting,
     text: parts.length === 0 ? 'no finding, no divergence' : parts.join('; '),
     findings,
