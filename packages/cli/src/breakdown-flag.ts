@@ -21,7 +21,9 @@ export function checkBreakdownStep(scenario: Scenario, ref: string): string {
   const top = scenario.steps.map((s) => s.path);
   const range =
     top.length === 0 ? 'it has no steps' : `its top-level steps are ${top[0]}–${top[top.length - 1]}`;
-  const near = closest(path, paths);
+  // A path one level too deep (`4.op` where step 4 is no interleave) means its existing ancestor.
+  const ancestor = paths.filter((p) => path.startsWith(p) && /^[.#]/.test(path.slice(p.length))).pop();
+  const near = ancestor ?? closest(path, paths);
   throw new InputError(
     `--breakdown ${ref}: scenario ${scenario.name} has no step ${JSON.stringify(path)}; ${range}`,
     [
