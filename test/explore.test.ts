@@ -15,14 +15,17 @@ beforeAll(() => {
 });
 afterAll(() => home.cleanup());
 
-/** The invariants the vmalloc-perms verdict file says `vfree-exec-reuse` breaks under a vfree variant. */
-function documented(variant: string): string[] {
-  const text = readFileSync(join(repoRoot, 'packages/catalog/topics/vmalloc-perms/expected'), 'utf8');
-  const line = text
-    .split('\n')
-    .find((l) => l.startsWith(`vfree-exec-reuse linux-x86:vfree=${variant} violates `));
-  if (line === undefined) throw new Error(`no violates line for ${variant}`);
+/** The invariants a topic's verdict file says `scenario` breaks under `selection`. */
+function documentedIn(topic: string, scenario: string, selection: string): string[] {
+  const text = readFileSync(join(repoRoot, `packages/catalog/topics/${topic}/expected`), 'utf8');
+  const line = text.split('\n').find((l) => l.startsWith(`${scenario} ${selection} violates `));
+  if (line === undefined) throw new Error(`${topic}/expected: no violates line for ${scenario} ${selection}`);
   return line.split(' ')[3]!.split(',');
+}
+
+/** What vmalloc-perms says `vfree-exec-reuse` breaks under a vfree variant. */
+function documented(variant: string): string[] {
+  return documentedIn('vmalloc-perms', 'vfree-exec-reuse', `linux-x86:vfree=${variant}`);
 }
 
 interface ExploreJson {
@@ -73,6 +76,29 @@ describe('explore', () => {
       for (const id of claimed(1)) expect(documented(variant)).toContain(id);
     },
   );
+
+  // free-pgtables: the generic split-TLB flush (seed 004, Nadav Amit) misses the instruction side when a
+  // munmap frees a page table, so a walk through the freed table survives on a split TLB
+  it('rediscovers tlb-flush=generic-split walking a freed page table (free-pgtables)', async () => {
+    const out = join(home.dir, 'explored-generic-split.yaml');
+    const sel = ['--policy', 'linux-x86', '--policy', 'linux-x86:tlb-flush=generic-split'];
+    const r = await runCli(['explore', ...sel, '--seed', '1', '--runs', RUNS, '--out', out, '--json'], home);
+    expect(r.code, describeRun(r)).toBe(1);
+    const json = JSON.parse(r.stdout) as ExploreJson;
+    expect(json.steps).toBeLessThanOrEqual(6);
+    const doc = parse(json.yaml) as { machine: { tlbSides?: string }; steps: { op: string }[] };
+    expect(doc.machine.tlbSides).toBe('split');
+    expect(doc.steps.map((s) => s.op)).toContain('munmap');
+    const c = await runCli(['compare', out, ...sel, '--json'], home);
+    expect(c.code, describeRun(c)).toBe(1);
+    const inv = (JSON.parse(c.stdout) as CompareJson).comparisons[0]!.invariants;
+    const claimed = (k: number): string[] =>
+      inv.filter((i) => i.cells[k]!.claimed === true).map((i) => i.invariant);
+    expect(claimed(0)).toEqual([]);
+    expect(claimed(1)).toEqual(
+      documentedIn('free-pgtables', 'exec-then-readonly-split', 'linux-x86:tlb-flush=generic-split'),
+    );
+  });
 
   it('is deterministic for a seed', async () => {
     const args = [
