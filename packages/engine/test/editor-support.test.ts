@@ -3,6 +3,7 @@
 // schema defines, each with its own fields — while the loader keeps suggesting the closest op for a typo.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseSize, SIZE_PATTERN } from '@shootdown/mmu';
 import { loadScenarioText } from '../src/scenario/index.js';
 
 const schema = JSON.parse(
@@ -68,5 +69,52 @@ describe('the scenario schema for editors', () => {
     expect(r.ok).toBe(false);
     if (!r.ok)
       expect(r.errors[0]!.message).toBe('unknown op "linux.mermap-get": no loaded plug-in registers it');
+  });
+});
+
+describe('sizes: one grammar for every size field', () => {
+  const machine = JSON.parse(
+    readFileSync(new URL('../../../schemas/machine.schema.json', import.meta.url), 'utf8'),
+  ) as { properties: { memory: { pattern: string } } };
+  const size = (schema.$defs['size'] as unknown as { anyOf: { pattern?: string }[] }).anyOf[1]!.pattern;
+
+  it("is the same pattern in both schemas and the MMU's parser", () => {
+    expect(machine.properties.memory.pattern).toBe(size);
+    expect(size).toBe(SIZE_PATTERN);
+  });
+
+  it('reads K and KiB alike, binary', () => {
+    expect(parseSize('64M')).toBe(parseSize('64MiB'));
+    expect(parseSize('2MiB')).toBe(2 * 1024 * 1024);
+    expect(parseSize('4K')).toBe(4096);
+    expect(parseSize('1G')).toBe(1024 ** 3);
+    expect(() => parseSize('2MB')).toThrow(/not like/);
+  });
+
+  it('takes a size for memory and for align, as bytes', () => {
+    const text = (memory: string, align: string): string =>
+      [
+        'name: s',
+        `machine: { cpus: 1, memory: ${memory} }`,
+        'steps:',
+        `  - { op: mmap, id: b, pages: 512, align: ${align} }`,
+        '',
+      ].join('\n');
+    const a = loadScenarioText(text('64M', '2MiB'), 'a.yaml');
+    const b = loadScenarioText(text('64MiB', '0x200000'), 'b.yaml');
+    expect(a.ok, JSON.stringify(a)).toBe(true);
+    expect(b.ok, JSON.stringify(b)).toBe(true);
+    if (a.ok && b.ok) {
+      const align = (s: typeof a.scenario): unknown =>
+        (s.steps.find((x) => x.op === 'mmap') as unknown as { align: number }).align;
+      expect(align(a.scenario)).toBe(2 * 1024 * 1024);
+      expect(align(a.scenario)).toBe(align(b.scenario));
+    }
+  });
+
+  it('refuses a size with an unknown suffix, located', () => {
+    const r = loadScenarioText('name: s\nsteps:\n  - { op: mmap, id: b, pages: 1, align: 2MB }\n', 's.yaml');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0]!.line).toBe(3);
   });
 });

@@ -6,6 +6,8 @@ export { arm64 } from './arch/arm64.js';
 export {
   validateMachineParams,
   parseMemory,
+  parseSize,
+  SIZE_PATTERN,
   formatSchemaErrors,
   loadMachineSchema,
   type ArchName,

@@ -76,14 +76,36 @@ export function loadMachineSchema(): JsonSchema {
   return machineSchema;
 }
 
-const UNIT: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
+const UNIT: Record<string, number> = {
+  B: 1,
+  K: 1024,
+  KiB: 1024,
+  M: 1024 ** 2,
+  MiB: 1024 ** 2,
+  G: 1024 ** 3,
+  GiB: 1024 ** 3,
+};
 
-/** '64MiB' → 67108864; numbers pass through. */
-export function parseMemory(m: number | string): number {
+/**
+ * The one size grammar of the machine and scenario schemas (`memory`, `align`): bytes as an integer, or
+ * digits and a binary suffix, `K` and `KiB` alike (`64MiB`, `64M`, `2MiB`, `4096B`). Both schemas carry
+ * this same pattern; a test keeps them equal.
+ */
+export const SIZE_PATTERN = '^[0-9]+(B|K|KiB|M|MiB|G|GiB)$';
+const SIZE = new RegExp(SIZE_PATTERN, 'u');
+
+/** '64MiB' or '64M' → 67108864; numbers pass through. `what` names the field in the error. */
+export function parseSize(m: number | string, what = 'size'): number {
   if (typeof m === 'number') return m;
-  const match = /^([0-9]+)(B|KiB|MiB|GiB)$/u.exec(m);
-  if (match === null) throw new Error(`memory '${m}' is not like '64MiB'`);
-  return Number(match[1]) * (UNIT[match[2]] ?? 1);
+  const match = SIZE.exec(m);
+  if (match === null) throw new Error(`${what} '${m}' is not like '64MiB'`);
+  const suffix = match[1];
+  return Number(m.slice(0, m.length - suffix.length)) * (UNIT[suffix] ?? 1);
+}
+
+/** The machine's `memory` (a size). */
+export function parseMemory(m: number | string): number {
+  return parseSize(m, 'memory');
 }
 
 /** Validate against the machine schema and fill defaults; never throws on bad input. */

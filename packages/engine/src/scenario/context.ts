@@ -1,5 +1,6 @@
 // What the semantic pass carries while it walks the steps: where errors go, where a pointer is in the
 // file, the ids defined so far, and the machine facts that bound CPU and key numbers.
+import { parseSize, SIZE_PATTERN } from '@shootdown/mmu';
 import type { ScenarioError } from './errors.js';
 import { MAX_ERRORS } from './limits.js';
 import type { PointerSet } from './pointer-set.js';
@@ -34,6 +35,7 @@ const SPACE_NOUN: Record<IdSpace, string> = {
   frame: 'frame',
 };
 
+const SIZE = new RegExp(SIZE_PATTERN, 'u');
 export interface MachineFacts {
   readonly cpus: number;
   readonly keys: number;
@@ -97,6 +99,15 @@ export class Ctx {
   }
 
   /** An address written as an integer or a `0x…` string. */
+  /** A byte count written as an address (integer, `0x…`) or a size (`2MiB`, `2M`: mmu's one grammar). */
+  bytes(v: unknown, pointer: string): number | null {
+    if (typeof v === 'string' && !v.startsWith('0x')) {
+      // the schema has already reported a string that is not a size
+      return SIZE.test(v) ? parseSize(v) : null;
+    }
+    return this.address(v, pointer);
+  }
+
   address(v: unknown, pointer: string): number | null {
     if (v === undefined) return null;
     const n = typeof v === 'string' ? Number.parseInt(v.slice(2), 16) : typeof v === 'number' ? v : NaN;

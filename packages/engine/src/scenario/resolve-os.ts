@@ -167,7 +167,7 @@ export function resolveOsStep(
         prot: (o['prot'] as Prot | undefined) ?? 'rw',
         flags,
         addr: ctx.address(o['addr'], at('addr')),
-        align: ctx.address(o['align'], at('align')),
+        align: ctx.bytes(o['align'], at('align')),
         at: atRegion,
       };
     }
