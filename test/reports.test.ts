@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeRun, makeHome, runCli, type CliHome } from './helpers/cli.js';
 
+/** The review's two columns: today's vfree and the pre-5.2 module loader (README quick start). */
+const TWO = ['--policy', 'linux-x86', '--policy', 'linux-x86:vfree=module-free-pre52'];
+
 let home: CliHome;
 beforeAll(() => {
   home = makeHome();
@@ -29,19 +32,7 @@ describe('tables that fit', () => {
   });
 
   it('gives a review two columns of Markdown within 100 columns', async () => {
-    const r = await runCli(
-      [
-        'compare',
-        'vfree-exec-reuse',
-        '--policy',
-        'linux-x86',
-        '--policy',
-        'linux-x86:vfree=module-free-pre52',
-        '--format',
-        'markdown',
-      ],
-      home,
-    );
+    const r = await runCli(['compare', 'vfree-exec-reuse', ...TWO, '--format', 'markdown'], home);
     expect(r.code, describeRun(r)).toBe(1);
     expect(widest(r.stdout)).toBeLessThanOrEqual(100);
     expect(r.stdout).toContain(
@@ -112,18 +103,7 @@ describe('KTAP agrees with the exit code (Documentation/dev-tools/ktap.rst)', ()
       ].join('\n'),
     );
     const r = await runCli(
-      [
-        'compare',
-        'vfree-exec-reuse',
-        '--policy',
-        'linux-x86',
-        '--policy',
-        'linux-x86:vfree=module-free-pre52',
-        '--expect',
-        file,
-        '--format',
-        'ktap',
-      ],
+      ['compare', 'vfree-exec-reuse', ...TWO, '--expect', file, '--format', 'ktap'],
       home,
     );
     expect(r.code, describeRun(r)).toBe(1);
@@ -136,18 +116,16 @@ describe('KTAP agrees with the exit code (Documentation/dev-tools/ktap.rst)', ()
 });
 
 describe('compare --write-expect (the verdict file of what just ran)', () => {
-  const twoSelections = ['--policy', 'linux-x86', '--policy', 'linux-x86:vfree=module-free-pre52'];
-
   it('writes a verdict file that the same runs then match under --expect', async () => {
     const file = join(home.dir, 'pinned', 'expected');
-    const w = await runCli(['compare', 'vfree-exec-reuse', ...twoSelections, '--write-expect', file], home);
+    const w = await runCli(['compare', 'vfree-exec-reuse', ...TWO, '--write-expect', file], home);
     // the findings still exit 1: writing the file pins them, it does not hide them
     expect(w.code, describeRun(w)).toBe(1);
     expect(w.stderr).toContain(`verdicts: 2 runs written to ${file}`);
     expect(readFileSync(file, 'utf8')).toContain(
       'tlb adversarial\n\nvfree-exec-reuse linux-x86 holds\nvfree-exec-reuse linux-x86:vfree=module-free-pre52 violates stale-after-free,stale-exec-alias,wx-alias\n',
     );
-    const c = await runCli(['compare', 'vfree-exec-reuse', ...twoSelections, '--expect', file], home);
+    const c = await runCli(['compare', 'vfree-exec-reuse', ...TWO, '--expect', file], home);
     expect(c.code, describeRun(c)).toBe(0);
     expect(c.stderr).toContain('verdicts: 2 of 2 runs match');
   });
@@ -157,7 +135,7 @@ describe('compare --write-expect (the verdict file of what just ran)', () => {
     [['--write-expect', 'x', '--expect', 'vmalloc-perms'], '--write-expect and --expect cannot be combined'],
     [['--write-expect', '.'], 'is a directory'],
   ])('refuses %j before running anything (exit 2)', async (flags, message) => {
-    const r = await runCli(['compare', 'vfree-exec-reuse', ...twoSelections, ...flags], home);
+    const r = await runCli(['compare', 'vfree-exec-reuse', ...TWO, ...flags], home);
     expect(r.code, describeRun(r)).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(message);
@@ -168,7 +146,7 @@ describe('compare --write-expect (the verdict file of what just ran)', () => {
     mkdirSync(dir, { recursive: true });
     const file = join(dir, 'expected');
     writeFileSync(file, 'old\n');
-    const r = await runCli(['compare', 'no-such-scenario', ...twoSelections, '--write-expect', file], home);
+    const r = await runCli(['compare', 'no-such-scenario', ...TWO, '--write-expect', file], home);
     expect(r.code, describeRun(r)).toBe(2);
     expect(readFileSync(file, 'utf8')).toBe('old\n');
     expect(readdirSync(dir)).toEqual(['expected']);
@@ -220,14 +198,7 @@ describe('one JSON shape for --json and --format json', () => {
   it.each([[['vfree-exec-reuse']], [['vfree-exec-reuse', 'arch-vunmap-33-pages']]])(
     'prints the same document either way for %j: { comparisons: [one per scenario] }',
     async (scenarios) => {
-      const args = [
-        'compare',
-        ...scenarios,
-        '--policy',
-        'linux-x86',
-        '--policy',
-        'linux-x86:vfree=module-free-pre52',
-      ];
+      const args = ['compare', ...scenarios, ...TWO];
       const [a, b] = await Promise.all([
         runCli([...args, '--json'], home),
         runCli([...args, '--format', 'json'], home),
