@@ -3,11 +3,9 @@
 // latency and work as the result reports them; a run without the option is byte-identical to before.
 import 'reflect-metadata';
 import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   allSteps,
-  loadPlugins,
   loadScenarioText,
   renderBreakdown,
   runScenario,
@@ -18,16 +16,14 @@ import {
   type RunResult,
   type Scenario,
 } from '../src/index.js';
+import { referenceRegistry } from './reference-registry.js';
 
-const referenceDir = fileURLToPath(new URL('../../../plugins/reference', import.meta.url));
-const toyDir = fileURLToPath(new URL('./fixtures/runner/plugins/extra-variant', import.meta.url));
 const fixtures = new URL('./fixtures/runner/', import.meta.url);
 let registry: PolicyRegistry;
 
 beforeAll(async () => {
-  const loaded = await loadPlugins([referenceDir, toyDir]);
-  expect(loaded.failures).toEqual([]);
-  registry = loaded.registry;
+  // The toy plug-in adds a variant and an op of its own (toy-ops.yaml uses it).
+  registry = await referenceRegistry({ toy: true });
 });
 
 function load(file: string): Scenario {

@@ -3,10 +3,8 @@
 // runner fixture, so each op the fixtures use produces schema-conforming step records.
 import 'reflect-metadata';
 import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  loadPlugins,
   loadScenarioText,
   runScenario,
   scenarioOptionsFor,
@@ -14,17 +12,14 @@ import {
   validateResult,
   type PolicyRegistry,
 } from '../src/index.js';
+import { referenceRegistry } from './reference-registry.js';
 
-const referenceDir = fileURLToPath(new URL('../../../plugins/reference', import.meta.url));
-// The toy plug-in adds a variant and an op of its own (toy-ops.yaml uses it).
-const toyDir = fileURLToPath(new URL('./fixtures/runner/plugins/extra-variant', import.meta.url));
 const fixtures = new URL('./fixtures/runner/', import.meta.url);
 let registry: PolicyRegistry;
 
 beforeAll(async () => {
-  const loaded = await loadPlugins([referenceDir, toyDir]);
-  expect(loaded.failures).toEqual([]);
-  registry = loaded.registry;
+  // The toy plug-in adds a variant and an op of its own (toy-ops.yaml uses it).
+  registry = await referenceRegistry({ toy: true });
 });
 
 const files = readdirSync(fixtures)

@@ -1,7 +1,7 @@
 // A labelled bar chart for the HTML report: one group of horizontal bars per row (a counter, a clock),
 // one bar per selection in the selection's colour, a shared linear x axis from 0 with round ticks, the
 // axis titled with its unit, each bar's value written at its end, and a legend naming the selections.
-import { esc, num, tickStep } from './html-kit.js';
+import { esc, legendEntry, num, tickStep } from './html-kit.js';
 
 export interface BarChart {
   readonly title: string;
@@ -59,13 +59,7 @@ export function barChart(c: BarChart): string {
       );
     });
   });
-  c.series.forEach((s, k) => {
-    const y = legendY + k * 18;
-    out.push(
-      `<rect x="${LABEL}" y="${y - 10}" width="12" height="12" fill="${c.colours[k]!}"/>`,
-      `<text x="${LABEL + 18}" y="${y}">${esc(s)}</text>`,
-    );
-  });
+  c.series.forEach((s, k) => out.push(legendEntry(LABEL, legendY + k * 18, c.colours[k]!, s)));
   out.push('</svg>');
   return out.join('\n');
 }

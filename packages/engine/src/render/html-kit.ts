@@ -33,6 +33,11 @@ export function paletteFor(n: number): readonly string[] {
   return Array.from({ length: n }, (_, i) => base[i % base.length]!);
 }
 
+/** One legend entry of an SVG drawing: a 12 px swatch with its text beside it, baseline at `y`. */
+export function legendEntry(x: number, y: number, colour: string, text: string): string {
+  return `<rect x="${x}" y="${y - 10}" width="12" height="12" fill="${colour}"/>\n<text x="${x + 18}" y="${y}">${esc(text)}</text>`;
+}
+
 /** Colours of the timeline's marks (Tol bright, by meaning; the legend names each). */
 export const MARK = {
   stale: '#EE6677',

@@ -3,7 +3,7 @@
 // CPU may still hold a stale TLB or walk-cache entry — from the page-table change to the flush that ends
 // it — and shows the flushes, TLBIs/DSBs and IPI handlers it ran as bars; the steps mark the time axis.
 import type { RecordedTrace } from '../trace/types.js';
-import { esc, MARK, num, tickStep } from './html-kit.js';
+import { esc, legendEntry, MARK, num, tickStep } from './html-kit.js';
 
 /** Marks drawn per run at most (a 1 GiB populate has millions of events; the first ones are drawn). */
 export const TIMELINE_MARK_LIMIT = 4000;
@@ -149,11 +149,8 @@ export function timeline(t: RecordedTrace): string {
   ];
   let lx = LABEL;
   for (const [colour, text] of legend) {
-    out.push(
-      `<rect x="${lx}" y="${legendY - 10}" width="12" height="12" fill="${colour}"/>`,
-      `<text x="${lx + 16}" y="${legendY}">${esc(text)}</text>`,
-    );
-    lx += 26 + text.length * 6.5;
+    out.push(legendEntry(lx, legendY, colour, text));
+    lx += 28 + text.length * 6.5;
   }
   out.push('</svg>');
   const notes: string[] = [];

@@ -3,7 +3,7 @@
 // JSON (the SweepResult as is), or a self-contained HTML page with line charts of both clocks in inline
 // SVG. No timestamp, no locale: the same sweep gives the same bytes.
 import type { SweepResult } from '../compare/sweep.js';
-import { esc, num, paletteFor, tickStep } from './html-kit.js';
+import { esc, legendEntry, num, paletteFor, tickStep } from './html-kit.js';
 
 /** Formats a sweep can be drawn in. */
 export const SWEEP_FORMATS = ['table', 'text', 'markdown', 'json', 'html'] as const;
@@ -113,11 +113,7 @@ function lineChart(s: SweepResult, clock: 'latency' | 'work'): string {
       const [cx, cy] = pt.split(',');
       parts.push(`<circle cx="${cx}" cy="${cy}" r="3" fill="${colour}"/>`);
     }
-    const ly = H + 20 * j + 5;
-    parts.push(
-      `<rect x="${left}" y="${ly - 10}" width="12" height="12" fill="${colour}"/>`,
-      `<text x="${left + 18}" y="${ly}">${esc(sel)}</text>`,
-    );
+    parts.push(legendEntry(left, H + 20 * j + 5, colour, sel));
   });
   parts.push('</svg>');
   return parts.join('\n');
