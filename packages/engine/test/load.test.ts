@@ -85,8 +85,8 @@ describe('loading', () => {
     expect(s.hardwareLevel).toBe(true);
     expect(s.hw).toEqual({
       arch: 'arm64',
-      frames: { f1: { use: 'data', size: '4K' }, f2: { use: 'secret', size: '4K' } },
-      tables: { pt1: { level: 'pte' } },
+      frames: { f1: { use: 'data', size: '4K', pa: null }, f2: { use: 'secret', size: '4K', pa: null } },
+      tables: { pt1: { level: 'pte', pa: null } },
       spaces: {
         user: {
           asid: 1,

@@ -23,6 +23,8 @@ const DESIGN_OPS = [
   'late-init',
   'pte-store', 'table-store', 'table-alloc', 'table-free', 'tlbi', 'invlpg', 'invpcid-one', 'invpcid-single',
   'invpcid-all', 'invpcid-all-nonglobal', 'cr3-write', 'cr3-write-noflush', 'barrier', 'set-root', 'context',
+  // issue 17: a raw descriptor stored at a physical address (Casemate's mem-write)
+  'raw-write',
 ]; // prettier-ignore
 
 /** Defines the ids the examples name (buf, bar, mod, reuse, blk, k, p1), minus the one an example defines. */
@@ -45,9 +47,12 @@ const hwBlock = {
   tables: { pt1: { level: 'pmd' }, pt2: { level: 'pte' }, root0: { level: 'pgd' } },
   spaces: { user: { asid: 1, mappings: [{ va: '0x400000', frame: 'f1', prot: 'rw', user: true }] } },
 };
-/** arm64 adds the EL2 / stage-2 regime's spaces its examples name (context el:, tlbi ipas2e1is). */
+/** arm64 adds the EL2 / stage-2 regime's spaces its examples name (context el:, tlbi ipas2e1is), and
+ *  a table and a frame with the physical addresses raw-write's example uses. */
 const armHwBlock = {
   ...hwBlock,
+  frames: { ...hwBlock.frames, fraw: { pa: '0x40203000' } },
+  tables: { ...hwBlock.tables, ptraw: { level: 'pte', pa: '0x40000000' } },
   spaces: {
     ...hwBlock.spaces,
     vm0: { vmid: 0, mappings: [{ va: '0x80000000', frame: 'f2', prot: 'rw' }] },

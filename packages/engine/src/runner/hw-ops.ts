@@ -15,7 +15,15 @@ import {
   type TlbiOp,
 } from '@shootdown/mmu';
 import type { Outcome } from '../result/types.js';
-import type { AccessStep, ContextStep, HwEntry, SpeculateStep, Step } from '../scenario/types.js';
+import { leafDecode } from '../scenario/arm64-descriptor.js';
+import type {
+  AccessStep,
+  ContextStep,
+  HwEntry,
+  RawWriteStep,
+  SpeculateStep,
+  Step,
+} from '../scenario/types.js';
 import { LEVEL_OF, entryFlags, spaceForRoot, type HwNames } from './hw-space.js';
 import { OK, UNSUPPORTED, StepSkipped, type StepOutcome } from './report.js';
 import { combinePages } from './ops/combine.js';
@@ -59,6 +67,34 @@ function store(m: Machine, names: HwNames, space: number, addr: number, level: L
   else m.setLeaf(space, va, level as 1 | 2 | 3, out, flags);
 }
 
+/**
+ * A raw descriptor stored into a table (Casemate's mem-write). The loader fixed its kind and output; the
+ * permission bits are read for the regime of the tree the table is in now (stage 1 of EL1&0 when it is
+ * in none yet, as table-store does). Fields the MMU does not model come back as `ignored`.
+ */
+function rawWrite(m: Machine, names: HwNames, step: RawWriteStep): StepOutcome {
+  if (!m.isArm) return UNSUPPORTED;
+  const pfn = named(names.tables, step.table, 'table');
+  const slot = m.tables.slotOf[pfn];
+  if (slot < 0) throw new StepSkipped(`table '${step.table}' was freed and is not a table any more`);
+  if (step.kind === 'invalid') {
+    m.storeInTable(pfn, step.index, 0, 0);
+    return OK;
+  }
+  if (step.kind === 'table') {
+    m.storeInTable(pfn, step.index, Pte.PRESENT | Pte.TABLE, named(names.tables, step.target!, 'table'));
+    return OK;
+  }
+  const owner = m.tables.slotSpace[slot];
+  const regime = owner >= 0 ? m.regimeOf(owner) : Regime.EL10;
+  // MMU level 3 / 2 / 1 is Arm lookup level 1 / 2 / 3 (1 GiB block, 2 MiB block, page).
+  const level = (4 - m.tables.slotLevel[slot]) as 1 | 2 | 3;
+  const leaf = leafDecode(step.lo, step.hi, regime, level);
+  const out = names.frames.get(step.target!) ?? named(names.tables, step.target!, 'frame or table');
+  m.storeInTable(pfn, step.index, leaf.flags, out);
+  return leaf.ignored.length > 0 ? { outcome: 'ok', ignored: leaf.ignored } : OK;
+}
+
 function accessOutcome(m: Machine, code: number): StepOutcome {
   const outcome = outcomeName(code) as Outcome;
   return m.lastPfn >= 0 ? { outcome, frame: m.lastPfn } : { outcome };
@@ -86,6 +122,8 @@ export function runHwStep(m: Machine, names: HwNames, step: Step): StepOutcome {
       m.storeInTable(pfn, step.index, flags, out);
       return OK;
     }
+    case 'raw-write':
+      return rawWrite(m, names, step);
     case 'table-alloc': {
       if (step.reuse === null) {
         names.tables.set(step.id, m.frames.allocAny('page-table'));

@@ -36,6 +36,11 @@ const SPACE_NOUN: Record<IdSpace, string> = {
 };
 
 const SIZE = new RegExp(SIZE_PATTERN, 'u');
+/** What a physical address of the hw block names: a frame (with its size) or a table (with its level). */
+export type HwPaName =
+  | { readonly kind: 'frame'; readonly name: string; readonly size: '4K' | '2M' | '1G' }
+  | { readonly kind: 'table'; readonly name: string; readonly level: TableLevel };
+
 export interface MachineFacts {
   readonly cpus: number;
   readonly keys: number;
@@ -52,6 +57,8 @@ export class Ctx {
   readonly regionSpace = new Map<string, string | null>();
   /** Translation regime of each hw space (`el1`, `stage2`, `el2`), for the steps that load one. */
   readonly hwSpaceRegime = new Map<string, 'el1' | 'stage2' | 'el2'>();
+  /** The hw frames and tables given a `pa:`, by that physical address (for `raw-write`). */
+  readonly hwPa = new Map<number, HwPaName>();
 
   constructor(
     readonly file: string,

@@ -114,6 +114,8 @@ export function describeStep(s: Step): string {
     case 'cr3-write':
     case 'cr3-write-noflush':
       return `${s.op} ${s.space}`;
+    case 'raw-write':
+      return `raw-write ${hex(s.pa)} ${s.value} (${s.kind}${s.target !== null ? ` → ${s.target}` : ''})`;
     default:
       return s.op;
   }

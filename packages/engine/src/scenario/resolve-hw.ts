@@ -1,7 +1,8 @@
 // The hardware level (DESIGN §4 "Hardware-level ops"): the `hw:` block's named frames, page-table frames
 // and address spaces, and the steps that address them directly. Names are checked here so the MMU-only
 // runner never meets a dangling one.
-import type { Ctx } from './context.js';
+import { ARM_LOOKUP_LEVEL, descriptorHalves, descriptorHex, descriptorShape } from './arm64-descriptor.js';
+import type { Ctx, HwPaName } from './context.js';
 import type {
   BarrierStep,
   ContextStep,
@@ -16,6 +17,7 @@ import type {
   InvpcidStep,
   Prot,
   PteStoreStep,
+  RawWriteStep,
   SetRootStep,
   Step,
   StepBase,
@@ -38,15 +40,15 @@ export function resolveHwBlock(ctx: Ctx, raw: unknown, arch: 'x86_64' | 'arm64')
   const spaces: Record<string, HwSpace> = {};
   for (const [name, f] of Object.entries(obj(hw['frames']))) {
     ctx.ids.declare('frame', name, `/hw/frames/${name}`, ctx.line(`/hw/frames/${name}`));
-    const size = obj(f)['size'];
-    frames[name] = {
-      use: typeof obj(f)['use'] === 'string' ? (obj(f)['use'] as string) : 'data',
-      size: size === '2M' || size === '1G' ? size : '4K',
-    };
+    const size = obj(f)['size'] === '2M' || obj(f)['size'] === '1G' ? (obj(f)['size'] as '2M' | '1G') : '4K';
+    const pa = physical(ctx, obj(f)['pa'], `/hw/frames/${name}/pa`, { kind: 'frame', name, size }, size);
+    frames[name] = { use: typeof obj(f)['use'] === 'string' ? (obj(f)['use'] as string) : 'data', size, pa };
   }
   for (const [name, t] of Object.entries(obj(hw['tables']))) {
     ctx.ids.declare('table', name, `/hw/tables/${name}`, ctx.line(`/hw/tables/${name}`));
-    tables[name] = { level: obj(t)['level'] as TableLevel };
+    const level = obj(t)['level'] as TableLevel;
+    const pa = physical(ctx, obj(t)['pa'], `/hw/tables/${name}/pa`, { kind: 'table', name, level }, '4K');
+    tables[name] = { level, pa };
   }
   const asids = new Map<number, string>();
   for (const [name, sp] of Object.entries(obj(hw['spaces']))) {
@@ -104,6 +106,95 @@ export function resolveHwBlock(ctx: Ctx, raw: unknown, arch: 'x86_64' | 'arm64')
     spaces[name] = { asid, vmid, el2, root, kernel, mappings };
   }
   return { arch, frames, tables, spaces };
+}
+
+const PA_ALIGN = { '4K': 4096, '2M': 2 ** 21, '1G': 2 ** 30 } as const;
+
+/** A frame's or table's `pa:`: aligned to its size (Arm ARM D8.3: outputs are size-aligned), used once. */
+function physical(
+  ctx: Ctx,
+  v: unknown,
+  pointer: string,
+  what: HwPaName,
+  size: '4K' | '2M' | '1G',
+): number | null {
+  if (v === undefined) return null;
+  const pa = ctx.address(v, pointer) ?? 0;
+  if (pa % PA_ALIGN[size] !== 0) {
+    ctx.error(pointer, `pa ${hex(pa)} is not aligned to ${size}`);
+    return pa;
+  }
+  if (pa >= 2 ** 48) ctx.error(pointer, `pa ${hex(pa)} is beyond the 48-bit physical address space`);
+  const other = ctx.hwPa.get(pa);
+  if (other !== undefined)
+    ctx.error(pointer, `pa ${hex(pa)} is already the pa of ${other.kind} "${other.name}"`);
+  else ctx.hwPa.set(pa, what);
+  return pa;
+}
+
+const hex = (n: number): string => `0x${n.toString(16)}`;
+
+/**
+ * `raw-write`: the address names entry (pa mod 4096) / 8 of the table whose `pa:` is its page; the
+ * descriptor's kind at that table's level and its output address, which must be the `pa:` of a frame of
+ * the leaf's size (or of a table, for a page or a table descriptor). Everything static is checked here.
+ */
+function rawWrite(ctx: Ctx, o: Obj, pointer: string, base: StepBase): RawWriteStep {
+  const at = (k: string): string => `${pointer}/${k}`;
+  const pa = ctx.address(o['pa'], at('pa')) ?? 0;
+  const halves = descriptorHalves(o['value']);
+  if (halves === null)
+    ctx.error(
+      at('value'),
+      'a descriptor above 2^53 - 1 loses bits as a number: write it as a quoted hex string ("0x…", 16 digits at most)',
+    );
+  const [lo, hi] = halves ?? [0, 0];
+  const step = { ...base, op: 'raw-write', pa, value: descriptorHex(lo, hi), lo, hi } as const;
+  const page = pa - (pa % 4096);
+  const owner = ctx.hwPa.get(page);
+  if (owner?.kind !== 'table') {
+    ctx.error(
+      at('pa'),
+      owner === undefined
+        ? `pa ${hex(pa)} is in no table of the hw block (give the table a pa:)`
+        : `pa ${hex(pa)} is in frame "${owner.name}", not a page table: raw-write stores descriptors`,
+    );
+    return { ...step, table: '', index: 0, kind: 'invalid', target: null };
+  }
+  if (pa % 8 !== 0) ctx.error(at('pa'), `pa ${hex(pa)} is not 8-byte aligned (a descriptor is 64 bits)`);
+  const index = Math.floor((pa - page) / 8);
+  const level = ARM_LOOKUP_LEVEL[owner.level];
+  const shape = descriptorShape(lo, hi, level);
+  if (typeof shape === 'string') {
+    ctx.error(
+      at('value'),
+      `${descriptorHex(lo, hi)} in ${owner.level} table "${owner.name}" is ${shape}: not modelled`,
+    );
+    return { ...step, table: owner.name, index, kind: 'invalid', target: null };
+  }
+  if (shape.kind === 'invalid') return { ...step, table: owner.name, index, kind: 'invalid', target: null };
+  const out = ctx.hwPa.get(shape.oa);
+  const need = shape.kind === 'block' ? (level === 1 ? '1G' : '2M') : '4K';
+  const fits =
+    out !== undefined &&
+    (shape.kind === 'table'
+      ? out.kind === 'table' && ARM_LOOKUP_LEVEL[out.level] === level + 1
+      : out.kind === 'frame'
+        ? out.size === need
+        : shape.kind === 'page');
+  if (!fits) {
+    const wanted =
+      shape.kind === 'table'
+        ? `a ${['pud', 'pmd', 'pte'][level]} table`
+        : shape.kind === 'page'
+          ? 'a 4K frame or a table'
+          : `a ${need} frame`;
+    ctx.error(
+      at('value'),
+      `${descriptorHex(lo, hi)} is a ${shape.kind} descriptor in ${owner.level} table "${owner.name}" with output ${hex(shape.oa)}, which is not the pa: of ${wanted} in the hw block`,
+    );
+  }
+  return { ...step, table: owner.name, index, kind: shape.kind, target: out?.name ?? null };
 }
 
 function entry(ctx: Ctx, v: unknown, pointer: string): HwEntry {
@@ -184,6 +275,8 @@ export function resolveHwStep(
         index: num(o['index']) ?? 0,
         entry: entry(ctx, o['entry'], at('entry')),
       } satisfies TableStoreStep;
+    case 'raw-write':
+      return rawWrite(ctx, o, pointer, base);
     case 'table-alloc':
       return {
         ...base,

@@ -513,6 +513,27 @@ export interface TableStoreStep extends StepBase {
   readonly entry: HwEntry;
 }
 
+/**
+ * A raw 64-bit store to a physical address inside a page-table frame the hw block gives a `pa:` —
+ * Casemate's `mem-write` of a descriptor. The loader resolves the address to the table and index and
+ * the descriptor's kind and output address (Arm ARM D8.3) to a named frame or table; the runner decodes
+ * the permission bits for the regime of the tree the table is in.
+ */
+export interface RawWriteStep extends StepBase {
+  readonly op: 'raw-write';
+  readonly pa: number;
+  /** The descriptor as written, canonical `0x` + 16 hex digits. */
+  readonly value: string;
+  /** Its low and high 32 bits, unsigned. */
+  readonly lo: number;
+  readonly hi: number;
+  readonly table: string;
+  readonly index: number;
+  readonly kind: 'invalid' | 'table' | 'block' | 'page';
+  /** The named frame (leaf) or table (table descriptor) at the output address; null when invalid. */
+  readonly target: string | null;
+}
+
 export interface TableAllocStep extends StepBase {
   readonly op: 'table-alloc';
   readonly id: string;
@@ -666,6 +687,7 @@ export type Step =
   | CheckStep
   | PteStoreStep
   | TableStoreStep
+  | RawWriteStep
   | TableAllocStep
   | TableFreeStep
   | TlbiStep
@@ -684,6 +706,7 @@ export type StepOp = Step['op'];
 export const HW_OPS: readonly string[] = [
   'pte-store',
   'table-store',
+  'raw-write',
   'table-alloc',
   'table-free',
   'tlbi',
@@ -708,10 +731,14 @@ export interface HwFrame {
   readonly use: string;
   /** 4K: one frame; 2M / 1G: an aligned run of 512 / 262144 frames (a block's output), named by its first. */
   readonly size: '4K' | '2M' | '1G';
+  /** Physical address the scenario's raw descriptors use for it (`raw-write`), or null. */
+  readonly pa: number | null;
 }
 
 export interface HwTable {
   readonly level: TableLevel;
+  /** Physical address the scenario's raw descriptors use for it (`raw-write`), or null. */
+  readonly pa: number | null;
 }
 
 export interface HwMapping {
