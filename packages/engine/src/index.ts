@@ -8,3 +8,4 @@ export * from './compare/index.js';
 export * from './render/index.js';
 export * from './verdict/index.js';
 export * from './trace/index.js';
+export * as herd from './import/herd/index.js';

@@ -23,6 +23,7 @@ import { documentSchemaProblems } from './schema-pass.js';
 import { expandedStepCount } from './step-count.js';
 import { resolveHwBlock } from './resolve-hw.js';
 import { StepWalker } from './resolve-steps.js';
+import { isLitmusPath, loadLitmusText } from '../import/herd/load-litmus.js';
 import { MACHINE_SCHEMA_ID, schemaJson, type JsonSchema } from './schema-registry.js';
 import type { JsonValue, MachineBlock, ParamValue, Scenario, TlbModel } from './types.js';
 import { COUNTERS, INVARIANTS, keyCount } from './vocabulary.js';
@@ -239,5 +240,7 @@ export async function loadScenarioFile(path: string, opts: LoadOptions = {}): Pr
       code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code})`;
     return { ok: false, errors: [{ file: path, line: 0, column: 0, pointer: '', message: why }] };
   }
+  // a herd7 litmus test is accepted wherever a scenario is (issue 17): its judged execution is the scenario
+  if (isLitmusPath(path)) return loadLitmusText(text, path, opts);
   return loadScenarioText(text, path, opts);
 }
