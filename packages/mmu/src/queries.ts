@@ -97,9 +97,11 @@ export abstract class MachineQueries extends MachineTlb {
         t.slotLive[slot] > 0 ? [t.slotSpace[slot], t.slotBase[slot], t.slotAliasSince[slot]] : [];
       aliases.push(...(t.extraAliases.get(slot) ?? []));
       let relinked = false;
+      // Stryker disable next-line EqualityOperator: equivalent — store and free times are distinct ticks of one clock; k past the end reads undefined
       for (let k = 2; k < aliases.length; k += 3) if (aliases[k] > freedAt) relinked = true;
       let found: FreedTableWalk | null = null;
       for (let k = 0; k < aliases.length && found === null; k += 3) {
+        // Stryker disable next-line EqualityOperator: equivalent — store and free times are distinct ticks of one clock
         if (aliases[k + 2] > freedAt) continue; // a link made after the free is the frame's new place
         const cpu = this.cpuLoading(aliases[k], aliases[k + 1]);
         if (cpu >= 0) found = { pfn, cpu, va: aliases[k + 1], via: 'parent', relinked };
@@ -244,6 +246,7 @@ export abstract class MachineQueries extends MachineTlb {
         tag: s.tag[r] === GLOBAL_TAG ? 'global' : s.tag[r],
         flags: s.flags[r],
         pfn: first,
+        // Stryker disable next-line EqualityOperator: equivalent — store and free times are distinct ticks of one clock
         afterFree: this.frames.freedAt[pfn] > since,
         space: s.space[r],
       });
@@ -263,6 +266,7 @@ export abstract class MachineQueries extends MachineTlb {
         level: lvl,
         tag: s.tag[r] === GLOBAL_TAG ? ('global' as const) : s.tag[r],
         tablePfn: table,
+        // Stryker disable next-line EqualityOperator: equivalent — store and free times are distinct ticks of one clock; a record's table is a frame
         tableFreed: table < this.frames.count && this.frames.freedAt[table] > s.since[r],
       };
     });

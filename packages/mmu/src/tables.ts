@@ -41,11 +41,13 @@ export class PageTables {
     this.flags = new Uint32Array(this.capacity * ENTRIES_PER_TABLE);
     this.out = new Uint32Array(this.capacity * ENTRIES_PER_TABLE);
     this.since = new Uint32Array(this.capacity * ENTRIES_PER_TABLE);
+    // Stryker disable next-line UnaryOperator: equivalent — unused-slot sentinel; readers check slotLive or read adopted slots only
     this.slotPfn = new Int32Array(this.capacity).fill(-1);
     this.slotLevel = new Uint8Array(this.capacity);
     this.slotLinks = new Int32Array(this.capacity);
     this.slotUsed = new Int32Array(this.capacity);
     this.slotBase = new Float64Array(this.capacity);
+    // Stryker disable next-line UnaryOperator: equivalent — unused-slot sentinel; readers check slotLive or read adopted slots only
     this.slotSpace = new Int32Array(this.capacity).fill(-1);
     this.slotLive = new Uint16Array(this.capacity);
     this.slotLinkedAt = new Uint32Array(this.capacity);
@@ -74,13 +76,16 @@ export class PageTables {
     if (slot >= this.capacity) this.grow();
     const base = slot * ENTRIES_PER_TABLE;
     this.flags.fill(0, base, base + ENTRIES_PER_TABLE);
+    // Stryker disable next-line ArithmeticOperator: equivalent — out/since are read only where flags (zeroed above) say present
     this.out.fill(0, base, base + ENTRIES_PER_TABLE);
+    // Stryker disable next-line ArithmeticOperator: equivalent — out/since are read only where flags (zeroed above) say present
     this.since.fill(0, base, base + ENTRIES_PER_TABLE);
     this.slotPfn[slot] = pfn;
     this.slotLevel[slot] = level;
     this.slotLinks[slot] = 0;
     this.slotUsed[slot] = 0;
     this.slotBase[slot] = 0;
+    // Stryker disable next-line UnaryOperator: equivalent — unused-slot sentinel; readers check slotLive or read adopted slots only
     this.slotSpace[slot] = -1;
     this.slotLive[slot] = 0;
     this.slotLinkedAt[slot] = 0;
@@ -94,6 +99,7 @@ export class PageTables {
     const slot = this.slotOf[pfn];
     if (slot < 0) return;
     this.slotOf[pfn] = -1;
+    // Stryker disable next-line UnaryOperator: equivalent — unused-slot sentinel; readers check slotLive or read adopted slots only
     this.slotPfn[slot] = -1;
     this.extraAliases.delete(slot);
     this.freedLinked.delete(pfn);
@@ -120,6 +126,7 @@ export class PageTables {
     const s = new Uint32Array(n);
     s.set(this.since);
     this.since = s;
+    // Stryker disable next-line UnaryOperator: equivalent — unused-slot sentinel; readers check slotLive or read adopted slots only
     const p = new Int32Array(cap).fill(-1);
     p.set(this.slotPfn);
     this.slotPfn = p;
@@ -135,6 +142,7 @@ export class PageTables {
     const b = new Float64Array(cap);
     b.set(this.slotBase);
     this.slotBase = b;
+    // Stryker disable next-line UnaryOperator: equivalent — unused-slot sentinel; readers check slotLive or read adopted slots only
     const sp = new Int32Array(cap).fill(-1);
     sp.set(this.slotSpace);
     this.slotSpace = sp;

@@ -69,6 +69,22 @@ describe('freedTableWalks: which CPU walks the old parent entry', () => {
     m.enterRegime(1, { el: 1, vttbr: vm0 });
     expect(m.freedTableWalks()).toEqual([{ pfn: pt, cpu: 1, va: ipa, via: 'parent', relinked: false }]);
   });
+  it('a table freed from a space loaded nowhere and linked anew in a loaded space is not an old path', () => {
+    const { m, table } = rig({ cpus: 2 });
+    const a = m.createSpace(1, table);
+    const b = m.createSpace(2, table);
+    m.ensurePath(a, USER_VA, 1, table);
+    m.ensurePath(b, USER_VA, 2, table);
+    const pt = m.lookup(a, USER_VA).tables[3];
+    m.setRoot(1, b);
+    m.frames.free(pt);
+    // Handed out again and linked under b: b's walks reach it through an entry stored after the free.
+    m.setTable(b, USER_VA, 2, pt);
+    expect(m.freedTableWalks()).toEqual([]);
+    // Once a CPU loads a, a's old entry is a walk into the freed frame, now also linked elsewhere.
+    m.setRoot(0, a);
+    expect(m.freedTableWalks()).toEqual([{ pfn: pt, cpu: 0, va: USER_VA, via: 'parent', relinked: true }]);
+  });
 });
 
 describe('freedTableWalks: through a cached pointer above the old parent entry', () => {

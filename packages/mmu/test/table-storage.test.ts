@@ -3,7 +3,7 @@
 // (a fresh table is all invalid entries, whatever slot stored the old one); growing the storage keeps
 // every table's entries and its bookkeeping (level, links, where it is reachable from).
 import { describe, expect, it } from 'vitest';
-import { LEVEL_SIZE, Pte } from '../src/index.js';
+import { LEVEL_SIZE, Pte, createMachine } from '../src/index.js';
 import { USER_VA, rig } from './helpers.js';
 
 const RW_USER = Pte.WRITABLE | Pte.USER;
@@ -81,5 +81,40 @@ describe('table storage', () => {
     expect(m.freedTableWalks()).toEqual([
       { pfn: early, cpu: 1, va: USER_VA, via: 'parent', relinked: false },
     ]);
+  });
+
+  it('the first table frame is a table too, and rooting a second space at it keeps its entries', () => {
+    const { m, kernel, table, data } = rig({ cpus: 1 });
+    const root = m.rootOf(kernel);
+    expect(m.tables.isTable(root)).toBe(true);
+    // The kernel space's lower half has a leaf; a space rooted at the same frame translates through it.
+    m.ensurePath(kernel, USER_VA, 1, table);
+    const f = data();
+    m.setLeaf(kernel, USER_VA, 1, f, RW_USER);
+    const twin = m.createSpace(7, root);
+    expect(m.lookup(twin, USER_VA)).toMatchObject({ present: true, pfn: f });
+  });
+
+  it('a freed table’s storage is reused: no growth for a table made after one is given back', () => {
+    const { m, table } = rig({ cpus: 1, memory: '64MiB' });
+    const mm = m.createSpace(1, table);
+    // Fill the first 16 slots exactly: the kernel root, mm's root, then L3 + L2 + L1s.
+    m.ensurePath(mm, USER_VA, 1, table);
+    for (let i = 1; m.tables.tableCount < 16; i++) m.ensurePath(mm, USER_VA + i * TWO_MIB, 1, table);
+    const bytes = m.tables.bytes;
+    const pt = m.lookup(mm, USER_VA).tables[3];
+    m.clearEntry(mm, USER_VA, 2);
+    m.frames.free(pt);
+    m.ensurePath(mm, USER_VA, 1, table);
+    expect([m.tables.tableCount, m.tables.bytes]).toEqual([16, bytes]);
+  });
+
+  it('a table frame at the first storage slot, given back unlinked, stops being a table', () => {
+    const m = createMachine({ memory: '16MiB', cpus: 1 });
+    const t = m.frames.allocAny('page-table');
+    m.tables.adopt(t, 1);
+    expect(m.tables.isTable(t)).toBe(true);
+    m.frames.free(t);
+    expect([m.tables.isTable(t), m.tables.tableCount]).toEqual([false, 0]);
   });
 });

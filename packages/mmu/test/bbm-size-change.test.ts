@@ -1,0 +1,61 @@
+// Break-before-make on a block ↔ table change (spec arm64-pkey.md §3.2, §7.3): FEAT_BBM level 2 without
+// conflict aborts (BBML2_NOABORT) allows the change in place only when the translations stay the same —
+// every valid entry of the table maps the block's frame at its offset with the block's permissions
+// (access and dirty flags aside: hardware may set those). Anything else is a size violation.
+import { describe, expect, it } from 'vitest';
+import { Pte, type BbmViolation } from '../src/index.js';
+import { USER_VA, rig } from './helpers.js';
+
+const RW_USER = Pte.WRITABLE | Pte.USER;
+const BLOCK = 1024;
+
+function blockRig() {
+  const r = rig({ arch: 'arm64', cpus: 2, features: { 'bbml2-noabort': true } });
+  const seen: BbmViolation[] = [];
+  r.m.observe({ bbmViolation: (v) => seen.push(v) });
+  const mm = r.m.createSpace(2, r.table);
+  r.m.ensurePath(mm, USER_VA, 2, r.table);
+  r.m.setRoot(1, mm);
+  r.m.setLeaf(mm, USER_VA, 2, BLOCK, RW_USER);
+  /** An unlinked level-1 table holding the block's 512 pages, with `edit` applied to entry 7. */
+  const pageTable = (edit?: { flags?: number; out?: number; skip?: boolean }): number => {
+    const t = r.table();
+    r.m.tables.adopt(t, 1); // a level-1 table frame, filled before it is linked
+    for (let i = 0; i < 512; i++) {
+      if (i === 7 && edit !== undefined) {
+        if (edit.skip === true) continue;
+        r.m.storeInTable(t, i, edit.flags ?? RW_USER, edit.out ?? BLOCK + i);
+      } else r.m.storeInTable(t, i, RW_USER, BLOCK + i);
+    }
+    return t;
+  };
+  return { ...r, mm, seen, pageTable };
+}
+
+describe('BBML2_NOABORT: block → table in place', () => {
+  it('the same pages, accessed/dirty aside, or a page left invalid: no violation', () => {
+    for (const edit of [undefined, { flags: RW_USER | Pte.ACCESSED | Pte.DIRTY }, { skip: true }]) {
+      const { m, mm, seen, pageTable } = blockRig();
+      m.setTable(mm, USER_VA, 2, pageTable(edit));
+      expect(seen).toEqual([]);
+    }
+  });
+
+  it('a page with another frame or other permissions: a size violation, naming the CPU that may hold the block', () => {
+    for (const edit of [{ out: BLOCK + 8 }, { flags: Pte.USER }]) {
+      const { m, mm, seen, pageTable } = blockRig();
+      m.setTable(mm, USER_VA, 2, pageTable(edit));
+      expect(seen).toEqual([{ space: mm, va: USER_VA, level: 2, reason: 'size', cpus: [1] }]);
+    }
+  });
+
+  it('table → block: allowed when the block maps what the table mapped, a violation otherwise', () => {
+    const { m, mm, seen, pageTable } = blockRig();
+    m.setTable(mm, USER_VA, 2, pageTable());
+    m.setLeaf(mm, USER_VA, 2, BLOCK, RW_USER);
+    expect(seen).toEqual([]);
+    m.setTable(mm, USER_VA, 2, pageTable());
+    m.setLeaf(mm, USER_VA, 2, BLOCK + 512, RW_USER);
+    expect(seen.map((v) => v.reason)).toEqual(['size']);
+  });
+});
