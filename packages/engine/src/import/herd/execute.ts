@@ -11,11 +11,10 @@
 //
 // A fault stops its thread (herd's default fault handling `fatal`, lib/fault.ml); under herd's handled
 // variants the execution is reported unsupported when a fault occurs.
-import type { Machine } from '@shootdown/mmu';
+import { Machine, validateCostModel, validateMachineParams } from '@shootdown/mmu';
 import type { AccessStep, HwEntry, Scenario, Step } from '../../scenario/types.js';
 import { setupHw, type HwNames } from '../../runner/hw-space.js';
 import { runHwStep } from '../../runner/hw-ops.js';
-import { MmuHardware } from '../../runner/mmu-hardware.js';
 import { StepSkipped } from '../../runner/report.js';
 import type { CodeLine, Descriptor, Instruction, Operand, Reg, Value } from './ast.js';
 import { LITMUS_SPACE, TLBI_KINDS, descriptorProt, type Plan } from './translate.js';
@@ -65,6 +64,26 @@ export interface Execution {
 
 class Unsupported extends Error {}
 
+const configs = new WeakMap<Scenario, ConstructorParameters<typeof Machine>>();
+
+/**
+ * The machine's validated parameters and cost model, once per test: an enumeration builds one machine per
+ * execution, and validating the same block each time cost as much as the execution itself.
+ */
+function machineConfig(scenario: Scenario): ConstructorParameters<typeof Machine> {
+  let c = configs.get(scenario);
+  if (c === undefined) {
+    const params: Record<string, unknown> = { ...scenario.machine };
+    delete params['costs'];
+    const p = validateMachineParams(params);
+    const k = validateCostModel((scenario.machine['costs'] ?? {}) as Record<string, number>);
+    if (!p.ok || !k.ok) throw new Error('the importer wrote a machine block the MMU refuses');
+    c = [p.value, k.value];
+    configs.set(scenario, c);
+  }
+  return c;
+}
+
 /** A choice point: which thread runs next, or which entry serves an access. */
 export type PointKind = 'thread' | 'serve';
 
@@ -107,8 +126,7 @@ export class LitmusMachine {
     scenario: Scenario,
     private readonly decisions: Decisions,
   ) {
-    const hw = new MmuHardware('arm64', scenario.machine);
-    this.m = hw.machine;
+    this.m = new Machine(...machineConfig(scenario));
     this.names = setupHw(this.m, scenario.hw!);
     for (const [page, frame] of plan.frameName) this.pageOfPfn.set(this.names.frames.get(frame)!, page);
     for (const [loc, va] of plan.va) this.locOfVa.set(va, loc);

@@ -256,7 +256,7 @@ function baseYaml(
     );
   }
   return [
-    `machine: { arch: arm64, cpus: ${Math.max(1, test.threads.length)}, memory: 8MiB, tlb: adversarial, onConflict: either }`,
+    `machine: { arch: arm64, cpus: ${Math.max(1, test.threads.length)}, memory: 1MiB, tlb: adversarial, onConflict: either }`,
     'hw:',
     `  frames: { ${frames} }`,
     '  spaces:',
