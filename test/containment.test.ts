@@ -3,6 +3,7 @@
 // the other columns complete; the command exits 3 and stderr carries no native stack trace. The limits
 // are generous enough that the healthy column (milliseconds of work) finishes on a loaded machine; the
 // looping column is the only one that ever meets the time limit.
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeRun, makeHome, runCli, type CliHome } from './helpers/cli.js';
 import { copyFixtureOutside } from './helpers/fixtures.js';
@@ -57,5 +58,75 @@ describe('plug-in containment', () => {
       `${plugin}, runaway-hungry: the run exhausted its memory limit (--max-memory 128 MiB)`,
     );
     expect(r.stderr).not.toMatch(/FATAL ERROR|Native stack trace|\n\s+at [\w.<>]+ \(/);
+  }, 600_000);
+
+  // explore and minimize run each candidate scenario on the same contained workers (issue 16): a looping
+  // plug-in costs one time limit and is named, as compare names it, instead of hanging the command
+  it('explore stops at the first scenario a looping policy does not complete: exit 3, the scenario written', async () => {
+    const out = `${home.dir}/explore-loops.yaml`;
+    const r = await runCli(
+      [
+        'explore',
+        '--policy',
+        'linux-x86',
+        '--policy',
+        'runaway-loops',
+        '--runs',
+        '50',
+        '--timeout',
+        '10',
+        '--out',
+        out,
+      ],
+      home,
+    );
+    expect(r.code, describeRun(r)).toBe(3);
+    expect(r.stderr).toContain('explore: scenario 1 of seed 1 did not complete under every selection');
+    expect(r.stderr).toContain(
+      'error: explored-seed-1: plug-in shootdown-policy-runaway, runaway-loops: the run exceeded its time limit (--timeout 10 s)',
+    );
+    expect(r.stderr).not.toMatch(/FATAL ERROR|Native stack trace|\n\s+at [\w.<>]+ \(/);
+    // the scenario is written as drawn, and it is a valid scenario
+    const v = await runCli(['validate', out], home);
+    expect(v.code, describeRun(v)).toBe(0);
+  }, 600_000);
+
+  it('explore --json names a throwing policy’s run error', async () => {
+    const r = await runCli(
+      ['explore', '--policy', 'linux-x86', '--policy', 'runaway-throws', '--runs', '50', '--json'],
+      home,
+    );
+    expect(r.code, describeRun(r)).toBe(3);
+    const json = JSON.parse(r.stdout) as { found: boolean; runs: number; runErrors: string[] };
+    expect(json.found).toBe(false);
+    expect(json.runs).toBe(1);
+    expect(json.runErrors).toHaveLength(1);
+    expect(json.runErrors[0]).toMatch(
+      /^explored-seed-1: plug-in shootdown-policy-runaway, runaway-throws: the policy threw at step \d+ .*deliberate failure in the middle of a run$/,
+    );
+  }, 600_000);
+
+  it('minimize of a scenario a looping policy does not complete: exit 3 naming the run, nothing written', async () => {
+    const out = `${home.dir}/minimize-loops.yaml`;
+    const r = await runCli(
+      [
+        'minimize',
+        'vfree-exec-reuse',
+        '--policy',
+        'linux-x86',
+        '--policy',
+        'runaway-loops',
+        '--timeout',
+        '10',
+        '--out',
+        out,
+      ],
+      home,
+    );
+    expect(r.code, describeRun(r)).toBe(3);
+    expect(r.stderr).toContain(
+      'error: vfree-exec-reuse: plug-in shootdown-policy-runaway, runaway-loops: the run exceeded its time limit (--timeout 10 s)',
+    );
+    expect(existsSync(out)).toBe(false);
   }, 600_000);
 });

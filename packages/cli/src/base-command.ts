@@ -11,6 +11,15 @@ import { failureWarnings, loadRegistryFromConfig, type LoadedRegistry } from './
 
 const MAX_FINDING_LINES = 10;
 
+/** A command's outputs, for report code shared by two commands (explore and merge print one report). */
+export interface CommandIO {
+  readonly json: boolean;
+  stdoutText(text: string): void;
+  stderrLine(line: string): void;
+  reportFinding(summary: string): void;
+  reportRunError(summary: string): void;
+}
+
 export abstract class ShootdownCommand extends Command {
   static override enableJsonFlag = true;
 
@@ -53,6 +62,16 @@ export abstract class ShootdownCommand extends Command {
     const loaded = await loadRegistryFromConfig(this.config);
     for (const w of failureWarnings(loaded.report)) this.stderrLine(w);
     return loaded;
+  }
+
+  protected get io(): CommandIO {
+    return {
+      json: this.jsonEnabled(),
+      stdoutText: (t) => this.stdoutText(t),
+      stderrLine: (l) => this.stderrLine(l),
+      reportFinding: (f) => this.reportFinding(f),
+      reportRunError: (e) => this.reportRunError(e),
+    };
   }
 
   /** Writes to stderr even in `--json` mode (warnings must never corrupt the JSON on stdout). */

@@ -176,6 +176,16 @@ export class MatrixPool {
     });
   }
 
+  /**
+   * One scenario under every selection, contained like any other pair — how `explore` and `minimize` run
+   * their candidates, one after another on the same workers (each call hands the workers a new matrix).
+   */
+  async runScenario(scenario: Scenario, selections: readonly ResolvedSelection[]): Promise<RunResult[]> {
+    await this.ready;
+    const all = Array.from({ length: selections.length }, (_, p) => p);
+    return this.runPairs([scenario], selections, all, undefined, undefined, false);
+  }
+
   /** Ends every worker, including one still inside a long run. */
   async close(): Promise<void> {
     for (const s of this.slots) {
@@ -191,6 +201,7 @@ export class MatrixPool {
     order: readonly number[],
     traces: (RecordedTrace | undefined)[] | undefined,
     breakdown: string | undefined,
+    showProgress = true,
   ): Promise<RunResult[]> {
     const n = selections.length;
     const total = order.length;
@@ -205,7 +216,8 @@ export class MatrixPool {
       ...(breakdown === undefined ? {} : { breakdown }),
     };
     const results = new Array<RunResult>(list.length * n);
-    const progress = new Progress(total);
+    // a candidate of explore or minimize is one of thousands: the command shows its own progress
+    const progress = showProgress ? new Progress(total) : undefined;
     let next = 0;
     let done = 0;
     let settled = false;
@@ -213,13 +225,13 @@ export class MatrixPool {
       const finish = (err: Error | undefined): void => {
         if (settled) return;
         settled = true;
-        progress.finish();
+        progress?.finish();
         if (err === undefined) resolve(results);
         else reject(err);
       };
       const complete = (pair: number, r: RunResult): void => {
         results[pair] = r;
-        progress.advance();
+        progress?.advance();
         if (++done === total) finish(undefined);
       };
       const feed = (slot: Slot): void => {
@@ -227,7 +239,7 @@ export class MatrixPool {
         if (settled || next >= total) return;
         const pair = order[next++]!;
         slot.pair = pair;
-        progress.step(label(pair));
+        progress?.step(label(pair));
         slot.worker.postMessage({ type: 'run', pair } satisfies ToWorker);
         // the clock starts when the worker is handed the pair: start-up and queueing never count
         slot.timer = setTimeout(() => {

@@ -47,7 +47,7 @@ export interface ShardResults {
 }
 
 /** JSON with bigints as decimal strings: only ever hashed, never parsed back. */
-function hashable(value: unknown): string {
+export function hashable(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
 }
 
@@ -81,29 +81,43 @@ export function shardResultsText(run: RunIdentity, shard: ShardSpec, pairs: read
   return `${JSON.stringify(doc)}\n`;
 }
 
-/** Reads and checks one file; every problem is an InputError naming the file. */
-export function readShardResults(file: string): ShardResults {
+/** A results file's text parsed as JSON; a file that cannot be read or is not JSON is an InputError. */
+export function readJsonFile(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new InputError(`${file}: cannot read: ${(e as Error).message}`);
   }
-  let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch (e) {
     throw new InputError(`${file}: not a shootdown results file: ${(e as Error).message}`);
   }
-  const problems = validateShardResults(doc);
+}
+
+/** `doc` checked against its schema: the first problems named, as an InputError. */
+export function checkSchema<T>(
+  file: string,
+  doc: unknown,
+  format: string,
+  validate: (v: unknown) => string[],
+): T {
+  const problems = validate(doc);
   if (problems.length > 0) {
     const [first, ...rest] = problems.slice(0, 10);
-    throw new InputError(`${file}: not a shootdown results file (${SHARD_RESULTS_FORMAT}): ${first}`, rest);
+    throw new InputError(`${file}: not a shootdown results file (${format}): ${first}`, rest);
   }
-  const r = doc as ShardResults;
+  const r = doc as T & { shard: ShardSpec };
   if (r.shard.index > r.shard.count) {
     throw new InputError(`${file}: shard ${r.shard.index}/${r.shard.count}: the index exceeds the count`);
   }
+  return r;
+}
+
+/** Reads and checks one file; every problem is an InputError naming the file. */
+export function readShardResults(file: string): ShardResults {
+  const r = checkSchema<ShardResults>(file, readJsonFile(file), SHARD_RESULTS_FORMAT, validateShardResults);
   const want = pairsOfShard(r.run.pairs, r.shard);
   const got = r.pairs.map((p) => p.pair);
   if (want.length !== got.length || want.some((p, i) => got[i] !== p)) {
@@ -113,6 +127,49 @@ export function readShardResults(file: string): ShardResults {
     );
   }
   return r;
+}
+
+/** What every kind of shard file holds: the identity of its run and which shard it is. */
+interface AnyShard {
+  readonly run: { readonly digest: string };
+  readonly shard: ShardSpec;
+}
+
+/**
+ * The shards of one run, each exactly once: shards of different runs (digests or counts differ), a shard
+ * given twice and a missing shard are InputErrors naming the files; `describe` says what a run is.
+ */
+export function checkShardSet<T extends AnyShard>(
+  docs: readonly { readonly file: string; readonly doc: T }[],
+  describe: (run: T['run']) => string,
+): void {
+  if (docs.length === 0) throw new InputError('merge needs the results files of every shard');
+  const first = docs[0]!;
+  for (const d of docs.slice(1)) {
+    if (d.doc.run.digest !== first.doc.run.digest || d.doc.shard.count !== first.doc.shard.count) {
+      throw new InputError(`shards of different runs: ${first.file} and ${d.file}`, [
+        `${first.file}: shard ${first.doc.shard.index}/${first.doc.shard.count} of ${describe(first.doc.run)}`,
+        `${d.file}: shard ${d.doc.shard.index}/${d.doc.shard.count} of ${describe(d.doc.run)}`,
+      ]);
+    }
+  }
+  const count = first.doc.shard.count;
+  const byIndex = new Map<number, string>();
+  for (const d of docs) {
+    const seen = byIndex.get(d.doc.shard.index);
+    if (seen !== undefined) {
+      throw new InputError(`shard ${d.doc.shard.index}/${count} is given twice: ${seen} and ${d.file}`);
+    }
+    byIndex.set(d.doc.shard.index, d.file);
+  }
+  const missing: number[] = [];
+  for (let i = 1; i <= count; i++) if (!byIndex.has(i)) missing.push(i);
+  if (missing.length > 0) {
+    throw new InputError(
+      `missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} ` +
+        `of ${describe(first.doc.run)}`,
+    );
+  }
 }
 
 function describeRun(run: RunIdentity): string {
@@ -131,32 +188,8 @@ export function mergeShards(files: readonly string[]): {
 } {
   if (files.length === 0) throw new InputError('merge needs the results files of every shard');
   const docs = files.map((f) => ({ file: f, doc: readShardResults(f) }));
+  checkShardSet(docs, describeRun);
   const first = docs[0]!;
-  for (const d of docs.slice(1)) {
-    if (d.doc.run.digest !== first.doc.run.digest || d.doc.shard.count !== first.doc.shard.count) {
-      throw new InputError(`shards of different runs: ${first.file} and ${d.file}`, [
-        `${first.file}: shard ${first.doc.shard.index}/${first.doc.shard.count} of ${describeRun(first.doc.run)}`,
-        `${d.file}: shard ${d.doc.shard.index}/${d.doc.shard.count} of ${describeRun(d.doc.run)}`,
-      ]);
-    }
-  }
-  const count = first.doc.shard.count;
-  const byIndex = new Map<number, string>();
-  for (const d of docs) {
-    const seen = byIndex.get(d.doc.shard.index);
-    if (seen !== undefined) {
-      throw new InputError(`shard ${d.doc.shard.index}/${count} is given twice: ${seen} and ${d.file}`);
-    }
-    byIndex.set(d.doc.shard.index, d.file);
-  }
-  const missing: number[] = [];
-  for (let i = 1; i <= count; i++) if (!byIndex.has(i)) missing.push(i);
-  if (missing.length > 0) {
-    throw new InputError(
-      `missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} ` +
-        `of ${describeRun(first.doc.run)}`,
-    );
-  }
   const results = new Array<RunResult>(first.doc.run.pairs);
   const traces = new Array<RecordedTrace | undefined>(first.doc.run.pairs);
   for (const d of docs) {

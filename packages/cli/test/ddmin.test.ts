@@ -5,11 +5,11 @@ import { ddmin } from '../src/minimize/ddmin.js';
 import { countSteps, shrinkDocument } from '../src/minimize/shrink-document.js';
 
 describe('ddmin', () => {
-  it('finds the elements a failure needs, whatever their positions', () => {
+  it('finds the elements a failure needs, whatever their positions', async () => {
     const items = Array.from({ length: 40 }, (_, i) => i);
     const needs = [3, 17, 18, 39];
     let tests = 0;
-    const kept = ddmin(items, (c) => {
+    const kept = await ddmin(items, (c) => {
       tests++;
       return needs.every((n) => c.includes(n));
     });
@@ -18,13 +18,13 @@ describe('ddmin', () => {
     expect(tests).toBeLessThan(400);
   });
 
-  it('is 1-minimal: removing any kept element breaks the test', () => {
+  it('is 1-minimal: removing any kept element breaks the test', async () => {
     // a non-monotone test: needs an even count of multiples of 5 plus element 7
     const test = (c: readonly number[]): boolean =>
       c.includes(7) &&
       c.filter((x) => x % 5 === 0).length % 2 === 0 &&
       c.filter((x) => x % 5 === 0).length > 0;
-    const kept = ddmin(
+    const kept = await ddmin(
       Array.from({ length: 30 }, (_, i) => i),
       test,
     );
@@ -32,16 +32,16 @@ describe('ddmin', () => {
     for (let i = 0; i < kept.length; i++) expect(test(kept.filter((_, k) => k !== i))).toBe(false);
   });
 
-  it('returns the empty list when nothing is needed, and is deterministic', () => {
-    expect(ddmin([1, 2, 3], () => true)).toEqual([]);
-    const run = (): number[] => ddmin([5, 1, 4, 2, 3], (c) => c.includes(4) && c.includes(2));
-    expect(run()).toEqual([4, 2]);
-    expect(run()).toEqual(run());
+  it('returns the empty list when nothing is needed, and is deterministic', async () => {
+    expect(await ddmin([1, 2, 3], () => true)).toEqual([]);
+    const run = (): Promise<number[]> => ddmin([5, 1, 4, 2, 3], (c) => c.includes(4) && c.includes(2));
+    expect(await run()).toEqual([4, 2]);
+    expect(await run()).toEqual(await run());
   });
 });
 
 describe('shrinkDocument', () => {
-  it('drops steps, including inside repeat blocks, and bisects counts to the smallest that reproduces', () => {
+  it('drops steps, including inside repeat blocks, and bisects counts to the smallest that reproduces', async () => {
     const doc = {
       name: 't',
       params: { pages: 64 },
@@ -79,7 +79,7 @@ describe('shrinkDocument', () => {
         x.params.pages >= 12
       );
     };
-    const { doc: small, stats } = shrinkDocument(doc as never, reproduces, 10_000);
+    const { doc: small, stats } = await shrinkDocument(doc as never, reproduces, 10_000);
     expect(small).toEqual({
       name: 't',
       params: { pages: 12 },
@@ -92,7 +92,7 @@ describe('shrinkDocument', () => {
     expect(countSteps(small)).toBe(3);
     expect(stats.exhausted).toBe(false);
     // a budget stops it, with what it had
-    const cut = shrinkDocument(doc as never, reproduces, 5);
+    const cut = await shrinkDocument(doc as never, reproduces, 5);
     expect(cut.stats.exhausted).toBe(true);
     expect(cut.stats.tests).toBe(5);
     expect(reproduces(cut.doc)).toBe(true);

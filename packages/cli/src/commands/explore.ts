@@ -3,25 +3,18 @@ import { loadSchemas } from '@shootdown/schemas';
 import { checkOutPath, writeFileAtomic } from '../atomic-write.js';
 import { ShootdownCommand } from '../base-command.js';
 import { InputError } from '../errors.js';
+import { reportExplore, type ExploreOutput, type ExploreStop } from '../explore/report.js';
+import { exploreIdentity, exploreShardText } from '../explore/shard.js';
 import { documentYaml, reproducer } from '../minimize/reproduce.js';
-import type { Signature, SignatureMode } from '../minimize/signature.js';
-import { Progress } from '../progress.js';
+import type { SignatureMode } from '../minimize/signature.js';
+import { startMatrixPool } from '../parallel-matrix.js';
+import { limitFlags, runLimits } from '../run-limits.js';
+import { runErrorsOf } from '../run-matrix.js';
 import { loadOptionsFor } from '../scenario-input.js';
 import { selectionsFromFlags } from '../selections.js';
+import { parseShardFlag, shardFlag } from '../shard-flag.js';
 
-export interface ExploreOutput {
-  readonly selections: readonly string[];
-  readonly seed: number;
-  /** Scenarios generated and run before the first divergence (or all of them). */
-  readonly runs: number;
-  readonly found: boolean;
-  /** With a divergence: what it is, the shrunk scenario's steps and YAML, and where it was written. */
-  readonly signature?: string;
-  readonly steps?: number;
-  readonly shrinks?: number;
-  readonly yaml?: string;
-  readonly file?: string;
-}
+export type { ExploreOutput } from '../explore/report.js';
 
 export default class Explore extends ShootdownCommand {
   static override summary =
@@ -30,15 +23,20 @@ export default class Explore extends ShootdownCommand {
     'fast-check arbitraries over the scenario language’s OS-neutral ops (the kernel side — kalloc, ' +
     'kprotect, kfree, page-alloc, access — or a process’s — mmap, mprotect, munmap, access, uaccess, swapout, ' +
     'protection keys), built so every reference is valid: regions that exist, CPUs in range, a process ' +
-    'running on every CPU. Each scenario runs under the selections; the first whose outcomes or claimed ' +
-    'invariant findings differ (with one selection: where a claimed invariant breaks) is shrunk by ' +
-    'fast-check and written as a scenario that validates and reproduces with `compare`. Deterministic for ' +
-    'a seed and --runs (--time stops by the clock instead, and is not). Exit 1 when it found one.';
+    'running on every CPU. Each scenario runs under the selections, contained like compare’s runs ' +
+    '(--timeout, --max-memory, worker threads); the first whose outcomes or claimed invariant findings ' +
+    'differ (with one selection: where a claimed invariant breaks) is shrunk by fast-check and written as a ' +
+    'scenario that validates and reproduces with `compare` (exit 1). A scenario whose run does not complete ' +
+    'stops the search too: it is written as drawn and the run named, as compare names it (exit 3). ' +
+    'Deterministic for a seed and --runs (--time stops by the clock instead, and is not). --shard i/n runs ' +
+    'every n-th of the seed’s scenarios and writes a results file; `shootdown merge` prints what the ' +
+    'unsharded run prints.';
   static override examples = [
     '<%= config.bin %> explore --policy linux-x86 --policy linux-x86:vfree=module-free-pre52 --seed 1 --out found.yaml',
     '<%= config.bin %> explore --policy freebsd-amd64:pkru-remove=original --policy freebsd-amd64:pkru-remove=swapout-fix --runs 2000',
     '<%= config.bin %> explore --policy linux-x86:vfree=vfree-skip-flush --time 60 --json',
     '<%= config.bin %> explore --policy linux-x86 --policy linux-x86:tlb-flush=generic-split --only findings',
+    '<%= config.bin %> explore --policy linux-x86 --policy linux-x86:vfree=vfree-lazy-noreset --runs 4000 --shard 3/4 --out shard-3.json',
   ];
   static override flags = {
     policy: Flags.string({
@@ -67,17 +65,40 @@ export default class Explore extends ShootdownCommand {
     'cost-ratio': Flags.string({
       summary: 'Count a divergence also when one selection’s work exceeds another’s by this factor (e.g. 4).',
     }),
-    out: Flags.string({ char: 'o', summary: 'Write the shrunk scenario here (default: stdout).' }),
+    out: Flags.string({
+      char: 'o',
+      summary: 'Write the shrunk scenario here (default: stdout); with --shard, the results file.',
+    }),
+    jobs: Flags.integer({
+      char: 'j',
+      min: 1,
+      summary: 'Worker threads for the runs (default: one per core, at most one per selection).',
+    }),
+    ...shardFlag,
+    ...limitFlags,
   };
 
   async run(): Promise<ExploreOutput> {
     const { flags } = await this.parse(Explore);
+    const shard = parseShardFlag(flags.shard);
+    if (shard !== undefined) {
+      if (flags.out === undefined) {
+        throw new InputError(
+          `--shard ${flags.shard}: needs --out FILE for the shard's results file (- for stdout)`,
+        );
+      }
+      if (flags.time !== undefined) {
+        throw new InputError(
+          '--shard and --time cannot be combined: a shard covers a share of --runs scenarios',
+        );
+      }
+    }
     if (flags.out !== undefined) checkOutPath(flags.out);
     const ratio = flags['cost-ratio'] === undefined ? undefined : Number(flags['cost-ratio']);
     if (ratio !== undefined && !(Number.isFinite(ratio) && ratio > 1)) {
       throw new InputError(`--cost-ratio ${flags['cost-ratio']}: expected a number above 1, e.g. 4`);
     }
-    const registry = await this.loadRegistry();
+    const { registry, plugins, report } = await this.loadPlugins();
     const selections = selectionsFromFlags(registry, flags.policy, undefined);
     const mode: SignatureMode = (flags.only as SignatureMode | undefined) ?? 'all';
     if (mode === 'outcomes' && selections.length < 2) {
@@ -87,56 +108,100 @@ export default class Explore extends ShootdownCommand {
     const fc = (await import('fast-check')).default;
     const { buildScenario, draftArbitrary, vocabularyFromSchema } =
       await import('../explore/scenario-arbitrary.js');
+    const { search } = await import('../explore/search.js');
     const vocabulary = vocabularyFromSchema(loadSchemas()['scenario.schema.json'] as Record<string, unknown>);
     const name = `explored-seed-${flags.seed}`;
-    const check = reproducer(registry, selections, loadOptionsFor(registry), `${name}.yaml`, mode, ratio);
-    const interesting = (sig: Signature | undefined): boolean => sig !== undefined && sig.interesting;
-    const progress = new Progress(flags.runs);
-    let tried = 0;
-    const property = fc.property(draftArbitrary(flags['max-steps']), (draft) => {
-      tried++;
-      progress.step(`scenario ${tried}`);
-      progress.advance();
-      return !interesting(check.signature(buildScenario(draft, vocabulary, name)));
-    });
-    let result;
-    try {
-      result = fc.check(property, {
-        seed: flags.seed,
-        numRuns: flags.time === undefined ? flags.runs : Number.MAX_SAFE_INTEGER,
-        ...(flags.time === undefined ? {} : { interruptAfterTimeLimit: flags.time * 1000 }),
-      });
-    } finally {
-      progress.finish();
-    }
-    const base = { selections: selections.map((s) => s.text), seed: flags.seed };
-    if (!result.failed || result.counterexample === null) {
-      if (!this.jsonEnabled()) {
-        this.stderrLine(`explore: no divergence in ${result.numRuns} scenarios (seed ${flags.seed})`);
-      }
-      return { ...base, runs: result.numRuns, found: false };
-    }
-    const [draft] = result.counterexample;
-    const doc = buildScenario(draft, vocabulary, name);
-    const sig = check.signature(doc)!;
-    doc['description'] =
-      `Found by shootdown explore --seed ${flags.seed} under ${base.selections.join(', ')}: ${sig.text}`;
-    const yaml = documentYaml(doc);
-    if (flags.out !== undefined) writeFileAtomic(flags.out, yaml);
-    else if (!this.jsonEnabled()) this.stdoutText(yaml);
-    const steps = (doc['steps'] as unknown[]).length;
-    this.reportFinding(
-      `explore: scenario ${result.numRuns} of seed ${flags.seed} diverges (${sig.text}); shrunk in ${result.numShrinks} steps to ${steps} steps`,
+    const texts = selections.map((s) => s.text);
+    const pool = startMatrixPool(
+      selections.length,
+      plugins.map((p) => p.root),
+      flags.jobs,
+      runLimits(flags),
     );
+    const check = reproducer(
+      (scenario) => pool.runScenario(scenario, selections),
+      loadOptionsFor(registry),
+      `${name}.yaml`,
+      mode,
+      ratio,
+    );
+    const build = (draft: Parameters<typeof buildScenario>[0]): Record<string, unknown> =>
+      buildScenario(draft, vocabulary, name);
+    let found;
+    let stop: ExploreStop | undefined;
+    try {
+      found = await search(fc, draftArbitrary(flags['max-steps']), build, check, {
+        seed: flags.seed,
+        runs: flags.runs,
+        mode,
+        ...(flags.time === undefined ? {} : { time: flags.time }),
+        ...(shard === undefined ? {} : { shard }),
+        ...(ratio === undefined ? {} : { costRatio: ratio }),
+      });
+      const s = found.stop;
+      if (s !== undefined) {
+        const doc = build(s.draft);
+        const steps = (doc['steps'] as unknown[]).length;
+        const by = `Found by shootdown explore --seed ${flags.seed} under ${texts.join(', ')}`;
+        if (s.kind === 'divergence') {
+          const sig = (await check.signature(doc))!;
+          doc['description'] = `${by}: ${sig.text}`;
+          stop = {
+            kind: 'divergence',
+            scenario: s.scenario,
+            signature: sig.text,
+            shrinks: s.shrinks,
+            steps,
+            yaml: documentYaml(doc),
+          };
+        } else {
+          doc['description'] = `${by}: a run did not complete`;
+          const runErrors = runErrorsOf(s.results, report);
+          stop = { kind: 'run-error', scenario: s.scenario, runErrors, steps, yaml: documentYaml(doc) };
+        }
+      }
+    } finally {
+      await pool.close();
+    }
+    const outcome = {
+      selections: texts,
+      seed: flags.seed,
+      runs: found.drawn,
+      ...(stop === undefined ? {} : { stop }),
+    };
+    if (shard === undefined) return reportExplore(outcome, flags.out, this.io);
+    // a shard writes its results file; the report, findings and exit code are the merge's (run errors
+    // aside: exit 3, as a compare shard whose runs did not complete)
+    const run = exploreIdentity(
+      {
+        version: this.config.version,
+        seed: flags.seed,
+        runs: flags.runs,
+        maxSteps: flags['max-steps'],
+        ...(flags.only === undefined ? {} : { only: flags.only }),
+        ...(ratio === undefined ? {} : { costRatio: ratio }),
+      },
+      selections,
+      vocabulary,
+    );
+    const file = flags.out!;
+    writeFileAtomic(file, exploreShardText(run, shard, found.drawn, stop));
+    if (stop?.kind === 'run-error') for (const e of stop.runErrors) this.reportRunError(e);
+    if (!this.jsonEnabled() && file !== '-') {
+      this.stderrLine(
+        `shard ${shard.index}/${shard.count}: ` +
+          (stop === undefined
+            ? `nothing in its share of ${flags.runs} scenarios`
+            : `stopped at scenario ${stop.scenario} (${stop.kind});`) +
+          ` written to ${file}`,
+      );
+    }
     return {
-      ...base,
-      runs: result.numRuns,
-      found: true,
-      signature: sig.text,
-      steps,
-      shrinks: result.numShrinks,
-      yaml,
-      ...(flags.out === undefined ? {} : { file: flags.out }),
+      selections: texts,
+      seed: flags.seed,
+      runs: found.drawn,
+      found: stop?.kind === 'divergence',
+      shard: { index: shard.index, count: shard.count, file },
     };
   }
 }

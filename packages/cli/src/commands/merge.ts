@@ -5,23 +5,27 @@ import { InputError } from '../errors.js';
 import { checkFormat, installPluginRenderers } from '../formats.js';
 import { MatrixReportCommand, rowsOf, type CompareOutput } from '../matrix-report.js';
 import { checkOnlyFlag, onlyFlag } from '../report-options.js';
-import { mergeShards } from '../shard-results.js';
+import { reportExplore, type ExploreOutput } from '../explore/report.js';
+import { isExploreShard, mergeExploreShards } from '../explore/shard.js';
+import { mergeShards, readJsonFile } from '../shard-results.js';
 import { loadExpectFlag } from '../verdicts.js';
 
 export default class Merge extends MatrixReportCommand {
   static override summary =
-    'Combine the results files of `compare --shard i/n` into the report of the whole run.';
+    'Combine the results files of `compare --shard i/n` or `explore --shard i/n` into the whole run’s output.';
   static override description =
     'Takes the results file of every shard of one run (in any order) and prints exactly what the unsharded ' +
-    '`compare` prints — report, findings, verdicts and exit code. The report format, --only and --expect ' +
-    'default to what the shards were run with. Shards of different runs, a missing or a repeated shard, or ' +
-    'a file that is not a results file are bad input (exit 2).';
+    '`compare` prints — report, findings, verdicts and exit code — or, for explore shards, what the ' +
+    'unsharded `explore` prints: the first scenario of the seed that diverged, shrunk (--out writes it). ' +
+    'The report format, --only and --expect default to what the shards were run with. Shards of different ' +
+    'runs, a missing or a repeated shard, or a file that is not a results file are bad input (exit 2).';
   static override examples = [
     '<%= config.bin %> compare vfree-exec-reuse arch-vunmap-33-pages --vary linux-x86:vfree --shard 1/2 --out s1.json',
     '<%= config.bin %> compare vfree-exec-reuse arch-vunmap-33-pages --vary linux-x86:vfree --shard 2/2 --out s2.json',
     '<%= config.bin %> merge s1.json s2.json',
     '<%= config.bin %> merge shards/*.json --format markdown --out report.md',
     '<%= config.bin %> merge shards/*.json --expect vmalloc-perms',
+    '<%= config.bin %> merge explore-shard-*.json --out found.yaml',
   ];
   static override strict = false;
   static override args = {
@@ -39,10 +43,20 @@ export default class Merge extends MatrixReportCommand {
     ...onlyFlag,
   };
 
-  async run(): Promise<CompareOutput> {
+  async run(): Promise<CompareOutput | ExploreOutput> {
     const { argv, flags } = await this.parse(Merge);
     if (flags.out !== undefined) checkOutPath(flags.out);
-    const { run, results, traces } = mergeShards(argv as string[]);
+    const files = argv as string[];
+    if (files.length > 0) {
+      const docs = files.map((file) => ({ file, doc: readJsonFile(file) }));
+      if (isExploreShard(docs[0]!.doc)) {
+        for (const f of ['format', 'expect', 'only'] as const) {
+          if (flags[f] !== undefined) throw new InputError(`--${f} is compare's; these are explore shards`);
+        }
+        return reportExplore(mergeExploreShards(docs), flags.out, this.io);
+      }
+    }
+    const { run, results, traces } = mergeShards(files);
     const format = flags.format ?? run.format;
     const only = flags.only ?? run.only;
     const expect = flags.expect ?? run.expect;

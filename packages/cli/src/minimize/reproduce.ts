@@ -1,9 +1,9 @@
 // A candidate scenario document → its signature under the selections: written as YAML, loaded and
 // validated exactly as a file would be (so a candidate that no longer loads — a step naming a region
 // whose creating step was dropped, a CPU beyond the machine — never counts), then run under each
-// selection on this thread. Used by `minimize` and `explore`, whose candidates are catalogue-sized.
-import type { PolicyRegistry, ResolvedSelection } from '@shootdown/core';
-import { loadScenarioText, runScenario, type LoadOptions, type Scenario } from '@shootdown/engine';
+// selection by the runner given: `minimize` and `explore` pass the contained worker pool compare uses
+// (parallel-matrix.ts), so a candidate that loops or exhausts its heap costs its limit, not the command.
+import { loadScenarioText, type LoadOptions, type RunResult, type Scenario } from '@shootdown/engine';
 import { Document, isMap, isSeq } from 'yaml';
 import { signatureOf, type Signature, type SignatureMode } from './signature.js';
 
@@ -17,16 +17,20 @@ export function documentYaml(doc: unknown): string {
   return d.toString({ lineWidth: 110, flowCollectionPadding: true });
 }
 
+/** Runs one loaded scenario under every selection: in the CLI, on the contained worker pool. */
+export type ScenarioRunner = (scenario: Scenario) => Promise<RunResult[]>;
+
 export interface Reproducer {
   /** The scenario the document loads to, or undefined when it does not load. */
   load(doc: unknown): Scenario | undefined;
-  /** Its signature under the selections, or undefined when it does not load or a run fails. */
-  signature(doc: unknown): Signature | undefined;
+  /** Its results under the selections (a run that did not complete has an `error`); undefined: no load. */
+  results(doc: unknown): Promise<RunResult[] | undefined>;
+  /** Its signature under the selections, or undefined when it does not load or a run did not complete. */
+  signature(doc: unknown): Promise<Signature | undefined>;
 }
 
 export function reproducer(
-  registry: PolicyRegistry,
-  selections: readonly ResolvedSelection[],
+  run: ScenarioRunner,
   loadOptions: LoadOptions,
   file: string,
   mode: SignatureMode,
@@ -36,21 +40,18 @@ export function reproducer(
     const res = loadScenarioText(documentYaml(doc), file, loadOptions);
     return res.ok ? res.scenario : undefined;
   };
+  const results = async (doc: unknown): Promise<RunResult[] | undefined> => {
+    const scenario = load(doc);
+    return scenario === undefined ? undefined : run(scenario);
+  };
   return {
     load,
-    signature(doc) {
-      const scenario = load(doc);
-      if (scenario === undefined) return undefined;
-      try {
-        return signatureOf(
-          selections.map((selection) => runScenario(scenario, { registry, selection })),
-          mode,
-          costRatio,
-        );
-      } catch {
-        // a candidate the runner cannot execute (a machine the MMU cannot build) does not reproduce
-        return undefined;
-      }
+    results,
+    async signature(doc) {
+      const r = await results(doc);
+      // a candidate whose run failed (a time or heap limit, a plug-in that threw, a machine the MMU
+      // cannot build) does not reproduce: signatureOf says undefined for it
+      return r === undefined ? undefined : signatureOf(r, mode, costRatio);
     },
   };
 }

@@ -82,13 +82,13 @@ export function countSteps(doc: Json): number {
   return n;
 }
 
-export function shrinkDocument(
+export async function shrinkDocument(
   original: Json,
-  reproduces: (doc: Json) => boolean,
+  reproduces: (doc: Json) => boolean | Promise<boolean>,
   budget: number,
-): { doc: Json; stats: ShrinkStats } {
+): Promise<{ doc: Json; stats: ShrinkStats }> {
   const stats: ShrinkStats = { tests: 0, exhausted: false };
-  const test = (candidate: Json): boolean => {
+  const test = async (candidate: Json): Promise<boolean> => {
     if (stats.tests >= budget) {
       stats.exhausted = true;
       return false;
@@ -106,7 +106,7 @@ export function shrinkDocument(
       const list = get(doc, path);
       if (!Array.isArray(list) || list.length === 0) continue;
       const base = doc;
-      const kept = ddmin(list, (candidate) => test(set(base, path, [...candidate])));
+      const kept = await ddmin(list, (candidate) => test(set(base, path, [...candidate])));
       if (kept.length < list.length) {
         doc = set(doc, path, kept);
         changed = true;
@@ -120,7 +120,7 @@ export function shrinkDocument(
       let hi = now;
       while (lo < hi && !stats.exhausted) {
         const mid = Math.floor((lo + hi) / 2);
-        if (test(set(doc, path, mid))) hi = mid;
+        if (await test(set(doc, path, mid))) hi = mid;
         else lo = mid + 1;
       }
       if (hi < now) {

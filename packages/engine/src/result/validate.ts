@@ -3,6 +3,7 @@
 import { schemaProblems } from '../scenario/ajv-messages.js';
 import {
   COMPARISON_SCHEMA_ID,
+  EXPLORE_SHARD_SCHEMA_ID,
   RESULT_SCHEMA_ID,
   SHARD_RESULTS_SCHEMA_ID,
   TRACE_SCHEMA_ID,
@@ -32,4 +33,9 @@ export function validateTrace(value: unknown): string[] {
 /** A `compare --shard` results file (schemas/shard-results.schema.json). */
 export function validateShardResults(value: unknown): string[] {
   return check(SHARD_RESULTS_SCHEMA_ID, value);
+}
+
+/** An `explore --shard` results file (schemas/explore-shard-results.schema.json). */
+export function validateExploreShardResults(value: unknown): string[] {
+  return check(EXPLORE_SHARD_SCHEMA_ID, value);
 }

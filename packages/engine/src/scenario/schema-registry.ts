@@ -15,6 +15,7 @@ export const COMPARISON_SCHEMA_ID = 'https://shootdown.dev/schemas/comparison.sc
 export const MACHINE_SCHEMA_ID = 'https://shootdown.dev/schemas/machine.schema.json';
 export const TRACE_SCHEMA_ID = 'https://shootdown.dev/schemas/trace.schema.json';
 export const SHARD_RESULTS_SCHEMA_ID = 'https://shootdown.dev/schemas/shard-results.schema.json';
+export const EXPLORE_SHARD_SCHEMA_ID = 'https://shootdown.dev/schemas/explore-shard-results.schema.json';
 
 export type JsonSchema = Record<string, unknown>;
 
