@@ -86,7 +86,7 @@ describe('loading', () => {
     expect(s.hw).toEqual({
       arch: 'arm64',
       frames: { f1: { use: 'data', size: '4K', pa: null }, f2: { use: 'secret', size: '4K', pa: null } },
-      tables: { pt1: { level: 'pte', pa: null } },
+      tables: { pt1: { level: 'pte', pa: null, regime: null } },
       spaces: {
         user: {
           asid: 1,

@@ -176,6 +176,37 @@ describe('running raw-write under raw-mmu:arm64', () => {
 `);
     expect(good.violations).toEqual([]);
   });
+  it('a table first written while in no tree holds its declared regime; a freed one is skipped until reused', () => {
+    const head = HEAD.replace(
+      'other: { level: pte, pa: 0x5000 }',
+      'other: { level: pte, pa: 0x5000, regime: stage2 }',
+    );
+    const r = loadScenarioText(
+      `${head}  - { op: raw-write, pa: 0x5000, value: "0x004000008000044b", comment: 'S2AP read-only' }
+  - { op: raw-write, pa: 0x1000, value: 0x2003 }
+  - { op: raw-write, pa: 0x2008, value: 0x3003 }
+  - { op: raw-write, pa: 0x3000, value: 0x5003 }
+  - { op: context, cpu: 1, action: enter, el: 1, vttbr: vm }
+  - { op: access, cpu: 1, space: vm, va: 0x40000000, kind: write }
+  - { op: raw-write, pa: 0x3000, value: 0 }
+  - { op: barrier, cpu: 0, kind: dsb, domain: ish }
+  - { op: context, cpu: 0, action: enter, el: 2, vttbr: vm }
+  - { op: tlbi, cpu: 0, kind: vmalls12e1is }
+  - { op: barrier, cpu: 0, kind: dsb, domain: ish }
+  - { op: table-free, table: other }
+  - { op: raw-write, pa: 0x5000, value: 0 }
+  - { op: table-alloc, id: again, level: pte, reuse: other }
+  - { op: raw-write, pa: 0x5000, value: "0x00400000800004cb" }
+`,
+      'raw.yaml',
+    );
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    const out = runScenario(r.scenario, { registry: new PolicyRegistry(), selection: 'raw-mmu:arm64' });
+    // read-only at stage 2 (S2AP = 0b01): the guest's write faults; EL1&0 decoding would have allowed it
+    expect(out.steps[5].outcome).toBe('fault:write');
+    expect(out.steps.slice(11).map((s) => s.outcome)).toEqual(['ok', 'skipped', 'ok', 'ok']);
+    expect(out.violations).toEqual([]);
+  });
   it('reports the fields it does not model as ignored, and a stage-2 read-only page faults on write', () => {
     const r =
       run(`${TREE.replace('0x00400000800004c3', '0x004000008000074b')}  - { op: access, cpu: 1, space: vm, va: 0x40000000, kind: write }

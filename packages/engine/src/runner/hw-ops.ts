@@ -67,6 +67,17 @@ function store(m: Machine, names: HwNames, space: number, addr: number, level: L
   else m.setLeaf(space, va, level as 1 | 2 | 3, out, flags);
 }
 
+/** The MMU refuses what the hardware could not hold (a table frame at two levels): the step is skipped. */
+function storeRaw(m: Machine, pfn: number, index: number, flags: number, out: number): void {
+  try {
+    m.storeInTable(pfn, index, flags, out);
+  } catch (e) {
+    throw new StepSkipped((e as Error).message);
+  }
+}
+
+const REGIME_OF = { el1: Regime.EL10, el2: Regime.EL2, stage2: Regime.STAGE2 } as const;
+
 /**
  * A raw descriptor stored into a table (Casemate's mem-write). The loader fixed its kind and output; the
  * permission bits are read for the regime of the tree the table is in now (stage 1 of EL1&0 when it is
@@ -75,23 +86,27 @@ function store(m: Machine, names: HwNames, space: number, addr: number, level: L
 function rawWrite(m: Machine, names: HwNames, step: RawWriteStep): StepOutcome {
   if (!m.isArm) return UNSUPPORTED;
   const pfn = named(names.tables, step.table, 'table');
-  const slot = m.tables.slotOf[pfn];
-  if (slot < 0) throw new StepSkipped(`table '${step.table}' was freed and is not a table any more`);
+  if (m.frames.isFree(pfn))
+    throw new StepSkipped(`table '${step.table}' was freed and is not a table any more`);
+  // A hw table written before anything links it (or handed out again by table-alloc reuse) is a
+  // page-table frame of its declared level all the same: a kernel fills a table before linking it.
+  const slot = m.tables.slotOf[pfn] >= 0 ? m.tables.slotOf[pfn] : m.tables.adopt(pfn, LEVEL_OF[step.level]);
   if (step.kind === 'invalid') {
     m.storeInTable(pfn, step.index, 0, 0);
     return OK;
   }
   if (step.kind === 'table') {
-    m.storeInTable(pfn, step.index, Pte.PRESENT | Pte.TABLE, named(names.tables, step.target!, 'table'));
+    storeRaw(m, pfn, step.index, Pte.PRESENT | Pte.TABLE, named(names.tables, step.target!, 'table'));
     return OK;
   }
+  // The tree it is in decides whose descriptor this is; in none yet, the table's declared regime.
   const owner = m.tables.slotSpace[slot];
-  const regime = owner >= 0 ? m.regimeOf(owner) : Regime.EL10;
+  const regime = owner >= 0 ? m.regimeOf(owner) : REGIME_OF[step.regime ?? 'el1'];
   // MMU level 3 / 2 / 1 is Arm lookup level 1 / 2 / 3 (1 GiB block, 2 MiB block, page).
   const level = (4 - m.tables.slotLevel[slot]) as 1 | 2 | 3;
   const leaf = leafDecode(step.lo, step.hi, regime, level);
   const out = names.frames.get(step.target!) ?? named(names.tables, step.target!, 'frame or table');
-  m.storeInTable(pfn, step.index, leaf.flags, out);
+  storeRaw(m, pfn, step.index, leaf.flags, out);
   return leaf.ignored.length > 0 ? { outcome: 'ok', ignored: leaf.ignored } : OK;
 }
 

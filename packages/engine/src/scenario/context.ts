@@ -39,7 +39,12 @@ const SIZE = new RegExp(SIZE_PATTERN, 'u');
 /** What a physical address of the hw block names: a frame (with its size) or a table (with its level). */
 export type HwPaName =
   | { readonly kind: 'frame'; readonly name: string; readonly size: '4K' | '2M' | '1G' }
-  | { readonly kind: 'table'; readonly name: string; readonly level: TableLevel };
+  | {
+      readonly kind: 'table';
+      readonly name: string;
+      readonly level: TableLevel;
+      regime: 'el1' | 'el2' | 'stage2' | null;
+    };
 
 export interface MachineFacts {
   readonly cpus: number;

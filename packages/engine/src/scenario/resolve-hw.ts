@@ -47,8 +47,11 @@ export function resolveHwBlock(ctx: Ctx, raw: unknown, arch: 'x86_64' | 'arm64')
   for (const [name, t] of Object.entries(obj(hw['tables']))) {
     ctx.ids.declare('table', name, `/hw/tables/${name}`, ctx.line(`/hw/tables/${name}`));
     const level = obj(t)['level'] as TableLevel;
-    const pa = physical(ctx, obj(t)['pa'], `/hw/tables/${name}/pa`, { kind: 'table', name, level }, '4K');
-    tables[name] = { level, pa };
+    const r = obj(t)['regime'];
+    const regime = r === 'el1' || r === 'el2' || r === 'stage2' ? r : null;
+    const named: HwPaName = { kind: 'table', name, level, regime };
+    const pa = physical(ctx, obj(t)['pa'], `/hw/tables/${name}/pa`, named, '4K');
+    tables[name] = { level, pa, regime };
   }
   const asids = new Map<number, string>();
   for (const [name, sp] of Object.entries(obj(hw['spaces']))) {
@@ -103,6 +106,16 @@ export function resolveHwBlock(ctx: Ctx, raw: unknown, arch: 'x86_64' | 'arm64')
       tables[root].level !== 'p4d'
     )
       ctx.error(`${p}/root`, `table "${root}" is a ${tables[root].level} table; a root must be pgd`);
+    // A root holds its space's descriptors; a regime: on it must say the same.
+    const mine = vmid !== null ? 'stage2' : el2 ? 'el2' : 'el1';
+    if (root !== null && tables[root] !== undefined) {
+      const said = tables[root].regime;
+      if (said !== null && said !== mine)
+        ctx.error(`${p}/root`, `table "${root}" is declared regime: ${said}, but this is a ${mine} space`);
+      tables[root] = { ...tables[root], regime: mine };
+      const byPa = tables[root].pa === null ? undefined : ctx.hwPa.get(tables[root].pa);
+      if (byPa?.kind === 'table') byPa.regime = mine;
+    }
     spaces[name] = { asid, vmid, el2, root, kernel, mappings };
   }
   return { arch, frames, tables, spaces };
@@ -159,10 +172,11 @@ function rawWrite(ctx: Ctx, o: Obj, pointer: string, base: StepBase): RawWriteSt
         ? `pa ${hex(pa)} is in no table of the hw block (give the table a pa:)`
         : `pa ${hex(pa)} is in frame "${owner.name}", not a page table: raw-write stores descriptors`,
     );
-    return { ...step, table: '', index: 0, kind: 'invalid', target: null };
+    return { ...step, table: '', level: 'pte', regime: null, index: 0, kind: 'invalid', target: null };
   }
   if (pa % 8 !== 0) ctx.error(at('pa'), `pa ${hex(pa)} is not 8-byte aligned (a descriptor is 64 bits)`);
   const index = Math.floor((pa - page) / 8);
+  const at0 = { ...step, table: owner.name, level: owner.level, regime: owner.regime, index };
   const level = ARM_LOOKUP_LEVEL[owner.level];
   const shape = descriptorShape(lo, hi, level);
   if (typeof shape === 'string') {
@@ -170,9 +184,9 @@ function rawWrite(ctx: Ctx, o: Obj, pointer: string, base: StepBase): RawWriteSt
       at('value'),
       `${descriptorHex(lo, hi)} in ${owner.level} table "${owner.name}" is ${shape}: not modelled`,
     );
-    return { ...step, table: owner.name, index, kind: 'invalid', target: null };
+    return { ...at0, kind: 'invalid', target: null };
   }
-  if (shape.kind === 'invalid') return { ...step, table: owner.name, index, kind: 'invalid', target: null };
+  if (shape.kind === 'invalid') return { ...at0, kind: 'invalid', target: null };
   const out = ctx.hwPa.get(shape.oa);
   const need = shape.kind === 'block' ? (level === 1 ? '1G' : '2M') : '4K';
   const fits =
@@ -194,7 +208,7 @@ function rawWrite(ctx: Ctx, o: Obj, pointer: string, base: StepBase): RawWriteSt
       `${descriptorHex(lo, hi)} is a ${shape.kind} descriptor in ${owner.level} table "${owner.name}" with output ${hex(shape.oa)}, which is not the pa: of ${wanted} in the hw block`,
     );
   }
-  return { ...step, table: owner.name, index, kind: shape.kind, target: out?.name ?? null };
+  return { ...at0, kind: shape.kind, target: out?.name ?? null };
 }
 
 function entry(ctx: Ctx, v: unknown, pointer: string): HwEntry {

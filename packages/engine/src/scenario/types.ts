@@ -528,6 +528,10 @@ export interface RawWriteStep extends StepBase {
   readonly lo: number;
   readonly hi: number;
   readonly table: string;
+  /** The table's declared level: a hw table first written here, or reused, becomes a table of it. */
+  readonly level: TableLevel;
+  /** Whose descriptors the table holds while it is in no tree (its `regime:`), else null (EL1&0). */
+  readonly regime: 'el1' | 'el2' | 'stage2' | null;
   readonly index: number;
   readonly kind: 'invalid' | 'table' | 'block' | 'page';
   /** The named frame (leaf) or table (table descriptor) at the output address; null when invalid. */
@@ -737,6 +741,8 @@ export interface HwFrame {
 
 export interface HwTable {
   readonly level: TableLevel;
+  /** The regime whose descriptors it holds (`regime:`; a space's root takes its space's), or null. */
+  readonly regime: 'el1' | 'el2' | 'stage2' | null;
   /** Physical address the scenario's raw descriptors use for it (`raw-write`), or null. */
   readonly pa: number | null;
 }
