@@ -9,3 +9,4 @@ export * from './render/index.js';
 export * from './verdict/index.js';
 export * from './trace/index.js';
 export * as herd from './import/herd/index.js';
+export * as casemate from './import/casemate/index.js';
