@@ -15,7 +15,14 @@ export const staleAfterFree: Invariant = {
   id: 'stale-after-free',
   description:
     'A translation (valid or possibly cached) captured before a frame was freed reaches it after it was reused.',
-  framesChanged(ctx, first, count) {
+  framesChanged(ctx, first, count, cause) {
+    // The MMU announces a free before it tags the frame free (its Frames.free calls beforeFree first):
+    // the frame is being freed, not reused, whatever the tag still says. Judged as reused here, a frame
+    // freed while mapped — machine first, book after — was reported at its free.
+    if (cause === 'free') {
+      for (let f = first; f < first + count; f++) ctx.settle('stale-after-free', f);
+      return;
+    }
     // Only a frame with a reacher older than its last free can be in breach.
     judgeRange(ctx, first, count, SELECT, judge);
   },
