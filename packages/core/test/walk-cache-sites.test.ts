@@ -108,6 +108,23 @@ describe('pagetable-reuse sites', () => {
     expect(f.ids()).not.toContain('pagetable-reuse');
   });
 
+  it('a table freed while still linked inside a table that was itself unlinked is freed, not reused', () => {
+    // The PUD entry of VA is cleared without a flush; the PTE table stays linked in the (now unlinked) PMD
+    // table and is freed. Its only link predates the free: no tree holds it at a new place.
+    const f = fixture('x86_64', ['freed-pagetable-walk', 'pagetable-reuse']);
+    const p = f.frame();
+    f.map(f.user, VA, p, UDATA);
+    expect(read(f, 1, VA, true)).toBe(0);
+    const pte = f.m.lookup(f.user, VA).tables[3];
+    f.m.clearEntry(f.user, 0, 3);
+    freeFrame(f, pte);
+    f.mon.operationReturned();
+    expect(f.ids().filter((id) => id !== 'direct-map-default')).toEqual(['freed-pagetable-walk']);
+    relinkAtB(f, pte); // now it is linked again, under the stale walk-cache entries of its old place
+    f.mon.operationReturned();
+    expect(f.ids()).toEqual(['pagetable-reuse']);
+  });
+
   it('linked at a new place under the stale entry: the holder, the stale address, the frame', () => {
     const { f, pte } = freedUnderStaleWalk();
     relinkAtB(f, pte);

@@ -96,9 +96,7 @@ export abstract class MachineQueries extends MachineTlb {
       const aliases: number[] =
         t.slotLive[slot] > 0 ? [t.slotSpace[slot], t.slotBase[slot], t.slotAliasSince[slot]] : [];
       aliases.push(...(t.extraAliases.get(slot) ?? []));
-      let relinked = false;
-      // Stryker disable next-line EqualityOperator: equivalent — store and free times are distinct ticks of one clock; k past the end reads undefined
-      for (let k = 2; k < aliases.length; k += 3) if (aliases[k] > freedAt) relinked = true;
+      const relinked = this.linkedAfterFree(pfn);
       let found: FreedTableWalk | null = null;
       for (let k = 0; k < aliases.length && found === null; k += 3) {
         // Stryker disable next-line EqualityOperator: equivalent — store and free times are distinct ticks of one clock
@@ -110,6 +108,25 @@ export abstract class MachineQueries extends MachineTlb {
       if (found !== null) out.push(found);
     }
     return out;
+  }
+
+  /**
+   * Is page-table frame `pfn` part of a tree through a link made after its last free — linked again, at
+   * a new place? A link older than the free is the frame's old place, even while it holds (a table freed
+   * without being unlinked, or still linked inside a table that was itself unlinked); a link into a table
+   * that no tree reaches is no place in a tree yet.
+   */
+  linkedAfterFree(pfn: number): boolean {
+    const t = this.tables;
+    const slot = t.slotOf[pfn];
+    if (slot === undefined || slot < 0 || t.slotLinks[slot] === 0) return false;
+    const freedAt = this.frames.freedAt[pfn];
+    // Stryker disable next-line EqualityOperator: equivalent — store and free times are distinct ticks of one clock
+    if (t.slotLive[slot] > 0 && t.slotAliasSince[slot] > freedAt) return true;
+    const extra = t.extraAliases.get(slot);
+    // Stryker disable next-line EqualityOperator: equivalent — distinct ticks of one clock; k past the end reads undefined
+    if (extra !== undefined) for (let k = 2; k < extra.length; k += 3) if (extra[k] > freedAt) return true;
+    return false;
   }
 
   /** A CPU that walks `space`'s tables for `va` now (the ASID current there; any CPU for the kernel). */

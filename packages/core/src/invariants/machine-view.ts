@@ -123,6 +123,11 @@ export interface MachineView {
   validTranslations?(
     pfn: number,
   ): readonly { readonly space: number; readonly va: number; readonly flags: number }[];
+  /**
+   * Is page-table frame `pfn` in a tree through a link made after its last free (linked again)? Absent:
+   * any current link counts as linked again.
+   */
+  linkedAfterFree?(pfn: number): boolean;
   /** Walks reaching a page-table frame through a parent entry stored before the frame was freed. */
   freedTableWalks?(): readonly {
     readonly pfn: number;

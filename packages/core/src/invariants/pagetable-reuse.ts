@@ -26,7 +26,10 @@ export const pagetableReuse: Invariant = {
         if (f >= m.frames.count || now.has(f)) continue;
         if (m.frames.freedAt[f] <= s.since[r]) continue; // not freed since
         const slot = m.tables.slotOf[f];
-        if (slot < 0 || m.tables.slotLinks[slot] === 0) continue; // not linked again
+        if (slot < 0 || m.tables.slotLinks[slot] === 0) continue; // not linked at all
+        // Linked only at its old place (a link older than the free, e.g. inside a table that was itself
+        // unlinked): freed, not reused — freed-pagetable-walk's case.
+        if (m.linkedAfterFree !== undefined && !m.linkedAfterFree(f)) continue;
         now.add(f);
         const va = recordVa(s, r);
         ctx.raise('pagetable-reuse', f, {
