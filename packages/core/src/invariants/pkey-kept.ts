@@ -28,15 +28,16 @@ export const pkeyKept: Invariant = {
           va = nextEntryStart(va, cur.level);
           continue;
         }
+        const page = va;
         va += PAGE_SIZE;
         const key = keyOf(cur.flags);
         if (key === range.key || now.has(cur.pfn)) continue;
         now.add(cur.pfn);
         ctx.raise('pkey-kept', cur.pfn, {
           cpu: null,
-          address: va,
+          address: page,
           frame: cur.pfn,
-          explanation: `${hex(va)} should carry key ${range.key} but its entry has key ${key}`,
+          explanation: `${hex(page)} should carry key ${range.key} but its entry has key ${key}`,
         });
       }
     }
