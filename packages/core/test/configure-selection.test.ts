@@ -36,7 +36,10 @@ describe('configureSelection', () => {
     const s = resolveSelection(r, 'linux-x86:vfree=mine,unmapped-alloc=unmapped-skip-flush');
     r.policy('linux-x86')!.configure(container.createChildContainer(), s);
     expect(seen).toHaveLength(1);
-    expect(seen[0]).toEqual({ ...s, variants: { vfree: 'reset-perms', 'unmapped-alloc': 'unmapped-skip-flush' } });
+    expect(seen[0]).toEqual({
+      ...s,
+      variants: { vfree: 'reset-perms', 'unmapped-alloc': 'unmapped-skip-flush' },
+    });
     expect(calls).toEqual(['mine linux-x86:unmapped-alloc=unmapped-skip-flush,vfree=mine']);
     expect(s.variants).toEqual({ vfree: 'mine', 'unmapped-alloc': 'unmapped-skip-flush' });
   });

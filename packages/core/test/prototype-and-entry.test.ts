@@ -76,6 +76,17 @@ describe('a plug-in entry stays inside its package', () => {
     expect((globalThis as { __escaped?: boolean }).__escaped).toBeUndefined();
   });
 
+  it('refuses a backslash `..` and the folder itself (the manifest already requires a leading ./)', async () => {
+    const backslash = plugin('p-backslash', './..\\outside.js');
+    const itself = plugin('p-itself', './');
+    const report = await loadPluginFolders([backslash, itself], new PolicyRegistry());
+    expect(report.loaded).toEqual([]);
+    const messages = report.failures.map((x) => x.message);
+    expect(messages[0]).toBe("entry ./..\\outside.js leaves the package folder ('..' is not allowed)");
+    expect(messages[1]).toMatch(/^entry \.\/ resolves outside the package folder/);
+    expect(messages).toHaveLength(2);
+  });
+
   it('names a missing entry', async () => {
     const missing = plugin('p-missing', './nope.js');
     const report = await loadPluginFolders([missing], new PolicyRegistry());
