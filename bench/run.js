@@ -1,11 +1,12 @@
 // Runs every bench/*.bench.js in name order. Each exports `async function run(report)`; `report(name,
-// value, unit, budget?, baseline?)` prints one line: the figure, its budget (DESIGN §8) and, when given,
+// value, unit, budget?, baseline?, spread?)` prints one line: the figure, its budget (DESIGN §8) and, when given,
 // its fair limit (the same work as a plain typed-array loop, bench/fair-limits.js, measured in the same
 // run) with the ratio figure / limit.
-// With `--json` it prints only a JSON array of { id, value, unit, limit } (limit: that fair limit, or null
-// where a figure has none), for tools that track the numbers.
+// With `--json` it prints only a JSON array of { id, value, unit, limit, min?, max? } (limit: that fair limit, or null
+// where a figure has none; min and max where it has a spread), for tools that track the numbers.
 //   budget:   { min: n } (rates) or { max: n } (sizes, ratios); a bare number means { min: n }.
 //   baseline: { value: n, unit?: string } — the fair limit of the same work.
+//   spread:   { min: n, max: n } — for a figure that is the median of several runs, printed beside it.
 import { readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
@@ -27,16 +28,18 @@ function fmt(n) {
   return n.toFixed(a < 10 ? 2 : 1) + ' ';
 }
 
-function report(name, value, unit, budget, baseline) {
+function report(name, value, unit, budget, baseline, spread) {
   if (json) {
     const id = name
       .trim()
       .toLowerCase()
       .replace(/[^a-z0-9]+/g, '-')
       .replace(/^-|-$/g, '');
-    figures.push({ id, value, unit: unit.trim(), limit: baseline === undefined ? null : baseline.value });
+    const figure = { id, value, unit: unit.trim(), limit: baseline === undefined ? null : baseline.value };
+    figures.push(spread === undefined ? figure : { ...figure, min: spread.min, max: spread.max });
   }
   let line = `${name.padEnd(44)} ${fmt(value)}${unit}`;
+  if (spread !== undefined) line += ` (min ${fmt(spread.min).trim()}, max ${fmt(spread.max).trim()})`;
   if (budget !== undefined) {
     const b = typeof budget === 'number' ? { min: budget } : budget;
     const ok = (b.min === undefined || value >= b.min) && (b.max === undefined || value <= b.max);

@@ -10,12 +10,18 @@
 // (relative to the bundle, so it holds wherever the package is installed): files it names next to itself
 // (schemas, precompiled validators, ajv via createRequire) are found exactly as before.
 //
-// Usage, in a package folder: node ../../scripts/bundle-dist.js
+// `--vendor <name>` (repeatable) also writes dist/vendor/<name>.cjs: that CommonJS dependency, as the
+// package resolves it, joined into one file, for a package that loads it itself (engine's yaml-lib.ts)
+// and only where several copies of the library are harmless.
+//
+// Usage, in a package folder: node ../../scripts/bundle-dist.js [--vendor <name>]…
+import { createRequire } from 'node:module';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { rolldown } from 'rolldown';
 
 const pkg = process.cwd();
 const outDir = resolve(pkg, 'dist/bundle');
+const vendored = process.argv.flatMap((a, i, all) => (all[i - 1] === '--vendor' ? [a] : []));
 
 const ownImportMetaUrl = {
   name: 'own-import-meta-url',
@@ -42,3 +48,10 @@ await bundle.write({
   chunkFileNames: '[name]-[hash].js',
 });
 await bundle.close();
+
+const require = createRequire(resolve(pkg, 'package.json'));
+for (const name of vendored) {
+  const lib = await rolldown({ input: require.resolve(name), platform: 'node', treeshake: false });
+  await lib.write({ file: resolve(pkg, 'dist/vendor', `${name}.cjs`), format: 'cjs', codeSplitting: false });
+  await lib.close();
+}

@@ -6,8 +6,9 @@
 // check compares every key with every other one — quadratic, minutes for 200,000 keys — this one is a Set): a scenario never needs them, and refusing
 // them means no user key can reach an object's prototype chain on the way to the machine parameters.
 // The walk is iterative, so a deep document cannot overflow the stack here.
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node as YamlNode } from 'yaml';
+import type { Document, Node as YamlNode } from 'yaml';
 import { MAX_ALIAS_EXPANSION, MAX_NESTING } from './limits.js';
+import { yaml } from './yaml-lib.js';
 
 export const RESERVED_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
 
@@ -35,6 +36,7 @@ function rangeStart(n: unknown): number {
  * however the anchors nest. Runs only on a document without unresolved or cyclic aliases.
  */
 function expansionProblem(doc: Document): GuardProblem | null {
+  const { isAlias, isMap, isPair, isSeq } = yaml();
   let copied = 0;
   const stack: { node: unknown; via: unknown }[] = [{ node: doc.contents, via: null }];
   while (stack.length > 0) {
@@ -58,6 +60,7 @@ function expansionProblem(doc: Document): GuardProblem | null {
 }
 
 export function documentProblems(doc: Document): GuardProblem[] {
+  const { isAlias, isMap, isPair, isScalar, isSeq } = yaml();
   const problems: GuardProblem[] = [];
   const ancestors = new Set<unknown>();
   let aliases = 0;

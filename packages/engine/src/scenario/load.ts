@@ -3,7 +3,6 @@
 // syntax (yaml), shape (the JSON Schema, on the document with params substituted), meaning (ids, CPUs,
 // keys, ranges, hw names — resolve-*.ts).
 import { readFile, stat } from 'node:fs/promises';
-import { LineCounter, parseDocument } from 'yaml';
 import { Ctx } from './context.js';
 import { documentProblems } from './document-guards.js';
 import { sortScenarioErrors, type ScenarioError } from './errors.js';
@@ -24,6 +23,7 @@ import { expandedStepCount } from './step-count.js';
 import { resolveHwBlock } from './resolve-hw.js';
 import { StepWalker } from './resolve-steps.js';
 import { isLitmusPath, loadLitmusText } from '../import/herd/load-litmus.js';
+import { yaml } from './yaml-lib.js';
 import { MACHINE_SCHEMA_ID, schemaJson, type JsonSchema } from './schema-registry.js';
 import type { JsonValue, MachineBlock, ParamValue, Scenario, TlbModel } from './types.js';
 import { COUNTERS, INVARIANTS, keyCount } from './vocabulary.js';
@@ -109,6 +109,7 @@ export function loadScenarioText(text: string, file: string, opts: LoadOptions =
     errors: [{ file, line, column, pointer: '', message }],
   });
   if (text.length > MAX_SCENARIO_BYTES) return fail(1, 1, sizeLimitMessage(text.length));
+  const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
   const map = new SourceMap(doc, lineCounter);

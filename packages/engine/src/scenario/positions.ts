@@ -1,16 +1,8 @@
 // Maps a JSON pointer to line:column in the source text. yaml's parser keeps node ranges for JSON and YAML
 // alike (TOOLCHAIN "ajv and readable errors"), so one path serves both formats.
-import {
-  isMap,
-  isScalar,
-  isSeq,
-  LineCounter,
-  type Document,
-  type Node as YamlNode,
-  type Pair,
-  type YAMLMap,
-} from 'yaml';
+import type { Document, LineCounter, Node as YamlNode, Pair, YAMLMap } from 'yaml';
 import { splitPointer } from './pointer.js';
+import { yaml } from './yaml-lib.js';
 
 export interface Position {
   readonly line: number;
@@ -49,6 +41,7 @@ export class SourceMap {
   }
 
   private find(pointer: string, key: boolean): Position {
+    const { isMap, isSeq } = yaml();
     const segs = splitPointer(pointer);
     let node: unknown = this.doc.contents;
     let best: YamlNode | null = isNodeWithRange(node) ? node : null;
@@ -75,6 +68,7 @@ export class SourceMap {
   }
 
   private pairOf(node: YAMLMap, seg: string): Pair | undefined {
+    const { isScalar } = yaml();
     let index = this.keyIndex.get(node);
     if (index === undefined) {
       index = new Map();
@@ -93,6 +87,7 @@ export class SourceMap {
 }
 
 function isNodeWithRange(n: unknown): n is YamlNode {
+  const { isMap, isScalar, isSeq } = yaml();
   return (
     typeof n === 'object' &&
     n !== null &&
