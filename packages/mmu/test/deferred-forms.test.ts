@@ -1,0 +1,161 @@
+// More of the invalidations that complete later (spec arm64-pkey.md §7.2, linux.md §2.2 item 6): AMD
+// INVLPGB with "include global" and no PCID (Linux arch/x86/include/asm/tlb.h invlpgb_flush_addr_nosync:
+// INVLPGB_FLAG_VA | INVLPGB_FLAG_INCLUDE_GLOBAL, every PCID), the TLBI forms' effect on which CPUs still
+// count as holders of an ASID (DESIGN §3: a stale entry under an ID counts while a holder may use it),
+// the Harvard-TLB side of a TLBI, and the trace events of deferred invalidations.
+import { describe, expect, it } from 'vitest';
+import { Access, KERNEL_HALF, Mode, Outcome, Pte, createMachine, type MmuEvent } from '../src/index.js';
+import { USER_VA, rig } from './helpers.js';
+
+const RW_USER = Pte.WRITABLE | Pte.USER;
+
+describe('INVLPGB', () => {
+  it('x86 only, named in the refusal', () => {
+    const arm = rig({ arch: 'arm64', cpus: 1 }).m;
+    expect(() => arm.invlpgb(0, USER_VA, 1, 1)).toThrow('invlpgb: x86 only; use tlbi/dsb on arm64');
+  });
+
+  it('with include-global it names no PCID: the page goes in every PCID', () => {
+    const { m, table, data } = rig({ cpus: 2, features: { invlpgb: true } });
+    const mm = m.createSpace(5, table);
+    m.ensurePath(mm, USER_VA, 1, table);
+    m.setLeaf(mm, USER_VA, 1, data(), RW_USER);
+    m.setRoot(1, mm);
+    m.clearEntry(mm, USER_VA, 1);
+    m.invlpgb(0, USER_VA, 1, 0, true);
+    m.tlbsync(0);
+    expect(m.access(1, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.FAULT_NOT_PRESENT);
+  });
+
+  it('trace events: the INVLPGB with its VA and page count, the TLBSYNC', () => {
+    const m = createMachine({ cpus: 1, memory: '16MiB', features: { invlpgb: true } });
+    const seen: MmuEvent[] = [];
+    m.setEventSink((e) => seen.push(e));
+    m.invlpgb(0, USER_VA, 3, 1);
+    m.tlbsync(0);
+    expect(seen.map((e) => [e.kind, e.va, e.detail])).toEqual([
+      ['flush', USER_VA, 'invlpgb 3'],
+      ['flush', undefined, 'tlbsync'],
+    ]);
+  });
+});
+
+describe('TLBI: holders of an ASID after whole-ASID and whole-context forms', () => {
+  /** CPU 1 ran ASID 3, changed its leaf, then switched to ASID 4 (arm64: TTBR0 writes never flush). */
+  function switchedAway() {
+    const { m, table, data } = rig({ arch: 'arm64', cpus: 2 });
+    const a = m.createSpace(3, table);
+    const b = m.createSpace(4, table);
+    m.ensurePath(a, USER_VA, 1, table);
+    m.setLeaf(a, USER_VA, 1, data(), RW_USER);
+    m.setRoot(1, a);
+    m.setLeaf(a, USER_VA, 1, data(), RW_USER);
+    m.setRoot(1, b);
+    return { m, a, b };
+  }
+
+  it('ASIDE1 of an ASID a CPU no longer runs: it holds nothing of it any more', () => {
+    const { m, a } = switchedAway();
+    expect(m.cachedCpus(a, USER_VA)).toEqual([1]);
+    m.tlbi(0, 'ASIDE1', { asid: 3 });
+    m.dsb(0);
+    expect(m.cachedCpus(a, USER_VA)).toEqual([]);
+  });
+
+  it('VMALLE1 from the host: every CPU forgets the ASIDs it does not run', () => {
+    const { m, a, b } = switchedAway();
+    m.tlbi(0, 'VMALLE1');
+    m.dsb(0);
+    expect(m.cachedCpus(a, USER_VA)).toEqual([]);
+    // The ASID CPU 1 runs may be cached again at once.
+    m.ensurePath(b, USER_VA, 1, () => m.frames.allocAny('page-table'));
+    m.setLeaf(b, USER_VA, 1, m.frames.allocAny('data'), RW_USER);
+    expect(m.cachedCpus(b, USER_VA)).toEqual([1]);
+  });
+
+  it('VAE1 in an ASID takes the VA’s global entries too; VAALE1 keeps walk-cache entries, VAAE1 does not', () => {
+    const { m, kernel, table, data } = rig({ arch: 'arm64', cpus: 2 });
+    const kva = KERNEL_HALF + 9 * 4096;
+    m.ensurePath(kernel, kva, 1, table);
+    m.setLeaf(kernel, kva, 1, data(), Pte.WRITABLE | Pte.GLOBAL);
+    m.clearEntry(kernel, kva, 1);
+    m.tlbi(0, 'VAE1', { va: kva, asid: 6 });
+    m.dsb(0);
+    expect(m.access(1, kva, Access.READ, Mode.KERNEL)).toBe(Outcome.FAULT_NOT_PRESENT);
+    const mm = m.createSpace(6, table);
+    m.ensurePath(mm, USER_VA, 1, table);
+    m.setRoot(1, mm);
+    m.clearEntry(mm, USER_VA, 2);
+    m.tlbi(0, 'VAALE1', { va: USER_VA });
+    m.dsb(0);
+    expect(m.staleWalkEntries()).toHaveLength(1);
+    m.tlbi(0, 'VAAE1', { va: USER_VA });
+    m.dsb(0);
+    expect(m.staleWalkEntries()).toEqual([]);
+  });
+});
+
+describe('TLBI on a Harvard (split) TLB', () => {
+  it('a data-side TLBI leaves the instruction side’s stale entry, an instruction-side one the data side’s', () => {
+    const { m, table, data } = rig({ arch: 'arm64', cpus: 1, tlbSides: 'split' });
+    const mm = m.createSpace(1, table);
+    m.ensurePath(mm, USER_VA, 1, table);
+    m.setLeaf(mm, USER_VA, 1, data(), Pte.USER | Pte.XUSER);
+    m.setRoot(0, mm);
+    m.clearEntry(mm, USER_VA, 1);
+    m.tlbi(0, 'VAE1', { va: USER_VA, asid: 1, side: 'data' });
+    m.dsb(0);
+    expect(m.access(0, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.FAULT_NOT_PRESENT);
+    expect(m.access(0, USER_VA, Access.EXEC, Mode.USER)).toBe(Outcome.OK_STALE);
+    m.tlbi(0, 'VAE1', { va: USER_VA, asid: 1, side: 'instr' });
+    m.dsb(0);
+    expect(m.access(0, USER_VA, Access.EXEC, Mode.USER)).toBe(Outcome.FAULT_NOT_PRESENT);
+  });
+});
+
+describe('TLBI refusals and trace events', () => {
+  it('IPAS2LE1 needs a VTTBR_EL2 too', () => {
+    const { m } = rig({ arch: 'arm64', cpus: 1 });
+    m.enterRegime(0, { el: 2 });
+    expect(() => m.tlbi(0, 'IPAS2LE1', { va: 0 })).toThrow(
+      'tlbi IPAS2LE1: CPU 0 has no VTTBR_EL2 loaded (it invalidates by the current VMID)',
+    );
+  });
+
+  it('a stage-2 space numbered 0 is a VTTBR like any other', () => {
+    const m = createMachine({ arch: 'arm64', cpus: 2, memory: '16MiB' });
+    const table = (): number => m.frames.allocAny('page-table');
+    const vm = m.createStage2Space(1, table);
+    expect(vm).toBe(0);
+    const ipa = 0x80000000;
+    m.ensurePath(vm, ipa, 1, table);
+    m.setLeaf(vm, ipa, 1, m.frames.allocAny('data'), Pte.WRITABLE);
+    m.enterRegime(1, { el: 1, vttbr: vm });
+    m.clearEntry(vm, ipa, 1);
+    m.enterRegime(0, { el: 2, vttbr: vm });
+    m.tlbi(0, 'IPAS2E1', { va: ipa });
+    m.tlbi(0, 'VMALLE1');
+    m.dsb(0);
+    expect(m.access(1, ipa, Access.READ, Mode.KERNEL)).toBe(Outcome.FAULT_NOT_PRESENT);
+  });
+
+  it('a TLBI names its inner-shareable or local form; the DSB follows', () => {
+    const { m } = rig({ arch: 'arm64', cpus: 1 });
+    const seen: MmuEvent[] = [];
+    m.setEventSink((e) => seen.push(e));
+    m.tlbi(0, 'VAE1', { va: USER_VA, asid: 1 });
+    m.tlbi(0, 'VALE1', { va: USER_VA, asid: 1, broadcast: false });
+    m.dsb(0);
+    expect(seen.map((e) => [e.kind, e.va, e.detail])).toEqual([
+      ['tlbi', USER_VA, 'VAE1IS'],
+      ['tlbi', USER_VA, 'VALE1'],
+      ['dsb', undefined, undefined],
+    ]);
+  });
+
+  it('a range flush on a split TLB with its end before its start does nothing and counts nothing', () => {
+    const { m } = rig({ cpus: 1, tlbSides: 'split' });
+    m.flushRangeSide(0, USER_VA + 8192, USER_VA, 4096, 'both');
+    expect([m.counter('invlpg'), m.counter('inv_dside'), m.counter('inv_iside')]).toEqual([0, 0, 0]);
+  });
+});
