@@ -40,7 +40,7 @@ export default class ImportHerd extends ShootdownCommand {
   static override summary =
     'Import herd7 AArch64 VMSA litmus tests: run them on the MMU and judge their condition.';
   static override description =
-    'Each test is parsed (initial state with PTE(x)/PA(x), per-thread code: LDR/STR/SWP, MOV and ALU, ' +
+    'Each test is parsed (initial state with PTE(x)/PA(x), per-thread code: LDR/STR/SWP, MOV and ALU, CSEL/CSET, ' +
     'CMP and branches, DMB/DSB/ISB, TLBI with its register; the exists / ~exists / forall condition with ' +
     "fault(...) atoms), every interleaving that keeps each thread's program order is run under the " +
     'adversarial TLB model with onConflict: either (an access a stale entry may serve is run with the old ' +

@@ -124,6 +124,14 @@ export type Instruction =
     }
   | { readonly op: 'cmp'; readonly rn: Reg; readonly src: Operand }
   | { readonly op: 'cbz'; readonly nonzero: boolean; readonly rn: Reg; readonly target: string }
+  /** CSEL Rd, Rn, Rm, cond (CSET Rd, cond: Rn = 1, Rm = 0, written as null). */
+  | {
+      readonly op: 'csel';
+      readonly rd: Reg;
+      readonly rn: Reg | null;
+      readonly rm: Reg | null;
+      readonly cond: 'eq' | 'ne';
+    }
   | { readonly op: 'bcond'; readonly cond: 'eq' | 'ne' | 'al'; readonly target: string }
   | { readonly op: 'dmb'; readonly option: string }
   | { readonly op: 'dsb'; readonly option: string }

@@ -254,6 +254,20 @@ export class LitmusMachine {
         if (zero !== ins.nonzero) this.jump(t, ins.target);
         return;
       }
+      case 'csel': {
+        const pick = (ins.cond === 'eq') === t.zero;
+        const one: Value = { k: 'int', v: 1n };
+        const zero: Value = { k: 'int', v: 0n };
+        const v = pick
+          ? ins.rn === null
+            ? one
+            : this.get(t, ins.rn)
+          : ins.rm === null
+            ? zero
+            : this.get(t, ins.rm);
+        this.set(t, ins.rd, v);
+        return;
+      }
       case 'bcond':
         if (ins.cond === 'al' || (ins.cond === 'eq') === t.zero) this.jump(t, ins.target);
         return;

@@ -1,7 +1,8 @@
 // One AArch64 instruction of a litmus thread → the importer's instruction. The forms and their operand
 // syntax are herdtools7's (lib/AArch64Base.ml, lib/AArch64Lexer.mll): loads and stores with `[Xn]`,
 // `[Xn,#imm]`, `[Xn,Xm]`, `[Xn,Wm,SXTW]`; MOV, the ALU forms the VMSA tests use to build dependencies
-// and TLBI operands (ADD, SUB, EOR, AND, ORR, LSR, LSL), CMP, CBZ/CBNZ, B/B.EQ/B.NE, DMB/DSB/ISB, TLBI
+// and TLBI operands (ADD, SUB, EOR, AND, ORR, LSR, LSL), CMP, CSEL/CSET on EQ/NE, CBZ/CBNZ, B/B.EQ/B.NE,
+// DMB/DSB/ISB, TLBI
 // <op>{, Xt}, SWP. Other AArch64 mnemonics are recognised and reported `unsupported`; anything else is a
 // syntax error.
 import type { Address, Instruction, Operand, Pos, Reg } from './ast.js';
@@ -13,7 +14,7 @@ const UNMODELLED = new Set(
     'CAS CASA CASL CASAL CASB CASH CASP LDADD LDADDA LDADDL LDADDAL STADD STADDL LDCLR LDCLRA LDCLRL LDCLRAL ' +
     'STCLR STCLRL LDSET LDSETA LDSETL LDSETAL STSET STSETL LDEOR LDEORA LDEORL LDEORAL STEOR STEORL ' +
     'LDSMAX LDSMIN LDUMAX LDUMIN LDXR LDAXR STXR STLXR LDXP STXP LDP STP LDNP STNP LDRB LDRH STRB STRH ' +
-    'LDARB LDARH STLRB STLRH LDAPRB LDAPRH LDRSB LDRSH LDRSW LDUR STUR CSEL CSET CSINC CSINV CSNEG CINC ' +
+    'LDARB LDARH STLRB STLRH LDAPRB LDAPRH LDRSB LDRSH LDRSW LDUR STUR CSINC CSINV CSNEG CINC ' +
     'MSR MRS ERET ADR ADRP BL BLR BR RET SVC HVC SMC AT DC IC BIC BICS ORN EON MVN NEG MUL MADD MSUB SDIV ' +
     'UDIV UBFX SBFX UBFM SBFM BFI ASR ROR TST CMN TBZ TBNZ ADDS SUBS ANDS WFE WFI SEV SEVL YIELD HINT ' +
     'LD1 ST1 LDG STG STZG IRG GCSSTR GCSSTTR PACDA PACDB AUTDA AUTDB XPACD'
@@ -136,6 +137,19 @@ export function decodeInstruction(text: string, pos: Pos): Instruction {
   if (mnemonic === 'CMP') {
     need(2);
     return { op: 'cmp', rn: reg(0), src: parseOperand(ops[1]!.text, at(ops[1]!.at)) };
+  }
+  if (mnemonic === 'CSEL' || mnemonic === 'CSET') {
+    // only the conditions CMP's equality decides (EQ, NE) are modelled; others are reported unsupported
+    need(mnemonic === 'CSEL' ? 4 : 2);
+    const cond = ops[ops.length - 1]!.text.toUpperCase();
+    if (cond !== 'EQ' && cond !== 'NE') return { op: 'unmodelled', mnemonic: `${mnemonic} ${cond}` };
+    return {
+      op: 'csel',
+      rd: reg(0),
+      rn: mnemonic === 'CSEL' ? reg(1) : null,
+      rm: mnemonic === 'CSEL' ? reg(2) : null,
+      cond: cond === 'EQ' ? 'eq' : 'ne',
+    };
   }
   if (mnemonic === 'CBZ' || mnemonic === 'CBNZ') {
     need(2);
