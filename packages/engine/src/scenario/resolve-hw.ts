@@ -211,18 +211,21 @@ function rawWrite(ctx: Ctx, o: Obj, pointer: string, base: StepBase): RawWriteSt
   return { ...at0, kind: shape.kind, target: out?.name ?? null };
 }
 
+/** `entry: invalid` (also what an importer stores for a descriptor whose valid bit is clear). */
+export const INVALID_HW_ENTRY: HwEntry = {
+  valid: false,
+  frame: null,
+  table: null,
+  prot: 'none',
+  user: false,
+  global: false,
+  key: 0,
+  leaf: false,
+  attrs: {},
+};
+
 function entry(ctx: Ctx, v: unknown, pointer: string): HwEntry {
-  const invalid: HwEntry = {
-    valid: false,
-    frame: null,
-    table: null,
-    prot: 'none',
-    user: false,
-    global: false,
-    key: 0,
-    leaf: false,
-    attrs: {},
-  };
+  const invalid = INVALID_HW_ENTRY;
   if (v === 'invalid') return invalid;
   const o = obj(v);
   const valid = o['valid'] !== false;

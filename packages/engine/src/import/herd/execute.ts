@@ -13,11 +13,12 @@
 // variants the execution is reported unsupported when a fault occurs.
 import { Machine, validateCostModel, validateMachineParams } from '@shootdown/mmu';
 import type { AccessStep, HwEntry, Scenario, Step } from '../../scenario/types.js';
+import { INVALID_HW_ENTRY } from '../../scenario/resolve-hw.js';
 import { setupHw, type HwNames } from '../../runner/hw-space.js';
 import { runHwStep } from '../../runner/hw-ops.js';
 import { StepSkipped } from '../../runner/report.js';
 import type { CodeLine, Descriptor, Instruction, Operand, Reg, Value } from './ast.js';
-import { LITMUS_SPACE, TLBI_KINDS, descriptorProt, type Plan } from './translate.js';
+import { LITMUS_SPACE, TLBI_KINDS, descriptorProblems, descriptorProt, type Plan } from './translate.js';
 import { intValue, sameValue, showValue } from './values.js';
 
 /** A thread runs at most this many instructions (a loop that does not end is reported, not run forever). */
@@ -360,18 +361,7 @@ export class LitmusMachine {
   }
 
   private entry(d: Descriptor, line: CodeLine): HwEntry {
-    if (d.valid === 0)
-      return {
-        valid: false,
-        frame: null,
-        table: null,
-        prot: 'none',
-        user: false,
-        global: false,
-        key: 0,
-        leaf: false,
-        attrs: {},
-      };
+    if (d.valid === 0) return INVALID_HW_ENTRY;
     if (d.oa === null) throw new Unsupported(`a descriptor without an output address (${line.text})`);
     return {
       valid: true,
@@ -407,7 +397,7 @@ export class LitmusMachine {
     if (v.k !== 'desc')
       throw new Unsupported(`storing ${showValue(v)} into a page-table entry (${line.text})`);
     const d = v.d.oa === null ? { ...v.d, oa: loc } : v.d;
-    for (const p of descriptorIssues(d)) throw new Unsupported(`${p} (${line.text})`);
+    for (const p of descriptorProblems(d)) throw new Unsupported(`${p} (${line.text})`);
     const entry = this.entry(d, line);
     const va = this.plan.va.get(loc)!;
     this.hw(t.id, { op: 'pte-store', space: LITMUS_SPACE, va, level: 'pte', entry });
@@ -537,14 +527,4 @@ export class LitmusMachine {
     this.hw(t.id, fields);
     this.trace.push({ thread: t.id, line, step: written, note: '' });
   }
-}
-
-/** Descriptor fields a store may carry that the MMU does not model (the same rules as translate.ts). */
-function descriptorIssues(d: Descriptor): string[] {
-  const out: string[] = [];
-  if (d.af === 0) out.push('access flag (af:0)');
-  if (d.dbm !== 0) out.push('dirty-bit modifier (dbm:1)');
-  if (d.el0 === 0) out.push('el0:0 entries');
-  if (d.attrs.length > 0) out.push(`memory attributes ${d.attrs.join(', ')}`);
-  return out;
 }

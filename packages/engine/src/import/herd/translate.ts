@@ -46,7 +46,7 @@ function descriptors(v: Value | null): Descriptor[] {
 }
 
 /** What a descriptor asks for that the MMU does not model (Arm ARM D8.4 fields herd lets a test set). */
-function descriptorProblems(d: Descriptor): string[] {
+export function descriptorProblems(d: Descriptor): string[] {
   const out: string[] = [];
   if (d.af === 0) out.push('access flag (af:0): access-flag faults and hardware AF updates are not modelled');
   if (d.dbm !== 0) out.push('dirty-bit modifier (dbm:1): hardware dirty-state updates are not modelled');
