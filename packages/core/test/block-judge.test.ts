@@ -85,18 +85,22 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ op: 'returned' as const }) },
 );
 
-/** The machine as the reference monitor sees it: the reverse view without `framesWhere`. */
+/**
+ * The machine as the reference monitor sees it: no per-chunk shortcut — the reverse view without
+ * `framesWhere`, `anyWhere` and `blocksOnly`, the frames without `anyFree`.
+ */
 function perFrameView(m: Machine): MachineView {
-  const bind = <T extends object>(o: T, hide: string | null): T =>
+  const bind = <T extends object>(o: T, hide: readonly string[]): T =>
     new Proxy(o, {
       get(t, p) {
-        if (p === hide) return undefined;
-        if (p === 'reverse') return bind(m.reverse, 'framesWhere');
+        if (typeof p === 'string' && hide.includes(p)) return undefined;
+        if (p === 'reverse') return bind(m.reverse, ['framesWhere', 'anyWhere', 'blocksOnly']);
+        if (p === 'frames') return bind(m.frames, ['anyFree']);
         const v: unknown = Reflect.get(t, p, t);
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
       },
     });
-  return bind(m, null) as unknown as MachineView;
+  return bind(m, []) as unknown as MachineView;
 }
 
 function rig(arch: ArchName) {
@@ -104,6 +108,7 @@ function rig(arch: ArchName) {
   const books = [new FrameTable(m.frames.count), new FrameTable(m.frames.count)];
   // The reference's book has no chunk marks: its range judges read every frame.
   Object.defineProperty(books[1], 'framesMarked', { value: undefined });
+  Object.defineProperty(books[1], 'anyMarked', { value: undefined });
   const table = (): number => {
     const p = m.frames.allocAny('page-table');
     for (const b of books) b.setState(p, FrameState.PageTable);
@@ -254,6 +259,36 @@ const BREACHES: readonly { name: string; cmds: readonly Cmd[]; want: readonly [s
       { op: 'free', frame: 3 },
     ],
     want: [['stale-exec-alias', 1030]],
+  },
+  {
+    // A writable and kernel-executable 2 MiB block is one entry, no alias (wx-alias's definition); a
+    // writable 4 KiB user alias of frame 1025 inside it makes that frame, and only it, a W+X alias; once
+    // the alias is gone and flushed the block alone reaches the chunk again and the frame settles (a later
+    // alias is reported anew).
+    name: 'wx-alias at the one frame of an RWX 2 MiB block that a 4 KiB user entry also writes',
+    cmds: [
+      { op: 'map', where: 2, size: 2, slot: 0, out: 1, w: true, x: 1 },
+      { op: 'map', where: 0, size: 1, slot: 0, out: 1, w: true, x: 0 },
+      { op: 'unmap', where: 0, size: 1, slot: 0 },
+      { op: 'inval', cpu: 0, asid: 1, where: 0, size: 1, slot: 0, all: true },
+      { op: 'inval', cpu: 1, asid: 1, where: 0, size: 1, slot: 0, all: true },
+      { op: 'map', where: 0, size: 1, slot: 1, out: 1, w: true, x: 0 },
+    ],
+    want: [
+      ['wx-alias', 1025],
+      ['wx-alias', 1025],
+    ],
+  },
+  {
+    // An executable 2 MiB kernel block over frames in use breaks nothing; freeing frame 1500 inside it
+    // (its chunk is now the one with a free frame) is the breach, at that frame alone.
+    name: 'stale-exec-alias only at the freed frame of an executable 2 MiB block over frames in use',
+    cmds: [
+      { op: 'map', where: 2, size: 2, slot: 1, out: 1, w: false, x: 1 },
+      { op: 'inval', cpu: 0, asid: 1, where: 2, size: 2, slot: 1, all: false },
+      { op: 'free', frame: 4 },
+    ],
+    want: [['stale-exec-alias', 1500]],
   },
   {
     // Frame 600 is handed out unmapped, then a linear-map 2 MiB block over it is stored.

@@ -46,6 +46,49 @@ export class ChunkCounts {
     this.whole2in3[c >>> (CHUNK3_SHIFT - CHUNK2_SHIFT)] += d;
   }
 
+  /** Count every frame as satisfying the condition (a condition that starts true, such as "free"). */
+  countAll(): void {
+    for (let f = 0; f < this.frames; f += S2) {
+      const n = Math.min(S2, this.frames - f);
+      this.own2[f >>> CHUNK2_SHIFT] = n;
+      this.own3[f >>> CHUNK3_SHIFT] += n;
+    }
+  }
+
+  /**
+   * Might a frame of [first, end) satisfy the condition? False means none does; true is answered per
+   * 2 MiB chunk, so a partly covered chunk may say true for a frame outside the range. O(chunks).
+   */
+  any(first: number, end: number): boolean {
+    end = Math.min(end, this.frames);
+    for (let lo3 = first; lo3 < end; lo3 = nextBoundary(lo3, S3)) {
+      const c3 = lo3 >>> CHUNK3_SHIFT;
+      if (!this.any3(c3)) continue;
+      if (this.whole3 !== null && this.whole3(c3)) return true;
+      const hi3 = Math.min(end, nextBoundary(lo3, S3));
+      for (let lo2 = lo3; lo2 < hi3; lo2 = nextBoundary(lo2, S2)) {
+        const c2 = lo2 >>> CHUNK2_SHIFT;
+        if (this.own2[c2] !== 0 || (this.whole2 !== null && this.whole2(c2))) return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * For an aligned 2 MiB or 1 GiB chunk [first, end): is no frame in it counted by its own state, and
+   * (1 GiB) no 2 MiB chunk in it wholly? Then only whole-chunk causes (blocks covering it all) apply,
+   * alike to every frame. False for any other range.
+   */
+  onlyWhole(first: number, end: number): boolean {
+    if (end - first === S3 && first % S3 === 0 && end <= this.frames) {
+      const c3 = first >>> CHUNK3_SHIFT;
+      return this.own3[c3] === 0 && this.whole2in3[c3] === 0;
+    }
+    if (end - first === S2 && first % S2 === 0 && end <= this.frames)
+      return this.own2[first >>> CHUNK2_SHIFT] === 0;
+    return false;
+  }
+
   /** Might a frame of 1 GiB chunk `c` satisfy the condition? */
   private any3(c: number): boolean {
     return this.own3[c] !== 0 || this.whole2in3[c] !== 0 || (this.whole3 !== null && this.whole3(c));

@@ -76,6 +76,8 @@ export abstract class MachineCore implements StaleListener {
   protected readonly spaceKind: RegimeCode[] = [];
   protected readonly spaceVmid: number[] = [];
   protected readonly spaceTag: number[] = [];
+  /** Per space: 1 once the OS retired it (retireSpace), 2 once its root link is gone too. */
+  protected readonly spaceRetired: number[] = [];
   /** The shared kernel half (x86 upper PML4 entries / arm64 TTBR1); -1 until created. */
   kernelSpace: SpaceId = -1;
   protected kernelRootSlot = -1;
@@ -193,6 +195,7 @@ export abstract class MachineCore implements StaleListener {
     this.spaceKind.push(kind);
     this.spaceVmid.push(vmid);
     this.spaceTag.push(tag);
+    this.spaceRetired.push(0);
     // A root is linked like any other table: by the translation table base register of its space. A
     // frame that already is a root (of another space, or a freed one that was not cleared) keeps its
     // entries, which now translate in this space too.
@@ -316,7 +319,9 @@ export abstract class MachineCore implements StaleListener {
       if (this.kernelRootSlot < 0) throw new Error('no kernel space: call createKernelSpace first');
       return this.kernelRootSlot;
     }
-    return this.tables.slotOf[this.spaceRoot[this.checkSpace(space)]];
+    const s = this.checkSpace(space);
+    if (this.spaceRetired[s] !== 0) throw new Error(`address space ${space} was retired (its pgd is freed)`);
+    return this.tables.slotOf[this.spaceRoot[s]];
   }
 
   /** Slot of the table at `level` on the path of `va`; throws if a table on the way is missing. */

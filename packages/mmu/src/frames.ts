@@ -1,5 +1,6 @@
 // Physical memory: N 4 KiB frames, each with a use tag and a generation that increases on every free
 // (DESIGN §2). Freeing is the OS's decision; the MMU has no page allocator.
+import { ChunkCounts } from './chunks.js';
 
 /** Tags every machine knows; others are registered on first use (string ↔ small int). */
 export const BUILTIN_TAGS = ['free', 'data', 'page-table', 'kernel-text', 'secret', 'user'] as const;
@@ -23,6 +24,8 @@ export class Frames {
   private readonly tagNames: string[] = [];
   private scan = 0;
   private freeCount: number;
+  /** Free frames per 2 MiB / 1 GiB chunk: "is any frame of this block free?" without reading each frame. */
+  private readonly freeChunks: ChunkCounts;
 
   constructor(
     count: number,
@@ -34,6 +37,9 @@ export class Frames {
     this.gens = new Uint32Array(count);
     this.freedAt = new Uint32Array(count);
     this.freeCount = count;
+    const tags = this.tags;
+    this.freeChunks = new ChunkCounts(count, (f) => tags[f] === TAG_FREE);
+    this.freeChunks.countAll();
     for (const t of BUILTIN_TAGS) this.tagId(t);
   }
 
@@ -65,7 +71,10 @@ export class Frames {
     this.check(pfn);
     const id = typeof tag === 'number' ? tag : this.tagId(tag);
     if (id === TAG_FREE) throw new Error(`use frames.free(${pfn}) to free a frame`);
-    if (this.tags[pfn] === TAG_FREE) this.freeCount--;
+    if (this.tags[pfn] === TAG_FREE) {
+      this.freeCount--;
+      this.freeChunks.frame(pfn, -1);
+    }
     this.tags[pfn] = id;
   }
 
@@ -87,7 +96,13 @@ export class Frames {
     this.gens[pfn]++;
     this.freedAt[pfn] = this.clock();
     this.freeCount++;
+    this.freeChunks.frame(pfn, 1);
     this.hooks.afterFree?.(pfn);
+  }
+
+  /** Might a frame of [first, end) be free? False: none is (answered per 2 MiB chunk). */
+  anyFree(first: number, end: number): boolean {
+    return this.freeChunks.any(first, end);
   }
 
   get freeFrames(): number {

@@ -30,7 +30,7 @@ export {
   type ProfiledEvent,
   type StandardCounter,
 } from './counters.js';
-export { Frames, BUILTIN_TAGS } from './frames.js';
+export { Frames, BUILTIN_TAGS, TAG_FREE, TAG_PAGE_TABLE } from './frames.js';
 export { ChunkCounts, CHUNK2_SHIFT, CHUNK3_SHIFT, type FrameVisit } from './chunks.js';
 export type { ReachKind } from './reverse.js';
 export type { SpaceId, EntryView, LookupResult } from './core.js';

@@ -112,9 +112,12 @@ export class Machine extends MachineRegime {
         this.invWalkAll(cpu, GLOBAL_TAG, Side.BOTH);
       }
     }
+    if (this.spaceRetired[space] !== 0) throw new Error(`setRoot: address space ${space} was retired`);
+    const prev = this.curSpace[cpu];
     this.curSpace[cpu] = space;
     this.curTag[cpu] = tag;
     this.curRootSlot[cpu] = this.tables.slotOf[this.rootOf(space)]!;
+    if (prev >= 0 && prev !== space) this.unlinkRetiredRoot(prev);
     this.loadTag(cpu, tag);
     if (this.sink !== null) this.emit(cpu, 'root', undefined, this.rootOf(space), `asid ${tag}`);
   }

@@ -45,6 +45,8 @@ export class ReverseView {
   private readonly write: ChunkCounts;
   private readonly exec: ChunkCounts;
   private readonly afterFree: ChunkCounts;
+  /** Frames reached by a translation of their own (a 4 KiB or unaligned leaf), and 2 MiB chunks by a block. */
+  private readonly reach: ChunkCounts;
   /** Frames W and X through their own (per-frame) counts. */
   private wxOwn = 0;
   /** Block leaves (valid or stale) counted per chunk. */
@@ -91,6 +93,13 @@ export class ReverseView {
       (c) => vX3[c] + sX3[c] > 0,
     );
     this.afterFree = new ChunkCounts(count, (f) => this.isAfterFree(f));
+    const [vR, vR2] = this.vRefs;
+    const [sR, sR2] = this.sRefs;
+    this.reach = new ChunkCounts(
+      count,
+      (f) => vR[f] + sR[f] > 0,
+      (c) => vR2[c] + sR2[c] > 0,
+    );
   }
 
   // ---------------------------------------------------------------- per-frame reads
@@ -156,6 +165,22 @@ export class ReverseView {
     else this.afterFree.each(first, end, visit);
   }
 
+  /**
+   * For an aligned 2 MiB or 1 GiB chunk [first, end): is every translation reaching its frames a block
+   * covering the whole chunk? Then each of its frames is reached by the same leaves, with the same
+   * rights, and a judgement made of translations alone is the same for all of them.
+   */
+  blocksOnly(first: number, end: number): boolean {
+    return this.reach.onlyWhole(first, end);
+  }
+
+  /** Might a frame of [first, end) be of `kind`? False: none is (answered per 2 MiB chunk, O(chunks)). */
+  anyWhere(kind: ReachKind, first: number, end: number): boolean {
+    if (kind === 'exec') return this.exec.any(first, end);
+    if (kind === 'after-free') return this.afterFree.any(first, end);
+    return this.write.any(first, end) && this.exec.any(first, end);
+  }
+
   // ---------------------------------------------------------------- updates
 
   /** Add (+1) or remove (-1) a present leaf reaching frames [first, first+n) stored at clock `since`. */
@@ -179,7 +204,9 @@ export class ReverseView {
     const refs = valid ? this.vRefs[0] : this.sRefs[0];
     if (d > 0 && refs[f] >= 0xffff)
       throw new Error(`frame ${f}: more than 65535 ${valid ? '' : 'stale '}translations`);
+    const r0 = this.vRefs[0][f] + this.sRefs[0][f] > 0;
     refs[f] += d;
+    if (this.vRefs[0][f] + this.sRefs[0][f] > 0 !== r0) this.reach.frame(f, d);
     const vW = this.vW[0];
     const sW = this.sW[0];
     const vX = this.vX[0];
@@ -208,6 +235,7 @@ export class ReverseView {
       throw new Error(`frame ${first}: more than 65535 ${valid ? '' : 'stale '}translations`);
     const w0 = this.vW[1][c] + this.sW[1][c] > 0;
     const x0 = this.vX[1][c] + this.sX[1][c] > 0;
+    const r0 = this.vRefs[1][c] + this.sRefs[1][c] > 0;
     refs[c] += d;
     if ((flags & Pte.WRITABLE) !== 0) wr[c] += d;
     if ((flags & X) !== 0) ex[c] += d;
@@ -215,6 +243,7 @@ export class ReverseView {
       // A 2 MiB chunk wholly writable / executable is counted in its 1 GiB chunk's summary.
       if (this.vW[1][c] + this.sW[1][c] > 0 !== w0) this.write.chunk2(c, d);
       if (this.vX[1][c] + this.sX[1][c] > 0 !== x0) this.exec.chunk2(c, d);
+      if (this.vRefs[1][c] + this.sRefs[1][c] > 0 !== r0) this.reach.chunk2(c, d);
     }
     this.blocks += d;
     this.freedSince(first, Math.min(first + n, this.count), since, (f) => this.afterFreeBy(valid, f, d));

@@ -138,6 +138,38 @@ export abstract class MachineStores extends MachineBbm {
     return (level - 1) as LeafLevel;
   }
 
+  /**
+   * The OS is done with `space`'s root: Linux pgd_free() at the end of exit_mmap() (kernel/fork.c
+   * __mmdrop → mm_free_pgd), so also the old mm of an exec (fs/exec.c exec_mmap → mmput). No translation
+   * table base register will load the root again, so it stops being linked by its space: freeing its frame
+   * then ends its content, and the frame may come back as a table of any level (an ASID's TLB entries are
+   * not touched: they stay until the ASID's flush or rollover). Linux frees the pgd only once no CPU has
+   * the mm loaded (mm_count); a CPU of this model that still has the space loaded (lazy TLB) keeps the
+   * link until it loads another root. Further stores into the space are errors.
+   */
+  retireSpace(space: SpaceId): void {
+    const s = this.checkSpace(space);
+    if (space === this.kernelSpace) throw new Error('the kernel space is never retired');
+    if (this.spaceKind[s] !== Regime.EL10)
+      throw new Error(`retireSpace: space ${space} is not an EL1&0 space`);
+    if (this.spaceRetired[s] === 0) this.spaceRetired[s] = 1;
+    this.unlinkRetiredRoot(s);
+  }
+
+  /** Drop a retired space's root link once no CPU has the space loaded. */
+  protected unlinkRetiredRoot(s: number): void {
+    if (this.spaceRetired[s] !== 1) return;
+    for (let c = 0; c < this.cpus; c++) if (this.curSpace[c] === s) return;
+    this.spaceRetired[s] = 2;
+    const t = this.tables;
+    const pfn = this.spaceRoot[s];
+    const slot = t.slotOf[pfn];
+    if (slot < 0) return;
+    t.slotLinks[slot]--;
+    this.removeAlias(slot, 4, s, 0);
+    if (t.slotLinks[slot] === 0 && this.frames.isFree(pfn)) t.release(pfn);
+  }
+
   /** Read one entry (software view). Throws if the path to `level` does not exist. */
   readEntry(space: SpaceId, va: number, level: Level): EntryView {
     const slot = this.tableAt(space, va, level);

@@ -75,3 +75,53 @@ describe('roots are tables', () => {
     expect(m.validTranslations(p).map((t) => t.space)).toEqual([a, b]);
   });
 });
+
+describe('a retired space (pgd_free)', () => {
+  it('stops linking its root: the freed frame comes back as a table of another level, loads of it are refused', () => {
+    const { m, table, data } = rig({ arch: 'arm64', cpus: 2 });
+    const root = table();
+    const a = m.createSpace(1, root);
+    m.ensurePath(a, USER_VA, 1, table);
+    const p = data();
+    m.setLeaf(a, USER_VA, 1, p, RW_USER);
+    m.setRoot(0, a);
+    expect(m.access(0, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.OK);
+    const b = m.createSpace(2, table);
+    m.setRoot(0, b);
+    // exit_mmap cleared the leaf (no flush yet), then pgd_free.
+    m.clearEntry(a, USER_VA, 1);
+    m.retireSpace(a);
+    m.frames.free(root);
+    expect(m.tables.isTable(root)).toBe(false);
+    expect(() => m.setRoot(1, a)).toThrow(/retired/);
+    expect(() => m.setLeaf(a, USER_VA, 1, p, RW_USER)).toThrow(/retired/);
+    // The frame is a level-3 table of b now (the adopt of a live root at another level is refused).
+    m.frames.setTag(root, 'page-table');
+    const slot1 = 512 * 2 ** 30; // the second pgd slot: a pointer to a level-3 table
+    m.setTable(b, slot1, 4, root);
+    expect(m.readEntry(b, slot1, 4).pfn).toBe(root);
+    expect(m.tables.slotLevel[m.tables.slotOf[root]]).toBe(3);
+    // ASID 1's TLB entry is not a page-table matter: CPU 0 may still hold it until a flush of ASID 1.
+    expect(m.staleLeaf.reaching(p).length).toBeGreaterThan(0);
+  });
+
+  it('keeps the root linked while a CPU still has the space loaded, until that CPU loads another root', () => {
+    const { m, table } = rig({ arch: 'arm64', cpus: 2 });
+    const root = table();
+    const a = m.createSpace(1, root);
+    const b = m.createSpace(2, table);
+    m.setRoot(1, a);
+    m.retireSpace(a);
+    m.frames.free(root);
+    expect(m.tables.isTable(root)).toBe(true);
+    m.setRoot(1, b);
+    expect(m.tables.isTable(root)).toBe(false);
+  });
+
+  it('is refused for the kernel space and for stage-2 spaces', () => {
+    const { m, kernel, table } = rig({ arch: 'arm64', cpus: 1 });
+    expect(() => m.retireSpace(kernel)).toThrow(/kernel/);
+    const s2 = m.createStage2Space(1, table);
+    expect(() => m.retireSpace(s2)).toThrow(/EL1&0/);
+  });
+});

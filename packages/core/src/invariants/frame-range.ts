@@ -19,10 +19,47 @@ export interface RangeSelection {
   readonly marks?: readonly FrameMark[];
   /** Frames whose violation of this invariant is raised (a judgement may settle them). */
   readonly active?: InvariantId;
+  /**
+   * A condition the raise also needs, as a union of per-chunk sources: `reach` and `marks` frames are
+   * selected only in 2 MiB chunks where one of these may hold a frame (stale-exec-alias: an executable
+   * frame matters only if it is free or reached after its free). Frames of an executable block whose
+   * chunk is wholly in use are then skipped at the cost of one chunk test, not one judgement per frame.
+   */
+  /**
+   * The invariant judges a frame from the translations that reach it alone (wx-alias): in an aligned
+   * chunk that only blocks covering all of it reach, every frame is judged alike, so its first frame is
+   * judged for all — and the others only if that one raised (each breach is still reported per frame)
+   * or were raised before. Needs `active`.
+   */
+  readonly byBlock?: boolean;
+  readonly within?: {
+    readonly free?: boolean;
+    readonly reach?: readonly 'after-free'[];
+    readonly marks?: readonly FrameMark[];
+  };
 }
+
+/** Frames per 2 MiB and per 1 GiB chunk: the granularity of `within`. */
+const CHUNK = 512;
+const CHUNK3 = 262144;
 
 /** Call `judge` for the frames of [first, first+count) that `sel` selects, in ascending order. */
 export function judgeRange(
+  ctx: InvariantContext,
+  first: number,
+  count: number,
+  sel: RangeSelection,
+  judge: (ctx: InvariantContext, f: number) => void,
+): void {
+  const blocksOnly = ctx.m.reverse.blocksOnly?.bind(ctx.m.reverse);
+  if (sel.byBlock === true && sel.active !== undefined && blocksOnly !== undefined && count >= SELECT_FROM) {
+    judgeByBlock(ctx, first, first + count, sel, sel.active, blocksOnly, judge);
+    return;
+  }
+  judgeSelected(ctx, first, count, sel, judge);
+}
+
+function judgeSelected(
   ctx: InvariantContext,
   first: number,
   count: number,
@@ -34,19 +71,63 @@ export function judgeRange(
   else for (const f of frames) judge(ctx, f);
 }
 
+/**
+ * `byBlock`: aligned 1 GiB, then 2 MiB chunks that only whole-chunk blocks reach are judged through their
+ * first frame; the rest of the range as selected. Ascending order is kept.
+ */
+function judgeByBlock(
+  ctx: InvariantContext,
+  first: number,
+  end: number,
+  sel: RangeSelection,
+  id: InvariantId,
+  blocksOnly: (lo: number, hi: number) => boolean,
+  judge: (ctx: InvariantContext, f: number) => void,
+): void {
+  let pending = first; // start of the range not judged yet
+  const flush = (to: number): void => {
+    if (to > pending) judgeSelected(ctx, pending, to - pending, sel, judge);
+    pending = to;
+  };
+  const alike = (lo: number, hi: number): void => {
+    flush(lo);
+    judge(ctx, lo);
+    if (ctx.active(id, lo)) for (let f = lo + 1; f < hi; f++) judge(ctx, f);
+    else for (const k of [...ctx.activeKeys(id)].sort((a, b) => a - b)) if (k > lo && k < hi) judge(ctx, k);
+    pending = hi;
+  };
+  for (let lo3 = first; lo3 < end;) {
+    const hi3 = Math.min(end, (Math.floor(lo3 / CHUNK3) + 1) * CHUNK3);
+    if (blocksOnly(lo3, hi3)) alike(lo3, hi3);
+    else
+      for (let lo = lo3; lo < hi3;) {
+        const hi = Math.min(hi3, (Math.floor(lo / CHUNK) + 1) * CHUNK);
+        if (blocksOnly(lo, hi)) alike(lo, hi);
+        lo = hi;
+      }
+    lo3 = hi3;
+  }
+  flush(end);
+}
+
 /** The selected frames, ascending and distinct; null when the view or book cannot select. */
 function selected(ctx: InvariantContext, first: number, end: number, sel: RangeSelection): number[] | null {
   const out: number[] = [];
   const push = (f: number): void => void out.push(f);
+  const within = sel.within === undefined ? null : withinTest(ctx, sel.within);
   let sources = 0;
   for (const kind of sel.reach ?? []) {
     if (ctx.m.reverse.framesWhere === undefined) return null;
-    ctx.m.reverse.framesWhere(kind, first, end, push);
+    const where = ctx.m.reverse.framesWhere.bind(ctx.m.reverse);
+    if (within === null) where(kind, first, end, push);
+    else if (ctx.m.reverse.anyWhere?.(kind, first, end) !== false)
+      for (const [lo, hi] of chunksWhere(first, end, within)) where(kind, lo, hi, push);
     sources++;
   }
   for (const mark of sel.marks ?? []) {
     if (ctx.marked === undefined) return null;
-    ctx.marked(mark, first, end, push);
+    if (within === null) ctx.marked(mark, first, end, push);
+    else for (const [lo, hi] of chunksWhere(first, end, within)) ctx.marked(mark, lo, hi, push);
     sources++;
   }
   if (sel.active !== undefined) {
@@ -61,4 +142,57 @@ function selected(ctx: InvariantContext, first: number, end: number, sel: RangeS
     out.length = n;
   }
   return out;
+}
+
+/** "Might a frame of [lo, hi) meet `within`?", or null when a source cannot answer (then: no filter). */
+function withinTest(
+  ctx: InvariantContext,
+  w: NonNullable<RangeSelection['within']>,
+): ((lo: number, hi: number) => boolean) | null {
+  const tests: ((lo: number, hi: number) => boolean)[] = [];
+  if (w.free === true) {
+    const anyFree = ctx.m.frames.anyFree?.bind(ctx.m.frames);
+    if (anyFree === undefined) return null;
+    tests.push(anyFree);
+  }
+  for (const kind of w.reach ?? []) {
+    const anyWhere = ctx.m.reverse.anyWhere?.bind(ctx.m.reverse);
+    if (anyWhere === undefined) return null;
+    tests.push((lo, hi) => anyWhere(kind, lo, hi));
+  }
+  for (const mark of w.marks ?? []) {
+    if (ctx.anyMarked === undefined) return null;
+    tests.push((lo, hi) => ctx.anyMarked?.(mark, lo, hi) !== false);
+  }
+  return (lo, hi) => tests.some((t) => t(lo, hi));
+}
+
+/**
+ * The pieces of [first, end) that `test` keeps, as ascending runs: each 1 GiB piece is tested first and
+ * split into 2 MiB pieces only when it passes, so a range in wholly used 1 GiB chunks costs one test per
+ * 1 GiB, not 512.
+ */
+function chunksWhere(
+  first: number,
+  end: number,
+  test: (lo: number, hi: number) => boolean,
+): [number, number][] {
+  const runs: [number, number][] = [];
+  const keep = (lo: number, hi: number): void => {
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last[1] === lo) last[1] = hi;
+    else runs.push([lo, hi]);
+  };
+  for (let lo3 = first; lo3 < end;) {
+    const hi3 = Math.min(end, (Math.floor(lo3 / CHUNK3) + 1) * CHUNK3);
+    if (test(lo3, hi3)) {
+      for (let lo = lo3; lo < hi3;) {
+        const hi = Math.min(hi3, (Math.floor(lo / CHUNK) + 1) * CHUNK);
+        if (test(lo, hi)) keep(lo, hi);
+        lo = hi;
+      }
+    }
+    lo3 = hi3;
+  }
+  return runs;
 }

@@ -17,11 +17,18 @@ export interface FrameBookListener {
   revoked(pfns: readonly Pfn[]): void;
 }
 
-/** Frame-book marks counted per chunk: state Unmapped or UnmappedPool, FRAME_REVOKED, FRAME_MERMAP. */
-export type FrameMark = 'unmapped' | 'revoked' | 'mermap';
+/**
+ * Frame-book marks counted per chunk: state Unmapped or UnmappedPool, state Free or UnmappedPool (free to
+ * the page allocator), FRAME_REVOKED, FRAME_MERMAP.
+ */
+export type FrameMark = 'unmapped' | 'free' | 'revoked' | 'mermap';
 
 function isUnmappedState(s: number): boolean {
   return s === FrameState.Unmapped || s === FrameState.UnmappedPool;
+}
+
+function isFreeState(s: number): boolean {
+  return s === FrameState.Free || s === FrameState.UnmappedPool;
 }
 
 export class FrameTable implements FrameBook {
@@ -38,14 +45,21 @@ export class FrameTable implements FrameBook {
     const flags = (this.#flags = new Uint8Array(frames));
     this.#marks = {
       unmapped: new ChunkCounts(frames, (f) => isUnmappedState(state[f])),
+      free: new ChunkCounts(frames, (f) => isFreeState(state[f])),
       revoked: new ChunkCounts(frames, (f) => (flags[f] & FRAME_REVOKED) !== 0),
       mermap: new ChunkCounts(frames, (f) => (flags[f] & FRAME_MERMAP) !== 0),
     };
+    this.#marks.free.countAll(); // every frame starts Free
   }
 
   /** Visit, in ascending order, the frames of [first, end) that carry `mark`. */
   framesMarked(mark: FrameMark, first: number, end: number, visit: FrameVisit): void {
     this.#marks[mark].each(first, end, visit);
+  }
+
+  /** Might a frame of [first, end) carry `mark`? False: none does (answered per 2 MiB chunk). */
+  anyMarked(mark: FrameMark, first: number, end: number): boolean {
+    return this.#marks[mark].any(first, end);
   }
 
   state(pfn: Pfn): FrameState {
@@ -62,6 +76,7 @@ export class FrameTable implements FrameBook {
     this.#state[pfn] = state;
     if (isUnmappedState(from) !== isUnmappedState(state))
       this.#marks.unmapped.frame(pfn, isUnmappedState(state) ? 1 : -1);
+    if (isFreeState(from) !== isFreeState(state)) this.#marks.free.frame(pfn, isFreeState(state) ? 1 : -1);
     if (from !== state || state === FrameState.Free) this.listener?.stateChanged(pfn, from, state);
   }
 

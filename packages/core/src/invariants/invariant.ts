@@ -37,6 +37,8 @@ export interface InvariantContext {
   activeKeys(id: InvariantId): readonly number[];
   /** Visit, ascending, the frames of [first, end) the frame book marks (absent: judge frame by frame). */
   marked?(mark: FrameMark, first: number, end: number, visit: (pfn: number) => void): void;
+  /** Might a frame of [first, end) carry `mark`? (absent: assume it might) */
+  anyMarked?(mark: FrameMark, first: number, end: number): boolean;
 }
 
 export interface Invariant {

@@ -33,6 +33,13 @@ export interface ReverseCounts {
     end: number,
     visit: (pfn: number) => void,
   ): void;
+  /**
+   * For an aligned 2 MiB or 1 GiB chunk: is every translation reaching its frames a block covering all of
+   * it (so a judgement made of translations alone is the same for each of its frames)?
+   */
+  blocksOnly?(first: number, end: number): boolean;
+  /** Might a frame of [first, end) be of `kind`? False: none is (answered per chunk). */
+  anyWhere?(kind: 'exec' | 'wx' | 'after-free', first: number, end: number): boolean;
 }
 
 /** Possibly-cached translations whose entry changed: one record per change, with its holders. */
@@ -101,6 +108,8 @@ export interface MachineView {
     readonly freedAt: ArrayLike<number>;
     isFree(pfn: number): boolean;
     tag(pfn: number): string;
+    /** Might a frame of [first, end) be free? False: none is (the MMU counts free frames per chunk). */
+    anyFree?(first: number, end: number): boolean;
   };
   readonly tables: {
     readonly slotOf: ArrayLike<number>;

@@ -48,6 +48,9 @@ export class InvariantMonitor {
     if (typeof book.framesMarked === 'function') {
       this.#ctx.marked = (mark, first, end, visit) => book.framesMarked(mark, first, end, visit);
     }
+    if (typeof book.anyMarked === 'function') {
+      this.#ctx.anyMarked = (mark, first, end) => book.anyMarked(mark, first, end);
+    }
   }
 
   /** Start watching the machine and the frame book. */

@@ -3,8 +3,16 @@ import { hex, isExec, recordVaOf, staleGrantsMore, staleLeafTo, validBeforeFree 
 import { judgeRange, type RangeSelection } from './frame-range.js';
 import type { Invariant, InvariantContext } from './invariant.js';
 
-/** The frames of a changed range this invariant judges (frame-range.ts). */
-const SELECT: RangeSelection = { reach: ['exec'], active: 'stale-exec-alias' };
+/**
+ * The frames of a changed range this invariant judges (frame-range.ts): executable through something,
+ * and free (to the MMU or the page allocator) or reached by a translation older than their last free —
+ * the two conditions of a raise below.
+ */
+const SELECT: RangeSelection = {
+  reach: ['exec'],
+  within: { free: true, marks: ['free'], reach: ['after-free'] },
+  active: 'stale-exec-alias',
+};
 
 /**
  * `stale-exec-alias` (spec INV-XALIAS): a CPU holds, or may hold, an executable translation of a frame

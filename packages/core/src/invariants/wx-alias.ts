@@ -3,8 +3,12 @@ import { hex, isExec, isWritable, recordVaOf, staleLeafTo } from './bits.js';
 import { judgeRange, type RangeSelection } from './frame-range.js';
 import type { Invariant, InvariantContext } from './invariant.js';
 
-/** The frames of a changed range this invariant judges (frame-range.ts). */
-const SELECT: RangeSelection = { reach: ['wx'], active: 'wx-alias' };
+/**
+ * The frames of a changed range this invariant judges (frame-range.ts): writable and executable through
+ * something; its judgement reads only the translations reaching the frame, so a chunk that blocks alone
+ * reach is judged once (byBlock).
+ */
+const SELECT: RangeSelection = { reach: ['wx'], active: 'wx-alias', byBlock: true };
 
 /**
  * `wx-alias` (spec INV-WX): at one moment a frame is writable through one translation and executable

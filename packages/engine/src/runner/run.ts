@@ -23,6 +23,7 @@ import { expectationFor } from '../scenario/expectations.js';
 import { evaluate, type ExpectationRefs } from './expectations.js';
 import { recordKeyIntent } from './key-expectations.js';
 import type { CounterValues } from './hardware.js';
+import { MachineFrameBook } from './machine-frame-book.js';
 import { MmuHardware } from './mmu-hardware.js';
 import { PhaseDispatcher } from './phases.js';
 import { releaseContainer } from './release.js';
@@ -63,10 +64,10 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunResult 
       ? resolveSelection(options.registry, options.selection)
       : options.selection;
   const hw = new MmuHardware(selection.arch, scenario.machine);
-  const book = new FrameTable(hw.machine.frames.count);
+  const raw = selection.policy === 'raw-mmu';
+  const book = raw ? new MachineFrameBook(hw.machine) : new FrameTable(hw.machine.frames.count);
   const phases = new PhaseDispatcher();
   const signals = new SignalTable();
-  const raw = selection.policy === 'raw-mmu';
   const child = raw ? null : (options.container ?? rootContainer).createChildContainer();
   const state = new RunState(scenario, selection, options.registry, hw, child);
   if (child !== null) {

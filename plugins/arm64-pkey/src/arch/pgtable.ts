@@ -8,8 +8,18 @@ import { GFP_ZERO } from '../ptp/types.js';
 import { hwLeafFlags } from './entry.js';
 
 export class Arm64Pgtable implements PgtableArch {
-  /** mm id → MMU space. */
-  private readonly spaces = new Map<number, number>();
+  /**
+   * mm → MMU space. Keyed by the mm itself, not its id: exec gives the task a new mm under the same pid
+   * while the old one is still being torn down (fs/exec.c exec_mmap → mmput), and both must keep their
+   * own tables until then.
+   */
+  private readonly spaces = new WeakMap<MmStruct, number>();
+  /**
+   * The next ASID handed out. arch/arm64/mm/context.c new_context() gives every new mm a free ASID from
+   * asid_map; an exec'd mm's old ASID stays reserved until the next rollover, so the new mm never
+   * inherits it (a scenario's few mms never reach a rollover).
+   */
+  private nextAsid = 1;
   private kpkeys: Kpkeys | null = null;
 
   constructor(
@@ -26,11 +36,11 @@ export class Arm64Pgtable implements PgtableArch {
 
   /** The MMU space of `mm`'s tables, or undefined when it has none (its pgd_alloc() failed). */
   lookupSpace(mm: MmStruct): number | undefined {
-    return this.spaces.get(mm.id);
+    return this.spaces.get(mm);
   }
 
   spaceOf(mm: MmStruct): number {
-    const s = this.spaces.get(mm.id);
+    const s = this.spaces.get(mm);
     if (s === undefined) throw new Error(`mm ${mm.id} has no address space`);
     return s;
   }
@@ -42,19 +52,20 @@ export class Arm64Pgtable implements PgtableArch {
   pgdAlloc(mm: MmStruct): number {
     if (mm.id === 0) {
       // init_mm: swapper_pg_dir is the kernel root the boot code already installed (TTBR1).
-      this.spaces.set(0, this.machine.kernelSpace);
+      this.spaces.set(mm, this.machine.kernelSpace);
       return this.machine.rootOf(this.machine.kernelSpace);
     }
     const root = this.allocFrame();
     if (root < 0) return -1;
-    // One ASID per mm; the simulated allocator never runs out within a scenario's process count.
     const tags = 2 ** this.asidBits - 1;
-    this.spaces.set(mm.id, this.machine.createSpace(1 + ((mm.id - 1) % tags), root));
+    this.spaces.set(mm, this.machine.createSpace(1 + ((this.nextAsid++ - 1) % tags), root));
     return root;
   }
 
   pgdFree(mm: MmStruct, pgd: number): void {
-    this.spaces.delete(mm.id);
+    const space = this.spaces.get(mm);
+    if (space !== undefined) this.machine.retireSpace(space);
+    this.spaces.delete(mm);
     this.freeFrame(pgd);
   }
 

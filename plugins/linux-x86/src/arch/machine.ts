@@ -24,6 +24,8 @@ export interface MachineTables {
   readonly kernelSpace: number;
   createKernelSpace(root: number, asid?: number): number;
   createSpace(asid: number, root: number): number;
+  /** pgd_free(): the space's root is no longer loadable (see the MMU's retireSpace). */
+  retireSpace(space: number): void;
   setLeaf(space: number, va: number, level: LeafLevel, pfn: number, flags: number): void;
   clearEntry(space: number, va: number, level: Level): void;
   setTable(space: number, va: number, level: 2 | 3 | 4, tablePfn: number): void;

@@ -64,6 +64,8 @@ export class X86Pgtable implements PgtableArch {
   }
 
   pgdFree(mm: MmStruct, pgd: number): void {
+    const space = this.spaces.get(mm);
+    if (space !== undefined) this.machine.retireSpace(space);
     this.spaces.delete(mm);
     this.frames?.free(pgd);
   }
