@@ -178,6 +178,15 @@ describe('shootdown import herd', () => {
     expect(run.stderr).toContain(`${file}:${message}`);
   });
 
+  it('is described by --help, with examples, under the import topic', async () => {
+    const r = await runCli(['import', 'herd', '--help'], home);
+    expect(r.code, describeRun(r)).toBe(0);
+    expect(r.stdout).toContain('import herd @tests/@all --kinds tests/kinds.txt');
+    expect(r.stdout).toContain('--max-executions');
+    const top = await runCli(['import', '--help'], home);
+    expect(top.stdout).toContain('herd7 AArch64 VMSA litmus tests (import herd)');
+  });
+
   it('exits 2 on a malformed kinds file and on a missing index', async () => {
     const dir = mkdtempSync(join(home.dir, 'kinds-'));
     const kinds = join(dir, 'k.txt');
