@@ -96,20 +96,133 @@ describe('TLBI: holders of an ASID after whole-ASID and whole-context forms', ()
 });
 
 describe('TLBI on a Harvard (split) TLB', () => {
-  it('a data-side TLBI leaves the instruction side’s stale entry, an instruction-side one the data side’s', () => {
+  function splitStale() {
     const { m, table, data } = rig({ arch: 'arm64', cpus: 1, tlbSides: 'split' });
     const mm = m.createSpace(1, table);
     m.ensurePath(mm, USER_VA, 1, table);
     m.setLeaf(mm, USER_VA, 1, data(), Pte.USER | Pte.XUSER);
     m.setRoot(0, mm);
     m.clearEntry(mm, USER_VA, 1);
-    m.tlbi(0, 'VAE1', { va: USER_VA, asid: 1, side: 'data' });
-    m.dsb(0);
-    expect(m.access(0, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.FAULT_NOT_PRESENT);
-    expect(m.access(0, USER_VA, Access.EXEC, Mode.USER)).toBe(Outcome.OK_STALE);
+    const read = () => m.access(0, USER_VA, Access.READ, Mode.USER);
+    const exec = () => m.access(0, USER_VA, Access.EXEC, Mode.USER);
+    return { m, read, exec };
+  }
+
+  it('an instruction-side TLBI leaves the data side’s stale entry, then a data-side one removes it', () => {
+    const { m, read, exec } = splitStale();
     m.tlbi(0, 'VAE1', { va: USER_VA, asid: 1, side: 'instr' });
     m.dsb(0);
-    expect(m.access(0, USER_VA, Access.EXEC, Mode.USER)).toBe(Outcome.FAULT_NOT_PRESENT);
+    expect([exec(), read()]).toEqual([Outcome.FAULT_NOT_PRESENT, Outcome.OK_STALE]);
+    m.tlbi(0, 'VAE1', { va: USER_VA, asid: 1, side: 'data' });
+    m.dsb(0);
+    expect(read()).toBe(Outcome.FAULT_NOT_PRESENT);
+  });
+
+  it('a data-side TLBI leaves the instruction side; a TLBI naming no side removes both', () => {
+    const { m, read, exec } = splitStale();
+    m.tlbi(0, 'VAE1', { va: USER_VA, asid: 1, side: 'data' });
+    m.dsb(0);
+    expect([read(), exec()]).toEqual([Outcome.FAULT_NOT_PRESENT, Outcome.OK_STALE]);
+    const both = splitStale();
+    both.m.tlbi(0, 'VAE1', { va: USER_VA, asid: 1 });
+    both.m.dsb(0);
+    expect([both.read(), both.exec()]).toEqual([Outcome.FAULT_NOT_PRESENT, Outcome.FAULT_NOT_PRESENT]);
+  });
+});
+
+describe('TLBI: ASIDs, VMIDs and global entries', () => {
+  it('ASIDE1 leaves global entries (they carry no ASID); the CPU running the ASID keeps holding it', () => {
+    const { m, kernel, table, data } = rig({ arch: 'arm64', cpus: 2 });
+    const kva = KERNEL_HALF + 4096;
+    m.ensurePath(kernel, kva, 1, table);
+    m.setLeaf(kernel, kva, 1, data(), Pte.WRITABLE | Pte.GLOBAL);
+    m.clearEntry(kernel, kva, 1);
+    const mm = m.createSpace(3, table);
+    m.ensurePath(mm, USER_VA, 1, table);
+    m.setLeaf(mm, USER_VA, 1, data(), RW_USER);
+    m.setRoot(1, mm);
+    m.tlbi(0, 'ASIDE1', { asid: 3 });
+    m.dsb(0);
+    expect(m.access(1, kva, Access.READ, Mode.KERNEL)).toBe(Outcome.OK_STALE);
+    // CPU 1 still runs ASID 3: a later change may stay cached there.
+    m.setLeaf(mm, USER_VA, 1, data(), RW_USER);
+    expect(m.cachedCpus(mm, USER_VA)).toEqual([1]);
+  });
+
+  it('in a guest of VMID 0, ASIDE1 leaves host entries and VAE1 removes the guest’s combined entry', () => {
+    const { m, table, data } = rig({ arch: 'arm64', cpus: 2 });
+    const host = m.createSpace(3, table);
+    m.ensurePath(host, USER_VA, 1, table);
+    m.setLeaf(host, USER_VA, 1, data(), RW_USER);
+    m.setRoot(1, host);
+    m.clearEntry(host, USER_VA, 1);
+    const vm = m.createStage2Space(0, table);
+    const ipa = 0x80000000;
+    m.ensurePath(vm, ipa, 1, table);
+    m.setLeaf(vm, ipa, 1, data(), Pte.WRITABLE);
+    m.enterRegime(0, { el: 1, vttbr: vm });
+    expect(m.access(0, ipa, Access.READ, Mode.KERNEL)).toBe(Outcome.OK);
+    m.tlbi(0, 'ASIDE1', { asid: 3 });
+    m.dsb(0);
+    expect(m.access(1, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.OK_STALE);
+    m.enterRegime(1, { el: 2, vttbr: vm });
+    m.clearEntry(vm, ipa, 1);
+    m.tlbi(1, 'IPAS2E1', { va: ipa });
+    m.dsb(1);
+    expect(m.access(0, ipa, Access.READ, Mode.KERNEL)).toBe(Outcome.OK_STALE);
+    m.tlbi(0, 'VAE1', { va: ipa, asid: 0 });
+    m.dsb(0);
+    expect(m.access(0, ipa, Access.READ, Mode.KERNEL)).toBe(Outcome.FAULT_NOT_PRESENT);
+  });
+
+  it('VMALLS12E1 at EL2 with no VTTBR flushes the host’s EL1&0 entries', () => {
+    const { m, table, data } = rig({ arch: 'arm64', cpus: 2 });
+    const host = m.createSpace(3, table);
+    m.ensurePath(host, USER_VA, 1, table);
+    m.setLeaf(host, USER_VA, 1, data(), RW_USER);
+    m.setRoot(1, host);
+    m.clearEntry(host, USER_VA, 1);
+    m.enterRegime(0, { el: 2 });
+    m.tlbi(0, 'VMALLS12E1');
+    m.dsb(0);
+    expect(m.access(1, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.FAULT_NOT_PRESENT);
+  });
+
+  it('a kernel walk-cache entry: VAE1 in any ASID removes it; INVLPGB without include-global keeps it', () => {
+    const arm = rig({ arch: 'arm64', cpus: 2 });
+    const kva = KERNEL_HALF + 3 * 2 ** 21;
+    arm.m.ensurePath(arm.kernel, kva, 1, arm.table);
+    arm.m.clearEntry(arm.kernel, kva, 2);
+    expect(arm.m.staleWalkEntries().map((e) => e.tag)).toEqual(['global']);
+    arm.m.tlbi(0, 'VAE1', { va: kva, asid: 9 });
+    arm.m.dsb(0);
+    expect(arm.m.staleWalkEntries()).toEqual([]);
+    const x = rig({ cpus: 2, features: { invlpgb: true } });
+    x.m.ensurePath(x.kernel, kva, 1, x.table);
+    x.m.clearEntry(x.kernel, kva, 2);
+    x.m.invlpgb(0, kva, 1, 1);
+    x.m.tlbsync(0);
+    expect(x.m.staleWalkEntries()).toHaveLength(1);
+    x.m.invlpgb(0, kva, 1, 1, true);
+    x.m.tlbsync(0);
+    expect(x.m.staleWalkEntries()).toEqual([]);
+  });
+
+  it('IPAS2LE1 keeps the stage-2 walk-cache entry to an unlinked table; IPAS2E1 removes it', () => {
+    const { m, table } = rig({ arch: 'arm64', cpus: 2 });
+    const vm = m.createStage2Space(1, table);
+    const ipa = 0x80000000;
+    m.ensurePath(vm, ipa, 1, table);
+    m.enterRegime(1, { el: 1, vttbr: vm });
+    m.enterRegime(0, { el: 2, vttbr: vm });
+    m.clearEntry(vm, ipa, 2);
+    expect(m.staleWalkEntries()).toHaveLength(1);
+    m.tlbi(0, 'IPAS2LE1', { va: ipa });
+    m.dsb(0);
+    expect(m.staleWalkEntries()).toHaveLength(1);
+    m.tlbi(0, 'IPAS2E1', { va: ipa });
+    m.dsb(0);
+    expect(m.staleWalkEntries()).toEqual([]);
   });
 });
 
