@@ -2,7 +2,7 @@
 // store into it changes every alias's translation, so the old translation may stay cached under every
 // alias on the CPUs that loaded that alias's space; unlinking one place leaves the others.
 import { describe, expect, it } from 'vitest';
-import { LEVEL_SIZE, Pte } from '../src/index.js';
+import { LEVEL_SIZE, Pte, type TableLink } from '../src/index.js';
 import { USER_VA, rig } from './helpers.js';
 
 const RW_USER = Pte.WRITABLE | Pte.USER;
@@ -87,5 +87,35 @@ describe('pointers inside an unlinked table', () => {
     // pt is linked nowhere now: freed, its content goes with it.
     m.frames.free(pt);
     expect(m.tables.isTable(pt)).toBe(false);
+  });
+});
+
+describe('tableLinked reports where the link was made', () => {
+  it('the space and VA of a link in a reachable table; space -1 for a link inside an unlinked table', () => {
+    const { m, table } = rig({ cpus: 1 });
+    const mm = m.createSpace(1, table);
+    m.ensurePath(mm, USER_VA, 2, table);
+    const l2 = m.lookup(mm, USER_VA).tables[2];
+    const links: TableLink[] = [];
+    m.observe({ tableLinked: (l) => links.push(l) });
+    const pt = table();
+    m.setTable(mm, USER_VA + 3 * TWO_MIB, 2, pt);
+    expect(links).toEqual([
+      {
+        pfn: pt,
+        level: 1,
+        space: mm,
+        va: USER_VA + 3 * TWO_MIB,
+        otherLinks: 0,
+        unclean: false,
+        freedSince: false,
+      },
+    ]);
+    m.clearEntry(mm, USER_VA, 3); // l2 is no longer reachable
+    links.length = 0;
+    const pt2 = table();
+    m.storeInTable(l2, 5, Pte.TABLE, pt2);
+    expect(links).toHaveLength(1);
+    expect(links[0]).toMatchObject({ pfn: pt2, level: 1, space: -1, otherLinks: 0 });
   });
 });
