@@ -76,13 +76,26 @@ describe.concurrent('import casemate', () => {
     expect(r.stderr).toContain('the trace expects "BBM invalid unclean->valid", judged holds here');
   });
 
+  it('with --guest a CPU runs each loaded VM, as Casemate assumes: the unclean make then breaks BBM', async () => {
+    const r = await runCli(
+      ['import', 'casemate', '--guest', trace('s2-unclean-no-guest'), trace('vttbr-switch-reuse'), '--json'],
+      home,
+    );
+    expect(r.code, describeRun(r)).toBe(0);
+    const rep = JSON.parse(r.stdout) as Report;
+    expect(rep.traces.map((t) => [t.name, t.violated, t.agrees])).toEqual([
+      ['s2-unclean-no-guest', ['break-before-make'], true],
+      ['vttbr-switch-reuse', [], true],
+    ]);
+  });
+
   it('writes the scenario with --out, which run then judges the same way', async () => {
     const out = join(home.dir, 'el2-bbm-missing-tlbi.yaml');
     const w = await runCli(['import', 'casemate', trace('el2-bbm-missing-tlbi'), '--out', out], home);
     expect(w.code, describeRun(w)).toBe(0);
     const yaml = readFileSync(out, 'utf8');
     expect(yaml).toContain('op: raw-write');
-    expect(yaml).toContain('el2: hyp');
+    expect(yaml).toContain('root: t40000000');
     const r = await runCli(['run', out, '--policy', 'raw-mmu:arm64', '--format', 'json'], home);
     expect(r.code, describeRun(r)).toBe(1);
     const res = JSON.parse(r.stdout) as { violations: { invariant: string }[] };

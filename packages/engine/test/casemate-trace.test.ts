@@ -21,7 +21,7 @@ function syntaxError(text: string): string {
 }
 interface Doc {
   machine: { cpus: number; memory: string };
-  hw: { frames: Record<string, unknown>; tables: Record<string, unknown>; spaces: Record<string, unknown> };
+  hw: { frames: Record<string, unknown>; tables: Record<string, unknown> };
   steps: Record<string, unknown>[];
 }
 function imported(text: string) {
@@ -131,9 +131,15 @@ describe('importing a trace', () => {
         t82000: { level: 'pmd', pa: '0x82000', regime: 'stage2' },
         t83000: { level: 'pte', pa: '0x83000', regime: 'stage2' },
       },
-      spaces: { vm1: { vmid: 1, root: 't80000' } },
     });
-    expect(steps.at(-1)).toEqual({ op: 'context', cpu: 0, action: 'enter', el: 2, vttbr: 'vm1' });
+    // the register value: the space of (root, VMID) is made when it is first loaded
+    expect(steps.at(-1)).toEqual({
+      op: 'context',
+      cpu: 0,
+      action: 'enter',
+      el: 2,
+      vttbr: { root: 't80000', vmid: 1 },
+    });
     expect(steps[3]).toEqual({ op: 'raw-write', cpu: 0, pa: '0x83000', value: '0x400000900004c3' });
     expect(imp.expected).toEqual({ kind: 'clean' });
   });
@@ -174,6 +180,34 @@ describe('importing a trace', () => {
       { op: 'table-free', cpu: 0, table: 't81000' },
     ]);
   });
+  it('a second register write on a CPU replaces the register: leave, enter with both EL2 registers', () => {
+    const { steps } = imported(`${S2}(sysreg-write 6 0 ttbr0_el2 84000)
+(sysreg-write 7 0 vttbr_el2 80000)
+`);
+    const vm = (vmid: number) => ({ root: 't80000', vmid });
+    expect(steps.filter((s) => s['op'] === 'context')).toEqual([
+      { op: 'context', cpu: 0, action: 'enter', el: 2, vttbr: vm(1) },
+      { op: 'context', cpu: 0, action: 'exit' },
+      { op: 'context', cpu: 0, action: 'enter', el: 2, vttbr: vm(1), el2: { root: 't84000' } },
+      { op: 'context', cpu: 0, action: 'exit' },
+      { op: 'context', cpu: 0, action: 'enter', el: 2, vttbr: vm(0), el2: { root: 't84000' } },
+    ]);
+  });
+  it('with the guest option, one more CPU runs each VM the trace loads (what Casemate assumes)', () => {
+    const imp = casemate.importCasemate(
+      `${S2}(sysreg-write 6 0 vttbr_el2 80000)
+`,
+      't.log',
+      { guest: true },
+    );
+    const doc = parse(imp.yaml!) as Doc;
+    expect(doc.machine.cpus).toBe(2);
+    expect(doc.steps.filter((s) => s['cpu'] === 1).map(({ comment: _c, ...s }) => s)).toEqual([
+      { op: 'context', cpu: 1, action: 'enter', el: 1, vttbr: { root: 't80000', vmid: 1 } },
+      { op: 'context', cpu: 1, action: 'exit' },
+      { op: 'context', cpu: 1, action: 'enter', el: 1, vttbr: { root: 't80000', vmid: 0 } },
+    ]);
+  });
   it('loads TTBR0_EL2 as an EL2 space and TTBR0_EL1 with set-root; hints, locks and reads are only counted', () => {
     const { steps, doc, imp } = imported(`(sysreg-write 0 0 tcr_el2 10)
 (sysreg-write 1 0 ttbr0_el2 a0000)
@@ -187,9 +221,8 @@ describe('importing a trace', () => {
 (sysreg-write 9 0 hcr_el2 1)
 `);
     expect(doc!.machine.cpus).toBe(2);
-    expect(doc!.hw.spaces).toEqual({ hyp: { el2: true, root: 'ta0000' } });
     expect(steps.filter((s) => s['op'] !== 'raw-write')).toEqual([
-      { op: 'context', cpu: 0, action: 'enter', el: 2, el2: 'hyp' },
+      { op: 'context', cpu: 0, action: 'enter', el: 2, el2: { root: 'ta0000' } },
       { op: 'set-root', cpu: 1, root: 'tc0000', asid: 5 },
     ]);
     expect(imp.imported.ignored).toEqual([

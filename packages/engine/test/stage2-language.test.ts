@@ -91,6 +91,31 @@ describe('running under raw-mmu:arm64', () => {
       'fault:not-present',
     ]);
   });
+  it('a VTTBR_EL2 / TTBR0_EL2 value { root, vmid } / { root } makes its space on first load, the declared one when it matches', () => {
+    const head = HEAD.replace(
+      'frames: { f: {} }',
+      'frames: { f: {} }\n  tables: { r0: { level: pgd }, r1: { level: pgd }, r2: { level: pgd } }',
+    ).replace('vm0: { vmid: 0, mappings', 'vm0: { vmid: 0, root: r0, mappings');
+    const r = loadScenarioText(
+      `${head}  - { op: context, cpu: 1, action: enter, el: 1, vttbr: { root: r0, vmid: 0 } }
+  - { op: access, cpu: 1, space: vm0, va: 0x40000000, kind: read }
+  - { op: context, cpu: 1, action: exit }
+  - { op: context, cpu: 0, action: enter, el: 2, vttbr: { root: r1, vmid: 0 }, el2: { root: r2 } }
+`,
+      's2.yaml',
+    );
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    const out = runScenario(r.scenario, { registry: new PolicyRegistry(), selection: 'raw-mmu:arm64' });
+    // { root: r0, vmid: 0 } is vm0 itself; r1 under VMID 0 while CPU 1 may hold VMID 0's entries of r0
+    expect(out.steps.map((s) => s.outcome)).toEqual(['ok', 'ok', 'ok', 'ok']);
+    expect(out.violations.map((v) => v.invariant)).toEqual(['duplicate-id']);
+    expect(
+      errors(
+        '  - { op: context, cpu: 0, action: enter, el: 2, vttbr: { root: nope, vmid: 1 }, el2: { root: r0 } }\n',
+        HEAD.replace('frames: { f: {} }', 'frames: { f: {} }\n  tables: { r0: { level: pud } }'),
+      ),
+    ).toEqual(['11:65 unknown page table "nope"', '11:95 table "r0" is a pud table; a root must be pgd']);
+  });
   it('skips IPAS2E1 with no VTTBR_EL2, an access to a space the CPU has not entered, an exit with nothing entered', () => {
     const r = run(`  - { op: tlbi, cpu: 0, kind: ipas2e1is, va: 0x40000000 }
   - { op: access, cpu: 0, space: vm0, va: 0x40000000, kind: read }

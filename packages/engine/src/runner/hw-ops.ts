@@ -24,7 +24,7 @@ import type {
   SpeculateStep,
   Step,
 } from '../scenario/types.js';
-import { LEVEL_OF, entryFlags, spaceForRoot, type HwNames } from './hw-space.js';
+import { LEVEL_OF, entryFlags, regimeSpaceForRoot, spaceForRoot, type HwNames } from './hw-space.js';
 import { OK, UNSUPPORTED, StepSkipped, type StepOutcome } from './report.js';
 import { combinePages } from './ops/combine.js';
 
@@ -239,10 +239,23 @@ function hwContext(m: Machine, names: HwNames, step: ContextStep): StepOutcome {
   }
   if (step.el === null) return UNSUPPORTED;
   if (!m.isArm) return UNSUPPORTED;
+  // A register value names a root table: the space of that root (and VMID) is made on its first load.
+  const vttbr =
+    step.vttbr !== null
+      ? named(names.spaces, step.vttbr, 'space')
+      : step.vttbrRoot !== null
+        ? regimeSpaceForRoot(m, names, named(names.tables, step.vttbrRoot.root, 'table'), step.vttbrRoot.vmid)
+        : undefined;
+  const el2 =
+    step.el2 !== null
+      ? named(names.spaces, step.el2, 'space')
+      : step.el2Root !== null
+        ? regimeSpaceForRoot(m, names, named(names.tables, step.el2Root, 'table'), null)
+        : undefined;
   m.enterRegime(step.cpu, {
     el: step.el,
-    ...(step.vttbr !== null ? { vttbr: named(names.spaces, step.vttbr, 'space') } : {}),
-    ...(step.el2 !== null ? { el2: named(names.spaces, step.el2, 'space') } : {}),
+    ...(vttbr !== undefined ? { vttbr } : {}),
+    ...(el2 !== undefined ? { el2 } : {}),
   });
   return OK;
 }

@@ -35,6 +35,20 @@ export function spaceForRoot(m: Machine, names: HwNames, pfn: number, asid: numb
   return space;
 }
 
+/**
+ * The stage-2 space (`vmid` given) or EL2 space (null) translating with root frame `pfn`: a VTTBR_EL2 or
+ * TTBR0_EL2 value, made on first load like a TTBR0_EL1 one; a space the hw block declares is the same.
+ */
+export function regimeSpaceForRoot(m: Machine, names: HwNames, pfn: number, vmid: number | null): number {
+  const key = vmid === null ? `el2:${pfn}` : `s2:${pfn}:${vmid}`;
+  let space = names.roots.get(key);
+  if (space === undefined) {
+    space = vmid === null ? m.createEl2Space(pfn) : m.createStage2Space(vmid, pfn);
+    names.roots.set(key, space);
+  }
+  return space;
+}
+
 export function protFlags(prot: Prot, user: boolean, global: boolean, key: number, arm: boolean): number {
   const x = prot.includes('x');
   return pteFlags({
@@ -97,6 +111,9 @@ export function setupHw(m: Machine, hw: HwBlock): HwNames {
     // A stage-2 space is a VTTBR_EL2 value (root + VMID), an EL2 space a TTBR0_EL2 root: each its own.
     if (s.vmid !== null) names.spaces.set(name, m.createStage2Space(s.vmid, root));
     else if (s.el2) names.spaces.set(name, m.createEl2Space(root));
+    // a register value naming the same root (and VMID) loads this space
+    const key = s.vmid !== null ? `s2:${root}:${s.vmid}` : s.el2 ? `el2:${root}` : null;
+    if (key !== null && !names.roots.has(key)) names.roots.set(key, names.spaces.get(name)!);
     else names.spaces.set(name, spaceForRoot(m, names, root, s.asid));
   }
   for (const [name, s] of Object.entries(hw.spaces)) {

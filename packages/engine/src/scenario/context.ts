@@ -62,6 +62,8 @@ export class Ctx {
   readonly regionSpace = new Map<string, string | null>();
   /** Translation regime of each hw space (`el1`, `stage2`, `el2`), for the steps that load one. */
   readonly hwSpaceRegime = new Map<string, 'el1' | 'stage2' | 'el2'>();
+  /** The level of each hw table, for the steps that name one as a root. */
+  readonly hwTableLevel = new Map<string, TableLevel>();
   /** The hw frames and tables given a `pa:`, by that physical address (for `raw-write`). */
   readonly hwPa = new Map<number, HwPaName>();
 

@@ -47,6 +47,7 @@ export function resolveHwBlock(ctx: Ctx, raw: unknown, arch: 'x86_64' | 'arm64')
   for (const [name, t] of Object.entries(obj(hw['tables']))) {
     ctx.ids.declare('table', name, `/hw/tables/${name}`, ctx.line(`/hw/tables/${name}`));
     const level = obj(t)['level'] as TableLevel;
+    ctx.hwTableLevel.set(name, level);
     const r = obj(t)['regime'];
     const regime = r === 'el1' || r === 'el2' || r === 'stage2' ? r : null;
     const named: HwPaName = { kind: 'table', name, level, regime };
@@ -370,14 +371,29 @@ export function resolveHwStep(
         for (const k of ['vttbr', 'el2'])
           if (o[k] !== undefined) ctx.error(at(k), `${k}: loads a translation regime: it needs el:`);
       if (el === 1 && o['el2'] !== undefined) ctx.error(at('el2'), 'TTBR0_EL2 is loaded at EL2 (el: 2)');
+      // A register value ({ root, vmid } / { root }) names a root table, not a declared space.
+      const vo = typeof o['vttbr'] === 'object' && o['vttbr'] !== null ? obj(o['vttbr']) : null;
+      const eo = typeof o['el2'] === 'object' && o['el2'] !== null ? obj(o['el2']) : null;
+      const root = (v: Obj, p: string): string => {
+        const t = ctx.ref('table', v['root'], `${p}/root`);
+        const level = ctx.hwTableLevel.get(t);
+        if (level !== undefined && level !== 'pgd' && level !== 'p4d')
+          ctx.error(`${p}/root`, `table "${t}" is a ${level} table; a root must be pgd`);
+        return t;
+      };
       return {
         ...base,
         op: 'context',
         action,
         name: typeof o['name'] === 'string' ? o['name'] : null,
         el,
-        vttbr: o['vttbr'] === undefined ? null : regimeSpace(ctx, o['vttbr'], at('vttbr'), 'stage2'),
-        el2: o['el2'] === undefined ? null : regimeSpace(ctx, o['el2'], at('el2'), 'el2'),
+        vttbr:
+          o['vttbr'] === undefined || vo !== null
+            ? null
+            : regimeSpace(ctx, o['vttbr'], at('vttbr'), 'stage2'),
+        el2: o['el2'] === undefined || eo !== null ? null : regimeSpace(ctx, o['el2'], at('el2'), 'el2'),
+        vttbrRoot: vo === null ? null : { root: root(vo, at('vttbr')), vmid: num(vo['vmid']) ?? 0 },
+        el2Root: eo === null ? null : root(eo, at('el2')),
       } satisfies ContextStep;
     }
     default:

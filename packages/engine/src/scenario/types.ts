@@ -653,6 +653,10 @@ export interface ContextStep extends StepBase {
   readonly vttbr: string | null;
   /** An EL2 space of the hw block loaded into TTBR0_EL2 (entering EL2 only). */
   readonly el2: string | null;
+  /** VTTBR_EL2 given as a register value: a root table and a VMID (its space made on first load). */
+  readonly vttbrRoot: { readonly root: string; readonly vmid: number } | null;
+  /** TTBR0_EL2 given as a root table (its EL2 space made on first load). */
+  readonly el2Root: string | null;
 }
 
 /** Every step the runner executes, discriminated on `op`. */

@@ -62,6 +62,7 @@ export default class ImportCasemate extends ShootdownCommand {
   static override examples = [
     '<%= config.bin %> import casemate bad_no_bbm.log',
     '<%= config.bin %> import casemate traces/*.log --json',
+    '<%= config.bin %> import casemate bad_bbm_missing_tlbi.log --guest',
     '<%= config.bin %> import casemate good_bbm.log --out good-bbm.yaml',
     '<%= config.bin %> run good-bbm.yaml --policy raw-mmu:arm64',
   ];
@@ -70,6 +71,13 @@ export default class ImportCasemate extends ShootdownCommand {
     file: Args.string({ description: 'Casemate trace files.', required: true }),
   };
   static override flags = {
+    guest: Flags.boolean({
+      summary: 'Add a CPU that runs every VM whose VTTBR_EL2 the trace loads (what Casemate assumes).',
+      description:
+        'A trace shows the hypervisor only; Casemate assumes other CPUs may hold any valid stage-2 ' +
+        'entry. With --guest one more CPU enters each loaded VM as a guest, so under the adversarial TLB ' +
+        'it may hold everything the VM reaches. Without it only the trace threads translate (at EL2).',
+    }),
     out: Flags.string({
       char: 'o',
       summary: 'Write the scenario (YAML) of the one trace given to this file instead of running it.',
@@ -98,7 +106,7 @@ export default class ImportCasemate extends ShootdownCommand {
         continue;
       }
       try {
-        imports.push(casemate.importCasemate(text, shown(f)));
+        imports.push(casemate.importCasemate(text, shown(f), { guest: flags.guest }));
       } catch (e) {
         if (!(e instanceof casemate.CasemateTraceError)) throw e;
         problems.push(e.message);

@@ -17,7 +17,7 @@
 // - hints set_root_lock / set_owner_root / set_pte_thread_owner and lock / trylock / unlock: Casemate's
 //   ownership and lock discipline, which the model has no notion of — ignored, and counted.
 import type { TableLevel } from '../../scenario/types.js';
-import { hex, layoutOf, rootLoad, type Layout, type Regime } from './layout.js';
+import { hex, layoutOf, rootLoad, type Layout } from './layout.js';
 import type { TraceRecord } from './records.js';
 
 const LEVEL_NAME: readonly TableLevel[] = ['pgd', 'pud', 'pmd', 'pte'];
@@ -34,18 +34,6 @@ export interface ImportedScenario {
 
 const tableName = (pa: number): string => `t${pa.toString(16)}`;
 const frameName = (pa: number): string => `f${pa.toString(16)}`;
-
-/** Space names: `vm<VMID>` / `hyp` / `as<ASID>`, suffixed by the root when one ID has several. */
-function spaceNames(layout: Layout): Map<string, string> {
-  const base = (r: { regime: Regime; id: number }): string =>
-    r.regime === 'stage2' ? `vm${r.id}` : r.regime === 'el2' ? 'hyp' : `as${r.id}`;
-  const count = new Map<string, number>();
-  for (const r of layout.loads.values()) count.set(base(r), (count.get(base(r)) ?? 0) + 1);
-  const names = new Map<string, string>();
-  for (const [key, r] of layout.loads)
-    names.set(key, count.get(base(r))! > 1 ? `${base(r)}_${tableName(r.root)}` : base(r));
-  return names;
-}
 
 /** Memory for every frame the hw block names (a block's run included) and the walk's own tables. */
 function memoryFor(layout: Layout): string {
@@ -86,11 +74,30 @@ function tlbiStep(r: TraceRecord & { kind: 'tlbi' }): Record<string, unknown> | 
   return step;
 }
 
-export function buildScenario(name: string, records: readonly TraceRecord[]): ImportedScenario {
+/** How a trace is replayed. */
+export interface BuildOptions {
+  /**
+   * Add one CPU that runs, as a guest, every VM whose VTTBR_EL2 the trace loads, from the load on:
+   * the other CPUs Casemate assumes may hold any valid stage-2 entry (model.c step_write_on_invalid:
+   * after a valid write "all cores see a valid value"), which the trace itself never shows. Without it
+   * only the trace's own threads translate, and they run at EL2.
+   */
+  readonly guest?: boolean;
+}
+
+export function buildScenario(
+  name: string,
+  records: readonly TraceRecord[],
+  options: BuildOptions = {},
+): ImportedScenario {
   const layout = layoutOf(records);
+  const threads = Math.max(1, ...records.map((r) => r.tid + 1));
+  let guestIn: string | null = null;
+  // Per trace CPU at EL2: the VTTBR_EL2 and TTBR0_EL2 values it has loaded.
+  type RegValue = { root: string; vmid?: number };
+  const atEl2 = new Map<number, { vttbr: RegValue | null; el2: RegValue | null }>();
   const unsupported = [...layout.unsupported];
   const ignored = new Ignored();
-  const spaces = spaceNames(layout);
   const steps: Record<string, unknown>[] = [];
   const shadow = new Map<number, bigint>(); // non-zero entries of the tables, by physical address
   const freed = new Set<number>(); // table pages freed and not handed out again
@@ -192,19 +199,56 @@ export function buildScenario(name: string, records: readonly TraceRecord[]): Im
           break;
         }
         if (typeof load === 'string') break; // the layout reported it
-        const space = spaces.get(`${load.regime}:${load.root}:${load.id}`)!;
-        steps.push(
-          load.regime === 'el1'
-            ? { op: 'set-root', cpu: r.tid, root: tableName(load.root), asid: load.id, comment: src(r) }
-            : {
-                op: 'context',
-                cpu: r.tid,
-                action: 'enter',
-                el: 2,
-                [load.regime === 'stage2' ? 'vttbr' : 'el2']: space,
-                comment: src(r),
-              },
-        );
+        // The register value itself: the space of that root (and VMID) is made when it is first loaded,
+        // so a root freed and handed out again starts a new life (context vttbr: { root, vmid }).
+        const space =
+          load.regime === 'stage2'
+            ? { root: tableName(load.root), vmid: load.id }
+            : { root: tableName(load.root) };
+        if (load.regime === 'el1') {
+          steps.push({
+            op: 'set-root',
+            cpu: r.tid,
+            root: tableName(load.root),
+            asid: load.id,
+            comment: src(r),
+          });
+          break;
+        }
+        // A register write replaces the register: the CPU leaves the EL2 context it entered for the last
+        // write and enters one with both EL2 registers as they are now (not a nested regime).
+        const regs = atEl2.get(r.tid) ?? { vttbr: null, el2: null };
+        if (atEl2.has(r.tid)) steps.push({ op: 'context', cpu: r.tid, action: 'exit', comment: src(r) });
+        const now = load.regime === 'stage2' ? { ...regs, vttbr: space } : { ...regs, el2: space };
+        atEl2.set(r.tid, now);
+        steps.push({
+          op: 'context',
+          cpu: r.tid,
+          action: 'enter',
+          el: 2,
+          ...(now.vttbr === null ? {} : { vttbr: now.vttbr }),
+          ...(now.el2 === null ? {} : { el2: now.el2 }),
+          comment: src(r),
+        });
+        const key = `${space.root}:${load.id}`;
+        if (options.guest === true && load.regime === 'stage2' && guestIn !== key) {
+          if (guestIn !== null)
+            steps.push({
+              op: 'context',
+              cpu: threads,
+              action: 'exit',
+              comment: 'the guest CPU leaves its VM',
+            });
+          steps.push({
+            op: 'context',
+            cpu: threads,
+            action: 'enter',
+            el: 1,
+            vttbr: space,
+            comment: 'the guest CPU runs this VM',
+          });
+          guestIn = key;
+        }
         break;
       }
       case 'hint': {
@@ -233,20 +277,12 @@ export function buildScenario(name: string, records: readonly TraceRecord[]): Im
   const frames: Record<string, unknown> = {};
   for (const [pa, size] of [...layout.frames].sort((a, b) => a[0] - b[0]))
     frames[frameName(pa)] = size === '4K' ? { pa: hex(pa) } : { pa: hex(pa), size };
-  const hwSpaces: Record<string, unknown> = {};
-  for (const [key, l] of layout.loads) {
-    if (l.regime === 'el1') continue; // TTBR0_EL1 is loaded by set-root root: + asid:
-    hwSpaces[spaces.get(key)!] =
-      l.regime === 'stage2'
-        ? { vmid: l.id, root: tableName(l.root) }
-        : { el2: true, root: tableName(l.root) };
-  }
-  const cpus = Math.max(1, ...records.map((r) => r.tid + 1));
+  const cpus = threads + (options.guest === true && layout.loads.size > 0 ? 1 : 0);
   const document = {
     name,
     description: `Imported from the Casemate trace ${name}: ${records.length} records as hardware-level steps (shootdown import casemate).`,
     machine: { arch: 'arm64', cpus, memory: memoryFor(layout), tlb: 'adversarial' },
-    hw: { frames, tables, spaces: hwSpaces },
+    hw: { frames, tables },
     steps,
   };
   return { document, unsupported, ignored: ignored.list(), notes: layout.notes };

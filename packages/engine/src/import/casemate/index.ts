@@ -2,13 +2,13 @@
 // trace-format.adoc) read, laid out and written as a hardware-level scenario, with what the trace itself
 // expects (its `!` line) in our invariants' terms.
 import { stringify } from 'yaml';
-import { buildScenario, type ImportedScenario } from './build.js';
+import { buildScenario, type BuildOptions, type ImportedScenario } from './build.js';
 import { agrees, expectedVerdict, type ExpectedVerdict } from './expected.js';
 import { traceRecords } from './records.js';
 import { readTrace, TraceSyntaxError } from './sexp.js';
 
 export { agrees, CASEMATE_SCOPE, expectedVerdict, type ExpectedVerdict } from './expected.js';
-export type { ImportedScenario } from './build.js';
+export type { BuildOptions, ImportedScenario } from './build.js';
 
 /** A trace that does not parse or names an unknown event: bad input (exit 2), at file:line:column. */
 export class CasemateTraceError extends Error {
@@ -49,7 +49,7 @@ export function traceScenarioName(file: string): string {
   return kebab === '' ? 'casemate-trace' : kebab;
 }
 
-export function importCasemate(text: string, file: string): CasemateImport {
+export function importCasemate(text: string, file: string, options: BuildOptions = {}): CasemateImport {
   let parsed;
   let records;
   try {
@@ -60,7 +60,7 @@ export function importCasemate(text: string, file: string): CasemateImport {
     throw e;
   }
   const name = traceScenarioName(file);
-  const imported = buildScenario(name, records);
+  const imported = buildScenario(name, records, options);
   return {
     name,
     records: records.length,
