@@ -38,4 +38,62 @@ describe('explore scenario arbitrary', () => {
     const [draft] = fc.sample(draftArbitrary(12), { seed: 3, numRuns: 1 });
     expect(buildScenario(draft!, vocabulary)).toEqual(buildScenario(draft!, vocabulary));
   });
+
+  it('draws the wider vocabulary: interleave at each phase, fork, madvise, key lifetimes, kernel memory', () => {
+    const seen = new Map<string, number>();
+    const phases = new Set<string>();
+    const count = (op: string): void => void seen.set(op, (seen.get(op) ?? 0) + 1);
+    for (const draft of fc.sample(draftArbitrary(12), { seed: 11, numRuns: 400 })) {
+      const doc = buildScenario(draft, vocabulary) as { steps: Record<string, unknown>[] };
+      for (const st of doc.steps) {
+        count(String(st['op']));
+        if (st['op'] === 'interleave') {
+          phases.add(String(st['phase']));
+          count(`interleave:${String((st['operation'] as { op: string }).op)}`);
+        }
+      }
+    }
+    for (const op of [
+      'fork',
+      'madvise-dontneed',
+      'key-free',
+      'key-assign',
+      'set-key-rights',
+      'swapout',
+      'kalloc',
+      'kprotect',
+      'kfree',
+      'interleave:munmap',
+      'interleave:mprotect',
+      'interleave:kfree',
+    ]) {
+      expect(seen.get(op) ?? 0, op).toBeGreaterThan(0);
+    }
+    expect([...phases].sort()).toEqual(['cleared', 'flushed', 'unlinked']);
+  });
+
+  it('runs an interleaved step on another CPU, and never an mmap_lock writer inside mprotect', () => {
+    fc.assert(
+      fc.property(draftArbitrary(12), (draft) => {
+        const doc = buildScenario(draft, vocabulary) as { steps: Record<string, unknown>[] };
+        for (const st of doc.steps) {
+          if (st['op'] !== 'interleave') continue;
+          const outer = st['operation'] as Record<string, unknown>;
+          const busy = (outer['cpu'] as number | undefined) ?? 0;
+          for (const inner of st['steps'] as Record<string, unknown>[]) {
+            expect((inner['cpu'] as number | undefined) ?? 0).not.toBe(busy);
+            // mprotect and pkey_mprotect hold mmap_lock for writing: no munmap or madvise of the same
+            // process fits inside them (the only process here is p unless a fork made another)
+            if (outer['op'] === 'mprotect' && !doc.steps.some((x) => x['op'] === 'fork')) {
+              expect(['munmap', 'madvise-dontneed']).not.toContain(inner['op']);
+            }
+            // only an access may name the region the interrupted op works on
+            if (inner['region'] === outer['region']) expect(['access', 'uaccess']).toContain(inner['op']);
+          }
+        }
+        return true;
+      }),
+      { seed: 5, numRuns: 300 },
+    );
+  });
 });

@@ -20,9 +20,12 @@ export default class Explore extends ShootdownCommand {
   static override summary =
     'Generate random scenarios until the selections diverge, then shrink the first one found.';
   static override description =
-    'fast-check arbitraries over the scenario language’s OS-neutral ops (the kernel side — kalloc, ' +
-    'kprotect, kfree, page-alloc, access — or a process’s — mmap, mprotect, munmap, access, uaccess, swapout, ' +
-    'protection keys), built so every reference is valid: regions that exist, CPUs in range, a process ' +
+    'fast-check arbitraries over the scenario language’s OS-neutral ops — kernel memory (kalloc, kprotect, ' +
+    'kfree, page-alloc), a process’s memory (mmap, mprotect, munmap, madvise-dontneed, swapout, fork, ' +
+    'context switches), protection keys (key-alloc, key-free, key-assign, set-key-rights), accesses and ' +
+    'uaccess, and interleave (an mmu_gather user stopped at cleared, unlinked or flushed while another CPU ' +
+    'runs what its locks allow) — built so every reference is valid: regions that exist, CPUs in range, a ' +
+    'process ' +
     'running on every CPU. Each scenario runs under the selections, contained like compare’s runs ' +
     '(--timeout, --max-memory, worker threads); the first whose outcomes or claimed invariant findings ' +
     'differ (with one selection: where a claimed invariant breaks) is shrunk by fast-check and written as a ' +
