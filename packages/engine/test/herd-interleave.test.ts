@@ -91,6 +91,20 @@ describe('herd interleavings', () => {
     expect(judge(text).judgement!.verdict).toBe('Allowed');
   });
 
+  it('bounds a spin loop as herd does: the third backward jump to one target stops the thread', () => {
+    const text =
+      'AArch64 S\n{ int y=0; 0:X3=y; 1:X3=y; }\n P0 | P1 ;\n MOV W1,#1 | L1: ;\n STR W1,[X3] | LDR W2,[X3] ;\n' +
+      ' | CBZ W2,L1 ;\n | MOV W4,#1 ;\nexists (1:X4=0)\n';
+    const r = judge(text);
+    // P0's store before P1's 1st, 2nd or 3rd load (P1 leaves the loop), or after all three (P1 stopped)
+    expect(r.status).toBe('judged');
+    expect(r.executions).toBe(4);
+    expect(r.judgement!.states.map((s) => [s.state, s.executions])).toEqual([
+      ['1:X4=0', 1],
+      ['1:X4=1', 3],
+    ]);
+  });
+
   it('reports unsupported constructs met while running, naming them', () => {
     const text = 'AArch64 U\n{ 0:X1=x; }\n P0 ;\n ADD X1,X1,#8 ;\n LDR W2,[X1] ;\nexists (0:X2=0)\n';
     const r = judge(text);

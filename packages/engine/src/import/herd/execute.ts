@@ -24,6 +24,13 @@ import { intValue, sameValue, showValue } from './values.js';
 /** A thread runs at most this many instructions (a loop that does not end is reported, not run forever). */
 export const MAX_THREAD_INSTRUCTIONS = 10_000;
 
+/**
+ * herd's loop bound (herd/opts.ml `unroll_default`: 2 outside ASL): a backward jump to one target is taken
+ * at most this many times; the next one stops the thread there (herd/mem.ml `fetch_addr`, "loop unrolling
+ * limit reached").
+ */
+export const UNROLL = 2;
+
 export interface Fault {
   readonly thread: number;
   readonly labels: readonly string[];
@@ -104,6 +111,8 @@ interface ThreadState {
   steps: number;
   readonly labels: Map<string, number>;
   readonly code: readonly CodeLine[];
+  /** Backward jumps taken, by target. */
+  readonly backJumps: Map<number, number>;
 }
 
 const VISIBLE = new Set<Instruction['op']>(['ldr', 'str', 'swp', 'tlbi', 'dsb']);
@@ -146,6 +155,7 @@ export class LitmusMachine {
         steps: 0,
         labels,
         code: t.code,
+        backJumps: new Map(),
       };
     });
   }
@@ -233,7 +243,17 @@ export class LitmusMachine {
   }
 
   private jump(t: ThreadState, label: string): void {
-    t.pc = t.labels.get(label)!;
+    const target = t.labels.get(label)!;
+    // t.pc is already past the branch: a target at or before the branch is a backward jump
+    if (target < t.pc) {
+      const seen = (t.backJumps.get(target) ?? 0) + 1;
+      t.backJumps.set(target, seen);
+      if (seen > UNROLL) {
+        t.done = true;
+        return;
+      }
+    }
+    t.pc = target;
   }
 
   private local(t: ThreadState, line: CodeLine): void {
