@@ -279,7 +279,7 @@ describe("what a trace's '!' line claims", () => {
       invariant: 'freed-pagetable-walk',
     });
     expect(v('must write to pte while holding owner lock')).toMatchObject({ kind: 'protocol' });
-    expect(v('root already associated with an (VM/AS)ID')).toMatchObject({ kind: 'protocol' });
+    expect(v('root already associated with an (VM/AS)ID')).toMatchObject({ invariant: 'double-use' });
     expect(v('something new')).toMatchObject({ kind: 'protocol' });
   });
   it('agrees on the invariants Casemate judges; the others are not counted', () => {

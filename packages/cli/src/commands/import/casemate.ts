@@ -54,7 +54,8 @@ export default class ImportCasemate extends ShootdownCommand {
     'mem-init of a freed table a table-alloc reuse. Ownership hints and locks are not modelled: they are ' +
     'listed as ignored. What the model cannot state is "unsupported: <what>" and the trace is not run. ' +
     'The scenario runs under raw-mmu:arm64 (every invariant judged) and the verdict is compared with the ' +
-    "trace's expectation: a BBM message with break-before-make, double-use pte with double-use, duplicate " +
+    "trace's expectation: a BBM message with break-before-make, double-use pte and a root loaded under a " +
+    'second ID with double-use, duplicate ' +
     '(VM/AS)ID with duplicate-id, an unclean release with freed-pagetable-walk; a trace with no "!" line ' +
     'agrees when none of those broke. Lock and ownership messages are not compared. Exit 1 when a ' +
     'compared trace disagrees. --out writes the scenario (one trace) instead of running it. A trace that ' +
