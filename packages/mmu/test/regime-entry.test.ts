@@ -2,7 +2,7 @@
 // stage 2, EL2): which registers each entry may load, the nesting of entries, the way back to the host's
 // EL1&0 translation, and the trace events that name the regime.
 import { describe, expect, it } from 'vitest';
-import { Access, Mode, Outcome, Pte, Regime, type MmuEvent } from '../src/index.js';
+import { Access, Mode, Outcome, Pte, Regime, createMachine, type MmuEvent } from '../src/index.js';
 import { USER_VA, rig } from './helpers.js';
 
 const IPA = 0x80000000;
@@ -108,5 +108,51 @@ describe('one VMID, two roots, no observer', () => {
     expect(m.access(1, IPA, Access.READ, Mode.KERNEL)).toBe(Outcome.OK_STALE);
     expect(m.lastPfn).toBe(p);
     expect(m.access(1, IPA + 4096, Access.READ, Mode.KERNEL)).toBe(Outcome.OK);
+  });
+});
+
+describe('one VMID, two roots: every leaf of the first root may translate for the second', () => {
+  it('4 KiB leaves at any index and a 2 MiB block, under the VMID, on the CPU that ran it', () => {
+    const { m, table, data } = rig({ arch: 'arm64', cpus: 2 });
+    const first = m.createStage2Space(6, table);
+    const page = IPA + 5 * 4096;
+    const block = IPA + 2 * 2 ** 21;
+    m.ensurePath(first, page, 1, table);
+    m.ensurePath(first, block, 2, table);
+    const p = data();
+    m.setLeaf(first, page, 1, p, Pte.WRITABLE);
+    m.setLeaf(first, block, 2, 2048, Pte.WRITABLE);
+    const second = m.createStage2Space(6, table);
+    m.enterRegime(1, { el: 1, vttbr: first });
+    m.exitRegime(1);
+    m.enterRegime(1, { el: 1, vttbr: second });
+    expect(m.access(1, page, Access.READ, Mode.KERNEL)).toBe(Outcome.OK_STALE);
+    expect(m.lastPfn).toBe(p);
+    expect(m.access(1, block + 3 * 4096, Access.READ, Mode.KERNEL)).toBe(Outcome.OK_STALE);
+    expect(m.lastPfn).toBe(2048 + 3);
+    // CPU 0 never ran VMID 6: nothing of the first root reaches it.
+    m.enterRegime(0, { el: 1, vttbr: second });
+    expect(m.access(0, page, Access.READ, Mode.KERNEL)).toBe(Outcome.FAULT_NOT_PRESENT);
+  });
+
+  it('a stage-2 space numbered 0: a guest runs on it, and is back after a nested EL2 entry', () => {
+    const m = createMachine({ arch: 'arm64', cpus: 1, memory: '16MiB' });
+    const table = (): number => m.frames.allocAny('page-table');
+    const vm = m.createStage2Space(2, table);
+    expect(vm).toBe(0);
+    m.ensurePath(vm, IPA, 1, table);
+    m.setLeaf(vm, IPA, 1, m.frames.allocAny('data'), Pte.WRITABLE);
+    const seen: MmuEvent[] = [];
+    m.setEventSink((e) => seen.push(e));
+    m.enterRegime(0, { el: 1, vttbr: vm });
+    expect(m.access(0, IPA, Access.READ, Mode.KERNEL)).toBe(Outcome.OK);
+    m.enterRegime(0, { el: 2 });
+    m.exitRegime(0);
+    expect(m.access(0, IPA, Access.READ, Mode.KERNEL)).toBe(Outcome.OK);
+    expect(seen.filter((e) => e.kind === 'regime').map((e) => e.detail)).toEqual([
+      'guest vmid 2',
+      'el2 vmid 2',
+      'guest vmid 2',
+    ]);
   });
 });
