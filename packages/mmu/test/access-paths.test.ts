@@ -112,3 +112,18 @@ describe('precise: global entries and walk-cache refills', () => {
     expect(m.cachedTranslations(p)).toEqual([]);
   });
 });
+
+describe('precise: large pages in the TLB', () => {
+  for (const level of [2, 3] as const) {
+    it(`a level-${level} page is one TLB entry: the second access to another of its pages walks no more`, () => {
+      const { m, table } = rig({ cpus: 1, tlb: 'precise' });
+      const mm = m.createSpace(1, table);
+      m.ensurePath(mm, USER_VA, level, table);
+      m.setLeaf(mm, USER_VA, level, 0, RW_USER);
+      m.setRoot(0, mm);
+      expect(m.access(0, USER_VA + 4096, Access.READ, Mode.USER)).toBe(Outcome.OK);
+      expect(m.access(0, USER_VA + 300 * 4096, Access.WRITE, Mode.USER)).toBe(Outcome.OK);
+      expect([m.lastPfn, m.lastLevel, m.counter('walk'), m.counter('fill')]).toEqual([300, level, 1, 1]);
+    });
+  }
+});
