@@ -5,7 +5,7 @@
 // the Harvard-TLB side of a TLBI, and the trace events of deferred invalidations.
 import { describe, expect, it } from 'vitest';
 import { Access, KERNEL_HALF, Mode, Outcome, Pte, createMachine, type MmuEvent } from '../src/index.js';
-import { USER_VA, rig } from './helpers.js';
+import { USER_VA, rig, staleUserLeaf, tlbiDsb } from './helpers.js';
 
 const RW_USER = Pte.WRITABLE | Pte.USER;
 
@@ -57,15 +57,13 @@ describe('TLBI: holders of an ASID after whole-ASID and whole-context forms', ()
   it('ASIDE1 of an ASID a CPU no longer runs: it holds nothing of it any more', () => {
     const { m, a } = switchedAway();
     expect(m.cachedCpus(a, USER_VA)).toEqual([1]);
-    m.tlbi(0, 'ASIDE1', { asid: 3 });
-    m.dsb(0);
+    tlbiDsb(m, 0, 'ASIDE1', { asid: 3 });
     expect(m.cachedCpus(a, USER_VA)).toEqual([]);
   });
 
   it('VMALLE1 from the host: every CPU forgets the ASIDs it does not run', () => {
     const { m, a, b } = switchedAway();
-    m.tlbi(0, 'VMALLE1');
-    m.dsb(0);
+    tlbiDsb(m, 0, 'VMALLE1');
     expect(m.cachedCpus(a, USER_VA)).toEqual([]);
     // The ASID CPU 1 runs may be cached again at once.
     m.ensurePath(b, USER_VA, 1, () => m.frames.allocAny('page-table'));
@@ -79,18 +77,15 @@ describe('TLBI: holders of an ASID after whole-ASID and whole-context forms', ()
     m.ensurePath(kernel, kva, 1, table);
     m.setLeaf(kernel, kva, 1, data(), Pte.WRITABLE | Pte.GLOBAL);
     m.clearEntry(kernel, kva, 1);
-    m.tlbi(0, 'VAE1', { va: kva, asid: 6 });
-    m.dsb(0);
+    tlbiDsb(m, 0, 'VAE1', { va: kva, asid: 6 });
     expect(m.access(1, kva, Access.READ, Mode.KERNEL)).toBe(Outcome.FAULT_NOT_PRESENT);
     const mm = m.createSpace(6, table);
     m.ensurePath(mm, USER_VA, 1, table);
     m.setRoot(1, mm);
     m.clearEntry(mm, USER_VA, 2);
-    m.tlbi(0, 'VAALE1', { va: USER_VA });
-    m.dsb(0);
+    tlbiDsb(m, 0, 'VAALE1', { va: USER_VA });
     expect(m.staleWalkEntries()).toHaveLength(1);
-    m.tlbi(0, 'VAAE1', { va: USER_VA });
-    m.dsb(0);
+    tlbiDsb(m, 0, 'VAAE1', { va: USER_VA });
     expect(m.staleWalkEntries()).toEqual([]);
   });
 });
@@ -110,18 +105,15 @@ describe('TLBI on a Harvard (split) TLB', () => {
 
   it('an instruction-side TLBI leaves the data side’s stale entry, then a data-side one removes it', () => {
     const { m, read, exec } = splitStale();
-    m.tlbi(0, 'VAE1', { va: USER_VA, asid: 1, side: 'instr' });
-    m.dsb(0);
+    tlbiDsb(m, 0, 'VAE1', { va: USER_VA, asid: 1, side: 'instr' });
     expect([exec(), read()]).toEqual([Outcome.FAULT_NOT_PRESENT, Outcome.OK_STALE]);
-    m.tlbi(0, 'VAE1', { va: USER_VA, asid: 1, side: 'data' });
-    m.dsb(0);
+    tlbiDsb(m, 0, 'VAE1', { va: USER_VA, asid: 1, side: 'data' });
     expect(read()).toBe(Outcome.FAULT_NOT_PRESENT);
   });
 
   it('a data-side TLBI leaves the instruction side; a TLBI naming no side removes both', () => {
     const { m, read, exec } = splitStale();
-    m.tlbi(0, 'VAE1', { va: USER_VA, asid: 1, side: 'data' });
-    m.dsb(0);
+    tlbiDsb(m, 0, 'VAE1', { va: USER_VA, asid: 1, side: 'data' });
     expect([read(), exec()]).toEqual([Outcome.FAULT_NOT_PRESENT, Outcome.OK_STALE]);
     const both = splitStale();
     both.m.tlbi(0, 'VAE1', { va: USER_VA, asid: 1 });
@@ -141,8 +133,7 @@ describe('TLBI: ASIDs, VMIDs and global entries', () => {
     m.ensurePath(mm, USER_VA, 1, table);
     m.setLeaf(mm, USER_VA, 1, data(), RW_USER);
     m.setRoot(1, mm);
-    m.tlbi(0, 'ASIDE1', { asid: 3 });
-    m.dsb(0);
+    tlbiDsb(m, 0, 'ASIDE1', { asid: 3 });
     expect(m.access(1, kva, Access.READ, Mode.KERNEL)).toBe(Outcome.OK_STALE);
     // CPU 1 still runs ASID 3: a later change may stay cached there.
     m.setLeaf(mm, USER_VA, 1, data(), RW_USER);
@@ -150,41 +141,31 @@ describe('TLBI: ASIDs, VMIDs and global entries', () => {
   });
 
   it('in a guest of VMID 0, ASIDE1 leaves host entries and VAE1 removes the guest’s combined entry', () => {
-    const { m, table, data } = rig({ arch: 'arm64', cpus: 2 });
-    const host = m.createSpace(3, table);
-    m.ensurePath(host, USER_VA, 1, table);
-    m.setLeaf(host, USER_VA, 1, data(), RW_USER);
-    m.setRoot(1, host);
-    m.clearEntry(host, USER_VA, 1);
+    const r = rig({ arch: 'arm64', cpus: 2 });
+    const { m, table, data } = r;
+    staleUserLeaf(r, 3, 1);
     const vm = m.createStage2Space(0, table);
     const ipa = 0x80000000;
     m.ensurePath(vm, ipa, 1, table);
     m.setLeaf(vm, ipa, 1, data(), Pte.WRITABLE);
     m.enterRegime(0, { el: 1, vttbr: vm });
     expect(m.access(0, ipa, Access.READ, Mode.KERNEL)).toBe(Outcome.OK);
-    m.tlbi(0, 'ASIDE1', { asid: 3 });
-    m.dsb(0);
+    tlbiDsb(m, 0, 'ASIDE1', { asid: 3 });
     expect(m.access(1, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.OK_STALE);
     m.enterRegime(1, { el: 2, vttbr: vm });
     m.clearEntry(vm, ipa, 1);
-    m.tlbi(1, 'IPAS2E1', { va: ipa });
-    m.dsb(1);
+    tlbiDsb(m, 1, 'IPAS2E1', { va: ipa });
     expect(m.access(0, ipa, Access.READ, Mode.KERNEL)).toBe(Outcome.OK_STALE);
-    m.tlbi(0, 'VAE1', { va: ipa, asid: 0 });
-    m.dsb(0);
+    tlbiDsb(m, 0, 'VAE1', { va: ipa, asid: 0 });
     expect(m.access(0, ipa, Access.READ, Mode.KERNEL)).toBe(Outcome.FAULT_NOT_PRESENT);
   });
 
   it('VMALLS12E1 at EL2 with no VTTBR flushes the host’s EL1&0 entries', () => {
-    const { m, table, data } = rig({ arch: 'arm64', cpus: 2 });
-    const host = m.createSpace(3, table);
-    m.ensurePath(host, USER_VA, 1, table);
-    m.setLeaf(host, USER_VA, 1, data(), RW_USER);
-    m.setRoot(1, host);
-    m.clearEntry(host, USER_VA, 1);
+    const r = rig({ arch: 'arm64', cpus: 2 });
+    staleUserLeaf(r, 3, 1);
+    const { m } = r;
     m.enterRegime(0, { el: 2 });
-    m.tlbi(0, 'VMALLS12E1');
-    m.dsb(0);
+    tlbiDsb(m, 0, 'VMALLS12E1');
     expect(m.access(1, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.FAULT_NOT_PRESENT);
   });
 
@@ -217,11 +198,9 @@ describe('TLBI: ASIDs, VMIDs and global entries', () => {
     m.enterRegime(0, { el: 2, vttbr: vm });
     m.clearEntry(vm, ipa, 2);
     expect(m.staleWalkEntries()).toHaveLength(1);
-    m.tlbi(0, 'IPAS2LE1', { va: ipa });
-    m.dsb(0);
+    tlbiDsb(m, 0, 'IPAS2LE1', { va: ipa });
     expect(m.staleWalkEntries()).toHaveLength(1);
-    m.tlbi(0, 'IPAS2E1', { va: ipa });
-    m.dsb(0);
+    tlbiDsb(m, 0, 'IPAS2E1', { va: ipa });
     expect(m.staleWalkEntries()).toEqual([]);
   });
 });
@@ -247,8 +226,7 @@ describe('TLBI refusals and trace events', () => {
     m.clearEntry(vm, ipa, 1);
     m.enterRegime(0, { el: 2, vttbr: vm });
     m.tlbi(0, 'IPAS2E1', { va: ipa });
-    m.tlbi(0, 'VMALLE1');
-    m.dsb(0);
+    tlbiDsb(m, 0, 'VMALLE1');
     expect(m.access(1, ipa, Access.READ, Mode.KERNEL)).toBe(Outcome.FAULT_NOT_PRESENT);
   });
 
@@ -257,8 +235,7 @@ describe('TLBI refusals and trace events', () => {
     const seen: MmuEvent[] = [];
     m.setEventSink((e) => seen.push(e));
     m.tlbi(0, 'VAE1', { va: USER_VA, asid: 1 });
-    m.tlbi(0, 'VALE1', { va: USER_VA, asid: 1, broadcast: false });
-    m.dsb(0);
+    tlbiDsb(m, 0, 'VALE1', { va: USER_VA, asid: 1, broadcast: false });
     expect(seen.map((e) => [e.kind, e.va, e.detail])).toEqual([
       ['tlbi', USER_VA, 'VAE1IS'],
       ['tlbi', USER_VA, 'VALE1'],

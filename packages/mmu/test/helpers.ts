@@ -1,5 +1,13 @@
 // Small builders for hardware-level tests: a machine with a kernel half and user spaces.
-import { createMachine, type Machine, type MachineParamsInput, type SpaceId } from '../src/index.js';
+import {
+  Pte,
+  createMachine,
+  type Machine,
+  type MachineParamsInput,
+  type SpaceId,
+  type TlbiArgs,
+  type TlbiOp,
+} from '../src/index.js';
 
 export interface Rig {
   m: Machine;
@@ -29,4 +37,24 @@ export function propertyRuns(full: number): number {
   const scale = Number(process.env['SHOOTDOWN_PROPERTY_RUNS_SCALE'] ?? '1');
   if (!(scale > 0 && scale < 1)) return full;
   return Math.max(20, Math.ceil(full * scale));
+}
+
+/**
+ * Space `asid` maps USER_VA to a fresh data frame, `cpu` runs it, then the leaf is cleared with no
+ * invalidation: `cpu` may still hold the old translation.
+ */
+export function staleUserLeaf(r: Rig, asid: number, cpu: number): { space: SpaceId; pfn: number } {
+  const space = r.m.createSpace(asid, r.table);
+  r.m.ensurePath(space, USER_VA, 1, r.table);
+  const pfn = r.data();
+  r.m.setLeaf(space, USER_VA, 1, pfn, Pte.WRITABLE | Pte.USER);
+  r.m.setRoot(cpu, space);
+  r.m.clearEntry(space, USER_VA, 1);
+  return { space, pfn };
+}
+
+/** An arm64 TLBI, completed by the issuing CPU's DSB. */
+export function tlbiDsb(m: Machine, cpu: number, op: TlbiOp, args?: TlbiArgs): void {
+  m.tlbi(cpu, op, args);
+  m.dsb(cpu);
 }

@@ -3,7 +3,7 @@
 // forms, range forms and walk-cache entries, a wrong TTL hint, INVPCID with and without globals.
 import { describe, expect, it } from 'vitest';
 import { Access, Invpcid, KERNEL_HALF, LEVEL_SIZE, Mode, Outcome, Pte } from '../src/index.js';
-import { USER_VA, rig } from './helpers.js';
+import { USER_VA, rig, staleUserLeaf, tlbiDsb } from './helpers.js';
 
 const RW_USER = Pte.WRITABLE | Pte.USER;
 const IPA = 0x80000000;
@@ -11,22 +11,16 @@ const TWO_MIB = LEVEL_SIZE[2];
 
 describe('…E1 forms act in the current VMID', () => {
   it('TLBI ASIDE1 issued in a guest leaves the host’s entries of that ASID; issued by the host it removes them', () => {
-    const { m, table, data } = rig({ arch: 'arm64', cpus: 2 });
-    const host = m.createSpace(3, table);
-    m.ensurePath(host, USER_VA, 1, table);
-    const p = data();
-    m.setLeaf(host, USER_VA, 1, p, RW_USER);
-    m.setRoot(1, host);
-    m.clearEntry(host, USER_VA, 1);
+    const r = rig({ arch: 'arm64', cpus: 2 });
+    const { m, table } = r;
+    const { pfn: p } = staleUserLeaf(r, 3, 1);
     const vm = m.createStage2Space(2, table);
     m.enterRegime(0, { el: 1, vttbr: vm });
-    m.tlbi(0, 'ASIDE1', { asid: 3 });
-    m.dsb(0);
+    tlbiDsb(m, 0, 'ASIDE1', { asid: 3 });
     expect(m.access(1, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.OK_STALE);
     expect(m.lastPfn).toBe(p);
     m.exitRegime(0);
-    m.tlbi(0, 'ASIDE1', { asid: 3 });
-    m.dsb(0);
+    tlbiDsb(m, 0, 'ASIDE1', { asid: 3 });
     expect(m.access(1, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.FAULT_NOT_PRESENT);
   });
 
@@ -39,19 +33,15 @@ describe('…E1 forms act in the current VMID', () => {
     expect(m.access(1, IPA, Access.READ, Mode.KERNEL)).toBe(Outcome.OK);
     m.enterRegime(0, { el: 2, vttbr: vm });
     m.clearEntry(vm, IPA, 1);
-    m.tlbi(0, 'IPAS2E1', { va: IPA });
-    m.dsb(0);
+    tlbiDsb(m, 0, 'IPAS2E1', { va: IPA });
     m.exitRegime(0);
     // The host (no VTTBR) invalidates the same address in ASID 0: not the guest's entries.
-    m.tlbi(0, 'VAE1', { va: IPA, asid: 0 });
-    m.dsb(0);
+    tlbiDsb(m, 0, 'VAE1', { va: IPA, asid: 0 });
     expect(m.access(1, IPA, Access.READ, Mode.KERNEL)).toBe(Outcome.OK_STALE);
     m.enterRegime(0, { el: 1, vttbr: vm });
-    m.tlbi(0, 'VAE1', { va: IPA + 4096, asid: 0 });
-    m.dsb(0);
+    tlbiDsb(m, 0, 'VAE1', { va: IPA + 4096, asid: 0 });
     expect(m.access(1, IPA, Access.READ, Mode.KERNEL)).toBe(Outcome.OK_STALE);
-    m.tlbi(0, 'VAE1', { va: IPA, asid: 0 });
-    m.dsb(0);
+    tlbiDsb(m, 0, 'VAE1', { va: IPA, asid: 0 });
     expect(m.access(1, IPA, Access.READ, Mode.KERNEL)).toBe(Outcome.FAULT_NOT_PRESENT);
   });
 });
@@ -67,11 +57,9 @@ describe('walk-cache entries: last-level forms keep them, all-level and range fo
     m.enterRegime(0, { el: 2, el2: hyp });
     m.clearEntry(hyp, va, 2);
     expect(m.staleWalkEntries().map((e) => e.tablePfn)).toEqual([pt]);
-    m.tlbi(0, 'VALE2', { va });
-    m.dsb(0);
+    tlbiDsb(m, 0, 'VALE2', { va });
     expect(m.staleWalkEntries().map((e) => e.tablePfn)).toEqual([pt]);
-    m.tlbi(0, 'VAE2', { va });
-    m.dsb(0);
+    tlbiDsb(m, 0, 'VAE2', { va });
     expect(m.staleWalkEntries()).toEqual([]);
   });
 
@@ -83,16 +71,13 @@ describe('walk-cache entries: last-level forms keep them, all-level and range fo
     m.setRoot(1, mm);
     for (const va of vas) m.clearEntry(mm, va, 2);
     expect(m.staleWalkEntries().map((e) => e.va)).toEqual(vas);
-    m.tlbi(0, 'RVALE1', { va: USER_VA, asid: 1, pages: 1024 });
-    m.dsb(0);
+    tlbiDsb(m, 0, 'RVALE1', { va: USER_VA, asid: 1, pages: 1024 });
     expect(m.staleWalkEntries().map((e) => e.va)).toEqual(vas);
     // 512 pages of 4 KiB from USER_VA: the first 2 MiB only.
-    m.tlbi(0, 'RVAE1', { va: USER_VA, asid: 1, pages: 512 });
-    m.dsb(0);
+    tlbiDsb(m, 0, 'RVAE1', { va: USER_VA, asid: 1, pages: 512 });
     expect(m.staleWalkEntries().map((e) => e.va)).toEqual([vas[1]]);
     // Another ASID's range leaves it.
-    m.tlbi(0, 'RVAE1', { va: vas[1], asid: 2, pages: 512 });
-    m.dsb(0);
+    tlbiDsb(m, 0, 'RVAE1', { va: vas[1], asid: 2, pages: 512 });
     expect(m.staleWalkEntries().map((e) => e.va)).toEqual([vas[1]]);
   });
 
@@ -115,11 +100,9 @@ describe('TTL hints and all-ASID forms', () => {
     m.setLeaf(mm, USER_VA, 1, data(), RW_USER);
     m.setRoot(1, mm);
     m.clearEntry(mm, USER_VA, 1);
-    m.tlbi(0, 'VAAE1', { va: USER_VA, level: 2 });
-    m.dsb(0);
+    tlbiDsb(m, 0, 'VAAE1', { va: USER_VA, level: 2 });
     expect(m.access(1, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.OK_STALE);
-    m.tlbi(0, 'VAAE1', { va: USER_VA, level: 1 });
-    m.dsb(0);
+    tlbiDsb(m, 0, 'VAAE1', { va: USER_VA, level: 1 });
     expect(m.access(1, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.FAULT_NOT_PRESENT);
   });
 });
