@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { PolicyRegistry } from '@shootdown/core';
 import { casemate, formatScenarioError, loadScenarioText, runScenario } from '@shootdown/engine';
 import { checkOutPath, writeFileAtomic } from '../../atomic-write.js';
 import { ShootdownCommand } from '../../base-command.js';
 import { InputError } from '../../errors.js';
+import { parseAll, shownPath } from '../../import-inputs.js';
 
 /** One trace's line of the report (and its JSON). */
 export interface CasemateTraceReport {
@@ -93,37 +92,21 @@ export default class ImportCasemate extends ShootdownCommand {
     if (flags.out !== undefined) checkOutPath(flags.out);
 
     // every trace parses before anything runs or is written
-    const imports: casemate.CasemateImport[] = [];
-    const problems: string[] = [];
-    for (const f of files) {
-      let text: string;
-      try {
-        text = readFileSync(f, 'utf8');
-      } catch (e) {
-        const code = (e as { code?: string }).code;
-        problems.push(
-          `${shown(f)}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code})`}`,
-        );
-        continue;
-      }
-      try {
-        imports.push(casemate.importCasemate(text, shown(f), { guest: flags.guest }));
-      } catch (e) {
-        if (!(e instanceof casemate.CasemateTraceError)) throw e;
-        problems.push(e.message);
-      }
-    }
-    if (problems.length > 0) throw new InputError(problems[0]!, problems.slice(1, 20));
+    const imports = parseAll(
+      files,
+      (text, shown) => casemate.importCasemate(text, shown, { guest: flags.guest }),
+      (e) => (e instanceof casemate.CasemateTraceError ? e.message : null),
+    );
 
     if (flags.out !== undefined) {
       const imp = imports[0]!;
       if (imp.yaml === null) {
         for (const u of imp.imported.unsupported) this.stderrLine(`unsupported: ${u}`);
         throw new InputError(
-          `${shown(files[0]!)}: the trace uses what the model does not state; nothing written`,
+          `${shownPath(files[0]!)}: the trace uses what the model does not state; nothing written`,
         );
       }
-      const report = reportOf(imp, shown(files[0]!));
+      const report = reportOf(imp, shownPath(files[0]!));
       writeFileAtomic(flags.out, imp.yaml);
       if (!this.jsonEnabled()) this.stdoutText(renderText([report], null));
       return { traces: [{ ...report, scenario: flags.out }], totals: totalsOf([report]) };
@@ -131,7 +114,7 @@ export default class ImportCasemate extends ShootdownCommand {
 
     const registry = new PolicyRegistry();
     const reports = imports.map((imp, i) => {
-      const base = reportOf(imp, shown(files[i]!));
+      const base = reportOf(imp, shownPath(files[i]!));
       if (imp.yaml === null) return base;
       const loaded = loadScenarioText(imp.yaml, `${imp.name}.yaml`);
       // The importer writes only what the language states; a scenario it cannot load is a bug (exit 3).
@@ -212,9 +195,4 @@ function renderText(
         `${totals.agree} of ${totals.compared} compared agree`,
     );
   return out.join('\n');
-}
-
-function shown(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel.startsWith('..') ? path : rel;
 }
