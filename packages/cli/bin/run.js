@@ -10,7 +10,7 @@ if (line !== undefined) {
   // (semver at import time) is a tenth of a short call.
   process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1';
   // reflect-metadata must be loaded before tsyringe is imported anywhere (core, engine, plug-ins).
-  await import('reflect-metadata');
+  await import('../dist/reflect-metadata.js');
   const { execute } = await import('@oclif/core');
   await execute({ dir: import.meta.url });
 }

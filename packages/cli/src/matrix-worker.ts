@@ -3,8 +3,7 @@
 // (scenario, selection) pairs the parent hands it one at a time, posting each RunResult back. Scenarios
 // arrive already loaded and validated (plain data, structured-cloned), so a worker never compiles the
 // scenario schema again and can never disagree with the parent about what a file says.
-// reflect-metadata must be loaded before tsyringe is imported anywhere (core, engine, plug-ins).
-import 'reflect-metadata';
+import './reflect-metadata.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadPluginFolders, PolicyRegistry, type ResolvedSelection } from '@shootdown/core';
 import { runScenario, TraceRecorder, type Scenario } from '@shootdown/engine';

@@ -1,7 +1,7 @@
 // `shootdown import casemate`: a Casemate trace (rems-project/casemate, doc/asciidoc/sections/
 // trace-format.adoc) read, laid out and written as a hardware-level scenario, with what the trace itself
 // expects (its `!` line) in our invariants' terms.
-import { stringify } from 'yaml';
+import { yaml } from '../../scenario/yaml-lib.js';
 import { buildScenario, type BuildOptions, type ImportedScenario } from './build.js';
 import { agrees, expectedVerdict, type ExpectedVerdict } from './expected.js';
 import { traceRecords } from './records.js';
@@ -67,7 +67,7 @@ export function importCasemate(text: string, file: string, options: BuildOptions
     bang: parsed.expected === null ? null : { text: parsed.expected.text, line: parsed.expected.line },
     expected: expectedVerdict(parsed.expected?.text ?? null),
     imported,
-    yaml: imported.document === null ? null : stringify(imported.document, { lineWidth: 0 }),
+    yaml: imported.document === null ? null : yaml().stringify(imported.document, { lineWidth: 0 }),
   };
 }
 

@@ -1,0 +1,50 @@
+// What loading the built packages costs is mostly which modules they pull in (DESIGN §8, the CLI budget:
+// a one-scenario `run` imports the engine and every plug-in on the main thread and again in its run
+// worker). These libraries must load only on the paths that use them: yaml when a scenario's text is
+// parsed, ajv when a plug-in's op fragment is compiled or a document fails (the build precompiled the
+// rest). A child process imports the built packages as the run worker does and lists the CommonJS
+// modules it loaded.
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from './helpers/cli.js';
+
+const PLUGINS = ['arm64-pkey', 'freebsd-amd64', 'linux-x86', 'reference'];
+
+/** Files of the CommonJS module cache after running `script` (an ES module body) in a fresh node. */
+function loadedAfter(script: string): string[] {
+  const body = `${script}
+const { createRequire } = await import('node:module');
+process.stdout.write(JSON.stringify(Object.keys(createRequire(import.meta.url).cache)));`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', body], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
+  return JSON.parse(out) as string[];
+}
+
+const from = (files: string[], name: string): string[] =>
+  files.filter((f) => f.includes(`/node_modules/${name}/`) || f.endsWith(`/vendor/${name}.cjs`));
+
+describe('start-up imports', () => {
+  it('the engine, core and every built-in plug-in load without yaml or ajv', () => {
+    const files = loadedAfter(`
+import '@shootdown/engine';
+const { loadPluginFolders, PolicyRegistry } = await import('@shootdown/core');
+const report = await loadPluginFolders(${JSON.stringify(PLUGINS.map((p) => `${repoRoot}plugins/${p}`))}, new PolicyRegistry(), { skipNonPlugins: true });
+if (report.failures.length > 0) throw new Error(JSON.stringify(report.failures));`);
+    expect(from(files, 'tsyringe').length).toBeGreaterThan(0); // the runner's DI container: loaded at all
+    expect(from(files, 'yaml')).toEqual([]);
+    expect(from(files, 'ajv')).toEqual([]);
+  });
+
+  it('loading a valid scenario brings in yaml, and of ajv only the helpers precompiled validators call', () => {
+    const files = loadedAfter(`
+const { loadScenarioFile } = await import('@shootdown/engine');
+const { loadOptionsFor, loadRegistryLikeCli, resolveScenarioRef } = await import('@shootdown/cli');
+const { registry } = await loadRegistryLikeCli({ userPlugins: false });
+const r = await loadScenarioFile(resolveScenarioRef('vfree-exec-reuse').path, loadOptionsFor(registry));
+if (!r.ok) throw new Error(JSON.stringify(r.errors));`);
+    expect(from(files, 'yaml').length).toBeGreaterThan(0);
+    expect(from(files, 'ajv').filter((f) => !f.includes('/ajv/dist/runtime/'))).toEqual([]);
+  });
+});
