@@ -1,10 +1,11 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { herd } from '@shootdown/engine';
 import { checkOutPath, writeFileAtomic } from '../../atomic-write.js';
 import { ShootdownCommand } from '../../base-command.js';
 import { InputError } from '../../errors.js';
+import { parseAll } from '../../import-inputs.js';
 
 /** One test's line of the report (and its JSON). */
 export interface HerdTestReport {
@@ -96,27 +97,7 @@ export default class ImportHerd extends ShootdownCommand {
     const kinds = flags.kinds === undefined ? null : readKinds(flags.kinds);
 
     // every file parses before anything runs or is written
-    const tests: herd.LitmusTest[] = [];
-    const problems: string[] = [];
-    for (const f of files) {
-      let text: string;
-      try {
-        text = readFileSync(f, 'utf8');
-      } catch (e) {
-        const code = (e as { code?: string }).code;
-        problems.push(
-          `${shown(f)}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code})`}`,
-        );
-        continue;
-      }
-      try {
-        tests.push(herd.parseLitmus(text, shown(f)));
-      } catch (e) {
-        if (!(e instanceof herd.LitmusSyntaxError)) throw e;
-        problems.push(`${shown(f)}:${e.pos.line}:${e.pos.column}: ${e.message}`);
-      }
-    }
-    if (problems.length > 0) throw new InputError(problems[0]!, problems.slice(1, 20));
+    const tests = parseAll(files, parseLitmusAt, (e) => (e instanceof LitmusAt ? e.message : null));
 
     const reports: HerdTestReport[] = [];
     const written = new Map<string, string>();
@@ -174,9 +155,17 @@ export default class ImportHerd extends ShootdownCommand {
   }
 }
 
-function shown(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel.startsWith('..') ? path : rel;
+/** A litmus syntax error named by its file: `file:line:column: what`. */
+class LitmusAt extends Error {}
+
+function parseLitmusAt(text: string, shown: string): herd.LitmusTest {
+  try {
+    return herd.parseLitmus(text, shown);
+  } catch (e) {
+    if (e instanceof herd.LitmusSyntaxError)
+      throw new LitmusAt(`${shown}:${e.pos.line}:${e.pos.column}: ${e.message}`);
+    throw e;
+  }
 }
 
 function checkDir(dir: string): void {
