@@ -59,3 +59,61 @@ describe('BBML2_NOABORT: block → table in place', () => {
     expect(seen.map((v) => v.reason)).toEqual(['size']);
   });
 });
+
+describe('a new descriptor while another size may still be cached (conflict, arm64-pkey.md §7.3)', () => {
+  function cleared(bbml2: boolean) {
+    const r = rig({ arch: 'arm64', cpus: 3, features: { 'bbml2-noabort': bbml2 } });
+    const seen: BbmViolation[] = [];
+    r.m.observe({ bbmViolation: (v) => seen.push(v) });
+    const mm = r.m.createSpace(2, r.table);
+    r.m.ensurePath(mm, USER_VA, 1, r.table);
+    r.m.setRoot(2, mm);
+    return { ...r, mm, seen };
+  }
+
+  it('a 2 MiB block over a page some CPU may still hold at another frame: conflict naming that CPU', () => {
+    const { m, mm, seen } = cleared(false);
+    m.setLeaf(mm, USER_VA + 7 * 4096, 1, 5000, RW_USER);
+    m.clearEntry(mm, USER_VA + 7 * 4096, 1);
+    m.clearEntry(mm, USER_VA, 2); // the level-1 table goes; the block takes its place
+    m.setLeaf(mm, USER_VA, 2, BLOCK, RW_USER);
+    expect(seen).toEqual([{ space: mm, va: USER_VA, level: 2, reason: 'conflict', cpus: [2] }]);
+  });
+
+  it('BBML2_NOABORT: the same page inside the new block is no conflict; another frame still is', () => {
+    for (const [frame, expected] of [
+      [BLOCK + 7, []],
+      [5000, ['conflict']],
+    ] as const) {
+      const { m, mm, seen } = cleared(true);
+      m.setLeaf(mm, USER_VA + 7 * 4096, 1, frame, RW_USER);
+      m.clearEntry(mm, USER_VA + 7 * 4096, 1);
+      m.clearEntry(mm, USER_VA, 2);
+      m.setLeaf(mm, USER_VA, 2, BLOCK, RW_USER);
+      expect(seen.map((v) => v.reason)).toEqual(expected);
+    }
+  });
+
+  it('a page under a block some CPU may still hold: conflict unless it maps the same frame (BBML2)', () => {
+    for (const bbml2 of [false, true]) {
+      const { m, mm, table, seen } = cleared(bbml2);
+      m.clearEntry(mm, USER_VA, 2);
+      m.setLeaf(mm, USER_VA, 2, BLOCK, RW_USER);
+      m.clearEntry(mm, USER_VA, 2);
+      m.setTable(mm, USER_VA, 2, table());
+      m.setLeaf(mm, USER_VA + 9 * 4096, 1, BLOCK + 9, RW_USER);
+      m.setLeaf(mm, USER_VA + 10 * 4096, 1, 6000, RW_USER);
+      expect(seen.map((v) => [v.reason, v.va])).toEqual(
+        bbml2
+          ? [['conflict', USER_VA + 10 * 4096]]
+          : // Without BBML2 the table descriptor itself replaces a block that may be cached, and so does
+            // every page under it, same frame or not.
+            [
+              ['conflict', USER_VA],
+              ['conflict', USER_VA + 9 * 4096],
+              ['conflict', USER_VA + 10 * 4096],
+            ],
+      );
+    }
+  });
+});
