@@ -80,6 +80,9 @@ describe('double-use sites', () => {
     expect(k).toBe(0);
     expect(v).toHaveLength(1);
     expect(v[0].address).toBe(base + PMD);
+    expect(v[0].explanation).toBe(
+      `page-table frame ${pt} was linked at 0x${(base + PMD).toString(16)} while it is still linked at 1 other place`,
+    );
   });
 
   it('a pointer stored in a table no tree links yet has no address to name', () => {

@@ -30,8 +30,8 @@ function cachedThenFreed() {
   f.map(f.user, VA, p, UDATA);
   expect(read(f, 1, VA, true)).toBe(0);
   f.m.clearEntry(f.user, VA, 1); // zap without the flush
-  freeFrame(f, p);
   f.mon.take();
+  freeFrame(f, p);
   return { f, p };
 }
 
@@ -48,6 +48,41 @@ describe('stale-after-free sites', () => {
     expect(v[0].explanation).toBe(
       `frame ${p} was freed and reused, but a stale entry for 0x400000 captured before the free may still be cached`,
     );
+  });
+
+  it('a stale entry the new owner left behind after the reuse is not from before the free', () => {
+    const f = fixture('x86_64', ['stale-after-free']);
+    const p = f.frame();
+    freeFrame(f, p);
+    reuse(f, p);
+    f.map(f.user, VA, p, UDATA);
+    expect(read(f, 1, VA, true)).toBe(0);
+    f.m.clearEntry(f.user, VA, 1); // the new owner's own unflushed zap
+    f.mon.operationReturned();
+    expect(saf(f)).toEqual([]);
+  });
+
+  it('reported at the frame book event that hands the frame out, not one event later', () => {
+    const { f, p } = cachedThenFreed();
+    f.map(f.user, 0x800000, f.frame(), UDATA); // an unrelated store settles the free's pending judgement
+    f.mon.take();
+    f.m.frames.setTag(p, 'data');
+    f.book.setState(p, FrameState.Allocated);
+    expect(saf(f)).toHaveLength(1);
+  });
+
+  it('freed and handed out again by the machine alone (no frame book event): a new episode', () => {
+    const f = fixture('x86_64', ['stale-after-free']);
+    const p = f.frame();
+    f.map(f.user, VA, p, UDATA);
+    freeFrame(f, p);
+    reuse(f, p);
+    f.mon.operationReturned();
+    expect(saf(f)).toHaveLength(1);
+    f.m.frames.free(p); // the free ends the episode ...
+    f.m.frames.setTag(p, 'data'); // ... and the frame is handed out once more, the old entry still there
+    f.mon.operationReturned();
+    expect(saf(f)).toHaveLength(1);
   });
 
   it('a frame parked in an unmapped pool is not reused yet; handed out from it, it is', () => {
@@ -113,9 +148,8 @@ describe('stale-after-free sites', () => {
     expect(read(f, 1, VA, true)).toBe(0);
     f.m.clearEntry(f.user, VA, 1);
     freeFrame(f, p);
+    f.map(f.user, VA, p, UDATA); // the new owner maps the frame at the same address, writable
     reuse(f, p);
-    f.mon.take();
-    f.map(f.user, VA, p, UDATA); // the reused frame mapped again at the same address, writable
     f.mon.operationReturned();
     expect(saf(f)).toEqual([]);
     // Mapped elsewhere instead, the same stale read-only entry reaches a frame its address no longer maps.

@@ -52,6 +52,17 @@ describe('freed-pagetable-walk sites', () => {
     );
   });
 
+  it('of two unflushed walk-cache entries, only the one whose table was freed since is reported', () => {
+    const { f } = freedUnderStaleWalk();
+    f.mon.take();
+    const q = f.frame();
+    f.map(f.user, B, q, UDATA);
+    expect(read(f, 1, B, true)).toBe(0);
+    f.m.clearEntry(f.user, B, 2); // a second PTE table unlinked without a flush, not freed
+    f.mon.operationReturned();
+    expect(f.ids()).toEqual([]); // the first frame is still raised; the second was never freed
+  });
+
   it('stops while CPU 1 runs another PCID, and is reported again when PCID 1 is reloaded without a flush', () => {
     const { f, other } = freedUnderStaleWalk();
     f.mon.take();
@@ -135,6 +146,21 @@ describe('pagetable-reuse sites', () => {
     expect(v[0].explanation).toBe(
       `frame ${pte} is a linked page table again while a stale walk-cache entry for 0x400000 still points at it`,
     );
+    f.mon.operationReturned(); // still true: not reported twice
+    expect(f.ids()).toEqual([]);
+  });
+
+  it('a table unlinked without a flush and linked elsewhere without a free is double-use, not reuse', () => {
+    const f = fixture('x86_64', ['freed-pagetable-walk', 'pagetable-reuse']);
+    const p = f.frame();
+    f.map(f.user, VA, p, UDATA);
+    expect(read(f, 1, VA, true)).toBe(0);
+    const pte = f.m.lookup(f.user, VA).tables[3];
+    f.m.clearEntry(f.user, VA, 2); // unlinked, the walk caches still point at it; never freed
+    f.m.ensurePath(f.user, B, 2, f.table);
+    f.m.setTable(f.user, B, 2, pte);
+    f.mon.operationReturned();
+    expect(f.ids()).toEqual(['double-use']);
   });
 
   it('is latent while the holder runs another PCID, reported again once PCID 1 is back unflushed, gone after the flush', () => {

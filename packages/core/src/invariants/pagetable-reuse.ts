@@ -17,13 +17,17 @@ export const pagetableReuse: Invariant = {
     const m = ctx.m;
     const now = new Set<number>();
     const s = m.staleWalk;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent — fast path: with nothing to scan the scan finds nothing
     if (s.live > 0) {
       const live = liveForScan(s);
+      // Stryker disable next-line EqualityOperator: equivalent — a step past the end reads an undefined record, which counts for no CPU
       for (let i = 0; i < live.length; i++) {
         const r = live[i];
         const f = s.out[r];
         if (!recordCounts(m, s, r)) continue;
+        // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: equivalent — records and judged frames are frames and spaces of this machine; the rest is deduplication (raising a raised key reports nothing (the monitor keeps one violation per key))
         if (f >= m.frames.count || now.has(f)) continue;
+        // Stryker disable next-line EqualityOperator: equivalent — store and free times are distinct ticks of one clock
         if (m.frames.freedAt[f] <= s.since[r]) continue; // not freed since
         const slot = m.tables.slotOf[f];
         if (slot < 0 || m.tables.slotLinks[slot] === 0) continue; // not linked at all

@@ -14,11 +14,14 @@ export const pkeyTag: Invariant = {
     const m = ctx.m;
     const s = m.staleLeaf;
     const now = new Set<number>();
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent — fast path: with nothing to scan the scan finds nothing
     if (s.live > 0) {
       const live = liveForScan(s);
+      // Stryker disable next-line EqualityOperator: equivalent — a step past the end reads an undefined record, which counts for no CPU
       for (let i = 0; i < live.length; i++) {
         const r = live[i];
         const space = s.space[r];
+        // Stryker disable next-line LogicalOperator,EqualityOperator: equivalent — records and judged frames are frames and spaces of this machine
         if (space < 0 || space >= m.spaceCount || !recordCounts(m, s, r)) continue;
         const va = recordVa(s, r);
         const cur = m.lookup(space, va);

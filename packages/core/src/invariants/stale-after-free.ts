@@ -33,6 +33,7 @@ export const staleAfterFree: Invariant = {
 
 function judge(ctx: InvariantContext, f: number): void {
   const m = ctx.m;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent — records and judged frames are frames and spaces of this machine
   if (f >= m.frames.count) return;
   const r = m.reverse;
   const before = validBeforeFree(m, f) + r.staleAfterFree(f);
@@ -45,6 +46,7 @@ function judge(ctx: InvariantContext, f: number): void {
   const freedAt = m.frames.freedAt[f];
   for (const rec of staleLeafTo(m, f)) {
     const s = m.staleLeaf;
+    // Stryker disable next-line EqualityOperator: equivalent — store and free times are distinct ticks of one clock
     if (s.since[rec] >= freedAt || !staleGrantsMore(m, rec, f)) continue;
     const va = recordVaOf(s, rec, f);
     ctx.raise('stale-after-free', f, {
