@@ -7,7 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateExploreShardResults } from '@shootdown/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeRun, makeHome, runCli, type CliHome, type CliResult } from './helpers/cli.js';
+import { describeRun, makeHome, runCli, type CliHome } from './helpers/cli.js';
+import { same, shards } from './helpers/shards.js';
 
 let home: CliHome;
 beforeAll(() => {
@@ -43,22 +44,6 @@ const QUIET = [
   '60',
 ];
 
-/** `args` as four shard processes at once; their results files. */
-async function shards(args: readonly string[], tag: string): Promise<string[]> {
-  const files = [1, 2, 3, 4].map((i) => join(home.dir, `${tag}-${i}.json`));
-  const runs = await Promise.all(
-    files.map((f, i) => runCli([...args, '--shard', `${i + 1}/4`, '--out', f, '--jobs', '1'], home)),
-  );
-  for (const r of runs) expect(r.code, describeRun(r)).toBe(0);
-  return files;
-}
-
-function same(merged: CliResult, whole: CliResult): void {
-  expect(merged.code, describeRun(merged)).toBe(whole.code);
-  expect(merged.stdout).toBe(whole.stdout);
-  expect(merged.stderr).toBe(whole.stderr);
-}
-
 interface ShardDoc {
   drawn: number;
   shard: { index: number };
@@ -71,7 +56,7 @@ describe('explore --shard and merge', () => {
     const [whole, wholeJson, files] = await Promise.all([
       runCli([...FINDS, '--jobs', '1'], home),
       runCli([...FINDS, '--jobs', '1', '--json', '--out', out], home),
-      shards(FINDS, 'finds'),
+      shards(home, FINDS, 4, 'finds'),
     ]);
     expect(whole.code, describeRun(whole)).toBe(1);
     const docs = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as ShardDoc);
@@ -94,7 +79,7 @@ describe('explore --shard and merge', () => {
   it('merges shards that found nothing into the unsharded "no divergence"', async () => {
     const [whole, files] = await Promise.all([
       runCli([...QUIET, '--jobs', '1'], home),
-      shards(QUIET, 'quiet'),
+      shards(home, QUIET, 4, 'quiet'),
     ]);
     expect(whole.code, describeRun(whole)).toBe(0);
     expect(whole.stderr).toBe('explore: no divergence in 60 scenarios (seed 2)\n');

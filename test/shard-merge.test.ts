@@ -7,7 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateShardResults } from '@shootdown/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeRun, makeHome, runCli, type CliHome, type CliResult } from './helpers/cli.js';
+import { describeRun, makeHome, runCli, type CliHome } from './helpers/cli.js';
+import { same, shards } from './helpers/shards.js';
 
 let home: CliHome;
 beforeAll(() => {
@@ -25,28 +26,12 @@ const REGRESSION = [
   'vmalloc-perms',
 ];
 
-/** Runs `args` as `count` shards, one process each (all at once), into files named after `tag`. */
-async function shards(args: readonly string[], count: number, tag: string): Promise<string[]> {
-  const files = Array.from({ length: count }, (_, i) => join(home.dir, `${tag}-${i + 1}.json`));
-  const runs = await Promise.all(
-    files.map((f, i) => runCli([...args, '--shard', `${i + 1}/${count}`, '--out', f, '--jobs', '1'], home)),
-  );
-  for (const r of runs) expect(r.code, describeRun(r)).toBe(0);
-  return files;
-}
-
-function same(merged: CliResult, whole: CliResult): void {
-  expect(merged.code, describeRun(merged)).toBe(whole.code);
-  expect(merged.stdout).toBe(whole.stdout);
-  expect(merged.stderr).toBe(whole.stderr);
-}
-
 // one test at a time: each starts several CLI processes, and the machine may be small
 describe('compare --shard and merge', () => {
   it('4 shards of the catalogue regression merge into the unsharded output, byte for byte', async () => {
     const [whole, files] = await Promise.all([
       runCli([...REGRESSION, '--jobs', '1'], home),
-      shards(REGRESSION, 4, 'regression'),
+      shards(home, REGRESSION, 4, 'regression'),
     ]);
     expect(whole.code, describeRun(whole)).toBe(0);
     // every file validates against its schema, and between them they hold every run once
@@ -61,7 +46,10 @@ describe('compare --shard and merge', () => {
 
   it('merges into the --json object of the unsharded run', async () => {
     const args = ['compare', 'vfree-exec-reuse', '--vary', 'linux-x86:vfree', '--expect', 'vmalloc-perms'];
-    const [whole, files] = await Promise.all([runCli([...args, '--json'], home), shards(args, 2, 'json')]);
+    const [whole, files] = await Promise.all([
+      runCli([...args, '--json'], home),
+      shards(home, args, 2, 'json'),
+    ]);
     expect(whole.code, describeRun(whole)).toBe(0);
     same(await runCli(['merge', ...files, '--json'], home), whole);
   });
@@ -73,7 +61,7 @@ describe('compare --shard and merge', () => {
       const withFormat = ['compare', 'vfree-exec-reuse', '--vary', 'linux-x86:vfree', '--format', format];
       const [whole, files] = await Promise.all([
         runCli(withFormat, home),
-        shards(withFormat, 2, `finding-${format}`),
+        shards(home, withFormat, 2, `finding-${format}`),
       ]);
       // vfree=module-free-pre52 leaves the freed text executable (a claimed invariant breaks): exit 1
       expect(whole.code, describeRun(whole)).toBe(1);
@@ -94,7 +82,7 @@ describe('compare --shard and merge', () => {
       '--sweep',
       'cpus=2,4,8',
     ];
-    const [whole, files] = await Promise.all([runCli(sweep, home), shards(sweep, 4, 'sweep')]);
+    const [whole, files] = await Promise.all([runCli(sweep, home), shards(home, sweep, 4, 'sweep')]);
     expect(whole.code, describeRun(whole)).toBe(0);
     same(await runCli(['merge', ...files], home), whole);
   });
@@ -109,7 +97,7 @@ describe('compare --shard and merge', () => {
       'linux-x86:vfree=module-free-pre52',
     ];
     const b = [...a.slice(0, 3), 'linux-x86:vfree=vfree-lazy-noreset', ...a.slice(3)];
-    const [fa, fb] = await Promise.all([shards(a, 2, 'run-a'), shards(b, 2, 'run-b')]);
+    const [fa, fb] = await Promise.all([shards(home, a, 2, 'run-a'), shards(home, b, 2, 'run-b')]);
     const garbage = join(home.dir, 'garbage.json');
     writeFileSync(garbage, '{"format": "shootdown-shard-results/1"}\n');
     const notJson = join(home.dir, 'not-json.json');

@@ -5,9 +5,8 @@ import { ShootdownCommand } from '../base-command.js';
 import { InputError } from '../errors.js';
 import { reportExplore, type ExploreOutput, type ExploreStop } from '../explore/report.js';
 import { exploreIdentity, exploreShardText } from '../explore/shard.js';
-import { documentYaml, reproducer } from '../minimize/reproduce.js';
+import { containedReproducer, documentYaml } from '../minimize/reproduce.js';
 import type { SignatureMode } from '../minimize/signature.js';
-import { startMatrixPool } from '../parallel-matrix.js';
 import { limitFlags, runLimits } from '../run-limits.js';
 import { runErrorsOf } from '../run-matrix.js';
 import { loadOptionsFor } from '../scenario-input.js';
@@ -115,14 +114,10 @@ export default class Explore extends ShootdownCommand {
     const vocabulary = vocabularyFromSchema(loadSchemas()['scenario.schema.json'] as Record<string, unknown>);
     const name = `explored-seed-${flags.seed}`;
     const texts = selections.map((s) => s.text);
-    const pool = startMatrixPool(
-      selections.length,
+    const { check, close } = containedReproducer(
       plugins.map((p) => p.root),
-      flags.jobs,
-      runLimits(flags),
-    );
-    const check = reproducer(
-      (scenario) => pool.runScenario(scenario, selections),
+      selections,
+      { jobs: flags.jobs, limits: runLimits(flags) },
       loadOptionsFor(registry),
       `${name}.yaml`,
       mode,
@@ -164,7 +159,7 @@ export default class Explore extends ShootdownCommand {
         }
       }
     } finally {
-      await pool.close();
+      await close();
     }
     const outcome = {
       selections: texts,

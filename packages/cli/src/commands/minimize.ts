@@ -5,9 +5,8 @@ import { checkOutPath, writeFileAtomic } from '../atomic-write.js';
 import { ShootdownCommand } from '../base-command.js';
 import { InputError } from '../errors.js';
 import { countSteps, shrinkDocument } from '../minimize/shrink-document.js';
-import { documentYaml, reproducer } from '../minimize/reproduce.js';
+import { containedReproducer, documentYaml } from '../minimize/reproduce.js';
 import { signatureOf, type SignatureMode } from '../minimize/signature.js';
-import { startMatrixPool } from '../parallel-matrix.js';
 import { limitFlags, runLimits } from '../run-limits.js';
 import { runErrorsOf } from '../run-matrix.js';
 import { loadOptionsFor, loadScenarios } from '../scenario-input.js';
@@ -99,14 +98,10 @@ export default class Minimize extends ShootdownCommand {
     if (Object.keys(set).length > 0) {
       original['params'] = { ...(original['params'] as Record<string, unknown> | undefined), ...set };
     }
-    const pool = startMatrixPool(
-      selections.length,
+    const { check, close } = containedReproducer(
       plugins.map((p) => p.root),
-      flags.jobs,
-      runLimits(flags),
-    );
-    const check = reproducer(
-      (scenario) => pool.runScenario(scenario, selections),
+      selections,
+      { jobs: flags.jobs, limits: runLimits(flags) },
       loadOptionsFor(registry),
       file,
       mode,
@@ -148,7 +143,7 @@ export default class Minimize extends ShootdownCommand {
       if ((await check.signature(out))?.key !== key)
         throw new Error('the minimized scenario does not reproduce');
     } finally {
-      await pool.close();
+      await close();
     }
     const { doc, stats } = shrunk;
     const steps = { before: countSteps(original as never), after: countSteps(doc) };

@@ -3,7 +3,10 @@
 // whose creating step was dropped, a CPU beyond the machine — never counts), then run under each
 // selection by the runner given: `minimize` and `explore` pass the contained worker pool compare uses
 // (parallel-matrix.ts), so a candidate that loops or exhausts its heap costs its limit, not the command.
+import type { ResolvedSelection } from '@shootdown/core';
 import { loadScenarioText, type LoadOptions, type RunResult, type Scenario } from '@shootdown/engine';
+import { startMatrixPool } from '../parallel-matrix.js';
+import type { RunLimits } from '../run-limits.js';
 import { Document, isMap, isSeq } from 'yaml';
 import { signatureOf, type Signature, type SignatureMode } from './signature.js';
 
@@ -54,4 +57,28 @@ export function reproducer(
       return r === undefined ? undefined : signatureOf(r, mode, costRatio);
     },
   };
+}
+
+/**
+ * A reproducer whose candidates run on a contained worker pool of their own (one worker per selection at
+ * most, `jobs` and `limits` as compare takes them); `close` ends the workers.
+ */
+export function containedReproducer(
+  pluginRoots: readonly string[],
+  selections: readonly ResolvedSelection[],
+  run: { readonly jobs: number | undefined; readonly limits: RunLimits },
+  loadOptions: LoadOptions,
+  file: string,
+  mode: SignatureMode,
+  costRatio?: number,
+): { check: Reproducer; close: () => Promise<void> } {
+  const pool = startMatrixPool(selections.length, pluginRoots, run.jobs, run.limits);
+  const check = reproducer(
+    (scenario) => pool.runScenario(scenario, selections),
+    loadOptions,
+    file,
+    mode,
+    costRatio,
+  );
+  return { check, close: () => pool.close() };
 }
