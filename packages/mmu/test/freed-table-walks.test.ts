@@ -142,3 +142,38 @@ describe('freedTableWalks: through a cached pointer above the old parent entry',
     expect(m.freedTableWalks()).toEqual([]);
   });
 });
+
+describe('linkedAfterFree: a table frame back in a tree through a link made after its free', () => {
+  it('no for a frame that is no table, for the old place alone, and for a link inside an unlinked table', () => {
+    const { m, table, data } = rig({ cpus: 1 });
+    const mm = m.createSpace(1, table);
+    m.ensurePath(mm, USER_VA, 1, table);
+    const [, , l2, pt] = m.lookup(mm, USER_VA).tables;
+    expect(m.linkedAfterFree(data())).toBe(false);
+    m.frames.free(pt);
+    // Freed while linked: its one link is its old place.
+    expect(m.linkedAfterFree(pt)).toBe(false);
+    // Unlinked l2 still holds its old pointer; a new pointer into l2 reaches no tree either.
+    m.clearEntry(mm, USER_VA, 3);
+    m.storeInTable(l2, 1, Pte.TABLE, pt);
+    expect(m.linkedAfterFree(pt)).toBe(false);
+  });
+
+  it('yes once a reachable table links it anew, as the first or as a further place', () => {
+    const { m, table } = rig({ cpus: 1 });
+    const mm = m.createSpace(1, table);
+    m.ensurePath(mm, USER_VA, 1, table);
+    m.ensurePath(mm, USER_VA + 8 * TWO_MIB, 2, table);
+    const pt = m.lookup(mm, USER_VA).tables[3];
+    m.frames.free(pt);
+    // A further place (the old one is still linked): an extra alias newer than the free.
+    m.setTable(mm, USER_VA + 8 * TWO_MIB, 2, pt);
+    expect(m.linkedAfterFree(pt)).toBe(true);
+    // The old place goes: the new link is the only (first) alias now.
+    m.clearEntry(mm, USER_VA, 2);
+    expect(m.linkedAfterFree(pt)).toBe(true);
+    // Unlinked everywhere: no place in a tree.
+    m.clearEntry(mm, USER_VA + 8 * TWO_MIB, 2);
+    expect(m.linkedAfterFree(pt)).toBe(false);
+  });
+});
