@@ -16,7 +16,7 @@ import { loadScenarioFile, runScenario } from '@shootdown/engine';
 const bin = fileURLToPath(new URL('../packages/cli/bin/run.js', import.meta.url));
 const peak = new URL('./peak-usage.js', import.meta.url).href;
 
-function selectionsOf(registry) {
+export function selectionsOf(registry) {
   const flags = [];
   const texts = [];
   for (const policy of registry.policies()) {

@@ -3,6 +3,7 @@
 // reads. A condition holds for a frame through the frame's own state (a 4 KiB leaf, a frame-book mark:
 // counted per chunk here) or for every frame of a chunk at once (a block leaf whose output is that chunk:
 // the caller says which chunks, and this class counts the 2 MiB ones per 1 GiB chunk).
+import { ArrayLease } from './array-pool.js';
 
 /** Frames per 2 MiB chunk and per 1 GiB chunk (4 KiB frames), as shifts. */
 export const CHUNK2_SHIFT = 9;
@@ -29,10 +30,12 @@ export class ChunkCounts {
     readonly whole2: ((c: number) => boolean) | null = null,
     /** Every frame of 1 GiB chunk `c` satisfies it. */
     readonly whole3: ((c: number) => boolean) | null = null,
+    /** Where the arrays come from (the machine's, recycled across machines). */
+    lease: ArrayLease = new ArrayLease(),
   ) {
-    this.own2 = new Uint16Array(Math.ceil(frames / S2) + 1);
-    this.own3 = new Uint32Array(Math.ceil(frames / S3) + 1);
-    this.whole2in3 = new Uint16Array(Math.ceil(frames / S3) + 1);
+    this.own2 = lease.take(Uint16Array, Math.ceil(frames / S2) + 1);
+    this.own3 = lease.take(Uint32Array, Math.ceil(frames / S3) + 1);
+    this.whole2in3 = lease.take(Uint16Array, Math.ceil(frames / S3) + 1);
   }
 
   /** Frame `pfn`'s own state started (+1) or stopped (-1) satisfying the condition. */

@@ -1,6 +1,7 @@
 // Machine state: frames, page-table storage, address spaces and their tags, the reverse view, stale
 // records, observers. The operations live in the classes built on this one (stores, invalidation,
 // access, instructions), one idea per file.
+import { ArrayLease } from './array-pool.js';
 import { arm64 } from './arch/arm64.js';
 import type { ArchDescriptor } from './arch/types.js';
 import { x86_64 } from './arch/x86_64.js';
@@ -102,35 +103,42 @@ export abstract class MachineCore implements StaleListener {
   protected sink: MmuEventSink | null = null;
   /** Break-before-make violations seen (arm64). */
   bbmViolations = 0;
+  /**
+   * The machine's typed arrays, and the OS model's arrays sized by it (`lease.take`): `release()` gives
+   * them to the next machine of this thread once nothing will read this one again.
+   */
+  readonly lease = new ArrayLease();
 
   constructor(params: MachineParams, costs: CostModel) {
     this.params = params;
     this.arch = params.arch === 'arm64' ? arm64 : x86_64;
     this.isArm = params.arch === 'arm64';
     this.cpus = params.cpus;
-    this.counters = new Counters(costs, params.cpus);
+    const lease = this.lease;
+    this.counters = new Counters(costs, params.cpus, lease);
     this.frames = new Frames(
       params.frames,
       { beforeFree: (pfn) => this.beforeFree(pfn), afterFree: (pfn) => this.reverse.onFreed(pfn) },
       () => this.clock++,
+      lease,
     );
-    this.tables = new PageTables(params.frames);
-    this.reverse = new ReverseView(params.frames, this.frames.freedAt);
+    this.tables = new PageTables(params.frames, lease);
+    this.reverse = new ReverseView(params.frames, this.frames.freedAt, lease);
     this.sides = params.tlbSides === 'split' ? 2 : 1;
-    this.staleLeaf = new StaleSet(this.cpus, this.sides, this, true);
-    this.staleWalk = new StaleSet(this.cpus, this.sides, this);
+    this.staleLeaf = new StaleSet(this.cpus, this.sides, this, true, lease);
+    this.staleWalk = new StaleSet(this.cpus, this.sides, this, false, lease);
     this.words = Math.ceil(this.cpus / 32);
     this.tagRows = 2 ** params.asidBits + 1;
     // Rows: ASIDs, the global row, then the VMID and EL2 tags (constants EXTRA_TAGS).
-    this.tagMask = new Uint32Array((this.tagRows + EXTRA_TAGS) * this.words);
-    this.allMask = new Uint32Array(this.words);
+    this.tagMask = lease.take(Uint32Array, (this.tagRows + EXTRA_TAGS) * this.words);
+    this.allMask = lease.take(Uint32Array, this.words);
     for (let c = 0; c < this.cpus; c++) this.allMask[c >>> 5] |= 1 << (c & 31);
     this.tagMask.set(this.allMask, (this.tagRows - 1) * this.words);
-    this.curSpace = new Int32Array(this.cpus).fill(-1);
-    this.curTag = new Int32Array(this.cpus);
-    this.curRegime = new Uint8Array(this.cpus);
-    this.vttbr = new Int32Array(this.cpus).fill(-1);
-    this.el2Root = new Int32Array(this.cpus).fill(-1);
+    this.curSpace = lease.take(Int32Array, this.cpus, -1);
+    this.curTag = lease.take(Int32Array, this.cpus);
+    this.curRegime = lease.take(Uint8Array, this.cpus);
+    this.vttbr = lease.take(Int32Array, this.cpus, -1);
+    this.el2Root = lease.take(Int32Array, this.cpus, -1);
   }
 
   // ---------------------------------------------------------------- spaces

@@ -1,5 +1,6 @@
 // Named event counters and the cycle total (spec linux.md §1.1, §7.1). Instruction-level counters are
 // bumped by the MMU through pre-resolved indices; operation-level ones by the OS through `count`.
+import { ArrayLease } from './array-pool.js';
 import type { CostModel } from './costs.js';
 import { CostProfile, FIRST_COUNTER_SLOT, SLOT_IPI_SEND, SLOT_IPI_WIRE } from './cost-profile.js';
 
@@ -119,13 +120,15 @@ export class Counters {
   constructor(
     private readonly costs: CostModel,
     cpus = 1,
+    /** Where the per-CPU arrays come from (the machine's, recycled across machines). */
+    lease: ArrayLease = new ArrayLease(),
   ) {
     for (const n of STANDARD_COUNTERS) this.id(n);
-    this.clock = new Float64Array(cpus);
-    this.cpuWork = new Float64Array(cpus);
+    this.clock = lease.take(Float64Array, cpus);
+    this.cpuWork = lease.take(Float64Array, cpus);
     this.waiting = Array.from({ length: cpus }, () => []);
-    this.owedBy = new Int32Array(cpus);
-    this.deferred = new Float64Array(cpus);
+    this.owedBy = lease.take(Int32Array, cpus);
+    this.deferred = lease.take(Float64Array, cpus);
     this.ipiId = this.index.get('ipi')!;
     this.wSend = costs[IPI_SEND] ?? 0;
     this.wWire = costs[IPI_WIRE] ?? 0;

@@ -1,5 +1,6 @@
 // Physical memory: N 4 KiB frames, each with a use tag and a generation that increases on every free
 // (DESIGN §2). Freeing is the OS's decision; the MMU has no page allocator.
+import { ArrayLease } from './array-pool.js';
 import { ChunkCounts } from './chunks.js';
 
 /** Tags every machine knows; others are registered on first use (string ↔ small int). */
@@ -31,14 +32,16 @@ export class Frames {
     count: number,
     private readonly hooks: FrameHooks,
     private readonly clock: () => number,
+    /** Where the arrays come from (the machine's, recycled across machines). */
+    lease: ArrayLease = new ArrayLease(),
   ) {
     this.count = count;
-    this.tags = new Uint8Array(count);
-    this.gens = new Uint32Array(count);
-    this.freedAt = new Uint32Array(count);
+    this.tags = lease.take(Uint8Array, count);
+    this.gens = lease.take(Uint32Array, count);
+    this.freedAt = lease.take(Uint32Array, count);
     this.freeCount = count;
     const tags = this.tags;
-    this.freeChunks = new ChunkCounts(count, (f) => tags[f] === TAG_FREE);
+    this.freeChunks = new ChunkCounts(count, (f) => tags[f] === TAG_FREE, null, null, lease);
     this.freeChunks.countAll();
     for (const t of BUILTIN_TAGS) this.tagId(t);
   }

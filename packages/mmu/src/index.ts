@@ -31,6 +31,7 @@ export {
   type StandardCounter,
 } from './counters.js';
 export { Frames, BUILTIN_TAGS, TAG_FREE, TAG_PAGE_TABLE } from './frames.js';
+export { ArrayLease, type LeasedArray, type LeasedArrayConstructor } from './array-pool.js';
 export { ChunkCounts, CHUNK2_SHIFT, CHUNK3_SHIFT, type FrameVisit } from './chunks.js';
 export type { ReachKind } from './reverse.js';
 export type { SpaceId, EntryView, LookupResult } from './core.js';
@@ -51,7 +52,7 @@ export type {
   FreedTableWalk,
 } from './queries.js';
 export { Machine, levelSize, type TlbiArgs, type IpiTargets, type RegimeEntry } from './machine.js';
-export { createMachine, MachineConfigError } from './create.js';
+export { createMachine, validateMachine, MachineConfigError, type ValidMachine } from './create.js';
 export { pteFlags, describeFlags, type EntryBits } from './bits.js';
 
 import { arm64 } from './arch/arm64.js';

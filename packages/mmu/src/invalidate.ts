@@ -47,9 +47,10 @@ export abstract class MachineInvalidation extends MachineStores {
             params.tlbEntries,
             params.tlbAssociativity,
             params.walkCacheEntries,
+            this.lease,
           )
         : null;
-    this.scratch = new Uint32Array(this.words * this.sides);
+    this.scratch = this.lease.take(Uint32Array, this.words * this.sides);
     for (let c = 0; c < this.cpus; c++) this.cpuTags.push(new Set());
   }
 

@@ -52,6 +52,15 @@ export class Machine extends MachineRegime {
     };
   }
 
+  /**
+   * The machine will never be read again: its typed arrays (and those the OS model took from its lease) go
+   * to the next machine built on this thread. Whoever created the machine calls this, last; without it
+   * the arrays are ordinary garbage. Calling it twice is harmless.
+   */
+  release(): void {
+    this.lease.release();
+  }
+
   // ---------------------------------------------------------------- counters and costs
 
   /** Bump an operation-level counter (`kflush`, `split`, `ptalloc`, …, or a policy's `linux.vmap_purge`). */

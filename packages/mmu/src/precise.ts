@@ -3,6 +3,7 @@
 // the scenario causes (accesses and `speculate`). Entries keep the content they were filled with, so a
 // later store leaves them stale by construction; `rec` links such an entry to the stale record that
 // represents it in the reverse view.
+import { ArrayLease } from './array-pool.js';
 import { staleKey } from './stale.js';
 
 export class PreciseCaches {
@@ -37,28 +38,30 @@ export class PreciseCaches {
     readonly entries: number,
     ways: number,
     wcEntries: number,
+    /** Where the arrays come from (the machine's, recycled across machines). */
+    lease: ArrayLease = new ArrayLease(),
   ) {
     this.ways = ways;
     this.sets = entries / ways;
     this.setMask = (this.sets & (this.sets - 1)) === 0 ? this.sets - 1 : -1;
     this.wcEntries = wcEntries;
     const n = units * entries;
-    this.tKey = new Float64Array(n).fill(-1);
-    this.tLevel = new Uint8Array(n);
-    this.tFlags = new Uint32Array(n);
-    this.tOut = new Uint32Array(n);
-    this.tSince = new Uint32Array(n);
-    this.tRec = new Int32Array(n).fill(-1);
-    this.tLru = new Float64Array(n);
-    this.tMru = new Uint8Array(units * this.sets);
-    this.wMru = new Int32Array(units * 5);
+    this.tKey = lease.take(Float64Array, n, -1);
+    this.tLevel = lease.take(Uint8Array, n);
+    this.tFlags = lease.take(Uint32Array, n);
+    this.tOut = lease.take(Uint32Array, n);
+    this.tSince = lease.take(Uint32Array, n);
+    this.tRec = lease.take(Int32Array, n, -1);
+    this.tLru = lease.take(Float64Array, n);
+    this.tMru = lease.take(Uint8Array, units * this.sets);
+    this.wMru = lease.take(Int32Array, units * 5);
     const w = units * wcEntries;
-    this.wKey = new Float64Array(w).fill(-1);
-    this.wLevel = new Uint8Array(w);
-    this.wOut = new Uint32Array(w);
-    this.wSince = new Uint32Array(w);
-    this.wRec = new Int32Array(w).fill(-1);
-    this.wLru = new Float64Array(w);
+    this.wKey = lease.take(Float64Array, w, -1);
+    this.wLevel = lease.take(Uint8Array, w);
+    this.wOut = lease.take(Uint32Array, w);
+    this.wSince = lease.take(Uint32Array, w);
+    this.wRec = lease.take(Int32Array, w, -1);
+    this.wLru = lease.take(Float64Array, w);
   }
 
   /** Global set number (unit * sets + set) where (level, index) lives in `unit`'s TLB. */

@@ -12,6 +12,7 @@
 // An output the MMU was given unaligned is counted per frame, as before. Only the after-free counts are
 // kept per frame for every leaf: they change for the frames freed since the leaf was stored, which the
 // per-chunk latest-free clocks find without visiting the others.
+import { ArrayLease } from './array-pool.js';
 import { CHUNK2_SHIFT, CHUNK3_SHIFT, ChunkCounts, type FrameVisit } from './chunks.js';
 import { Pte } from './constants.js';
 
@@ -59,23 +60,33 @@ export class ReverseView {
   constructor(
     readonly count: number,
     private readonly freedAt: Uint32Array,
+    /** Where the arrays come from (the machine's, recycled across machines). */
+    lease: ArrayLease = new ArrayLease(),
   ) {
     const n2 = Math.ceil(count / (1 << CHUNK2_SHIFT)) + 1;
     const n3 = Math.ceil(count / (1 << CHUNK3_SHIFT)) + 1;
-    const u32 = (): Levels<Uint32Array> => [new Uint32Array(count), new Uint32Array(n2), new Uint32Array(n3)];
-    const u16 = (): Levels<Uint16Array> => [new Uint16Array(count), new Uint32Array(n2), new Uint32Array(n3)];
+    const u32 = (): Levels<Uint32Array> => [
+      lease.take(Uint32Array, count),
+      lease.take(Uint32Array, n2),
+      lease.take(Uint32Array, n3),
+    ];
+    const u16 = (): Levels<Uint16Array> => [
+      lease.take(Uint16Array, count),
+      lease.take(Uint32Array, n2),
+      lease.take(Uint32Array, n3),
+    ];
     this.vRefs = u32();
     this.vW = u16();
     this.vX = u16();
     this.sRefs = u32();
     this.sW = u16();
     this.sX = u16();
-    this.vAfterFree = new Uint16Array(count);
-    this.sAfterFree = new Uint16Array(count);
-    this.walks = new Uint16Array(count);
-    this.walksAfterFree = new Uint16Array(count);
-    this.lastFreed2 = new Uint32Array(n2);
-    this.lastFreed3 = new Uint32Array(n3);
+    this.vAfterFree = lease.take(Uint16Array, count);
+    this.sAfterFree = lease.take(Uint16Array, count);
+    this.walks = lease.take(Uint16Array, count);
+    this.walksAfterFree = lease.take(Uint16Array, count);
+    this.lastFreed2 = lease.take(Uint32Array, n2);
+    this.lastFreed3 = lease.take(Uint32Array, n3);
     const [vW, vW2, vW3] = this.vW;
     const [sW, sW2, sW3] = this.sW;
     const [vX, vX2, vX3] = this.vX;
@@ -85,20 +96,24 @@ export class ReverseView {
       (f) => vW[f] + sW[f] > 0,
       (c) => vW2[c] + sW2[c] > 0,
       (c) => vW3[c] + sW3[c] > 0,
+      lease,
     );
     this.exec = new ChunkCounts(
       count,
       (f) => vX[f] + sX[f] > 0,
       (c) => vX2[c] + sX2[c] > 0,
       (c) => vX3[c] + sX3[c] > 0,
+      lease,
     );
-    this.afterFree = new ChunkCounts(count, (f) => this.isAfterFree(f));
+    this.afterFree = new ChunkCounts(count, (f) => this.isAfterFree(f), null, null, lease);
     const [vR, vR2] = this.vRefs;
     const [sR, sR2] = this.sRefs;
     this.reach = new ChunkCounts(
       count,
       (f) => vR[f] + sR[f] > 0,
       (c) => vR2[c] + sR2[c] > 0,
+      null,
+      lease,
     );
   }
 

@@ -2,6 +2,7 @@
 // changed entry, with a CPU mask (per TLB side) of the CPUs that may still hold it — so a change seen by
 // 64 CPUs costs one record, not 64 — indexed by (level, VA at that level, tag) for O(1) hits.
 // Used twice: for leaf TLB entries, and for walk-cache entries (non-leaf pointers to a table).
+import { ArrayLease } from './array-pool.js';
 import { LEVEL_PAGES, type Level } from './constants.js';
 
 export interface StaleListener {
@@ -16,20 +17,20 @@ export function staleKey(indexAtLevel: number, tag: number): number {
 
 export class StaleSet {
   private cap = 64;
-  level = new Uint8Array(this.cap);
-  tag = new Int32Array(this.cap);
+  level: Uint8Array;
+  tag: Int32Array;
   /** VA >> LEVEL_SHIFT[level]: the record covers [index*size, (index+1)*size). */
-  index = new Float64Array(this.cap);
-  flags = new Uint32Array(this.cap);
-  out = new Uint32Array(this.cap);
-  since = new Uint32Array(this.cap);
+  index: Float64Array;
+  flags: Uint32Array;
+  out: Uint32Array;
+  since: Uint32Array;
   /** Space that owned the entry (for explanations only). */
-  space = new Int32Array(this.cap);
+  space: Int32Array;
   masks: Uint32Array;
-  private next = new Int32Array(this.cap);
-  private prev = new Int32Array(this.cap);
-  private livePos = new Int32Array(this.cap);
-  private liveList = new Int32Array(this.cap);
+  private next: Int32Array;
+  private prev: Int32Array;
+  private livePos: Int32Array;
+  private liveList: Int32Array;
   private readonly heads = [
     new Map<number, number>(),
     new Map<number, number>(),
@@ -60,14 +61,28 @@ export class StaleSet {
     private readonly listener: StaleListener,
     /** Keep the per-frame index (the leaf set: records whose `out` is a data frame). */
     indexFrames = false,
+    /** Where the first arrays come from (the machine's, recycled across machines); grown ones are new. */
+    lease: ArrayLease = new ArrayLease(),
   ) {
+    const cap = this.cap;
+    this.level = lease.take(Uint8Array, cap);
+    this.tag = lease.take(Int32Array, cap);
+    this.index = lease.take(Float64Array, cap);
+    this.flags = lease.take(Uint32Array, cap);
+    this.out = lease.take(Uint32Array, cap);
+    this.since = lease.take(Uint32Array, cap);
+    this.space = lease.take(Int32Array, cap);
+    this.next = lease.take(Int32Array, cap);
+    this.prev = lease.take(Int32Array, cap);
+    this.livePos = lease.take(Int32Array, cap);
+    this.liveList = lease.take(Int32Array, cap);
     this.byFrame = indexFrames ? new Map() : null;
-    this.frameNext = new Int32Array(indexFrames ? this.cap : 0);
-    this.framePrev = new Int32Array(indexFrames ? this.cap : 0);
+    this.frameNext = lease.take(Int32Array, indexFrames ? cap : 0);
+    this.framePrev = lease.take(Int32Array, indexFrames ? cap : 0);
     this.words = Math.ceil(cpus / 32);
     this.stride = this.words * sides;
-    this.masks = new Uint32Array(this.cap * this.stride);
-    this.cpuRefs = new Int32Array(cpus);
+    this.masks = lease.take(Uint32Array, cap * this.stride);
+    this.cpuRefs = lease.take(Int32Array, cpus);
   }
   readonly words: number;
 

@@ -1,6 +1,7 @@
 // Page-table storage: every frame used as a table gets a slot of 512 entries in shared typed arrays
 // (flags word, output frame, store time). No object per entry: 12 bytes per entry, 0 per unused frame
 // beyond one Int32 slot index.
+import { ArrayLease } from './array-pool.js';
 import { ENTRIES_PER_TABLE, type Level } from './constants.js';
 
 export class PageTables {
@@ -35,23 +36,24 @@ export class PageTables {
   private readonly freeSlots: number[] = [];
   private nextSlot = 0;
 
-  constructor(frameCount: number) {
-    this.slotOf = new Int32Array(frameCount).fill(-1);
-    this.capacity = 16;
-    this.flags = new Uint32Array(this.capacity * ENTRIES_PER_TABLE);
-    this.out = new Uint32Array(this.capacity * ENTRIES_PER_TABLE);
-    this.since = new Uint32Array(this.capacity * ENTRIES_PER_TABLE);
+  /** @param lease where the first arrays come from (the machine's, recycled across machines); grown ones are new. */
+  constructor(frameCount: number, lease: ArrayLease = new ArrayLease()) {
+    this.slotOf = lease.take(Int32Array, frameCount, -1);
+    const cap = (this.capacity = 16);
+    this.flags = lease.take(Uint32Array, cap * ENTRIES_PER_TABLE);
+    this.out = lease.take(Uint32Array, cap * ENTRIES_PER_TABLE);
+    this.since = lease.take(Uint32Array, cap * ENTRIES_PER_TABLE);
     // Stryker disable next-line UnaryOperator: equivalent — unused-slot sentinel; readers check slotLive or read adopted slots only
-    this.slotPfn = new Int32Array(this.capacity).fill(-1);
-    this.slotLevel = new Uint8Array(this.capacity);
-    this.slotLinks = new Int32Array(this.capacity);
-    this.slotUsed = new Int32Array(this.capacity);
-    this.slotBase = new Float64Array(this.capacity);
+    this.slotPfn = lease.take(Int32Array, cap, -1);
+    this.slotLevel = lease.take(Uint8Array, cap);
+    this.slotLinks = lease.take(Int32Array, cap);
+    this.slotUsed = lease.take(Int32Array, cap);
+    this.slotBase = lease.take(Float64Array, cap);
     // Stryker disable next-line UnaryOperator: equivalent — unused-slot sentinel; readers check slotLive or read adopted slots only
-    this.slotSpace = new Int32Array(this.capacity).fill(-1);
-    this.slotLive = new Uint16Array(this.capacity);
-    this.slotLinkedAt = new Uint32Array(this.capacity);
-    this.slotAliasSince = new Uint32Array(this.capacity);
+    this.slotSpace = lease.take(Int32Array, cap, -1);
+    this.slotLive = lease.take(Uint16Array, cap);
+    this.slotLinkedAt = lease.take(Uint32Array, cap);
+    this.slotAliasSince = lease.take(Uint32Array, cap);
   }
 
   /** Number of frames currently holding a table. */

@@ -51,10 +51,11 @@ export abstract class MachineWalk extends MachineInvalidation {
 
   constructor(params: MachineParams, costs: CostModel) {
     super(params, costs);
-    this.curRootSlot = new Int32Array(this.cpus).fill(-1);
-    this.pkru = new Uint32Array(this.cpus).fill(this.isArm ? 0 : this.arch.keyRegisterReset);
-    this.por0 = new Uint32Array(this.cpus).fill(this.isArm ? this.arch.keyRegisterReset : 0);
-    this.por1 = new Uint32Array(this.cpus).fill(this.isArm ? this.arch.keyRegisterReset : 0);
+    const reset = this.arch.keyRegisterReset;
+    this.curRootSlot = this.lease.take(Int32Array, this.cpus, -1);
+    this.pkru = this.lease.take(Uint32Array, this.cpus, this.isArm ? 0 : reset);
+    this.por0 = this.lease.take(Uint32Array, this.cpus, this.isArm ? reset : 0);
+    this.por1 = this.lease.take(Uint32Array, this.cpus, this.isArm ? reset : 0);
   }
 
   /** The permission rules (x86: SMEP/SMAP on, CR0.WP=1, PKU; arm64: PAN, PXN on user pages, POE). */

@@ -2,7 +2,7 @@
 // expected-key ranges. Changes are forwarded to a listener (the invariant monitor). The marks the range
 // invariants select frames by (handed out unmapped, revoked, under a mermap window) are also counted per
 // 2 MiB and 1 GiB chunk, so judging a block's range finds its few marked frames without reading the rest.
-import { ChunkCounts, type FrameVisit } from '@shootdown/mmu';
+import { ArrayLease, ChunkCounts, type FrameVisit } from '@shootdown/mmu';
 import type { Pfn, Pid, Va } from '../contracts/addresses.js';
 import {
   FRAME_MERMAP,
@@ -39,15 +39,16 @@ export class FrameTable implements FrameBook {
   readonly #marks: Readonly<Record<FrameMark, ChunkCounts>>;
   listener: FrameBookListener | null = null;
 
-  constructor(frames: number) {
+  /** @param lease where the arrays come from: the machine's (recycled with it) in a run. */
+  constructor(frames: number, lease: ArrayLease = new ArrayLease()) {
     this.frames = frames;
-    const state = (this.#state = new Uint8Array(frames));
-    const flags = (this.#flags = new Uint8Array(frames));
+    const state = (this.#state = lease.take(Uint8Array, frames));
+    const flags = (this.#flags = lease.take(Uint8Array, frames));
     this.#marks = {
-      unmapped: new ChunkCounts(frames, (f) => isUnmappedState(state[f])),
-      free: new ChunkCounts(frames, (f) => isFreeState(state[f])),
-      revoked: new ChunkCounts(frames, (f) => (flags[f] & FRAME_REVOKED) !== 0),
-      mermap: new ChunkCounts(frames, (f) => (flags[f] & FRAME_MERMAP) !== 0),
+      unmapped: new ChunkCounts(frames, (f) => isUnmappedState(state[f]), null, null, lease),
+      free: new ChunkCounts(frames, (f) => isFreeState(state[f]), null, null, lease),
+      revoked: new ChunkCounts(frames, (f) => (flags[f] & FRAME_REVOKED) !== 0, null, null, lease),
+      mermap: new ChunkCounts(frames, (f) => (flags[f] & FRAME_MERMAP) !== 0, null, null, lease),
     };
     this.#marks.free.countAll(); // every frame starts Free
   }

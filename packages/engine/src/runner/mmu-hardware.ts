@@ -1,6 +1,6 @@
 // The Hardware view over an @shootdown/mmu Machine.
 import type { Arch, Pfn, Va } from '@shootdown/core';
-import { createMachine, type CostProfileReport, type Machine } from '@shootdown/mmu';
+import { Machine, validateMachine, type CostProfileReport, type ValidMachine } from '@shootdown/mmu';
 import type { MachineBlock, Step, TableLevel } from '../scenario/types.js';
 import type { CounterValues, Hardware } from './hardware.js';
 import { LEVEL_OF, emptyHwNames, setupHw, type HwNames } from './hw-space.js';
@@ -8,8 +8,25 @@ import { runHwStep } from './hw-ops.js';
 import type { StepOutcome } from './report.js';
 import type { RunState } from './state.js';
 
-/** The machine block's cost model travels as `createMachine`'s second argument, not as a parameter. */
+/** The machine block's cost model travels as `validateMachine`'s second argument, not as a parameter. */
 const COSTS_FIELD = 'costs';
+
+/** A scenario's machine block checked once per architecture: a catalogue run builds its machine from the
+ *  same (loaded, never changed) block under every selection. */
+const checked = new WeakMap<MachineBlock, Map<Arch, ValidMachine>>();
+
+function check(arch: Arch, block: MachineBlock): ValidMachine {
+  let byArch = checked.get(block);
+  if (byArch === undefined) checked.set(block, (byArch = new Map<Arch, ValidMachine>()));
+  let v = byArch.get(arch);
+  if (v === undefined) {
+    const params: Record<string, unknown> = { arch };
+    for (const [k, x] of Object.entries(block)) if (k !== COSTS_FIELD && k !== 'arch') params[k] = x;
+    const costs = (block[COSTS_FIELD] ?? {}) as Record<string, number>;
+    byArch.set(arch, (v = validateMachine(params, costs)));
+  }
+  return v;
+}
 
 export class MmuHardware implements Hardware {
   readonly machine: Machine;
@@ -19,10 +36,8 @@ export class MmuHardware implements Hardware {
     readonly arch: Arch,
     block: MachineBlock,
   ) {
-    const params: Record<string, unknown> = { arch };
-    for (const [k, v] of Object.entries(block)) if (k !== COSTS_FIELD && k !== 'arch') params[k] = v;
-    const costs = (block[COSTS_FIELD] ?? {}) as Record<string, number>;
-    this.machine = createMachine(params, costs);
+    const v = check(arch, block);
+    this.machine = new Machine(v.params, v.costs);
   }
 
   /** Build the scenario's `hw:` block (raw-mmu only). */

@@ -65,7 +65,9 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunResult 
       : options.selection;
   const hw = new MmuHardware(selection.arch, scenario.machine);
   const raw = selection.policy === 'raw-mmu';
-  const book = raw ? new MachineFrameBook(hw.machine) : new FrameTable(hw.machine.frames.count);
+  const book = raw
+    ? new MachineFrameBook(hw.machine)
+    : new FrameTable(hw.machine.frames.count, hw.machine.lease);
   const phases = new PhaseDispatcher();
   const signals = new SignalTable();
   const child = raw ? null : (options.container ?? rootContainer).createChildContainer();
@@ -92,7 +94,11 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunResult 
     options.trace?.detach();
     if (child !== null) releaseContainer(child);
   }
-  return result(run, start);
+  const out = result(run, start);
+  // Nothing reads the machine after this (the result holds plain values; a trace keeps its events): its
+  // arrays go to the next run's machine.
+  hw.machine.release();
+  return out;
 }
 
 function configure(
