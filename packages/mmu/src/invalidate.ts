@@ -37,6 +37,8 @@ export abstract class MachineInvalidation extends MachineStores {
   /** Per CPU: user tags it may hold entries of (the set form of tagMask, for cheap full flushes). */
   private readonly cpuTags: Set<number>[] = [];
   private readonly scratchSlots: number[] = [];
+  /** Records found by `StaleSet.heldAt` for one invalidation (reused: no array per TLBI). */
+  private readonly heldScratch: number[] = [];
 
   constructor(params: MachineParams, costs: CostModel) {
     super(params, costs);
@@ -217,14 +219,10 @@ export abstract class MachineInvalidation extends MachineStores {
     const st = this.staleLeaf;
     if (st.cpuRefs[cpu] === 0) return;
     if (tag < 0) {
-      for (let i = st.live - 1; i >= 0; i--) {
-        const r = st.liveAt(i);
-        const l = st.level[r];
-        if (l < lo || l > hi) continue;
-        const size = LEVEL_SIZE[l as Level];
-        if (Math.floor(va / size) === st.index[r] && tagMatches(tag, st.tag[r]) && st.holds(r, cpu))
-          st.drop(r, cpu, sideMask);
-      }
+      // Every tag a class reaches (TLBI VAAE1IS, INVLPG of a global page): each tag in use, not each record.
+      const hits = this.heldScratch;
+      st.heldAt(va, lo, hi, cpu, (t) => tagMatches(tag, t), hits);
+      for (const r of hits) st.drop(r, cpu, sideMask);
       return;
     }
     for (let l = lo; l <= hi; l++) {
@@ -288,13 +286,9 @@ export abstract class MachineInvalidation extends MachineStores {
     }
     const st = this.staleWalk;
     if (st.cpuRefs[cpu] === 0) return;
-    for (let i = st.live - 1; i >= 0; i--) {
-      const r = st.liveAt(i);
-      const l = st.level[r] as Level;
-      if (st.index[r] === Math.floor(va / LEVEL_SIZE[l]) && tagMatches(tag, st.tag[r]) && st.holds(r, cpu)) {
-        st.drop(r, cpu, sideMask);
-      }
-    }
+    const hits = this.heldScratch;
+    st.heldAt(va, 1, 4, cpu, (t) => tagMatches(tag, t), hits);
+    for (const r of hits) st.drop(r, cpu, sideMask);
   }
 
   /**

@@ -3,7 +3,7 @@
 // 64 CPUs costs one record, not 64 — indexed by (level, VA at that level, tag) for O(1) hits.
 // Used twice: for leaf TLB entries, and for walk-cache entries (non-leaf pointers to a table).
 import { ArrayLease } from './array-pool.js';
-import { LEVEL_PAGES, type Level } from './constants.js';
+import { LEVEL_PAGES, LEVEL_SIZE, type Level } from './constants.js';
 
 export interface StaleListener {
   staleAdded(set: StaleSet, rec: number): void;
@@ -39,6 +39,9 @@ export class StaleSet {
     new Map<number, number>(),
   ];
   private readonly freeRecs: number[] = [];
+  /** Live records per tag: a question about one VA under every tag asks each tag in use (a few), not
+   *  every record. */
+  private readonly tagsLive = new Map<number, number>();
   /**
    * Per-frame index (leaf set only): 4 KiB records chained by output frame, so the invariants judging
    * one frame visit only the records that reach it instead of every live record (vfree of N pages judged
@@ -133,6 +136,7 @@ export class StaleSet {
     map.set(key, r);
     this.livePos[r] = this.live;
     this.liveList[this.live++] = r;
+    this.tagsLive.set(tag, (this.tagsLive.get(tag) ?? 0) + 1);
     if (this.byFrame !== null) this.indexFrame(r);
     this.listener.staleAdded(this, r);
     return r;
@@ -261,6 +265,32 @@ export class StaleSet {
     if (n >= 0) this.framePrev[n] = p;
   }
 
+  /**
+   * The records `cpu` may hold for `va` at levels `lo`..`hi` under a tag `match` accepts, into `out`, in
+   * descending live-list position: the order a scan of the live list from its end finds them in. Dropping
+   * them in that order leaves the live list and the record free list exactly as that scan would (a drop
+   * moves only the last record, already passed), and so what later reports name.
+   */
+  heldAt(
+    va: number,
+    lo: number,
+    hi: number,
+    cpu: number,
+    match: (tag: number) => boolean,
+    out: number[],
+  ): void {
+    out.length = 0;
+    for (const [t] of this.tagsLive) {
+      if (!match(t)) continue;
+      for (let l = lo; l <= hi; l++) {
+        for (let r = this.chain(l, Math.floor(va / LEVEL_SIZE[l as Level]), t); r >= 0; r = this.next[r]) {
+          if (this.holds(r, cpu)) out.push(r);
+        }
+      }
+    }
+    if (out.length > 1) out.sort((a, b) => this.livePos[b] - this.livePos[a]);
+  }
+
   /** The live records in place (no copy): valid until the next add or drop. */
   liveView(): Int32Array {
     return this.liveList.subarray(0, this.live);
@@ -286,6 +316,9 @@ export class StaleSet {
     }
     if (n >= 0) this.prev[n] = p;
     if (this.byFrame !== null) this.unindexFrame(r);
+    const left = this.tagsLive.get(this.tag[r])! - 1;
+    if (left === 0) this.tagsLive.delete(this.tag[r]);
+    else this.tagsLive.set(this.tag[r], left);
     const pos = this.livePos[r];
     const last = this.liveList[--this.live];
     this.liveList[pos] = last;
