@@ -16,8 +16,13 @@ export interface LeasedArrayConstructor<T extends LeasedArray> {
   readonly name: string;
 }
 
-/** Arrays kept for reuse, per (type, length); past this total, released arrays are left to the collector. */
-const MAX_POOLED_BYTES = 256 * 1024 * 1024;
+/**
+ * Arrays kept for reuse, per (type, length); past this total, released arrays are left to the collector.
+ * A 64 MiB machine's arrays are about 1 MiB: this keeps several machines' worth, while a multi-GiB machine
+ * (tens of MiB of arrays, rare, and slow to run anyway) is not kept alive after its run — the pool must not
+ * raise a worker's peak memory (DESIGN §8: `compare --jobs 1` of the catalogue in ≤ 300 MiB).
+ */
+const MAX_POOLED_BYTES = 8 * 1024 * 1024;
 
 class ArrayPool {
   readonly #free = new Map<string, LeasedArray[]>();
