@@ -111,6 +111,37 @@ describe('explore', () => {
     expect(cmp.comparisons[0]!.firstDivergence).not.toBeNull();
   });
 
+  // pagetable-protection: before 7a30df49f63a a nested mmu_gather lost freed_tables and arm64 flushed
+  // leaf-only (TLBI VALE1IS), leaving walk-cache entries to the freed tables (Jan Stancek's report; spec
+  // linux.md §5.8). The generator reaches it through interleave: a munmap on CPU 1 inside CPU 0's
+  // munmap (the read-locked part, since 4.20).
+  it('rediscovers nested-gather=nested-reset leaving a walk-cache entry to a freed table', async () => {
+    const out = join(home.dir, 'explored-nested-reset.yaml');
+    const sel = ['--policy', 'arm64-pkey', '--policy', 'arm64-pkey:nested-gather=nested-reset'];
+    const r = await runCli(['explore', ...sel, '--seed', '3', '--runs', '400', '--out', out, '--json'], home);
+    expect(r.code, describeRun(r)).toBe(1);
+    const json = JSON.parse(r.stdout) as ExploreJson;
+    expect(json.steps).toBeLessThanOrEqual(8);
+    const doc = parse(json.yaml) as {
+      steps: { op: string; operation?: { op: string }; steps?: { op: string }[] }[];
+    };
+    const inner = doc.steps.find((s) => s.op === 'interleave');
+    expect(inner?.operation?.op).toBe('munmap');
+    expect(inner?.steps?.map((s) => s.op)).toContain('munmap');
+    const c = await runCli(['compare', out, ...sel, '--json'], home);
+    expect(c.code, describeRun(c)).toBe(1);
+    const inv = (JSON.parse(c.stdout) as CompareJson).comparisons[0]!.invariants;
+    const claimed = (k: number): string[] =>
+      inv.filter((i) => i.cells[k]!.claimed === true).map((i) => i.invariant);
+    expect(claimed(0)).toEqual([]);
+    const documentedHere = documentedIn(
+      'pagetable-protection',
+      'pt-leaf-only-walk-cache',
+      'arm64-pkey:nested-gather=nested-reset',
+    );
+    for (const id of documentedHere) expect(claimed(1)).toContain(id);
+  });
+
   // (The free-pgtables verdict of tlb-flush=generic-split — freed-pagetable-walk on a split TLB — is no
   // longer the first divergence at seeds 1–4: the key ops reach a pkey-tag finding on a split TLB first,
   // an instruction-side entry judged by its key; see the explore notes.)
