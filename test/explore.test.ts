@@ -50,7 +50,7 @@ describe('explore', () => {
   it.each([
     ['module-free-pre52', '1'],
     ['vfree-lazy-noreset', '1'],
-    ['reset-then-flush', '3'],
+    ['reset-then-flush', '1'],
   ])(
     'rediscovers vfree=%s breaking what the catalogue says, shrunk to a handful of steps (seed %s)',
     async (variant, seed) => {

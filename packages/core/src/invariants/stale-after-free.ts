@@ -44,11 +44,18 @@ function judge(ctx: InvariantContext, f: number): void {
     return;
   }
   const freedAt = m.frames.freedAt[f];
+  // The kernel's linear-map alias reaches every frame for the machine's whole life (as validBeforeFree
+  // says of its present entry): a cached copy of it from before the free is the translation the new owner
+  // has too, not the old owner's path. A frame handed out unmapped is the exception, judged by
+  // unmapped-stays-unmapped; there the old alias is the breach.
+  const linearMapIsOwn = st !== FrameState.Unmapped && m.kernelSpace >= 0;
+  const linearVa = linearMapIsOwn ? m.directMapVa(f) : -1;
   for (const rec of staleLeafTo(m, f)) {
     const s = m.staleLeaf;
     // Stryker disable next-line EqualityOperator: equivalent — store and free times are distinct ticks of one clock
     if (s.since[rec] >= freedAt || !staleGrantsMore(m, rec, f)) continue;
     const va = recordVaOf(s, rec, f);
+    if (va === linearVa && s.space[rec] === m.kernelSpace) continue;
     ctx.raise('stale-after-free', f, {
       cpu: s.holders(rec)[0] ?? null,
       address: va,
