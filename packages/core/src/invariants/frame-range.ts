@@ -96,17 +96,18 @@ function judgeByBlock(
     else for (const k of [...ctx.activeKeys(id)].sort((a, b) => a - b)) if (k > lo && k < hi) judge(ctx, k);
     pending = hi;
   };
-  for (let lo3 = first; lo3 < end;) {
-    const hi3 = Math.min(end, (Math.floor(lo3 / CHUNK3) + 1) * CHUNK3);
-    if (blocksOnly(lo3, hi3)) alike(lo3, hi3);
-    else
-      for (let lo = lo3; lo < hi3;) {
-        const hi = Math.min(hi3, (Math.floor(lo / CHUNK) + 1) * CHUNK);
-        if (blocksOnly(lo, hi)) alike(lo, hi);
-        lo = hi;
-      }
-    lo3 = hi3;
-  }
+  forPieces(
+    first,
+    end,
+    (lo3, hi3) => {
+      if (!blocksOnly(lo3, hi3)) return true;
+      alike(lo3, hi3);
+      return false;
+    },
+    (lo, hi) => {
+      if (blocksOnly(lo, hi)) alike(lo, hi);
+    },
+  );
   flush(end);
 }
 
@@ -119,10 +120,10 @@ function selected(ctx: InvariantContext, first: number, end: number, sel: RangeS
   for (const kind of sel.reach ?? []) {
     if (ctx.m.reverse.framesWhere === undefined) return null;
     const where = ctx.m.reverse.framesWhere.bind(ctx.m.reverse);
-    if (within === null) where(kind, first, end, push);
-    else if (ctx.m.reverse.anyWhere?.(kind, first, end) !== false)
-      for (const [lo, hi] of chunksWhere(first, end, within)) where(kind, lo, hi, push);
     sources++;
+    if (within === null) where(kind, first, end, push);
+    else if (ctx.m.reverse.anyWhere?.(kind, first, end) === false) continue;
+    else for (const [lo, hi] of chunksWhere(first, end, within)) where(kind, lo, hi, push);
   }
   for (const mark of sel.marks ?? []) {
     if (ctx.marked === undefined) return null;
@@ -183,16 +184,30 @@ function chunksWhere(
     if (last !== undefined && last[1] === lo) last[1] = hi;
     else runs.push([lo, hi]);
   };
+  forPieces(first, end, test, (lo, hi) => {
+    if (test(lo, hi)) keep(lo, hi);
+  });
+  return runs;
+}
+
+/**
+ * Walk [first, end) by 1 GiB-aligned pieces; where `at3` answers true, walk that piece by its 2 MiB-aligned
+ * pieces with `at2` (the granularity of the MMU's and the book's chunk counts).
+ */
+function forPieces(
+  first: number,
+  end: number,
+  at3: (lo: number, hi: number) => boolean,
+  at2: (lo: number, hi: number) => void,
+): void {
   for (let lo3 = first; lo3 < end;) {
     const hi3 = Math.min(end, (Math.floor(lo3 / CHUNK3) + 1) * CHUNK3);
-    if (test(lo3, hi3)) {
+    if (at3(lo3, hi3))
       for (let lo = lo3; lo < hi3;) {
         const hi = Math.min(hi3, (Math.floor(lo / CHUNK) + 1) * CHUNK);
-        if (test(lo, hi)) keep(lo, hi);
+        at2(lo, hi);
         lo = hi;
       }
-    }
     lo3 = hi3;
   }
-  return runs;
 }
