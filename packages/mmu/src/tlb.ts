@@ -192,6 +192,9 @@ export abstract class MachineTlb extends MachineWalk {
       if ((f & Pte.TABLE) === 0) {
         const index = Math.floor(va / LEVEL_SIZE[level as Level]);
         const ltag = (f & Pte.GLOBAL) !== 0 && regime === Regime.EL10 ? GLOBAL_TAG : tag;
+        // A global user entry now in a TLB matches under every PCID (Intel SDM Vol. 3A §4.10.2.4), so
+        // user lookups must probe the global tag from here on, not only once such a leaf went stale.
+        if (ltag === GLOBAL_TAG && !kernelHalf) this.anyUserGlobal = true;
         const s = pc.victimTlb(unit, level, index);
         if (pc.tKey[s] !== -1) this.invalidateTlbSlot(s, cpu, unit);
         pc.fillTlb(s, level, index, ltag, f, t.out[e], t.since[e]);

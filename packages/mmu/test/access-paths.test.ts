@@ -89,6 +89,29 @@ describe('precise: global entries and walk-cache refills', () => {
     expect(m.access(0, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.FAULT_NOT_PRESENT);
   });
 
+  it('a live global user entry filled under one PCID answers under another until INVLPG', () => {
+    // No leaf was ever changed: the entry is current in space a, and global, so it matches whatever
+    // PCID CR3 holds (SDM Vol. 3A §4.10.2.4) and the CR3 write keeps it (§4.10.4.1).
+    const { m, table, data } = rig({ cpus: 2, tlb: 'precise' });
+    const a = m.createSpace(1, table);
+    const b = m.createSpace(2, table);
+    m.ensurePath(a, USER_VA, 1, table);
+    const p = data();
+    m.setLeaf(a, USER_VA, 1, p, RW_USER | Pte.GLOBAL);
+    m.setRoot(0, a);
+    m.setRoot(1, b);
+    // CPU 1 never ran a: its TLB has no such entry and b maps nothing there.
+    expect(m.access(1, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.FAULT_NOT_PRESENT);
+    expect(m.access(0, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.OK);
+    m.setRoot(0, b);
+    const walks = m.counter('walk');
+    expect(m.access(0, USER_VA, Access.WRITE, Mode.USER)).toBe(Outcome.OK);
+    expect([m.lastPfn, m.counter('walk') - walks]).toEqual([p, 0]);
+    expect(m.access(1, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.FAULT_NOT_PRESENT);
+    m.invlpg(0, USER_VA);
+    expect(m.access(0, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.FAULT_NOT_PRESENT);
+  });
+
   it('arm64: after VALE1 the walk-cache entry to an unlinked table refills a stale TLB entry', () => {
     const { m, table, data } = rig({ arch: 'arm64', tlb: 'precise', cpus: 2 });
     const mm = m.createSpace(1, table);
