@@ -1,0 +1,131 @@
+// The reverse view's range questions (DESIGN §2): which frames of a range may be executable, W+X or
+// reached after their free, and which aligned chunks are reached by whole-chunk blocks only. An aligned
+// block leaf is counted once per chunk (its output is a multiple of its size: Arm ARM D8.3, Intel SDM
+// Vol. 3A §4.5), a 4 KiB or unaligned leaf per frame; the answers must not depend on which.
+import { describe, expect, it } from 'vitest';
+import { Pte } from '../src/index.js';
+import { CHUNK2_SHIFT, CHUNK3_SHIFT } from '../src/chunks.js';
+import { ReverseView } from '../src/reverse.js';
+
+const S2 = 1 << CHUNK2_SHIFT;
+const S3 = 1 << CHUNK3_SHIFT;
+const FRAMES = 2 * S3;
+const W = Pte.WRITABLE;
+const X = Pte.XUSER;
+
+function view(): { v: ReverseView; freedAt: Uint32Array } {
+  const freedAt = new Uint32Array(FRAMES);
+  return { v: new ReverseView(FRAMES, freedAt), freedAt };
+}
+
+function where(v: ReverseView, kind: 'exec' | 'wx' | 'after-free', first: number, end: number): number[] {
+  const out: number[] = [];
+  v.framesWhere(kind, first, end, (f) => out.push(f));
+  return out;
+}
+
+describe('reverse view: blocksOnly', () => {
+  it('an aligned chunk reached by nothing, or by blocks covering it whole, is judged alike', () => {
+    const { v } = view();
+    expect([v.blocksOnly(0, S2), v.blocksOnly(0, S3)]).toEqual([true, true]);
+    v.valid(S2, S2, W, 1, 1); // a 2 MiB block at chunk 1
+    v.valid(S3, S3, X, 1, 1); // a 1 GiB block at the second 1 GiB chunk
+    expect([v.blocksOnly(S2, 2 * S2), v.blocksOnly(S3, 2 * S3), v.blocksOnly(S3 + S2, S3 + 2 * S2)]).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    // A 2 MiB block inside the first 1 GiB chunk: its frames are not all reached alike.
+    expect(v.blocksOnly(0, S3)).toBe(false);
+    // A 4 KiB leaf (or a stale record of one) reaches one frame: its chunks are no longer alike.
+    v.stale(S3 + 5, 1, W, 2, 1);
+    expect([v.blocksOnly(S3, S3 + S2), v.blocksOnly(S3, 2 * S3), v.blocksOnly(S3 + S2, S3 + 2 * S2)]).toEqual(
+      [false, false, true],
+    );
+    v.stale(S3 + 5, 1, W, 2, -1);
+    expect(v.blocksOnly(S3, 2 * S3)).toBe(true);
+    // An unaligned "block" (output not a multiple of its size) is counted per frame.
+    v.valid(3 * S2 + 1, S2, W, 3, 1);
+    expect([
+      v.blocksOnly(3 * S2, 4 * S2),
+      v.blocksOnly(4 * S2, 5 * S2),
+      v.blocksOnly(5 * S2, 6 * S2),
+    ]).toEqual([false, false, true]);
+    expect(v.validRefs(4 * S2)).toBe(1);
+    expect(v.validRefs(3 * S2)).toBe(0);
+    // Removing the 2 MiB block leaves the first 1 GiB chunk with per-frame reachers only.
+    v.valid(S2, S2, W, 1, -1);
+    expect(v.blocksOnly(S2, 2 * S2)).toBe(true);
+    expect(v.validRefs(S2)).toBe(0);
+  });
+});
+
+describe('reverse view: anyWhere and framesWhere', () => {
+  it('exec / wx / after-free per chunk, blocks and single frames alike', () => {
+    const { v, freedAt } = view();
+    expect([
+      v.anyWhere('exec', 0, FRAMES),
+      v.anyWhere('wx', 0, FRAMES),
+      v.anyWhere('after-free', 0, FRAMES),
+    ]).toEqual([false, false, false]);
+    v.valid(S2, S2, X, 1, 1); // executable 2 MiB block
+    v.valid(S2 + 7, 1, W, 1, 1); // one of its frames also writable through a 4 KiB leaf
+    expect(v.anyWhere('exec', S2 - 1, S2)).toBe(false);
+    expect(v.anyWhere('exec', S2 - 1, S2 + 1)).toBe(true);
+    expect(v.anyWhere('wx', 0, S2)).toBe(false);
+    expect(v.anyWhere('wx', S2, 2 * S2)).toBe(true);
+    expect(where(v, 'wx', 0, FRAMES)).toEqual([S2 + 7]);
+    expect(where(v, 'exec', S2 - 2, S2 + 2)).toEqual([S2, S2 + 1]);
+    expect(v.wxFrames).toBe(1);
+    // A writable 1 GiB block over an executable 4 KiB leaf: one W+X frame; W alone is not W+X.
+    v.valid(S3, S3, W, 1, 1);
+    expect(v.anyWhere('wx', S3, 2 * S3)).toBe(false);
+    v.stale(S3 + 3 * S2 + 9, 1, X, 1, 1);
+    expect([v.anyWhere('wx', S3, S3 + S2), v.anyWhere('wx', S3 + 3 * S2, S3 + 3 * S2 + 1)]).toEqual([
+      false,
+      true,
+    ]);
+    expect(where(v, 'wx', S3, 2 * S3)).toEqual([S3 + 3 * S2 + 9]);
+    expect(v.wxFrames).toBe(2);
+    expect(v.isWx(S3 + 3 * S2 + 9)).toBe(true);
+    // A translation stored before its frame's free reaches it after the free.
+    const f = 3 * S2 + 4;
+    v.valid(f, 1, 0, 5, 1);
+    freedAt[f] = 6;
+    v.onFreed(f);
+    v.onFree(f);
+    expect([v.anyWhere('after-free', 3 * S2, 4 * S2), v.anyWhere('after-free', 4 * S2, S3)]).toEqual([
+      true,
+      false,
+    ]);
+    expect(where(v, 'after-free', 0, FRAMES)).toEqual([f]);
+    expect(v.afterFreeFrames).toBe(1);
+    // A block stored before the free of one of its frames reaches that frame after the free.
+    v.valid(0, S2, 0, 4, 1);
+    expect(where(v, 'after-free', 0, FRAMES)).toEqual([f]);
+    freedAt[10] = 7;
+    v.onFreed(10);
+    v.onFree(10);
+    expect(where(v, 'after-free', 0, FRAMES)).toEqual([10, f]);
+    // Once the old translations go, nothing is reached after free.
+    v.valid(0, S2, 0, 4, -1);
+    v.valid(f, 1, 0, 5, -1);
+    expect([v.anyWhere('after-free', 0, FRAMES), v.afterFreeFrames]).toEqual([false, 0]);
+  });
+
+  it('stale walk-cache entries to a table frame count after its free only if linked before it', () => {
+    const { v, freedAt } = view();
+    v.walk(42, 3, 1);
+    freedAt[42] = 5;
+    v.onFreed(42);
+    v.onFree(42);
+    expect([v.walkRefs(42), v.walkAfterFree(42), v.walkAfterFreeTotal]).toEqual([1, 1, 1]);
+    v.walk(42, 6, 1); // linked again after the free
+    expect([v.walkRefs(42), v.walkAfterFree(42), v.walkAfterFreeTotal]).toEqual([2, 1, 1]);
+    v.walk(42, 3, -1);
+    expect([v.walkRefs(42), v.walkAfterFree(42), v.walkAfterFreeTotal]).toEqual([1, 0, 0]);
+    // Beyond memory: nothing counted.
+    v.walk(FRAMES + 1, 0, 1);
+    expect(v.walkAfterFreeTotal).toBe(0);
+  });
+});
