@@ -11,5 +11,8 @@ export default defineConfig({
     // loaded machine as a kill.
     testTimeout: 120_000,
     include: ['packages/core/test/**/*.test.ts'],
+    // Every mutant reruns the tests that cover it: property tests run a tenth of their cases (at least
+    // the few each names; block-judge.test.ts's cost a second or more each).
+    env: { SHOOTDOWN_PROPERTY_RUNS_SCALE: '0.1' },
   },
 });
