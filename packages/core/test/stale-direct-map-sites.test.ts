@@ -1,0 +1,57 @@
+// stale-direct-map (soft; spec `stale-dmap`): a cached linear-map entry less permissive than the current
+// one costs a spurious fault (x86 spurious_kernel_fault, arch/x86/mm/fault.c) — only that direction, only
+// while the current entry maps the same frame, and only until a flush drops the cached one.
+import { Pte } from '@shootdown/mmu';
+import { describe, expect, it } from 'vitest';
+import { KDATA, fixture, read } from './machine-fixture.js';
+
+const KREAD = Pte.PRESENT | Pte.GLOBAL;
+
+function cachedThen(flags: number, now: number | null) {
+  const f = fixture('x86_64', ['stale-direct-map']);
+  const p = f.frame();
+  const dm = f.m.directMapVa(p);
+  f.map(f.m.kernelSpace, dm, p, flags);
+  expect(read(f, 1, dm)).toBe(0);
+  if (now === null) f.m.clearEntry(f.m.kernelSpace, dm, 1);
+  else f.m.setLeaf(f.m.kernelSpace, dm, 1, p, now);
+  f.mon.operationReturned();
+  return { f, p, dm };
+}
+
+const notes = (f: ReturnType<typeof fixture>) =>
+  f.mon.take().filter((v) => v.invariant === 'stale-direct-map');
+
+describe('stale-direct-map: which cached entries', () => {
+  it('a cached writable entry under a read-only one is more permissive: not this note', () => {
+    expect(notes(cachedThen(KDATA, KREAD).f)).toEqual([]);
+  });
+
+  it('a cached entry whose current entry is gone: no spurious fault to note', () => {
+    expect(notes(cachedThen(KREAD, null).f)).toEqual([]);
+  });
+
+  it('a note is never claimed, even by a policy that names it', () => {
+    const v = notes(cachedThen(KREAD, KDATA).f);
+    expect(v.map((x) => x.claimed)).toEqual([false]);
+  });
+});
+
+describe('stale-direct-map: settling', () => {
+  it('ends with the flush that drops the cached entry; the next tightening is noted again', () => {
+    const { f, p, dm } = cachedThen(KREAD, KDATA);
+    expect(notes(f).map((v) => v.frame)).toEqual([p]);
+    f.m.flushGlobal(0);
+    f.m.flushGlobal(1);
+    f.mon.operationReturned();
+    expect(notes(f)).toEqual([]);
+    // Read-only again, cached, then writable again: a second spurious-fault window.
+    f.m.setLeaf(f.m.kernelSpace, dm, 1, p, KREAD);
+    f.m.flushGlobal(0);
+    f.m.flushGlobal(1);
+    expect(read(f, 0, dm)).toBe(0);
+    f.m.setLeaf(f.m.kernelSpace, dm, 1, p, KDATA);
+    f.mon.operationReturned();
+    expect(notes(f).map((v) => [v.frame, v.address])).toEqual([[p, dm]]);
+  });
+});
