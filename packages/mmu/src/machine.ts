@@ -6,7 +6,7 @@ import type { CostModel } from './costs.js';
 import type { SpaceId } from './core.js';
 import type { MachineParams } from './params.js';
 import { ANY_TAG } from './tlb.js';
-import { MachineRegime } from './regime.js';
+import { MachineBulkStores } from './bulk-stores.js';
 export type { TlbiArgs } from './broadcast.js';
 export type { RegimeEntry } from './regime.js';
 
@@ -16,7 +16,7 @@ const INVPCID_NAMES = ['individual', 'single-context', 'all', 'all-non-global'] 
 /** Targets of an IPI: explicit CPU list, every CPU, or every CPU but the sender. */
 export type IpiTargets = readonly number[] | 'all' | 'others';
 
-export class Machine extends MachineRegime {
+export class Machine extends MachineBulkStores {
   private readonly ids: Record<
     | 'invlpg'
     | 'full'

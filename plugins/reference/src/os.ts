@@ -9,7 +9,7 @@ import {
   type PhaseHook,
   type Phase,
 } from '@shootdown/core';
-import { LEVEL_PAGES, Pte, type Machine } from '@shootdown/mmu';
+import { ENTRIES_PER_TABLE, LEVEL_PAGES, Pte, type Machine } from '@shootdown/mmu';
 import { FrameAllocator } from './frame-allocator.js';
 
 /** Linear-map entry of an ordinary frame: present, writable, not executable, global. */
@@ -31,11 +31,14 @@ export class ReferenceOs {
   ) {
     this.frames = new FrameAllocator(m.frames.count);
     this.kernelSpace = m.createKernelSpace(() => this.#bootTable());
-    // The linear map covers all memory with 4 KiB leaves: no large page ever needs splitting.
-    for (let p = 0; p < m.frames.count; p++) {
+    // The linear map covers all memory with 4 KiB leaves: no large page ever needs splitting. One run of
+    // stores per leaf table, its table installed first (the order of one store per page).
+    for (let p = 0; p < m.frames.count;) {
       const va = m.directMapVa(p);
+      const n = Math.min(m.frames.count - p, ENTRIES_PER_TABLE - ((va / 4096) % ENTRIES_PER_TABLE));
       m.ensurePath(this.kernelSpace, va, 1, () => this.#bootTable());
-      m.setLeaf(this.kernelSpace, va, 1, p, DM_DEFAULT);
+      m.setLeaves(this.kernelSpace, va, 1, n, p, DM_DEFAULT);
+      p += n;
     }
     const textBase = m.arch.layout.kernelTextBase;
     for (let i = 0; i < KERNEL_TEXT_PAGES; i++) {

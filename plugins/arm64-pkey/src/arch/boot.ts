@@ -3,7 +3,14 @@
 // the shape of v6's early allocator (PPA, spec arm64-pkey.md §5.7), whose recorded chunks are re-keyed whole at
 // init_late. Frames [0, IMAGE_FRAMES) hold the kernel image.
 import type { Machine } from '@shootdown/mmu';
-import { KPKEYS_PKEY_PGTABLES, PMD_NR_PAGES, PMD_ORDER, PUD_NR_PAGES } from '../constants.js';
+import {
+  KPKEYS_PKEY_PGTABLES,
+  PAGE_SIZE,
+  PMD_NR_PAGES,
+  PMD_ORDER,
+  PTRS_PER_PTE,
+  PUD_NR_PAGES,
+} from '../constants.js';
 import { GRAN_PMD_BLOCK, GRAN_PUD_BLOCK, type LinearMap } from '../linear-map.js';
 import { HW_PAGE_KERNEL, HW_PAGE_KERNEL_ROX, withKey } from './entry.js';
 
@@ -49,12 +56,8 @@ export function bootArm64(machine: Machine, linearMap: LinearMap, protectFromBoo
 
   // The image: 4 KiB pages, read-only and executable (PAGE_KERNEL_ROX), at the kernel text base.
   const text = machine.arch.layout.kernelTextBase;
-  for (let pfn = 0; pfn < IMAGE_FRAMES; pfn++) {
-    machine.frames.setTag(pfn, 'kernel-text');
-    const va = text + pfn * 4096;
-    machine.ensurePath(ks, va, 1, bootFrame);
-    machine.setLeaf(ks, va, 1, pfn, HW_PAGE_KERNEL_ROX);
-  }
+  for (let pfn = 0; pfn < IMAGE_FRAMES; pfn++) machine.frames.setTag(pfn, 'kernel-text');
+  mapPtes(machine, ks, text, 0, IMAGE_FRAMES, HW_PAGE_KERNEL_ROX, bootFrame);
 
   // The linear map at the granularity the LinearMap model starts with (map_mem()).
   const slots = linearMap.gran.length;
@@ -77,12 +80,32 @@ export function bootArm64(machine: Machine, linearMap: LinearMap, protectFromBoo
       machine.setLeaf(ks, va, 2, base, prot);
     } else {
       const end = Math.min(base + PMD_NR_PAGES, nrFrames);
-      for (let pfn = base; pfn < end; pfn++) {
-        const va = machine.directMapVa(pfn);
-        if (pfn === base) machine.ensurePath(ks, va, 1, bootFrame);
-        machine.setLeaf(ks, va, 1, pfn, prot);
-      }
+      mapPtes(machine, ks, machine.directMapVa(base), base, end - base, prot, bootFrame);
     }
   }
   return { reservedFrames: earlyEnd, earlyTables, earlyChunks: [[earlyStart, earlyEnd - earlyStart]] };
+}
+
+/**
+ * alloc_init_cont_pte() / alloc_init_pte() (arch/arm64/mm/mmu.c): the PTE table for each 2 MiB of the range
+ * (pmd_populate with a table from the early allocator when the PMD entry is empty), then one __set_pte() per
+ * page of that table, in address order — a run of leaf stores into one table.
+ */
+function mapPtes(
+  machine: Machine,
+  ks: number,
+  va: number,
+  pfn: number,
+  nr: number,
+  prot: number,
+  bootFrame: () => number,
+): void {
+  let done = 0;
+  while (done < nr) {
+    const at = va + done * PAGE_SIZE;
+    const n = Math.min(nr - done, PTRS_PER_PTE - ((at / PAGE_SIZE) % PTRS_PER_PTE));
+    machine.ensurePath(ks, at, 1, bootFrame);
+    machine.setLeaves(ks, at, 1, n, pfn + done, prot);
+    done += n;
+  }
 }

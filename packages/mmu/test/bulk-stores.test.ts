@@ -1,0 +1,230 @@
+// setLeaves (a run of leaf stores into one table, Linux set_ptes()) against the same leaves stored one by one
+// with setLeaf: two machines built alike, one given the run, the other the per-entry stores, must agree on
+// everything a store can change — the table's entries and store times, the clock, the reverse view of every
+// frame, the stale records, break-before-make reports, observer calls and trace events.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  LEVEL_PAGES,
+  LEVEL_SIZE,
+  Pte,
+  createMachine,
+  type LeafLevel,
+  type Machine,
+  type SpaceId,
+} from '../src/index.js';
+import { USER_VA, propertyRuns } from './helpers.js';
+
+const FRAMES = 4096; // 16 MiB
+const FLAG_BITS = [Pte.WRITABLE, Pte.USER, Pte.XUSER, Pte.XKERNEL, Pte.GLOBAL] as const;
+
+interface Setup {
+  arch: 'x86_64' | 'arm64';
+  level: LeafLevel;
+  /** Entries of the target table stored before the run: [index, output (in leaves), flag bits]. */
+  preset: [number, number, number][];
+  /** Entries of the target table cleared again after the preset (stale records where a CPU holds them). */
+  cleared: number[];
+  /** CPUs that run the space (possible holders of its entries). */
+  running: boolean[];
+  /** A second space links the same table (its stores translate through two aliases). */
+  alias: boolean;
+  observer: boolean;
+  sink: boolean;
+  /** The run: first index, length, first output (in leaves), flag bits. */
+  first: number;
+  nr: number;
+  out: number;
+  flags: number;
+}
+
+interface Rig {
+  m: Machine;
+  space: SpaceId;
+  va: number;
+  log: string[];
+}
+
+const flagsOf = (bits: number): number => FLAG_BITS.reduce((f, b, i) => ((bits >> i) & 1 ? f | b : f), 0);
+
+/** Leaves at `level` fit this many outputs in 16 MiB (2 MiB leaves: 8, aligned as a block must be). */
+const outputs = (level: LeafLevel): number => FRAMES / LEVEL_PAGES[level];
+
+function build(s: Setup): Rig {
+  const m = createMachine({ arch: s.arch, cpus: 2, memory: '16MiB', tlb: 'adversarial' });
+  const table = (): number => m.frames.allocAny('page-table');
+  m.createKernelSpace(table);
+  const space = m.createSpace(1, table);
+  const va = USER_VA;
+  m.ensurePath(space, va, s.level, table);
+  if (s.alias) {
+    // Space 2 links the target table at another address: a store into it changes both translations.
+    const other = m.createSpace(2, table);
+    const at = USER_VA + LEVEL_SIZE[(s.level + 1) as 2 | 3] * 4;
+    m.ensurePath(other, at, (s.level + 1) as 2 | 3, table);
+    const tablePfn = m.lookup(space, va).tables[4 - s.level]!;
+    m.setTable(other, at, (s.level + 1) as 2 | 3, tablePfn);
+  }
+  s.running.forEach((on, cpu) => on && m.setRoot(cpu, space));
+  const step = LEVEL_PAGES[s.level];
+  for (const [i, o, bits] of s.preset)
+    m.setLeaf(space, va + i * LEVEL_SIZE[s.level], s.level, o * step, flagsOf(bits) | Pte.USER);
+  for (const i of s.cleared) m.clearEntry(space, va + i * LEVEL_SIZE[s.level], s.level);
+  const log: string[] = [];
+  if (s.observer) {
+    m.observe({
+      framesChanged: (f, n, cause) => log.push(`changed ${f}+${n} ${cause}`),
+      bbmViolation: (v) => log.push(`bbm ${JSON.stringify(v)}`),
+      tableLinked: (l) => log.push(`linked ${JSON.stringify(l)}`),
+      walkChanged: (p, cause) => log.push(`walk ${p} ${cause}`),
+    });
+  }
+  if (s.sink) m.setEventSink((e) => log.push(`event ${JSON.stringify(e)}`));
+  return { m, space, va, log };
+}
+
+/** Everything a store can change, as plain values (flat number lists: thousands of them per case). */
+function observe(r: Rig, s: Setup): unknown {
+  const { m } = r;
+  const tablePfn = m.lookup(r.space, r.va).tables[4 - s.level]!;
+  const slot = m.tables.slotOf[tablePfn]!;
+  const entries = (a: Uint32Array): number[] => Array.from(a.subarray(slot * 512, slot * 512 + 512));
+  // Every frame a leaf of the case reaches: a 4 KiB leaf's own frame, a 2 MiB leaf's first and last
+  // (a block is counted per chunk, alike for all of its frames).
+  const step = LEVEL_PAGES[s.level];
+  const leaves = [...s.preset.map(([, o]) => o), ...Array.from({ length: s.nr }, (_, k) => s.out + k)];
+  const frames: number[] = [];
+  for (const f of [...new Set(leaves.flatMap((o) => [o * step, o * step + step - 1]))].sort(
+    (a, b) => a - b,
+  )) {
+    const r = m.reachers(f);
+    frames.push(f, r.valid, r.validWritable, r.validExecutable, r.stale, r.staleWritable, r.staleExecutable);
+    frames.push(r.validAfterFree, r.staleAfterFree, r.staleWalks);
+  }
+  // The stale leaf records in live-list order (an invalidation's drop order and later reports follow it).
+  const st = m.staleLeaf;
+  const stale: number[][] = [];
+  for (let i = 0; i < st.live; i++) {
+    const rec = st.liveAt(i);
+    stale.push([
+      st.index[rec]!,
+      st.level[rec]!,
+      st.tag[rec]!,
+      st.flags[rec]!,
+      st.out[rec]!,
+      st.since[rec]!,
+      st.space[rec]!,
+      ...st.holders(rec),
+    ]);
+  }
+  return {
+    flags: entries(m.tables.flags),
+    out: entries(m.tables.out),
+    since: entries(m.tables.since),
+    used: m.tables.slotUsed[slot],
+    clock: (m as unknown as { clock: number }).clock,
+    frames,
+    stale,
+    wx: m.wxFrameCount,
+    afterFree: m.afterFreeFrameCount,
+    bbm: m.bbmViolations,
+    log: r.log,
+  };
+}
+
+const setup: fc.Arbitrary<Setup> = fc
+  .record({
+    arch: fc.constantFrom('x86_64' as const, 'arm64' as const),
+    level: fc.constantFrom(1 as const, 2 as const),
+    running: fc.tuple(fc.boolean(), fc.boolean()),
+    alias: fc.boolean(),
+    observer: fc.boolean(),
+    sink: fc.boolean(),
+    first: fc.integer({ min: 0, max: 511 }),
+    flags: fc.integer({ min: 0, max: 31 }),
+  })
+  .chain((b) =>
+    fc
+      .record({
+        preset: fc.array(
+          fc.tuple(
+            fc.integer({ min: 0, max: 511 }),
+            fc.integer({ min: 0, max: outputs(b.level) - 1 }),
+            fc.integer({ min: 0, max: 31 }),
+          ),
+          { maxLength: 12 },
+        ),
+        cleared: fc.array(fc.integer({ min: 0, max: 511 }), { maxLength: 4 }),
+        nr: fc.integer({ min: 0, max: Math.min(512 - b.first, b.level === 1 ? 512 : outputs(2)) }),
+      })
+      .chain((c) =>
+        fc
+          .record({
+            out: fc.integer({ min: 0, max: Math.max(0, outputs(b.level) - c.nr) }),
+          })
+          .map((d) => ({ ...b, ...c, ...d })),
+      ),
+  );
+
+/** Presets near the run's window, so that runs meet live and cleared entries often. */
+const nearRun = (s: Setup): Setup => ({
+  ...s,
+  preset: s.preset
+    .map(([i, o, f]) => [s.first + (i % Math.max(1, s.nr + 2)), o, f] as [number, number, number])
+    .filter(([i]) => i < 512),
+  cleared: s.cleared.map((i) => s.first + (i % Math.max(1, s.nr + 2))).filter((i) => i < 512),
+});
+
+describe('setLeaves: a run of leaf stores into one table', () => {
+  it('changes the machine exactly as the same stores one by one', () => {
+    fc.assert(
+      fc.property(setup.map(nearRun), (s) => {
+        const bulk = build(s);
+        const single = build(s);
+        const size = LEVEL_SIZE[s.level];
+        const at = bulk.va + s.first * size;
+        bulk.m.setLeaves(bulk.space, at, s.level, s.nr, s.out * LEVEL_PAGES[s.level], flagsOf(s.flags));
+        const start = single.va + s.first * size;
+        for (let k = 0; k < s.nr; k++) {
+          single.m.setLeaf(
+            single.space,
+            start + k * size,
+            s.level,
+            (s.out + k) * LEVEL_PAGES[s.level],
+            flagsOf(s.flags),
+          );
+        }
+        const got = observe(bulk, s);
+        const want = observe(single, s);
+        // Deep equality of thousands of values is slow: compare the JSON, and show the difference if any.
+        if (JSON.stringify(got) !== JSON.stringify(want)) expect(got).toEqual(want);
+      }),
+      { numRuns: propertyRuns(300), seed: 0x5e7_9735 },
+    );
+  });
+
+  it('checks its arguments as setLeaf does, and stays inside one table', () => {
+    const m = createMachine({ arch: 'x86_64', cpus: 1, memory: '16MiB', tlb: 'adversarial' });
+    const table = (): number => m.frames.allocAny('page-table');
+    m.createKernelSpace(table);
+    const space = m.createSpace(1, table);
+    m.ensurePath(space, USER_VA, 1, table);
+    // 511 + 2 entries: set_ptes() maps within one page table.
+    expect(() => m.setLeaves(space, USER_VA + 511 * 4096, 1, 2, 100, Pte.WRITABLE)).toThrow(/one table/);
+    expect(() => m.setLeaves(space, USER_VA, 1, 2, 100, Pte.TABLE)).toThrow(/setTable/);
+    expect(() => m.setLeaves(space, USER_VA, 1, -1, 100, 0)).toThrow(RangeError);
+    expect(() => m.setLeaves(space, USER_VA, 1, 1.5, 100, 0)).toThrow(RangeError);
+    expect(() => m.setLeaves(space, USER_VA, 1, 2, -1, 0)).toThrow(/bad frame/);
+    expect(() => m.setLeaves(space, USER_VA, 1, 2, 2 ** 32 - 1, 0)).toThrow(/bad frame/);
+    expect(() => m.setLeaves(space, USER_VA + 1, 1, 1, 100, 0)).toThrow(/aligned/);
+    // No table for this address yet: the path must exist, as for setLeaf.
+    expect(() => m.setLeaves(space, USER_VA + LEVEL_SIZE[3], 1, 1, 100, 0)).toThrow(/no level-/);
+    // Nothing was stored by the refused runs, and an empty run stores nothing.
+    m.setLeaves(space, USER_VA, 1, 0, 100, 0);
+    expect(m.lookup(space, USER_VA).present).toBe(false);
+    expect(m.reachers(100).valid).toBe(0);
+    // The last entry of a table is reachable, and 2^32 − 1 is the last frame number an entry can hold.
+    m.setLeaves(space, USER_VA + 510 * 4096, 1, 2, 2 ** 32 - 2, 0);
+    expect(m.readEntry(space, USER_VA + 511 * 4096, 1).pfn).toBe(2 ** 32 - 1);
+  });
+});
