@@ -1,0 +1,94 @@
+// The permission rules every access is checked by (README "Accesses"), page kind × access mode × kind,
+// in both architectures and both TLB models, against a table written from the architecture references:
+//  x86 (Intel SDM Vol. 3A §4.6, CR0.WP = 1, CR4.SMEP = CR4.SMAP = 1, EFLAGS.AC = 0 except uaccess):
+//   user-mode accesses to supervisor pages fault; writes need R/W; fetches need XD clear (per mode here);
+//   supervisor fetches from user pages fault (SMEP); supervisor data accesses to user pages fault unless
+//   AC = 1 (SMAP; uaccess is STAC … CLAC).
+//  arm64 (Arm ARM D8.4, PSTATE.PAN = 1): EL0 and unprivileged LDTR/STTR (uaccess) accesses to pages
+//   without AP[1] (EL0 access) fault; writes need AP[2] clear; EL1 data accesses to EL0 pages fault (PAN);
+//   EL1 fetches from EL0 pages fault (PXN, which Linux sets on every user page).
+import { describe, expect, it } from 'vitest';
+import { Access, KERNEL_HALF, Mode, Outcome, Pte, type AccessKind, type AccessMode } from '../src/index.js';
+import { USER_VA, rig } from './helpers.js';
+
+interface Page {
+  name: string;
+  user: boolean;
+  w: boolean;
+  x: boolean;
+}
+
+const PAGES: Page[] = [];
+for (const user of [true, false])
+  for (const w of [false, true])
+    for (const x of [false, true])
+      PAGES.push({ name: `${user ? 'user' : 'kernel'} ${w ? 'W' : 'RO'}${x ? '+X' : ''}`, user, w, x });
+
+const KINDS: [string, AccessKind][] = [
+  ['read', Access.READ],
+  ['write', Access.WRITE],
+  ['exec', Access.EXEC],
+];
+const MODES: [string, AccessMode][] = [
+  ['user', Mode.USER],
+  ['kernel', Mode.KERNEL],
+  ['uaccess', Mode.UACCESS],
+];
+
+/** The expected outcome, from the rules above. */
+function expected(arch: 'x86_64' | 'arm64', p: Page, kind: AccessKind, mode: AccessMode): number {
+  // Who the access is checked as: EL0 for arm64's unprivileged loads/stores, supervisor for x86 uaccess.
+  const asUser = mode === Mode.USER || (arch === 'arm64' && mode === Mode.UACCESS);
+  if (asUser && !p.user) return Outcome.FAULT_PRIVILEGE;
+  if (!asUser && p.user) {
+    if (kind === Access.EXEC) return Outcome.FAULT_EXEC; // SMEP / PXN
+    if (mode === Mode.KERNEL) return Outcome.FAULT_PRIVILEGE; // SMAP / PAN
+  }
+  if (kind === Access.WRITE && !p.w) return Outcome.FAULT_WRITE;
+  if (kind === Access.EXEC && !p.x) return Outcome.FAULT_EXEC;
+  return Outcome.OK;
+}
+
+describe('permission rules: page kind × mode × access', () => {
+  for (const arch of ['x86_64', 'arm64'] as const) {
+    for (const tlb of ['adversarial', 'precise'] as const) {
+      it(`${arch} (${tlb})`, () => {
+        const { m, kernel, table } = rig({ arch, cpus: 1, tlb });
+        const mm = m.createSpace(1, table);
+        m.setRoot(0, mm);
+        const rows: string[] = [];
+        const want: string[] = [];
+        for (const [i, p] of PAGES.entries()) {
+          // User pages in the user half, kernel pages in the kernel half (and a user page in the kernel
+          // half is no case: Linux maps none there).
+          const space = p.user ? mm : kernel;
+          const va = (p.user ? USER_VA : KERNEL_HALF + 0x40000000) + i * 4096;
+          m.ensurePath(space, va, 1, table);
+          const x = p.x ? (p.user ? Pte.XUSER : Pte.XKERNEL) : 0;
+          m.setLeaf(space, va, 1, 100 + i, (p.user ? Pte.USER : Pte.GLOBAL) | (p.w ? Pte.WRITABLE : 0) | x);
+          for (const [mn, mode] of MODES) {
+            for (const [kn, kind] of KINDS) {
+              if (mode === Mode.UACCESS && kind === Access.EXEC) continue; // no fetch is a uaccess
+              const o = m.access(0, va, kind, mode);
+              rows.push(`${p.name} ${mn} ${kn}: ${o} pfn ${o === Outcome.OK ? m.lastPfn : -1}`);
+              const e = expected(arch, p, kind, mode);
+              want.push(`${p.name} ${mn} ${kn}: ${e} pfn ${e === Outcome.OK ? 100 + i : -1}`);
+            }
+          }
+        }
+        expect(rows).toEqual(want);
+      });
+    }
+  }
+
+  it('a kernel page executable at EL0 only (UXN clear, PXN set) is not executable by the kernel', () => {
+    const { m, table } = rig({ arch: 'arm64', cpus: 1 });
+    const mm = m.createSpace(1, table);
+    m.ensurePath(mm, USER_VA, 1, table);
+    m.setLeaf(mm, USER_VA, 1, 5, Pte.USER | Pte.XKERNEL);
+    m.setRoot(0, mm);
+    // XKERNEL on a user page does not make it executable at EL0 (UXN is set) nor at EL1 (PXN rule).
+    expect(m.access(0, USER_VA, Access.EXEC, Mode.USER)).toBe(Outcome.FAULT_EXEC);
+    expect(m.access(0, USER_VA, Access.EXEC, Mode.KERNEL)).toBe(Outcome.FAULT_EXEC);
+  });
+});
