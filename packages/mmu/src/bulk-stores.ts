@@ -47,8 +47,7 @@ export abstract class MachineBulkStores extends MachineRegime {
       }
       const now = this.clock++;
       t.slotUsed[slot]++;
-      t.flags[b + i] = nf;
-      t.out[b + i] = no;
+      t.write(b + i, nf, no);
       t.since[b + i] = now;
       this.reverse.valid(no, step, nf, now, 1);
     }

@@ -1,6 +1,7 @@
 // Read-only questions about the machine: the reverse view (O(1) per frame) and enumerations that
 // explain an answer (which CPU, which VA). Invariant checkers in core use these.
 import {
+  ENTRIES_PER_TABLE,
   GLOBAL_TAG,
   KERNEL_HALF,
   LEVEL_PAGES,
@@ -289,31 +290,34 @@ export abstract class MachineQueries extends MachineTlb {
     });
   }
 
-  /** Present leaves reaching `pfn` in live page tables (scans the tables: for explanations, not hot paths). */
+  /**
+   * Present leaves reaching `pfn` in live page tables, by (space, VA). The entries come from the tables'
+   * leaf index (only those mapping `pfn`, not every entry), visited in entry order as a scan of every table
+   * would visit them, so equal keys keep the same order.
+   */
   validTranslations(pfn: number): ValidTranslation[] {
     const t = this.tables;
     const out: ValidTranslation[] = [];
-    for (let slot = 0; slot < t.slotPfn.length; slot++) {
+    for (const e of t.leafCandidates(pfn)) {
+      const slot = (e / ENTRIES_PER_TABLE) | 0;
       if (t.slotPfn[slot] < 0 || t.slotLive[slot] === 0 || t.slotUsed[slot] === 0) continue;
       const level = t.slotLevel[slot] as Level;
-      for (let i = 0; i < 512; i++) {
-        const e = slot * 512 + i;
-        const f = t.flags[e];
-        if ((f & Pte.PRESENT) === 0 || (f & Pte.TABLE) !== 0) continue;
-        const first = t.out[e];
-        if (pfn < first || pfn >= first + LEVEL_PAGES[level]) continue;
-        out.push({
-          space: t.slotSpace[slot],
-          va: t.slotBase[slot] + i * LEVEL_SIZE[level],
-          level,
-          flags: f,
-          pfn: first,
-        });
-        // A table linked at several places translates through each of them.
-        const ex = t.extraAliases.get(slot) ?? [];
-        for (let k = 0; k < ex.length; k += 3)
-          out.push({ space: ex[k], va: ex[k + 1] + i * LEVEL_SIZE[level], level, flags: f, pfn: first });
-      }
+      const i = e - slot * ENTRIES_PER_TABLE;
+      const f = t.flags[e];
+      if ((f & Pte.PRESENT) === 0 || (f & Pte.TABLE) !== 0) continue;
+      const first = t.out[e];
+      if (pfn < first || pfn >= first + LEVEL_PAGES[level]) continue;
+      out.push({
+        space: t.slotSpace[slot],
+        va: t.slotBase[slot] + i * LEVEL_SIZE[level],
+        level,
+        flags: f,
+        pfn: first,
+      });
+      // A table linked at several places translates through each of them.
+      const ex = t.extraAliases.get(slot) ?? [];
+      for (let k = 0; k < ex.length; k += 3)
+        out.push({ space: ex[k], va: ex[k + 1] + i * LEVEL_SIZE[level], level, flags: f, pfn: first });
     }
     return out.sort((a, b) => a.space - b.space || a.va - b.va);
   }

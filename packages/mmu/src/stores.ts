@@ -129,8 +129,7 @@ export abstract class MachineStores extends MachineBbm {
     const step = LEVEL_PAGES[level - 1];
     const cb = child * ENTRIES_PER_TABLE;
     for (let i = 0; i < ENTRIES_PER_TABLE; i++) {
-      this.tables.flags[cb + i] = flags;
-      this.tables.out[cb + i] = out + i * step;
+      this.tables.write(cb + i, flags, out + i * step);
       this.tables.since[cb + i] = this.clock;
     }
     this.tables.slotUsed[child] = ENTRIES_PER_TABLE;
@@ -236,8 +235,7 @@ export abstract class MachineStores extends MachineBbm {
         for (let k = 0; k < extra.length; k += 3)
           this.retireUnder(level, extra[k + 1] + i * size, extra[k], of, oo, os, oldChild);
     }
-    t.flags[e] = nf;
-    t.out[e] = no;
+    t.write(e, nf, no);
     t.since[e] = now;
     let newChild = -1;
     if ((nf & Pte.TABLE) !== 0) {

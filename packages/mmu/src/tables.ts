@@ -1,8 +1,12 @@
 // Page-table storage: every frame used as a table gets a slot of 512 entries in shared typed arrays
 // (flags word, output frame, store time). No object per entry: 12 bytes per entry, 0 per unused frame
-// beyond one Int32 slot index.
+// beyond one Int32 slot index — plus, once a question needs it, the leaf index (leaf-index.ts: 8 bytes per
+// entry, 4 per frame).
 import { ArrayLease } from './array-pool.js';
-import { ENTRIES_PER_TABLE, type Level } from './constants.js';
+import { ENTRIES_PER_TABLE, Pte, type Level } from './constants.js';
+import { LeafIndex } from './leaf-index.js';
+
+const LEAF = Pte.PRESENT | Pte.TABLE;
 
 export class PageTables {
   /** Slot of each frame, -1 when the frame is not a page table. */
@@ -35,9 +39,14 @@ export class PageTables {
   private capacity: number;
   private readonly freeSlots: number[] = [];
   private nextSlot = 0;
+  /** Entries by the frame they map, built on first use (leaf-index.ts); null until then. */
+  private leaves: LeafIndex | null = null;
 
   /** @param lease where the first arrays come from (the machine's, recycled across machines); grown ones are new. */
-  constructor(frameCount: number, lease: ArrayLease = new ArrayLease()) {
+  constructor(
+    private readonly frameCount: number,
+    private readonly lease: ArrayLease = new ArrayLease(),
+  ) {
     this.slotOf = lease.take(Int32Array, frameCount, -1);
     const cap = (this.capacity = 16);
     this.flags = lease.take(Uint32Array, cap * ENTRIES_PER_TABLE);
@@ -77,6 +86,8 @@ export class PageTables {
     const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.nextSlot++;
     if (slot >= this.capacity) this.grow();
     const base = slot * ENTRIES_PER_TABLE;
+    // A recycled slot may still hold the entries of the table it was (release keeps them).
+    if (this.leaves !== null) this.unindexSlot(slot);
     this.flags.fill(0, base, base + ENTRIES_PER_TABLE);
     // Stryker disable next-line ArithmeticOperator: equivalent — out/since are read only where flags (zeroed above) say present
     this.out.fill(0, base, base + ENTRIES_PER_TABLE);
@@ -96,6 +107,46 @@ export class PageTables {
     return slot;
   }
 
+  /**
+   * Write entry `e`. Every store into a table goes through here (or through `adopt`'s zeroing), so that the
+   * leaf index, once built, stays exact.
+   */
+  write(e: number, flags: number, out: number): void {
+    const idx = this.leaves;
+    if (idx !== null) {
+      const level = this.slotLevel[(e / ENTRIES_PER_TABLE) | 0];
+      if ((this.flags[e] & LEAF) === Pte.PRESENT) idx.remove(e, level, this.out[e]);
+      if ((flags & LEAF) === Pte.PRESENT) idx.add(e, level, out);
+    }
+    this.flags[e] = flags;
+    this.out[e] = out;
+  }
+
+  /**
+   * Entries that may hold a present leaf reaching `pfn`, ascending (a superset: the caller checks each
+   * entry's flags, range and table). Builds the index on first use.
+   */
+  leafCandidates(pfn: number): number[] {
+    if (this.leaves === null) {
+      const idx = new LeafIndex(this.frameCount, this.capacity * ENTRIES_PER_TABLE, this.lease);
+      for (let slot = 0; slot < this.nextSlot; slot++) {
+        const level = this.slotLevel[slot];
+        const b = slot * ENTRIES_PER_TABLE;
+        for (let e = b; e < b + ENTRIES_PER_TABLE; e++)
+          if ((this.flags[e] & LEAF) === Pte.PRESENT) idx.add(e, level, this.out[e]);
+      }
+      this.leaves = idx;
+    }
+    return this.leaves.candidates(pfn);
+  }
+
+  private unindexSlot(slot: number): void {
+    const level = this.slotLevel[slot];
+    const b = slot * ENTRIES_PER_TABLE;
+    for (let e = b; e < b + ENTRIES_PER_TABLE; e++)
+      if ((this.flags[e] & LEAF) === Pte.PRESENT) this.leaves!.remove(e, level, this.out[e]);
+  }
+
   /** Forget the table content of a frame (its frame was freed). */
   release(pfn: number): void {
     const slot = this.slotOf[pfn];
@@ -111,7 +162,9 @@ export class PageTables {
   /** Bytes held by the table arrays (for the heap-per-page budget). */
   get bytes(): number {
     return (
-      this.capacity * (ENTRIES_PER_TABLE * 12 + 4 + 1 + 4 + 4 + 8 + 4 + 2 + 4 + 4) + this.slotOf.byteLength
+      this.capacity * (ENTRIES_PER_TABLE * 12 + 4 + 1 + 4 + 4 + 8 + 4 + 2 + 4 + 4) +
+      this.slotOf.byteLength +
+      (this.leaves === null ? 0 : this.capacity * ENTRIES_PER_TABLE * 8 + this.frameCount * 4)
     );
   }
 
@@ -158,6 +211,7 @@ export class PageTables {
     as.set(this.slotAliasSince);
     this.slotAliasSince = as;
     this.capacity = cap;
+    this.leaves?.grow(n);
   }
 }
 
