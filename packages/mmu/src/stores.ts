@@ -63,7 +63,10 @@ export abstract class MachineStores extends MachineBbm {
       if (level === 1) throw new Error('a table pointer cannot be stored in a level-1 table');
       this.tables.adopt(out, (level - 1) as Level);
       if (this.frames.isFree(out)) this.frames.setTag(out, 'page-table');
-    } else if ((flags & Pte.PRESENT) !== 0 && level === 4) {
+    } else if (flags !== 0 && level === 4) {
+      // Any non-zero flags store a present leaf (PRESENT is added below), and no level-4 entry maps a
+      // page: PML4E bit 7 is reserved (SDM Vol. 3A §4.5, table 4-14); a 4 KiB-granule level-0
+      // descriptor is a table or invalid (Arm ARM D8.3).
       throw new Error('no leaf at level 4');
     }
     const va = this.tables.slotBase[slot] + index * LEVEL_SIZE[level];
