@@ -1,9 +1,10 @@
 // DESIGN §8, the CLI: `shootdown --version` ≤ 0.15 s of CPU and a one-scenario `run` ≤ 0.3 s of CPU,
-// start-up included (user + system CPU of the whole process, every thread — the run worker too — from
-// node's bootstrap to exit, measured by the child itself; three children, the median against the budget,
-// min and max beside it: the spread says how noisy the machine was); and litmus-sized scenarios
-// in one process ≥ 1,000 per second (herd7 takes 20–100 ms per aarch64-VMSA test): every catalogue
-// scenario at its own size under the default selection of linux-x86, loaded and run again and again.
+// start-up included (user + system CPU of the whole process, every thread — a run worker too, if one
+// starts — from node's bootstrap to exit, measured by the child itself; three children, the median against
+// the budget, min and max beside it: the spread says how noisy the machine was); and litmus-sized
+// scenarios in one process ≥ 1,000 per second (herd7 takes 20–100 ms per aarch64-VMSA test): every
+// catalogue scenario at its own size under the default selection of linux-x86, loaded and run again and
+// again.
 import { listScenarios } from '@shootdown/catalog';
 import { loadOptionsFor, loadRegistryLikeCli } from '@shootdown/cli';
 import { loadScenarioFile, runScenario } from '@shootdown/engine';

@@ -3,7 +3,8 @@
 // the other columns complete; the command exits 3 and stderr carries no native stack trace. The limits
 // are generous enough that the healthy column (milliseconds of work) finishes on a loaded machine; the
 // looping column is the only one that ever meets the time limit.
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeRun, makeHome, runCli, type CliHome } from './helpers/cli.js';
 import { copyFixtureOutside } from './helpers/fixtures.js';
@@ -128,5 +129,63 @@ describe('plug-in containment', () => {
       'error: vfree-exec-reuse: plug-in shootdown-policy-runaway, runaway-loops: the run exceeded its time limit (--timeout 10 s)',
     );
     expect(existsSync(out)).toBe(false);
+  }, 600_000);
+
+  // `run` keeps a linked or installed plug-in's run on a worker (run-here.ts): the heap cap holds
+  it('run: a memory-hungry third-party policy is an error column under --max-memory, exit 3', async () => {
+    const r = await runCli(
+      ['run', 'vfree-exec-reuse', '--policy', 'runaway-hungry', '--max-memory', '128', '--format', 'json'],
+      home,
+    );
+    expect(r.code, describeRun(r)).toBe(3);
+    expect((JSON.parse(r.stdout) as { error?: string }).error).toBe(
+      'runaway-hungry: the run exhausted its memory limit (--max-memory 128 MiB)',
+    );
+    expect(r.stderr).toContain(
+      'error: vfree-exec-reuse: plug-in shootdown-policy-runaway, runaway-hungry: the run exhausted its memory limit',
+    );
+    expect(r.stderr).not.toMatch(/FATAL ERROR|Native stack trace|\n\s+at [\w.<>]+ \(/);
+  }, 600_000);
+});
+
+// With only the built-in plug-ins, `run` runs on the command's own thread (run-here.ts); the time limit
+// still ends it. The scenario is hundreds of 32 MiB vmalloc areas allocated and freed: tens of seconds of
+// work, against a limit of one.
+describe('run on the command’s own thread', () => {
+  let plain: CliHome;
+  beforeAll(() => {
+    plain = makeHome('shootdown-run-here-');
+  });
+  afterAll(() => plain.cleanup());
+
+  it('ends a built-in run at --timeout: an error column, exit 3, no native trace', async () => {
+    const file = join(plain.dir, 'long-run.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: long-run',
+        "description: 'Hundreds of large vmalloc areas allocated and freed.'",
+        'machine: { cpus: 8, memory: 256MiB }',
+        'steps:',
+        '  - op: repeat',
+        '    times: 1000',
+        '    steps:',
+        '      - { op: kalloc, id: buf, pages: 8192 }',
+        '      - { op: kfree, region: buf }',
+        '',
+      ].join('\n'),
+    );
+    const r = await runCli(
+      ['run', file, '--policy', 'linux-x86', '--timeout', '1', '--format', 'json'],
+      plain,
+    );
+    expect(r.code, describeRun(r)).toBe(3);
+    expect((JSON.parse(r.stdout) as { error?: string }).error).toBe(
+      'linux-x86: the run exceeded its time limit (--timeout 1 s)',
+    );
+    expect(r.stderr).toContain(
+      'error: long-run: plug-in @shootdown/policy-linux-x86, linux-x86: the run exceeded its time limit (--timeout 1 s)',
+    );
+    expect(r.stderr).not.toMatch(/FATAL ERROR|Native stack trace|\n\s+at [\w.<>]+ \(/);
   }, 600_000);
 });

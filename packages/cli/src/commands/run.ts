@@ -6,6 +6,7 @@ import { checkBreakdownFormat, checkBreakdownStep } from '../breakdown-flag.js';
 import { checkFormat, installPluginRenderers, renderComparisons } from '../formats.js';
 import { startMatrixPool } from '../parallel-matrix.js';
 import { renderOptionsFor } from '../report-options.js';
+import { mayRunHere, runHere } from '../run-here.js';
 import { limitFlags, runLimits } from '../run-limits.js';
 import { findingsOf, runErrorsOf } from '../run-matrix.js';
 import { loadOptionsFor, loadScenarios } from '../scenario-input.js';
@@ -56,7 +57,7 @@ export default class Run extends ShootdownCommand {
   };
 
   async run(): Promise<Record<string, unknown>> {
-    const { args, flags } = await this.parse(Run);
+    const { args, flags, metadata } = await this.parse(Run);
     const set = parseSetFlags(flags.set);
     if (flags.out !== undefined) checkOutPath(flags.out);
     checkTracePath(flags.trace);
@@ -65,13 +66,18 @@ export default class Run extends ShootdownCommand {
     checkFormat(flags.format);
     if (flags.breakdown !== undefined) checkBreakdownFormat(flags.format);
     const selections = selectionsFromFlags(registry, [flags.policy], []);
-    // the run is contained: a worker thread under --timeout and --max-memory (run-limits.ts)
-    const pool = startMatrixPool(
-      1,
-      plugins.map((p) => p.root),
-      1,
-      runLimits(flags),
-    );
+    const limits = runLimits(flags);
+    // the run is contained: on this thread when only the CLI's own plug-ins are loaded and no heap cap was
+    // asked for (run-here.ts), otherwise on a worker thread under --timeout and --max-memory (run-limits.ts)
+    const here = mayRunHere(plugins, limits, metadata.flags['max-memory']?.setFromDefault !== true);
+    const pool = here
+      ? undefined
+      : startMatrixPool(
+          1,
+          plugins.map((p) => p.root),
+          1,
+          limits,
+        );
     let matrix;
     try {
       const scenarios = await loadScenarios([args.scenario], loadOptionsFor(registry, set));
@@ -81,12 +87,13 @@ export default class Run extends ShootdownCommand {
           : checkBreakdownStep(scenarios[0]!.scenario, flags.breakdown);
       // The HTML report draws the run's timeline from its recording.
       const trace = flags.trace !== undefined || flags.format === 'html';
-      matrix = await pool.run(scenarios, selections, {
-        trace,
-        ...(breakdown === undefined ? {} : { breakdown }),
-      });
+      const options = { trace, ...(breakdown === undefined ? {} : { breakdown }) };
+      matrix =
+        pool === undefined
+          ? runHere(registry, scenarios[0]!.scenario, selections[0]!, limits, options)
+          : await pool.run(scenarios, selections, options);
     } finally {
-      await pool.close();
+      await pool?.close();
     }
     const { results, comparisons } = matrix;
     const result: RunResult = results[0][0];
