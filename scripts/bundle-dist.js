@@ -16,19 +16,23 @@
 // import and the require name the same file (no "import" condition, not type: module), so it is the
 // same instance either way, cached once.
 //
-// `--vendor <name>` (repeatable) also writes dist/vendor/<name>.cjs: that CommonJS dependency, as the
-// package resolves it, joined into one file, for a package that loads it itself (engine's yaml-lib.ts)
-// and only where several copies of the library are harmless.
+// `--vendor <name>` (repeatable) also writes dist/vendor/<name>.cjs (`@scope/name` → `scope-name.cjs`):
+// that CommonJS dependency, as the package resolves it, joined into one file with the dependencies it
+// declares, for a package that loads it itself (engine's yaml-lib.ts, the CLI's oclif.ts) and only where
+// several copies of the library are harmless. What a module requires without declaring it (oclif's
+// optional `typescript`, for a TypeScript plug-in in development) stays a require, resolved at run time
+// as before. `--no-bundle`: only the vendored files (a package whose modules must stay separate files).
 //
-// Usage, in a package folder: node ../../scripts/bundle-dist.js [--vendor <name>]…
+// Usage, in a package folder: node ../../scripts/bundle-dist.js [--no-bundle] [--vendor <name>]…
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { rolldown } from 'rolldown';
 
 const pkg = process.cwd();
 const outDir = resolve(pkg, 'dist/bundle');
 const vendored = process.argv.flatMap((a, i, all) => (all[i - 1] === '--vendor' ? [a] : []));
+const bundleOwn = !process.argv.includes('--no-bundle');
 
 const ownImportMetaUrl = {
   name: 'own-import-meta-url',
@@ -52,6 +56,32 @@ function packageJsonOf(file) {
       if (dirname(dir) === dir) return {};
     }
   }
+}
+
+/** The package `file` belongs to: the nearest package.json with a name (a `{"type":…}` stub has none). */
+function owningPackageOf(file) {
+  for (let dir = dirname(file); dirname(dir) !== dir; dir = dirname(dir)) {
+    try {
+      const pj = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      if (typeof pj.name === 'string') return pj;
+    } catch {
+      // no package.json here: look further up
+    }
+  }
+  return {};
+}
+
+/** A bare specifier `importer`'s package does not declare: left to run-time resolution when vendoring. */
+function isUndeclared(id, importer) {
+  if (importer === undefined || id.startsWith('.') || isAbsolute(id) || id.startsWith('\0')) return false;
+  const name = id
+    .split('/')
+    .slice(0, id.startsWith('@') ? 2 : 1)
+    .join('/');
+  if (id.startsWith('node:') || builtinModules.includes(name)) return false;
+  const pj = owningPackageOf(importer);
+  const declared = { ...pj.dependencies, ...pj.optionalDependencies, ...pj.peerDependencies };
+  return pj.name !== name && !(name in declared);
 }
 
 /** A bare specifier whose import and require both load one CommonJS file. */
@@ -89,23 +119,31 @@ const requireCommonJs = {
   },
 };
 
-const bundle = await rolldown({
-  input: { index: resolve(pkg, 'dist/index.js') },
-  platform: 'node',
-  treeshake: false,
-  external: (id) => !id.startsWith('.') && !isAbsolute(id) && !id.startsWith('\0'),
-  plugins: [ownImportMetaUrl, requireCommonJs],
-});
-await bundle.write({
-  dir: outDir,
-  format: 'esm',
-  entryFileNames: '[name].js',
-  chunkFileNames: '[name]-[hash].js',
-});
-await bundle.close();
+if (bundleOwn) {
+  const bundle = await rolldown({
+    input: { index: resolve(pkg, 'dist/index.js') },
+    platform: 'node',
+    treeshake: false,
+    external: (id) => !id.startsWith('.') && !isAbsolute(id) && !id.startsWith('\0'),
+    plugins: [ownImportMetaUrl, requireCommonJs],
+  });
+  await bundle.write({
+    dir: outDir,
+    format: 'esm',
+    entryFileNames: '[name].js',
+    chunkFileNames: '[name]-[hash].js',
+  });
+  await bundle.close();
+}
 
 for (const name of vendored) {
-  const lib = await rolldown({ input: require.resolve(name), platform: 'node', treeshake: false });
-  await lib.write({ file: resolve(pkg, 'dist/vendor', `${name}.cjs`), format: 'cjs', codeSplitting: false });
+  const lib = await rolldown({
+    input: require.resolve(name),
+    platform: 'node',
+    treeshake: false,
+    external: isUndeclared,
+  });
+  const file = resolve(pkg, 'dist/vendor', `${name.replace(/^@/, '').replace('/', '-')}.cjs`);
+  await lib.write({ file, format: 'cjs', codeSplitting: false });
   await lib.close();
 }

@@ -4,9 +4,9 @@
 // parsed, ajv when a plug-in's op fragment is compiled or a document fails (the build precompiled the
 // rest). A child process imports the built packages as the run worker does and lists the CommonJS
 // modules it loaded.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from './helpers/cli.js';
+import { binPath, repoRoot } from './helpers/cli.js';
 
 const PLUGINS = ['arm64-pkey', 'freebsd-amd64', 'linux-x86', 'reference'];
 
@@ -20,6 +20,26 @@ process.stdout.write(JSON.stringify(Object.keys(createRequire(import.meta.url).c
     encoding: 'utf8',
   });
   return JSON.parse(out) as string[];
+}
+
+/** Files of the CommonJS module cache when `shootdown <args>` exits (a preloaded module lists them). */
+function loadedByCli(args: readonly string[]): string[] {
+  const list = `import { createRequire } from 'node:module';
+const cache = createRequire(process.execPath).cache;
+process.on('exit', () => process.stderr.write('\\nloaded ' + JSON.stringify(Object.keys(cache)) + '\\n'));`;
+  const r = spawnSync(
+    process.execPath,
+    ['--import', `data:text/javascript,${encodeURIComponent(list)}`, binPath, ...args],
+    {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    },
+  );
+  const line = /^loaded (.*)$/m.exec(r.stderr);
+  if (line === null) throw new Error(`shootdown ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return JSON.parse(line[1]!) as string[];
 }
 
 const from = (files: string[], name: string): string[] =>
@@ -46,5 +66,13 @@ const r = await loadScenarioFile(resolveScenarioRef('vfree-exec-reuse').path, lo
 if (!r.ok) throw new Error(JSON.stringify(r.errors));`);
     expect(from(files, 'yaml').length).toBeGreaterThan(0);
     expect(from(files, 'ajv').filter((f) => !f.includes('/ajv/dist/runtime/'))).toEqual([]);
+  });
+
+  // oclif is one file of the CLI's build (packages/cli/src/oclif.ts), not the package's ~160 modules
+  it('a run loads the build’s one-file @oclif/core and none of the package’s modules', () => {
+    const files = loadedByCli(['run', 'vfree-exec-reuse', '--policy', 'linux-x86']);
+    expect(files.filter((f) => f.endsWith('/packages/cli/dist/vendor/oclif-core.cjs'))).toHaveLength(1);
+    expect(from(files, '@oclif/core')).toEqual([]);
+    expect(from(files, 'semver')).toEqual([]);
   });
 });

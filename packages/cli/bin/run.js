@@ -11,6 +11,6 @@ if (line !== undefined) {
   process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1';
   // reflect-metadata must be loaded before tsyringe is imported anywhere (core, engine, plug-ins).
   await import('../dist/reflect-metadata.js');
-  const { execute } = await import('@oclif/core');
+  const { execute } = await import('../dist/oclif.js');
   await execute({ dir: import.meta.url });
 }

@@ -4,7 +4,7 @@
 // failed expectation or verdict) lets the command print its full report first and then exits 1; only a bug
 // exits 3, with a stack trace when DEBUG is set. With `--json` the error is a JSON object on stdout instead,
 // so scripts parse one stream.
-import { Command } from '@oclif/core';
+import { Command } from './oclif.js';
 import type { PolicyRegistry } from '@shootdown/core';
 import { classifyError, EXIT_BAD_INPUT, EXIT_FINDING, EXIT_INTERNAL } from './errors.js';
 import { failureWarnings, loadRegistryFromConfig, type LoadedRegistry } from './load-plugins.js';

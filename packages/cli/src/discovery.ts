@@ -1,7 +1,7 @@
 // Plug-in discovery has one path for everyone (DESIGN §3): ask oclif for its plug-ins — those listed in
 // `oclif.plugins`, linked with `plugins link`, or installed with `plugins install` — and keep the ones
 // whose package.json carries a `shootdown` manifest. The built-in policies are found exactly this way.
-import type { Config } from '@oclif/core';
+import type { Config } from './oclif.js';
 
 export interface ShootdownPluginRef {
   /** npm package name, used to name the plug-in in warnings. */

@@ -2,7 +2,7 @@
 // manifest, import the entry, call `register(ctx)`) — the path built-in and third-party plug-ins share.
 // A plug-in that fails is named in a warning and the others keep working (DESIGN §3).
 import { fileURLToPath } from 'node:url';
-import { Config } from '@oclif/core';
+import { Config } from './oclif.js';
 import { loadPluginFolders, PolicyRegistry, type LoadReport } from '@shootdown/core';
 import { shootdownPlugins, type ShootdownPluginRef } from './discovery.js';
 

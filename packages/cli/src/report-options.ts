@@ -2,7 +2,7 @@
 // (NO_COLOR, https://no-color.org, turns colour off when set to anything but the empty string); a file or
 // a pipe gets the documented default of 100 columns. `--only diverging` keeps the rows where selections
 // differ, in the formats that draw rows.
-import { Flags } from '@oclif/core';
+import { Flags } from './oclif.js';
 import type { RenderOptions } from '@shootdown/engine';
 import { InputError } from './errors.js';
 

@@ -2,7 +2,7 @@
 // bound must cost its own column, not the command). Runs happen on worker threads: the time limit ends
 // the worker (Worker.terminate stops even a tight loop), the heap limit is V8's own (worker
 // `resourceLimits.maxOldGenerationSizeMb`, reported as ERR_WORKER_OUT_OF_MEMORY instead of a fatal abort).
-import { Flags } from '@oclif/core';
+import { Flags } from './oclif.js';
 
 /** Seconds one (scenario, selection) run may take: catalogue runs take milliseconds, so this is generous. */
 export const DEFAULT_TIMEOUT_S = 120;

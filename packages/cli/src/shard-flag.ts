@@ -3,7 +3,7 @@
 // report; `shootdown merge` puts the n files back together. Pairs are numbered in the serial order
 // (matrix-protocol.ts) and dealt round-robin — pair p belongs to shard (p mod n) + 1 — so shards stay
 // balanced when one scenario is much heavier than the rest, and every pair belongs to exactly one shard.
-import { Flags } from '@oclif/core';
+import { Flags } from './oclif.js';
 import { InputError } from './errors.js';
 
 export interface ShardSpec {

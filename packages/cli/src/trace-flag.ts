@@ -1,7 +1,7 @@
 // `--trace FILE` on run and compare (DESIGN §5/§6): every run recorded on its worker and written as one
 // Chrome trace-event file (engine trace/chrome.ts) that Perfetto and chrome://tracing open. Checked before
 // anything runs, written atomically and only when the runs completed, like `--out`.
-import { Flags } from '@oclif/core';
+import { Flags } from './oclif.js';
 import { serializeTrace, type RecordedTrace } from '@shootdown/engine';
 import { checkOutPath, STDOUT, writeFileAtomic } from './atomic-write.js';
 import { InputError } from './errors.js';

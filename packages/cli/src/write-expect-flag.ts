@@ -3,7 +3,7 @@
 // atomically and only when every run completed; a bad path, `-`, or a combination that cannot write one
 // (`--expect`, DESIGN §6 `[--expect verdicts | --write-expect f]`; `--sweep`) is bad input before anything
 // runs.
-import { Flags } from '@oclif/core';
+import { Flags } from './oclif.js';
 import { VerdictWriteError, writeVerdicts, type RunResult } from '@shootdown/engine';
 import { checkOutPath, STDOUT, writeFileAtomic } from './atomic-write.js';
 import { InputError } from './errors.js';

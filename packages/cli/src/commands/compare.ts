@@ -1,4 +1,4 @@
-import { Args, Flags } from '@oclif/core';
+import { Args, Flags } from '../oclif.js';
 import { SWEEP_FORMATS, SweepError, sweepOverrides, type Scenario, type SweepSpec } from '@shootdown/engine';
 import { checkOutPath, writeFileAtomic } from '../atomic-write.js';
 import { InputError } from '../errors.js';

@@ -1,4 +1,4 @@
-import { Args, Flags } from '@oclif/core';
+import { Args, Flags } from '../oclif.js';
 import { getRenderer, SWEEP_FORMATS } from '@shootdown/engine';
 import { checkOutPath } from '../atomic-write.js';
 import { InputError } from '../errors.js';

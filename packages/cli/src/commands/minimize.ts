@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Args, Flags } from '@oclif/core';
+import { Args, Flags } from '../oclif.js';
 import { parse } from 'yaml';
 import { checkOutPath, writeFileAtomic } from '../atomic-write.js';
 import { ShootdownCommand } from '../base-command.js';

@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core';
+import { Args } from '../oclif.js';
 import type { InvariantId, PolicyDefinition, PolicyRegistry } from '@shootdown/core';
 import { ShootdownCommand } from '../base-command.js';
 import { InputError } from '../errors.js';

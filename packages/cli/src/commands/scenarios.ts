@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import { Flags } from '../oclif.js';
 import { listTopics } from '@shootdown/catalog';
 import { ShootdownCommand } from '../base-command.js';
 import { InputError } from '../errors.js';

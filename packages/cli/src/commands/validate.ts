@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core';
+import { Args } from '../oclif.js';
 import { ShootdownCommand } from '../base-command.js';
 import { loadOptionsFor, tryLoadScenario } from '../scenario-input.js';
 

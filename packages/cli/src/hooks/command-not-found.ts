@@ -3,7 +3,7 @@
 // variant. oclif's @oclif/plugin-not-found is not used: it has a distance rule of its own (the nearest
 // command however far), shows its suggestion only as an interactive prompt (nothing when stdin is not a
 // terminal) and exits 127.
-import { toConfiguredId, type Hook } from '@oclif/core';
+import { toConfiguredId, type Hook } from '../oclif.js';
 import { closest } from '@shootdown/core';
 
 const hook: Hook.CommandNotFound = async function (opts) {

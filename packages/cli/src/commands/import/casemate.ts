@@ -1,4 +1,4 @@
-import { Args, Flags } from '@oclif/core';
+import { Args, Flags } from '../../oclif.js';
 import { PolicyRegistry } from '@shootdown/core';
 import { casemate, formatScenarioError, loadScenarioText, runScenario } from '@shootdown/engine';
 import { checkOutPath, writeFileAtomic } from '../../atomic-write.js';

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Args, Flags } from '@oclif/core';
+import { Args, Flags } from '../../oclif.js';
 import { herd } from '@shootdown/engine';
 import { checkOutPath, writeFileAtomic } from '../../atomic-write.js';
 import { ShootdownCommand } from '../../base-command.js';
