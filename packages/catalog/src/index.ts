@@ -52,12 +52,19 @@ export function listTopics(dir: string = topicsDir): CatalogTopic[] {
       const files = readdirSync(tdir).sort();
       const scenarios = files
         .filter((f) => SCENARIO_EXTENSIONS.has(extname(f)))
-        .map((f) => ({
-          topic: name,
-          name: basename(f, extname(f)),
-          path: join(tdir, f),
-          description: firstDescriptionLine(join(tdir, f)),
-        }));
+        .map((f): CatalogScenario => {
+          const path = join(tdir, f);
+          let description: string | undefined;
+          return {
+            topic: name,
+            name: basename(f, extname(f)),
+            path,
+            // read when first asked for: finding a scenario by name (every `run`) reads no scenario file
+            get description(): string {
+              return (description ??= firstDescriptionLine(path));
+            },
+          };
+        });
       return {
         name,
         dir: tdir,
