@@ -38,10 +38,16 @@ export abstract class MachineBulkStores extends MachineRegime {
     // addresses, which no later entry of the run translates — they cannot conflict with its stores.
     const quiet = this.quiet(slot);
     const b = slot * ENTRIES_PER_TABLE;
+    // 4 KiB leaves of the short path are counted in the reverse view per stretch (a frame each, consecutive
+    // store times), before any general store and at the end.
+    let stretch = 0;
+    let stretchSince = 0;
     for (let k = 0; k < nr; k++) {
       const i = first + k;
       const no = pfn + k * step;
       if (!quiet || (t.flags[b + i] & Pte.PRESENT) !== 0) {
+        if (stretch > 0) this.reverse.validRun(no - stretch, stretch, nf, stretchSince);
+        stretch = 0;
         this.store(slot, i, level, va + k * size, nf, no);
         continue;
       }
@@ -49,8 +55,10 @@ export abstract class MachineBulkStores extends MachineRegime {
       t.slotUsed[slot]++;
       t.write(b + i, nf, no);
       t.since[b + i] = now;
-      this.reverse.valid(no, step, nf, now, 1);
+      if (step !== 1) this.reverse.valid(no, step, nf, now, 1);
+      else if (stretch++ === 0) stretchSince = now;
     }
+    if (stretch > 0) this.reverse.validRun(pfn + nr - stretch, stretch, nf, stretchSince);
   }
 
   private quiet(slot: number): boolean {

@@ -206,6 +206,38 @@ export class ReverseView {
         this.own(true, f, flags, since, d);
   }
 
+  /**
+   * `n` 4 KiB leaves come, one per frame of [first, first + n), the k-th stored at clock `since + k` (a run of
+   * stores into one table, bulk-stores.ts): what `valid(first + k, 1, flags, since + k, 1)` does for each k.
+   */
+  validRun(first: number, n: number, flags: number, since: number): void {
+    const vR = this.vRefs[0];
+    const sR = this.sRefs[0];
+    const vW = this.vW[0];
+    const sW = this.sW[0];
+    const vX = this.vX[0];
+    const sX = this.sX[0];
+    const w = (flags & Pte.WRITABLE) !== 0;
+    const x = (flags & X) !== 0;
+    for (let f = first, end = Math.min(first + n, this.count); f < end; f++) {
+      if (vR[f] >= 0xffff) throw new Error(`frame ${f}: more than 65535 translations`);
+      if (vR[f] + sR[f] === 0) this.reach.frame(f, 1);
+      vR[f]++;
+      const w0 = vW[f] + sW[f] > 0;
+      const x0 = vX[f] + sX[f] > 0;
+      if (w) {
+        vW[f]++;
+        if (!w0) this.write.frame(f, 1);
+      }
+      if (x) {
+        vX[f]++;
+        if (!x0) this.exec.frame(f, 1);
+      }
+      if (!(w0 && x0) && (w || w0) && (x || x0)) this.wxOwn++;
+      if (this.freedAt[f] > since + (f - first)) this.afterFreeBy(true, f, 1);
+    }
+  }
+
   /** Add or remove a stale cached leaf record. */
   stale(first: number, n: number, flags: number, since: number, d: 1 | -1): void {
     if (n > 1 && first % n === 0) this.block(false, first, n, flags, since, d);

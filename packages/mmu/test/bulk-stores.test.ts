@@ -101,6 +101,16 @@ function observe(r: Rig, s: Setup): unknown {
     frames.push(f, r.valid, r.validWritable, r.validExecutable, r.stale, r.staleWritable, r.staleExecutable);
     frames.push(r.validAfterFree, r.staleAfterFree, r.staleWalks);
   }
+  // The per-chunk summaries range judges read (reverse.ts framesWhere / blocksOnly), per 2 MiB chunk.
+  const chunks: unknown[] = [];
+  for (let c = 0; c < FRAMES; c += 512) {
+    const each = (kind: 'exec' | 'wx' | 'after-free'): number[] => {
+      const seen: number[] = [];
+      m.reverse.framesWhere(kind, c, c + 512, (f) => seen.push(f));
+      return seen;
+    };
+    chunks.push([m.reverse.blocksOnly(c, c + 512), each('exec'), each('wx'), each('after-free')]);
+  }
   // The stale leaf records in live-list order (an invalidation's drop order and later reports follow it).
   const st = m.staleLeaf;
   const stale: number[][] = [];
@@ -124,6 +134,7 @@ function observe(r: Rig, s: Setup): unknown {
     used: m.tables.slotUsed[slot],
     clock: (m as unknown as { clock: number }).clock,
     frames,
+    chunks,
     stale,
     wx: m.wxFrameCount,
     afterFree: m.afterFreeFrameCount,
