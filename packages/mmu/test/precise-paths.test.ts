@@ -140,6 +140,60 @@ describe('precise: split instruction and data TLBs per CPU', () => {
   });
 });
 
+describe('precise: more than 32 CPUs and unified speculation', () => {
+  it('CPU 33 of 40, split TLBs: an instruction-side refill through a stale pointer is CPU 33’s, on that side', () => {
+    const { m, table, data } = rig({ arch: 'arm64', cpus: 40, tlbSides: 'split', tlb: 'precise' });
+    const mm = m.createSpace(1, table);
+    m.ensurePath(mm, USER_VA, 1, table);
+    const text = data();
+    m.setLeaf(mm, USER_VA, 1, text, Pte.USER | Pte.XUSER);
+    m.setRoot(33, mm);
+    expect(m.access(33, USER_VA, Access.EXEC, Mode.USER)).toBe(Outcome.OK);
+    m.clearEntry(mm, USER_VA, 2);
+    m.tlbi(0, 'VALE1', { va: USER_VA, asid: 1 });
+    m.dsb(0);
+    expect(m.access(33, USER_VA, Access.EXEC, Mode.USER)).toBe(Outcome.OK_STALE);
+    expect(m.cachedTranslations(text).map((t) => t.cpus)).toEqual([[33]]);
+    m.flushPageSide(33, USER_VA, 'data');
+    expect(m.cachedTranslations(text).map((t) => t.cpus)).toEqual([[33]]);
+    m.flushPageSide(33, USER_VA, 'instr');
+    expect(m.cachedTranslations(text)).toEqual([]);
+  });
+
+  it('unified TLB: an instruction-side speculation fills the speculating CPU’s TLB, not another’s', () => {
+    const { m, table, data } = rig({ cpus: 2, tlb: 'precise' });
+    const mm = m.createSpace(1, table);
+    m.ensurePath(mm, USER_VA, 1, table);
+    m.setLeaf(mm, USER_VA, 1, data(), Pte.USER | Pte.XUSER);
+    m.setRoot(0, mm);
+    m.setRoot(1, mm);
+    expect(m.speculate(0, USER_VA, 'instr')).toBe(true);
+    expect(m.access(0, USER_VA, Access.EXEC, Mode.USER)).toBe(Outcome.OK);
+    expect(m.counter('walk')).toBe(1);
+    expect(m.access(1, USER_VA, Access.EXEC, Mode.USER)).toBe(Outcome.OK);
+    expect(m.counter('walk')).toBe(2);
+  });
+
+  it('a cached pointer to a table frame freed since (no longer a table) leads nowhere', () => {
+    const { m, table, data } = rig({ arch: 'arm64', cpus: 1, tlb: 'precise' });
+    const mm = m.createSpace(1, table);
+    m.ensurePath(mm, USER_VA, 1, table);
+    const l1 = m.lookup(mm, USER_VA).tables[3];
+    m.setLeaf(mm, USER_VA, 1, data(), RW_USER);
+    m.setRoot(0, mm);
+    expect(m.access(0, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.OK);
+    m.clearEntry(mm, USER_VA, 2);
+    m.tlbi(0, 'VALE1', { va: USER_VA, asid: 1 });
+    m.dsb(0);
+    m.frames.free(l1);
+    expect(m.staleWalkEntries().map((w) => [w.tablePfn, w.tableFreed])).toEqual([[l1, true]]);
+    expect([m.access(0, USER_VA, Access.READ, Mode.USER), m.lastPfn]).toEqual([
+      Outcome.FAULT_NOT_PRESENT,
+      -1,
+    ]);
+  });
+});
+
 describe('precise: walk-cache entries at each level', () => {
   // An address never accessed, beside one that was: only the shared upper pointers are in the walk cache.
   const BESIDE = { 2: USER_VA + 4096, 3: USER_VA + 0x200000, 4: USER_VA + 0x40000000 } as const;
@@ -165,6 +219,14 @@ describe('precise: walk-cache entries at each level', () => {
       expect(m.access(0, va2, Access.READ, Mode.USER)).toBe(Outcome.OK_STALE);
       expect([m.lastPfn, m.counter('walk') - walks]).toEqual([q, 1]);
       expect(m.cachedTranslations(q).map((t) => t.cpus)).toEqual([[0]]);
+      // The walk through the stale pointer cached nothing below it as current: once the pointer's own
+      // entry goes (TLBI by VA at all levels of an address it shares) and va2's leaf too, nothing is left.
+      if (level > 2) {
+        m.tlbi(0, 'VAE1', { va: USER_VA, asid: 1 });
+        m.tlbi(0, 'VALE1', { va: va2, asid: 1 });
+        m.dsb(0);
+        expect(m.access(0, va2, Access.READ, Mode.USER)).toBe(Outcome.FAULT_NOT_PRESENT);
+      }
       // TLBI by VA at all levels removes the walk-cache entries on the path too.
       m.tlbi(0, 'VAE1', { va: va2, asid: 1 });
       m.dsb(0);
