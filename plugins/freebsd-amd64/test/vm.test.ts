@@ -1,8 +1,8 @@
 // VM paths around the key questions: partial reclaim, fork copy-on-write, MADV_DONTNEED, exit
 // (spec freebsd-amd64.md §3.3, §4.3, §5.1).
-import type { FaultSignal } from '@shootdown/core';
+import type { FaultSignal, Phase } from '@shootdown/core';
 import { describe, expect, it } from 'vitest';
-import { boot, keyedHeap, mapOn, ok, PAGE, read } from './harness.js';
+import { boot, keyedHeap, mapOn, ok, PAGE, read, type World } from './harness.js';
 
 describe('partial reclaim (swapout with a range)', () => {
   it('goes page by page through pmap_remove_all and never touches the rangeset, even under original', () => {
@@ -121,4 +121,42 @@ describe('the direct map (create_pagetables)', () => {
     const e = w.pmaps.kernel.lookup(w.pmaps.directMap.addressOf(last));
     expect(e).toMatchObject({ present: true, pfn: last, prot: 3, user: false, global: true });
   });
+});
+
+describe('a fault inside munmap (vm_map_remove holds the map write-locked)', () => {
+  // sys/vm/vm_map.c vm_map_remove: vm_map_lock … vm_map_delete … vm_map_unlock; vm_fault's vm_map_lookup takes
+  // the read side, so a fault on another CPU waits out the whole delete and then finds no entry.
+  for (const phase of ['cleared', 'flushed'] as const) {
+    it(`at ${phase}: the other thread's fault on the range is SEGV_MAPERR and maps nothing`, () => {
+      let nested: ((p: Phase) => void) | null = null;
+      const delivered: FaultSignal[] = [];
+      const w: World = boot(
+        'freebsd-amd64',
+        { tlb: 'precise' },
+        { reach: (p) => nested?.(p) },
+        { deliver: (_c, _p, s) => (delivered.push(s), true) },
+      );
+      const pid = w.kernel.createProcess(0).pid as number;
+      ok(w.kernel.run(0, pid));
+      ok(w.kernel.run(1, pid));
+      const map = mapOn(w, 0);
+      const start = map.map({ cpu: 0 }, { pages: 2, prot: 3, flags: ['populate'] }).start as number;
+      const other = map.map({ cpu: 0 }, { pages: 1, prot: 3, flags: [] }).start as number;
+      const frames = [0, 1].map((i) => w.pmaps.of(pid)?.lookup(start + i * PAGE)?.pfn as number);
+      const seen: string[] = [];
+      nested = (p) => {
+        if (p !== phase) return;
+        nested = null;
+        seen.push(read(w, 1, start + PAGE), read(w, 1, other));
+      };
+      ok(map.unmap({ cpu: 0 }, start, start + 2 * PAGE));
+      // The page outside the range is not part of the delete: after the unlock its entry is still there.
+      expect(seen).toEqual(['fault:not-present', 'ok']);
+      expect(delivered.map((s) => s.code)).toEqual(['SEGV_MAPERR']);
+      expect(w.pmaps.of(pid)?.lookup(start + PAGE)).toBeUndefined();
+      for (const f of frames) expect(w.m.frames.isFree(f)).toBe(true);
+      // Once the lock is released, faults on the (now unmapped) range are ordinary again.
+      expect(read(w, 1, other)).toBe('ok');
+    });
+  }
 });

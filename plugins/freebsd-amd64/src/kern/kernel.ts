@@ -265,7 +265,7 @@ export class FreeBsdKernel implements Kernel {
   private teardown(cpu: number, p: Proc): void {
     const vs = p.map.vs;
     vs.pmap.removePages(cpu);
-    p.map.delete(cpu, 0, VM_MAXUSER_PAGE);
+    p.map.remove(cpu, 0, VM_MAXUSER_PAGE);
   }
 
   /**

@@ -21,6 +21,10 @@ const KIND_PROT: Record<FaultKind, number> = {
  */
 export function vmFault(vs: Vmspace, cpu: number, page: number, kind: FaultKind): Outcome | null {
   vs.deps.counters.add('fault'); // shared work (spec linux.md §7.4): trap entry and exit, resolved or not
+  // vm_fault_lookup → vm_map_lookup takes the map's read lock (sys/vm/vm_fault.c, sys/vm/vm_map.c): inside a
+  // vm_map_remove of this page it sleeps until vm_map_unlock, and by then the page has no entry —
+  // KERN_INVALID_ADDRESS. Serving it from the entry being deleted would map a page the delete then frees.
+  if (page >= vs.removeStart && page < vs.removeEnd) return 'fault:not-present';
   const entries = vs.entries;
   const i = entries.lookup(page);
   if (i < 0) return 'fault:not-present';

@@ -63,8 +63,26 @@ export class FreeBsdVmMap implements VmMap {
     const s = Math.floor(start / 4096);
     const e = Math.ceil(end / 4096);
     if (e <= s || e > VM_MAXUSER_PAGE) return report('EINVAL');
-    this.delete(ctx.cpu, s, e);
+    this.remove(ctx.cpu, s, e);
     return report(null);
+  }
+
+  /**
+   * vm_map_remove: vm_map_lock, vm_map_delete, vm_map_unlock. A fault on the range meanwhile waits for the
+   * lock and then finds no entry (vmFault). vm_map_fixed's delete (mmap MAP_FIXED, above) holds the lock
+   * too, but a fault waiting there finds the new entry after the unlock — a retry after the interrupted
+   * operation that a nested step cannot express — so that path is not marked.
+   */
+  remove(cpu: number, s: number, e: number): void {
+    const vs = this.vs;
+    vs.removeStart = s;
+    vs.removeEnd = e;
+    try {
+      this.delete(cpu, s, e);
+    } finally {
+      vs.removeStart = -1;
+      vs.removeEnd = -1;
+    }
   }
 
   /**

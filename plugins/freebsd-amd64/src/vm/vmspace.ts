@@ -16,6 +16,13 @@ export interface VmDeps {
 
 export class Vmspace {
   readonly entries: MapEntries;
+  /**
+   * Pages [removeStart, removeEnd) of a vm_map_remove in progress, -1 when none. vm_map_remove holds the map's
+   * write lock (vm_map_lock, an sx lock) from before vm_map_delete clips the first entry until every entry in
+   * the range is gone (sys/vm/vm_map.c vm_map_remove), so a nested step of an `interleave` runs while it is held.
+   */
+  removeStart = -1;
+  removeEnd = -1;
   constructor(
     readonly pid: number,
     readonly pmap: Amd64Pmap,
