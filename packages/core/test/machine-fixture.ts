@@ -24,9 +24,12 @@ export interface Fixture {
 export function fixture(
   arch: 'x86_64' | 'arm64' = 'x86_64',
   claims: readonly InvariantId[] = [],
-  env: { window?: (n: string) => { start: number; end: number } | undefined } = {},
+  env: {
+    window?: (n: string) => { start: number; end: number } | undefined;
+    tlbSides?: 'unified' | 'split';
+  } = {},
 ): Fixture {
-  const m = createMachine({ arch, cpus: 2, memory: '8MiB' });
+  const m = createMachine({ arch, cpus: 2, memory: '8MiB', tlbSides: env.tlbSides ?? 'unified' });
   const book = new FrameTable(m.frames.count);
   const table = () => {
     const p = m.frames.allocAny('page-table');

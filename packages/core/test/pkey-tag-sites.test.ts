@@ -73,3 +73,39 @@ describe('pkey-tag sites', () => {
     expect(v[0].explanation).toBe('a cached entry for 0x400000 carries key 2, the current entry key 3');
   });
 });
+
+describe('pkey-tag on a split TLB', () => {
+  // The generic flush of a Harvard TLB skips the instruction side of a VMA without VM_EXEC (tlb-v6.S
+  // v6wbi_flush_user_tlb_range), so an instruction-side copy of the old entry survives a key change.
+  function instructionSideOnly(arch: 'x86_64' | 'arm64') {
+    const f = fixture(arch, ['pkey-tag'], { tlbSides: 'split' });
+    const p = f.frame();
+    f.map(f.user, VA, p, UDATA | key(1));
+    f.mon.take();
+    f.m.setLeaf(f.user, VA, 1, p, UDATA | key(2));
+    return { f, p };
+  }
+
+  it('x86: keys do not gate instruction fetches (Intel SDM vol. 3A §4.6.2), so an I-side copy decides nothing', () => {
+    const { f } = instructionSideOnly('x86_64');
+    // Both sides of both CPUs may hold the old entry (adversarial TLB); the data sides are flushed.
+    for (const c of [0, 1]) f.m.flushPageSide(c, VA, 'data');
+    expect(f.m.staleLeaf.live).toBe(1);
+    expect(tags(f)).toEqual([]);
+  });
+
+  it('x86: a data-side copy still counts, and names its holder', () => {
+    const { f, p } = instructionSideOnly('x86_64');
+    f.m.flushPageSide(0, VA, 'both');
+    f.m.flushPageSide(1, VA, 'instr');
+    const v = tags(f);
+    expect(v).toHaveLength(1);
+    expect(v[0]).toMatchObject({ cpu: 1, address: VA, frame: p });
+  });
+
+  it('arm64: POE gates instruction fetches too, so the I-side copy still carries a key that decides', () => {
+    const { f } = instructionSideOnly('arm64');
+    for (const c of [0, 1]) f.m.flushPageSide(c, VA, 'data');
+    expect(tags(f)).toHaveLength(1);
+  });
+});

@@ -60,6 +60,11 @@ export abstract class MachineCore implements StaleListener {
   readonly params: MachineParams;
   readonly arch: ArchDescriptor;
   readonly isArm: boolean;
+  /**
+   * Do protection keys gate instruction fetches? arm64 POE: yes, the overlay has an execute permission;
+   * x86 PKU: no, keys apply to data accesses only (Intel SDM vol. 3A §4.6.2). The rule walk.ts `check` applies.
+   */
+  readonly keysGateFetch: boolean;
   readonly cpus: number;
   readonly frames: Frames;
   readonly tables: PageTables;
@@ -113,6 +118,7 @@ export abstract class MachineCore implements StaleListener {
     this.params = params;
     this.arch = params.arch === 'arm64' ? arm64 : x86_64;
     this.isArm = params.arch === 'arm64';
+    this.keysGateFetch = this.isArm;
     this.cpus = params.cpus;
     const lease = this.lease;
     this.counters = new Counters(costs, params.cpus, lease);

@@ -181,6 +181,16 @@ export class StaleSet {
     return out;
   }
 
+  /** CPUs that may hold record `r` on `side` (0 data, 1 instruction), ascending; unified: every holder. */
+  sideHolders(r: number, side: number): number[] {
+    if (this.sides === 1) return this.holders(r);
+    const out: number[] = [];
+    const off = r * this.stride + side * this.words;
+    for (let c = 0; c < this.cpus; c++)
+      if ((this.masks[off + (c >>> 5)] & (1 << (c & 31))) !== 0) out.push(c);
+    return out;
+  }
+
   /** Drop `cpu`'s copy of record `r` on the sides of `sideMask`; frees the record when nobody holds it. */
   drop(r: number, cpu: number, sideMask: number): void {
     const w = cpu >>> 5;

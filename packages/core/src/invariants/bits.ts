@@ -88,6 +88,24 @@ export function recordCounts(m: MachineView, s: StaleRecords, r: number): boolea
   return false;
 }
 
+/**
+ * `recordCounts` for the CPUs of `holders` only (a subset of the record's holders, e.g. one TLB side):
+ * the first of them that has the record's ID loaded, or -1 when none does.
+ */
+export function countingHolder(
+  m: MachineView,
+  s: StaleRecords,
+  r: number,
+  holders: readonly number[],
+): number {
+  const tag = s.tag[r];
+  for (const c of holders) {
+    if (tag === GLOBAL_TAG) return c;
+    if (m.tagLoaded !== undefined ? m.tagLoaded(c, tag) : m.curTag[c] === tag) return c;
+  }
+  return -1;
+}
+
 /** Is `va` a linear-map (direct-map) address of this machine? */
 export function isDirectMapVa(m: MachineView, va: number): boolean {
   return m.directMapPfn(va) >= 0;

@@ -64,6 +64,8 @@ export interface StaleRecords {
   reaching?(pfn: number): readonly number[];
   readonly framesIndexed?: boolean;
   holders(r: number): readonly number[];
+  /** CPUs that may hold record `r` on `side` (0 data, 1 instruction TLB); a unified TLB: `holders(r)`. */
+  sideHolders?(r: number, side: number): readonly number[];
   /** First record for (level, VA index at that level, tag), -1 when none (the MMU's index). */
   chain?(level: number, index: number, tag: number): number;
   nextInChain?(r: number): number;
@@ -122,6 +124,11 @@ export interface MachineView {
   readonly curTag: ArrayLike<number>;
   /** Does `cpu` translate with `tag` now (its ASID, its guest's VMID, a loaded TTBR0_EL2)? */
   tagLoaded?(cpu: number, tag: number): boolean;
+  /**
+   * Do protection keys gate instruction fetches (arm64 POE: yes; x86 PKU: no, Intel SDM vol. 3A §4.6.2)?
+   * Absent: they do.
+   */
+  readonly keysGateFetch?: boolean;
   /** The kernel half's space id, -1 before the OS created it. */
   readonly kernelSpace: number;
   readonly spaceCount: number;

@@ -1,4 +1,4 @@
-import { hex, isPresent, keyOf, liveForScan, recordCounts, recordVa } from './bits.js';
+import { countingHolder, hex, isPresent, keyOf, liveForScan, recordCounts, recordVa } from './bits.js';
 import type { Invariant } from './invariant.js';
 
 /**
@@ -6,6 +6,8 @@ import type { Invariant } from './invariant.js';
  * current entry for the same address and frame — an access checked against the cached key may be
  * allowed (or refused) by a key the page no longer has (Linux: pkey_mprotect without a flush of the
  * old key; FreeBSD: `pmap_pkru_update_range` before the invalidation). Judged when each operation returns.
+ * Where keys do not gate instruction fetches (x86 PKU, Intel SDM vol. 3A §4.6.2), an entry held only by an
+ * instruction TLB (a split TLB) is never checked against its key: only data-side holders count.
  */
 export const pkeyTag: Invariant = {
   id: 'pkey-tag',
@@ -14,6 +16,7 @@ export const pkeyTag: Invariant = {
     const m = ctx.m;
     const s = m.staleLeaf;
     const now = new Set<number>();
+    const dataSideOnly = m.keysGateFetch === false && s.sideHolders !== undefined;
     // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent — fast path: with nothing to scan the scan finds nothing
     if (s.live > 0) {
       const live = liveForScan(s);
@@ -30,9 +33,14 @@ export const pkeyTag: Invariant = {
         const oldKey = keyOf(s.flags[r]);
         const newKey = keyOf(cur.flags);
         if (oldKey === newKey || now.has(f)) continue;
+        let holders = s.holders(r);
+        if (dataSideOnly) {
+          holders = s.sideHolders?.(r, 0) ?? holders;
+          if (countingHolder(m, s, r, holders) < 0) continue;
+        }
         now.add(f);
         ctx.raise('pkey-tag', f, {
-          cpu: s.holders(r)[0] ?? null,
+          cpu: holders[0] ?? null,
           address: va,
           frame: f,
           explanation: `a cached entry for ${hex(va)} carries key ${oldKey}, the current entry key ${newKey}`,

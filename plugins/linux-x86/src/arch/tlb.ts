@@ -101,15 +101,16 @@ export class X86Tlb implements TlbArch {
   }
 
   /** flush_tlb_range(vma, …): x86 maps it onto flush_tlb_mm_range (huge VMAs at PMD stride). With the
-   *  generic split flush the instruction side is invalidated only for VM_EXEC (ARMv7 v7wbi_flush_user_tlb_range). */
+   *  generic split flush the instruction side is invalidated only for VM_EXEC (ARMv6 v6wbi_flush_user_tlb_range). */
   flushTlbRange(cpu: number, mm: MmStruct, vmFlags: number, start: number, end: number): void {
     const stride = (vmFlags & VM_HUGETLB) !== 0 ? PMD_SHIFT : PAGE_SHIFT;
     if (!this.config.genericSplitFlush) {
       this.mmRange(cpu, mm, start, end, stride, false, SIDE_BOTH, this.config.ceiling);
       return;
     }
-    // ARMv7 flush_tlb_range → v7wbi_flush_user_tlb_range: every page of the range on the data side, the
-    // instruction side only for VM_EXEC, and no ceiling converting a long range into a full flush.
+    // ARMv6 flush_tlb_range → v6wbi_flush_user_tlb_range (arch/arm/mm/tlb-v6.S, HARVARD_TLB): every page of
+    // the range on the data side, the instruction side only for VM_EXEC, and no ceiling converting a long
+    // range into a full flush. (ARMv7's v7wbi_flush_user_tlb_range, tlb-v7.S, uses the unified invalidate.)
     const sides = (vmFlags & VM_EXEC) !== 0 ? SIDE_BOTH : SIDE_DATA;
     this.mmRange(cpu, mm, start, end, stride, this.genericFreedTables, sides, Number.POSITIVE_INFINITY);
   }

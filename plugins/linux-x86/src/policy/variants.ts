@@ -74,7 +74,7 @@ export function gatherConfigOf(v: Variants): MmuGatherConfig {
   return {
     ...DEFAULT_GATHER_CONFIG,
     // x86 selects MMU_GATHER_MERGE_VMAS (no per-VMA flush); the asm-generic arch of the split-TLB
-    // comparison (ARMv7-class) does not, so tlb_end_vma flushes each VMA with its own flags there.
+    // comparison (32-bit ARM, ARMv6-class Harvard TLB) does not, so tlb_end_vma flushes each VMA with its own flags there.
     mergeVmas: pick(v, 'tlb-flush', 'x86') !== 'generic-split',
     pfnmapFlush: pfn,
     freePgtables: pgt,

@@ -7,7 +7,7 @@ import type { MechanismDefinition } from '@shootdown/core';
 export const tlbFlush = {
   description:
     'The arch tlb_flush() behind every mmu_gather flush: x86 ignores vma_exec/vma_huge, asm-generic builds a ' +
-    'fake VMA from them and, on a split I/D TLB (ARMv7-class), invalidates the instruction side only when ' +
+    'fake VMA from them and, on a split I/D TLB (ARMv6-class Harvard TLB), invalidates the instruction side only when ' +
     'VM_EXEC is set.',
   default: 'x86',
   variants: {
@@ -22,10 +22,10 @@ export const tlbFlush = {
       description:
         'asm-generic tlb_flush() with a fake VMA carrying VM_EXEC if vma_exec, on a machine with split ' +
         'instruction and data TLBs (`tlbSides: split`): every page is invalidated on the data side, the ' +
-        'instruction side only when VM_EXEC is set, as ARMv7 v7wbi_flush_user_tlb_range does. On a unified ' +
+        'instruction side only when VM_EXEC is set, as ARMv6 v6wbi_flush_user_tlb_range does (HARVARD_TLB). On a unified ' +
         'TLB it behaves as x86. This is the architecture where the free-pgtables variants differ.',
       source:
-        'include/asm-generic/tlb.h tlb_flush (generic), arch/arm/mm/tlb-v7.S v7wbi_flush_user_tlb_range',
+        'include/asm-generic/tlb.h tlb_flush (generic), arch/arm/mm/tlb-v6.S v6wbi_flush_user_tlb_range',
     },
   },
 } satisfies MechanismDefinition;
