@@ -72,6 +72,25 @@ describe('explore scenario arbitrary', () => {
     expect([...phases].sort()).toEqual(['cleared', 'flushed', 'unlinked']);
   });
 
+  it('never asks kprotect for writable and executable at once (mprotect still may)', () => {
+    const kernel = new Set<string>();
+    const user = new Set<string>();
+    const visit = (st: Record<string, unknown>): void => {
+      if (st['op'] === 'kprotect') kernel.add(String(st['prot']));
+      if (st['op'] === 'mprotect') user.add(String(st['prot']));
+      if (st['op'] === 'interleave') {
+        visit(st['operation'] as Record<string, unknown>);
+        for (const n of st['steps'] as Record<string, unknown>[]) visit(n);
+      }
+    };
+    for (const draft of fc.sample(draftArbitrary(12), { seed: 11, numRuns: 400 })) {
+      for (const st of (buildScenario(draft, vocabulary) as { steps: Record<string, unknown>[] }).steps)
+        visit(st);
+    }
+    expect([...kernel].sort()).toEqual(['none', 'r', 'rw', 'rx', 'w', 'x']);
+    expect(user.has('wx') || user.has('rwx')).toBe(true);
+  });
+
   it('runs an interleaved step on another CPU, and never an mmap_lock writer inside mprotect', () => {
     fc.assert(
       fc.property(draftArbitrary(12), (draft) => {

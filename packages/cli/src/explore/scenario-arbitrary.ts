@@ -279,6 +279,9 @@ export function buildScenario(draft: Draft, v: OpVocabulary, name = 'explored'):
   const family = FAMILIES[draft.family];
   // a new mapping is usable first (the schema's order starts at none): rw, then the rest in schema order
   const mapProt = ['rw', ...v.prot.filter((p) => p !== 'rw')].filter((p) => v.prot.includes(p));
+  // The kernel never asks set_memory_* for writable and executable at once (module text goes RO, then X:
+  // kernel/module/strict_rwx.c); a W+X kprotect breaks wx-alias by request, not by any policy's design.
+  const kernelProt = v.prot.filter((p) => !(p.includes('w') && p.includes('x')));
   /** The regions an op of this kind may name. */
   const named = (op: string): Region[] => {
     // inside an interleave, only an access may name the interrupted op's region
@@ -332,7 +335,7 @@ export function buildScenario(draft: Draft, v: OpVocabulary, name = 'explored'):
           ...(op === 'mprotect' ? { cpu: on } : {}),
           region: region.id,
           ...(c % 2 === 0 ? {} : { page, pages: 1 }),
-          prot: pick(v.prot, c),
+          prot: pick(op === 'kprotect' ? kernelProt : v.prot, c),
         });
         return true;
       case 'kfree':
