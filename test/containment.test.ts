@@ -1,4 +1,4 @@
-// Issue 13 item 5: a third-party plug-in that loops, throws or allocates without bound in the middle of a
+// Issue 13 item 5: a third-party plug-in that loops, throws, exits or allocates without bound in the middle of a
 // run costs its own column — verdict `error`, naming the plug-in, the selection and what happened — while
 // the other columns complete; the command exits 3 and stderr carries no native stack trace. The limits
 // are generous enough that the healthy column (milliseconds of work) finishes on a loaded machine; the
@@ -24,12 +24,14 @@ beforeAll(async () => {
 afterAll(() => home.cleanup());
 
 describe('plug-in containment', () => {
-  it('gives a looping, a throwing and a memory-hungry policy an error column each; the rest completes', async () => {
+  it('gives a looping, a throwing, a memory-hungry and an exiting policy an error column each; the rest completes', async () => {
     const r = await runCli(
       [
         'compare',
         'vfree-exec-reuse',
-        ...['linux-x86', 'runaway-loops', 'runaway-throws', 'runaway-hungry'].flatMap((p) => ['--policy', p]),
+        ...['linux-x86', 'runaway-loops', 'runaway-throws', 'runaway-hungry', 'runaway-exits'].flatMap(
+          (p) => ['--policy', p],
+        ),
         '--timeout',
         '30',
         '--max-memory',
@@ -48,8 +50,9 @@ describe('plug-in containment', () => {
       'runaway-loops',
       'runaway-throws',
       'runaway-hungry',
+      'runaway-exits',
     ]);
-    expect(c.summaries.map((s) => s.verdict)).toEqual(['holds', 'error', 'error', 'error']);
+    expect(c.summaries.map((s) => s.verdict)).toEqual(['holds', 'error', 'error', 'error', 'error']);
     const plugin = 'vfree-exec-reuse: plug-in shootdown-policy-runaway';
     expect(r.stderr).toContain(`${plugin}, runaway-loops: the run exceeded its time limit (--timeout 30 s)`);
     expect(r.stderr).toContain(
@@ -58,6 +61,7 @@ describe('plug-in containment', () => {
     expect(r.stderr).toContain(
       `${plugin}, runaway-hungry: the run exhausted its memory limit (--max-memory 128 MiB)`,
     );
+    expect(r.stderr).toContain(`${plugin}, runaway-exits: the run exited (code 7)`);
     expect(r.stderr).not.toMatch(/FATAL ERROR|Native stack trace|\n\s+at [\w.<>]+ \(/);
   }, 600_000);
 

@@ -1,15 +1,19 @@
 // Every run of `run` and `compare` happens on a worker thread, contained (issue 13): the (scenario,
-// selection) pairs of runMatrix shared among workers that start as soon as the plug-ins are known, so
-// they import the engine and load the same plug-in folders while this thread is still loading and
-// validating the scenarios; then they receive the scenarios already loaded and run one pair at a time as
-// this thread hands them out (a queue, not fixed shares, so one slow pair does not leave the other cores
-// idle). Each pair runs under a time limit and each worker under a heap limit (run-limits.ts): a pair
-// that exceeds either, or whose plug-in throws out of the runner, gets an `error` result naming what
-// happened; its worker is replaced and the other pairs complete. Results are put back by pair number, in
-// the serial loop's order, and compared here exactly as the serial path compares them — so the report is
-// byte-identical to runMatrix's whatever the number of workers.
+// selection) pairs of runMatrix shared among the threads of a piscina pool (issue 16: a kept library's
+// worker pool) that start as soon as the plug-ins are known, so they import the engine and load the same
+// plug-in folders while this thread is still loading and validating the scenarios. A matrix is serialized
+// once into shared memory; each task names it and a pair number, and a worker decodes a matrix once
+// (matrix-worker.ts). Pairs are handed out one per free thread as earlier ones finish (a queue, not fixed
+// shares, so one slow pair does not leave the other cores idle). Each pair runs under a time limit and each
+// worker under a heap limit (run-limits.ts): a pair that exceeds either, or whose plug-in throws out of the
+// runner, gets an `error` result naming what happened; piscina replaces its worker and the other pairs
+// complete. Results are put back by pair number, in the serial loop's order, and compared here exactly as
+// the serial path compares them — so the report is byte-identical to runMatrix's whatever the number of
+// workers.
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { serialize } from 'node:v8';
 import type { ResolvedSelection } from '@shootdown/core';
 import {
   compareResults,
@@ -18,7 +22,15 @@ import {
   type RunResult,
   type Scenario,
 } from '@shootdown/engine';
-import type { MatrixWorkerData, ToParent, ToWorker } from './matrix-protocol.js';
+import type { Piscina } from 'piscina';
+import type {
+  MatrixSpec,
+  MatrixTask,
+  MatrixWorkerData,
+  SharedMatrix,
+  ToParent,
+  WorkerEvent,
+} from './matrix-protocol.js';
 import { Progress } from './progress.js';
 import type { MatrixResult } from './run-matrix.js';
 import { DEFAULT_MAX_MEMORY_MIB, DEFAULT_TIMEOUT_S, type RunLimits } from './run-limits.js';
@@ -29,91 +41,66 @@ export function workerCount(pairs: number, jobs: number = availableParallelism()
   return Math.max(1, Math.min(Math.floor(jobs), pairs));
 }
 
+/**
+ * piscina is CommonJS: required, not imported — an ES import makes Node scan its source for export names
+ * (about 8 ms of CPU per command here) — and only once a command starts a pool.
+ */
+function piscina(): typeof Piscina {
+  return (createRequire(import.meta.url)('piscina') as typeof import('piscina')).Piscina;
+}
+
 const DEFAULT_LIMITS: RunLimits = {
   timeoutMs: DEFAULT_TIMEOUT_S * 1000,
   maxMemoryMib: DEFAULT_MAX_MEMORY_MIB,
 };
 
-/** One worker and the pair it is running (if any), with that pair's deadline. */
-interface Slot {
-  worker: Worker;
-  pair: number;
+/** A pair handed to the pool: its abort handle and, once a worker has started it, its deadline. */
+interface InFlight {
+  readonly abort: AbortController;
   timer: NodeJS.Timeout | undefined;
-  /** Set once the slot's worker was ended on purpose (time limit) or died: its late events are ignored. */
-  retired: boolean;
+  /** Why it was aborted (the time limit), when it was. */
+  reason: string | undefined;
 }
 
-type Matrix = Extract<ToWorker, { type: 'matrix' }>;
-
-/** Runs matrices on worker threads; see the file comment. One matrix per pool. */
+/** Runs matrices on a piscina pool; see the file comment. One matrix at a time per pool. */
 export class MatrixPool {
-  private readonly slots: Slot[] = [];
-  /** Resolves when every first worker has loaded its plug-ins; rejects on the first start-up failure. */
-  private readonly ready: Promise<void>;
-  private readonly data: MatrixWorkerData;
-  private matrix: Matrix | undefined;
-  /** Where events of the running matrix go. */
-  private onResult: (slot: Slot, m: ToParent) => void = () => undefined;
-  private onDeath: (slot: Slot, what: string) => void = () => undefined;
-  private onStartFailure: (e: Error) => void = () => undefined;
+  private readonly pool: Piscina<MatrixTask, ToParent>;
+  private readonly threads: number;
+  private matrixId = 0;
+  /** The pairs of the running matrix that are on a worker or queued for one, by pair number. */
+  private readonly inFlight = new Map<number, InFlight>();
 
   constructor(
     pluginRoots: readonly string[],
     count: number,
     private readonly limits: RunLimits = DEFAULT_LIMITS,
   ) {
-    this.data = { pluginRoots: [...pluginRoots] };
-    const started: Promise<void>[] = [];
-    for (let i = 0; i < count; i++) {
-      const { slot, ready } = this.spawn();
-      this.slots.push(slot);
-      started.push(ready);
-    }
-    this.ready = Promise.all(started).then(() => undefined);
-    // Nothing may wait on `ready` (a scenario error ends the command first): never an unhandled rejection.
-    this.ready.catch(() => undefined);
-  }
-
-  private spawn(): { slot: Slot; ready: Promise<void> } {
-    const worker = new Worker(new URL('./matrix-worker.js', import.meta.url), {
-      workerData: this.data,
-      resourceLimits: { maxOldGenerationSizeMb: this.limits.maxMemoryMib },
+    this.threads = count;
+    const workerData: MatrixWorkerData = { pluginRoots: [...pluginRoots] };
+    const Pool = piscina();
+    this.pool = new Pool<MatrixTask, ToParent>({
+      filename: fileURLToPath(new URL('./matrix-worker.js', import.meta.url)),
+      workerData,
+      minThreads: count,
+      maxThreads: count,
+      concurrentTasksPerWorker: 1,
+      // a replacement after a time limit or a crash stays until the pool closes, like the first ones
+      idleTimeout: Number.POSITIVE_INFINITY,
+      resourceLimits: { maxOldGenerationSizeMb: limits.maxMemoryMib },
     });
-    const slot: Slot = { worker, pair: -1, timer: undefined, retired: false };
-    const ready = new Promise<void>((resolve, reject) => {
-      let started = false;
-      worker.on('message', (m: ToParent) => {
-        if (slot.retired) return;
-        if (m.type === 'ready') {
-          started = true;
-          resolve();
-        } else if (m.type === 'failed' && m.pair < 0) {
-          const e = failure('loading plug-ins in a worker', m);
-          reject(e);
-          this.onStartFailure(e);
-        } else this.onResult(slot, m);
-      });
-      const died = (what: string): void => {
-        if (slot.retired) return;
-        slot.retired = true;
-        clearTimeout(slot.timer);
-        if (!started) {
-          const e = new Error(`a run worker ${what} while loading the plug-ins`);
-          reject(e);
-          this.onStartFailure(e);
-        } else this.onDeath(slot, what);
-      };
-      worker.on('error', (e: Error & { code?: string }) =>
-        died(
-          e.code === 'ERR_WORKER_OUT_OF_MEMORY'
-            ? `exhausted its memory limit (--max-memory ${this.limits.maxMemoryMib} MiB)`
-            : `crashed: ${e.message}`,
-        ),
-      );
-      worker.on('exit', (code) => died(`exited (code ${code})`));
+    // A worker says when it starts a pair: its clock starts then, so start-up and queueing never count.
+    this.pool.on('message', (m: WorkerEvent) => {
+      if (m.type !== 'started' || m.matrix !== this.matrixId) return;
+      const f = this.inFlight.get(m.pair);
+      if (f === undefined || f.timer !== undefined) return;
+      f.timer = setTimeout(() => {
+        f.reason = `exceeded its time limit (--timeout ${this.limits.timeoutMs / 1000} s)`;
+        // piscina ends the worker running it (Worker.terminate stops even a tight loop) and starts another
+        f.abort.abort();
+      }, this.limits.timeoutMs);
     });
-    ready.catch(() => undefined);
-    return { slot, ready };
+    // An error with no task to blame (a worker dying between pairs) is not a run's: nothing to report.
+    this.pool.on('error', () => undefined);
   }
 
   /**
@@ -125,7 +112,6 @@ export class MatrixPool {
     selections: readonly ResolvedSelection[],
     options: { trace?: boolean; readonly breakdown?: string } = {},
   ): Promise<MatrixResult> {
-    await this.ready;
     const list = scenarios.map((s) => s.scenario);
     const n = selections.length;
     const traces: (RecordedTrace | undefined)[] = [];
@@ -160,7 +146,6 @@ export class MatrixPool {
   ): Promise<{ pair: number; result: RunResult; trace?: RecordedTrace }[]> {
     // a shard with nothing to run (more shards than pairs) still writes its (empty) share
     if (pairs.length === 0) return [];
-    await this.ready;
     const traces: (RecordedTrace | undefined)[] = [];
     const list = scenarios.map((s) => s.scenario);
     const results = await this.runPairs(
@@ -181,18 +166,15 @@ export class MatrixPool {
    * their candidates, one after another on the same workers (each call hands the workers a new matrix).
    */
   async runScenario(scenario: Scenario, selections: readonly ResolvedSelection[]): Promise<RunResult[]> {
-    await this.ready;
     const all = Array.from({ length: selections.length }, (_, p) => p);
     return this.runPairs([scenario], selections, all, undefined, undefined, false);
   }
 
   /** Ends every worker, including one still inside a long run. */
   async close(): Promise<void> {
-    for (const s of this.slots) {
-      s.retired = true;
-      clearTimeout(s.timer);
-    }
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    for (const f of this.inFlight.values()) clearTimeout(f.timer);
+    this.inFlight.clear();
+    await this.pool.destroy();
   }
 
   private runPairs(
@@ -208,13 +190,12 @@ export class MatrixPool {
     const scenarioOf = (pair: number): Scenario => list[Math.floor(pair / n)]!;
     const selectionOf = (pair: number): ResolvedSelection => selections[pair % n]!;
     const label = (pair: number): string => `${scenarioOf(pair).name} ${selectionOf(pair).text}`;
-    this.matrix = {
-      type: 'matrix',
+    const matrix = shareMatrix(++this.matrixId, {
       scenarios: list,
       selections: [...selections],
       trace: traces !== undefined,
       ...(breakdown === undefined ? {} : { breakdown }),
-    };
+    });
     const results = new Array<RunResult>(list.length * n);
     // a candidate of explore or minimize is one of thousands: the command shows its own progress
     const progress = showProgress ? new Progress(total) : undefined;
@@ -226,6 +207,11 @@ export class MatrixPool {
         if (settled) return;
         settled = true;
         progress?.finish();
+        for (const f of this.inFlight.values()) {
+          clearTimeout(f.timer);
+          f.abort.abort();
+        }
+        this.inFlight.clear();
         if (err === undefined) resolve(results);
         else reject(err);
       };
@@ -234,57 +220,63 @@ export class MatrixPool {
         progress?.advance();
         if (++done === total) finish(undefined);
       };
-      const feed = (slot: Slot): void => {
-        slot.pair = -1;
+      const settle = (pair: number, m: ToParent): void => {
+        if (m.type === 'result') {
+          if (traces !== undefined) traces[pair] = m.trace;
+          complete(pair, m.result);
+        } else if (m.pair < 0) finish(failure('loading plug-ins in a worker', m));
+        else complete(pair, errorResult(scenarioOf(pair), selectionOf(pair), `the run threw: ${m.message}`));
+      };
+      const feed = (): void => {
         if (settled || next >= total) return;
         const pair = order[next++]!;
-        slot.pair = pair;
+        const f: InFlight = { abort: new AbortController(), timer: undefined, reason: undefined };
+        this.inFlight.set(pair, f);
         progress?.step(label(pair));
-        slot.worker.postMessage({ type: 'run', pair } satisfies ToWorker);
-        // the clock starts when the worker is handed the pair: start-up and queueing never count
-        slot.timer = setTimeout(() => {
-          slot.retired = true;
-          void slot.worker.terminate();
-          this.onDeath(slot, `exceeded its time limit (--timeout ${this.limits.timeoutMs / 1000} s)`);
-          slot.retired = true;
-        }, this.limits.timeoutMs);
+        this.pool.run({ matrix, pair }, { signal: f.abort.signal }).then(
+          (m) => {
+            if (!this.leave(pair, f) || settled) return;
+            settle(pair, m);
+            feed();
+          },
+          (e: unknown) => {
+            if (!this.leave(pair, f) || settled) return;
+            const what = f.reason ?? deathOf(e, this.limits);
+            complete(pair, errorResult(scenarioOf(pair), selectionOf(pair), `the run ${what}`));
+            feed();
+          },
+        );
       };
-      this.onStartFailure = (e) => finish(e);
-      this.onResult = (slot, m) => {
-        if (settled || m.type === 'ready') return;
-        clearTimeout(slot.timer);
-        if (m.type === 'result') {
-          if (traces !== undefined) traces[m.pair] = m.trace;
-          complete(m.pair, m.result);
-        } else
-          complete(
-            m.pair,
-            errorResult(scenarioOf(m.pair), selectionOf(m.pair), `the run threw: ${m.message}`),
-          );
-        feed(slot);
-      };
-      this.onDeath = (slot, what) => {
-        if (settled) return;
-        const pair = slot.pair;
-        if (pair >= 0) complete(pair, errorResult(scenarioOf(pair), selectionOf(pair), `the run ${what}`));
-        if (settled || next >= total) return;
-        // a fresh worker takes the dead one's place in the queue
-        const i = this.slots.indexOf(slot);
-        const { slot: fresh, ready } = this.spawn();
-        if (i >= 0) this.slots[i] = fresh;
-        else this.slots.push(fresh);
-        void ready.then(() => {
-          if (settled) return;
-          fresh.worker.postMessage(this.matrix);
-          feed(fresh);
-        });
-      };
-      for (const slot of this.slots) {
-        slot.worker.postMessage(this.matrix);
-        feed(slot);
-      }
+      for (let i = 0; i < Math.min(this.threads, total); i++) feed();
     });
   }
+
+  /** The pair is back; false when the matrix it belonged to was already given up. */
+  private leave(pair: number, f: InFlight): boolean {
+    clearTimeout(f.timer);
+    if (this.inFlight.get(pair) !== f) return false;
+    this.inFlight.delete(pair);
+    return true;
+  }
+}
+
+/** The matrix, serialized once into memory every worker shares (structured-clone format, node:v8). */
+function shareMatrix(id: number, m: MatrixSpec): SharedMatrix {
+  const bytes = serialize(m);
+  const shared = new SharedArrayBuffer(bytes.length);
+  new Uint8Array(shared).set(bytes);
+  return { id, bytes: shared };
+}
+
+/** What happened to a worker that did not hand a pair back, in the words `compare` reports. */
+function deathOf(e: unknown, limits: RunLimits): string {
+  const err = e as (Error & { code?: string }) | undefined;
+  if (err?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return `exhausted its memory limit (--max-memory ${limits.maxMemoryMib} MiB)`;
+  }
+  const exited = /^worker exited with code: (-?\d+)/.exec(err?.message ?? '');
+  if (exited !== null) return `exited (code ${exited[1]})`;
+  return `crashed: ${err?.message ?? String(e)}`;
 }
 
 /** A failure starting a worker: the command fails, naming where; the stack is kept for DEBUG. */
