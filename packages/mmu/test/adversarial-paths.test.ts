@@ -268,3 +268,31 @@ describe('arm64 POE: the permission an access needs', () => {
     expect(all()).toEqual([OK, K, K]);
   });
 });
+
+describe("a guest's walks go through stage-2 walk-cache entries", () => {
+  for (const tlb of ['adversarial', 'precise'] as const) {
+    it(`${tlb}: after IPAS2LE1 and VMALLE1 the cached stage-2 pointer to an unlinked table still serves`, () => {
+      // IPAS2LE1 removes stage-2 leaf entries only; VMALLE1 the stage-1 and combined entries of the
+      // VMID (Arm ARM D8.13). Neither need remove a stage-2 walk-cache entry, which the guest's walk
+      // looks up under its VMID's stage-2 tag.
+      const { m, table, data } = rig({ arch: 'arm64', cpus: 2, tlb });
+      const vm = m.createStage2Space(1, table);
+      m.ensurePath(vm, USER_VA, 1, table);
+      const q = data();
+      m.setLeaf(vm, USER_VA, 1, q, Pte.WRITABLE);
+      m.enterRegime(0, { el: 1, vttbr: vm });
+      expect(m.access(0, USER_VA, Access.READ, Mode.KERNEL)).toBe(Outcome.OK);
+      m.clearEntry(vm, USER_VA, 2);
+      m.enterRegime(1, { el: 2, vttbr: vm });
+      m.tlbi(1, 'IPAS2LE1', { va: USER_VA });
+      m.tlbi(1, 'VMALLE1');
+      m.dsb(1);
+      expect(m.cachedTranslations(q)).toEqual([]);
+      expect(m.access(0, USER_VA, Access.WRITE, Mode.KERNEL)).toBe(Outcome.OK_STALE);
+      expect(m.lastPfn).toBe(q);
+      m.tlbi(1, 'VMALLS12E1');
+      m.dsb(1);
+      expect(m.access(0, USER_VA, Access.READ, Mode.KERNEL)).toBe(Outcome.FAULT_NOT_PRESENT);
+    });
+  }
+});
