@@ -31,3 +31,4 @@ export * from './invariants/catalogue.js';
 export * from './invariants/frame-table.js';
 export * from './invariants/monitor.js';
 export * from './schema/precompiled.js';
+export * from './code-cache.js';

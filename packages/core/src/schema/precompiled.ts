@@ -6,11 +6,11 @@
 // the same schema is built and run for its errors, so every message stays exactly what it was.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ErrorObject } from 'ajv';
 import { schemaDir } from '@shootdown/schemas';
+import { requireWithCodeCache } from '../code-cache.js';
 
 /** A validator as callers use it: call it, and read `errors` after a failure. */
 export interface SchemaValidator<T = unknown> {
@@ -44,7 +44,8 @@ export function schemasDigest(): string {
 export function loadPrecompiled(module: URL): Readonly<Record<string, Compiled>> | undefined {
   let mod: Record<string, unknown>;
   try {
-    mod = createRequire(import.meta.url)(fileURLToPath(module)) as Record<string, unknown>;
+    // with the code cache the build wrote beside it (code-cache.ts)
+    mod = requireWithCodeCache(fileURLToPath(module)) as Record<string, unknown>;
   } catch {
     return undefined;
   }

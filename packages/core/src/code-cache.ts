@@ -1,0 +1,93 @@
+// A CommonJS file of a build (the engine's vendored yaml, its precompiled schema validators), compiled with
+// a V8 code cache the build wrote beside it. Node 20 has no compile cache of its own (Node 22's
+// module.enableCompileCache): every `run` parsed and compiled these files again — ~23 ms of CPU for the
+// scenario validators, ~11 for yaml — and a cache taken after the build exercised them saves half to
+// three quarters of it (DESIGN §8, the CLI budget). The file is evaluated as require() would (the CommonJS
+// wrapper, its own require, module, __filename, __dirname, the module in require's cache). Only for files
+// without dynamic import(): on Node 20 a script compiled from a code cache loses the host's import
+// callback (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), which is why the vendored @oclif/core, whose module
+// loader imports the commands, is required as usual. A cache that does not fit (another Node or V8
+// flags: V8 refuses it; other source: the digest below) is ignored and the file compiles as without one,
+// as when there is none. Nothing the file computes depends on the cache.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { Script } from 'node:vm';
+
+/** Where the build writes the code cache of `file`. */
+export function codeCachePath(file: string): string {
+  return `${file}.v8-code-cache`;
+}
+
+/**
+ * V8 checks a code cache against the source's length only: a cache of other source of the same length
+ * would run that other code. The cache file therefore starts with the SHA-256 of the source it was made
+ * from, and is used only for that source.
+ */
+const DIGEST_BYTES = 32;
+
+function digestOf(source: string): Buffer {
+  return createHash('sha256').update(source).digest();
+}
+
+/** The V8 data of `file`'s cache when it was made from `source`, else undefined. */
+function cacheFor(file: string, source: string): Buffer | undefined {
+  const path = codeCachePath(file);
+  if (!existsSync(path)) return undefined;
+  const bytes = readFileSync(path);
+  if (bytes.length <= DIGEST_BYTES || !bytes.subarray(0, DIGEST_BYTES).equals(digestOf(source)))
+    return undefined;
+  return bytes.subarray(DIGEST_BYTES);
+}
+
+/** Scripts compiled here, for the build to take their caches after exercising them. */
+const scripts = new Map<string, { readonly script: Script; readonly source: string }>();
+/** Files compiled here from their code cache (V8 took it). */
+const fromCache = new Set<string>();
+
+/**
+ * `file`'s exports, evaluated as CommonJS with its code cache when there is one that fits; like require(),
+ * once per process (a file already in require's cache is not evaluated again).
+ */
+export function requireWithCodeCache(file: string): unknown {
+  const require = createRequire(file);
+  const known = require.cache[file];
+  if (known !== undefined) return known.exports;
+  const source = readFileSync(file, 'utf8');
+  const cachedData = cacheFor(file, source);
+  const script = new Script(Module.wrap(source), {
+    filename: file,
+    ...(cachedData === undefined ? {} : { cachedData }),
+  });
+  // a real module in require's cache: a later require() of the same file gets this copy, not a second one
+  const module = new Module(file);
+  module.filename = file;
+  require.cache[file] = module;
+  const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
+  try {
+    wrapper.call(module.exports, module.exports, require, module, file, dirname(file));
+  } catch (e) {
+    delete require.cache[file];
+    throw e;
+  }
+  module.loaded = true;
+  scripts.set(file, { script, source });
+  if (cachedData !== undefined && script.cachedDataRejected === false) fromCache.add(file);
+  return module.exports as unknown;
+}
+
+/** Whether `file` was compiled from its code cache (false: there was none, or V8 refused it). */
+export function usedCodeCache(file: string): boolean {
+  return fromCache.has(file);
+}
+
+/** The build's step: writes the cache of a file loaded here, with whatever it compiled so far. */
+export function writeCodeCache(file: string): void {
+  const loaded = scripts.get(file);
+  if (loaded === undefined) throw new Error(`${file} was not loaded by requireWithCodeCache`);
+  writeFileSync(
+    codeCachePath(file),
+    Buffer.concat([digestOf(loaded.source), loaded.script.createCachedData()]),
+  );
+}

@@ -1,0 +1,40 @@
+// Build step after the validators are precompiled and yaml is vendored: the V8 code caches of both
+// (core's code-cache.ts), taken after the engine's own loader read a scenario through them — what every
+// `run` of a scenario file does with them first — so the functions that compiled are in the caches too.
+// Stale caches of an earlier build are removed first.
+import 'reflect-metadata';
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { codeCachePath, writeCodeCache } from '@shootdown/core';
+import { loadScenarioText } from '../dist/bundle/index.js';
+
+const files = ['../dist/vendor/yaml.cjs', '../dist/scenario/precompiled-validators.cjs'].map((f) =>
+  fileURLToPath(new URL(f, import.meta.url)),
+);
+for (const f of files) rmSync(codeCachePath(f), { force: true });
+
+// the common ops of the catalogue: processes, mappings, keys, kernel memory, accesses
+const SAMPLE = `name: code-cache-sample
+description: 'Exercises the loader for the build (not a catalogue scenario).'
+params: { pages: 4 }
+machine: { cpus: 2, memory: 64MiB, tlb: adversarial }
+steps:
+  - { op: process, id: p }
+  - { op: run, cpu: 0, process: p }
+  - { op: key-alloc, cpu: 0, id: k }
+  - { op: mmap, cpu: 0, id: heap, pages: 2, prot: rw, flags: [populate] }
+  - { op: key-assign, cpu: 0, key: k, region: heap }
+  - { op: set-key-rights, cpu: 0, key: k, rights: none }
+  - { op: access, cpu: 0, region: heap, kind: read, expect: fault:key }
+  - { op: mprotect, cpu: 0, region: heap, prot: r }
+  - { op: munmap, cpu: 0, region: heap }
+  - { op: kalloc, id: mod, pages: $pages, flags: [reset-perms] }
+  - { op: kprotect, region: mod, prot: rx }
+  - { op: access, cpu: 1, region: mod, kind: exec, expect: ok }
+  - { op: kfree, region: mod, counters: { kflush: 1 } }
+  - { op: page-alloc, id: reuse, pages: $pages, reuse: mod }
+  - { op: access, cpu: 1, region: { frame-of: reuse, page: 0 }, via: direct-map, kind: write, expect: ok }
+`;
+const loaded = loadScenarioText(SAMPLE, 'code-cache-sample.yaml');
+if (!loaded.ok) throw new Error(`the sample does not load: ${JSON.stringify(loaded.errors)}`);
+for (const f of files) writeCodeCache(f);
