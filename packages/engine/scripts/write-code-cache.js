@@ -1,16 +1,18 @@
-// Build step after the validators are precompiled and yaml is vendored: the V8 code caches of both
-// (core's code-cache.ts), taken after the engine's own loader read a scenario through them — what every
-// `run` of a scenario file does with them first — so the functions that compiled are in the caches too.
-// Stale caches of an earlier build are removed first.
+// Build step after the validators are precompiled and yaml and cli-table3 are vendored: their V8 code
+// caches (core's code-cache.ts), taken after the engine's own loader read a scenario through the first two
+// and a table was drawn with the third — what every `run` does with them first — so the functions that
+// compiled are in the caches too. Stale caches of an earlier build are removed first.
 import 'reflect-metadata';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { codeCachePath, writeCodeCache } from '@shootdown/core';
+import { codeCachePath, requireWithCodeCache, writeCodeCache } from '@shootdown/core';
 import { loadScenarioText } from '../dist/bundle/index.js';
 
-const files = ['../dist/vendor/yaml.cjs', '../dist/scenario/precompiled-validators.cjs'].map((f) =>
-  fileURLToPath(new URL(f, import.meta.url)),
-);
+const files = [
+  '../dist/vendor/yaml.cjs',
+  '../dist/scenario/precompiled-validators.cjs',
+  '../dist/vendor/cli-table3.cjs',
+].map((f) => fileURLToPath(new URL(f, import.meta.url)));
 for (const f of files) rmSync(codeCachePath(f), { force: true });
 
 // the common ops of the catalogue: processes, mappings, keys, kernel memory, accesses
@@ -37,4 +39,15 @@ steps:
 `;
 const loaded = loadScenarioText(SAMPLE, 'code-cache-sample.yaml');
 if (!loaded.ok) throw new Error(`the sample does not load: ${JSON.stringify(loaded.errors)}`);
+// a table as the renderers draw one (render/grid.ts): a head, word-wrapped cells, a span
+const Table = requireWithCodeCache(files[2]);
+const table = new Table({
+  head: ['step', 'op', 'outcome'],
+  colWidths: [6, 10, 12],
+  wordWrap: true,
+  wrapOnWordBoundary: true,
+  style: { head: [], border: [], compact: true, 'padding-left': 1, 'padding-right': 1 },
+});
+table.push(['0', 'kalloc', 'ok'], [{ colSpan: 2, content: 'counters' }, 'kflush: 1 of 2']);
+if (!table.toString().includes('kalloc')) throw new Error('cli-table3 drew no table');
 for (const f of files) writeCodeCache(f);

@@ -2,10 +2,25 @@
 // ellipsis when one word is wider than its column), string-width measures display width (wide and
 // combining characters, ANSI codes) and wrap-ansi wraps prose lines; all three load on first use, so a
 // command that renders nothing (`--version`, `validate`) never pays for them.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type CliTable3 from 'cli-table3';
+import { requireWithCodeCache } from '@shootdown/core';
 
 const require = createRequire(import.meta.url);
+
+/**
+ * cli-table3 as the build vendored it: one file (dist/vendor/cli-table3.cjs, scripts/bundle-dist.js
+ * --vendor) compiled from its V8 code cache (core's code-cache.ts), ~1 ms of CPU instead of ~8 for the
+ * package's modules; from sources without a build, the package itself. Copies are harmless: a table is
+ * drawn by the one class that made it.
+ */
+function cliTable3(): typeof CliTable3 {
+  // from dist/render/ and from src/render/ alike: the package's dist/vendor
+  const vendored = fileURLToPath(new URL('../../dist/vendor/cli-table3.cjs', import.meta.url));
+  return (existsSync(vendored) ? requireWithCodeCache(vendored) : require('cli-table3')) as typeof CliTable3;
+}
 
 type StringWidth = (s: string) => number;
 type WrapAnsi = (s: string, columns: number, options?: { hard?: boolean; trim?: boolean }) => string;
@@ -135,7 +150,7 @@ const PLAIN = {
  * top border becomes the separator under the previous one); plain blocks are a blank line apart.
  */
 export function drawBlocks(blocks: readonly Block[], widths: readonly number[], frame: Frame): string[] {
-  Table ??= require('cli-table3') as typeof CliTable3;
+  Table ??= cliTable3();
   const out: string[] = [];
   blocks.forEach((b, k) => {
     const chars =
