@@ -83,16 +83,21 @@ export class PageTables {
       }
       return have;
     }
-    const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.nextSlot++;
+    const recycled = this.freeSlots.length > 0;
+    const slot = recycled ? this.freeSlots.pop()! : this.nextSlot++;
     if (slot >= this.capacity) this.grow();
-    const base = slot * ENTRIES_PER_TABLE;
-    // A recycled slot may still hold the entries of the table it was (release keeps them).
-    if (this.leaves !== null) this.unindexSlot(slot);
-    this.flags.fill(0, base, base + ENTRIES_PER_TABLE);
-    // Stryker disable next-line ArithmeticOperator: equivalent — out/since are read only where flags (zeroed above) say present
-    this.out.fill(0, base, base + ENTRIES_PER_TABLE);
-    // Stryker disable next-line ArithmeticOperator: equivalent — out/since are read only where flags (zeroed above) say present
-    this.since.fill(0, base, base + ENTRIES_PER_TABLE);
+    // A recycled slot may still hold the entries of the table it was (release keeps them). A slot never
+    // used before is still as its array came, zero (leased arrays are refilled, grown ones are new): a boot
+    // adopting thousands of tables does not clear them twice.
+    if (recycled) {
+      const base = slot * ENTRIES_PER_TABLE;
+      if (this.leaves !== null) this.unindexSlot(slot);
+      this.flags.fill(0, base, base + ENTRIES_PER_TABLE);
+      // Stryker disable next-line ArithmeticOperator: equivalent — out/since are read only where flags (zeroed above) say present
+      this.out.fill(0, base, base + ENTRIES_PER_TABLE);
+      // Stryker disable next-line ArithmeticOperator: equivalent — out/since are read only where flags (zeroed above) say present
+      this.since.fill(0, base, base + ENTRIES_PER_TABLE);
+    }
     this.slotPfn[slot] = pfn;
     this.slotLevel[slot] = level;
     this.slotLinks[slot] = 0;
@@ -168,9 +173,18 @@ export class PageTables {
     );
   }
 
-  private grow(): void {
+  /**
+   * Room for `n` more tables in one step: an OS that knows how many tables it is about to adopt (a boot
+   * building its linear map) spares the growth one half at a time, which copies every entry each time.
+   */
+  reserve(n: number): void {
+    const want = this.tableCount + n;
+    if (want > this.capacity) this.grow(want);
+  }
+
+  private grow(atLeast = 0): void {
     // Grow by half: doubling would leave up to half of the largest arrays unused (heap budget, DESIGN §8).
-    const cap = Math.ceil(this.capacity * 1.5);
+    const cap = Math.max(atLeast, Math.ceil(this.capacity * 1.5));
     const n = cap * ENTRIES_PER_TABLE;
     const f = new Uint32Array(n);
     f.set(this.flags);

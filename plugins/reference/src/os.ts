@@ -31,6 +31,9 @@ export class ReferenceOs {
   ) {
     this.frames = new FrameAllocator(m.frames.count);
     this.kernelSpace = m.createKernelSpace(() => this.#bootTable());
+    // Room for the linear map's tables (one per 2 MiB, one per 1 GiB, one per 512 GiB) and the text's path.
+    const n = m.frames.count;
+    m.tables.reserve(Math.ceil(n / ENTRIES_PER_TABLE) + Math.ceil(n / ENTRIES_PER_TABLE ** 2) + 8);
     // The linear map covers all memory with 4 KiB leaves: no large page ever needs splitting. One run of
     // stores per leaf table, its table installed first (the order of one store per page).
     for (let p = 0; p < m.frames.count;) {

@@ -11,7 +11,7 @@ import {
   PTRS_PER_PTE,
   PUD_NR_PAGES,
 } from '../constants.js';
-import { GRAN_PMD_BLOCK, GRAN_PUD_BLOCK, type LinearMap } from '../linear-map.js';
+import { GRAN_PMD_BLOCK, GRAN_PTE, GRAN_PUD_BLOCK, type LinearMap } from '../linear-map.js';
 import { HW_PAGE_KERNEL, HW_PAGE_KERNEL_ROX, withKey } from './entry.js';
 
 /** The kernel image: one 2 MiB pageblock of text. */
@@ -53,6 +53,11 @@ export function bootArm64(machine: Machine, linearMap: LinearMap, protectFromBoo
   };
 
   const ks = machine.createKernelSpace(bootFrame);
+  // Room for the tables about to be taken from the early chunks: one per 4 KiB-mapped 2 MiB of the linear
+  // map, one per 1 GiB, and the image's path.
+  let pteTables = 0;
+  for (let s = 0; s < linearMap.gran.length; s++) if (linearMap.gran[s] === GRAN_PTE) pteTables++;
+  machine.tables.reserve(pteTables + Math.ceil(nrFrames / PUD_NR_PAGES) + 8);
 
   // The image: 4 KiB pages, read-only and executable (PAGE_KERNEL_ROX), at the kernel text base.
   const text = machine.arch.layout.kernelTextBase;
