@@ -33,23 +33,35 @@ describe('adversarial: large leaves', () => {
 });
 
 describe('adversarial: which stale record serves an access', () => {
-  it('of two old entries of one address, the one that permits the access', () => {
-    const { m, table, data } = rig({ cpus: 1 });
-    const mm = m.createSpace(1, table);
-    m.ensurePath(mm, USER_VA, 1, table);
-    const [ro, rw, now] = [data(), data(), data()];
-    m.setLeaf(mm, USER_VA, 1, ro, Pte.USER);
-    m.setRoot(0, mm);
-    m.setLeaf(mm, USER_VA, 1, rw, RW_USER); // no flush: the read-only entry may stay cached
-    m.setLeaf(mm, USER_VA, 1, now, Pte.USER); // nor here: the writable one may too
-    expect(m.cachedTranslations(ro).length + m.cachedTranslations(rw).length).toBe(2);
-    // A write: only the old writable entry permits it.
-    expect(m.access(0, USER_VA, Access.WRITE, Mode.USER)).toBe(Outcome.OK_STALE);
-    expect(m.lastPfn).toBe(rw);
-    // A fetch: neither permits it; the outcome is a fault from a stale entry.
-    expect(m.access(0, USER_VA, Access.EXEC, Mode.USER)).toBe(Outcome.FAULT_EXEC);
-    expect([m.lastStale, m.lastFaultSpurious]).toEqual([true, false]);
-  });
+  // Both orders: the permitting entry older or newer than the other (whichever a lookup meets first).
+  for (const rwFirst of [false, true]) {
+    it(`of two old entries of one address, the one that permits the access (${rwFirst ? 'writable one older' : 'writable one newer'})`, () => {
+      const { m, table, data } = rig({ cpus: 1 });
+      const mm = m.createSpace(1, table);
+      m.ensurePath(mm, USER_VA, 1, table);
+      const [ro, rw, now] = [data(), data(), data()];
+      const [first, second] = rwFirst
+        ? [
+            [rw, RW_USER],
+            [ro, Pte.USER],
+          ]
+        : [
+            [ro, Pte.USER],
+            [rw, RW_USER],
+          ];
+      m.setLeaf(mm, USER_VA, 1, first[0], first[1]);
+      m.setRoot(0, mm);
+      m.setLeaf(mm, USER_VA, 1, second[0], second[1]); // no flush: the first entry may stay cached
+      m.setLeaf(mm, USER_VA, 1, now, Pte.USER); // nor here: the second may too
+      expect(m.cachedTranslations(ro).length + m.cachedTranslations(rw).length).toBe(2);
+      // A write: only the old writable entry permits it.
+      expect(m.access(0, USER_VA, Access.WRITE, Mode.USER)).toBe(Outcome.OK_STALE);
+      expect(m.lastPfn).toBe(rw);
+      // A fetch: neither permits it; the outcome is a fault from a stale entry.
+      expect(m.access(0, USER_VA, Access.EXEC, Mode.USER)).toBe(Outcome.FAULT_EXEC);
+      expect([m.lastStale, m.lastFaultSpurious]).toEqual([true, false]);
+    });
+  }
 
   it('a stale 4 KiB entry inside a stale 2 MiB one: the one that permits the access, at any level', () => {
     const { m, table, data } = rig({ cpus: 1 });
