@@ -221,8 +221,8 @@ export abstract class MachineInvalidation extends MachineStores {
     if (tag < 0) {
       // Every tag a class reaches (TLBI VAAE1IS, INVLPG of a global page): each tag in use, not each record.
       const hits = this.heldScratch;
-      st.heldAt(va, lo, hi, cpu, (t) => tagMatches(tag, t), hits);
-      for (const r of hits) st.drop(r, cpu, sideMask);
+      const n = st.heldAt(va, lo, hi, cpu, (t) => tagMatches(tag, t), hits);
+      for (let k = 0; k < n; k++) st.drop(hits[k], cpu, sideMask);
       return;
     }
     for (let l = lo; l <= hi; l++) {
@@ -287,8 +287,8 @@ export abstract class MachineInvalidation extends MachineStores {
     const st = this.staleWalk;
     if (st.cpuRefs[cpu] === 0) return;
     const hits = this.heldScratch;
-    st.heldAt(va, 1, 4, cpu, (t) => tagMatches(tag, t), hits);
-    for (const r of hits) st.drop(r, cpu, sideMask);
+    const n = st.heldAt(va, 1, 4, cpu, (t) => tagMatches(tag, t), hits);
+    for (let k = 0; k < n; k++) st.drop(hits[k], cpu, sideMask);
   }
 
   /**

@@ -239,23 +239,25 @@ export class Machine extends MachineBulkStores {
    */
   ipi(from: number, targets: IpiTargets, handler: (cpu: number) => void): void {
     this.checkCpu(from);
-    let list: number[];
     if (targets === 'all' || targets === 'others') {
-      list = [];
-      for (let c = 0; c < this.cpus; c++) if (targets === 'all' || c !== from) list.push(c);
+      // Every CPU in order (no list: a kernel-range flush on a large machine sends one round per page).
+      for (let c = 0; c < this.cpus; c++) if (targets === 'all' || c !== from) this.ipiOne(c, from, handler);
     } else {
-      list = [...new Set(targets)].sort((a, b) => a - b);
+      const list = [...new Set(targets)].sort((a, b) => a - b);
       for (const c of list) this.checkCpu(c);
-    }
-    for (const c of list) {
-      if (c === from) {
-        this.counters.local(c, () => this.handleIpi(c, from, handler));
-        continue;
-      }
-      this.counters.ipiSent(from, c);
-      this.handleIpi(c, from, handler, true);
+      for (const c of list) this.ipiOne(c, from, handler);
     }
     this.counters.on(from);
+  }
+
+  /** One target of an IPI round: the sender's own share runs locally, a remote one is sent. */
+  private ipiOne(c: number, from: number, handler: (cpu: number) => void): void {
+    if (c === from) {
+      this.counters.local(c, () => this.handleIpi(c, from, handler));
+      return;
+    }
+    this.counters.ipiSent(from, c);
+    this.handleIpi(c, from, handler, true);
   }
 
   /**

@@ -15,6 +15,9 @@ export function staleKey(indexAtLevel: number, tag: number): number {
   return indexAtLevel * 131072 + tag;
 }
 
+/** How many chain heads `StaleSet` remembers between changes. */
+const MEMO = 4;
+
 export class StaleSet {
   private cap = 64;
   level: Uint8Array;
@@ -53,6 +56,11 @@ export class StaleSet {
   private readonly largeLeaves = new Set<number>();
   private top = 0;
   live = 0;
+  /** Live records per level (index 1..4). */
+  private readonly levelLive = new Int32Array(5);
+  /** Last answers of `head`: MEMO × (level, index, tag, head); level −1 = empty. */
+  private readonly memo = new Float64Array(MEMO * 4).fill(-1);
+  private memoNext = 0;
   /** Per CPU: records whose mask (any side) has this CPU — lets an access skip the lookup entirely. */
   readonly cpuRefs: Int32Array;
   readonly stride: number;
@@ -134,6 +142,8 @@ export class StaleSet {
     this.next[r] = head ?? -1;
     if (head !== undefined) this.prev[head] = r;
     map.set(key, r);
+    this.levelLive[level]++;
+    this.forgetHeads();
     this.livePos[r] = this.live;
     this.liveList[this.live++] = r;
     this.tagsLive.set(tag, (this.tagsLive.get(tag) ?? 0) + 1);
@@ -144,8 +154,34 @@ export class StaleSet {
 
   /** First record for (level, index, tag) that `cpu` may hold on `side` (0 data, 1 instruction), or -1. */
   find(cpu: number, side: number, level: number, index: number, tag: number): number {
+    const r = this.head(level, index, tag);
+    return r < 0 ? -1 : this.heldFrom(r, cpu, side);
+  }
+
+  /**
+   * First record of the chain (level, index, tag), or -1. A level without records answers without the map,
+   * and the last few answers are kept until a chain's head changes: an invalidation sent to every CPU asks
+   * the same questions once per CPU (a kernel-range flush on 48 CPUs: 48 × the same page and tags).
+   */
+  private head(level: number, index: number, tag: number): number {
+    if (this.levelLive[level] === 0) return -1;
+    const m = this.memo;
+    for (let k = 0; k < MEMO * 4; k += 4)
+      if (m[k] === level && m[k + 1] === index && m[k + 2] === tag) return m[k + 3];
     const r = this.heads[level].get(staleKey(index, tag));
-    return r === undefined ? -1 : this.heldFrom(r, cpu, side);
+    const h = r === undefined ? -1 : r;
+    const k = this.memoNext;
+    this.memoNext = (k + 4) % (MEMO * 4);
+    m[k] = level;
+    m[k + 1] = index;
+    m[k + 2] = tag;
+    m[k + 3] = h;
+    return h;
+  }
+
+  /** A chain's head changed: forget the kept answers. */
+  private forgetHeads(): void {
+    for (let k = 0; k < MEMO * 4; k += 4) this.memo[k] = -1;
   }
 
   /** The record after `r` in its chain (same level, index, tag) that `cpu` may hold on `side`, or -1. */
@@ -211,8 +247,7 @@ export class StaleSet {
 
   /** Records for (level, index, tag) — all of them, for checks that look at every CPU. */
   chain(level: number, index: number, tag: number): number {
-    const r = this.heads[level].get(staleKey(index, tag));
-    return r === undefined ? -1 : r;
+    return this.head(level, index, tag);
   }
 
   nextInChain(r: number): number {
@@ -279,7 +314,8 @@ export class StaleSet {
    * The records `cpu` may hold for `va` at levels `lo`..`hi` under a tag `match` accepts, into `out`, in
    * descending live-list position: the order a scan of the live list from its end finds them in. Dropping
    * them in that order leaves the live list and the record free list exactly as that scan would (a drop
-   * moves only the last record, already passed), and so what later reports name.
+   * moves only the last record, already passed), and so what later reports name. Returns how many: they
+   * are `out[0 … n − 1]` (the array is scratch, reused without being truncated).
    */
   heldAt(
     va: number,
@@ -288,17 +324,25 @@ export class StaleSet {
     cpu: number,
     match: (tag: number) => boolean,
     out: number[],
-  ): void {
-    out.length = 0;
-    for (const [t] of this.tagsLive) {
+  ): number {
+    let n = 0;
+    for (const t of this.tagsLive.keys()) {
       if (!match(t)) continue;
       for (let l = lo; l <= hi; l++) {
         for (let r = this.chain(l, Math.floor(va / LEVEL_SIZE[l as Level]), t); r >= 0; r = this.next[r]) {
-          if (this.holds(r, cpu)) out.push(r);
+          if (this.holds(r, cpu)) out[n++] = r;
         }
       }
     }
-    if (out.length > 1) out.sort((a, b) => this.livePos[b] - this.livePos[a]);
+    // Insertion sort of the few found (positions are distinct): no comparator closure, no truncation.
+    for (let i = 1; i < n; i++) {
+      const r = out[i];
+      const pos = this.livePos[r];
+      let j = i - 1;
+      for (; j >= 0 && this.livePos[out[j]] < pos; j--) out[j + 1] = out[j];
+      out[j + 1] = r;
+    }
+    return n;
   }
 
   /** The live records in place (no copy): valid until the next add or drop. */
@@ -323,8 +367,10 @@ export class StaleSet {
       const key = staleKey(this.index[r], this.tag[r]);
       if (n >= 0) map.set(key, n);
       else map.delete(key);
+      this.forgetHeads();
     }
     if (n >= 0) this.prev[n] = p;
+    this.levelLive[this.level[r]]--;
     if (this.byFrame !== null) this.unindexFrame(r);
     const left = this.tagsLive.get(this.tag[r])! - 1;
     if (left === 0) this.tagsLive.delete(this.tag[r]);
