@@ -135,3 +135,24 @@ describe('wx-alias: the executable side is the kernel', () => {
     expect(only(f, 'wx-alias').map((v) => v.frame)).toEqual([p]);
   });
 });
+
+describe('wx-alias: one report per breach', () => {
+  it('set_memory_ro over a cached writable alias does not end the breach; the flush does', () => {
+    const f = fixture('x86_64', ['wx-alias']);
+    const p = f.frame();
+    const dm = f.m.directMapVa(p);
+    f.map(f.m.kernelSpace, MODULE_VA, p, KEXEC);
+    f.map(f.m.kernelSpace, dm, p, KDATA);
+    expect(only(f, 'wx-alias')).toHaveLength(1);
+    // Read-only now, but the writable entry may still be cached: the same breach, not a second one.
+    f.m.setLeaf(f.m.kernelSpace, dm, 1, p, Pte.PRESENT | Pte.GLOBAL);
+    f.m.invlpg(0, dm);
+    expect(only(f, 'wx-alias')).toEqual([]);
+    f.m.invlpg(1, dm);
+    f.mon.operationReturned();
+    expect(only(f, 'wx-alias')).toEqual([]);
+    // Writable again: a new breach, reported.
+    f.m.setLeaf(f.m.kernelSpace, dm, 1, p, KDATA);
+    expect(only(f, 'wx-alias').map((v) => v.frame)).toEqual([p]);
+  });
+});

@@ -303,13 +303,15 @@ export abstract class MachineStores extends MachineBbm {
   /** A live leaf is changed or cleared: its old translation may stay cached on every possible holder. */
   protected retireLeaf(level: Level, va: number, of: number, oo: number, os: number, space: number): void {
     this.reverse.valid(oo, LEVEL_PAGES[level], of, os, -1);
-    if (this.observers.length > 0) this.changed(oo, LEVEL_PAGES[level], 'store');
     const tag = this.tagFor(va, of, space);
     this.recordStaleLeaf(level, tag, va, of, oo, os, space);
     // A stage-2 leaf also lives on inside the entries that combined it with stage 1 (what a guest's
     // accesses cached): TLBI IPAS2E1 is not required to remove those (Arm ARM D8.13.x).
     if (this.spaceKind[space] === Regime.STAGE2)
       this.recordStaleLeaf(level, combinedTag(this.spaceVmid[space]), va, of, oo, os, space);
+    // Observers are told once the old translation is a stale record: told before, they saw neither the
+    // entry nor its cached copy, and a breach that goes on through the copy looked ended for a moment.
+    if (this.observers.length > 0) this.changed(oo, LEVEL_PAGES[level], 'store');
   }
 
   /** Hook for the TLB model: record that holders of (tag, va) may keep the old leaf. */

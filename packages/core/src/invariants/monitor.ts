@@ -105,8 +105,7 @@ export class InvariantMonitor {
 
   #framesChanged(first: number, count: number, cause: string): void {
     // Judge now (the window inside the operation) and once more at the next event, when the MMU has
-    // finished the bookkeeping of this store (the stale record of a replaced entry is added after the
-    // notification). A free is announced before the MMU has tagged the frame free and moved its free
+    // finished the bookkeeping of the whole store (a replaced leaf is told as retired, then as made). A free is announced before the MMU has tagged the frame free and moved its free
     // clock (Frames.free calls beforeFree first): earlier changes re-judged now would see a frame half
     // freed (its reach counted as older than a free that has not happened yet), so they wait too.
     if (cause !== 'free') this.#flushPending();
