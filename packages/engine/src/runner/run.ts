@@ -328,8 +328,14 @@ function refs(state: RunState, cpu: number): ExpectationRefs {
 function result(run: Run, start: CounterValues): RunResult {
   const { state, hw } = run;
   const end = hw.snapshot();
+  // Counted from the same point as the cycles, after boot (and late init unless a step does it): the boot's
+  // own flushes and table allocations are no step's work, and a column that showed them would charge one
+  // design with work the scenario never asked of it. The totals are the sum of the top-level steps' deltas.
   const counters: Record<string, number> = {};
-  for (const [name, v] of Object.entries(end.counters)) if (v !== 0) counters[name] = v;
+  for (const [name, v] of Object.entries(end.counters)) {
+    const d = v - (start.counters[name] ?? 0);
+    if (d !== 0) counters[name] = d;
+  }
   const steps = state.steps;
   return {
     scenario: state.scenario.name,
