@@ -89,6 +89,8 @@ export interface CostProfileReport {
 export class Counters {
   private readonly index = new Map<string, number>();
   private names: string[] = [];
+  /** Indices in snapshot order (`orderedNames`), built on first use after a counter was registered. */
+  private order: Int32Array | null = null;
   private values = new Float64Array(64);
   private weights = new Float64Array(64);
   /** Work: total cost in INVLPG units, summed over CPUs. */
@@ -152,6 +154,7 @@ export class Counters {
     }
     this.names.push(name);
     this.index.set(name, i);
+    this.order = null;
     this.weights[i] = this.costs[name] ?? 0;
     this.prof?.ensure(i + 1 + FIRST_COUNTER_SLOT);
     return i;
@@ -344,6 +347,43 @@ export class Counters {
   private orderedNames(): string[] {
     const std = this.names.slice(0, STANDARD_COUNTERS.length);
     return [...std, ...this.names.slice(STANDARD_COUNTERS.length).sort()];
+  }
+
+  /** Counter indices in snapshot order (as `orderedNames`), cached until the next counter is registered. */
+  private snapshotOrder(): Int32Array {
+    if (this.order !== null) return this.order;
+    const order = new Int32Array(this.names.length);
+    let k = 0;
+    for (const n of this.orderedNames()) order[k++] = this.index.get(n)!;
+    return (this.order = order);
+  }
+
+  /**
+   * Every counter's value now, copied into `into` (a new array when `into` is missing or of another length): a
+   * mark for `changedSince`. The engine takes one before and one after every step; unlike `snapshot` it
+   * builds no per-name record, and the caller reuses its arrays.
+   */
+  mark(into?: Float64Array): Float64Array {
+    const out =
+      into !== undefined && into.length === this.values.length ? into : new Float64Array(this.values.length);
+    out.set(this.values);
+    return out;
+  }
+
+  /**
+   * The counters that moved since `mark` (from `mark`; a counter registered after it counts from zero):
+   * name → current value minus marked value, only where that is not zero, keys in snapshot order — what
+   * `delta(since).counters` holds, without its zero entries.
+   */
+  changedSince(mark: Float64Array): Record<string, number> {
+    const out: Record<string, number> = {};
+    const order = this.snapshotOrder();
+    for (let k = 0; k < order.length; k++) {
+      const i = order[k];
+      const d = this.values[i] - (i < mark.length ? mark[i] : 0);
+      if (d !== 0) out[this.names[i]] = d;
+    }
+    return out;
   }
 
   count(name: string, n = 1): void {

@@ -6,20 +6,20 @@ import type { Step, TableLevel } from '../scenario/types.js';
 import type { StepOutcome } from './report.js';
 import type { RunState } from './state.js';
 
-export interface CounterValues {
-  readonly counters: Readonly<Record<string, number>>;
-  /** Work: cost summed over all CPUs (INVLPG units). */
-  readonly cycles: number;
-  /** Latency: the initiating CPU's clock (INVLPG units, spec linux.md §7.4). */
-  readonly latency: number;
-}
-
 export interface Hardware {
   readonly arch: Arch;
   /** The machine object registered under `Tokens.Machine`. */
   readonly machine: unknown;
-  /** Every counter and the cycle total now. */
-  snapshot(): CounterValues;
+  /** Every counter's value now, into `into` when it fits (the runner keeps one per nesting depth): a
+   *  mark for `countersSince`. */
+  markCounters(into?: Float64Array): Float64Array;
+  /** The counters that moved since `mark`: name → difference, nonzero only, in the result's key order
+   *  (the standard names, then the others sorted). */
+  countersSince(mark: Float64Array): Record<string, number>;
+  /** Work: cost summed over all CPUs so far (INVLPG units). */
+  readonly cycles: number;
+  /** Latency so far: the initiating CPUs' clocks (INVLPG units, spec linux.md §7.4). */
+  readonly latency: number;
   /** A step initiated by `cpu` begins: its latency is that CPU's clock. */
   beginStep(cpu: number): void;
   /** Work per CPU since the machine was built (INVLPG units). */

@@ -2,7 +2,7 @@
 import type { Arch, Pfn, Va } from '@shootdown/core';
 import { Machine, validateMachine, type CostProfileReport, type ValidMachine } from '@shootdown/mmu';
 import type { MachineBlock, Step, TableLevel } from '../scenario/types.js';
-import type { CounterValues, Hardware } from './hardware.js';
+import type { Hardware } from './hardware.js';
 import { LEVEL_OF, emptyHwNames, setupHw, type HwNames } from './hw-space.js';
 import { runHwStep } from './hw-ops.js';
 import type { StepOutcome } from './report.js';
@@ -46,9 +46,20 @@ export class MmuHardware implements Hardware {
     else this.#hw = emptyHwNames();
   }
 
-  snapshot(): CounterValues {
-    const s = this.machine.snapshot();
-    return { counters: s.counters, cycles: s.cycles, latency: s.latency };
+  markCounters(into?: Float64Array): Float64Array {
+    return this.machine.counters.mark(into);
+  }
+
+  countersSince(mark: Float64Array): Record<string, number> {
+    return this.machine.counters.changedSince(mark);
+  }
+
+  get cycles(): number {
+    return this.machine.cycles;
+  }
+
+  get latency(): number {
+    return this.machine.latency;
   }
 
   beginStep(cpu: number): void {

@@ -22,7 +22,6 @@ import { dispatchOs, isHardwareOp } from './dispatch.js';
 import { expectationFor } from '../scenario/expectations.js';
 import { evaluate, type ExpectationRefs } from './expectations.js';
 import { recordKeyIntent } from './key-expectations.js';
-import type { CounterValues } from './hardware.js';
 import { MachineFrameBook } from './machine-frame-book.js';
 import { MmuHardware } from './mmu-hardware.js';
 import { PhaseDispatcher } from './phases.js';
@@ -56,6 +55,17 @@ interface Run {
   readonly hw: MmuHardware;
   readonly trace: TraceRecorder | undefined;
   readonly probe: BreakdownProbe | null;
+  /** Counter marks per nesting depth of `execute` (a repeat's or interleave's steps run inside it),
+   *  reused from step to step. */
+  readonly marks: Float64Array[];
+  depth: number;
+}
+
+/** The clocks when the first step began (after the policy's boot). */
+interface Start {
+  readonly counters: Float64Array;
+  readonly cycles: number;
+  readonly latency: number;
 }
 
 export function runScenario(scenario: Scenario, options: RunOptions): RunResult {
@@ -85,8 +95,19 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunResult 
   monitor.attach();
   options.trace?.attach(hw.machine);
   const probe = options.breakdown === undefined ? null : new BreakdownProbe(hw, options.breakdown);
-  const run: Run = { state, monitor, book, phases, signals, hw, trace: options.trace, probe };
-  const start = hw.snapshot();
+  const run: Run = {
+    state,
+    monitor,
+    book,
+    phases,
+    signals,
+    hw,
+    trace: options.trace,
+    probe,
+    marks: [],
+    depth: 0,
+  };
+  const start: Start = { counters: hw.markCounters(), cycles: hw.cycles, latency: hw.latency };
   try {
     for (const step of scenario.steps) execute(run, step);
   } finally {
@@ -139,7 +160,10 @@ function execute(run: Run, step: Step): StepOutcome {
   hw.beginStep(step.cpu);
   run.trace?.stepBegan(step.path, describeStep(step), step.cpu);
   run.probe?.begin(step);
-  const before = hw.snapshot();
+  const depth = run.depth++;
+  const mark = (run.marks[depth] = hw.markCounters(run.marks[depth]));
+  const cyclesBefore = hw.cycles;
+  const latencyBefore = hw.latency;
   const violationsBefore = state.violations.length;
   const outerStep = monitor.step;
   monitor.step = step.path;
@@ -173,13 +197,11 @@ function execute(run: Run, step: Step): StepOutcome {
   run.signals.step = outerSignalStep;
   // A composite step's nested steps took their own signals; an op's are its own.
   const signal = run.signals.take()[0];
-  const after = hw.snapshot();
+  const counters = hw.countersSince(mark);
+  const cycles = round(hw.cycles - cyclesBefore);
+  const latency = round(hw.latency - latencyBefore);
+  run.depth--;
   run.probe?.end(step);
-  const counters: Record<string, number> = {};
-  for (const [name, v] of Object.entries(after.counters)) {
-    const d = v - (before.counters[name] ?? 0);
-    if (d !== 0) counters[name] = d;
-  }
   const seen = state.violations.slice(violationsBefore).map((v) => v.invariant);
   const expect = step.expect === undefined ? undefined : expectationFor(step.expect, state.selection);
   const observed = signal === undefined ? out : { ...out, signal: signal.code };
@@ -203,8 +225,8 @@ function execute(run: Run, step: Step): StepOutcome {
     line: step.source.line,
     cpu: step.cpu,
     outcome: out.outcome,
-    cycles: round(after.cycles - before.cycles),
-    latency: round(after.latency - before.latency),
+    cycles,
+    latency,
     counters,
   };
   if (out.pages !== undefined && out.pages.length > 1) r.pages = out.pages;
@@ -325,17 +347,12 @@ function refs(state: RunState, cpu: number): ExpectationRefs {
   };
 }
 
-function result(run: Run, start: CounterValues): RunResult {
+function result(run: Run, start: Start): RunResult {
   const { state, hw } = run;
-  const end = hw.snapshot();
   // Counted from the same point as the cycles, after boot (and late init unless a step does it): the boot's
   // own flushes and table allocations are no step's work, and a column that showed them would charge one
   // design with work the scenario never asked of it. The totals are the sum of the top-level steps' deltas.
-  const counters: Record<string, number> = {};
-  for (const [name, v] of Object.entries(end.counters)) {
-    const d = v - (start.counters[name] ?? 0);
-    if (d !== 0) counters[name] = d;
-  }
+  const counters = hw.countersSince(start.counters);
   const steps = state.steps;
   return {
     scenario: state.scenario.name,
@@ -347,8 +364,8 @@ function result(run: Run, start: CounterValues): RunResult {
     params: state.scenario.params,
     steps,
     totals: {
-      cycles: round(end.cycles - start.cycles),
-      latency: round(end.latency - start.latency),
+      cycles: round(hw.cycles - start.cycles),
+      latency: round(hw.latency - start.latency),
       counters,
       expectationsFailed: steps.filter((s) => s.expectation !== undefined && !s.expectation.held).length,
       findings: state.violations.filter((v) => v.claimed).length,
