@@ -7,6 +7,7 @@
  * Convention: `cpu` is the CPU performing the operation (smp_processor_id()); it decides who
  * receives IPIs. Addresses are numbers in the canonical 48-bit form (see constants.ts).
  */
+import type { ArrayLease } from '@shootdown/mmu';
 import type { LinuxMm } from './linux-mm.js';
 import type { MmStruct } from './mm.js';
 import type { MmuGather } from './mmu-gather.js';
@@ -124,6 +125,12 @@ export interface LinuxArch {
   readonly tlb: TlbArch;
   readonly directMap: DirectMapArch;
   readonly pkeys: PkeyArch;
+  /**
+   * Where the mm takes its per-frame arrays (buddy free lists, page references): the simulated machine's
+   * lease, so they are recycled from one run's machine to the next with the machine's own arrays and
+   * belong to the next machine once this one is released. Absent: ordinary new arrays.
+   */
+  readonly lease?: ArrayLease;
   /**
    * Called once by the LinuxMm constructor, after its page allocator exists and before the first
    * page table is allocated: pte_alloc_one() needs the buddy allocator (LinuxMm.allocator).

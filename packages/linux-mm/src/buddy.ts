@@ -4,6 +4,7 @@
  * __rmqueue_fallback with the fallbacks[] order and pageblock stealing, expand() and
  * __free_one_page() merging. No object per page.
  */
+import { ArrayLease } from '@shootdown/mmu';
 import {
   FALLBACKS,
   freetypeUnmapped,
@@ -34,14 +35,16 @@ export class BuddyZone {
   /**
    * @param nrPages frames in the zone
    * @param firstFree frames below it are reserved (kernel image, boot page tables) and never free
+   * @param lease where the per-frame arrays come from (the machine's; default: new arrays)
    */
   constructor(
     readonly nrPages: number,
     firstFree = 0,
+    lease: ArrayLease = new ArrayLease(),
   ) {
-    this.next = new Int32Array(nrPages).fill(NONE);
-    this.prev = new Int32Array(nrPages).fill(NONE);
-    this.freeOrder = new Int8Array(nrPages).fill(NONE);
+    this.next = lease.take(Int32Array, nrPages, NONE);
+    this.prev = lease.take(Int32Array, nrPages, NONE);
+    this.freeOrder = lease.take(Int8Array, nrPages, NONE);
     this.heads = new Int32Array((MAX_PAGE_ORDER + 1) * NR_FREETYPES).fill(NONE);
     this.nrFree = new Int32Array((MAX_PAGE_ORDER + 1) * NR_FREETYPES);
     // memmap_init: every pageblock starts MIGRATE_MOVABLE (set_pageblock_migratetype at boot).

@@ -5,6 +5,7 @@
  * its mirror path (§4.3), and the skip-flush bound.
  */
 import { FrameState } from '@shootdown/core';
+import { ArrayLease } from '@shootdown/mmu';
 import type { LinuxArch } from './arch.js';
 import { PAGE_SIZE } from './constants.js';
 import { BuddyZone } from './buddy.js';
@@ -53,10 +54,11 @@ export class LinuxPageAllocator {
     nrFrames: number,
     reservedFrames: number,
   ) {
-    this.zone = new BuddyZone(nrFrames, reservedFrames);
-    this.refcount = new Int32Array(nrFrames);
-    this.allocOrder = new Int8Array(nrFrames).fill(-1);
-    this.directMapRemoved = new Uint8Array(nrFrames);
+    const lease = arch.lease ?? new ArrayLease();
+    this.zone = new BuddyZone(nrFrames, reservedFrames, lease);
+    this.refcount = lease.take(Int32Array, nrFrames);
+    this.allocOrder = lease.take(Int8Array, nrFrames, -1);
+    this.directMapRemoved = lease.take(Uint8Array, nrFrames);
     for (let pfn = 0; pfn < reservedFrames; pfn++) frames.setState(pfn, FrameState.Reserved);
   }
 

@@ -18,6 +18,7 @@
 // WARN_ON_ONCE, -EINVAL): the kernel never breaks a live linear-map block. map_mem() makes that moot by building
 // the linear map with PTEs on such CPUs (arch/map-mem.ts); a LinearMap built with blocks and no BBML2_NOABORT
 // refuses partial-block changes the same way (`arm64.split_refused`).
+import { ArrayLease } from '@shootdown/mmu';
 import { KPKEYS_PKEY_DEFAULT, PAGE_SIZE, PMD_ORDER, PUD_ORDER } from './constants.js';
 import { GFP_PGTABLE_SPLIT, GFP_ZERO, NO_PFN, type CounterPort } from './ptp/types.js';
 import { flushTlbKernelRange, type TlbiPort } from './tlbflush.js';
@@ -72,6 +73,8 @@ export class LinearMap {
     readonly bbml2NoAbort: boolean,
     private readonly hw: LinearMapHw,
     private readonly counters: CounterPort,
+    /** Where the per-frame key array comes from (the machine's, recycled with it; default: a new one). */
+    lease: ArrayLease = new ArrayLease(),
   ) {
     this.nrSlots = Math.ceil(nrFrames / (1 << PMD_ORDER));
     this.gran = new Uint8Array(this.nrSlots);
@@ -88,7 +91,7 @@ export class LinearMap {
       this.gran[s] = g;
       if (g === GRAN_PTE) this.pteSlots++;
     }
-    this.key = new Uint8Array(nrFrames).fill(KPKEYS_PKEY_DEFAULT);
+    this.key = lease.take(Uint8Array, nrFrames, KPKEYS_PKEY_DEFAULT);
   }
 
   /** Connects the PTP allocator that serves split tables (they form a cycle: that is the point). */

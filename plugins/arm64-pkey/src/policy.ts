@@ -81,7 +81,7 @@ function configure(container: DependencyContainer, selection: ResolvedSelection)
   const counters = { count: (name: string, n: number) => machine.count(name, n) };
   const port = new MachineTlbiPort(machine);
   const hw = new MachineLinearMapHw(machine, port, () => machine.kernelSpace);
-  const linearMap = new LinearMap(machine.frames.count, leaf, bbml2, hw, counters);
+  const linearMap = new LinearMap(machine.frames.count, leaf, bbml2, hw, counters, machine.lease);
   const boot = bootArm64(machine, linearMap, freetype);
   const arch = new Arm64Arch(machine, linearMap, variant, book, counters, port, () => {
     throw new Error('arm64-pkey: a page table was asked for before mem_init');

@@ -1,14 +1,19 @@
 // The reference page allocator: one byte per frame, first fit over naturally aligned blocks. Nothing
 // clever — no per-CPU lists, no freetypes — because the baseline is about flushing, not allocation.
 import type { Pfn } from '@shootdown/core';
+import { ArrayLease } from '@shootdown/mmu';
 
 export class FrameAllocator {
   readonly used: Uint8Array;
   #free: number;
   #cursor = 0;
 
-  constructor(readonly count: number) {
-    this.used = new Uint8Array(count);
+  /** `lease`: where the per-frame array comes from (the machine's, recycled with it; default: a new one). */
+  constructor(
+    readonly count: number,
+    lease: ArrayLease = new ArrayLease(),
+  ) {
+    this.used = lease.take(Uint8Array, count);
     this.#free = count;
   }
 

@@ -17,8 +17,9 @@ export class ReferenceMm {
   readonly driverOwned: Uint8Array;
 
   constructor(readonly os: ReferenceOs) {
-    this.mapCount = new Uint16Array(os.m.frames.count);
-    this.driverOwned = new Uint8Array(os.m.frames.count);
+    // Per-frame arrays from the machine's lease: recycled with the machine's own from run to run.
+    this.mapCount = os.m.lease.take(Uint16Array, os.m.frames.count);
+    this.driverOwned = os.m.lease.take(Uint8Array, os.m.frames.count);
   }
 
   /** Map `pfn` at `va` (4 KiB) with the VMA's flags; a new leaf where none was needs no flush. */

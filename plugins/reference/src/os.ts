@@ -29,7 +29,7 @@ export class ReferenceOs {
     readonly counters: Counters,
     readonly phases: PhaseHook,
   ) {
-    this.frames = new FrameAllocator(m.frames.count);
+    this.frames = new FrameAllocator(m.frames.count, m.lease);
     this.kernelSpace = m.createKernelSpace(() => this.#bootTable());
     // Room for the linear map's tables (one per 2 MiB, one per 1 GiB, one per 512 GiB) and the text's path.
     const n = m.frames.count;

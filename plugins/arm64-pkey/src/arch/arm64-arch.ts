@@ -1,7 +1,7 @@
 // The arm64 LinuxArch: everything linux-mm asks of the architecture, assembled on one machine. The kpkeys
 // allocator is built in attach(), when LinuxMm's buddy exists and before the first page table is allocated —
 // the place kpkeys_hardened_pgtables_init() has in mem_init().
-import type { Machine } from '@shootdown/mmu';
+import type { ArrayLease, Machine } from '@shootdown/mmu';
 import type { FrameBook } from '@shootdown/core';
 import {
   GFP_PGTABLE,
@@ -30,6 +30,8 @@ export class Arm64Arch implements LinuxArch {
   readonly tlb: Arm64Tlb;
   readonly directMap: Arm64DirectMap;
   readonly pkeys: Arm64Pkeys;
+  /** The mm's per-frame arrays come from the machine's lease (recycled with the machine's own). */
+  readonly lease: ArrayLease;
   private kp: Kpkeys | null = null;
 
   constructor(
@@ -42,6 +44,7 @@ export class Arm64Arch implements LinuxArch {
     bootFrame: () => number,
   ) {
     this.nrCpus = machine.cpus;
+    this.lease = machine.lease;
     const l = machine.arch.layout;
     this.layout = {
       directMapBase: l.directMapBase,

@@ -5,6 +5,7 @@
 // free: a frame stamped by an open block is returned to the allocator only when the block finishes, so a
 // nested operation (an `interleave` at `cleared`) cannot hand it out while a CPU may still cache it.
 import type { Counters } from '@shootdown/core';
+import { ArrayLease } from '@shootdown/mmu';
 
 export class DelayedInvl {
   /** Open DI blocks that stamped each frame. */
@@ -17,8 +18,10 @@ export class DelayedInvl {
     frames: number,
     private readonly counters: Counters,
     private readonly release: (pfn: number) => void,
+    /** Where the per-frame array comes from (the machine's, recycled with it; default: a new one). */
+    lease: ArrayLease = new ArrayLease(),
   ) {
-    this.pending = new Uint16Array(frames);
+    this.pending = lease.take(Uint16Array, frames);
   }
 
   /** pmap_delayed_invl_start. */

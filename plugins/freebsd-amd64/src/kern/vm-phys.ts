@@ -16,7 +16,7 @@ export class VmPhys implements PageAllocator, FrameSource, TableFrames {
     private readonly m: Machine,
     private readonly book: FrameBook,
   ) {
-    this.isFreeFrame = new Uint8Array(m.frames.count);
+    this.isFreeFrame = m.lease.take(Uint8Array, m.frames.count); // recycled with the machine's arrays
     for (let p = 0; p < m.frames.count; p++) this.isFreeFrame[p] = m.frames.isFree(p) ? 1 : 0;
   }
 

@@ -43,13 +43,22 @@ export class FreeBsdSystem {
     this.port = new MachinePort(machine, this.phys, counters);
     this.shootdown = new Shootdown(this.port, counters);
     const phys = this.phys;
-    const di = new DelayedInvl(machine.frames.count, counters, (pfn) => phys.freeFrame(0, pfn));
+    const di = new DelayedInvl(
+      machine.frames.count,
+      counters,
+      (pfn) => phys.freeFrame(0, pfn),
+      machine.lease,
+    );
     // Objects free user pages through the DI waiter; page-table pages and the allocator API go direct.
-    const objects = new VmObjects(machine.frames.count, {
-      allocFrame: (cpu) => phys.allocFrame(cpu),
-      freeFrame: (_cpu, pfn) => di.free(pfn),
-      charge: (work, n) => counters.add(work, n),
-    });
+    const objects = new VmObjects(
+      machine.frames.count,
+      {
+        allocFrame: (cpu) => phys.allocFrame(cpu),
+        freeFrame: (_cpu, pfn) => di.free(pfn),
+        charge: (work, n) => counters.add(work, n),
+      },
+      machine.lease,
+    );
     const pmapDeps = { hw: this.port, shootdown: this.shootdown, counters, phases, lifetime, pku: true, di };
     const vmDeps = { objects, lifetime, frameBook, counters, pkru: this.pkru };
     const maps = this.maps;

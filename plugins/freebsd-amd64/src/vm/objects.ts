@@ -3,6 +3,8 @@
 // objects holding it, which stands in for FreeBSD's shadow-object chains after fork: a frame held twice is
 // copy-on-write (mapped read-only, copied on the first write fault). Typed arrays, no object per page.
 
+import { ArrayLease } from '@shootdown/mmu';
+
 /** Page slot states besides a frame number (>= 0). */
 export const PAGE_ABSENT = -1;
 export const PAGE_SWAPPED = -2;
@@ -25,8 +27,10 @@ export class VmObjects {
   constructor(
     frames: number,
     private readonly source: FrameSource,
+    /** Where the per-frame array comes from (the machine's, recycled with it; default: a new one). */
+    lease: ArrayLease = new ArrayLease(),
   ) {
-    this.frameRefs = new Int32Array(frames);
+    this.frameRefs = lease.take(Int32Array, frames);
   }
 
   /** vm_object_allocate(OBJT_SWAP / anonymous, size): every page absent, one reference. */

@@ -9,7 +9,7 @@ import {
   type LinuxArch,
   type LinuxMm,
 } from '@shootdown/linux-mm';
-import type { Machine } from '@shootdown/mmu';
+import type { ArrayLease, Machine } from '@shootdown/mmu';
 import { X86Cpa, type CpaHooks } from './cpa.js';
 import { HW_PAGE_KERNEL } from './entry.js';
 import { MachinePort } from './machine-port.js';
@@ -66,6 +66,8 @@ export class X86LinuxArch implements LinuxArch {
   readonly tlb: X86Tlb;
   readonly directMap: DirectMapArch;
   readonly pkeys: X86Pkeys;
+  /** The mm's per-frame arrays come from the machine's lease (recycled with the machine's own). */
+  readonly lease: ArrayLease;
   readonly cpa: X86Cpa;
   readonly port: MachinePort;
   readonly reservedFrames: number;
@@ -79,6 +81,7 @@ export class X86LinuxArch implements LinuxArch {
   ) {
     const p = machine.params;
     this.nrCpus = machine.cpus;
+    this.lease = machine.lease;
     this.reservedFrames = reservedFramesFor(p.frames, p.directMap.leaf);
     const l = machine.arch.layout;
     this.layout = {
