@@ -61,7 +61,7 @@ interface Run {
   depth: number;
 }
 
-/** The clocks when the first step began (after the policy's boot). */
+/** The counters and clocks when the first step began (after the policy's boot). */
 interface Start {
   readonly counters: Float64Array;
   readonly cycles: number;
