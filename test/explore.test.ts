@@ -42,6 +42,15 @@ interface CompareJson {
 
 const RUNS = '300';
 
+/** `compare` of an explored file under its selections (a finding: exit 1); the claimed invariants each
+ *  column broke. */
+async function claimedPerColumn(file: string, sel: string[]): Promise<(column: number) => string[]> {
+  const c = await runCli(['compare', file, ...sel, '--json'], home);
+  expect(c.code, describeRun(c)).toBe(1);
+  const inv = (JSON.parse(c.stdout) as CompareJson).comparisons[0]!.invariants;
+  return (k) => inv.filter((i) => i.cells[k]!.claimed === true).map((i) => i.invariant);
+}
+
 describe('explore', () => {
   // Three variants the catalogue documents as breaking claimed invariants where upstream does not:
   // the pre-5.2 module loader (no VM_FLUSH_RESET_PERMS), vfree's lazy purge without the reset, and
@@ -71,11 +80,7 @@ describe('explore', () => {
 
       const v = await runCli(['validate', out], home);
       expect(v.code, describeRun(v)).toBe(0);
-      const c = await runCli(['compare', out, ...sel, '--json'], home);
-      expect(c.code, describeRun(c)).toBe(1);
-      const inv = (JSON.parse(c.stdout) as CompareJson).comparisons[0]!.invariants;
-      const claimed = (k: number): string[] =>
-        inv.filter((i) => i.cells[k]!.claimed === true).map((i) => i.invariant);
+      const claimed = await claimedPerColumn(out, sel);
       expect(claimed(0)).toEqual([]);
       expect(claimed(1).length).toBeGreaterThan(0);
       for (const id of claimed(1)) expect(documented(variant)).toContain(id);
@@ -128,11 +133,7 @@ describe('explore', () => {
     const inner = doc.steps.find((s) => s.op === 'interleave');
     expect(inner?.operation?.op).toBe('munmap');
     expect(inner?.steps?.map((s) => s.op)).toContain('munmap');
-    const c = await runCli(['compare', out, ...sel, '--json'], home);
-    expect(c.code, describeRun(c)).toBe(1);
-    const inv = (JSON.parse(c.stdout) as CompareJson).comparisons[0]!.invariants;
-    const claimed = (k: number): string[] =>
-      inv.filter((i) => i.cells[k]!.claimed === true).map((i) => i.invariant);
+    const claimed = await claimedPerColumn(out, sel);
     expect(claimed(0)).toEqual([]);
     const documentedHere = documentedIn(
       'pagetable-protection',
@@ -156,11 +157,7 @@ describe('explore', () => {
     expect(json.steps).toBeLessThanOrEqual(6);
     const ops = (parse(json.yaml) as { steps: { op: string }[] }).steps.map((s) => s.op);
     expect(ops).toContain('munmap');
-    const c = await runCli(['compare', out, ...sel, '--json'], home);
-    expect(c.code, describeRun(c)).toBe(1);
-    const inv = (JSON.parse(c.stdout) as CompareJson).comparisons[0]!.invariants;
-    const claimed = (k: number): string[] =>
-      inv.filter((i) => i.cells[k]!.claimed === true).map((i) => i.invariant);
+    const claimed = await claimedPerColumn(out, sel);
     expect(claimed(0)).toEqual([]);
     const documentedHere = documentedIn(
       'free-pgtables',
