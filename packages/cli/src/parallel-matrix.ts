@@ -33,7 +33,7 @@ import type {
 } from './matrix-protocol.js';
 import { Progress } from './progress.js';
 import type { MatrixResult } from './run-matrix.js';
-import { DEFAULT_MAX_MEMORY_MIB, DEFAULT_TIMEOUT_S, type RunLimits } from './run-limits.js';
+import { DEFAULT_MAX_MEMORY_MIB, DEFAULT_TIMEOUT_S, runFailure, type RunLimits } from './run-limits.js';
 import type { LoadedScenario } from './scenario-input.js';
 
 /** How many workers a matrix of `pairs` runs gets: never more than there are pairs, at least one. */
@@ -94,7 +94,7 @@ export class MatrixPool {
       const f = this.inFlight.get(m.pair);
       if (f === undefined || f.timer !== undefined) return;
       f.timer = setTimeout(() => {
-        f.reason = `exceeded its time limit (--timeout ${this.limits.timeoutMs / 1000} s)`;
+        f.reason = runFailure.timedOut(this.limits);
         // piscina ends the worker running it (Worker.terminate stops even a tight loop) and starts another
         f.abort.abort();
       }, this.limits.timeoutMs);
@@ -225,7 +225,11 @@ export class MatrixPool {
           if (traces !== undefined) traces[pair] = m.trace;
           complete(pair, m.result);
         } else if (m.pair < 0) finish(failure('loading plug-ins in a worker', m));
-        else complete(pair, errorResult(scenarioOf(pair), selectionOf(pair), `the run threw: ${m.message}`));
+        else
+          complete(
+            pair,
+            errorResult(scenarioOf(pair), selectionOf(pair), `the run ${runFailure.threw(m.message)}`),
+          );
       };
       const feed = (): void => {
         if (settled || next >= total) return;

@@ -24,7 +24,7 @@ import {
 } from '@shootdown/engine';
 import type { ShootdownPluginRef } from './discovery.js';
 import type { MatrixResult } from './run-matrix.js';
-import type { RunLimits } from './run-limits.js';
+import { runFailure, type RunLimits } from './run-limits.js';
 
 /** Whether a one-scenario, one-selection run may skip the worker; see the file comment. */
 export function mayRunHere(
@@ -79,11 +79,11 @@ export function runHere(
   let what: string;
   try {
     done = callWithTimeLimit(run, limits.timeoutMs);
-    what = `the run exceeded its time limit (--timeout ${limits.timeoutMs / 1000} s)`;
+    what = runFailure.timedOut(limits);
   } catch (e) {
-    what = `the run threw: ${e instanceof Error ? e.message : String(e)}`;
+    what = runFailure.threw(e instanceof Error ? e.message : String(e));
   }
-  const result = done?.value ?? errorResult(scenario, selection, what);
+  const result = done?.value ?? errorResult(scenario, selection, `the run ${what}`);
   const comparisons = [compareResults([result])];
   if (trace === undefined) return { results: [[result]], comparisons };
   // a run that did not complete has no recording, as a worker that died sends none

@@ -30,3 +30,10 @@ export const limitFlags = {
 export function runLimits(flags: { timeout: number; 'max-memory': number }): RunLimits {
   return { timeoutMs: flags.timeout * 1000, maxMemoryMib: flags['max-memory'] };
 }
+
+/** How a run that did not complete reads in its `error` column, after "the run ": one wording whether it ran
+ *  on a pool worker (parallel-matrix.ts) or on the command's thread (run-here.ts). */
+export const runFailure = {
+  timedOut: (limits: RunLimits): string => `exceeded its time limit (--timeout ${limits.timeoutMs / 1000} s)`,
+  threw: (message: string): string => `threw: ${message}`,
+};
