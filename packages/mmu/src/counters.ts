@@ -3,6 +3,7 @@
 import { ArrayLease } from './array-pool.js';
 import type { CostModel } from './costs.js';
 import { CostProfile, FIRST_COUNTER_SLOT, SLOT_IPI_SEND, SLOT_IPI_WIRE } from './cost-profile.js';
+import { grown } from './grown.js';
 
 /** The shared vocabulary, in the order results print them (DESIGN §2). */
 export const STANDARD_COUNTERS = [
@@ -145,12 +146,8 @@ export class Counters {
     }
     i = this.names.length;
     if (i === this.values.length) {
-      const v = new Float64Array(i * 2);
-      v.set(this.values);
-      this.values = v;
-      const w = new Float64Array(i * 2);
-      w.set(this.weights);
-      this.weights = w;
+      this.values = grown(this.values, i * 2);
+      this.weights = grown(this.weights, i * 2);
     }
     this.names.push(name);
     this.index.set(name, i);

@@ -7,6 +7,7 @@
 // on the first question (a scenario that never asks pays nothing) and kept from then on by every entry
 // write (`PageTables.write`).
 import { ArrayLease } from './array-pool.js';
+import { grown } from './grown.js';
 
 export class LeafIndex {
   /** First entry of each frame's chain, -1 when none. */
@@ -52,12 +53,8 @@ export class LeafIndex {
 
   /** The tables grew to `entryCapacity` entries. */
   grow(entryCapacity: number): void {
-    const n = new Int32Array(entryCapacity);
-    n.set(this.next);
-    this.next = n;
-    const p = new Int32Array(entryCapacity);
-    p.set(this.prev);
-    this.prev = p;
+    this.next = grown(this.next, entryCapacity);
+    this.prev = grown(this.prev, entryCapacity);
   }
 
   /**

@@ -5,6 +5,7 @@
 import { ArrayLease } from './array-pool.js';
 import { ENTRIES_PER_TABLE, Pte, type Level } from './constants.js';
 import { LeafIndex } from './leaf-index.js';
+import { grown } from './grown.js';
 
 const LEAF = Pte.PRESENT | Pte.TABLE;
 
@@ -186,44 +187,20 @@ export class PageTables {
     // Grow by half: doubling would leave up to half of the largest arrays unused (heap budget, DESIGN §8).
     const cap = Math.max(atLeast, Math.ceil(this.capacity * 1.5));
     const n = cap * ENTRIES_PER_TABLE;
-    const f = new Uint32Array(n);
-    f.set(this.flags);
-    this.flags = f;
-    const o = new Uint32Array(n);
-    o.set(this.out);
-    this.out = o;
-    const s = new Uint32Array(n);
-    s.set(this.since);
-    this.since = s;
+    this.flags = grown(this.flags, n);
+    this.out = grown(this.out, n);
+    this.since = grown(this.since, n);
     // Stryker disable next-line UnaryOperator: equivalent — unused-slot sentinel; readers check slotLive or read adopted slots only
-    const p = new Int32Array(cap).fill(-1);
-    p.set(this.slotPfn);
-    this.slotPfn = p;
-    const l = new Uint8Array(cap);
-    l.set(this.slotLevel);
-    this.slotLevel = l;
-    const k = new Int32Array(cap);
-    k.set(this.slotLinks);
-    this.slotLinks = k;
-    const u = new Int32Array(cap);
-    u.set(this.slotUsed);
-    this.slotUsed = u;
-    const b = new Float64Array(cap);
-    b.set(this.slotBase);
-    this.slotBase = b;
+    this.slotPfn = grown(this.slotPfn, cap, -1);
+    this.slotLevel = grown(this.slotLevel, cap);
+    this.slotLinks = grown(this.slotLinks, cap);
+    this.slotUsed = grown(this.slotUsed, cap);
+    this.slotBase = grown(this.slotBase, cap);
     // Stryker disable next-line UnaryOperator: equivalent — unused-slot sentinel; readers check slotLive or read adopted slots only
-    const sp = new Int32Array(cap).fill(-1);
-    sp.set(this.slotSpace);
-    this.slotSpace = sp;
-    const lv = new Uint16Array(cap);
-    lv.set(this.slotLive);
-    this.slotLive = lv;
-    const la = new Uint32Array(cap);
-    la.set(this.slotLinkedAt);
-    this.slotLinkedAt = la;
-    const as = new Uint32Array(cap);
-    as.set(this.slotAliasSince);
-    this.slotAliasSince = as;
+    this.slotSpace = grown(this.slotSpace, cap, -1);
+    this.slotLive = grown(this.slotLive, cap);
+    this.slotLinkedAt = grown(this.slotLinkedAt, cap);
+    this.slotAliasSince = grown(this.slotAliasSince, cap);
     this.capacity = cap;
     this.leaves?.grow(n);
   }
