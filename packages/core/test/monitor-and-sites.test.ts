@@ -3,7 +3,7 @@
 // longer holds) and the sites violations name: which CPU, which address, which frame.
 import { Pte } from '@shootdown/mmu';
 import { describe, expect, it } from 'vitest';
-import { InvariantMonitor, invariant, type Invariant } from '../src/index.js';
+import { FrameState, InvariantMonitor, invariant, type Invariant } from '../src/index.js';
 import { KDATA, UDATA, fixture, freeFrame, read } from './machine-fixture.js';
 
 describe('the monitor', () => {
@@ -81,6 +81,47 @@ describe('the monitor', () => {
     mon.operationReturned();
     // A store is judged at once and once more when the next event settles it.
     expect(seen).toEqual([`${p}+1:store`, `${p}+1:settled`, 'returned']);
+    mon.detach();
+  });
+
+  it('a frame the book and then the MMU free is settled once; frames in between keep their turn', () => {
+    const seen: string[] = [];
+    const probe: Invariant = {
+      id: 'stale-after-free',
+      description: 'probe',
+      framesChanged: (_ctx, first, count, cause) => void seen.push(`${first}+${count}:${cause}`),
+      frameState: (_ctx, pfn, _from, to) => void seen.push(`${pfn}:state ${to}`),
+    };
+    const f = fixture('x86_64');
+    f.mon.detach();
+    const mon = new InvariantMonitor(f.m, f.book, [], { window: () => undefined, spaceOf: () => undefined }, [
+      probe,
+    ]);
+    mon.attach();
+    const p = f.frame();
+    const q = f.frame();
+    const r = f.frame();
+    mon.operationReturned();
+    seen.length = 0;
+    // linux-mm's order: the frame book first, then the MMU's free (its generation moves on).
+    f.book.setState(p, FrameState.Free);
+    f.m.frames.free(p);
+    mon.operationReturned();
+    expect(seen).toEqual([`${p}:state ${FrameState.Free}`, `${p}+1:free`, `${p}+1:settled`]);
+    // Not adjacent: each change waits its turn, in the order it happened.
+    seen.length = 0;
+    f.book.setState(q, FrameState.Free);
+    f.m.frames.free(r);
+    f.m.frames.free(q);
+    mon.operationReturned();
+    expect(seen).toEqual([
+      `${q}:state ${FrameState.Free}`,
+      `${r}+1:free`,
+      `${q}+1:free`,
+      `${q}+1:settled`,
+      `${r}+1:settled`,
+      `${q}+1:settled`,
+    ]);
     mon.detach();
   });
 });

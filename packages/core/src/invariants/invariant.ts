@@ -47,7 +47,12 @@ export interface Invariant {
   readonly description: string;
   /** Soft invariants (`stale-direct-map`) are always notes, never findings. */
   readonly soft?: boolean;
-  /** Frames [first, first+count) changed their reach (store, link, unlink, invalidate, free). */
+  /**
+   * Frames [first, first+count) changed their reach (store, link, unlink, invalidate, free); `settled`: the
+   * same frames once more, at the next event. A judgement reads the machine, the book and this invariant's
+   * own raised keys only, so judging a range twice with nothing changed between does nothing the second
+   * time (the monitor relies on it to settle a range once).
+   */
   framesChanged?(ctx: InvariantContext, first: number, count: number, cause: string): void;
   /** A break-before-make violation at a store (arm64). */
   bbm?(

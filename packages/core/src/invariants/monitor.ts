@@ -25,6 +25,12 @@ export class InvariantMonitor {
   #pending: number[] = [];
   #detach: (() => void) | null = null;
   readonly #invariants: readonly Invariant[];
+  /**
+   * The invariants with a frame-state and a frames-changed hook: the frame events (tens of thousands in a
+   * `pressure` step) go to these only, not through a test of every invariant for the hook each time.
+   */
+  readonly #onFrameState: readonly Invariant[];
+  readonly #onFramesChanged: readonly Invariant[];
 
   constructor(
     readonly machine: MachineView,
@@ -35,6 +41,8 @@ export class InvariantMonitor {
   ) {
     this.#claims = new Set(claims);
     this.#invariants = invariants;
+    this.#onFrameState = invariants.filter((i) => i.frameState !== undefined);
+    this.#onFramesChanged = invariants.filter((i) => i.framesChanged !== undefined);
     this.#ctx = {
       m: machine,
       book,
@@ -109,8 +117,21 @@ export class InvariantMonitor {
     // clock (Frames.free calls beforeFree first): earlier changes re-judged now would see a frame half
     // freed (its reach counted as older than a free that has not happened yet), so they wait too.
     if (cause !== 'free') this.#flushPending();
-    for (const i of this.#invariants) i.framesChanged?.(this.#ctx, first, count, cause);
-    this.#pending.push(first, count);
+    for (const i of this.#onFramesChanged) i.framesChanged!(this.#ctx, first, count, cause);
+    this.#settleLater(first, count);
+  }
+
+  /**
+   * Judge [first, first+count) once more at the next event. A range already last in line is not queued
+   * twice (a free is told by the frame book, then by the MMU, with nothing between): judged twice in a
+   * row with nothing changed, each invariant would raise what it had just raised or settle what it had
+   * just settled — its judgement reads the machine, the book and its own raised keys only.
+   */
+  #settleLater(first: number, count: number): void {
+    const p = this.#pending;
+    const n = p.length;
+    if (n >= 2 && p[n - 2] === first && p[n - 1] === count) return;
+    p.push(first, count);
   }
 
   #flushPending(): void {
@@ -118,19 +139,19 @@ export class InvariantMonitor {
     const p = this.#pending;
     this.#pending = [];
     for (let k = 0; k < p.length; k += 2) {
-      for (const i of this.#invariants) i.framesChanged?.(this.#ctx, p[k], p[k + 1], 'settled');
+      for (const i of this.#onFramesChanged) i.framesChanged!(this.#ctx, p[k], p[k + 1], 'settled');
     }
   }
 
   #stateChanged(pfn: Pfn, from: FrameState, to: FrameState): void {
     this.#flushPending();
-    for (const i of this.#invariants) i.frameState?.(this.#ctx, pfn, from, to);
+    for (const i of this.#onFrameState) i.frameState!(this.#ctx, pfn, from, to);
     // A policy keeps two books of one frame — core's frame book and the MMU's frame tag and generation
     // — and updates them one after the other, in an order of its choosing (linux-mm's frame sink writes
     // the book first). So the frame is judged once more at the next event, when both agree: judged only
     // here, a frame handed out again while a stale entry still reached it looked free to the machine, and
     // `stale-after-free` was lost beside the `stale-exec-alias` raised when it was freed.
-    this.#pending.push(pfn, 1);
+    this.#settleLater(pfn, 1);
   }
 
   #raise(id: InvariantId, key: number, site: ViolationSite): void {

@@ -35,11 +35,17 @@ function judge(ctx: InvariantContext, f: number): void {
   const m = ctx.m;
   // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent — records and judged frames are frames and spaces of this machine
   if (f >= m.frames.count) return;
-  const r = m.reverse;
-  const before = validBeforeFree(m, f) + r.staleAfterFree(f);
   const st = ctx.book.state(f);
   const reused = !m.frames.isFree(f) && st !== FrameState.Free && st !== FrameState.UnmappedPool;
-  if (before === 0 || !reused) {
+  // A frame not reused settles whatever reaches it: decided before validBeforeFree, whose software walk
+  // of the linear map is the judgement's cost, and which a frame being freed or handed out (the MMU still
+  // holding it free) would otherwise pay at every frame event. The walk is made once per judgement.
+  if (!reused) {
+    ctx.settle('stale-after-free', f);
+    return;
+  }
+  const validBefore = validBeforeFree(m, f);
+  if (validBefore + m.reverse.staleAfterFree(f) === 0) {
     ctx.settle('stale-after-free', f);
     return;
   }
@@ -64,7 +70,7 @@ function judge(ctx: InvariantContext, f: number): void {
     });
     return;
   }
-  if (validBeforeFree(m, f) === 0) {
+  if (validBefore === 0) {
     ctx.settle('stale-after-free', f);
     return;
   }
