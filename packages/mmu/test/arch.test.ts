@@ -35,6 +35,7 @@ describe('x86-64 entry encoding (SDM Vol. 3A §4.5, freebsd-amd64.md §1.1)', ()
           expect(x86_64.decode(x86_64.encode(f, pfn, level), level)).toEqual({ flags: f, pfn });
         },
       ),
+      { seed: 21 },
     );
   });
 
@@ -82,6 +83,7 @@ describe('arm64 descriptor encoding (Arm ARM D8.3, arm64-pkey.md §1.1)', () => 
           expect(arm64.decode(arm64.encode(f, pfn, level), level)).toEqual({ flags: f, pfn });
         },
       ),
+      { seed: 22 },
     );
   });
 

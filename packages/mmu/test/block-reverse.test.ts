@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createMachine, Pte, type ArchName, type Machine, type ReachKind } from '../src/index.js';
 import { PerFrameReverse } from './per-frame-reverse.js';
+import { propertyRuns } from './helpers.js';
 
 const SIZES = [1, 2, 3] as const;
 /** Per size: VA regions that hold only leaves of that size (no block ↔ table changes but by `split`). */
@@ -261,7 +262,7 @@ describe('block leaves counted per chunk agree with the per-frame reverse view',
               sameSelection(m, ref, kind, 0, ref.count, null);
           },
         ),
-        { numRuns: 25, seed: 11 },
+        { numRuns: propertyRuns(25, 4), seed: 11 },
       );
     }, 600_000);
   }

@@ -150,7 +150,7 @@ describe('ChunkCounts against the per-frame condition', () => {
             }
           },
         ),
-        { numRuns: propertyRuns(40), seed: 7 },
+        { numRuns: propertyRuns(40, 8), seed: 7 },
       );
     });
   }
@@ -182,7 +182,7 @@ describe('ChunkCounts against the per-frame condition', () => {
           }
         },
       ),
-      { numRuns: propertyRuns(40), seed: 8 },
+      { numRuns: propertyRuns(40, 8), seed: 8 },
     );
   });
 

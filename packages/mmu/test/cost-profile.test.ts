@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createMachine, type CostProfileReport, type Machine } from '../src/index.js';
+import { propertyRuns } from './helpers.js';
 
 const COSTS = {
   invlpg: 1,
@@ -194,7 +195,7 @@ describe('cost profile (spec linux.md §7.4 by event kind and by CPU)', () => {
         });
         for (const e of r.events) expect(e.onPath).toBeGreaterThanOrEqual(0);
       }),
-      { seed: 12, numRuns: 300 },
+      { seed: 12, numRuns: propertyRuns(300) },
     );
   });
 });

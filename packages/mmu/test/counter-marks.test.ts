@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createMachine, STANDARD_COUNTERS } from '../src/index.js';
+import { propertyRuns } from './helpers.js';
 
 function nonZero(r: Readonly<Record<string, number>>): [string, number][] {
   return Object.entries(r).filter(([, v]) => v !== 0);
@@ -72,7 +73,7 @@ describe('counter marks', () => {
         for (const [n, v] of during) m.count(n, v);
         expect(Object.entries(m.counters.changedSince(mark))).toEqual(nonZero(m.delta(snap).counters));
       }),
-      { numRuns: 200 },
+      { seed: 23, numRuns: propertyRuns(200) },
     );
   });
 });

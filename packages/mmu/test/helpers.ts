@@ -30,13 +30,14 @@ export const USER_VA = 0x40000000;
 /**
  * fast-check runs for a property: `full` normally. Under mutation testing the suite runs once per
  * mutant, so mutate/vitest.mmu.config.mjs sets SHOOTDOWN_PROPERTY_RUNS_SCALE (a fraction) and the
- * property runs that share of its cases, at least 20. With the same seed the shorter run is a prefix of
- * the full one, so it checks the same first cases.
+ * property runs that share of its cases, at least `least` (20 unless a property's cases are so heavy
+ * that a surviving mutant, which runs every test covering it, would cost seconds). With the same seed
+ * the shorter run is a prefix of the full one, so it checks the same first cases.
  */
-export function propertyRuns(full: number): number {
+export function propertyRuns(full: number, least = 20): number {
   const scale = Number(process.env['SHOOTDOWN_PROPERTY_RUNS_SCALE'] ?? '1');
   if (!(scale > 0 && scale < 1)) return full;
-  return Math.max(20, Math.ceil(full * scale));
+  return Math.min(full, Math.max(least, Math.ceil(full * scale)));
 }
 
 /**

@@ -198,7 +198,7 @@ describe('validTranslations from the leaf index', () => {
         }
         ask();
       }),
-      { seed: 14, numRuns: propertyRuns(100) },
+      { seed: 14, numRuns: propertyRuns(100, 6) },
     );
   });
 });

@@ -58,7 +58,7 @@ describe('stale set chain heads', () => {
           check();
         }
       }),
-      { seed: 14, numRuns: propertyRuns(60) },
+      { seed: 14, numRuns: propertyRuns(60, 6) },
     );
   });
 });
