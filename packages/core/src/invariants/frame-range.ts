@@ -51,10 +51,13 @@ export function judgeRange(
   sel: RangeSelection,
   judge: (ctx: InvariantContext, f: number) => void,
 ): void {
-  const blocksOnly = ctx.m.reverse.blocksOnly?.bind(ctx.m.reverse);
-  if (sel.byBlock === true && sel.active !== undefined && blocksOnly !== undefined && count >= SELECT_FROM) {
-    judgeByBlock(ctx, first, first + count, sel, sel.active, blocksOnly, judge);
-    return;
+  // Bound only for a range judged by block: a one-frame range (most events) allocates nothing here.
+  if (sel.byBlock === true && sel.active !== undefined && count >= SELECT_FROM) {
+    const blocksOnly = ctx.m.reverse.blocksOnly?.bind(ctx.m.reverse);
+    if (blocksOnly !== undefined) {
+      judgeByBlock(ctx, first, first + count, sel, sel.active, blocksOnly, judge);
+      return;
+    }
   }
   judgeSelected(ctx, first, count, sel, judge);
 }
