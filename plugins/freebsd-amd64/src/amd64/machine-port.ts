@@ -3,7 +3,7 @@
 // with its own PCID (FreeBSD hands out per-CPU PCIDs with generations; one PCID per pmap keeps the tagging and
 // the generation rule of pmap_activate_sw without modelling PCID exhaustion).
 import type { Counters } from '@shootdown/core';
-import { Invpcid, LEVEL_PAGES, pteFlags, type Machine } from '@shootdown/mmu';
+import { ENTRIES_PER_TABLE, Invpcid, LEVEL_PAGES, LEVEL_SIZE, pteFlags, type Machine } from '@shootdown/mmu';
 import type { Amd64Hw, HwAccess, HwMode } from './hw.js';
 
 export interface TableFrames {
@@ -40,15 +40,28 @@ export class MachinePort implements Amd64Hw {
     const leaf = m.params.directMap.leaf;
     const level = leaf === '1G' ? 3 : leaf === '2M' ? 2 : 1;
     const step = LEVEL_PAGES[level];
-    let pfn = 0;
-    for (; pfn + step <= m.frames.count; pfn += step) this.mapDirect(pfn, level, flags);
-    for (; pfn < m.frames.count; pfn++) this.mapDirect(pfn, 1, flags);
+    const whole = Math.floor(m.frames.count / step) * step;
+    this.mapDirect(0, whole, level, flags);
+    this.mapDirect(whole, m.frames.count, 1, flags);
   }
 
-  private mapDirect(pfn: number, level: 1 | 2 | 3, flags: number): void {
-    const va = this.m.directMapVa(pfn);
-    this.m.ensurePath(this.kernelSpace, va, level, () => this.allocTable());
-    this.m.setLeaf(this.kernelSpace, va, level, pfn, flags);
+  /**
+   * Leaves of `level` for frames [first, end), one page-table page at a time: its path, then its run of
+   * entries in address order — the stores, and the page-table pages taken, of an ensurePath and a setLeaf
+   * per leaf, in the same order.
+   */
+  private mapDirect(first: number, end: number, level: 1 | 2 | 3, flags: number): void {
+    const step = LEVEL_PAGES[level];
+    for (let pfn = first; pfn < end;) {
+      const va = this.m.directMapVa(pfn);
+      const nr = Math.min(
+        ENTRIES_PER_TABLE - (Math.floor(va / LEVEL_SIZE[level]) % ENTRIES_PER_TABLE),
+        (end - pfn) / step,
+      );
+      this.m.ensurePath(this.kernelSpace, va, level, () => this.allocTable());
+      this.m.setLeaves(this.kernelSpace, va, level, nr, pfn, flags);
+      pfn += nr * step;
+    }
   }
 
   createSpace(): number {

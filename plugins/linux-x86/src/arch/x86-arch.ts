@@ -9,7 +9,14 @@ import {
   type LinuxArch,
   type LinuxMm,
 } from '@shootdown/linux-mm';
-import type { ArrayLease, Machine } from '@shootdown/mmu';
+import {
+  ENTRIES_PER_TABLE,
+  LEVEL_PAGES,
+  LEVEL_SIZE,
+  PAGE_SIZE,
+  type ArrayLease,
+  type Machine,
+} from '@shootdown/mmu';
 import { X86Cpa, type CpaHooks } from './cpa.js';
 import { HW_PAGE_KERNEL } from './entry.js';
 import { MachinePort } from './machine-port.js';
@@ -159,26 +166,33 @@ export class X86LinuxArch implements LinuxArch {
   /** kernel_physical_mapping_init(): the direct map of every frame, PAGE_KERNEL, in the machine's leaf size. */
   private bootDirectMap(): void {
     this.booted = true;
+    const frames = this.machine.params.frames;
+    const leaf = this.machine.params.directMap.leaf;
+    const level = leaf === '1G' ? 3 : leaf === '2M' ? 2 : 1;
+    const pages = LEVEL_PAGES[level];
+    // A partial last block falls back to 4 KiB leaves, as phys_pmd_init does for unaligned ends.
+    const whole = Math.floor(frames / pages) * pages;
+    this.bootLeaves(0, whole, level);
+    this.bootLeaves(whole, frames, 1);
+  }
+
+  /**
+   * Leaves of `level` for frames [first, end), one page table at a time: the path first, then the table's
+   * run of entries in address order (phys_pte_init / phys_pmd_init fill a table in one loop) — the same
+   * stores, in the same order, as one ensurePath and setLeaf per leaf.
+   */
+  private bootLeaves(first: number, end: number, level: 1 | 2 | 3): void {
     const m = this.machine;
     const ks = m.kernelSpace;
-    const leaf = m.params.directMap.leaf;
-    const level = leaf === '1G' ? 3 : leaf === '2M' ? 2 : 1;
-    const step = leaf === '1G' ? 512 * 512 : leaf === '2M' ? 512 : 1;
+    const pages = LEVEL_PAGES[level];
     const alloc = (): number => this.bootFrame();
-    for (let pfn = 0; pfn < m.params.frames; pfn += step) {
-      const va = this.layout.directMapBase + pfn * 4096;
-      // A partial last block falls back to 4 KiB leaves, as phys_pmd_init does for unaligned ends.
-      const lvl = pfn + step <= m.params.frames ? level : 1;
-      if (lvl === 1 && step > 1) {
-        for (let p = pfn; p < m.params.frames; p++) {
-          const v = this.layout.directMapBase + p * 4096;
-          m.ensurePath(ks, v, 1, alloc);
-          m.setLeaf(ks, v, 1, p, HW_PAGE_KERNEL);
-        }
-        break;
-      }
-      m.ensurePath(ks, va, lvl, alloc);
-      m.setLeaf(ks, va, lvl, pfn, HW_PAGE_KERNEL);
+    for (let pfn = first; pfn < end;) {
+      const va = this.layout.directMapBase + pfn * PAGE_SIZE;
+      const slot = Math.floor(va / LEVEL_SIZE[level]) % ENTRIES_PER_TABLE;
+      const nr = Math.min(ENTRIES_PER_TABLE - slot, (end - pfn) / pages);
+      m.ensurePath(ks, va, level, alloc);
+      m.setLeaves(ks, va, level, nr, pfn, HW_PAGE_KERNEL);
+      pfn += nr * pages;
     }
   }
 }
