@@ -14,5 +14,8 @@ export default defineConfig({
     // Every mutant reruns the tests that cover it: property tests run a tenth of their cases (at least
     // the few each names; block-judge.test.ts's cost a second or more each).
     env: { SHOOTDOWN_PROPERTY_RUNS_SCALE: '0.1' },
+    // As for mmu (vitest.mmu.config.mjs): Stryker switches mutants at run time, so a test file need not
+    // re-import the packages for every mutant (core's suite 21.7 s → 11.4 s of CPU without isolation).
+    isolate: false,
   },
 });
