@@ -100,8 +100,13 @@ export class Counters {
   private readonly clock: Float64Array;
   /** Per-CPU work since the machine was built (the breakdown by CPU). */
   readonly cpuWork: Float64Array;
-  /** Per sender: targets whose acknowledgement it still waits for. */
+  /**
+   * Per sender: targets whose acknowledgement it still waits for — the first `waitingN[sender]` entries.
+   * Emptied by resetting the count, never the list: a 48-CPU kernel-range flush per page would otherwise
+   * give each round's list a new backing store and grow it again, target by target.
+   */
   private readonly waiting: number[][];
+  private readonly waitingN: Int32Array;
   /** Per sender: time of its own share of an IPI round, run in parallel with the targets. */
   private readonly deferred: Float64Array;
   /** Per target: 1 + the sender whose acknowledgement it still owes, or 0. */
@@ -130,6 +135,7 @@ export class Counters {
     this.clock = lease.take(Float64Array, cpus);
     this.cpuWork = lease.take(Float64Array, cpus);
     this.waiting = Array.from({ length: cpus }, () => []);
+    this.waitingN = lease.take(Int32Array, cpus);
     this.owedBy = lease.take(Int32Array, cpus);
     this.deferred = lease.take(Float64Array, cpus);
     this.ipiId = this.index.get('ipi')!;
@@ -163,7 +169,7 @@ export class Counters {
     const c = this.weights[i] * n;
     this.cycles += c;
     const k = this.ctx;
-    if (this.hold === 0 && (this.waiting[k].length !== 0 || this.deferred[k] !== 0)) this.sync(k);
+    if (this.hold === 0 && (this.waitingN[k] !== 0 || this.deferred[k] !== 0)) this.sync(k);
     this.clock[k] += c;
     this.cpuWork[k] += c;
     if (this.prof !== null) this.prof.charge(k, i + FIRST_COUNTER_SLOT, n);
@@ -202,7 +208,7 @@ export class Counters {
     const fromSender = this.clock[from] > this.clock[to];
     this.clock[to] = (fromSender ? this.clock[from] : this.clock[to]) + w;
     if (this.prof !== null) this.prof.ipi(from, to, this.ipiId + FIRST_COUNTER_SLOT, fromSender);
-    this.waiting[from].push(to);
+    this.waiting[from][this.waitingN[from]++] = to;
     this.owedBy[to] = from + 1;
     this.ctx = to;
   }
@@ -233,7 +239,8 @@ export class Counters {
     let done = this.clock[cpu] + this.deferred[cpu];
     let via = -1;
     this.deferred[cpu] = 0;
-    for (const t of w) {
+    for (let i = 0, n = this.waitingN[cpu]; i < n; i++) {
+      const t = w[i];
       const acked = this.clock[t] + this.wWire;
       if (acked > done) {
         done = acked;
@@ -241,7 +248,7 @@ export class Counters {
       }
       this.owedBy[t] = 0;
     }
-    w.length = 0;
+    this.waitingN[cpu] = 0;
     this.clock[cpu] = done;
     this.prof?.sync(cpu, via);
   }
@@ -259,7 +266,7 @@ export class Counters {
     this.clock.fill(0);
     this.owedBy.fill(0);
     this.deferred.fill(0);
-    for (const w of this.waiting) w.length = 0;
+    this.waitingN.fill(0);
     this.initiator = cpu;
     this.ctx = cpu;
   }
@@ -274,7 +281,8 @@ export class Counters {
     let done = this.clock[k];
     if (this.hold === 0) {
       done += this.deferred[k];
-      for (const t of this.waiting[k]) done = Math.max(done, this.clock[t] + this.wWire);
+      const w = this.waiting[k];
+      for (let i = 0, n = this.waitingN[k]; i < n; i++) done = Math.max(done, this.clock[w[i]] + this.wWire);
     }
     return this.latencyBase + done;
   }
@@ -289,7 +297,9 @@ export class Counters {
     const k = this.initiator;
     let done = this.clock[k] + this.deferred[k];
     let via = -1;
-    for (const t of this.waiting[k]) {
+    const w = this.waiting[k];
+    for (let i = 0, n = this.waitingN[k]; i < n; i++) {
+      const t = w[i];
       const acked = this.clock[t] + this.wWire;
       if (acked > done) {
         done = acked;
@@ -305,7 +315,7 @@ export class Counters {
    */
   startProfile(): void {
     const k = this.initiator;
-    if (this.clock.some((t) => t !== 0) || this.deferred[k] !== 0 || this.waiting[k].length !== 0) {
+    if (this.clock.some((t) => t !== 0) || this.deferred[k] !== 0 || this.waitingN[k] !== 0) {
       throw new Error('a cost profile starts at a step boundary (right after beginStep)');
     }
     this.prof = new CostProfile(this.clock.length, this.names.length + FIRST_COUNTER_SLOT);
