@@ -4,7 +4,8 @@
 import { Pte, createMachine, type Machine } from '@shootdown/mmu';
 import { describe, expect, it } from 'vitest';
 import {
-  directMapPresent,
+  directMapFlags,
+  flagsReaching,
   hex,
   isDirectMapVa,
   isExec,
@@ -43,8 +44,10 @@ function plainView(m: Machine): MachineView {
     liveRecords: () => s.liveRecords(),
     holders: (r) => s.holders(r),
   };
+  // Nor the MMU's translationFlags: the linear-map and stale-entry questions go through lookup.
   return new Proxy(m as unknown as MachineView, {
-    get: (target, p) => (p === 'staleLeaf' ? bare : (Reflect.get(target, p) as unknown)),
+    get: (target, p) =>
+      p === 'staleLeaf' ? bare : p === 'translationFlags' ? undefined : (Reflect.get(target, p) as unknown),
   });
 }
 
@@ -152,15 +155,20 @@ describe('the linear map', () => {
     const pfn = 100;
     const va = m.directMapVa(pfn);
     expect([isDirectMapVa(m, va), isDirectMapVa(m, USER_VA)]).toEqual([true, false]);
-    expect(directMapPresent(m, pfn)).toEqual({ present: false, flags: 0 });
+    // The MMU's translationFlags, and lookup for a view without it: the same answers.
+    const views = [m, plainView(m)];
+    expect(views.map((v) => directMapFlags(v, pfn))).toEqual([-1, -1]);
     m.ensurePath(m.kernelSpace, va, 1, table);
     m.setLeaf(m.kernelSpace, va, 1, pfn, KDATA);
-    expect(directMapPresent(m, pfn)).toEqual({ present: true, flags: KDATA });
+    expect(views.map((v) => directMapFlags(v, pfn))).toEqual([KDATA, KDATA]);
     // An entry at the frame's linear address that maps another frame does not count.
     m.setLeaf(m.kernelSpace, va, 1, pfn + 1, KDATA);
-    expect(directMapPresent(m, pfn)).toEqual({ present: false, flags: 0 });
+    expect(views.map((v) => directMapFlags(v, pfn))).toEqual([-1, -1]);
+    // The question underneath: which frame the address reaches now, and through which flags.
+    expect(views.map((v) => flagsReaching(v, m.kernelSpace, va, pfn + 1))).toEqual([KDATA, KDATA]);
+    expect(views.map((v) => flagsReaching(v, m.kernelSpace, va + 4096, pfn + 1))).toEqual([-1, -1]);
     const before = createMachine({ cpus: 1, memory: '1MiB' });
-    expect(directMapPresent(before, 1)).toEqual({ present: false, flags: 0 });
+    expect(directMapFlags(before, 1)).toBe(-1);
   });
 
   it('stale linear-map records of a frame, by the address index or by a scan: the same records', () => {

@@ -196,21 +196,46 @@ export abstract class MachineStores extends MachineBbm {
   /** Software walk of the current page tables (no caches involved). */
   lookup(space: SpaceId, va: number): LookupResult {
     const tables: number[] = [];
+    const pfn = this.softWalk(space, va, tables);
+    const level = this.walkedLevel;
+    return pfn < 0
+      ? { present: false, level, flags: 0, pfn: -1, tables }
+      : { present: true, level, flags: this.walkedFlags, pfn, tables };
+  }
+
+  /**
+   * The flags of the present leaf through which `va` reaches frame `pfn` now, or -1 when it does not: a
+   * software walk like `lookup`, for questions asked at every frame event (is a frame's linear-map alias
+   * present, does a stale entry grant more than the current one), without the path array and result
+   * object `lookup` makes.
+   */
+  translationFlags(space: SpaceId, va: number, pfn: number): number {
+    return this.softWalk(space, va, null) === pfn && pfn >= 0 ? this.walkedFlags : -1;
+  }
+
+  /** Level and flags where the last softWalk stopped (flags 0 when nothing was present). */
+  private walkedLevel: Level = 1;
+  private walkedFlags = 0;
+
+  /** The frame `va` translates to (-1: none), pushing the table frames of the path onto `tables` if given. */
+  private softWalk(space: SpaceId, va: number, tables: number[] | null): number {
     let slot = this.rootSlot(space, va);
+    this.walkedFlags = 0;
     for (let l = 4; l >= 1; l--) {
-      tables.push(this.tables.slotPfn[slot]);
+      tables?.push(this.tables.slotPfn[slot]);
+      this.walkedLevel = l as Level;
       const e = slot * ENTRIES_PER_TABLE + tableIndex(va, l as Level);
       const f = this.tables.flags[e];
-      if ((f & Pte.PRESENT) === 0) return { present: false, level: l as Level, flags: 0, pfn: -1, tables };
+      if ((f & Pte.PRESENT) === 0) return -1;
       if ((f & Pte.TABLE) === 0) {
-        const off = Math.floor((va % LEVEL_SIZE[l as Level]) / 4096);
-        return { present: true, level: l as Level, flags: f, pfn: this.tables.out[e] + off, tables };
+        this.walkedFlags = f;
+        return this.tables.out[e] + Math.floor((va % LEVEL_SIZE[l as Level]) / 4096);
       }
       const next = this.tables.slotOf[this.tables.out[e]];
-      if (next < 0) return { present: false, level: l as Level, flags: 0, pfn: -1, tables };
+      if (next < 0) return -1;
       slot = next;
     }
-    return { present: false, level: 1, flags: 0, pfn: -1, tables };
+    return -1;
   }
 
   /**

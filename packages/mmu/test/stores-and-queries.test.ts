@@ -200,6 +200,24 @@ describe('reading entries back', () => {
     expect(k.tables[0]).toBe(m.rootOf(kernel));
   });
 
+  it('translationFlags: the flags of the leaf through which an address reaches a given frame, else -1', () => {
+    const { m, table } = rig({ cpus: 1 });
+    const mm = m.createSpace(1, table);
+    m.ensurePath(mm, USER_VA, 2, table);
+    m.setLeaf(mm, USER_VA, 2, 1024, RW_USER);
+    // Inside a large leaf the frame is the leaf's output plus the offset, as lookup has it.
+    const va = USER_VA + 3 * 4096 + 17;
+    expect(m.translationFlags(mm, va, 1027)).toBe(RW_USER | Pte.PRESENT);
+    expect(m.translationFlags(mm, va, 1024)).toBe(-1);
+    // Nothing present there (a walk stopping at level 3, at the root): -1, whatever frame is asked.
+    expect(m.translationFlags(mm, USER_VA + 512 * TWO_MIB, 1024)).toBe(-1);
+    expect(m.translationFlags(mm, 2 ** 39, 0)).toBe(-1);
+    expect(m.translationFlags(mm, 2 ** 39, -1)).toBe(-1);
+    // A lookup after it still reports where a walk stops and its flags (the two share the walk).
+    expect(m.lookup(mm, USER_VA + 512 * TWO_MIB)).toMatchObject({ present: false, level: 3, flags: 0 });
+    expect(m.lookup(mm, va)).toMatchObject({ present: true, level: 2, flags: RW_USER | Pte.PRESENT });
+  });
+
   it('splitLeaf: 512 smaller leaves with the same bits over consecutive frames, in an empty unlinked table', () => {
     const { m, table } = rig({ cpus: 1 });
     const mm = m.createSpace(1, table);

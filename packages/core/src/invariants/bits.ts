@@ -111,11 +111,17 @@ export function isDirectMapVa(m: MachineView, va: number): boolean {
   return m.directMapPfn(va) >= 0;
 }
 
-/** Does the current direct-map entry of `pfn` exist and reach it? */
-export function directMapPresent(m: MachineView, pfn: number): { present: boolean; flags: number } {
-  if (m.kernelSpace < 0) return { present: false, flags: 0 };
-  const l = m.lookup(m.kernelSpace, m.directMapVa(pfn));
-  return l.present && l.pfn === pfn ? { present: true, flags: l.flags } : { present: false, flags: 0 };
+/** The flags of the present leaf through which `va` reaches `pfn` in `space` now, or -1. */
+export function flagsReaching(m: MachineView, space: number, va: number, pfn: number): number {
+  if (m.translationFlags !== undefined) return m.translationFlags(space, va, pfn);
+  const l = m.lookup(space, va);
+  return l.present && l.pfn === pfn ? l.flags : -1;
+}
+
+/** The flags of `pfn`'s current direct-map entry, or -1 when there is none or it maps another frame. */
+export function directMapFlags(m: MachineView, pfn: number): number {
+  if (m.kernelSpace < 0) return -1;
+  return flagsReaching(m, m.kernelSpace, m.directMapVa(pfn), pfn);
 }
 
 export function hex(va: number): string {
@@ -132,10 +138,10 @@ export function staleGrantsMore(m: MachineView, r: number, pfn: number): boolean
   const space = s.space[r];
   const va = recordVaOf(s, r, pfn);
   if (space < 0 || space >= m.spaceCount) return true;
-  const cur = m.lookup(space, va);
-  if (!cur.present || cur.pfn !== pfn) return true;
+  const cur = flagsReaching(m, space, va, pfn);
+  if (cur < 0) return true;
   const old = rightsOf(s.flags[r]);
-  return (old & ~rightsOf(cur.flags)) !== 0;
+  return (old & ~rightsOf(cur)) !== 0;
 }
 
 /**
@@ -147,7 +153,7 @@ export function staleGrantsMore(m: MachineView, r: number, pfn: number): boolean
 export function validBeforeFree(m: MachineView, pfn: number): number {
   const n = m.reverse.validAfterFree(pfn);
   if (n === 0) return 0; // the common case: no software walk
-  return Math.max(0, n - (directMapPresent(m, pfn).present ? 1 : 0));
+  return Math.max(0, n - (directMapFlags(m, pfn) >= 0 ? 1 : 0));
 }
 
 /**

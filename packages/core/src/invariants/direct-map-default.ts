@@ -1,5 +1,5 @@
 import { FrameState } from '../contracts/frame-book.js';
-import { directMapPresent, isExec, isWritable } from './bits.js';
+import { directMapFlags, isExec, isWritable } from './bits.js';
 import type { Invariant } from './invariant.js';
 
 /**
@@ -19,14 +19,9 @@ export const directMapDefault: Invariant = {
     }
     const m = ctx.m;
     if (m.kernelSpace < 0) return;
-    const d = directMapPresent(m, pfn);
-    const problem = !d.present
-      ? 'not present'
-      : !isWritable(d.flags)
-        ? 'read-only'
-        : isExec(d.flags)
-          ? 'executable'
-          : null;
+    const flags = directMapFlags(m, pfn);
+    const problem =
+      flags < 0 ? 'not present' : !isWritable(flags) ? 'read-only' : isExec(flags) ? 'executable' : null;
     if (problem === null) {
       ctx.settle('direct-map-default', pfn);
       return;

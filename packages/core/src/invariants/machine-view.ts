@@ -135,6 +135,11 @@ export interface MachineView {
   directMapVa(pfn: number): number;
   directMapPfn(va: number): number;
   lookup(space: number, va: number): LookupView;
+  /**
+   * The flags of the present leaf through which `va` reaches `pfn` now, or -1: `lookup`'s answer to the one
+   * question the frame judgements ask, without its result objects (absent: asked through `lookup`).
+   */
+  translationFlags?(space: number, va: number, pfn: number): number;
   /** Present leaves reaching `pfn` (scans the tables: only for frames the counts single out). */
   validTranslations?(
     pfn: number,

@@ -22,7 +22,14 @@ export class InvariantMonitor {
   readonly #claims: ReadonlySet<string>;
   readonly #active = new Map<InvariantId, Set<number>>();
   #found: InvariantViolation[] = [];
+  /**
+   * Ranges (first, count pairs) to judge once more at the next event: the first #pendingN entries. Two
+   * lists take turns, emptied by their count: a list per flush, grown pair by pair, was most of what a
+   * run of frame events allocated. The one not in use waits in #spare (null while a flush holds it).
+   */
   #pending: number[] = [];
+  #pendingN = 0;
+  #spare: number[] | null = [];
   #detach: (() => void) | null = null;
   readonly #invariants: readonly Invariant[];
   /**
@@ -129,18 +136,24 @@ export class InvariantMonitor {
    */
   #settleLater(first: number, count: number): void {
     const p = this.#pending;
-    const n = p.length;
+    const n = this.#pendingN;
     if (n >= 2 && p[n - 2] === first && p[n - 1] === count) return;
-    p.push(first, count);
+    p[n] = first;
+    p[n + 1] = count;
+    this.#pendingN = n + 2;
   }
 
   #flushPending(): void {
-    if (this.#pending.length === 0) return;
+    const n = this.#pendingN;
+    if (n === 0) return;
     const p = this.#pending;
-    this.#pending = [];
-    for (let k = 0; k < p.length; k += 2) {
+    this.#pending = this.#spare ?? [];
+    this.#spare = null;
+    this.#pendingN = 0;
+    for (let k = 0; k < n; k += 2) {
       for (const i of this.#onFramesChanged) i.framesChanged!(this.#ctx, p[k], p[k + 1], 'settled');
     }
+    this.#spare = p;
   }
 
   #stateChanged(pfn: Pfn, from: FrameState, to: FrameState): void {

@@ -1,5 +1,5 @@
 import { FRAME_REVOKED } from '../contracts/frame-book.js';
-import { directMapPresent, hex, isDirectMapVa, recordVaOf, staleLeafTo } from './bits.js';
+import { directMapFlags, hex, isDirectMapVa, recordVaOf, staleLeafTo } from './bits.js';
 import { judgeRange, type RangeSelection } from './frame-range.js';
 import type { Invariant, InvariantContext } from './invariant.js';
 
@@ -41,7 +41,7 @@ function judge(ctx: InvariantContext, f: number): void {
     });
     return;
   }
-  const valid = m.reverse.validRefs(f) - (directMapPresent(m, f).present ? 1 : 0);
+  const valid = m.reverse.validRefs(f) - (directMapFlags(m, f) >= 0 ? 1 : 0);
   if (valid > 0) {
     ctx.raise('pfn-release', f, {
       cpu: null,

@@ -1,5 +1,5 @@
 import { FrameState } from '../contracts/frame-book.js';
-import { directMapPresent, hex, recordVaOf, staleDirectMapTo } from './bits.js';
+import { directMapFlags, hex, recordVaOf, staleDirectMapTo } from './bits.js';
 import { judgeRange, type RangeSelection } from './frame-range.js';
 import type { Invariant, InvariantContext } from './invariant.js';
 
@@ -31,7 +31,7 @@ function judge(ctx: InvariantContext, f: number): void {
     ctx.settle('unmapped-stays-unmapped', f);
     return;
   }
-  if (directMapPresent(m, f).present) {
+  if (directMapFlags(m, f) >= 0) {
     ctx.raise('unmapped-stays-unmapped', f, {
       cpu: null,
       address: m.directMapVa(f),
