@@ -89,6 +89,27 @@ describe('PolicyRegistry', () => {
     r.addPolicy(toyPolicy('alpha'));
     expect(r.policies().map((p) => p.name)).toEqual(['alpha', 'zeta']);
   });
+  it('moves its generation exactly when a policy or a variant arrives (what a selection resolves to)', () => {
+    const r = new PolicyRegistry();
+    const g0 = r.generation;
+    // a variant for a policy not registered yet changes no resolution until the policy comes
+    r.addVariant('linux-x86', 'vfree', 'early', { description: 'd', source: 's', configure() {} });
+    expect(r.generation).toBe(g0);
+    r.addPolicy(toyPolicy());
+    const g1 = r.generation;
+    expect(g1).toBeGreaterThan(g0);
+    expect(resolveSelection(r, 'linux-x86:vfree=early').variants['vfree']).toBe('early');
+    r.addVariant('linux-x86', 'vfree', 'late', { description: 'd', source: 's', configure() {} });
+    const g2 = r.generation;
+    expect(g2).toBeGreaterThan(g1);
+    // contributions that no selection resolves through leave it alone, and so does a refused variant
+    r.addCounter({ name: 'linux.purges', description: 'x' });
+    r.addRenderer({ format: 'mine', description: 'x', render: () => '' });
+    expect(() =>
+      r.addVariant('linux-x86', 'vfree', 'late', { description: 'd', source: 's', configure() {} }),
+    ).toThrow(/already has/);
+    expect(r.generation).toBe(g2);
+  });
 });
 
 describe('manifest (schemas/policy-manifest.schema.json)', () => {

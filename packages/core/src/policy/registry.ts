@@ -33,6 +33,15 @@ export class PolicyRegistry {
   readonly #probes = new Map<string, ProbeContribution>();
   readonly #counters = new Map<string, CounterContribution>();
   readonly #renderers = new Map<string, RendererContribution>();
+  #generation = 0;
+
+  /**
+   * Bumped whenever a policy or a variant arrives, i.e. whenever resolving a selection string could give
+   * a different answer: a cache of resolved selections is valid while this is unchanged.
+   */
+  get generation(): number {
+    return this.#generation;
+  }
 
   addPolicy(def: PolicyDefinition): void {
     if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(def.name)) {
@@ -57,6 +66,7 @@ export class PolicyRegistry {
       configure: (container, selection) => configureSelection(def, mechanisms, host, container, selection),
     };
     this.#policies.set(def.name, stored);
+    this.#generation++;
     const pending = this.#pendingVariants.filter((p) => p.policy === def.name);
     for (const p of pending) this.addVariant(p.policy, p.mechanism, p.name, p.variant);
   }
@@ -89,6 +99,7 @@ export class PolicyRegistry {
     }
     checkVariant(`${policy}:${mechanism}=${name}`, variant);
     (mech.variants as Record<string, VariantDefinition>)[name] = variant;
+    this.#generation++;
   }
 
   addOp(op: OpContribution): void {

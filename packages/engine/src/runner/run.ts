@@ -6,7 +6,6 @@ import {
   FrameTable,
   InvariantMonitor,
   Tokens,
-  resolveSelection,
   type Counters,
   type PolicyRegistry,
   type ResolvedSelection,
@@ -29,6 +28,7 @@ import { releaseContainer } from './release.js';
 import { OK, StepSkipped, UNSUPPORTED, type StepOutcome } from './report.js';
 import { frameOf } from './resolve.js';
 import { processOf, recordDisposition } from './process-context.js';
+import { resolveSelectionCached } from './selection-cache.js';
 import { SignalTable } from './signals.js';
 import { RunState } from './state.js';
 
@@ -71,7 +71,7 @@ interface Start {
 export function runScenario(scenario: Scenario, options: RunOptions): RunResult {
   const selection =
     typeof options.selection === 'string'
-      ? resolveSelection(options.registry, options.selection)
+      ? resolveSelectionCached(options.registry, options.selection)
       : options.selection;
   const hw = new MmuHardware(selection.arch, scenario.machine);
   const raw = selection.policy === 'raw-mmu';
