@@ -7,8 +7,8 @@
 import 'reflect-metadata';
 import { Pte } from '@shootdown/mmu';
 import { describe, expect, it } from 'vitest';
-import { FRAME_MERMAP } from '../src/index.js';
-import { UDATA, fixture, read } from './machine-fixture.js';
+import { FRAME_MERMAP, FrameState } from '../src/index.js';
+import { KDATA, UDATA, fixture, read } from './machine-fixture.js';
 
 const WINDOW = 0x7f8000000000;
 const PAGES = 512;
@@ -140,5 +140,75 @@ describe('cross-mm-alias: settling', () => {
     f.map(f.user, WINDOW + 8192, p, MERMAP_PTE);
     f.map(other, 0x800000, p, UDATA);
     expect(found(f).map((v) => v.address)).toEqual([0x800000]);
+  });
+});
+
+describe('cross-mm-alias: a breach that ended is reported again when it recurs', () => {
+  it('the window mapping goes (mermap_put, then the flush) while the other process keeps the frame', () => {
+    const { f, other, p } = setup();
+    f.map(other, 0x400000, p, UDATA);
+    f.book.setFlag(p, FRAME_MERMAP, true);
+    f.map(f.user, WINDOW, p, MERMAP_PTE);
+    expect(found(f).map((v) => v.address)).toEqual([0x400000]);
+    f.m.clearEntry(f.user, WINDOW, 1);
+    f.book.setFlag(p, FRAME_MERMAP, false);
+    for (let c = 0; c < 2; c++) f.m.flushGlobal(c);
+    f.mon.operationReturned();
+    expect(found(f)).toEqual([]); // nothing holds the frame privately any more
+    f.book.setFlag(p, FRAME_MERMAP, true);
+    f.map(f.user, WINDOW + 4096, p, MERMAP_PTE); // mermap_get of the same page again
+    expect(found(f).map((v) => v.address)).toEqual([0x400000]);
+  });
+
+  it("the other process's mapping goes while the window keeps the frame; its linear-map alias is no other path", () => {
+    const { f, other, p } = setup();
+    f.map(f.m.kernelSpace, f.m.directMapVa(p), p, KDATA);
+    f.book.setFlag(p, FRAME_MERMAP, true);
+    f.map(f.user, WINDOW, p, MERMAP_PTE);
+    f.map(other, 0x400000, p, UDATA);
+    expect(found(f).map((v) => v.address)).toEqual([0x400000]);
+    f.m.clearEntry(other, 0x400000, 1); // PCID 2 was never loaded: nothing of it is cached
+    f.mon.operationReturned();
+    expect(found(f)).toEqual([]);
+    f.map(other, 0x800000, p, UDATA);
+    expect(found(f).map((v) => v.address)).toEqual([0x800000]);
+  });
+});
+
+describe('cross-mm-alias: a present global window entry', () => {
+  it('is a breach as soon as it is stored, when the frame has another path to be judged by (its linear map)', () => {
+    const { f, p } = setup();
+    f.map(f.m.kernelSpace, f.m.directMapVa(p), p, KDATA);
+    f.book.setFlag(p, FRAME_MERMAP, true);
+    f.map(f.user, WINDOW, p, MERMAP_PTE | Pte.GLOBAL); // linux-mermap-global: survives a CR3 switch
+    expect(found(f)).toEqual([
+      expect.objectContaining({
+        cpu: null,
+        address: WINDOW,
+        frame: p,
+        explanation: `frame ${p} is mapped in the mm-local window at 0x7f8000000000 by a global entry, which every address space on that CPU reaches`,
+      }),
+    ]);
+  });
+});
+
+describe('cross-mm-alias: only frames the window holds', () => {
+  it('a stale window entry of a frame freed after mermap_put and reused by another process is mermap-free, not this', () => {
+    const f = fixture('x86_64', ['cross-mm-alias', 'mermap-free'], {
+      window: (n) => (n === 'linux.mermap' ? win : undefined),
+    });
+    const other = f.m.createSpace(2, f.table);
+    const p = f.frame();
+    f.book.setFlag(p, FRAME_MERMAP, true);
+    f.map(f.user, WINDOW, p, MERMAP_PTE);
+    expect(read(f, 1, WINDOW)).toBe(0);
+    f.m.clearEntry(f.user, WINDOW, 1); // mermap_put: sentinel, no flush
+    f.book.setFlag(p, FRAME_MERMAP, false);
+    f.book.setState(p, FrameState.Free); // linux-mermap-free-noflush: freed before the flush
+    f.book.setState(p, FrameState.Allocated);
+    f.map(other, 0x400000, p, UDATA); // the next owner
+    f.mon.operationReturned();
+    const v = f.mon.take().filter((x) => x.invariant === 'cross-mm-alias' || x.invariant === 'mermap-free');
+    expect(v.map((x) => [x.invariant, x.frame, x.address])).toEqual([['mermap-free', p, WINDOW]]);
   });
 });

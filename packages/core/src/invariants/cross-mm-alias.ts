@@ -50,7 +50,9 @@ function reaches(ctx: InvariantContext, f: number): Reach[] {
   // MMU's reach counts say more than one path exists — then possibly cached ones.
   const valid = m.reverse.validRefs(f);
   const stale = m.reverse.staleRefs(f);
+  // Stryker disable next-line ArithmeticOperator: equivalent — the sum is read only when stale is 0
   if (valid + stale < 2 && stale === 0) return out;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent — fast path: a frame without a present entry has no present translation to list
   for (const t of valid > 0 ? (m.validTranslations?.(f) ?? []) : [])
     out.push({ space: t.space, va: t.va, global: (t.flags & Pte.GLOBAL) !== 0, cpu: null });
   const s = m.staleLeaf;
