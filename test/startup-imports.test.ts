@@ -2,7 +2,7 @@
 // a one-scenario `run` imports the engine and every plug-in on the main thread and again in its run
 // worker). These libraries must load only on the paths that use them: yaml when a scenario's text is
 // parsed, ajv when a plug-in's op fragment is compiled or a document fails (the build precompiled the
-// rest). A child process imports the built packages as the run worker does and lists the CommonJS
+// rest), tsyringe when a run makes its first container. A child process imports the built packages as the run worker does and lists the CommonJS
 // modules it loaded.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -46,13 +46,14 @@ const from = (files: string[], name: string): string[] =>
   files.filter((f) => f.includes(`/node_modules/${name}/`) || f.endsWith(`/vendor/${name}.cjs`));
 
 describe('start-up imports', () => {
-  it('the engine, core and every built-in plug-in load without yaml or ajv', () => {
+  it('the engine, core and every built-in plug-in load without yaml, ajv or tsyringe', () => {
     const files = loadedAfter(`
 import '@shootdown/engine';
 const { loadPluginFolders, PolicyRegistry } = await import('@shootdown/core');
 const report = await loadPluginFolders(${JSON.stringify(PLUGINS.map((p) => `${repoRoot}plugins/${p}`))}, new PolicyRegistry(), { skipNonPlugins: true });
 if (report.failures.length > 0) throw new Error(JSON.stringify(report.failures));`);
-    expect(from(files, 'tsyringe').length).toBeGreaterThan(0); // the runner's DI container: loaded at all
+    expect(files.some((f) => f.includes('/node_modules/reflect-metadata/'))).toBe(true); // core's first import
+    expect(from(files, 'tsyringe')).toEqual([]);
     expect(from(files, 'yaml')).toEqual([]);
     expect(from(files, 'ajv')).toEqual([]);
   });
@@ -74,5 +75,12 @@ if (!r.ok) throw new Error(JSON.stringify(r.errors));`);
     expect(files.filter((f) => f.endsWith('/packages/cli/dist/vendor/oclif-core.cjs'))).toHaveLength(1);
     expect(from(files, '@oclif/core')).toEqual([]);
     expect(from(files, 'semver')).toEqual([]);
+  });
+
+  // tsyringe is the engine's one file too (engine runner/root-container.ts), not the package's ~33 modules
+  it('a run makes its container with the build’s one-file tsyringe and none of the package’s modules', () => {
+    const files = loadedByCli(['run', 'vfree-exec-reuse', '--policy', 'linux-x86']);
+    expect(files.filter((f) => f.endsWith('/packages/engine/dist/vendor/tsyringe.cjs'))).toHaveLength(1);
+    expect(files.filter((f) => f.includes('/node_modules/tsyringe/'))).toEqual([]);
   });
 });

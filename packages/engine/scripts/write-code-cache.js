@@ -1,7 +1,8 @@
-// Build step after the validators are precompiled and yaml and cli-table3 are vendored: their V8 code
-// caches (core's code-cache.ts), taken after the engine's own loader read a scenario through the first two
-// and a table was drawn with the third — what every `run` does with them first — so the functions that
-// compiled are in the caches too. Stale caches of an earlier build are removed first.
+// Build step after the validators are precompiled and yaml, cli-table3 and tsyringe are vendored: their V8
+// code caches (core's code-cache.ts), taken after the engine's own loader read a scenario through the first
+// two, a table was drawn with the third and a child container registered and resolved a value through the
+// fourth — what every `run` does with them first — so the functions that compiled are in the caches too.
+// Stale caches of an earlier build are removed first.
 import 'reflect-metadata';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ const files = [
   '../dist/vendor/yaml.cjs',
   '../dist/scenario/precompiled-validators.cjs',
   '../dist/vendor/cli-table3.cjs',
+  '../dist/vendor/tsyringe.cjs',
 ].map((f) => fileURLToPath(new URL(f, import.meta.url)));
 for (const f of files) rmSync(codeCachePath(f), { force: true });
 
@@ -50,4 +52,13 @@ const table = new Table({
 });
 table.push(['0', 'kalloc', 'ok'], [{ colSpan: 2, content: 'counters' }, 'kflush: 1 of 2']);
 if (!table.toString().includes('kalloc')) throw new Error('cli-table3 drew no table');
+// a run's child container as runner/run.ts and release.ts use one: values registered, resolved, reset
+const { container } = requireWithCodeCache(files[3]);
+const child = container.createChildContainer();
+const token = Symbol.for('@shootdown/engine:code-cache-sample');
+child.register(token, { useValue: 1 });
+if (!child.isRegistered(token, true) || child.resolve(token) !== 1)
+  throw new Error('tsyringe resolved nothing');
+child.reset();
+await child.dispose();
 for (const f of files) writeCodeCache(f);

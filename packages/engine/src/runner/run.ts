@@ -10,7 +10,7 @@ import {
   type PolicyRegistry,
   type ResolvedSelection,
 } from '@shootdown/core';
-import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import type { DependencyContainer } from 'tsyringe';
 import type { RunResult, StepResult, Violation } from '../result/types.js';
 import type { CheckStep, InterleaveStep, RepeatStep, Scenario, Step } from '../scenario/types.js';
 import { describeStep } from '../scenario/describe.js';
@@ -28,6 +28,7 @@ import { releaseContainer } from './release.js';
 import { OK, StepSkipped, UNSUPPORTED, type StepOutcome } from './report.js';
 import { frameOf } from './resolve.js';
 import { processOf, recordDisposition } from './process-context.js';
+import { rootContainer } from './root-container.js';
 import { resolveSelectionCached } from './selection-cache.js';
 import { SignalTable } from './signals.js';
 import { RunState } from './state.js';
@@ -80,7 +81,7 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunResult 
     : new FrameTable(hw.machine.frames.count, hw.machine.lease);
   const phases = new PhaseDispatcher();
   const signals = new SignalTable();
-  const child = raw ? null : (options.container ?? rootContainer).createChildContainer();
+  const child = raw ? null : (options.container ?? rootContainer()).createChildContainer();
   const state = new RunState(scenario, selection, options.registry, hw, child);
   if (child !== null) {
     configure(state, child, { book, phases, signals, hw });
