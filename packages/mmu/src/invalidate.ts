@@ -221,7 +221,7 @@ export abstract class MachineInvalidation extends MachineStores {
     if (tag < 0) {
       // Every tag a class reaches (TLBI VAAE1IS, INVLPG of a global page): each tag in use, not each record.
       const hits = this.heldScratch;
-      const n = st.heldAt(va, lo, hi, cpu, (t) => tagMatches(tag, t), hits);
+      const n = st.heldAt(va, lo, hi, cpu, tag, tagMatches, hits);
       for (let k = 0; k < n; k++) st.drop(hits[k], cpu, sideMask);
       return;
     }
@@ -287,7 +287,7 @@ export abstract class MachineInvalidation extends MachineStores {
     const st = this.staleWalk;
     if (st.cpuRefs[cpu] === 0) return;
     const hits = this.heldScratch;
-    const n = st.heldAt(va, 1, 4, cpu, (t) => tagMatches(tag, t), hits);
+    const n = st.heldAt(va, 1, 4, cpu, tag, tagMatches, hits);
     for (let k = 0; k < n; k++) st.drop(hits[k], cpu, sideMask);
   }
 

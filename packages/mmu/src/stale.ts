@@ -311,7 +311,8 @@ export class StaleSet {
   }
 
   /**
-   * The records `cpu` may hold for `va` at levels `lo`..`hi` under a tag `match` accepts, into `out`, in
+   * The records `cpu` may hold for `va` at levels `lo`..`hi` under a tag `match(want, tag)` accepts (a plain
+   * function and its argument, not a closure: a flush to every CPU asks once per CPU), into `out`, in
    * descending live-list position: the order a scan of the live list from its end finds them in. Dropping
    * them in that order leaves the live list and the record free list exactly as that scan would (a drop
    * moves only the last record, already passed), and so what later reports name. Returns how many: they
@@ -322,12 +323,13 @@ export class StaleSet {
     lo: number,
     hi: number,
     cpu: number,
-    match: (tag: number) => boolean,
+    want: number,
+    match: (want: number, tag: number) => boolean,
     out: number[],
   ): number {
     let n = 0;
     for (const t of this.tagsLive.keys()) {
-      if (!match(t)) continue;
+      if (!match(want, t)) continue;
       for (let l = lo; l <= hi; l++) {
         for (let r = this.chain(l, Math.floor(va / LEVEL_SIZE[l as Level]), t); r >= 0; r = this.next[r]) {
           if (this.holds(r, cpu)) out[n++] = r;

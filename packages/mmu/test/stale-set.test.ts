@@ -112,7 +112,7 @@ function check(s: StaleSet, model: Map<number, Rec>, calls: { added: number; rem
       [2, 2, 0],
     ]) {
       const out: number[] = [];
-      s.heldAt(va, lo, hi, cpu, (t) => t !== 7, out);
+      s.heldAt(va, lo, hi, cpu, 7, (not, t) => t !== not, out);
       const want = [...model]
         .filter(
           ([, r]) =>
