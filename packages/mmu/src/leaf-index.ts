@@ -7,6 +7,7 @@
 // on the first question (a scenario that never asks pays nothing) and kept from then on by every entry
 // write (`PageTables.write`).
 import { ArrayLease } from './array-pool.js';
+import { LEVEL_PAGES, type Level } from './constants.js';
 import { grown } from './grown.js';
 
 export class LeafIndex {
@@ -14,8 +15,12 @@ export class LeafIndex {
   private readonly head: Int32Array;
   private next: Int32Array;
   private prev: Int32Array;
-  /** Entries of level-2/3 tables holding a present leaf (blocks). */
-  private readonly blocks = new Set<number>();
+  /**
+   * Entries of level-2/3 tables holding a present leaf (blocks), each with its first frame and level as
+   * `out × 4 + level`: a question takes only the blocks whose frames hold its frame (a 2 MiB direct map has
+   * one block per 512 frames, and each question took and sorted all of them).
+   */
+  private readonly blocks = new Map<number, number>();
 
   constructor(frameCount: number, entryCapacity: number, lease: ArrayLease) {
     this.head = lease.take(Int32Array, frameCount, -1);
@@ -26,7 +31,7 @@ export class LeafIndex {
   /** Entry `e` (of a table at `level`) now holds a present leaf to `out`. */
   add(e: number, level: number, out: number): void {
     if (level !== 1) {
-      this.blocks.add(e);
+      this.blocks.set(e, out * 4 + level);
       return;
     }
     if (out >= this.head.length) return; // outside the machine's memory: no frame to answer for
@@ -58,13 +63,17 @@ export class LeafIndex {
   }
 
   /**
-   * Entries that may map `pfn`, ascending: its 4 KiB chain and every block entry (the caller checks a
-   * block's range and whether its table still counts).
+   * Entries that may map `pfn`, ascending: its 4 KiB chain and the block entries whose frames hold it (the
+   * caller checks each entry's flags and whether its table still counts).
    */
   candidates(pfn: number): number[] {
     const out: number[] = [];
     if (pfn < this.head.length) for (let e = this.head[pfn]; e >= 0; e = this.next[e]) out.push(e);
-    for (const e of this.blocks) out.push(e);
+    for (const [e, v] of this.blocks) {
+      const level = v % 4;
+      const first = (v - level) / 4;
+      if (pfn >= first && pfn < first + LEVEL_PAGES[level as Level]) out.push(e);
+    }
     if (out.length > 1) out.sort((a, b) => a - b);
     return out;
   }

@@ -76,7 +76,7 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
       op: fc.constant('block' as const),
       pmd: fc.nat(1),
       index: small,
-      frame: fc.nat(1),
+      frame: fc.nat(2),
     }),
   },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('clear' as const), pt: fc.nat(3), index: small }) },
@@ -130,9 +130,20 @@ describe('validTranslations from the leaf index', () => {
         m.storeInTable(pmds[0]!, 1, Pte.TABLE, pts[2]!);
         m.storeInTable(pmds[1]!, 1, Pte.TABLE, pts[2]!);
         const frames = Array.from({ length: DATA_FRAMES }, () => data());
-        // 2 MiB-aligned outputs for blocks, beyond the data frames.
-        const blocks = [2048, 2560];
-        const probes = [...frames, blocks[0]!, blocks[0]! + 3, blocks[1]! + 511];
+        // Outputs for blocks beyond the data frames: two 2 MiB-aligned, one not (the MMU takes it as given);
+        // probes inside each and just outside, where a block must not be named.
+        const blocks = [2048, 2560, 3001];
+        const probes = [
+          ...frames,
+          blocks[0]! - 1,
+          blocks[0]!,
+          blocks[0]! + 3,
+          blocks[1]! + 511,
+          blocks[2]! - 1,
+          blocks[2]!,
+          blocks[2]! + 511,
+          blocks[2]! + 512,
+        ];
         let asked = false;
         let more = 0;
         const ask = (): void => {
