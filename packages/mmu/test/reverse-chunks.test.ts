@@ -129,3 +129,109 @@ describe('reverse view: anyWhere and framesWhere', () => {
     expect(v.walkAfterFreeTotal).toBe(0);
   });
 });
+
+describe('reverse view: what one kind of translation leaves in the others', () => {
+  it('an executable-only frame is "exec" and not "wx"; a writable-only one neither; both once more, gone again', () => {
+    const { v } = view();
+    v.valid(S3 + 5, 1, X, 1, 1);
+    v.valid(S2 + 9, 1, W, 1, 1);
+    expect([v.anyWhere('exec', S3, S3 + S2), v.anyWhere('wx', S3, S3 + S2)]).toEqual([true, false]);
+    expect([v.anyWhere('exec', S2, 2 * S2), v.anyWhere('wx', S2, 2 * S2)]).toEqual([false, false]);
+    expect([where(v, 'exec', 0, FRAMES), where(v, 'wx', 0, FRAMES), v.wxFrames]).toEqual([[S3 + 5], [], 0]);
+    // A second translation of the executable frame, writable: now W+X; removed again: exec only.
+    v.stale(S3 + 5, 1, W, 2, 1);
+    expect([where(v, 'wx', 0, FRAMES), v.wxFrames, v.isWx(S3 + 5)]).toEqual([[S3 + 5], 1, true]);
+    v.stale(S3 + 5, 1, W, 2, -1);
+    v.valid(S3 + 5, 1, X, 1, -1);
+    v.valid(S2 + 9, 1, W, 1, -1);
+    expect([v.anyWhere('exec', 0, FRAMES), v.anyWhere('wx', 0, FRAMES), v.wxFrames]).toEqual([
+      false,
+      false,
+      0,
+    ]);
+    expect([v.blocksOnly(S2, 2 * S2), v.blocksOnly(S3, S3 + S2)]).toEqual([true, true]);
+  });
+
+  it('a stale block is counted per chunk as a valid one is; an unaligned stale run per frame', () => {
+    const { v } = view();
+    v.stale(S2, S2, X, 1, 1);
+    expect([v.staleRefs(S2), v.staleRefs(2 * S2 - 1), v.staleX(S2 + 100), v.staleRefs(2 * S2)]).toEqual([
+      1, 1, 1, 0,
+    ]);
+    expect([v.blocksOnly(S2, 2 * S2), v.anyWhere('exec', S2, 2 * S2), v.anyWhere('exec', 0, S2)]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    v.stale(3 * S2 + 1, S2, W, 1, 1);
+    expect([
+      v.staleRefs(3 * S2),
+      v.staleRefs(3 * S2 + 1),
+      v.staleRefs(4 * S2),
+      v.staleRefs(4 * S2 + 1),
+    ]).toEqual([0, 1, 1, 0]);
+    expect([v.blocksOnly(3 * S2, 4 * S2), v.blocksOnly(4 * S2, 5 * S2)]).toEqual([false, false]);
+  });
+
+  it('a block counts after-free only the frames it covers that were freed after it was stored', () => {
+    const { v, freedAt } = view();
+    // Frame 3·S2+4 (outside the block below) freed at 6, frame 10 (inside it) at 7.
+    for (const [f, t] of [
+      [3 * S2 + 4, 6],
+      [10, 7],
+    ] as const) {
+      freedAt[f] = t;
+      v.onFreed(f);
+      v.onFree(f);
+    }
+    v.valid(0, S2, W, 4, 1); // stored at 4, before both frees
+    expect([v.validAfterFree(10), v.validAfterFree(3 * S2 + 4), v.afterFreeFrames]).toEqual([1, 0, 1]);
+    expect(where(v, 'after-free', 0, FRAMES)).toEqual([10]);
+    v.valid(0, S2, W, 4, -1);
+    expect([v.validAfterFree(10), v.validAfterFree(3 * S2 + 4), v.afterFreeFrames]).toEqual([0, 0, 0]);
+  });
+
+  it('freeing a frame nothing reaches changes no count; a walk entry older than two frees counts once', () => {
+    const { v, freedAt } = view();
+    freedAt[77] = 3;
+    v.onFreed(77);
+    v.onFree(77);
+    expect([v.afterFreeFrames, v.anyWhere('after-free', 0, FRAMES)]).toEqual([0, false]);
+    v.walk(42, 3, 1);
+    freedAt[42] = 5;
+    v.onFreed(42);
+    v.onFree(42);
+    freedAt[42] = 8; // handed out again and freed again, the walk entry still cached
+    v.onFreed(42);
+    v.onFree(42);
+    expect([v.walkRefs(42), v.walkAfterFree(42), v.walkAfterFreeTotal]).toEqual([1, 1, 1]);
+  });
+});
+
+describe('reverse view: at most 65535 of each count per frame (16-bit counts)', () => {
+  const LIMIT = 0xffff;
+  it('the 65536th translation, stale record, block or walk entry is refused; the 65535th can go again', () => {
+    const { v } = view();
+    for (let i = 0; i < LIMIT; i++) {
+      v.valid(3, 1, W, 1, 1);
+      v.stale(4, 1, W, 1, 1);
+      v.valid(S2, S2, W, 1, 1);
+      v.walk(5, 1, 1);
+    }
+    expect(() => v.valid(3, 1, W, 2, 1)).toThrow('frame 3: more than 65535 translations');
+    expect(() => v.stale(4, 1, W, 2, 1)).toThrow('frame 4: more than 65535 stale translations');
+    expect(() => v.valid(S2, S2, W, 2, 1)).toThrow(`frame ${S2}: more than 65535 translations`);
+    expect(() => v.stale(S2, S2, W, 2, 1)).not.toThrow();
+    expect(() => v.walk(5, 2, 1)).toThrow('frame 5: more than 65535 stale walk entries');
+    v.valid(3, 1, W, 1, -1);
+    v.stale(4, 1, W, 1, -1);
+    v.valid(S2, S2, W, 1, -1);
+    v.walk(5, 1, -1);
+    expect([v.validRefs(3), v.staleRefs(4), v.validRefs(S2 + 1), v.walkRefs(5)]).toEqual([
+      LIMIT - 1,
+      LIMIT - 1,
+      LIMIT - 1,
+      LIMIT - 1,
+    ]);
+  });
+});
