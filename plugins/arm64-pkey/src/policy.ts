@@ -9,6 +9,7 @@ import {
   type InvariantId,
   type KernelBoot,
   type PolicyDefinition,
+  type Preflight,
   type ResolvedSelection,
 } from '@shootdown/core';
 import {
@@ -19,15 +20,15 @@ import {
   machineFrameSink,
   type NestedFlush,
 } from '@shootdown/linux-mm';
-import type { Machine } from '@shootdown/mmu';
+import type { Machine, MachineParams } from '@shootdown/mmu';
 import type { DependencyContainer } from 'tsyringe';
 import { Arm64Arch } from './arch/arm64-arch.js';
-import { bootArm64 } from './arch/boot.js';
+import { bootArm64, checkBootable } from './arch/boot.js';
 import { MachineLinearMapHw } from './arch/linear-map-hw.js';
 import { MachineTlbiPort } from './arch/tlb.js';
 import { Arm64Kernel } from './kernel.js';
 import { linearMapLeaf } from './arch/map-mem.js';
-import { LinearMap } from './linear-map.js';
+import { LinearMap, type LinearMapLeaf } from './linear-map.js';
 import { NESTED_GATHER, NESTED_RESET, nestedGather } from './nested-gather.js';
 import { Arm64PageAllocator } from './page-allocator.js';
 import { Arm64PmapTable } from './pmap.js';
@@ -60,24 +61,59 @@ const CLAIMS: readonly InvariantId[] = [
   'break-before-make',
 ];
 
+/** The selected `pt-protection` variant and the leaf map_mem() builds the linear map with for it. */
+function linearMapOf(
+  params: MachineParams,
+  selection: ResolvedSelection,
+): { variant: string; freetype: boolean; leaf: LinearMapLeaf } {
+  const variant = selection.variants[PT_PROTECTION] ?? ptProtection.default;
+  // Design C needs a pageblock-granular linear map from boot (spec arm64-pkey.md §6.3).
+  const freetype = variant === PT_PKEY_FREETYPE || variant === PT_PKEY_FREETYPE_DEFER;
+  return {
+    variant,
+    freetype,
+    leaf: linearMapLeaf(params.directMap.leaf, params.features['bbml2-noabort'], freetype),
+  };
+}
+
+/**
+ * Spec arm64-pkey.md §4 and §9.1: keying one page of a block-mapped linear map splits the block, whose new
+ * table must be keyed, which splits again — Brodsky's reason per-page keying cannot work with large mappings.
+ * v1–v5 ran on a PTE-mapped linear map; v6 takes the noblock path only when arch_has_pte_only_direct_map().
+ */
+function unsupportedOn(variant: string, leaf: LinearMapLeaf): string | null {
+  return variant === PT_PKEY_PER_PAGE && leaf !== '4K' ? PER_PAGE_BLOCK_MAP : null;
+}
+
+/**
+ * configure's two decisions before it boots, in its order: unsupported on this linear map, then too little
+ * memory for the image and the early page-table chunks (checkBootable throws configure's own error). Past
+ * them the boot takes its tables from the early chunks, sized for this memory, and init_late re-keys them
+ * through set_memory_pkey(), which flushes what it changed: no stale entry is left for a step's invariants
+ * (test/preflight.test.ts runs every selection both ways).
+ */
+function preflight(params: MachineParams, selection: ResolvedSelection): Preflight {
+  const { variant, leaf } = linearMapOf(params, selection);
+  const why = unsupportedOn(variant, leaf);
+  if (why !== null) return { unsupported: why };
+  checkBootable(params.frames);
+  return {};
+}
+
 function configure(container: DependencyContainer, selection: ResolvedSelection): void {
   const machine = container.resolve(Tokens.Machine) as Machine;
   const book = container.resolve(Tokens.FrameBook);
   const phases = container.resolve(Tokens.Phases);
-  const variant = selection.variants[PT_PROTECTION] ?? ptProtection.default;
   const nested: NestedFlush = selection.variants[NESTED_GATHER] === NESTED_RESET ? 'reset' : 'fullmm';
   const params = machine.params;
   const bbml2 = params.features['bbml2-noabort'];
-  // Design C needs a pageblock-granular linear map from boot (spec arm64-pkey.md §6.3).
-  const freetype = variant === PT_PKEY_FREETYPE || variant === PT_PKEY_FREETYPE_DEFER;
-  const leaf = linearMapLeaf(params.directMap.leaf, bbml2, freetype);
-  if (variant === PT_PKEY_PER_PAGE && leaf !== '4K') {
-    // Spec arm64-pkey.md §4 and §9.1: keying one page of a block-mapped linear map splits the block, whose new
-    // table must be keyed, which splits again — Brodsky's reason per-page keying cannot work with large mappings.
-    // v1–v5 ran on a PTE-mapped linear map; v6 takes the noblock path only when arch_has_pte_only_direct_map().
-    container.register(Tokens.Unsupported, { useValue: PER_PAGE_BLOCK_MAP });
+  const { variant, freetype, leaf } = linearMapOf(params, selection);
+  const unsupported = unsupportedOn(variant, leaf);
+  if (unsupported !== null) {
+    container.register(Tokens.Unsupported, { useValue: unsupported });
     return;
   }
+  checkBootable(params.frames);
   const counters = { count: (name: string, n: number) => machine.count(name, n) };
   const port = new MachineTlbiPort(machine);
   const hw = new MachineLinearMapHw(machine, port, () => machine.kernelSpace);
@@ -135,4 +171,5 @@ export const arm64Pkey = {
     [NESTED_GATHER]: nestedGather,
   },
   configure,
+  preflight,
 } satisfies PolicyDefinition;

@@ -18,6 +18,18 @@ export const DM_DEFAULT = Pte.PRESENT | Pte.WRITABLE | Pte.GLOBAL;
 export const DM_PAGETABLE = Pte.PRESENT | Pte.GLOBAL;
 const KERNEL_TEXT_PAGES = 4;
 
+/**
+ * Frames the boot below takes, at most, on a machine of `frames` frames: the root, the linear map's tables
+ * (4 KiB leaves over all memory: per level one table per span that level covers, plus one where the map
+ * starts inside a span), the kernel text's pages and the three tables of its own path. The allocator hands
+ * out any free frame, so with at least this many frames the boot never runs dry.
+ */
+export function bootFramesAtMost(frames: number): number {
+  let tables = 1;
+  for (const level of [2, 3, 4] as const) tables += Math.ceil(frames / LEVEL_PAGES[level]) + 1;
+  return tables + KERNEL_TEXT_PAGES + 3;
+}
+
 export class ReferenceOs {
   readonly frames: FrameAllocator;
   readonly kernelSpace: number;

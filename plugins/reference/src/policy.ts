@@ -14,7 +14,7 @@ import { ReferenceGather } from './gather.js';
 import { ReferenceKernel } from './kernel.js';
 import { ReferenceKernelMemory } from './kernel-memory.js';
 import { ReferenceMm } from './mm.js';
-import { ReferenceOs } from './os.js';
+import { bootFramesAtMost, ReferenceOs } from './os.js';
 import { ReferencePageAllocator } from './page-allocator.js';
 import { ReferencePmapTable } from './pmap.js';
 import { ReferenceVmMap } from './vm-map.js';
@@ -27,6 +27,10 @@ export const referencePolicy = {
     'The simplest safe OS: every change to a translation is followed by a full flush on every CPU (an IPI to each), page tables and frames are freed only after it, keys live and die with their mappings, page-table frames are read-only in the linear map. The cost-of-safety baseline.',
   claims: INVARIANT_IDS.filter((id) => id !== 'stale-direct-map'),
   mechanisms: {},
+  // No mechanisms, so nothing to decide but whether memory holds the boot (ReferenceOs): when it holds the
+  // most the boot can take, the boot succeeds and ends with flush_tlb_all after re-storing the page-table
+  // frames read-only, so no stale entry is left for a step's invariants. Below that only the boot can tell.
+  preflight: (machine) => (bootFramesAtMost(machine.frames) <= machine.frames ? {} : null),
   configure(container) {
     // Boot now, before the run starts counting: the kernel half, the linear map, the kernel image.
     const machine = container.resolve(Tokens.Machine) as Machine;

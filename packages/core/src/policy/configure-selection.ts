@@ -1,8 +1,9 @@
 // How a selection is configured into a run's container, in one place for every host (the engine's
 // runner, the conformance kit, tests): the policy's own `configure`, then the `configure` of each
 // selected variant that has one.
+import type { MachineParams } from '@shootdown/mmu';
 import type { DependencyContainer } from 'tsyringe';
-import type { MechanismDefinition, PolicyDefinition, ResolvedSelection } from './definition.js';
+import type { MechanismDefinition, PolicyDefinition, Preflight, ResolvedSelection } from './definition.js';
 
 /**
  * A policy's `configure` sees only variant names the policy itself declared (issue 10 defect 7: a host
@@ -28,4 +29,20 @@ export function configureSelection(
   for (const [mech, variant] of Object.entries(selection.variants)) {
     mechanisms[mech]?.variants[variant]?.configure?.(container, selection);
   }
+}
+
+/**
+ * The policy's `preflight` for a selection, or null (only a boot can tell) when a selected variant has a
+ * `configure` of its own: that one runs after the policy's and may register or throw anything.
+ */
+export function preflightSelection(
+  preflight: NonNullable<PolicyDefinition['preflight']>,
+  mechanisms: Readonly<Record<string, MechanismDefinition>>,
+  machine: MachineParams,
+  selection: ResolvedSelection,
+): Preflight | null {
+  for (const [mech, variant] of Object.entries(selection.variants)) {
+    if (mechanisms[mech]?.variants[variant]?.configure !== undefined) return null;
+  }
+  return preflight(machine, selection);
 }

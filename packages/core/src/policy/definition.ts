@@ -1,3 +1,4 @@
+import type { MachineParams } from '@shootdown/mmu';
 import type { DependencyContainer } from 'tsyringe';
 import type { InvariantId } from './invariant-ids.js';
 
@@ -54,6 +55,22 @@ export interface PolicyDefinition {
    * `Tokens.FrameBook`, `Tokens.Phases`, `Tokens.Signals`, `Tokens.Counters` and `Tokens.Selection` in `container`.
    */
   configure(container: DependencyContainer, selection: ResolvedSelection): void;
+  /**
+   * What `configure` decides from the machine's parameters alone, before it boots anything. The runner
+   * asks it instead of calling `configure` when a run gives the OS nothing to do (every step hardware-level,
+   * DESIGN §4: each is `unsupported` under a policy), so such a run does not pay for a boot whose kernel is
+   * never asked anything. Returns what `configure` would register as `Tokens.Unsupported` (`{ unsupported }`),
+   * `{}` when `configure` would boot without failing and register nothing of the kind, or null when only a
+   * boot can tell; it throws what `configure` would throw, with the same message. A boot it answers `{}` for
+   * must leave nothing the invariants judge when a step ends (no stale TLB or walk-cache record, no expected
+   * key range). Optional: without it the runner boots.
+   */
+  readonly preflight?: (machine: MachineParams, selection: ResolvedSelection) => Preflight | null;
+}
+
+/** `PolicyDefinition.preflight`'s answer: why the selection is unsupported on the machine, if it is. */
+export interface Preflight {
+  readonly unsupported?: string;
 }
 
 /** A selection after parsing and checking against the registry: every mechanism has its variant. */

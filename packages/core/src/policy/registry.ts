@@ -6,7 +6,7 @@ import type {
   RendererContribution,
 } from './contributions.js';
 import { closest } from '../selection/suggest.js';
-import { configureSelection } from './configure-selection.js';
+import { configureSelection, preflightSelection } from './configure-selection.js';
 
 /** A registration that cannot be accepted (duplicate name, missing prefix, unknown invariant). */
 export class RegistryError extends Error {
@@ -56,7 +56,7 @@ export class PolicyRegistry {
       mechanisms[name] = { ...mech, variants: { ...mech.variants } };
     }
     const host = def.configure.bind(def);
-    const stored: PolicyDefinition = {
+    const stored: { -readonly [K in keyof PolicyDefinition]: PolicyDefinition[K] } = {
       name: def.name,
       os: def.os,
       arch: def.arch,
@@ -65,6 +65,11 @@ export class PolicyRegistry {
       mechanisms,
       configure: (container, selection) => configureSelection(def, mechanisms, host, container, selection),
     };
+    const preflight = def.preflight?.bind(def);
+    if (preflight !== undefined) {
+      stored.preflight = (machine, selection) =>
+        preflightSelection(preflight, mechanisms, machine, selection);
+    }
     this.#policies.set(def.name, stored);
     this.#generation++;
     const pending = this.#pendingVariants.filter((p) => p.policy === def.name);

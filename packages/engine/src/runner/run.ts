@@ -15,6 +15,7 @@ import type { RunResult, StepResult, Violation } from '../result/types.js';
 import type { CheckStep, InterleaveStep, RepeatStep, Scenario, Step } from '../scenario/types.js';
 import { describeStep } from '../scenario/describe.js';
 import type { TraceRecorder } from '../trace/recorder.js';
+import { asksOsNothing } from './asks-os-nothing.js';
 import { BreakdownProbe } from './breakdown.js';
 import { runCheck } from './check-step.js';
 import { dispatchOs, isHardwareOp } from './dispatch.js';
@@ -140,6 +141,16 @@ function configure(
   child.register(Tokens.Selection, { useValue: state.selection });
   const def = state.registry.policy(state.selection.policy);
   try {
+    // A run that gives the OS nothing to do learns from the policy what its boot would decide, and does not
+    // boot it (core PolicyDefinition.preflight; null: only a boot can tell).
+    const early =
+      def?.preflight !== undefined && asksOsNothing(state.scenario.steps, state.selection)
+        ? def.preflight(parts.hw.machine.params, state.selection)
+        : null;
+    if (early !== null) {
+      if (early.unsupported !== undefined) state.notes.push(unsupportedNote(state, early.unsupported));
+      return;
+    }
     // The registry's configure runs the policy's own, then each selected variant's (core
     // configure-selection.ts).
     def?.configure(child, state.selection);
@@ -149,10 +160,12 @@ function configure(
     return;
   }
   if (child.isRegistered(Tokens.Unsupported, true)) {
-    state.notes.push(
-      `${state.selection.text} is unsupported on this machine: ${child.resolve(Tokens.Unsupported)}`,
-    );
+    state.notes.push(unsupportedNote(state, child.resolve(Tokens.Unsupported)));
   }
+}
+
+function unsupportedNote(state: RunState, why: string): string {
+  return `${state.selection.text} is unsupported on this machine: ${why}`;
 }
 
 /** Run one step (and whatever it contains), record its result; returns its outcome. */

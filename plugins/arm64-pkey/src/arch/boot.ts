@@ -34,16 +34,24 @@ export function earlyChunksNeeded(nrFrames: number): number {
 }
 
 /**
+ * The end of the early page-table chunks for `nrFrames` (the image and the chunks lie below it); throws when
+ * memory ends before the buddy allocator would get a frame. Configure and its preflight ask it first.
+ */
+export function checkBootable(nrFrames: number): number {
+  const earlyEnd = IMAGE_FRAMES + earlyChunksNeeded(nrFrames) * PMD_NR_PAGES;
+  if (earlyEnd >= nrFrames)
+    throw new Error(`arm64-pkey: ${nrFrames} frames are too few to boot (need > ${earlyEnd})`);
+  return earlyEnd;
+}
+
+/**
  * @param protectFromBoot Design C: the linear map is built keyed for page tables everywhere but the image
  * ("the direct map starts out fully protected"), so no pageblock needs a flush to become protected.
  */
 export function bootArm64(machine: Machine, linearMap: LinearMap, protectFromBoot = false): BootResult {
   const nrFrames = machine.frames.count;
-  const chunks = earlyChunksNeeded(nrFrames);
   const earlyStart = IMAGE_FRAMES;
-  const earlyEnd = earlyStart + chunks * PMD_NR_PAGES;
-  if (earlyEnd >= nrFrames)
-    throw new Error(`arm64-pkey: ${nrFrames} frames are too few to boot (need > ${earlyEnd})`);
+  const earlyEnd = checkBootable(nrFrames);
   const earlyTables: number[] = [];
   let next = earlyStart;
   const bootFrame = (): number => {

@@ -11,6 +11,18 @@ export interface TableFrames {
   allocTable(): number;
 }
 
+/**
+ * Page-table frames create_pagetables below takes, at most, for `frames` frames of memory: the root and, per
+ * level under it, one table per span an entry of the level above covers plus one where the direct map starts
+ * inside a span — as if every leaf were 4 KiB, which a large leaf and its 4 KiB tail never exceed. The frames
+ * come from anywhere in memory, so with at least this many the boot never runs out.
+ */
+export function bootTablesAtMost(frames: number): number {
+  let tables = 1;
+  for (const level of [2, 3, 4] as const) tables += Math.ceil(frames / LEVEL_PAGES[level]) + 1;
+  return tables;
+}
+
 export class MachinePort implements Amd64Hw {
   readonly cpus: number;
   readonly pcid: boolean;

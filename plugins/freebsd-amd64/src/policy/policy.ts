@@ -1,9 +1,10 @@
 // The `freebsd-amd64` policy: FreeBSD's vm_map over the amd64 pmap with per-pmap PKRU rangesets.
 import { signalsOf, Tokens, type PolicyDefinition, type PolicyMap, type PhaseHook } from '@shootdown/core';
 import type { Machine } from '@shootdown/mmu';
+import { bootTablesAtMost } from '../amd64/machine-port.js';
 import { Amd64PmapHandle, Amd64PmapTable } from '../amd64/pmap-table.js';
 import { gatherFactory } from '../amd64/delayed-invl.js';
-import { FreeBsdSystem } from './system.js';
+import { FreeBsdSystem, keyLifetimeOf } from './system.js';
 import { exclCheck, pkruRemove, pkruUpdate } from './variants.js';
 
 /** Where `configure` leaves the run's FreeBsdSystem, for this plug-in's own ops and probes. */
@@ -22,6 +23,13 @@ export const freebsdAmd64 = {
     'pkru-remove': pkruRemove,
     'pkru-update': pkruUpdate,
     'excl-check': exclCheck,
+  },
+  // configure's decisions before it boots (FreeBsdSystem): the key lifetime of `pkru-remove` (throwing what
+  // configure throws), then whether memory holds create_pagetables' tables at most; then the boot succeeds,
+  // and it never touches a TLB, so it leaves nothing for a step's invariants. Below that only the boot can tell.
+  preflight(machine, selection) {
+    keyLifetimeOf(selection.variants);
+    return bootTablesAtMost(machine.frames) <= machine.frames ? {} : null;
   },
   configure(container, selection) {
     const machine = container.resolve(Tokens.Machine) as Machine;

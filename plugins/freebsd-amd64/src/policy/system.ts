@@ -12,7 +12,7 @@ import type { PkruCallOptions } from '../pkru/pmap-pkru.js';
 import { VmObjects } from '../vm/objects.js';
 import { FreeBsdVmMap } from '../vm/vm-map.js';
 import { Vmspace } from '../vm/vmspace.js';
-import { KEY_LIFETIMES, type KeyLifetimeName } from './key-lifetime.js';
+import { KEY_LIFETIMES, type KeyLifetime, type KeyLifetimeName } from './key-lifetime.js';
 
 export interface SystemInputs {
   readonly machine: Machine;
@@ -25,6 +25,13 @@ export interface SystemInputs {
   readonly variants: Readonly<Record<string, string>>;
 }
 
+/** The key lifetime the `pkru-remove` variant selects; throws for a name this plug-in does not implement. */
+export function keyLifetimeOf(variants: Readonly<Record<string, string>>): KeyLifetime {
+  const lifetime = KEY_LIFETIMES[(variants['pkru-remove'] ?? 'map-delete') as KeyLifetimeName];
+  if (lifetime === undefined) throw new Error(`unknown pkru-remove variant ${variants['pkru-remove']}`);
+  return lifetime;
+}
+
 export class FreeBsdSystem {
   readonly phys: VmPhys;
   readonly port: MachinePort;
@@ -35,8 +42,7 @@ export class FreeBsdSystem {
 
   constructor(inputs: SystemInputs) {
     const { machine, frameBook, counters, phases, variants } = inputs;
-    const lifetime = KEY_LIFETIMES[(variants['pkru-remove'] ?? 'map-delete') as KeyLifetimeName];
-    if (lifetime === undefined) throw new Error(`unknown pkru-remove variant ${variants['pkru-remove']}`);
+    const lifetime = keyLifetimeOf(variants);
     const quirk = variants['excl-check'] !== 'lookup-lt';
     this.pkru = { pku: true, flush: variants['pkru-update'] !== 'no-invalidate' };
     this.phys = new VmPhys(machine, frameBook);

@@ -7,12 +7,13 @@ import {
   Tokens,
   type InvariantId,
   type PolicyDefinition,
+  type Preflight,
   type ResolvedSelection,
 } from '@shootdown/core';
-import { LINUX_MM, LinuxMm, machineFrameSink } from '@shootdown/linux-mm';
-import type { Machine } from '@shootdown/mmu';
+import { checkLinuxMmConfig, LINUX_MM, LinuxMm, machineFrameSink } from '@shootdown/linux-mm';
+import type { Machine, MachineParams } from '@shootdown/mmu';
 import type { DependencyContainer } from 'tsyringe';
-import { X86LinuxArch } from '../arch/x86-arch.js';
+import { reservedFramesFor, X86LinuxArch } from '../arch/x86-arch.js';
 import { X86Kernel } from '../kernel/x86-kernel.js';
 import { X86PmapTable } from '../kernel/pmap.js';
 import { X86_RUN, type X86Run } from '../run-state.js';
@@ -35,6 +36,21 @@ const NOT_CLAIMED: readonly InvariantId[] = [
   'stale-direct-map',
 ];
 const CLAIMS: readonly InvariantId[] = INVARIANT_IDS.filter((id) => !NOT_CLAIMED.includes(id));
+
+/**
+ * configure's decisions before it boots, from the same functions in its order: the variants' x86 and linux-mm
+ * configurations (each throws configure's own error for a name it has no implementation of), then the frames
+ * reserved at boot. The boot takes swapper_pg_dir and the direct map's tables from those reserved frames
+ * (reservedFramesFor counts them, with room to spare) and marks them reserved in the frame book; with at
+ * least one frame past them for the buddy allocator it boots. It never touches a TLB, so it leaves nothing
+ * for a step's invariants. With fewer frames only the boot can tell how it fails.
+ */
+function preflight(params: MachineParams, selection: ResolvedSelection): Preflight | null {
+  x86ConfigOf(selection.variants, params);
+  const reserved = reservedFramesFor(params.frames, params.directMap.leaf);
+  checkLinuxMmConfig(linuxMmConfigOf(selection.variants, params.frames, reserved));
+  return reserved < params.frames ? {} : null;
+}
 
 function configure(container: DependencyContainer, selection: ResolvedSelection): void {
   const machine = container.resolve(Tokens.Machine) as Machine;
@@ -82,4 +98,5 @@ export const linuxX86 = {
     'cpa-flush': cpaFlush,
   },
   configure,
+  preflight,
 } satisfies PolicyDefinition;
