@@ -55,3 +55,38 @@ describe('stale-direct-map: settling', () => {
     expect(notes(f).map((v) => [v.frame, v.address])).toEqual([[p, dm]]);
   });
 });
+
+describe('stale-direct-map: one note per window, at its holder', () => {
+  it('a window that lasts over several operations is one note', () => {
+    const { f, p } = cachedThen(KREAD, KDATA);
+    expect(notes(f).map((v) => v.frame)).toEqual([p]);
+    f.mon.operationReturned();
+    f.mon.operationReturned();
+    expect(notes(f)).toEqual([]);
+  });
+
+  it('names the CPU the flush has not reached yet', () => {
+    const f = fixture('x86_64', ['stale-direct-map']);
+    const p = f.frame();
+    const dm = f.m.directMapVa(p);
+    f.map(f.m.kernelSpace, dm, p, KREAD);
+    expect(read(f, 1, dm)).toBe(0);
+    f.m.setLeaf(f.m.kernelSpace, dm, 1, p, KDATA); // set_memory_rw
+    f.m.invlpg(0, dm); // flush_tlb_kernel_range done on CPU 0, CPU 1 not yet
+    f.mon.operationReturned();
+    expect(notes(f).map((v) => [v.cpu, v.address])).toEqual([[1, dm]]);
+  });
+});
+
+describe('stale-direct-map: only the linear map', () => {
+  it('a kernel alias outside the linear map (module text, vmalloc) made more permissive is no note', () => {
+    const f = fixture('x86_64', ['stale-direct-map']);
+    const p = f.frame();
+    const va = 2 ** 47 + 2 ** 40; // a kernel-half address outside the linear map
+    f.map(f.m.kernelSpace, va, p, KREAD);
+    expect(read(f, 1, va)).toBe(0);
+    f.m.setLeaf(f.m.kernelSpace, va, 1, p, KDATA);
+    f.mon.operationReturned();
+    expect(notes(f)).toEqual([]);
+  });
+});

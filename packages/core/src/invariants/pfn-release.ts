@@ -17,19 +17,16 @@ export const pfnRelease: Invariant = {
   id: 'pfn-release',
   description: 'After an unmap of a PFN mapping returns, a CPU still translates to one of its PFNs.',
   revoked(ctx, pfns) {
-    for (const f of pfns) judge(ctx, f);
+    for (const f of pfns) judgeRevoked(ctx, f);
   },
   framesChanged(ctx, first, count) {
     judgeRange(ctx, first, count, SELECT, judgeRevoked);
   },
 };
 
+/** A revoked frame (judgeRevoked is the only caller). */
 function judge(ctx: InvariantContext, f: number): void {
   const m = ctx.m;
-  if (f >= m.frames.count || (ctx.book.flags(f) & FRAME_REVOKED) === 0) {
-    ctx.settle('pfn-release', f);
-    return;
-  }
   for (const rec of staleLeafTo(m, f)) {
     const va = recordVaOf(m.staleLeaf, rec, f);
     if (isDirectMapVa(m, va)) continue;
@@ -54,7 +51,11 @@ function judge(ctx: InvariantContext, f: number): void {
   ctx.settle('pfn-release', f);
 }
 
-/** A frame of a changed range: judged while revoked. */
+/**
+ * A frame of a changed range, or one the revoking operation just marked: judged while revoked. No policy
+ * clears the flag (a revoked PFN stays revoked for the run), and the frame book has a flag word for each of
+ * the machine's frames only — a frame beyond it reads no flag and is not judged.
+ */
 function judgeRevoked(ctx: InvariantContext, f: number): void {
   if ((ctx.book.flags(f) & FRAME_REVOKED) !== 0) judge(ctx, f);
 }

@@ -14,8 +14,10 @@ export const staleDirectMap: Invariant = {
     const m = ctx.m;
     const s = m.staleLeaf;
     const now = new Set<number>();
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: equivalent — fast path: with no live record the scan finds nothing, and without a kernel space the MMU stores nothing at a kernel-half address, so no record is at a linear-map one
     if (s.live > 0 && m.kernelSpace >= 0) {
       const live = liveForScan(s);
+      // Stryker disable next-line EqualityOperator: equivalent — a step past the end reads an undefined record, whose address is no linear-map address
       for (let i = 0; i < live.length; i++) {
         const r = live[i];
         const va = recordVa(s, r);
