@@ -126,7 +126,8 @@ export interface LinuxArch {
   readonly directMap: DirectMapArch;
   readonly pkeys: PkeyArch;
   /**
-   * Where the mm takes its per-frame arrays (buddy free lists, page references): the simulated machine's
+   * Where the mm takes its per-frame arrays (buddy free lists, page references) and its software copies of
+   * the page tables (pgtable.ts): the simulated machine's
    * lease, so they are recycled from one run's machine to the next with the machine's own arrays and
    * belong to the next machine once this one is released. Absent: ordinary new arrays.
    */

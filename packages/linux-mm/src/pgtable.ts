@@ -128,8 +128,16 @@ export class PgtableStore {
     }
   }
 
+  /**
+   * A zeroed table array: a freed one of this run, else one from the machine's lease (recycled from the
+   * previous run's machine: every run's boot and first mappings allocate their tables again).
+   */
   private newTable(): Float64Array {
-    return this.spare.pop() ?? new Float64Array(PTRS_PER_TABLE);
+    return (
+      this.spare.pop() ??
+      this.arch.lease?.take(Float64Array, PTRS_PER_TABLE) ??
+      new Float64Array(PTRS_PER_TABLE)
+    );
   }
 
   private dropTable(table: number): void {

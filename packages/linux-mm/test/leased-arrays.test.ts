@@ -1,5 +1,5 @@
 // The mm's per-frame arrays (buddy free lists, page references, allocation orders, direct-map removals)
-// come from the arch's lease — the simulated machine's, recycled from one run's machine to the next. A
+// and its software copies of the page tables (pgtable.ts) come from the arch's lease — the simulated machine's, recycled from one run's machine to the next. A
 // zone or allocator built on recycled arrays must behave exactly as one built on new arrays: every array
 // handed back refilled with its initial value (array-pool.ts).
 import { ArrayLease, type LeasedArray, type LeasedArrayConstructor } from '@shootdown/mmu';
@@ -87,6 +87,34 @@ describe('linux-mm per-frame arrays from the machine lease', () => {
     lease.release();
     const again = new RecordingLease();
     expect(work(new LeasedArch(2, again))).toEqual(fresh);
-    expect(again.taken.filter((a) => lease.taken.includes(a))).toHaveLength(6);
+    expect(again.taken.filter((a) => a.length === 2048 && lease.taken.includes(a))).toHaveLength(6);
+  });
+
+  it('the software page tables come from the arch lease, zeroed again for the next machine', () => {
+    const work = (arch: FakeArch): unknown[] => {
+      const lm = new LinuxMm(arch, defaultLinuxMmConfig(2048, 16));
+      const mm = lm.initMm;
+      const pt = lm.pgtables;
+      const out: unknown[] = [];
+      // a PTE table under fresh upper levels, an entry written in it, read back through the walk
+      for (const addr of [0x4000_0000, 0x4020_0000, 0x7f00_0000_0000]) {
+        const table = pt.walk(0, mm, addr, 1, true);
+        out.push(table, pt.readEntry(mm, addr, 1));
+        pt.setEntry(0, mm, 1, table, (addr / 4096) & 511, addr, 0x1234);
+        out.push(pt.readEntry(mm, addr, 1));
+      }
+      out.push(pt.size(), Array.from(pt.get(mm.pgd)).filter((e) => e !== 0).length);
+      return out;
+    };
+    const fresh = work(new FakeArch(2));
+    const lease = new RecordingLease();
+    expect(work(new LeasedArch(2, lease))).toEqual(fresh);
+    const tables = lease.taken.filter((a) => a instanceof Float64Array && a.length === 512);
+    // the pgd and, per address, whatever levels it lacked: every table the store made came from the lease
+    expect(tables.length).toBe(fresh.at(-2));
+    lease.release();
+    const again = new RecordingLease();
+    expect(work(new LeasedArch(2, again))).toEqual(fresh);
+    expect(again.taken.filter((a) => tables.includes(a))).toHaveLength(tables.length);
   });
 });

@@ -5,7 +5,7 @@
 import { ArrayLease } from './array-pool.js';
 import { ENTRIES_PER_TABLE, Pte, type Level } from './constants.js';
 import { LeafIndex } from './leaf-index.js';
-import { grown } from './grown.js';
+import { grownOn } from './grown.js';
 
 const LEAF = Pte.PRESENT | Pte.TABLE;
 
@@ -43,7 +43,8 @@ export class PageTables {
   /** Entries by the frame they map, built on first use (leaf-index.ts); null until then. */
   private leaves: LeafIndex | null = null;
 
-  /** @param lease where the first arrays come from (the machine's, recycled across machines); grown ones are new. */
+  /** @param lease where the arrays come from, the first ones and the grown ones (the machine's, recycled across
+   *  machines). */
   constructor(
     private readonly frameCount: number,
     private readonly lease: ArrayLease = new ArrayLease(),
@@ -88,7 +89,8 @@ export class PageTables {
     const slot = recycled ? this.freeSlots.pop()! : this.nextSlot++;
     if (slot >= this.capacity) this.grow();
     // A recycled slot may still hold the entries of the table it was (release keeps them). A slot never
-    // used before is still as its array came, zero (leased arrays are refilled, grown ones are new): a boot
+    // used before is still as its array came, zero (leased arrays, the first and the grown ones, are refilled
+    // when taken, and a grown array's new part is past every slot used so far): a boot
     // adopting thousands of tables does not clear them twice.
     if (recycled) {
       const base = slot * ENTRIES_PER_TABLE;
@@ -187,20 +189,20 @@ export class PageTables {
     // Grow by half: doubling would leave up to half of the largest arrays unused (heap budget, DESIGN §8).
     const cap = Math.max(atLeast, Math.ceil(this.capacity * 1.5));
     const n = cap * ENTRIES_PER_TABLE;
-    this.flags = grown(this.flags, n);
-    this.out = grown(this.out, n);
-    this.since = grown(this.since, n);
+    this.flags = grownOn(this.lease, this.flags, n);
+    this.out = grownOn(this.lease, this.out, n);
+    this.since = grownOn(this.lease, this.since, n);
     // Stryker disable next-line UnaryOperator: equivalent — unused-slot sentinel; readers check slotLive or read adopted slots only
-    this.slotPfn = grown(this.slotPfn, cap, -1);
-    this.slotLevel = grown(this.slotLevel, cap);
-    this.slotLinks = grown(this.slotLinks, cap);
-    this.slotUsed = grown(this.slotUsed, cap);
-    this.slotBase = grown(this.slotBase, cap);
+    this.slotPfn = grownOn(this.lease, this.slotPfn, cap, -1);
+    this.slotLevel = grownOn(this.lease, this.slotLevel, cap);
+    this.slotLinks = grownOn(this.lease, this.slotLinks, cap);
+    this.slotUsed = grownOn(this.lease, this.slotUsed, cap);
+    this.slotBase = grownOn(this.lease, this.slotBase, cap);
     // Stryker disable next-line UnaryOperator: equivalent — unused-slot sentinel; readers check slotLive or read adopted slots only
-    this.slotSpace = grown(this.slotSpace, cap, -1);
-    this.slotLive = grown(this.slotLive, cap);
-    this.slotLinkedAt = grown(this.slotLinkedAt, cap);
-    this.slotAliasSince = grown(this.slotAliasSince, cap);
+    this.slotSpace = grownOn(this.lease, this.slotSpace, cap, -1);
+    this.slotLive = grownOn(this.lease, this.slotLive, cap);
+    this.slotLinkedAt = grownOn(this.lease, this.slotLinkedAt, cap);
+    this.slotAliasSince = grownOn(this.lease, this.slotAliasSince, cap);
     this.capacity = cap;
     this.leaves?.grow(n);
   }
