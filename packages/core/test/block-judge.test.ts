@@ -14,7 +14,7 @@ import {
   type InvariantViolation,
   type MachineView,
 } from '../src/index.js';
-import { propertyRuns } from './property-runs.js';
+import { propertyRuns, underMutationTesting } from './property-runs.js';
 
 const GIB = 0x40000000;
 const SIZES = [1, 2, 3] as const;
@@ -104,7 +104,7 @@ function perFrameView(m: Machine): MachineView {
   return bind(m, []) as unknown as MachineView;
 }
 
-function rig(arch: ArchName) {
+function rig(arch: ArchName, reference = true) {
   const m = createMachine({ arch, cpus: 2, memory: '1GiB', tlb: 'adversarial' });
   const books = [new FrameTable(m.frames.count), new FrameTable(m.frames.count)];
   // The reference's book has no chunk marks: its range judges read every frame.
@@ -142,10 +142,8 @@ function rig(arch: ArchName) {
     window: (n: string) => (n === 'linux.mermap' ? WINDOW : undefined),
     spaceOf: () => undefined,
   };
-  const mons = [
-    new InvariantMonitor(m, books[0], [], env),
-    new InvariantMonitor(perFrameView(m), books[1], [], env),
-  ];
+  const mons = [new InvariantMonitor(m, books[0], [], env)];
+  if (reference) mons.push(new InvariantMonitor(perFrameView(m), books[1], [], env));
   for (const mon of mons) mon.attach();
   for (let c = 0; c < 2; c++) m.setRoot(c, users[c]);
   return { m, books, mons, users, region, spaceOf };
@@ -326,12 +324,15 @@ describe('a breach inside a block is found at its frame', () => {
   for (const arch of ['arm64', 'x86_64'] as const) {
     for (const b of BREACHES) {
       it(`${arch}: ${b.name}`, () => {
-        const r = rig(arch);
+        // Under mutation testing the frame-by-frame reference is left out here (it judges each of a
+        // 1 GiB block's frames: seconds per example, paid by every surviving mutant these cover); the
+        // property test below still compares the two, and `want` is checked either way.
+        const r = rig(arch, !underMutationTesting());
         const all: [string, number | null][] = [];
         for (const c of b.cmds) {
           run(r, c);
           const [got, want] = r.mons.map((mon) => mon.take());
-          expect(brief(got)).toEqual(brief(want));
+          if (want !== undefined) expect(brief(got)).toEqual(brief(want));
           for (const v of got) all.push([v.invariant, v.frame]);
         }
         const ids = new Set(b.want.map(([id]) => id));
@@ -358,8 +359,8 @@ describe('range invariants judging blocks through chunk summaries agree with jud
           }
         }),
         // Each case runs two monitors over a 1 GiB machine, one of them judging frame by frame: under
-        // mutation testing the first 3 cases (the first alone reaches over 500 violations).
-        { numRuns: propertyRuns(12, 3), seed: 7 },
+        // mutation testing the first case only (it alone reaches over 500 violations).
+        { numRuns: propertyRuns(12, 1), seed: 7 },
       );
       // The commands do reach breaches (the comparison is not of two empty lists).
       expect(seen).toBeGreaterThan(50);
