@@ -17,41 +17,77 @@ export interface LeasedArrayConstructor<T extends LeasedArray> {
 }
 
 /**
- * Arrays kept for reuse, per (type, length); past this total, released arrays are left to the collector.
- * A 64 MiB machine's arrays are about 1 MiB: this keeps several machines' worth, while a multi-GiB machine
- * (tens of MiB of arrays, rare, and slow to run anyway) is not kept alive after its run — the pool must not
- * raise a worker's peak memory (DESIGN §8: `compare --jobs 1` of the catalogue in ≤ 300 MiB).
+ * Arrays kept for reuse, per (type, length), by any later machine; past this total, released arrays are not
+ * kept there. A 64 MiB machine's arrays are about 1 MiB: this keeps several machines' worth.
  */
 const MAX_POOLED_BYTES = 8 * 1024 * 1024;
 
-class ArrayPool {
-  /** Free arrays by constructor, then by length (no key string built per take and give: a litmus-sized
-   *  run takes and gives back ~120 arrays). */
+/** Free arrays by constructor, then by length (no key string built per take and give: a litmus-sized run
+ *  takes and gives back ~120 arrays). */
+class FreeArrays {
   readonly #free = new Map<LeasedArrayConstructor<LeasedArray>, Map<number, LeasedArray[]>>();
-  #bytes = 0;
+  bytes = 0;
 
-  take<T extends LeasedArray>(ctor: LeasedArrayConstructor<T>, length: number, fill: number): T {
-    const list = this.#free.get(ctor)?.get(length);
-    const a = list === undefined ? undefined : (list.pop() as T | undefined);
-    if (a === undefined) {
-      const fresh = new ctor(length);
-      if (fill !== 0) fresh.fill(fill);
-      return fresh;
-    }
-    this.#bytes -= a.byteLength;
-    a.fill(fill);
+  pop<T extends LeasedArray>(ctor: LeasedArrayConstructor<T>, length: number): T | undefined {
+    const a = this.#free.get(ctor)?.get(length)?.pop() as T | undefined;
+    if (a !== undefined) this.bytes -= a.byteLength;
     return a;
   }
 
-  give(a: LeasedArray): void {
-    if (this.#bytes + a.byteLength > MAX_POOLED_BYTES) return;
+  push(a: LeasedArray): void {
     const ctor = a.constructor as LeasedArrayConstructor<LeasedArray>;
     let byLength = this.#free.get(ctor);
     if (byLength === undefined) this.#free.set(ctor, (byLength = new Map<number, LeasedArray[]>()));
     let list = byLength.get(a.length);
     if (list === undefined) byLength.set(a.length, (list = []));
     list.push(a);
-    this.#bytes += a.byteLength;
+    this.bytes += a.byteLength;
+  }
+
+  clear(): void {
+    this.#free.clear();
+    this.bytes = 0;
+  }
+}
+
+class ArrayPool {
+  readonly #shared = new FreeArrays();
+  /**
+   * The arrays of a machine too large for the shared pool (a multi-GiB machine: tens of MiB), kept only for the
+   * next machine of the same frame count — a catalogue runs each scenario under every selection in a row — and
+   * dropped as soon as a machine of another size is built. So they never outlive the runs of their size, and a
+   * worker's peak memory stays that of its largest machine (DESIGN §8: `compare --jobs 1` in ≤ 300 MiB).
+   */
+  readonly #large = new FreeArrays();
+  #largeFrames = -1;
+
+  /** A machine of `frames` frames is being built: a larger machine's arrays of another size go. */
+  machineBuilt(frames: number): void {
+    if (frames === this.#largeFrames) return;
+    this.#large.clear();
+    this.#largeFrames = frames;
+  }
+
+  take<T extends LeasedArray>(ctor: LeasedArrayConstructor<T>, length: number, fill: number): T {
+    const a = this.#shared.pop(ctor, length) ?? this.#large.pop(ctor, length);
+    if (a === undefined) {
+      const fresh = new ctor(length);
+      if (fill !== 0) fresh.fill(fill);
+      return fresh;
+    }
+    a.fill(fill);
+    return a;
+  }
+
+  /** The arrays of one released lease; `frames`: the machine's frame count, if it is a machine's. */
+  give(arrays: readonly LeasedArray[], frames: number | undefined): void {
+    let bytes = 0;
+    for (const a of arrays) bytes += a.byteLength;
+    if (bytes > MAX_POOLED_BYTES) {
+      if (frames === this.#largeFrames) for (const a of arrays) this.#large.push(a);
+      return;
+    }
+    for (const a of arrays) if (this.#shared.bytes + a.byteLength <= MAX_POOLED_BYTES) this.#shared.push(a);
   }
 }
 
@@ -67,6 +103,11 @@ export class ArrayLease {
   #taken: LeasedArray[] = [];
   #released = false;
 
+  /** @param frames the frame count of the machine whose arrays these are (absent: no machine's). */
+  constructor(readonly frames?: number) {
+    if (frames !== undefined) pool.machineBuilt(frames);
+  }
+
   take<T extends LeasedArray>(ctor: LeasedArrayConstructor<T>, length: number, fill = 0): T {
     if (this.#released) throw new Error('the machine was released: its arrays belong to another machine');
     const a = pool.take(ctor, length, fill);
@@ -77,7 +118,7 @@ export class ArrayLease {
   release(): void {
     if (this.#released) return;
     this.#released = true;
-    for (const a of this.#taken) pool.give(a);
+    pool.give(this.#taken, this.frames);
     this.#taken = [];
   }
 }

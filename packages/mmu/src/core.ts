@@ -112,9 +112,10 @@ export abstract class MachineCore implements StaleListener {
    * The machine's typed arrays, and the OS model's arrays sized by it (`lease.take`): `release()` gives
    * them to the next machine of this thread once nothing will read this one again.
    */
-  readonly lease = new ArrayLease();
+  readonly lease: ArrayLease;
 
   constructor(params: MachineParams, costs: CostModel) {
+    this.lease = new ArrayLease(params.frames);
     this.params = params;
     this.arch = params.arch === 'arm64' ? arm64 : x86_64;
     this.isArm = params.arch === 'arm64';

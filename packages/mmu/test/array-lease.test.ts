@@ -67,4 +67,44 @@ describe('array lease: a machine built from a released one reads like a new one'
     expect(again).toBe(a);
     expect(Array.from(again)).toEqual(new Array(8).fill(-1));
   });
+
+  // A lease whose arrays total more than the shared pool keeps (8 MiB) is a multi-GiB machine's: 1.1 M doubles.
+  // (Identity is compared with ===: a matcher would print a million elements.)
+  const LARGE = 1_100_000;
+
+  it('a machine too large for the shared pool hands its arrays to the next machine of its size', () => {
+    const first = new ArrayLease(786_432);
+    const big = first.take(Float64Array, LARGE);
+    const small = first.take(Int32Array, 5, -1);
+    big[7] = 3;
+    small[1] = 9;
+    first.release();
+    const next = new ArrayLease(786_432);
+    const again = next.take(Float64Array, LARGE, 2);
+    expect(again === big).toBe(true);
+    expect(again.every((v) => v === 2)).toBe(true);
+    expect(next.take(Int32Array, 5, -1)).toBe(small);
+    expect(Array.from(small)).toEqual([-1, -1, -1, -1, -1]);
+    next.release();
+  });
+
+  it('drops them as soon as a machine of another size is built', () => {
+    const first = new ArrayLease(524_288);
+    const big = first.take(Float64Array, LARGE);
+    first.release();
+    new ArrayLease(16_384).release();
+    expect(new ArrayLease(524_288).take(Float64Array, LARGE) === big).toBe(false);
+  });
+
+  it('keeps them for no one when the lease is no machine’s or another machine was built meanwhile', () => {
+    const loose = new ArrayLease();
+    const big = loose.take(Float64Array, LARGE);
+    loose.release();
+    expect(new ArrayLease(262_144).take(Float64Array, LARGE) === big).toBe(false);
+    const older = new ArrayLease(131_072);
+    const old = older.take(Float64Array, LARGE);
+    new ArrayLease(65_536);
+    older.release();
+    expect(new ArrayLease(65_536).take(Float64Array, LARGE) === old).toBe(false);
+  });
 });
