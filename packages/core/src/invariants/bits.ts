@@ -44,12 +44,18 @@ export function recordVaOf(s: StaleRecords, r: number, pfn: number): number {
 }
 
 /**
+ * The answer for a frame no stale record reaches — nearly every frame at nearly every frame event — shared
+ * rather than a new empty list per question.
+ */
+const NO_RECORDS: readonly number[] = Object.freeze([]);
+
+/**
  * Stale leaf records that reach `pfn`, in live-list order: through the MMU's per-frame index when the view
  * keeps one (the records of that frame only), else by a scan of every live record.
  */
-export function staleLeafTo(m: MachineView, pfn: number): number[] {
+export function staleLeafTo(m: MachineView, pfn: number): readonly number[] {
+  if (m.reverse.staleRefs(pfn) === 0) return NO_RECORDS;
   const out: number[] = [];
-  if (m.reverse.staleRefs(pfn) === 0) return out;
   const s = m.staleLeaf;
   if (s.framesIndexed === true && s.reaching !== undefined) {
     for (const r of s.reaching(pfn)) if (recordCounts(m, s, r)) out.push(r);
@@ -161,8 +167,8 @@ export function validBeforeFree(m: MachineView, pfn: number): number {
  * offers it — O(records at that address) instead of a scan of every live record, which matters when a
  * variant leaves thousands of stale linear-map entries behind (skip-flush bounds).
  */
-export function staleDirectMapTo(m: MachineView, pfn: number): number[] {
-  if (m.reverse.staleRefs(pfn) === 0) return [];
+export function staleDirectMapTo(m: MachineView, pfn: number): readonly number[] {
+  if (m.reverse.staleRefs(pfn) === 0) return NO_RECORDS;
   const s = m.staleLeaf;
   if (s.chain === undefined || s.nextInChain === undefined) {
     return staleLeafTo(m, pfn).filter((r) => isDirectMapVa(m, recordVaOf(s, r, pfn)));

@@ -142,8 +142,15 @@ export class X86Kernel implements Kernel {
 
   window(name: string): { readonly start: Va; readonly end: Va } | undefined {
     if (name !== 'linux.mermap') return undefined;
-    return { start: MERMAP_BASE, end: MERMAP_BASE + this.arch.nrCpus * MERMAP_WINDOW_PAGES * 4096 };
+    // Asked by the mermap invariants at every frame freed: one object for the run, not one per question.
+    this.mermapWindow ??= {
+      start: MERMAP_BASE,
+      end: MERMAP_BASE + this.arch.nrCpus * MERMAP_WINDOW_PAGES * 4096,
+    };
+    return this.mermapWindow;
   }
+
+  private mermapWindow: { readonly start: Va; readonly end: Va } | undefined;
 
   fork(cpu: CpuId): ProcessReport {
     const t = this.task(cpu);
