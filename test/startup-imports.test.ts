@@ -78,9 +78,14 @@ if (!r.ok) throw new Error(JSON.stringify(r.errors));`);
   });
 
   // tsyringe is the engine's one file too (engine runner/root-container.ts), not the package's ~33 modules
-  it('a run makes its container with the build’s one-file tsyringe and none of the package’s modules', () => {
+  it('a run makes its container with the build’s one-file tsyringe, and draws with one-file string-width and wrap-ansi', () => {
     const files = loadedByCli(['run', 'vfree-exec-reuse', '--policy', 'linux-x86']);
     expect(files.filter((f) => f.endsWith('/packages/engine/dist/vendor/tsyringe.cjs'))).toHaveLength(1);
     expect(files.filter((f) => f.includes('/node_modules/tsyringe/'))).toEqual([]);
+    // and its table is measured and wrapped by the build's one-file string-width and wrap-ansi (render/grid.ts)
+    for (const name of ['string-width', 'wrap-ansi']) {
+      expect(files.filter((f) => f.endsWith(`/packages/engine/dist/vendor/${name}.cjs`))).toHaveLength(1);
+      expect(files.filter((f) => f.includes(`/node_modules/${name}/`))).toEqual([]);
+    }
   });
 });

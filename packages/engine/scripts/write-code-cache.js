@@ -1,7 +1,8 @@
-// Build step after the validators are precompiled and yaml, cli-table3 and tsyringe are vendored: their V8
-// code caches (core's code-cache.ts), taken after the engine's own loader read a scenario through the first
-// two, a table was drawn with the third and a child container registered and resolved a value through the
-// fourth — what every `run` does with them first — so the functions that compiled are in the caches too.
+// Build step after the validators are precompiled and yaml, cli-table3, tsyringe, string-width and
+// wrap-ansi are vendored: their V8 code caches (core's code-cache.ts), taken after the engine's own loader
+// read a scenario through the first two, a table was drawn with the third, a child container registered and
+// resolved a value through the fourth and the last two measured and wrapped a line — what every `run` does
+// with them first — so the functions that compiled are in the caches too.
 // Stale caches of an earlier build are removed first.
 import 'reflect-metadata';
 import { rmSync } from 'node:fs';
@@ -14,6 +15,8 @@ const files = [
   '../dist/scenario/precompiled-validators.cjs',
   '../dist/vendor/cli-table3.cjs',
   '../dist/vendor/tsyringe.cjs',
+  '../dist/vendor/string-width.cjs',
+  '../dist/vendor/wrap-ansi.cjs',
 ].map((f) => fileURLToPath(new URL(f, import.meta.url)));
 for (const f of files) rmSync(codeCachePath(f), { force: true });
 
@@ -61,4 +64,9 @@ if (!child.isRegistered(token, true) || child.resolve(token) !== 1)
   throw new Error('tsyringe resolved nothing');
 child.reset();
 await child.dispose();
+// display widths and wrapped prose as render/grid.ts measures and wraps them
+if (requireWithCodeCache(files[4])('kflush: 1 of 2 — 漢字') !== 21)
+  throw new Error('string-width measured wrong');
+if (!requireWithCodeCache(files[5])('one two three four', 8, { hard: true, trim: false }).includes('\n'))
+  throw new Error('wrap-ansi wrapped nothing');
 for (const f of files) writeCodeCache(f);

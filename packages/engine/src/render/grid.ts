@@ -11,15 +11,16 @@ import { requireWithCodeCache } from '@shootdown/core';
 const require = createRequire(import.meta.url);
 
 /**
- * cli-table3 as the build vendored it: one file (dist/vendor/cli-table3.cjs, scripts/bundle-dist.js
- * --vendor) compiled from its V8 code cache (core's code-cache.ts), ~1 ms of CPU instead of ~8 for the
- * package's modules; from sources without a build, the package itself. Copies are harmless: a table is
- * drawn by the one class that made it.
+ * A library as the build vendored it: one file (dist/vendor/<name>.cjs, scripts/bundle-dist.js --vendor)
+ * compiled from its V8 code cache (core's code-cache.ts) — cli-table3 ~1 ms of CPU instead of ~8 for the
+ * package's modules, string-width and wrap-ansi (seven modules between them) ~1 instead of ~4; from
+ * sources without a build, the package itself. Copies are harmless: a table is drawn by the one class that
+ * made it, and the other two are pure functions of their arguments.
  */
-function cliTable3(): typeof CliTable3 {
+function vendored(name: string): unknown {
   // from dist/render/ and from src/render/ alike: the package's dist/vendor
-  const vendored = fileURLToPath(new URL('../../dist/vendor/cli-table3.cjs', import.meta.url));
-  return (existsSync(vendored) ? requireWithCodeCache(vendored) : require('cli-table3')) as typeof CliTable3;
+  const file = fileURLToPath(new URL(`../../dist/vendor/${name}.cjs`, import.meta.url));
+  return existsSync(file) ? requireWithCodeCache(file) : require(name);
 }
 
 type StringWidth = (s: string) => number;
@@ -31,7 +32,7 @@ let Table: typeof CliTable3 | undefined;
 
 /** Terminal columns a string takes (what cli-table3 itself measures with, so fit decisions agree). */
 export function displayWidth(s: string): number {
-  stringWidth ??= require('string-width') as StringWidth;
+  stringWidth ??= vendored('string-width') as StringWidth;
   return stringWidth(s);
 }
 
@@ -46,7 +47,7 @@ export function wrapLine(
   indent = '  ',
   keepTogether: readonly string[] = [],
 ): string[] {
-  wrapAnsi ??= require('wrap-ansi') as WrapAnsi;
+  wrapAnsi ??= vendored('wrap-ansi') as WrapAnsi;
   const lead = /^ */.exec(line)![0];
   // a one-column placeholder that wrap-ansi does not break at, for the spaces that must stay (a key
   // item such as `▶ first divergence`)
@@ -150,7 +151,7 @@ const PLAIN = {
  * top border becomes the separator under the previous one); plain blocks are a blank line apart.
  */
 export function drawBlocks(blocks: readonly Block[], widths: readonly number[], frame: Frame): string[] {
-  Table ??= cliTable3();
+  Table ??= vendored('cli-table3') as typeof CliTable3;
   const out: string[] = [];
   blocks.forEach((b, k) => {
     const chars =
