@@ -152,6 +152,22 @@ describe('reverse view: what one kind of translation leaves in the others', () =
     expect([v.blocksOnly(S2, 2 * S2), v.blocksOnly(S3, S3 + S2)]).toEqual([true, true]);
   });
 
+  it('a writable 2 MiB block over an executable 4 KiB frame: W+X found through the 1 GiB summary, valid or stale', () => {
+    for (const kind of ['valid', 'stale'] as const) {
+      const { v } = view();
+      v[kind](S2, S2, W, 1, 1);
+      v.valid(S2 + 3, 1, X, 1, 1);
+      expect([
+        v.anyWhere('wx', 0, S3),
+        v.anyWhere('wx', 0, S2),
+        where(v, 'wx', 0, FRAMES),
+        v.wxFrames,
+      ]).toEqual([true, false, [S2 + 3], 1]);
+      v[kind](S2, S2, W, 1, -1);
+      expect([v.anyWhere('wx', 0, S3), where(v, 'wx', 0, FRAMES), v.wxFrames]).toEqual([false, [], 0]);
+    }
+  });
+
   it('a stale block is counted per chunk as a valid one is; an unaligned stale run per frame', () => {
     const { v } = view();
     v.stale(S2, S2, X, 1, 1);
