@@ -255,17 +255,23 @@ describe('setLeaves: a run of leaf stores into one table', () => {
           for (let k = 0; k < 12; k++)
             single.m.setLeaf(single.space, single.va + (8 + k) * 4096, 1, out + k, flagsOf(flags));
           expect(JSON.stringify(observe(bulk, s))).toBe(JSON.stringify(observe(single, s)));
-          // Everything cleared and invalidated again: no frame is reached, executable or W+X any more, and
-          // each 2 MiB chunk counts nothing (a count the run left behind would answer "might" wrongly).
-          for (const r of [bulk, single]) {
-            for (const i of [...preset.map(([i]) => i), ...Array.from({ length: 12 }, (_, k) => 8 + k)])
-              if (r.m.lookup(r.space, r.va + i * 4096).present) r.m.clearEntry(r.space, r.va + i * 4096, 1);
-            // Both CPUs: a global leaf may be cached by any of them.
-            for (const cpu of [0, 1]) {
-              if (arch === 'x86_64') r.m.flushGlobal(cpu);
-              else tlbiDsb(r.m, cpu, 'VMALLE1');
+          // Entries cleared and invalidated on both CPUs (a global leaf may be cached by any of them): first
+          // the presets — the run's frames are then the only ones counted in their chunk, so a frame the
+          // run left out of a per-chunk count would be missed by framesWhere — then the run itself: no
+          // frame is reached, executable or W+X any more, and no chunk counts anything.
+          const clear = (indices: number[]): void => {
+            for (const r of [bulk, single]) {
+              for (const i of indices)
+                if (r.m.lookup(r.space, r.va + i * 4096).present) r.m.clearEntry(r.space, r.va + i * 4096, 1);
+              for (const cpu of [0, 1]) {
+                if (arch === 'x86_64') r.m.flushGlobal(cpu);
+                else tlbiDsb(r.m, cpu, 'VMALLE1');
+              }
             }
-          }
+          };
+          clear(preset.map(([i]) => i));
+          expect(JSON.stringify(observe(bulk, s))).toBe(JSON.stringify(observe(single, s)));
+          clear(Array.from({ length: 12 }, (_, k) => 8 + k));
           const after = observe(bulk, s);
           expect(JSON.stringify(after)).toBe(JSON.stringify(observe(single, s)));
           for (const kind of ['exec', 'wx', 'after-free'] as const)
@@ -289,8 +295,14 @@ describe('setLeaves: a run of leaf stores into one table', () => {
     // Freed and handed out again (the allocator's reuse), one clock tick each, then mapped by one run.
     for (const f of frames) m.frames.free(f);
     for (const f of frames) m.frames.setTag(f, 'data');
-    m.setLeaves(space, USER_VA, 1, 16, frames[0]!, Pte.WRITABLE | Pte.USER);
+    // Writable and executable (a W+X mapping, the kind INV-WX reports): each frame counted in both.
+    m.setLeaves(space, USER_VA, 1, 16, frames[0]!, Pte.WRITABLE | Pte.USER | Pte.XUSER);
     for (const f of frames) expect(m.reachers(f)).toMatchObject({ valid: 1, validAfterFree: 0 });
+    const wx: number[] = [];
+    m.reverse.framesWhere('wx', 0, FRAMES, (f) => wx.push(f));
+    expect([wx, m.wxFrameCount, m.reverse.anyWhere('wx', 0, FRAMES)]).toEqual([frames, 16, true]);
+    // Reached by 4 KiB leaves of their own: no chunk of theirs is reached by whole-chunk blocks only.
+    for (const f of frames) expect(m.reverse.blocksOnly(f - (f % 512), f - (f % 512) + 512)).toBe(false);
     expect(m.afterFreeFrameCount).toBe(0);
     const seen: number[] = [];
     m.reverse.framesWhere('after-free', 0, FRAMES, (f) => seen.push(f));
