@@ -51,6 +51,7 @@ function judge(ctx: InvariantContext, f: number): void {
   for (const rec of staleLeafTo(ctx.m, f)) {
     const s = ctx.m.staleLeaf;
     if (!isExec(s.flags[rec])) continue;
+    // Stryker disable next-line EqualityOperator: equivalent — store and free times are distinct ticks of one clock
     if (!free && s.since[rec] >= freedAt) continue;
     if (!staleGrantsMore(ctx.m, rec, f)) continue;
     const va = recordVaOf(s, rec, f);
