@@ -59,20 +59,24 @@ describe('the monitor', () => {
     expect(f.mon.take().filter((x) => x.invariant === 'break-before-make')).toHaveLength(1);
   });
 
+  /** The fixture's machine and book watched by a monitor of one probe invariant instead of the catalogue. */
+  function probed(probe: Invariant): { f: ReturnType<typeof fixture>; mon: InvariantMonitor } {
+    const f = fixture('x86_64');
+    f.mon.detach();
+    const env = { window: () => undefined, spaceOf: () => undefined };
+    const mon = new InvariantMonitor(f.m, f.book, [], env, [probe]);
+    mon.attach();
+    return { f, mon };
+  }
+
   it('runs only the invariants it was given', () => {
     const seen: string[] = [];
-    const probe: Invariant = {
+    const { f, mon } = probed({
       id: 'wx-alias',
       description: 'probe',
       framesChanged: (_ctx, first, count, cause) => void seen.push(`${first}+${count}:${cause}`),
       operationReturned: () => void seen.push('returned'),
-    };
-    const f = fixture('x86_64');
-    f.mon.detach();
-    const mon = new InvariantMonitor(f.m, f.book, [], { window: () => undefined, spaceOf: () => undefined }, [
-      probe,
-    ]);
-    mon.attach();
+    });
     const p = f.frame();
     f.m.ensurePath(f.user, 0x400000, 1, f.table);
     mon.operationReturned(); // settles the frame-book changes above
@@ -86,18 +90,12 @@ describe('the monitor', () => {
 
   it('a frame the book and then the MMU free is settled once; frames in between keep their turn', () => {
     const seen: string[] = [];
-    const probe: Invariant = {
+    const { f, mon } = probed({
       id: 'stale-after-free',
       description: 'probe',
       framesChanged: (_ctx, first, count, cause) => void seen.push(`${first}+${count}:${cause}`),
       frameState: (_ctx, pfn, _from, to) => void seen.push(`${pfn}:state ${to}`),
-    };
-    const f = fixture('x86_64');
-    f.mon.detach();
-    const mon = new InvariantMonitor(f.m, f.book, [], { window: () => undefined, spaceOf: () => undefined }, [
-      probe,
-    ]);
-    mon.attach();
+    });
     const p = f.frame();
     const q = f.frame();
     const r = f.frame();
