@@ -33,7 +33,8 @@ export const staleAfterFree: Invariant = {
 
 function judge(ctx: InvariantContext, f: number): void {
   const m = ctx.m;
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent — records and judged frames are frames and spaces of this machine
+  // A device frame past RAM (ioremap, a PFN mapping of a BAR or ROM) is never freed nor reused: the
+  // page allocator never owns it (test/device-frames.test.ts).
   if (f >= m.frames.count) return;
   const st = ctx.book.state(f);
   const reused = !m.frames.isFree(f) && st !== FrameState.Free && st !== FrameState.UnmappedPool;
