@@ -15,8 +15,14 @@ export function staleKey(indexAtLevel: number, tag: number): number {
   return indexAtLevel * 131072 + tag;
 }
 
-/** How many chain heads `StaleSet` remembers between changes. */
-const MEMO = 4;
+/** Chain heads `StaleSet` keeps per level (a power of two): the cache is direct-mapped, one compare per ask. */
+const HEAD_SLOTS = 16;
+
+/** The cache slot of (level, index, tag). GLOBAL_TAG (2^16) and the small PCIDs/ASIDs land apart, so the two
+ *  tags an INVLPG asks about (current PCID, global) do not evict each other. */
+function headSlot(level: number, index: number, tag: number): number {
+  return level * HEAD_SLOTS + ((index + (tag ^ (tag >>> 13)) * 3) & (HEAD_SLOTS - 1));
+}
 
 export class StaleSet {
   private cap = 64;
@@ -58,9 +64,11 @@ export class StaleSet {
   live = 0;
   /** Live records per level (index 1..4). */
   private readonly levelLive = new Int32Array(5);
-  /** Last answers of `head`: MEMO × (level, index, tag, head); level −1 = empty. */
-  private readonly memo = new Float64Array(MEMO * 4).fill(-1);
-  private memoNext = 0;
+  /** Known chain heads, direct-mapped by headSlot: (index, tag) → head (−1: none); index −1 = empty slot.
+   *  Every change of a chain's head writes its slot, so what a slot holds is always true. */
+  private readonly cachedIndex = new Float64Array(5 * HEAD_SLOTS).fill(-1);
+  private readonly cachedTag = new Int32Array(5 * HEAD_SLOTS);
+  private readonly cachedHead = new Int32Array(5 * HEAD_SLOTS);
   /** Per CPU: records whose mask (any side) has this CPU — lets an access skip the lookup entirely. */
   readonly cpuRefs: Int32Array;
   readonly stride: number;
@@ -143,7 +151,7 @@ export class StaleSet {
     if (head !== undefined) this.prev[head] = r;
     map.set(key, r);
     this.levelLive[level]++;
-    this.forgetHeads();
+    this.headIs(level, index, tag, r);
     this.livePos[r] = this.live;
     this.liveList[this.live++] = r;
     this.tagsLive.set(tag, (this.tagsLive.get(tag) ?? 0) + 1);
@@ -160,28 +168,25 @@ export class StaleSet {
 
   /**
    * First record of the chain (level, index, tag), or -1. A level without records answers without the map,
-   * and the last few answers are kept until a chain's head changes: an invalidation sent to every CPU asks
+   * and recent answers are kept (each slot rewritten whenever its chain's head changes): an invalidation sent to every CPU asks
    * the same questions once per CPU (a kernel-range flush on 48 CPUs: 48 × the same page and tags).
    */
   private head(level: number, index: number, tag: number): number {
     if (this.levelLive[level] === 0) return -1;
-    const m = this.memo;
-    for (let k = 0; k < MEMO * 4; k += 4)
-      if (m[k] === level && m[k + 1] === index && m[k + 2] === tag) return m[k + 3];
+    const k = headSlot(level, index, tag);
+    if (this.cachedIndex[k] === index && this.cachedTag[k] === tag) return this.cachedHead[k];
     const r = this.heads[level].get(staleKey(index, tag));
     const h = r === undefined ? -1 : r;
-    const k = this.memoNext;
-    this.memoNext = (k + 4) % (MEMO * 4);
-    m[k] = level;
-    m[k + 1] = index;
-    m[k + 2] = tag;
-    m[k + 3] = h;
+    this.headIs(level, index, tag, h);
     return h;
   }
 
-  /** A chain's head changed: forget the kept answers. */
-  private forgetHeads(): void {
-    for (let k = 0; k < MEMO * 4; k += 4) this.memo[k] = -1;
+  /** The chain (level, index, tag) now starts at `r` (−1: is empty). */
+  private headIs(level: number, index: number, tag: number, r: number): void {
+    const k = headSlot(level, index, tag);
+    this.cachedIndex[k] = index;
+    this.cachedTag[k] = tag;
+    this.cachedHead[k] = r;
   }
 
   /** The record after `r` in its chain (same level, index, tag) that `cpu` may hold on `side`, or -1. */
@@ -369,7 +374,7 @@ export class StaleSet {
       const key = staleKey(this.index[r], this.tag[r]);
       if (n >= 0) map.set(key, n);
       else map.delete(key);
-      this.forgetHeads();
+      this.headIs(this.level[r], this.index[r], this.tag[r], n);
     }
     if (n >= 0) this.prev[n] = p;
     this.levelLive[this.level[r]]--;
