@@ -44,6 +44,13 @@ export class ChunkCounts {
     this.own3[pfn >>> CHUNK3_SHIFT] += d;
   }
 
+  /** `n` frames of the 2 MiB chunk holding `pfn` started (n > 0) or stopped (n < 0) satisfying it: what n
+   *  calls of `frame` for frames of that chunk add up to. */
+  framesInChunk(pfn: number, n: number): void {
+    this.own2[pfn >>> CHUNK2_SHIFT] += n;
+    this.own3[pfn >>> CHUNK3_SHIFT] += n;
+  }
+
   /** 2 MiB chunk `c` started (+1) or stopped (-1) being wholly covered. */
   chunk2(c: number, d: 1 | -1): void {
     this.whole2in3[c >>> (CHUNK3_SHIFT - CHUNK2_SHIFT)] += d;
