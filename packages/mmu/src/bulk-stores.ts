@@ -38,27 +38,25 @@ export abstract class MachineBulkStores extends MachineRegime {
     // addresses, which no later entry of the run translates — they cannot conflict with its stores.
     const quiet = this.quiet(slot);
     const b = slot * ENTRIES_PER_TABLE;
-    // 4 KiB leaves of the short path are counted in the reverse view per stretch (a frame each, consecutive
-    // store times), before any general store and at the end.
-    let stretch = 0;
-    let stretchSince = 0;
-    for (let k = 0; k < nr; k++) {
+    for (let k = 0; k < nr;) {
       const i = first + k;
       const no = pfn + k * step;
       if (!quiet || (t.flags[b + i] & Pte.PRESENT) !== 0) {
-        if (stretch > 0) this.reverse.validRun(no - stretch, stretch, nf, stretchSince);
-        stretch = 0;
         this.store(slot, i, level, va + k * size, nf, no);
+        k++;
         continue;
       }
-      const now = this.clock++;
-      t.slotUsed[slot]++;
-      t.write(b + i, nf, no);
-      t.since[b + i] = now;
-      if (step !== 1) this.reverse.valid(no, step, nf, now, 1);
-      else if (stretch++ === 0) stretchSince = now;
+      // The stretch of empty entries from here takes the short path at once: consecutive store times, and
+      // 4 KiB leaves counted in the reverse view as one run (a frame each).
+      let j = k + 1;
+      while (j < nr && (t.flags[b + first + j] & Pte.PRESENT) === 0) j++;
+      const since = this.clock;
+      this.clock += j - k;
+      t.fillEmpty(b + i, j - k, nf, no, step, since);
+      if (step === 1) this.reverse.validRun(no, j - k, nf, since);
+      else for (let m = 0; m < j - k; m++) this.reverse.valid(no + m * step, step, nf, since + m, 1);
+      k = j;
     }
-    if (stretch > 0) this.reverse.validRun(pfn + nr - stretch, stretch, nf, stretchSince);
   }
 
   private quiet(slot: number): boolean {

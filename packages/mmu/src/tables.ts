@@ -131,6 +131,27 @@ export class PageTables {
   }
 
   /**
+   * Entries e … e + n − 1, all empty, made leaves of `flags` (present) to out, out + step, … stored at
+   * clock since, since + 1, …: what `write` and the store times of n stores in a row leave.
+   */
+  fillEmpty(e: number, n: number, flags: number, out: number, step: number, since: number): void {
+    const idx = this.leaves;
+    if (idx !== null) {
+      const level = this.slotLevel[(e / ENTRIES_PER_TABLE) | 0];
+      for (let m = 0; m < n; m++) idx.add(e + m, level, out + m * step);
+    }
+    const f = this.flags;
+    const o = this.out;
+    const t = this.since;
+    for (let m = 0; m < n; m++) {
+      f[e + m] = flags;
+      o[e + m] = out + m * step;
+      t[e + m] = since + m;
+    }
+    this.slotUsed[(e / ENTRIES_PER_TABLE) | 0] += n;
+  }
+
+  /**
    * Entries that may hold a present leaf reaching `pfn`, ascending (a superset: the caller checks each
    * entry's flags, range and table). Builds the index on first use.
    */
