@@ -5,7 +5,15 @@
 import 'reflect-metadata';
 import { container } from 'tsyringe';
 import { describe, expect, it } from 'vitest';
-import { PolicyRegistry, resolveSelection, type ResolvedSelection } from '../src/index.js';
+import { validateMachineParams, type MachineParams } from '@shootdown/mmu';
+import {
+  PolicyRegistry,
+  resolveSelection,
+  type MechanismDefinition,
+  type PolicyDefinition,
+  type ResolvedSelection,
+} from '../src/index.js';
+import { configureSelection, preflightSelection } from '../src/policy/configure-selection.js';
 import { toyPolicy } from './toy-policy.js';
 
 function registry(seen: ResolvedSelection[], calls: string[]): PolicyRegistry {
@@ -42,5 +50,55 @@ describe('configureSelection', () => {
     });
     expect(calls).toEqual(['mine linux-x86:unmapped-alloc=unmapped-skip-flush,vfree=mine']);
     expect(s.variants).toEqual({ vfree: 'mine', 'unmapped-alloc': 'unmapped-skip-flush' });
+  });
+});
+
+/** A selection naming `variants`, as resolveSelection would hand it on (only the fields these functions read). */
+const selectionOf = (variants: Record<string, string>): ResolvedSelection =>
+  ({ policy: 'p', arch: 'x86_64', variants, text: 'p' }) as unknown as ResolvedSelection;
+
+const mech = (variants: MechanismDefinition['variants']): MechanismDefinition => ({
+  description: 'm',
+  default: 'a',
+  variants,
+});
+
+describe('configureSelection and preflightSelection, called directly', () => {
+  it('a mechanism the policy does not declare is passed on to the host untouched, and nothing is called for it', () => {
+    const def = {
+      mechanisms: { own: mech({ a: { description: 'a', source: 's' } }) },
+    } as unknown as PolicyDefinition;
+    const seen: ResolvedSelection[] = [];
+    const s = selectionOf({ own: 'a', foreign: 'x' });
+    configureSelection(def, {}, (_c, sel) => void seen.push(sel), container.createChildContainer(), s);
+    expect(seen).toEqual([s]);
+    expect(seen[0]).toBe(s);
+  });
+
+  it('preflight: null (boot to know) exactly when a selected variant has its own configure', () => {
+    const v = validateMachineParams({});
+    if (!v.ok) throw new Error('default machine parameters do not validate');
+    const machine: MachineParams = v.value;
+    const asked: unknown[][] = [];
+    const preflight = (m: unknown, sel: unknown): { unsupported: string } => {
+      asked.push([m, sel]);
+      return { unsupported: 'no' };
+    };
+    const mechanisms = {
+      plain: mech({ a: { description: 'a', source: 's' } }),
+      coded: mech({
+        a: { description: 'a', source: 's' },
+        b: { description: 'b', source: 's', configure: () => {} },
+      }),
+    };
+    const withCode = selectionOf({ plain: 'a', coded: 'b' });
+    expect(preflightSelection(preflight, mechanisms, machine, withCode)).toBeNull();
+    expect(asked).toEqual([]);
+    // the default of the same mechanism has no configure; a mechanism nobody declares has none either
+    const without = selectionOf({ plain: 'a', coded: 'a', unknown: 'z' });
+    expect(preflightSelection(preflight, mechanisms, machine, without)).toEqual({ unsupported: 'no' });
+    expect(asked).toHaveLength(1);
+    expect(asked[0]![0]).toBe(machine);
+    expect(asked[0]![1]).toBe(without);
   });
 });
