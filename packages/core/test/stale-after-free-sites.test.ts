@@ -5,7 +5,7 @@
 import { Pte } from '@shootdown/mmu';
 import { describe, expect, it } from 'vitest';
 import { FrameState, type InvariantViolation } from '../src/index.js';
-import { UDATA, UREAD, fixture, freeFrame, read } from './machine-fixture.js';
+import { KDATA, UDATA, UREAD, fixture, freeFrame, read } from './machine-fixture.js';
 
 const VA = 0x400000;
 type F = ReturnType<typeof fixture>;
@@ -166,5 +166,51 @@ describe('stale-after-free sites', () => {
     g.map(g.user, VA + 0x1000, q, UDATA | Pte.XUSER);
     g.mon.operationReturned();
     expect(saf(g)).toHaveLength(1);
+  });
+
+  /**
+   * Frame p in the kernel's linear map, read there by CPU 1, then its linear-map entry made read-only
+   * (set_memory_ro) without a flush — CPU 1 may still hold the writable copy — and p freed and handed out
+   * again in `state`.
+   */
+  function linearAliasThenReused(state: FrameState) {
+    const f = fixture('x86_64', ['stale-after-free']);
+    const p = f.frame();
+    const k = f.m.kernelSpace;
+    const dva = f.m.directMapVa(p);
+    f.map(k, dva, p, KDATA);
+    expect(read(f, 1, dva)).toBe(0);
+    f.m.setLeaf(k, dva, 1, p, Pte.PRESENT | Pte.GLOBAL);
+    freeFrame(f, p);
+    reuse(f, p, state);
+    f.mon.operationReturned();
+    return { f, p, dva };
+  }
+
+  it("the linear map's own stale copy is the new owner's path too: no breach for a frame handed out mapped", () => {
+    const { f } = linearAliasThenReused(FrameState.Allocated);
+    expect(saf(f)).toEqual([]);
+  });
+
+  it('a frame handed out unmapped (__GFP_UNMAPPED): the same stale linear-map copy is the old path, a breach', () => {
+    const { f, p, dva } = linearAliasThenReused(FrameState.Unmapped);
+    const v = saf(f);
+    expect(v).toHaveLength(1);
+    // cpu 0: in the adversarial model every CPU may cache a global kernel entry; the report names the first
+    expect(v[0]).toMatchObject({ cpu: 0, address: dva, frame: p });
+  });
+
+  it('a stale copy of another kernel address mapping the frame is no linear-map alias: a breach', () => {
+    const f = fixture('x86_64', ['stale-after-free']);
+    const p = f.frame();
+    const k = f.m.kernelSpace;
+    const kva = f.m.directMapVa(p) + 2 ** 30; // a kernel-half address, not p's linear-map address
+    f.map(k, kva, p, KDATA);
+    expect(read(f, 1, kva)).toBe(0);
+    f.m.clearEntry(k, kva, 1); // vunmap without the flush
+    freeFrame(f, p);
+    reuse(f, p);
+    f.mon.operationReturned();
+    expect(saf(f)).toEqual([expect.objectContaining({ cpu: 0, address: kva, frame: p })]);
   });
 });
