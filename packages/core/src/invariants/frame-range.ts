@@ -51,8 +51,16 @@ export function judgeRange(
   sel: RangeSelection,
   judge: (ctx: InvariantContext, f: number) => void,
 ): void {
-  // Bound only for a range judged by block: a one-frame range (most events) allocates nothing here.
-  if (sel.byBlock === true && sel.active !== undefined && count >= SELECT_FROM) {
+  // A short range (most events: one frame) is judged frame by frame without reading `sel`: each
+  // invariant's selection has a shape of its own, and reading them at this one site cost more than the
+  // judgements of a quiet frame.
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent — a fast path: below SELECT_FROM judgeSelected judges every frame too
+  if (count < SELECT_FROM) {
+    for (let f = first; f < first + count; f++) judge(ctx, f);
+    return;
+  }
+  // Bound only for a range judged by block.
+  if (sel.byBlock === true && sel.active !== undefined) {
     const blocksOnly = ctx.m.reverse.blocksOnly?.bind(ctx.m.reverse);
     if (blocksOnly !== undefined) {
       judgeByBlock(ctx, first, first + count, sel, sel.active, blocksOnly, judge);

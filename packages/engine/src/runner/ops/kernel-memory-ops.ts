@@ -64,13 +64,16 @@ export function pageAllocOp(state: RunState, step: PageAllocStep): StepOutcome {
     if (r.pfn !== undefined) for (let i = 0; i < 1 << step.order; i++) frames.push(r.pfn + i);
   } else {
     const n = step.pages ?? 1;
+    // `fresh-pageblock` places the first frame; the others follow in the allocator's own order.
+    const rest = step.flags.filter((f) => f !== 'fresh-pageblock');
     for (let i = 0; i < n; i++) {
       const want = reuse?.[i];
-      // `fresh-pageblock` places the first frame; the others follow in the allocator's own order.
-      const flags = i === 0 ? step.flags : step.flags.filter((f) => f !== 'fresh-pageblock');
+      const flags = i === 0 ? step.flags : rest;
       const r = pa.alloc(step.cpu, 0, flags, want === undefined || want < 0 ? undefined : [want]);
       last = fromReport(r);
-      ignored = [...new Set([...ignored, ...(r.ignored ?? [])])].sort();
+      // Merged only when the page had something to add: `ignored` stays sorted and distinct between pages.
+      if (r.ignored !== undefined && r.ignored.length > 0)
+        ignored = [...new Set([...ignored, ...r.ignored])].sort();
       if (r.pfn === undefined) break;
       frames.push(r.pfn);
     }
