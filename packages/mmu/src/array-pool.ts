@@ -101,6 +101,7 @@ const pool = new ArrayPool();
  */
 export class ArrayLease {
   #taken: LeasedArray[] = [];
+  #bytes = 0;
   #released = false;
 
   /** @param frames the frame count of the machine whose arrays these are (absent: no machine's). */
@@ -112,7 +113,23 @@ export class ArrayLease {
     if (this.#released) throw new Error('the machine was released: its arrays belong to another machine');
     const a = pool.take(ctor, length, fill);
     this.#taken.push(a);
+    this.#bytes += a.byteLength;
     return a;
+  }
+
+  /**
+   * `a`, taken from this lease, was replaced by a larger copy (a store that grew, grown.ts). A machine whose
+   * arrays the shared pool can keep holds on to it until release — its next run grows the same way and
+   * takes it back — but a larger machine lets it go now: growth by half leaves about twice the final store
+   * in old copies, which for a 1 GiB machine mapped page by page was 27 of its 81 bytes per page
+   * (DESIGN §8: ≤ 48).
+   */
+  outgrown(a: LeasedArray): void {
+    if (this.#bytes <= MAX_POOLED_BYTES) return;
+    const i = this.#taken.lastIndexOf(a);
+    if (i < 0) return;
+    this.#taken.splice(i, 1);
+    this.#bytes -= a.byteLength;
   }
 
   release(): void {

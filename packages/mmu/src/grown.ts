@@ -17,10 +17,12 @@ export function grown<T extends NumberArray>(a: T, length: number, fill = 0): T 
  * page tables of a boot outgrow their first 16 slots in almost every run) takes its grown arrays back from
  * the pool the previous machine released, instead of allocating fresh ones each run — ~60 KB of new
  * ArrayBuffers per litmus-sized run, which the collector then had to find and free. The old array stays on
- * the lease and goes back to the pool with the machine's other arrays when it is released, never earlier.
+ * the lease and goes back to the pool with the machine's other arrays when it is released, never earlier —
+ * unless the machine is too large for the pool (ArrayLease.outgrown): then it is garbage at once.
  */
 export function grownOn<T extends NumberArray>(lease: ArrayLease, a: T, length: number, fill = 0): T {
   const b = lease.take(a.constructor as LeasedArrayConstructor<T>, length, fill);
   b.set(a);
+  lease.outgrown(a);
   return b;
 }

@@ -21,24 +21,29 @@ const X = Pte.XUSER | Pte.XKERNEL;
 /** Which frames of a range `ReverseView.framesWhere` visits. */
 export type ReachKind = 'exec' | 'wx' | 'after-free';
 
+/** walkCounts: a frame's stale walk entries count in units of this, those from before its free in the rest. */
+const WALKS = 0x10000;
+
 /** Per-level counts: index 0 per frame, 1 per 2 MiB chunk, 2 per 1 GiB chunk. */
 type Levels<T> = [T, Uint32Array, Uint32Array];
 
 export class ReverseView {
-  private readonly vRefs: Levels<Uint32Array>;
+  private readonly vRefs: Levels<Uint16Array>;
   private readonly vW: Levels<Uint16Array>;
   private readonly vX: Levels<Uint16Array>;
-  private readonly sRefs: Levels<Uint32Array>;
+  private readonly sRefs: Levels<Uint16Array>;
   private readonly sW: Levels<Uint16Array>;
   private readonly sX: Levels<Uint16Array>;
   /** Valid entries stored before the frame's last free (frame reachable after free through a live PTE). */
   private readonly vAfterFree: Uint16Array;
   /** Stale cached translations captured before the frame's last free. */
   private readonly sAfterFree: Uint16Array;
-  /** Stale walk-cache entries pointing at this (table) frame. */
-  private readonly walks: Uint16Array;
-  /** ... of which were captured before the frame was freed. */
-  private readonly walksAfterFree: Uint16Array;
+  /**
+   * Per frame with stale walk-cache entries pointing at it (only ever a page-table frame, a few per run):
+   * their count × 2^16 + how many of them were captured before the frame's last free. A map, not two
+   * per-frame arrays: 4 bytes per frame of memory for what a handful of frames use (DESIGN §8 heap budget).
+   */
+  private readonly walkCounts = new Map<number, number>();
   /** Latest free clock of any frame in each 2 MiB / 1 GiB chunk (0 = none freed). */
   private readonly lastFreed2: Uint32Array;
   private readonly lastFreed3: Uint32Array;
@@ -65,26 +70,21 @@ export class ReverseView {
   ) {
     const n2 = Math.ceil(count / (1 << CHUNK2_SHIFT)) + 1;
     const n3 = Math.ceil(count / (1 << CHUNK3_SHIFT)) + 1;
-    const u32 = (): Levels<Uint32Array> => [
-      lease.take(Uint32Array, count),
-      lease.take(Uint32Array, n2),
-      lease.take(Uint32Array, n3),
-    ];
+    // Per frame 16 bits: a frame's translations are refused past 65535 (own, validRun), so no count wraps;
+    // per chunk 32 bits (a 1 GiB chunk has 262144 frames).
     const u16 = (): Levels<Uint16Array> => [
       lease.take(Uint16Array, count),
       lease.take(Uint32Array, n2),
       lease.take(Uint32Array, n3),
     ];
-    this.vRefs = u32();
+    this.vRefs = u16();
     this.vW = u16();
     this.vX = u16();
-    this.sRefs = u32();
+    this.sRefs = u16();
     this.sW = u16();
     this.sX = u16();
     this.vAfterFree = lease.take(Uint16Array, count);
     this.sAfterFree = lease.take(Uint16Array, count);
-    this.walks = lease.take(Uint16Array, count);
-    this.walksAfterFree = lease.take(Uint16Array, count);
     this.lastFreed2 = lease.take(Uint32Array, n2);
     this.lastFreed3 = lease.take(Uint32Array, n3);
     const [vW, vW2, vW3] = this.vW;
@@ -151,10 +151,10 @@ export class ReverseView {
   }
   /** Stale walk-cache entries pointing at this (table) frame. */
   walkRefs(f: number): number {
-    return this.walks[f];
+    return Math.floor((this.walkCounts.get(f) ?? 0) / WALKS);
   }
   walkAfterFree(f: number): number {
-    return this.walksAfterFree[f];
+    return (this.walkCounts.get(f) ?? 0) % WALKS;
   }
 
   isWx(f: number): boolean {
@@ -356,12 +356,20 @@ export class ReverseView {
   /** Add or remove a stale walk-cache record pointing at table frame `f`, linked at clock `since`. */
   walk(f: number, since: number, d: 1 | -1): void {
     if (f >= this.count) return;
-    if (d > 0 && this.walks[f] >= 0xffff) throw new Error(`frame ${f}: more than 65535 stale walk entries`);
-    this.walks[f] += d;
+    const v = this.walkCounts.get(f) ?? 0;
+    const walks = Math.floor(v / WALKS);
+    let afterFree = v % WALKS;
+    if (d > 0 && walks >= 0xffff) throw new Error(`frame ${f}: more than 65535 stale walk entries`);
     if (this.freedAt[f] > since) {
-      this.walksAfterFree[f] += d;
+      afterFree += d;
       this.walkAfterFreeTotal += d;
     }
+    this.setWalkCounts(f, walks + d, afterFree);
+  }
+
+  private setWalkCounts(f: number, walks: number, afterFree: number): void {
+    if (walks === 0) this.walkCounts.delete(f);
+    else this.walkCounts.set(f, walks * WALKS + afterFree);
   }
 
   /** The frame is being freed: everything reaching it now was captured before the free. */
@@ -370,8 +378,12 @@ export class ReverseView {
     this.vAfterFree[f] = this.validRefs(f);
     this.sAfterFree[f] = this.staleRefs(f);
     if (this.isAfterFree(f) !== af0) this.afterFreeChanged(f, af0 ? -1 : 1);
-    this.walkAfterFreeTotal += this.walks[f] - this.walksAfterFree[f];
-    this.walksAfterFree[f] = this.walks[f];
+    const v = this.walkCounts.size === 0 ? undefined : this.walkCounts.get(f);
+    if (v !== undefined) {
+      const walks = Math.floor(v / WALKS);
+      this.walkAfterFreeTotal += walks - (v % WALKS);
+      this.setWalkCounts(f, walks, walks);
+    }
   }
 
   /** The frame's free clock was set: its chunks' latest free moves on. */

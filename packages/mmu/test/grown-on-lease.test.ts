@@ -36,6 +36,19 @@ describe('grownOn', () => {
     expect(Array.from(b2)).toEqual([0, 0, 0, 0, 0, 0]);
     expect(Array.from(a2)).toEqual([5, 5, 5]);
   });
+
+  it('a lease larger than the shared pool lets an outgrown array go at once; it is not handed back', () => {
+    // a large machine's arrays (more than the shared pool's 8 MiB) are kept for the next machine of its size
+    const FRAMES = 123457;
+    const big = new ArrayLease(FRAMES);
+    big.take(Uint8Array, 9 * 1024 * 1024);
+    const a = big.take(Uint16Array, 7);
+    const b = grownOn(big, a, 11);
+    big.release();
+    const next = new ArrayLease(FRAMES);
+    expect(next.take(Uint16Array, 11)).toBe(b);
+    expect(next.take(Uint16Array, 7)).not.toBe(a);
+  });
 });
 
 describe('page tables grown on the lease', () => {
