@@ -27,8 +27,9 @@ export class Mermap {
   /** Live allocations per CPU: start page index and page count (count 0 = slot free). */
   private readonly liveStart: Int32Array;
   private readonly liveCount: Int32Array;
-  /** Frames mapped on each CPU since its last mermap flush (their stale entries may remain). */
-  private readonly mappedSinceFlush: number[][];
+  /** Frames mapped on each CPU since its last mermap flush (their stale entries may remain), in the order
+   *  first mapped: a set, so that each get asks in O(1) — a populate maps a whole window between flushes. */
+  private readonly mappedSinceFlush: Set<number>[];
   /** For each such frame, on how many CPUs it is pending (so the free path asks in O(1)). */
   private readonly pendingCpus = new Map<number, number>();
   /** Local flushes caused by window wrap (spec §4.4 cost: ⌈K/W⌉ − 1 for K one-page gets). */
@@ -44,7 +45,7 @@ export class Mermap {
     this.next = new Int32Array(n);
     this.liveStart = new Int32Array(n * MERMAP_MAX_LIVE);
     this.liveCount = new Int32Array(n * MERMAP_MAX_LIVE);
-    this.mappedSinceFlush = Array.from({ length: n }, () => []);
+    this.mappedSinceFlush = Array.from({ length: n }, () => new Set<number>());
   }
 
   /** Usable pages per window: the last one is reserved for mermap_get_reserved(). */
@@ -99,8 +100,8 @@ export class Mermap {
       // Marked before the store, so the invariants judging the store already see a mermap frame.
       this.frames.setFlag(pfn + i, FRAME_MERMAP, true);
       this.store.setEntry(cpu, mm, 1, table, tableIndex(addr, 1), addr, mkPte(pfn + i, prot));
-      if (!this.mappedSinceFlush[cpu].includes(pfn + i)) {
-        this.mappedSinceFlush[cpu].push(pfn + i);
+      if (!this.mappedSinceFlush[cpu].has(pfn + i)) {
+        this.mappedSinceFlush[cpu].add(pfn + i);
         this.pendingCpus.set(pfn + i, (this.pendingCpus.get(pfn + i) ?? 0) + 1);
       }
     }
@@ -139,13 +140,13 @@ export class Mermap {
         this.frames.setFlag(pfn, FRAME_MERMAP, false);
       }
     }
-    list.length = 0;
+    list.clear();
   }
 
   /** The caller's obligation before freeing a mermapped page: flush every CPU that mapped it. */
   flushBeforeFree(pfn: number): void {
     for (let cpu = 0; cpu < this.mappedSinceFlush.length && this.pending(pfn); cpu++) {
-      if (this.mappedSinceFlush[cpu].includes(pfn)) this.flushWindow(cpu);
+      if (this.mappedSinceFlush[cpu].has(pfn)) this.flushWindow(cpu);
     }
   }
 
