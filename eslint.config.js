@@ -39,4 +39,24 @@ export default tseslint.config(
       '@typescript-eslint/no-unnecessary-type-assertion': 'off',
     },
   },
+  {
+    // V8 allocates a function literal assigned to a property (`o.f = () => …`, also `||=`, `&&=`, `??=`)
+    // straight into the old generation (src/parsing/parser.h, Parser::CheckAssigningFunctionLiteralToProperty).
+    // Made per run and dead after it, such a closure stays a root of every scavenge until the next full GC
+    // and keeps its context — the run's machine and bookkeeping — alive with it. Build the closure inside
+    // an object literal, pass it as an argument, or give it a name first.
+    files: ['packages/*/src/**/*.ts', 'plugins/*/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "AssignmentExpression[left.type='MemberExpression'] > :matches(ArrowFunctionExpression, FunctionExpression, TSAsExpression > :matches(ArrowFunctionExpression, FunctionExpression), TSSatisfiesExpression > :matches(ArrowFunctionExpression, FunctionExpression)).right",
+          message:
+            'A function literal assigned to a property is pretenured by V8 (old generation) and keeps what it captures alive across scavenges: build it in an object literal, pass it as an argument, or name it first.',
+        },
+      ],
+    },
+  },
 );

@@ -93,8 +93,7 @@ export class LinuxMm implements GatherSink {
     this.initMm = new MmStruct(0, arch.nrCpus);
     this.pgtables.pgdAlloc(this.initMm);
     this.mermap = new Mermap(arch, this.pgtables, frames, config.mermapGlobal);
-    this.allocator.mermap = this.mermap;
-    this.allocator.mermapMm = (cpu) => this.current[cpu]?.mm ?? this.initMm;
+    this.allocator.useMermap(this.mermap, (cpu) => this.current[cpu]?.mm ?? this.initMm);
     this.vmalloc = new Vmalloc(this);
     this.vmMaps = new LinuxVmMapTable(this);
     this.pageAllocator = new LinuxPageAllocatorContract(this.allocator);

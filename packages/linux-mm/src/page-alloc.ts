@@ -40,9 +40,9 @@ export class LinuxPageAllocator {
   directMapConversions = 0;
   /** Frames whose zeroing went through the mermap. */
   mermapZeroed = 0;
-  /** Installed by LinuxMm once the mermap exists (zeroing of unmapped pages). */
+  /** Installed by LinuxMm once the mermap exists (zeroing of unmapped pages): `useMermap`. */
   mermap: Mermap | null = null;
-  /** The mm whose mm-local region the mermap uses on each CPU (set by LinuxMm). */
+  /** The mm whose mm-local region the mermap uses on each CPU (set with the mermap). */
   mermapMm: (cpu: number) => MmStruct = () => {
     throw new Error('page allocator: no mermap mm');
   };
@@ -221,6 +221,12 @@ export class LinuxPageAllocator {
 
   /** `linux-mermap-free-noflush`: the buggy caller frees without the mermap flush. */
   mermapFreeNoflush = false;
+
+  /** Zero unmapped pages through `mermap`, in the mm `mmOf(cpu)` names on each CPU. */
+  useMermap(mermap: Mermap, mmOf: (cpu: number) => MmStruct): void {
+    this.mermap = mermap;
+    this.mermapMm = mmOf;
+  }
 
   /** Hand out exactly these frames (scenario `reuse:`), each as an order-0 page. */
   allocSpecific(pfns: readonly number[], gfp: number): boolean {

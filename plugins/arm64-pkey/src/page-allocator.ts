@@ -34,6 +34,8 @@ export class Arm64PageAllocator implements PageAllocator {
     private readonly lm: LinuxMm,
     private readonly kpkeys: Kpkeys,
     private readonly setCpu: (cpu: number) => void,
+    /** The machine's counter (absent: kpkeys' counts are not kept). */
+    private readonly counter: ((name: string) => void) | null = null,
   ) {}
 
   alloc(cpu: CpuId, order: number, flags: readonly AllocFlag[], reuse?: readonly Pfn[]): PageAllocReport {
@@ -55,9 +57,6 @@ export class Arm64PageAllocator implements PageAllocator {
   private kpkeysCounter(name: string): void {
     this.counter?.(name);
   }
-
-  /** Set by configure: the machine's counter. */
-  counter: ((name: string) => void) | null = null;
 
   free(cpu: CpuId, pfn: Pfn, order: number): OpReport {
     this.setCpu(cpu);

@@ -146,8 +146,12 @@ function configure(container: DependencyContainer, selection: ResolvedSelection)
   container.register(LINUX_MM, { useValue: run.lm });
   container.register(Tokens.Kernel, { useValue: new Arm64Kernel(lm, arch, machine, signalsOf(container)) });
   container.register(Tokens.Pmap, { useValue: new Arm64PmapTable(lm, arch, machine) });
-  const pages = new Arm64PageAllocator(lm, arch.kpkeys, (cpu) => (linearMap.cpu = cpu));
-  pages.counter = (name) => machine.count(name);
+  const pages = new Arm64PageAllocator(
+    lm,
+    arch.kpkeys,
+    (cpu) => (linearMap.cpu = cpu),
+    (name) => machine.count(name),
+  );
   container.register(Tokens.PageAllocator, { useValue: pages });
   container.register(Tokens.VmMap, { useValue: lm.vmMaps });
   container.register(Tokens.MmuGather, { useValue: lm.gathers });

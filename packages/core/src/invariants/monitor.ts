@@ -36,7 +36,8 @@ export class InvariantMonitor {
   #pending: number[] = [];
   #pendingN = 0;
   #spare: number[] | null = [];
-  #detach: (() => void) | null = null;
+  /** Ends the machine observation `attach` began (null: not attached). */
+  #detachMmu: (() => void) | null = null;
   readonly #invariants: readonly Invariant[];
   /**
    * The frame-state and frames-changed hooks of the invariants that have one, bound once: the frame events
@@ -61,6 +62,13 @@ export class InvariantMonitor {
     this.#framesChangedHooks = invariants
       .filter((i) => i.framesChanged !== undefined)
       .map((i) => i.framesChanged!.bind(i));
+    // Every closure of a run is made inside an object literal (or a call's argument), never as the value of a
+    // property assignment (`o.f = () => …`): V8's parser allocates such a closure directly in the old
+    // generation (src/parsing/parser.h, Parser::CheckAssigningFunctionLiteralToProperty: "pretenure the
+    // literal so it can be added as a constant function property"). Dead after the run, it is still a root
+    // of every scavenge until the next full GC, and through its context it kept the whole run — machine,
+    // book, monitor — alive: half of what a litmus-sized run allocated survived the next scavenge, and V8
+    // then moved the allocation sites of those objects to the old generation too.
     this.#ctx = {
       m: machine,
       book,
@@ -75,20 +83,23 @@ export class InvariantMonitor {
       // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: equivalent — a fast path: with nothing raised no key is active
       active: (id, key) => this.#raised !== 0 && (this.#active.get(id)?.has(key) ?? false),
       activeKeys: (id) => [...(this.#active.get(id) ?? [])],
+      // A book without chunk marks (tests' per-frame reference) leaves the range invariants reading every
+      // frame.
+      marked:
+        typeof book.framesMarked === 'function'
+          ? (mark, first, end, visit) => book.framesMarked(mark, first, end, visit)
+          : undefined,
+      anyMarked:
+        typeof book.anyMarked === 'function'
+          ? (mark, first, end) => book.anyMarked(mark, first, end)
+          : undefined,
     };
-    // A book without chunk marks (tests' per-frame reference) leaves the range invariants reading every frame.
-    if (typeof book.framesMarked === 'function') {
-      this.#ctx.marked = (mark, first, end, visit) => book.framesMarked(mark, first, end, visit);
-    }
-    if (typeof book.anyMarked === 'function') {
-      this.#ctx.anyMarked = (mark, first, end) => book.anyMarked(mark, first, end);
-    }
   }
 
   /** Start watching the machine and the frame book. */
   attach(): void {
-    if (this.#detach !== null) return;
-    const detachMmu = this.machine.observe({
+    if (this.#detachMmu !== null) return;
+    this.#detachMmu = this.machine.observe({
       framesChanged: (first, count, cause) => this.#framesChanged(first, count, cause),
       bbmViolation: (v) => {
         for (const i of this.#invariants) i.bbm?.(this.#ctx, v);
@@ -106,15 +117,13 @@ export class InvariantMonitor {
         for (const i of this.#invariants) i.revoked?.(this.#ctx, pfns);
       },
     };
-    this.#detach = () => {
-      detachMmu();
-      this.book.listener = null;
-    };
   }
 
   detach(): void {
-    this.#detach?.();
-    this.#detach = null;
+    if (this.#detachMmu === null) return;
+    this.#detachMmu();
+    this.#detachMmu = null;
+    this.book.listener = null;
   }
 
   /** A kernel write aimed at a frame (`stray-write`) landed or faulted. */

@@ -56,7 +56,8 @@ export class PolicyRegistry {
       mechanisms[name] = { ...mech, variants: { ...mech.variants } };
     }
     const host = def.configure.bind(def);
-    const stored: { -readonly [K in keyof PolicyDefinition]: PolicyDefinition[K] } = {
+    const preflight = def.preflight?.bind(def);
+    const stored: PolicyDefinition = {
       name: def.name,
       os: def.os,
       arch: def.arch,
@@ -64,12 +65,11 @@ export class PolicyRegistry {
       claims: def.claims,
       mechanisms,
       configure: (container, selection) => configureSelection(def, mechanisms, host, container, selection),
+      preflight:
+        preflight === undefined
+          ? undefined
+          : (machine, selection) => preflightSelection(preflight, mechanisms, machine, selection),
     };
-    const preflight = def.preflight?.bind(def);
-    if (preflight !== undefined) {
-      stored.preflight = (machine, selection) =>
-        preflightSelection(preflight, mechanisms, machine, selection);
-    }
     this.#policies.set(def.name, stored);
     this.#generation++;
     const pending = this.#pendingVariants.filter((p) => p.policy === def.name);

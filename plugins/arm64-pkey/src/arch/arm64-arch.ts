@@ -85,11 +85,14 @@ export class Arm64Arch implements LinuxArch {
     if (ft instanceof FreetypePtpAllocator) {
       // Design C puts the pageblock's key into the page allocator's choice: every allocation that is not a page
       // table goes through it (linux-mm has no arch hook there, so the instance's entry point is wrapped).
-      allocator.allocPages = (cpu, order, gfp) => {
+      // Named before it is stored: a function literal assigned straight to a property is allocated by V8 in
+      // the old generation and would keep this run alive across scavenges (eslint.config.js).
+      const keyedAllocPages: typeof allocator.allocPages = (cpu, order, gfp) => {
         if (gfp & GFP_PGTABLE) return original(cpu, order, gfp);
         this.linearMap.cpu = cpu;
         return ft.allocData(order, (o) => original(cpu, o, gfp));
       };
+      allocator.allocPages = keyedAllocPages;
     }
     this.pgtable.attach(kp);
     kp.init();
