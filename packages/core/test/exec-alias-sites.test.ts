@@ -70,6 +70,44 @@ describe('wx-alias sites', () => {
     f.map(f.m.kernelSpace, MODULE_VA, p, KDATA | Pte.XKERNEL);
     expect(only(f, 'wx-alias')).toEqual([]);
   });
+
+  it('nor is its stale copy, left by a clear whose flush is pending: still one entry', () => {
+    const f = fixture('x86_64', ['wx-alias']);
+    const p = f.frame();
+    f.map(f.m.kernelSpace, MODULE_VA, p, KDATA | Pte.XKERNEL);
+    expect(f.m.access(1, MODULE_VA, Access.EXEC, Mode.KERNEL)).toBe(0);
+    f.m.clearEntry(f.m.kernelSpace, MODULE_VA, 1); // vunmap, the flush to come
+    f.mon.operationReturned();
+    expect(only(f, 'wx-alias')).toEqual([]);
+    // a read-only alias beside the stale RWX copy adds no writable or executable entry
+    f.map(f.m.kernelSpace, f.m.directMapVa(p), p, KRO);
+    f.mon.operationReturned();
+    expect(only(f, 'wx-alias')).toEqual([]);
+  });
+
+  it('a present RWX entry beside a read-only one: the one RWX entry is both sides, no alias', () => {
+    const f = fixture('x86_64', ['wx-alias']);
+    const p = f.frame();
+    f.map(f.m.kernelSpace, f.m.directMapVa(p), p, KRO);
+    f.map(f.m.kernelSpace, MODULE_VA, p, KDATA | Pte.XKERNEL);
+    expect(only(f, 'wx-alias')).toEqual([]);
+    // made writable, the linear-map alias is a second writable entry: now an alias
+    f.m.setLeaf(f.m.kernelSpace, f.m.directMapVa(p), 1, p, KDATA);
+    expect(only(f, 'wx-alias')).toHaveLength(1);
+  });
+
+  it('a stale RWX copy and a present writable alias are two entries: an alias', () => {
+    const f = fixture('x86_64', ['wx-alias']);
+    const p = f.frame();
+    f.map(f.m.kernelSpace, MODULE_VA, p, KDATA | Pte.XKERNEL);
+    expect(f.m.access(1, MODULE_VA, Access.EXEC, Mode.KERNEL)).toBe(0);
+    f.m.clearEntry(f.m.kernelSpace, MODULE_VA, 1);
+    f.mon.take();
+    f.map(f.m.kernelSpace, f.m.directMapVa(p), p, KDATA);
+    const v = only(f, 'wx-alias');
+    expect(v).toHaveLength(1);
+    expect(v[0]).toMatchObject({ address: MODULE_VA, frame: p });
+  });
 });
 
 describe('stale-exec-alias sites', () => {

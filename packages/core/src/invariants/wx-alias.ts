@@ -38,10 +38,22 @@ function judge(ctx: InvariantContext, f: number): void {
   // The counts include latent records (second honesty rule): decide on the records that count.
   const s = ctx.m.staleLeaf;
   const recs = staleLeafTo(ctx.m, f);
-  const w = r.validW(f) > 0 || recs.some((rec) => isWritable(s.flags[rec] as number));
-  const x = r.validX(f) > 0 || recs.some((rec) => isExec(s.flags[rec] as number));
-  const oneEntry = recs.length === 0 && r.validRefs(f) === 1; // one RWX entry is not an alias
-  if (!w || !x || oneEntry || !kernelExecutable(ctx, f, recs)) {
+  let staleW = 0;
+  let staleX = 0;
+  let staleWX = 0;
+  for (const rec of recs) {
+    const fl = s.flags[rec] as number;
+    if (isWritable(fl)) staleW++;
+    if (isExec(fl)) staleX++;
+    if (isWritable(fl) && isExec(fl)) staleWX++;
+  }
+  // Entries through which the frame is writable / executable: present ones (the reverse view's counts) and
+  // stale ones. An alias needs two different entries; one RWX entry, present or a stale copy left by a
+  // clear not yet flushed, is one mapping that is both.
+  const nW = r.validW(f) + staleW;
+  const nX = r.validX(f) + staleX;
+  const oneEntry = nW === 1 && nX === 1 && oneRwxEntry(ctx, f, staleW + staleX, staleWX);
+  if (nW === 0 || nX === 0 || oneEntry || !kernelExecutable(ctx, f, recs)) {
     ctx.settle('wx-alias', f);
     return;
   }
@@ -63,6 +75,20 @@ function judge(ctx: InvariantContext, f: number): void {
     frame: f,
     explanation: `frame ${f} is writable and executable at once (${how})`,
   });
+}
+
+/**
+ * With exactly one entry writable and one executable through which `f` is reached: are they the same entry?
+ * A stale RWX record is (it is both). A stale entry and a present one, or two stale ones, are not. Two
+ * present entries: the same if the frame has only one, else if one of them is both (asked of the tables;
+ * a view that cannot say is judged as two, as before).
+ */
+function oneRwxEntry(ctx: InvariantContext, f: number, staleWorX: number, staleWX: number): boolean {
+  if (staleWX === 1) return true;
+  if (staleWorX > 0) return false;
+  if (ctx.m.reverse.validRefs(f) === 1) return true;
+  const valid = ctx.m.validTranslations?.(f);
+  return valid !== undefined && valid.some((t) => isWritable(t.flags) && isExec(t.flags));
 }
 
 /** Does any translation (stale record or present leaf) execute `f` at kernel level? */
