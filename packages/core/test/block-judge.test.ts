@@ -1,8 +1,10 @@
-// The range invariants judge a block's frames through per-chunk summaries (frame-range.ts); this runs two
-// monitors over one machine — one selecting frames, one judging every frame of every range (the MMU's
-// view without `framesWhere`, a frame book without chunk marks) — on random mixes of 4 KiB, 2 MiB and
-// 1 GiB leaves, frees, reuse, frame-book marks and invalidations, and requires the same violations in
-// the same order after every command: a breach inside a block is found at the same frame either way.
+// The range invariants judge a block's frames through per-chunk summaries (frame-range.ts), and the
+// monitor skips a one-frame judgement when the frame lacks the facts the invariant names (quietUnless,
+// frame-facts.ts); this runs two monitors over one machine — one taking both shortcuts, one judging every
+// frame of every range (the MMU's view without `framesWhere`, a frame book without chunk marks) at every
+// event (invariants without `quietUnless`) — on random mixes of 4 KiB, 2 MiB and 1 GiB leaves, frees,
+// reuse, frame-book marks and invalidations, and requires the same violations in the same order after
+// every command: a breach inside a block is found at the same frame either way.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Access, Mode, Pte, createMachine, type ArchName, type Machine } from '@shootdown/mmu';
@@ -10,7 +12,9 @@ import {
   FRAME_MERMAP,
   FrameState,
   FrameTable,
+  INVARIANTS,
   InvariantMonitor,
+  type Invariant,
   type InvariantViolation,
   type MachineView,
 } from '../src/index.js';
@@ -104,6 +108,13 @@ function perFrameView(m: Machine): MachineView {
   return bind(m, []) as unknown as MachineView;
 }
 
+/** The invariants as the reference monitor calls them: every hook at every event. */
+function judgedAlways(i: Invariant): Invariant {
+  const { quietUnless, ...always } = i;
+  void quietUnless;
+  return always;
+}
+
 function rig(arch: ArchName, reference = true) {
   const m = createMachine({ arch, cpus: 2, memory: '1GiB', tlb: 'adversarial' });
   const books = [new FrameTable(m.frames.count), new FrameTable(m.frames.count)];
@@ -143,7 +154,8 @@ function rig(arch: ArchName, reference = true) {
     spaceOf: () => undefined,
   };
   const mons = [new InvariantMonitor(m, books[0], [], env)];
-  if (reference) mons.push(new InvariantMonitor(perFrameView(m), books[1], [], env));
+  if (reference)
+    mons.push(new InvariantMonitor(perFrameView(m), books[1], [], env, INVARIANTS.map(judgedAlways)));
   for (const mon of mons) mon.attach();
   for (let c = 0; c < 2; c++) m.setRoot(c, users[c]);
   return { m, books, mons, users, region, spaceOf };
@@ -317,6 +329,69 @@ const BREACHES: readonly { name: string; cmds: readonly Cmd[]; want: readonly [s
       { op: 'map', where: 1, size: 2, slot: 0, out: 1, w: true, x: 0 },
     ],
     want: [['cross-mm-alias', 1025]],
+  },
+  // One-frame events (a 4 KiB store, a free, a hand-out): each breach below is found only if the monitor
+  // calls the invariant for a frame with the fact it names in quietUnless (frame-facts.ts).
+  {
+    // PFN 1025 was revoked while nothing mapped it; a 4 KiB user entry stored afterwards translates to it.
+    name: 'pfn-release at a revoked frame a later 4 KiB entry maps',
+    cmds: [
+      { op: 'mark', frame: 2, kind: 0 },
+      { op: 'map', where: 0, size: 1, slot: 0, out: 1, w: true, x: 0 },
+    ],
+    want: [['pfn-release', 1025]],
+  },
+  {
+    // Frame 1025 is in address space 1's mermap window; address space 2 maps it with a 4 KiB entry.
+    name: "cross-mm-alias at a window frame another space's 4 KiB entry reaches",
+    cmds: [
+      { op: 'mark', frame: 2, kind: 1 },
+      { op: 'map', where: 0, size: 1, slot: 0, out: 1, w: true, x: 0 },
+      { op: 'map', where: 1, size: 1, slot: 0, out: 1, w: true, x: 0 },
+    ],
+    want: [['cross-mm-alias', 1025]],
+  },
+  {
+    // Frame 1025, still marked as mapped in the mermap window, is freed: mermap-free; no linear-map entry
+    // reaches it (this rig stores none unless told), so its free also breaks direct-map-default.
+    name: 'mermap-free and direct-map-default at a mermapped frame freed without its linear-map entry',
+    cmds: [
+      { op: 'mark', frame: 2, kind: 1 },
+      { op: 'free', frame: 2 },
+    ],
+    want: [
+      ['direct-map-default', 1025],
+      ['mermap-free', 1025],
+    ],
+  },
+  {
+    // Frame 1025 is handed out unmapped, then its 4 KiB linear-map entry is stored.
+    name: 'unmapped-stays-unmapped at an unmapped frame its 4 KiB linear-map entry maps again',
+    cmds: [
+      { op: 'free', frame: 2 },
+      { op: 'realloc', frame: 2, state: 1 },
+      { op: 'map', where: 3, size: 1, slot: 1, out: 0, w: true, x: 0 },
+    ],
+    want: [['unmapped-stays-unmapped', 1025]],
+  },
+  {
+    // A 4 KiB user entry stored before frame 1025's free still maps it when it is handed out again.
+    name: 'stale-after-free at a frame a 4 KiB entry from before its free still maps when reused',
+    cmds: [
+      { op: 'map', where: 0, size: 1, slot: 0, out: 1, w: true, x: 0 },
+      { op: 'free', frame: 2 },
+      { op: 'realloc', frame: 2, state: 0 },
+    ],
+    want: [['stale-after-free', 1025]],
+  },
+  {
+    // Frame 1025 is freed while an executable 4 KiB kernel entry still maps it.
+    name: 'stale-exec-alias at a frame freed under an executable 4 KiB entry',
+    cmds: [
+      { op: 'map', where: 2, size: 1, slot: 0, out: 1, w: false, x: 1 },
+      { op: 'free', frame: 2 },
+    ],
+    want: [['stale-exec-alias', 1025]],
   },
 ];
 

@@ -15,6 +15,9 @@ import type { FrameSink } from './frame-events.js';
  */
 export function machineFrameSink(book: FrameBook, machine: Machine, reservedTag: string | null): FrameSink {
   const frames = machine.frames;
+  // Tag ids, looked up once: the sink runs at every frame event (tens of thousands in a `pressure` step).
+  const pageTable = frames.tagId('page-table');
+  const data = frames.tagId('data');
   return {
     setState(pfn, state) {
       book.setState(pfn, state);
@@ -24,14 +27,14 @@ export function machineFrameSink(book: FrameBook, machine: Machine, reservedTag:
           if (!frames.isFree(pfn)) frames.free(pfn);
           break;
         case FrameState.PageTable:
-          frames.setTag(pfn, 'page-table');
+          frames.setTag(pfn, pageTable);
           break;
         case FrameState.Reserved:
           if (reservedTag !== null && frames.isFree(pfn)) frames.setTag(pfn, reservedTag);
           break;
         default:
           // Allocated / Unmapped: data. Re-tagging an already-data frame is skipped (no free-count change).
-          if (frames.tag(pfn) !== 'data') frames.setTag(pfn, 'data');
+          if (frames.tagIdOf(pfn) !== data) frames.setTag(pfn, data);
       }
     },
     setFlag: (pfn, flag, on) => book.setFlag(pfn, flag, on),

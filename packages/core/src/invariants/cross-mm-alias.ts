@@ -3,6 +3,7 @@ import { GLOBAL_TAG, Pte } from '@shootdown/mmu';
 import { hex, recordVaOf, staleLeafTo } from './bits.js';
 import { judgeRange, type RangeSelection } from './frame-range.js';
 import type { Invariant, InvariantContext } from './invariant.js';
+import { FACT_MERMAP } from './frame-facts.js';
 
 /** The mm-local window the Linux mermap lives in (spec linux.md §4.4); other policies have none. */
 const MERMAP_WINDOW = 'linux.mermap';
@@ -27,6 +28,8 @@ export const crossMmAlias: Invariant = {
   description:
     'A frame mapped privately in one address space (its mm-local mermap window) is reachable from another: a ' +
     "translation in another process's tree, or a global entry in the window, valid or possibly cached.",
+  // A frame is judged while its book marks it mermapped or while its breach is raised (judgeMarked, frameState).
+  quietUnless: { frameState: 0, framesChanged: FACT_MERMAP },
   framesChanged(ctx, first, count) {
     judgeRange(ctx, first, count, SELECT, judgeMarked);
   },

@@ -1,6 +1,7 @@
 import { FrameState } from '../contracts/frame-book.js';
 import { directMapFlags, isExec, isWritable } from './bits.js';
 import type { Invariant } from './invariant.js';
+import { FACT_FREED } from './frame-facts.js';
 
 /**
  * `direct-map-default` (spec INV-DMAP-DEFAULT): when a frame reaches the page allocator (the frame book
@@ -12,6 +13,8 @@ export const directMapDefault: Invariant = {
   id: 'direct-map-default',
   description:
     'A frame reaches the page allocator with a non-default direct-map entry (not present, read-only or executable); unmapped-pool frames are exempt.',
+  // Only a frame the book moves to Free is judged; any other move settles.
+  quietUnless: { frameState: FACT_FREED },
   frameState(ctx, pfn, _from, to) {
     if (to !== FrameState.Free) {
       ctx.settle('direct-map-default', pfn);

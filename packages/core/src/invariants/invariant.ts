@@ -48,6 +48,13 @@ export interface Invariant {
   /** Soft invariants (`stale-direct-map`) are always notes, never findings. */
   readonly soft?: boolean;
   /**
+   * The frame facts (frame-facts.ts, a mask) without which a one-frame judgement by `frameState` or by
+   * `framesChanged` does nothing but settle keys that are not raised. While none of this invariant's keys is
+   * raised, the monitor skips that judgement for a frame with none of these facts. Absent (or the hook's
+   * entry absent): the hook is called at every event.
+   */
+  readonly quietUnless?: { readonly frameState?: number; readonly framesChanged?: number };
+  /**
    * Frames [first, first+count) changed their reach (store, link, unlink, invalidate, free); `settled`: the
    * same frames once more, at the next event. A judgement reads the machine, the book and this invariant's
    * own raised keys only, so judging a range twice with nothing changed between does nothing the second

@@ -1,6 +1,7 @@
 import { FRAME_MERMAP, FrameState } from '../contracts/frame-book.js';
 import { hex, recordVaOf, staleLeafTo } from './bits.js';
 import type { Invariant } from './invariant.js';
+import { FACT_FREED } from './frame-facts.js';
 
 /** The window the Linux mermap lives in (spec linux.md §4.4); other policies have none. */
 const MERMAP_WINDOW = 'linux.mermap';
@@ -13,6 +14,8 @@ const MERMAP_WINDOW = 'linux.mermap';
 export const mermapFree: Invariant = {
   id: 'mermap-free',
   description: 'A frame is freed while a mermap entry still reaches it.',
+  // Only a frame the book moves to Free or UnmappedPool is judged; any other move settles.
+  quietUnless: { frameState: FACT_FREED },
   frameState(ctx, pfn, _from, to) {
     if (to !== FrameState.Free && to !== FrameState.UnmappedPool) {
       ctx.settle('mermap-free', pfn);

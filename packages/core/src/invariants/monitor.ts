@@ -4,6 +4,7 @@ import type { Pfn } from '../contracts/addresses.js';
 import type { FrameState } from '../contracts/frame-book.js';
 import type { InvariantId } from '../policy/invariant-ids.js';
 import { INVARIANTS } from './catalogue.js';
+import { frameFacts } from './frame-facts.js';
 import type { FrameTable } from './frame-table.js';
 import type { Invariant, InvariantContext, InvariantEnv, ViolationSite } from './invariant.js';
 import type { MachineView } from './machine-view.js';
@@ -13,6 +14,13 @@ export interface InvariantViolation extends ViolationSite {
   readonly claimed: boolean;
   /** Path of the step during which it was seen. */
   readonly step: string;
+}
+
+/** A hook of one invariant: when to call it (the monitor's #frameStateHooks, #framesChangedHooks). */
+interface Hook<F> {
+  readonly judge: F;
+  readonly unless: number;
+  readonly raised: ReadonlySet<number>;
 }
 
 export class InvariantMonitor {
@@ -42,10 +50,12 @@ export class InvariantMonitor {
   /**
    * The frame-state and frames-changed hooks of the invariants that have one, bound once: the frame events
    * (tens of thousands in a `pressure` step) go to these only — not through a test of every invariant for
-   * the hook, nor a lookup of the hook by name on invariants of as many shapes, at each event.
+   * the hook, nor a lookup of the hook by name on invariants of as many shapes, at each event. Each with
+   * the facts its one-frame judgement needs (Invariant.quietUnless; -1: always judged) and the set of its
+   * raised keys (while one is raised, it is always judged).
    */
-  readonly #frameStateHooks: readonly NonNullable<Invariant['frameState']>[];
-  readonly #framesChangedHooks: readonly NonNullable<Invariant['framesChanged']>[];
+  readonly #frameStateHooks: readonly Hook<NonNullable<Invariant['frameState']>>[];
+  readonly #framesChangedHooks: readonly Hook<NonNullable<Invariant['framesChanged']>>[];
 
   constructor(
     readonly machine: MachineView,
@@ -56,12 +66,25 @@ export class InvariantMonitor {
   ) {
     this.#claims = new Set(claims);
     this.#invariants = invariants;
+    const raisedOf = (id: InvariantId): Set<number> => {
+      let set = this.#active.get(id);
+      if (set === undefined) this.#active.set(id, (set = new Set()));
+      return set;
+    };
     this.#frameStateHooks = invariants
       .filter((i) => i.frameState !== undefined)
-      .map((i) => i.frameState!.bind(i));
+      .map((i) => ({
+        judge: i.frameState!.bind(i),
+        unless: i.quietUnless?.frameState ?? -1,
+        raised: raisedOf(i.id),
+      }));
     this.#framesChangedHooks = invariants
       .filter((i) => i.framesChanged !== undefined)
-      .map((i) => i.framesChanged!.bind(i));
+      .map((i) => ({
+        judge: i.framesChanged!.bind(i),
+        unless: i.quietUnless?.framesChanged ?? -1,
+        raised: raisedOf(i.id),
+      }));
     // Every closure of a run is made inside an object literal (or a call's argument), never as the value of a
     // property assignment (`o.f = () => …`): V8's parser allocates such a closure directly in the old
     // generation (src/parsing/parser.h, Parser::CheckAssigningFunctionLiteralToProperty: "pretenure the
@@ -150,8 +173,7 @@ export class InvariantMonitor {
     // clock (Frames.free calls beforeFree first): earlier changes re-judged now would see a frame half
     // freed (its reach counted as older than a free that has not happened yet), so they wait too.
     if (cause !== 'free') this.#flushPending();
-    const hooks = this.#framesChangedHooks;
-    for (let k = 0; k < hooks.length; k++) hooks[k](this.#ctx, first, count, cause);
+    this.#judgeChanged(first, count, cause);
     this.#settleLater(first, count);
   }
 
@@ -177,23 +199,39 @@ export class InvariantMonitor {
     this.#pending = this.#spare ?? [];
     this.#spare = null;
     this.#pendingN = 0;
-    const hooks = this.#framesChangedHooks;
-    for (let k = 0; k < n; k += 2) {
-      for (let h = 0; h < hooks.length; h++) hooks[h](this.#ctx, p[k], p[k + 1], 'settled');
-    }
+    for (let k = 0; k < n; k += 2) this.#judgeChanged(p[k], p[k + 1], 'settled');
     this.#spare = p;
   }
 
   #stateChanged(pfn: Pfn, from: FrameState, to: FrameState): void {
     this.#flushPending();
     const hooks = this.#frameStateHooks;
-    for (let k = 0; k < hooks.length; k++) hooks[k](this.#ctx, pfn, from, to);
+    const facts = frameFacts(this.machine, this.book, pfn, to);
+    for (let k = 0; k < hooks.length; k++) {
+      const h = hooks[k];
+      if (h.unless < 0 || h.raised.size !== 0 || (facts & h.unless) !== 0) h.judge(this.#ctx, pfn, from, to);
+    }
     // A policy keeps two books of one frame — core's frame book and the MMU's frame tag and generation
     // — and updates them one after the other, in an order of its choosing (linux-mm's frame sink writes
     // the book first). So the frame is judged once more at the next event, when both agree: judged only
     // here, a frame handed out again while a stale entry still reached it looked free to the machine, and
     // `stale-after-free` was lost beside the `stale-exec-alias` raised when it was freed.
     this.#settleLater(pfn, 1);
+  }
+
+  /** The frames-changed judgements of [first, first+count): all of a range, of one frame those its facts call for. */
+  #judgeChanged(first: number, count: number, cause: string): void {
+    const hooks = this.#framesChangedHooks;
+    if (count !== 1) {
+      for (let k = 0; k < hooks.length; k++) hooks[k].judge(this.#ctx, first, count, cause);
+      return;
+    }
+    const facts = frameFacts(this.machine, this.book, first, -1);
+    for (let k = 0; k < hooks.length; k++) {
+      const h = hooks[k];
+      if (h.unless < 0 || h.raised.size !== 0 || (facts & h.unless) !== 0)
+        h.judge(this.#ctx, first, count, cause);
+    }
   }
 
   #raise(id: InvariantId, key: number, site: ViolationSite): void {

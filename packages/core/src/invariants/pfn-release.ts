@@ -2,6 +2,7 @@ import { FRAME_REVOKED } from '../contracts/frame-book.js';
 import { directMapFlags, hex, isDirectMapVa, recordVaOf, staleLeafTo } from './bits.js';
 import { judgeRange, type RangeSelection } from './frame-range.js';
 import type { Invariant, InvariantContext } from './invariant.js';
+import { FACT_REVOKED } from './frame-facts.js';
 
 /** The frames of a changed range this invariant judges (frame-range.ts). */
 const SELECT: RangeSelection = { marks: ['revoked'] };
@@ -16,6 +17,8 @@ const SELECT: RangeSelection = { marks: ['revoked'] };
 export const pfnRelease: Invariant = {
   id: 'pfn-release',
   description: 'After an unmap of a PFN mapping returns, a CPU still translates to one of its PFNs.',
+  // A frame is judged while revoked (judgeRevoked).
+  quietUnless: { framesChanged: FACT_REVOKED },
   revoked(ctx, pfns) {
     for (const f of pfns) judgeRevoked(ctx, f);
   },

@@ -2,6 +2,7 @@ import { FrameState } from '../contracts/frame-book.js';
 import { hex, recordVaOf, staleGrantsMore, staleLeafTo, validBeforeFree } from './bits.js';
 import { judgeRange, type RangeSelection } from './frame-range.js';
 import type { Invariant, InvariantContext } from './invariant.js';
+import { FACT_AFTER_FREE } from './frame-facts.js';
 
 /** The frames of a changed range this invariant judges (frame-range.ts). */
 const SELECT: RangeSelection = { reach: ['after-free'], active: 'stale-after-free' };
@@ -15,6 +16,8 @@ export const staleAfterFree: Invariant = {
   id: 'stale-after-free',
   description:
     'A translation (valid or possibly cached) captured before a frame was freed reaches it after it was reused.',
+  // Without a reacher older than the last free, judge settles (validBeforeFree is then 0).
+  quietUnless: { frameState: FACT_AFTER_FREE, framesChanged: FACT_AFTER_FREE },
   framesChanged(ctx, first, count, cause) {
     // The MMU announces a free before it tags the frame free (its Frames.free calls beforeFree first):
     // the frame is being freed, not reused, whatever the tag still says. Judged as reused here, a frame

@@ -2,6 +2,7 @@ import { FrameState } from '../contracts/frame-book.js';
 import { hex, isExec, recordVaOf, staleGrantsMore, staleLeafTo, validBeforeFree } from './bits.js';
 import { judgeRange, type RangeSelection } from './frame-range.js';
 import type { Invariant, InvariantContext } from './invariant.js';
+import { FACT_EXEC } from './frame-facts.js';
 
 /**
  * The frames of a changed range this invariant judges (frame-range.ts): executable through something,
@@ -24,6 +25,8 @@ export const staleExecAlias: Invariant = {
   id: 'stale-exec-alias',
   description:
     'A CPU holds (or may hold) an executable entry for a frame that is free, or that was reallocated after the entry was captured.',
+  // A frame nothing executes is settled (judge's first test).
+  quietUnless: { frameState: FACT_EXEC, framesChanged: FACT_EXEC },
   framesChanged(ctx, first, count) {
     // Only a frame executable through something can be in breach.
     judgeRange(ctx, first, count, SELECT, judge);

@@ -2,6 +2,7 @@ import { FrameState } from '../contracts/frame-book.js';
 import { directMapFlags, hex, recordVaOf, staleDirectMapTo } from './bits.js';
 import { judgeRange, type RangeSelection } from './frame-range.js';
 import type { Invariant, InvariantContext } from './invariant.js';
+import { FACT_UNMAPPED } from './frame-facts.js';
 
 /** The frames of a changed range this invariant judges (frame-range.ts). */
 const SELECT: RangeSelection = { marks: ['unmapped'], active: 'unmapped-stays-unmapped' };
@@ -15,6 +16,8 @@ const SELECT: RangeSelection = { marks: ['unmapped'], active: 'unmapped-stays-un
 export const unmappedStaysUnmapped: Invariant = {
   id: 'unmapped-stays-unmapped',
   description: 'A frame handed out as unmapped is reachable through a direct-map entry, present or cached.',
+  // A frame neither handed out unmapped nor in an unmapped pool is settled (judge, judgeMarked).
+  quietUnless: { frameState: FACT_UNMAPPED, framesChanged: FACT_UNMAPPED },
   frameState(ctx, pfn) {
     judge(ctx, pfn);
   },

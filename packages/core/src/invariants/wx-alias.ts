@@ -2,6 +2,7 @@ import { Pte } from '@shootdown/mmu';
 import { hex, isExec, isWritable, recordVaOf, staleLeafTo } from './bits.js';
 import { judgeRange, type RangeSelection } from './frame-range.js';
 import type { Invariant, InvariantContext } from './invariant.js';
+import { FACT_EXEC } from './frame-facts.js';
 
 /**
  * The frames of a changed range this invariant judges (frame-range.ts): writable and executable through
@@ -24,6 +25,8 @@ export const wxAlias: Invariant = {
   id: 'wx-alias',
   description:
     'A frame is writable through one entry and executable through another at the same moment (any alias, any CPU, stale entries included).',
+  // A frame nothing executes is not W+X (isWx), and is settled.
+  quietUnless: { framesChanged: FACT_EXEC },
   framesChanged(ctx, first, count) {
     judgeRange(ctx, first, count, SELECT, judge);
   },

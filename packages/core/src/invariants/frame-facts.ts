@@ -1,0 +1,38 @@
+// What one frame is, as far as a one-frame judgement cares: a few facts read from the frame book and the
+// MMU's reach counts. An invariant names the facts without which its one-frame judgement only settles a key
+// (Invariant.frameFacts); the monitor reads a frame's facts once per event and skips the judgements that
+// could do nothing — at a `pressure` step that is nearly all of them, tens of thousands of times.
+import { FRAME_MERMAP, FRAME_REVOKED, FrameState } from '../contracts/frame-book.js';
+import type { FrameBook } from '../contracts/frame-book.js';
+import type { MachineView } from './machine-view.js';
+
+/** The frame book marks it revoked (a PFN mapping of it was revoked). */
+export const FACT_REVOKED = 1;
+/** The frame book marks it as mapped in a mermap window. */
+export const FACT_MERMAP = 2;
+/** The frame book has it handed out unmapped, or in an unmapped pool. */
+export const FACT_UNMAPPED = 4;
+/** Something executes it: a present or a possibly-cached stale translation with an execute right. */
+export const FACT_EXEC = 8;
+/** A translation older than its last free reaches it (present or stale). */
+export const FACT_AFTER_FREE = 16;
+/** Frame-state events only: the book has just moved it to `Free` or `UnmappedPool`. */
+export const FACT_FREED = 32;
+/** Every fact: a frame the book and the MMU do not both describe (a device frame past RAM). */
+export const ALL_FACTS = 63;
+
+/** The facts of `pfn` now; `to`: the state the frame book just gave it (a frame-state event), else -1. */
+export function frameFacts(m: MachineView, book: FrameBook, pfn: number, to: number): number {
+  if (pfn >= m.frames.count || pfn >= book.frames) return ALL_FACTS;
+  const r = m.reverse;
+  const flags = book.flags(pfn);
+  const st = book.state(pfn);
+  let facts = 0;
+  if ((flags & FRAME_REVOKED) !== 0) facts |= FACT_REVOKED;
+  if ((flags & FRAME_MERMAP) !== 0) facts |= FACT_MERMAP;
+  if (st === FrameState.Unmapped || st === FrameState.UnmappedPool) facts |= FACT_UNMAPPED;
+  if (r.validX(pfn) + r.staleX(pfn) > 0) facts |= FACT_EXEC;
+  if (r.validAfterFree(pfn) + r.staleAfterFree(pfn) > 0) facts |= FACT_AFTER_FREE;
+  if (to === FrameState.Free || to === FrameState.UnmappedPool) facts |= FACT_FREED;
+  return facts;
+}
