@@ -15,7 +15,7 @@ import {
 } from './constants.js';
 import { MachineBbm } from './bbm.js';
 import type { EntryView, LookupResult, SpaceId } from './core.js';
-import { tableIndex } from './tables.js';
+import { tableIndex, vpnTableIndex } from './tables.js';
 
 export abstract class MachineStores extends MachineBbm {
   // ---------------------------------------------------------------- stores
@@ -221,15 +221,18 @@ export abstract class MachineStores extends MachineBbm {
   private softWalk(space: SpaceId, va: number, tables: number[] | null): number {
     let slot = this.rootSlot(space, va);
     this.walkedFlags = 0;
+    // The page number once per walk (a kernel VA is above 2^32: each division is a float one).
+    const vpn = Math.floor(va / 4096);
     for (let l = 4; l >= 1; l--) {
       tables?.push(this.tables.slotPfn[slot]);
       this.walkedLevel = l as Level;
-      const e = slot * ENTRIES_PER_TABLE + tableIndex(va, l as Level);
+      const e = slot * ENTRIES_PER_TABLE + vpnTableIndex(vpn, l);
       const f = this.tables.flags[e];
       if ((f & Pte.PRESENT) === 0) return -1;
       if ((f & Pte.TABLE) === 0) {
         this.walkedFlags = f;
-        return this.tables.out[e] + Math.floor((va % LEVEL_SIZE[l as Level]) / 4096);
+        // The page offset inside the leaf: the low bits of the page number (a mask below 2^31).
+        return this.tables.out[e] + (vpn & (LEVEL_PAGES[l as Level] - 1));
       }
       const next = this.tables.slotOf[this.tables.out[e]];
       if (next < 0) return -1;

@@ -47,7 +47,9 @@ export function recordVaOf(s: StaleRecords, r: number, pfn: number): number {
  * The answer for a frame no stale record reaches — nearly every frame at nearly every frame event — shared
  * rather than a new empty list per question.
  */
-const NO_RECORDS: readonly number[] = Object.freeze([]);
+const NO_RECORDS: readonly number[] = [];
+// Not frozen: V8 has no fast path for `for…of` over a frozen array — each step made an iterator result
+// object, and the judgements that loop over this answer run at every frame event. Read-only by its type.
 
 /**
  * Stale leaf records that reach `pfn`, in live-list order: through the MMU's per-frame index when the view
