@@ -4,6 +4,7 @@
 // Used twice: for leaf TLB entries, and for walk-cache entries (non-leaf pointers to a table).
 import { ArrayLease } from './array-pool.js';
 import { LEVEL_PAGES, LEVEL_SIZE, type Level } from './constants.js';
+import { ABSENT, NumberMap } from './number-map.js';
 
 export interface StaleListener {
   staleAdded(set: StaleSet, rec: number): void;
@@ -40,13 +41,8 @@ export class StaleSet {
   private prev: Int32Array;
   private livePos: Int32Array;
   private liveList: Int32Array;
-  private readonly heads = [
-    new Map<number, number>(),
-    new Map<number, number>(),
-    new Map<number, number>(),
-    new Map<number, number>(),
-    new Map<number, number>(),
-  ];
+  /** Per level: the first record of each chain (level, index, tag), by staleKey. */
+  private readonly heads: NumberMap[];
   private readonly freeRecs: number[] = [];
   /** Live records per tag: a question about one VA under every tag asks each tag in use (a few), not
    *  every record. */
@@ -56,7 +52,7 @@ export class StaleSet {
    * one frame visit only the records that reach it instead of every live record (vfree of N pages judged
    * N frames against N records: quadratic). Larger leaves, few, are kept apart and checked one by one.
    */
-  private readonly byFrame: Map<number, number> | null;
+  private readonly byFrame: NumberMap | null;
   private frameNext: Int32Array;
   private framePrev: Int32Array;
   private readonly largeLeaves = new Set<number>();
@@ -95,7 +91,8 @@ export class StaleSet {
     this.prev = lease.take(Int32Array, cap);
     this.livePos = lease.take(Int32Array, cap);
     this.liveList = lease.take(Int32Array, cap);
-    this.byFrame = indexFrames ? new Map() : null;
+    this.byFrame = indexFrames ? new NumberMap(lease) : null;
+    this.heads = [0, 1, 2, 3, 4].map(() => new NumberMap(lease));
     this.frameNext = lease.take(Int32Array, indexFrames ? cap : 0);
     this.framePrev = lease.take(Int32Array, indexFrames ? cap : 0);
     this.words = Math.ceil(cpus / 32);
@@ -147,8 +144,8 @@ export class StaleSet {
     const map = this.heads[level];
     const head = map.get(key);
     this.prev[r] = -1;
-    this.next[r] = head ?? -1;
-    if (head !== undefined) this.prev[head] = r;
+    this.next[r] = head;
+    if (head !== ABSENT) this.prev[head] = r;
     map.set(key, r);
     this.levelLive[level]++;
     this.headIs(level, index, tag, r);
@@ -175,8 +172,7 @@ export class StaleSet {
     if (this.levelLive[level] === 0) return -1;
     const k = headSlot(level, index, tag);
     if (this.cachedIndex[k] === index && this.cachedTag[k] === tag) return this.cachedHead[k];
-    const r = this.heads[level].get(staleKey(index, tag));
-    const h = r === undefined ? -1 : r;
+    const h = this.heads[level].get(staleKey(index, tag));
     this.headIs(level, index, tag, h);
     return h;
   }
@@ -273,8 +269,7 @@ export class StaleSet {
    */
   reaching(pfn: number): number[] {
     const out: number[] = [];
-    const head = this.byFrame!.get(pfn);
-    for (let r = head ?? -1; r >= 0; r = this.frameNext[r]) out.push(r);
+    for (let r = this.byFrame!.get(pfn); r >= 0; r = this.frameNext[r]) out.push(r);
     for (const r of this.largeLeaves) {
       const first = this.out[r];
       if (pfn >= first && pfn < first + LEVEL_PAGES[this.level[r] as Level]) out.push(r);
@@ -297,8 +292,8 @@ export class StaleSet {
     const f = this.out[r];
     const head = map.get(f);
     this.framePrev[r] = -1;
-    this.frameNext[r] = head ?? -1;
-    if (head !== undefined) this.framePrev[head] = r;
+    this.frameNext[r] = head;
+    if (head !== ABSENT) this.framePrev[head] = r;
     map.set(f, r);
   }
 
