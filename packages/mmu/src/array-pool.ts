@@ -22,26 +22,51 @@ export interface LeasedArrayConstructor<T extends LeasedArray> {
  */
 const MAX_POOLED_BYTES = 8 * 1024 * 1024;
 
-/** Free arrays by constructor, then by length (no key string built per take and give: a litmus-sized run
- *  takes and gives back ~120 arrays). */
+/** A small number per array type: with the length, the key of a free list (`keyOf`). */
+function kindOf(ctor: LeasedArrayConstructor<LeasedArray>): number {
+  switch (ctor) {
+    case Int8Array:
+      return 0;
+    case Uint8Array:
+      return 1;
+    case Uint16Array:
+      return 2;
+    case Int32Array:
+      return 3;
+    case Uint32Array:
+      return 4;
+    case Float64Array:
+      return 5;
+    default:
+      throw new TypeError(`the array pool does not hold ${ctor.name}`);
+  }
+}
+
+/** The free-list key of arrays of `length` elements of `ctor`'s type. */
+function keyOf(ctor: LeasedArrayConstructor<LeasedArray>, length: number): number {
+  return length * 8 + kindOf(ctor);
+}
+
+/**
+ * Free arrays by (type, length), one number as the key. A litmus-sized run takes and gives back ~120 arrays:
+ * the key and the size travel with each array from `take` to `give` (the lease keeps them), so giving back
+ * reads no typed-array getter and looks up one map, not a map per type and then one per length.
+ */
 class FreeArrays {
-  readonly #free = new Map<LeasedArrayConstructor<LeasedArray>, Map<number, LeasedArray[]>>();
+  readonly #free = new Map<number, LeasedArray[]>();
   bytes = 0;
 
-  pop<T extends LeasedArray>(ctor: LeasedArrayConstructor<T>, length: number): T | undefined {
-    const a = this.#free.get(ctor)?.get(length)?.pop() as T | undefined;
+  pop(key: number): LeasedArray | undefined {
+    const a = this.#free.get(key)?.pop();
     if (a !== undefined) this.bytes -= a.byteLength;
     return a;
   }
 
-  push(a: LeasedArray): void {
-    const ctor = a.constructor as LeasedArrayConstructor<LeasedArray>;
-    let byLength = this.#free.get(ctor);
-    if (byLength === undefined) this.#free.set(ctor, (byLength = new Map<number, LeasedArray[]>()));
-    let list = byLength.get(a.length);
-    if (list === undefined) byLength.set(a.length, (list = []));
-    list.push(a);
-    this.bytes += a.byteLength;
+  push(a: LeasedArray, key: number, bytes: number): void {
+    const list = this.#free.get(key);
+    if (list === undefined) this.#free.set(key, [a]);
+    else list.push(a);
+    this.bytes += bytes;
   }
 
   clear(): void {
@@ -68,8 +93,8 @@ class ArrayPool {
     this.#largeFrames = frames;
   }
 
-  take<T extends LeasedArray>(ctor: LeasedArrayConstructor<T>, length: number, fill: number): T {
-    const a = this.#shared.pop(ctor, length) ?? this.#large.pop(ctor, length);
+  take<T extends LeasedArray>(ctor: LeasedArrayConstructor<T>, length: number, fill: number, key: number): T {
+    const a = (this.#shared.pop(key) ?? this.#large.pop(key)) as T | undefined;
     if (a === undefined) {
       const fresh = new ctor(length);
       if (fill !== 0) fresh.fill(fill);
@@ -79,15 +104,26 @@ class ArrayPool {
     return a;
   }
 
-  /** The arrays of one released lease; `frames`: the machine's frame count, if it is a machine's. */
-  give(arrays: readonly LeasedArray[], frames: number | undefined): void {
-    let bytes = 0;
-    for (const a of arrays) bytes += a.byteLength;
-    if (bytes > MAX_POOLED_BYTES) {
-      if (frames === this.#largeFrames) for (const a of arrays) this.#large.push(a);
+  /**
+   * The arrays of one released lease, with their keys and sizes (index by index) and their total size;
+   * `frames`: the machine's frame count, if it is a machine's.
+   */
+  give(
+    arrays: readonly LeasedArray[],
+    keys: readonly number[],
+    sizes: readonly number[],
+    total: number,
+    frames: number | undefined,
+  ): void {
+    if (total > MAX_POOLED_BYTES) {
+      if (frames === this.#largeFrames)
+        for (let i = 0; i < arrays.length; i++) this.#large.push(arrays[i], keys[i], sizes[i]);
       return;
     }
-    for (const a of arrays) if (this.#shared.bytes + a.byteLength <= MAX_POOLED_BYTES) this.#shared.push(a);
+    const shared = this.#shared;
+    for (let i = 0; i < arrays.length; i++) {
+      if (shared.bytes + sizes[i] <= MAX_POOLED_BYTES) shared.push(arrays[i], keys[i], sizes[i]);
+    }
   }
 }
 
@@ -101,6 +137,9 @@ const pool = new ArrayPool();
  */
 export class ArrayLease {
   #taken: LeasedArray[] = [];
+  /** Per taken array (same index): its free-list key and its size in bytes. */
+  #keys: number[] = [];
+  #sizes: number[] = [];
   #bytes = 0;
   #released = false;
 
@@ -111,9 +150,13 @@ export class ArrayLease {
 
   take<T extends LeasedArray>(ctor: LeasedArrayConstructor<T>, length: number, fill = 0): T {
     if (this.#released) throw new Error('the machine was released: its arrays belong to another machine');
-    const a = pool.take(ctor, length, fill);
+    const key = keyOf(ctor, length);
+    const a = pool.take(ctor, length, fill, key);
+    const size = length * ctor.BYTES_PER_ELEMENT;
     this.#taken.push(a);
-    this.#bytes += a.byteLength;
+    this.#keys.push(key);
+    this.#sizes.push(size);
+    this.#bytes += size;
     return a;
   }
 
@@ -129,13 +172,16 @@ export class ArrayLease {
     const i = this.#taken.lastIndexOf(a);
     if (i < 0) return;
     this.#taken.splice(i, 1);
-    this.#bytes -= a.byteLength;
+    this.#keys.splice(i, 1);
+    this.#bytes -= this.#sizes.splice(i, 1)[0];
   }
 
   release(): void {
     if (this.#released) return;
     this.#released = true;
-    pool.give(this.#taken, this.frames);
+    pool.give(this.#taken, this.#keys, this.#sizes, this.#bytes, this.frames);
     this.#taken = [];
+    this.#keys = [];
+    this.#sizes = [];
   }
 }

@@ -68,6 +68,33 @@ describe('array lease: a machine built from a released one reads like a new one'
     expect(Array.from(again)).toEqual(new Array(8).fill(-1));
   });
 
+  it('gives an array back only to a take of its own type and length', () => {
+    // Arrays of equal byte size and length but another type, and of the same type but another length: a
+    // free list keyed by size, or by length alone, would hand one for the other.
+    const lease = new ArrayLease();
+    const i32 = lease.take(Int32Array, 6);
+    const u32 = lease.take(Uint32Array, 6);
+    const u8 = lease.take(Uint8Array, 24);
+    const i8 = lease.take(Int8Array, 24);
+    const u16 = lease.take(Uint16Array, 12);
+    const f64 = lease.take(Float64Array, 3);
+    const longer = lease.take(Int32Array, 7);
+    lease.release();
+    const next = new ArrayLease();
+    // Each asked first for the type that a type-blind (or size-keyed) pool would not give back first.
+    expect(next.take(Int32Array, 6)).toBe(i32);
+    expect(next.take(Uint8Array, 24)).toBe(u8);
+    expect(next.take(Uint16Array, 12)).toBe(u16);
+    expect(next.take(Uint32Array, 6)).toBe(u32);
+    expect(next.take(Int8Array, 24)).toBe(i8);
+    expect(next.take(Float64Array, 3)).toBe(f64);
+    expect(next.take(Int32Array, 7)).toBe(longer);
+    const fresh = next.take(Int32Array, 6);
+    expect(fresh).not.toBe(i32);
+    expect(fresh).toBeInstanceOf(Int32Array);
+    next.release();
+  });
+
   // A lease whose arrays total more than the shared pool keeps (8 MiB) is a multi-GiB machine's: 1.1 M doubles.
   // (Identity is compared with ===: a matcher would print a million elements.)
   const LARGE = 1_100_000;
