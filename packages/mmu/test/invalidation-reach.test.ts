@@ -221,24 +221,29 @@ const cpuArb = fc.integer({ min: 0, max: CPUS - 1 });
 const pageArb = fc.integer({ min: 0, max: USER_PAGES + KERNEL_PAGES - 1 });
 const asidArb = fc.constantFrom(...ASIDS, 3);
 
+/** Any plan, then one to three instructions of the arch's (or per-page flushes), each checked. */
+function holds(
+  arch: 'x86_64' | 'arm64',
+  tlb: 'adversarial' | 'precise',
+  insArb: fc.Arbitrary<Instruction>,
+  seed: number,
+): void {
+  const anyArb = fc.oneof(insArb, perPageArb);
+  fc.assert(
+    fc.property(planArb, orderArb, fc.array(anyArb, { minLength: 1, maxLength: 3 }), (plan, order, ins) => {
+      check(build(arch, tlb, plan, order), ins);
+    }),
+    { seed, numRuns: propertyRuns(150) },
+  );
+}
+
 describe('invalidations remove exactly what the architecture says, on exactly the CPUs it says', () => {
   for (const tlb of ['adversarial', 'precise'] as const) {
     it(`x86_64, ${tlb}: INVLPG, the four INVPCID types and CR4.PGE`, () => {
       const insArb = fc
         .tuple(fc.integer({ min: 0, max: 5 }), cpuArb, pageArb, asidArb)
         .map(([k, c, p, a]) => x86Instruction(k, c, p, a));
-      const anyArb = fc.oneof(insArb, perPageArb);
-      fc.assert(
-        fc.property(
-          planArb,
-          orderArb,
-          fc.array(anyArb, { minLength: 1, maxLength: 3 }),
-          (plan, order, ins) => {
-            check(build('x86_64', tlb, plan, order), ins);
-          },
-        ),
-        { seed: 7, numRuns: propertyRuns(150) },
-      );
+      holds('x86_64', tlb, insArb, 7);
     });
 
     it(`arm64, ${tlb}: TLBI by VA, by VA for all ASIDs, by ASID, VMALLE1 and ranges, local and inner-shareable`, () => {
@@ -252,18 +257,7 @@ describe('invalidations remove exactly what the architecture says, on exactly th
           fc.integer({ min: 1, max: 4 }),
         )
         .map(([k, c, p, a, b, n]) => armInstruction(k, c, p, a, b, n));
-      const anyArb = fc.oneof(insArb, perPageArb);
-      fc.assert(
-        fc.property(
-          planArb,
-          orderArb,
-          fc.array(anyArb, { minLength: 1, maxLength: 3 }),
-          (plan, order, ins) => {
-            check(build('arm64', tlb, plan, order), ins);
-          },
-        ),
-        { seed: 11, numRuns: propertyRuns(150) },
-      );
+      holds('arm64', tlb, insArb, 11);
     });
   }
 
