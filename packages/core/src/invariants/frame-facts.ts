@@ -14,7 +14,10 @@ export const FACT_MERMAP = 2;
 export const FACT_UNMAPPED = 4;
 /** Something executes it: a present or a possibly-cached stale translation with an execute right. */
 export const FACT_EXEC = 8;
-/** A translation older than its last free reaches it (present or stale). */
+/**
+ * In use again (neither the MMU nor the frame book holds it free) while a translation older than its last
+ * free reaches it (present or stale).
+ */
 export const FACT_AFTER_FREE = 16;
 /** Frame-state events only: the book has just moved it to `Free` or `UnmappedPool`. */
 export const FACT_FREED = 32;
@@ -32,7 +35,13 @@ export function frameFacts(m: MachineView, book: FrameBook, pfn: number, to: num
   if ((flags & FRAME_MERMAP) !== 0) facts |= FACT_MERMAP;
   if (st === FrameState.Unmapped || st === FrameState.UnmappedPool) facts |= FACT_UNMAPPED;
   if (r.validX(pfn) + r.staleX(pfn) > 0) facts |= FACT_EXEC;
-  if (r.validAfterFree(pfn) + r.staleAfterFree(pfn) > 0) facts |= FACT_AFTER_FREE;
+  if (
+    r.validAfterFree(pfn) + r.staleAfterFree(pfn) > 0 &&
+    !m.frames.isFree(pfn) &&
+    st !== FrameState.Free &&
+    st !== FrameState.UnmappedPool
+  )
+    facts |= FACT_AFTER_FREE;
   if (to === FrameState.Free || to === FrameState.UnmappedPool) facts |= FACT_FREED;
   return facts;
 }

@@ -16,7 +16,8 @@ export const staleAfterFree: Invariant = {
   id: 'stale-after-free',
   description:
     'A translation (valid or possibly cached) captured before a frame was freed reaches it after it was reused.',
-  // Without a reacher older than the last free, judge settles (validBeforeFree is then 0).
+  // A frame not in use again, or without a reacher older than its last free, judge settles (not reused;
+  // validBeforeFree is 0); a free (cause 'free') only settles.
   quietUnless: { frameState: FACT_AFTER_FREE, framesChanged: FACT_AFTER_FREE },
   framesChanged(ctx, first, count, cause) {
     // The MMU announces a free before it tags the frame free (its Frames.free calls beforeFree first):
