@@ -31,6 +31,12 @@ export class BuddyZone {
   readonly pageblockFreetype: Uint8Array;
   /** Free pages in the zone (NR_FREE_PAGES). */
   freePages = 0;
+  /**
+   * Per pageblock, how many __free_one_page() calls gave frames of it back (wrapping). A frame becomes free
+   * only there — expand(), claims and takeFreePage() move frames that were free already — so a caller that
+   * found frames of a pageblock in use may skip them while this count has not moved.
+   */
+  private readonly frees: Uint32Array;
 
   /**
    * @param nrPages frames in the zone
@@ -49,6 +55,7 @@ export class BuddyZone {
     this.nrFree = new Int32Array((MAX_PAGE_ORDER + 1) * NR_FREETYPES);
     // memmap_init: every pageblock starts MIGRATE_MOVABLE (set_pageblock_migratetype at boot).
     this.pageblockFreetype = new Uint8Array(Math.ceil(nrPages / PAGEBLOCK_NR_PAGES)).fill(MIGRATE_MOVABLE);
+    this.frees = new Uint32Array(this.pageblockFreetype.length);
     // memblock_free_all → __free_pages_core: hand the free range over in the largest aligned blocks.
     let pfn = firstFree;
     while (pfn < nrPages) {
@@ -72,6 +79,11 @@ export class BuddyZone {
     const first = pfn >>> PAGEBLOCK_ORDER;
     const last = (pfn + (1 << order) - 1) >>> PAGEBLOCK_ORDER;
     for (let b = first; b <= last; b++) this.pageblockFreetype[b] = freetype;
+  }
+
+  /** Frees that gave frames of `pfn`'s pageblock back so far (see `frees`). */
+  freesIn(pfn: number): number {
+    return this.frees[pfn >>> PAGEBLOCK_ORDER];
   }
 
   isFreeHead(pfn: number): boolean {
@@ -128,6 +140,8 @@ export class BuddyZone {
    * freetypes stay apart (the RFC keeps free lists freetype-pure).
    */
   freeOnePage(pfn: number, order: number, freetype: number): void {
+    const last = (pfn + (1 << order) - 1) >>> PAGEBLOCK_ORDER;
+    for (let b = pfn >>> PAGEBLOCK_ORDER; b <= last; b++) this.frees[b]++;
     while (order < MAX_PAGE_ORDER) {
       const buddy = pfn ^ (1 << order);
       if (buddy + (1 << order) > this.nrPages || this.freeOrder[buddy] !== order) break;

@@ -53,4 +53,45 @@ describe('buddy zone properties', () => {
       { seed: 42, numRuns: 100 },
     );
   });
+
+  it('a frame becomes free only through a free counted in its pageblock (freesIn)', () => {
+    const N = 2048;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            op: fc.constantFrom('alloc', 'free', 'take'),
+            order: fc.integer({ min: 0, max: 10 }),
+            type: fc.integer({ min: 0, max: 2 }),
+            pfn: fc.integer({ min: 0, max: N - 1 }),
+          }),
+          { maxLength: 80 },
+        ),
+        (ops) => {
+          const zone = new BuddyZone(N, 16);
+          const live: [number, number][] = [];
+          const freeNow = (): boolean[] => Array.from({ length: N }, (_, p) => zone.isFree(p));
+          for (const op of ops) {
+            const before = freeNow();
+            const frees = Array.from({ length: N / 512 }, (_, b) => zone.freesIn(b * 512));
+            if (op.op === 'free' && live.length > 0) {
+              const [pfn, order] = live.splice(op.pfn % live.length, 1)[0]!;
+              zone.freeOnePage(pfn, order, zone.getPageblockFreetype(pfn));
+            } else if (op.op === 'take') {
+              if (zone.takeFreePage(op.pfn)) live.push([op.pfn, 0]);
+            } else {
+              // Orders up to 10: a free of order 10 gives back frames of two pageblocks.
+              const pfn = zone.rmqueue(op.order, TYPES[op.type]);
+              if (pfn >= 0) live.push([pfn, op.order]);
+            }
+            const after = freeNow();
+            for (let p = 0; p < N; p++) {
+              if (!before[p] && after[p]) expect(zone.freesIn(p)).not.toBe(frees[p >>> 9]);
+            }
+          }
+        },
+      ),
+      { seed: 7, numRuns: 30 },
+    );
+  });
 });

@@ -173,6 +173,30 @@ describe('pt-pkey-freetype (spec §6.3)', () => {
   });
 });
 
+describe('pt-pkey-freetype: the search for a protected frame', () => {
+  // takeProtectedFrame skips the frames of a pageblock it found in use while the buddy counts no free into
+  // the pageblock (BuddyPort.freesIn); the answer must be the first free protected frame all the same.
+  for (const counted of [true, false]) {
+    it(`takes the lowest free frame again after a frame below it is given back (${counted ? 'with' : 'without'} the buddy's free count)`, () => {
+      const r = rig('pt-pkey-freetype', '2M', 1 << 11);
+      if (!counted) Object.defineProperty(r.buddy, 'freesIn', { value: undefined });
+      const ft = r.ptp;
+      const first = [ft.alloc(0), ft.alloc(0), ft.alloc(0)];
+      expect(first).toEqual([first[0], first[0] + 1, first[0] + 2]);
+      // Frame first+1 goes back to the buddy by another path than the allocator's free (a data free).
+      r.buddy.freePages(first[1], 0);
+      expect(ft.alloc(0)).toBe(first[1]);
+      expect(ft.alloc(0)).toBe(first[2] + 1);
+      // A pageblock searched to its end is searched again once a frame of it is freed.
+      const rest: number[] = [];
+      for (let pfn = ft.alloc(0); pfn !== NO_PFN; pfn = ft.alloc(0)) rest.push(pfn);
+      r.buddy.freePages(rest[rest.length - 1], 0);
+      expect(ft.alloc(0)).toBe(rest[rest.length - 1]);
+      expect(ft.alloc(0)).toBe(NO_PFN);
+    });
+  }
+});
+
 describe('pt-unprotected', () => {
   it('no flush, no split, key 0', () => {
     const r = rig('pt-unprotected', '2M');

@@ -78,6 +78,7 @@ export class Arm64Arch implements LinuxArch {
       freePages: (pfn, order) => allocator.freePages(this.linearMap.cpu, pfn, order),
       isFree: (pfn) => allocator.zone.isFree(pfn),
       takeFrame: (pfn) => allocator.allocSpecific([pfn], 0),
+      freesIn: (pfn) => allocator.zone.freesIn(pfn),
     };
     const kp = new Kpkeys(this.variant, this.machine, this.linearMap, buddy, this.book, this.counters);
     this.kp = kp;

@@ -37,6 +37,13 @@ export class FreetypePtpAllocator implements PtpAllocator {
   private deferred: number[] = [];
   /** Pageblock where the last protected frame was found. */
   private cursor = 0;
+  /**
+   * Per pageblock: its frames below this offset were all in use at the last search, when the buddy's count
+   * of frees into the pageblock read `searchedFrees` — skipped while that count has not moved. Steady
+   * allocation from one pageblock otherwise looked at every frame it had handed out before, at each call.
+   */
+  private readonly searchedTo: Uint16Array;
+  private readonly searchedFrees: Uint32Array;
   private skipped: Int32Array = new Int32Array(64);
 
   constructor(
@@ -50,6 +57,8 @@ export class FreetypePtpAllocator implements PtpAllocator {
     const nrBlocks = Math.ceil(nrFrames / PAGEBLOCK_NR_PAGES);
     this.pageblockProtected = new Uint8Array(nrBlocks);
     this.livePtps = new Uint32Array(nrBlocks);
+    this.searchedTo = new Uint16Array(nrBlocks);
+    this.searchedFrees = new Uint32Array(nrBlocks);
   }
 
   /** Boot: which pageblocks start protected is the caller's (the linear map is built keyed, spec §6.3). */
@@ -89,14 +98,26 @@ export class FreetypePtpAllocator implements PtpAllocator {
       const b = (this.cursor + n) % blocks;
       if (!this.pageblockProtected[b]) continue;
       const base = b << PAGEBLOCK_ORDER;
-      for (let p = base; p < base + PAGEBLOCK_NR_PAGES && p < this.nrFrames; p++) {
+      const end = Math.min(base + PAGEBLOCK_NR_PAGES, this.nrFrames);
+      const frees = this.buddy.freesIn?.(base);
+      const from = frees !== undefined && frees === this.searchedFrees[b] ? base + this.searchedTo[b] : base;
+      for (let p = from; p < end; p++) {
         if (this.buddy.isFree(p) && this.buddy.takeFrame(p)) {
+          this.searched(b, p + 1 - base, frees);
           this.cursor = b;
           return p;
         }
       }
+      this.searched(b, end - base, frees);
     }
     return NO_PFN;
+  }
+
+  /** Pageblock `b`'s frames below offset `to` are in use, as of `frees` frees into it (undefined: unknown). */
+  private searched(b: number, to: number, frees: number | undefined): void {
+    if (frees === undefined) return;
+    this.searchedTo[b] = to;
+    this.searchedFrees[b] = frees;
   }
 
   free(pfn: number): void {

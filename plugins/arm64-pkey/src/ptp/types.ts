@@ -19,6 +19,11 @@ export interface BuddyPort {
   isFree(pfn: number): boolean;
   /** Takes the free frame `pfn` out of the buddy as an order-0 page; false if it is not free. */
   takeFrame(pfn: number): boolean;
+  /**
+   * How many frees have given frames of `pfn`'s pageblock back so far: while it has not moved, no frame of
+   * the pageblock became free. Absent: a search cannot tell, and looks at every frame again.
+   */
+  freesIn?(pfn: number): number;
 }
 
 /** set_memory_pkey() on the linear-map alias of frames, with the split protocol of the linear map. */

@@ -7,8 +7,11 @@ import type { BuddyPort, CounterPort } from '../../src/ptp/types.js';
 /** Lowest aligned free block first; `hold` takes frames out so that only smaller blocks remain. */
 export class TestBuddy implements BuddyPort {
   readonly used: Uint8Array;
+  /** Frees into each pageblock (BuddyPort.freesIn). */
+  private readonly frees: Uint32Array;
   constructor(readonly nrFrames: number) {
     this.used = new Uint8Array(nrFrames);
+    this.frees = new Uint32Array(Math.ceil(nrFrames / 512));
   }
   allocPages(order: number): number {
     const n = 1 << order;
@@ -24,6 +27,10 @@ export class TestBuddy implements BuddyPort {
   }
   freePages(pfn: number, order: number): void {
     this.used.fill(0, pfn, pfn + (1 << order));
+    for (let b = pfn >>> 9; b <= (pfn + (1 << order) - 1) >>> 9; b++) this.frees[b]++;
+  }
+  freesIn(pfn: number): number {
+    return this.frees[pfn >>> 9];
   }
   isFree(pfn: number): boolean {
     return this.used[pfn] === 0;
