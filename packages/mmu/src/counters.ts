@@ -42,6 +42,12 @@ export type StandardCounter = (typeof STANDARD_COUNTERS)[number];
 
 const NAME_RE = /^[a-z][a-z0-9_]*(\.[a-z0-9][a-z0-9_-]*)?$/u;
 
+/**
+ * The standard counters' indices (their place in STANDARD_COUNTERS), which every Counters starts from: one
+ * copy per machine instead of registering each name (a name check and a map insertion apiece) in every run.
+ */
+const STANDARD_INDEX: ReadonlyMap<string, number> = new Map(STANDARD_COUNTERS.map((n, i) => [n, i]));
+
 /** Frozen counter values plus both clocks; keys in stable order (standard first, then sorted). */
 export interface CounterSnapshot {
   readonly counters: Readonly<Record<string, number>>;
@@ -88,12 +94,13 @@ export interface CostProfileReport {
  * step (every x86 TLB-flush IPI is sent with wait=1). A step's latency is its initiating CPU's clock.
  */
 export class Counters {
-  private readonly index = new Map<string, number>();
-  private names: string[] = [];
+  private readonly index = new Map<string, number>(STANDARD_INDEX);
+  private names: string[] = STANDARD_COUNTERS.slice();
   /** Indices in snapshot order (`orderedNames`), built on first use after a counter was registered. */
   private order: Int32Array | null = null;
-  private values = new Float64Array(64);
-  private weights = new Float64Array(64);
+  /** Per counter index (from the lease; a 65th counter grows them outside it). */
+  private values: Float64Array;
+  private weights: Float64Array;
   /** Work: total cost in INVLPG units, summed over CPUs. */
   cycles = 0;
   /** Per-CPU clocks since the current step began. */
@@ -131,7 +138,9 @@ export class Counters {
     /** Where the per-CPU arrays come from (the machine's, recycled across machines). */
     lease: ArrayLease = new ArrayLease(),
   ) {
-    for (const n of STANDARD_COUNTERS) this.id(n);
+    this.values = lease.take(Float64Array, 64);
+    this.weights = lease.take(Float64Array, 64);
+    for (let i = 0; i < STANDARD_COUNTERS.length; i++) this.weights[i] = costs[STANDARD_COUNTERS[i]] ?? 0;
     this.clock = lease.take(Float64Array, cpus);
     this.cpuWork = lease.take(Float64Array, cpus);
     this.waiting = Array.from({ length: cpus }, () => []);
