@@ -225,6 +225,9 @@ export abstract class MachineInvalidation extends MachineStores {
       for (let k = 0; k < n; k++) st.drop(hits[k], cpu, sideMask);
       return;
     }
+    // No record of this tag at all (an INVLPG asks the current PCID's and the global ones; usually only one
+    // has any): nothing to look up level by level.
+    if (!st.hasTag(tag)) return;
     for (let l = lo; l <= hi; l++) {
       for (let r = st.chain(l, Math.floor(va / LEVEL_SIZE[l as Level]), tag); r >= 0;) {
         const next = st.nextInChain(r);

@@ -246,6 +246,11 @@ export class StaleSet {
     this.removeIfEmpty(r);
   }
 
+  /** Is any live record tagged `tag`? */
+  hasTag(tag: number): boolean {
+    return this.tagsLive.has(tag);
+  }
+
   /** Records for (level, index, tag) — all of them, for checks that look at every CPU. */
   chain(level: number, index: number, tag: number): number {
     return this.head(level, index, tag);
