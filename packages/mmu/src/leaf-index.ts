@@ -9,6 +9,7 @@
 import { ArrayLease } from './array-pool.js';
 import { LEVEL_PAGES, type Level } from './constants.js';
 import { grown } from './grown.js';
+import { sortSmall } from './small-sort.js';
 
 export class LeafIndex {
   /** First entry of each frame's chain, -1 when none. */
@@ -21,6 +22,14 @@ export class LeafIndex {
    * one block per 512 frames, and each question took and sorted all of them).
    */
   private readonly blocks = new Map<number, number>();
+  /**
+   * The 2 MiB blocks by the 2 MiB chunks of frames they map (an unaligned output spans two): a question
+   * looks at its frame's chunk only — going through every block made a [key, value] pair per block per
+   * question (the mermap invariant asks at every frame a window store changes).
+   */
+  private readonly byChunk = new Map<number, number[]>();
+  /** The 1 GiB blocks (few): a question checks each. */
+  private readonly large: number[] = [];
 
   constructor(frameCount: number, entryCapacity: number, lease: ArrayLease) {
     this.head = lease.take(Int32Array, frameCount, -1);
@@ -32,6 +41,8 @@ export class LeafIndex {
   add(e: number, level: number, out: number): void {
     if (level !== 1) {
       this.blocks.set(e, out * 4 + level);
+      if (level !== 2) this.large.push(e);
+      else for (let c = chunkOf(out); c <= chunkOf(out + 511); c++) this.chunkList(c).push(e);
       return;
     }
     if (out >= this.head.length) return; // outside the machine's memory: no frame to answer for
@@ -46,6 +57,8 @@ export class LeafIndex {
   remove(e: number, level: number, out: number): void {
     if (level !== 1) {
       this.blocks.delete(e);
+      if (level !== 2) drop(this.large, e);
+      else for (let c = chunkOf(out); c <= chunkOf(out + 511); c++) drop(this.chunkList(c), e);
       return;
     }
     if (out >= this.head.length) return;
@@ -69,12 +82,38 @@ export class LeafIndex {
   candidates(pfn: number): number[] {
     const out: number[] = [];
     if (pfn < this.head.length) for (let e = this.head[pfn]; e >= 0; e = this.next[e]) out.push(e);
-    for (const [e, v] of this.blocks) {
-      const level = v % 4;
-      const first = (v - level) / 4;
-      if (pfn >= first && pfn < first + LEVEL_PAGES[level as Level]) out.push(e);
-    }
-    if (out.length > 1) out.sort((a, b) => a - b);
-    return out;
+    const inChunk = this.byChunk.get(chunkOf(pfn));
+    if (inChunk !== undefined) for (const e of inChunk) this.pushIfHolds(out, e, pfn);
+    for (const e of this.large) this.pushIfHolds(out, e, pfn);
+    return sortSmall(out, ascending);
   }
+
+  /** Push block entry `e` if its frames hold `pfn`. */
+  private pushIfHolds(out: number[], e: number, pfn: number): void {
+    const v = this.blocks.get(e)!;
+    const level = v % 4;
+    const first = (v - level) / 4;
+    if (pfn >= first && pfn < first + LEVEL_PAGES[level as Level]) out.push(e);
+  }
+
+  private chunkList(c: number): number[] {
+    let list = this.byChunk.get(c);
+    if (list === undefined) this.byChunk.set(c, (list = []));
+    return list;
+  }
+}
+
+/** The 2 MiB chunk of frames `pfn` is in. */
+function chunkOf(pfn: number): number {
+  return Math.floor(pfn / 512);
+}
+
+/** Remove one occurrence of `e` (a block entry is listed once per chunk it maps). */
+function drop(list: number[], e: number): void {
+  const i = list.indexOf(e);
+  if (i >= 0) list.splice(i, 1);
+}
+
+function ascending(a: number, b: number): number {
+  return a - b;
 }

@@ -12,6 +12,7 @@ import {
   type Level,
 } from './constants.js';
 import type { SpaceId } from './core.js';
+import { sortSmall } from './small-sort.js';
 import { MachineTlb } from './tlb.js';
 
 /** How many translations reach a frame, split the ways invariants need. */
@@ -315,11 +316,12 @@ export abstract class MachineQueries extends MachineTlb {
         pfn: first,
       });
       // A table linked at several places translates through each of them.
-      const ex = t.extraAliases.get(slot) ?? [];
-      for (let k = 0; k < ex.length; k += 3)
-        out.push({ space: ex[k], va: ex[k + 1] + i * LEVEL_SIZE[level], level, flags: f, pfn: first });
+      const ex = t.extraAliases.get(slot);
+      if (ex !== undefined)
+        for (let k = 0; k < ex.length; k += 3)
+          out.push({ space: ex[k], va: ex[k + 1] + i * LEVEL_SIZE[level], level, flags: f, pfn: first });
     }
-    return out.sort((a, b) => a.space - b.space || a.va - b.va);
+    return sortSmall(out, byPlace);
   }
 
   /**
@@ -371,4 +373,9 @@ export abstract class MachineQueries extends MachineTlb {
         s.level[a] - s.level[b] || s.index[a] - s.index[b] || s.tag[a] - s.tag[b] || s.since[a] - s.since[b],
     );
   }
+}
+
+/** Translations by address space, then VA. */
+function byPlace(a: ValidTranslation, b: ValidTranslation): number {
+  return a.space - b.space || a.va - b.va;
 }

@@ -109,6 +109,21 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('ask' as const) }) },
 );
 
+describe('validTranslations from the leaf index: 1 GiB blocks', () => {
+  it('names a 1 GiB block for each frame it maps, and only while it is present', () => {
+    const { m, table } = rig({ cpus: 2 });
+    const a = m.createSpace(1, table);
+    m.ensurePath(a, USER_VA, 3, table);
+    m.validTranslations(0); // the index is built now; the block below is indexed as it is stored
+    m.setLeaf(a, USER_VA, 3, 262144, RW);
+    const named = { space: a, va: USER_VA, level: 3, flags: m.lookup(a, USER_VA).flags, pfn: 262144 };
+    for (const f of [262144, 262144 + 600, 2 * 262144 - 1]) expect(m.validTranslations(f)).toEqual([named]);
+    for (const f of [262143, 2 * 262144]) expect(m.validTranslations(f)).toEqual([]);
+    m.clearEntry(a, USER_VA, 3);
+    expect(m.validTranslations(262144 + 600)).toEqual([]);
+  });
+});
+
 describe('validTranslations from the leaf index', () => {
   it('names what a scan of every live table names, in the same order, wherever the index is built', () => {
     fc.assert(

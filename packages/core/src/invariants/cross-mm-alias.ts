@@ -77,14 +77,17 @@ function judge(ctx: InvariantContext, f: number): void {
     ctx.settle('cross-mm-alias', f);
     return;
   }
-  const all = reaches(ctx, f).filter((r) => r.space !== m.kernelSpace);
-  const priv = all.filter((r) => r.va >= w.start && r.va < w.end);
-  if (priv.length === 0) {
+  // Of the reaches outside the kernel's space (in their order): the first in the window is the owner's;
+  // the first global one in the window, and the first of another space, are the breaches. Found by loops,
+  // not by lists filtered per question (asked at every change of a window frame's reach).
+  const all = reaches(ctx, f);
+  const inWindow = (r: Reach): boolean => r.space !== m.kernelSpace && r.va >= w.start && r.va < w.end;
+  const owner = all.find(inWindow);
+  if (owner === undefined) {
     ctx.settle('cross-mm-alias', f);
     return;
   }
-  const owner = priv[0]!;
-  const global = priv.find((r) => r.global);
+  const global = all.find((r) => r.global && inWindow(r));
   if (global !== undefined) {
     ctx.raise('cross-mm-alias', f, {
       cpu: global.cpu,
@@ -94,7 +97,7 @@ function judge(ctx: InvariantContext, f: number): void {
     });
     return;
   }
-  const other = all.find((r) => r.space !== owner.space);
+  const other = all.find((r) => r.space !== m.kernelSpace && r.space !== owner.space);
   if (other !== undefined) {
     ctx.raise('cross-mm-alias', f, {
       cpu: other.cpu,
