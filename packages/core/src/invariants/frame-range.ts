@@ -39,6 +39,9 @@ export interface RangeSelection {
   };
 }
 
+/** `?? NONE` for an absent list: no empty array made per call. */
+const NONE: readonly never[] = [];
+
 /** Frames per 2 MiB and per 1 GiB chunk: the granularity of `within`. */
 const CHUNK = 512;
 const CHUNK3 = 262144;
@@ -126,17 +129,17 @@ function judgeByBlock(
 function selected(ctx: InvariantContext, first: number, end: number, sel: RangeSelection): number[] | null {
   const out: number[] = [];
   const push = (f: number): void => void out.push(f);
+  const reverse = ctx.m.reverse;
   const within = sel.within === undefined ? null : withinTest(ctx, sel.within);
   let sources = 0;
-  for (const kind of sel.reach ?? []) {
-    if (ctx.m.reverse.framesWhere === undefined) return null;
-    const where = ctx.m.reverse.framesWhere.bind(ctx.m.reverse);
+  for (const kind of sel.reach ?? NONE) {
+    if (reverse.framesWhere === undefined) return null;
     sources++;
-    if (within === null) where(kind, first, end, push);
-    else if (ctx.m.reverse.anyWhere?.(kind, first, end) === false) continue;
-    else for (const [lo, hi] of chunksWhere(first, end, within)) where(kind, lo, hi, push);
+    if (within === null) reverse.framesWhere(kind, first, end, push);
+    else if (reverse.anyWhere?.(kind, first, end) === false) continue;
+    else for (const [lo, hi] of chunksWhere(first, end, within)) reverse.framesWhere(kind, lo, hi, push);
   }
-  for (const mark of sel.marks ?? []) {
+  for (const mark of sel.marks ?? NONE) {
     if (ctx.marked === undefined) return null;
     if (within === null) ctx.marked(mark, first, end, push);
     else for (const [lo, hi] of chunksWhere(first, end, within)) ctx.marked(mark, lo, hi, push);
@@ -161,22 +164,18 @@ function withinTest(
   ctx: InvariantContext,
   w: NonNullable<RangeSelection['within']>,
 ): ((lo: number, hi: number) => boolean) | null {
-  const tests: ((lo: number, hi: number) => boolean)[] = [];
-  if (w.free === true) {
-    const anyFree = ctx.m.frames.anyFree?.bind(ctx.m.frames);
-    if (anyFree === undefined) return null;
-    tests.push(anyFree);
-  }
-  for (const kind of w.reach ?? []) {
-    const anyWhere = ctx.m.reverse.anyWhere?.bind(ctx.m.reverse);
-    if (anyWhere === undefined) return null;
-    tests.push((lo, hi) => anyWhere(kind, lo, hi));
-  }
-  for (const mark of w.marks ?? []) {
-    if (ctx.anyMarked === undefined) return null;
-    tests.push((lo, hi) => ctx.anyMarked?.(mark, lo, hi) !== false);
-  }
-  return (lo, hi) => tests.some((t) => t(lo, hi));
+  const frames = ctx.m.frames;
+  const reverse = ctx.m.reverse;
+  if (w.free === true && frames.anyFree === undefined) return null;
+  if ((w.reach ?? NONE).length > 0 && reverse.anyWhere === undefined) return null;
+  if ((w.marks ?? NONE).length > 0 && ctx.anyMarked === undefined) return null;
+  // One closure over the sources, asked in the order free, reach, marks (what the union needs).
+  return (lo, hi) => {
+    if (w.free === true && frames.anyFree!(lo, hi)) return true;
+    for (const kind of w.reach ?? NONE) if (reverse.anyWhere!(kind, lo, hi)) return true;
+    for (const mark of w.marks ?? NONE) if (ctx.anyMarked!(mark, lo, hi) !== false) return true;
+    return false;
+  };
 }
 
 /**
