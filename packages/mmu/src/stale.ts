@@ -5,6 +5,7 @@
 import { ArrayLease } from './array-pool.js';
 import { LEVEL_PAGES, LEVEL_SIZE, type Level } from './constants.js';
 import { ABSENT, NumberMap } from './number-map.js';
+import { sortSmall } from './small-sort.js';
 
 export interface StaleListener {
   staleAdded(set: StaleSet, rec: number): void;
@@ -14,15 +15,6 @@ export interface StaleListener {
 /** Key of (VA index at a level, tag): tag < 2^17, index < 2^36, so the key stays an exact double. */
 export function staleKey(indexAtLevel: number, tag: number): number {
   return indexAtLevel * 131072 + tag;
-}
-
-/** Chain heads `StaleSet` keeps per level (a power of two): the cache is direct-mapped, one compare per ask. */
-const HEAD_SLOTS = 16;
-
-/** The cache slot of (level, index, tag). GLOBAL_TAG (2^16) and the small PCIDs/ASIDs land apart, so the two
- *  tags an INVLPG asks about (current PCID, global) do not evict each other. */
-function headSlot(level: number, index: number, tag: number): number {
-  return level * HEAD_SLOTS + ((index + (tag ^ (tag >>> 13)) * 3) & (HEAD_SLOTS - 1));
 }
 
 export class StaleSet {
@@ -60,11 +52,6 @@ export class StaleSet {
   live = 0;
   /** Live records per level (index 1..4). */
   private readonly levelLive = new Int32Array(5);
-  /** Known chain heads, direct-mapped by headSlot: (index, tag) → head (−1: none); index −1 = empty slot.
-   *  Every change of a chain's head writes its slot, so what a slot holds is always true. */
-  private readonly cachedIndex = new Float64Array(5 * HEAD_SLOTS).fill(-1);
-  private readonly cachedTag = new Int32Array(5 * HEAD_SLOTS);
-  private readonly cachedHead = new Int32Array(5 * HEAD_SLOTS);
   /** Per CPU: records whose mask (any side) has this CPU — lets an access skip the lookup entirely. */
   readonly cpuRefs: Int32Array;
   readonly stride: number;
@@ -148,7 +135,6 @@ export class StaleSet {
     if (head !== ABSENT) this.prev[head] = r;
     map.set(key, r);
     this.levelLive[level]++;
-    this.headIs(level, index, tag, r);
     this.livePos[r] = this.live;
     this.liveList[this.live++] = r;
     this.tagsLive.set(tag, (this.tagsLive.get(tag) ?? 0) + 1);
@@ -164,25 +150,11 @@ export class StaleSet {
   }
 
   /**
-   * First record of the chain (level, index, tag), or -1. A level without records answers without the map,
-   * and recent answers are kept (each slot rewritten whenever its chain's head changes): an invalidation sent to every CPU asks
-   * the same questions once per CPU (a kernel-range flush on 48 CPUs: 48 × the same page and tags).
+   * First record of the chain (level, index, tag), or -1. A level without records answers without the map.
    */
   private head(level: number, index: number, tag: number): number {
     if (this.levelLive[level] === 0) return -1;
-    const k = headSlot(level, index, tag);
-    if (this.cachedIndex[k] === index && this.cachedTag[k] === tag) return this.cachedHead[k];
-    const h = this.heads[level].get(staleKey(index, tag));
-    this.headIs(level, index, tag, h);
-    return h;
-  }
-
-  /** The chain (level, index, tag) now starts at `r` (−1: is empty). */
-  private headIs(level: number, index: number, tag: number, r: number): void {
-    const k = headSlot(level, index, tag);
-    this.cachedIndex[k] = index;
-    this.cachedTag[k] = tag;
-    this.cachedHead[k] = r;
+    return this.heads[level].get(staleKey(index, tag));
   }
 
   /** The record after `r` in its chain (same level, index, tag) that `cpu` may hold on `side`, or -1. */
@@ -279,8 +251,7 @@ export class StaleSet {
       const first = this.out[r];
       if (pfn >= first && pfn < first + LEVEL_PAGES[this.level[r] as Level]) out.push(r);
     }
-    if (out.length > 1) out.sort((a, b) => this.livePos[a] - this.livePos[b]);
-    return out;
+    return out.length > 1 ? sortSmall(out, (a, b) => this.livePos[a] - this.livePos[b]) : out;
   }
 
   /** Is the per-frame index kept (so `reaching` answers)? */
@@ -374,7 +345,6 @@ export class StaleSet {
       const key = staleKey(this.index[r], this.tag[r]);
       if (n >= 0) map.set(key, n);
       else map.delete(key);
-      this.headIs(this.level[r], this.index[r], this.tag[r], n);
     }
     if (n >= 0) this.prev[n] = p;
     this.levelLive[this.level[r]]--;

@@ -44,10 +44,11 @@ export function recordVaOf(s: StaleRecords, r: number, pfn: number): number {
 }
 
 /**
- * The answer for a frame no stale record reaches — nearly every frame at nearly every frame event — shared
- * rather than a new empty list per question.
+ * One shared empty list for every "none" answer of the hot paths (no stale record reaches a frame — nearly
+ * every frame at nearly every frame event —, no key raised, a selection without a list) rather than a new
+ * empty list per question.
  */
-const NO_RECORDS: readonly number[] = [];
+export const NONE: readonly never[] = [];
 // Not frozen: V8 has no fast path for `for…of` over a frozen array — each step made an iterator result
 // object, and the judgements that loop over this answer run at every frame event. Read-only by its type.
 
@@ -56,7 +57,7 @@ const NO_RECORDS: readonly number[] = [];
  * keeps one (the records of that frame only), else by a scan of every live record.
  */
 export function staleLeafTo(m: MachineView, pfn: number): readonly number[] {
-  if (m.reverse.staleRefs(pfn) === 0) return NO_RECORDS;
+  if (m.reverse.staleRefs(pfn) === 0) return NONE;
   const out: number[] = [];
   const s = m.staleLeaf;
   if (s.framesIndexed === true && s.reaching !== undefined) {
@@ -170,7 +171,7 @@ export function validBeforeFree(m: MachineView, pfn: number): number {
  * variant leaves thousands of stale linear-map entries behind (skip-flush bounds).
  */
 export function staleDirectMapTo(m: MachineView, pfn: number): readonly number[] {
-  if (m.reverse.staleRefs(pfn) === 0) return NO_RECORDS;
+  if (m.reverse.staleRefs(pfn) === 0) return NONE;
   const s = m.staleLeaf;
   if (s.chain === undefined || s.nextInChain === undefined) {
     return staleLeafTo(m, pfn).filter((r) => isDirectMapVa(m, recordVaOf(s, r, pfn)));

@@ -5,6 +5,7 @@
 // verdicts, and their order (ascending frame), are those of judging every frame, at the cost of the
 // answer instead of the size of the block.
 import type { InvariantId } from '../policy/invariant-ids.js';
+import { NONE } from './bits.js';
 import type { FrameMark } from './frame-table.js';
 import type { InvariantContext } from './invariant.js';
 
@@ -38,9 +39,6 @@ export interface RangeSelection {
     readonly marks?: readonly FrameMark[];
   };
 }
-
-/** `?? NONE` for an absent list: no empty array made per call. */
-const NONE: readonly never[] = [];
 
 /** Frames per 2 MiB and per 1 GiB chunk: the granularity of `within`. */
 const CHUNK = 512;

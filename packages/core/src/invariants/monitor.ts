@@ -3,14 +3,12 @@
 import type { Pfn } from '../contracts/addresses.js';
 import type { FrameState } from '../contracts/frame-book.js';
 import type { InvariantId } from '../policy/invariant-ids.js';
+import { NONE } from './bits.js';
 import { INVARIANTS } from './catalogue.js';
 import { frameFacts } from './frame-facts.js';
 import type { FrameTable } from './frame-table.js';
 import type { Invariant, InvariantContext, InvariantEnv, ViolationSite } from './invariant.js';
 import type { MachineView } from './machine-view.js';
-
-/** activeKeys' answer with nothing raised: shared, never written (not frozen: for…of over a frozen array is slow). */
-const NONE_ACTIVE: readonly number[] = [];
 
 export interface InvariantViolation extends ViolationSite {
   readonly invariant: InvariantId;
@@ -24,6 +22,25 @@ interface Hook<F> {
   readonly judge: F;
   readonly unless: number;
   readonly raised: ReadonlySet<number>;
+}
+
+/** The invariants with hook `name`, each bound once, with its quiet mask and its raised keys. */
+function hooksOf<K extends 'frameState' | 'framesChanged'>(
+  invariants: readonly Invariant[],
+  name: K,
+  raisedOf: (id: InvariantId) => ReadonlySet<number>,
+): Hook<NonNullable<Invariant[K]>>[] {
+  const hooks: Hook<NonNullable<Invariant[K]>>[] = [];
+  for (const i of invariants) {
+    const judge = i[name];
+    if (judge === undefined) continue;
+    hooks.push({
+      judge: judge.bind(i) as NonNullable<Invariant[K]>,
+      unless: i.quietUnless?.[name] ?? -1,
+      raised: raisedOf(i.id),
+    });
+  }
+  return hooks;
 }
 
 export class InvariantMonitor {
@@ -74,20 +91,8 @@ export class InvariantMonitor {
       if (set === undefined) this.#active.set(id, (set = new Set()));
       return set;
     };
-    this.#frameStateHooks = invariants
-      .filter((i) => i.frameState !== undefined)
-      .map((i) => ({
-        judge: i.frameState!.bind(i),
-        unless: i.quietUnless?.frameState ?? -1,
-        raised: raisedOf(i.id),
-      }));
-    this.#framesChangedHooks = invariants
-      .filter((i) => i.framesChanged !== undefined)
-      .map((i) => ({
-        judge: i.framesChanged!.bind(i),
-        unless: i.quietUnless?.framesChanged ?? -1,
-        raised: raisedOf(i.id),
-      }));
+    this.#frameStateHooks = hooksOf(invariants, 'frameState', raisedOf);
+    this.#framesChangedHooks = hooksOf(invariants, 'framesChanged', raisedOf);
     // Every closure of a run is made inside an object literal (or a call's argument), never as the value of a
     // property assignment (`o.f = () => …`): V8's parser allocates such a closure directly in the old
     // generation (src/parsing/parser.h, Parser::CheckAssigningFunctionLiteralToProperty: "pretenure the
@@ -110,7 +115,7 @@ export class InvariantMonitor {
       active: (id, key) => this.#raised !== 0 && (this.#active.get(id)?.has(key) ?? false),
       // A copy (callers settle while they walk it); with nothing raised, one shared empty list.
       // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent — a fast path: with nothing raised no key is active
-      activeKeys: (id) => (this.#raised === 0 ? NONE_ACTIVE : [...(this.#active.get(id) ?? [])]),
+      activeKeys: (id) => (this.#raised === 0 ? NONE : [...(this.#active.get(id) ?? [])]),
       // A book without chunk marks (tests' per-frame reference) leaves the range invariants reading every
       // frame.
       marked:
