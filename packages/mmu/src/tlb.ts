@@ -23,6 +23,13 @@ import { vpnTableIndex } from './tables.js';
 
 export { ANY_TAG } from './invalidate.js';
 
+// What the hit path reads on every access, as plain module constants: the JIT reads a property of a
+// module-level object (`Outcome.OK`) with a map check and a load each time, a constant with one load.
+const OK = Outcome.OK;
+const NOT_PRESENT = Outcome.FAULT_NOT_PRESENT;
+const EL10 = Regime.EL10;
+const EXEC = Access.EXEC;
+
 export abstract class MachineTlb extends MachineWalk {
   private readonly walkId: number;
   private readonly fillId: number;
@@ -45,30 +52,41 @@ export abstract class MachineTlb extends MachineWalk {
     this.lastFaultSpurious = false;
     this.lastPfn = -1;
     this.lastLevel = 0;
-    const regime = this.curRegime[cpu];
-    // Bit 47 selects the kernel half only in the EL1&0 stage 1; IPAs and EL2 VAs are modelled below it.
-    if (regime !== Regime.EL10 && va >= KERNEL_HALF) return Outcome.FAULT_NOT_PRESENT;
     const kernelHalf = va >= KERNEL_HALF;
-    if (!kernelHalf && this.curRootSlot[cpu] < 0) return Outcome.FAULT_NOT_PRESENT;
-    const side = kind === Access.EXEC ? 1 : 0;
+    // Bit 47 selects the kernel half only in the EL1&0 stage 1; IPAs and EL2 VAs are modelled below it.
+    // Below it, a CPU with no user root translates nothing.
+    if (kernelHalf ? this.curRegime[cpu] !== EL10 : this.curRootSlot[cpu] < 0) return NOT_PRESENT;
+    const side = kind === EXEC ? 1 : 0;
     const tag = kernelHalf ? GLOBAL_TAG : this.curTag[cpu];
     const pc = this.precise;
-    if (pc !== null) {
-      // Fast path: a consistent 4 KiB entry in the TLB (the common hit); everything else goes the long way.
-      const unit = this.sides === 1 ? cpu : cpu * 2 + side;
-      const s = pc.findTlb(unit, 1, Math.floor(va / 4096), tag);
-      if (s >= 0 && pc.tRec[s] < 0) {
-        const o = this.check(cpu, pc.tFlags[s], kind, mode);
-        if (o === Outcome.OK) {
-          this.lastPfn = pc.tOut[s];
-          this.lastLevel = 1;
-        } else if (!this.isArm) {
-          this.invalidateTlbSlot(s, cpu, unit);
-        }
-        return o;
+    if (pc === null) return this.accessAdversarial(cpu, va, kind, mode, side, tag, kernelHalf);
+    // Fast path: a consistent 4 KiB entry in the TLB (the common hit); everything else goes the long way.
+    // Kept small so that the JIT can inline it into a caller's loop.
+    const unit = this.sides === 1 ? cpu : cpu * 2 + side;
+    const s = pc.findTlb(unit, 1, Math.floor(va / 4096), tag);
+    if (s >= 0 && pc.tRec[s] < 0) {
+      const o = this.check(cpu, pc.tFlags[s], kind, mode);
+      if (o === OK) {
+        this.lastPfn = pc.tOut[s];
+        this.lastLevel = 1;
+      } else if (!this.isArm) {
+        this.invalidateTlbSlot(s, cpu, unit);
       }
-      return this.accessPrecise(cpu, va, kind, mode, side, tag, kernelHalf, s);
+      return o;
     }
+    return this.accessPrecise(cpu, va, kind, mode, side, tag, kernelHalf, s);
+  }
+
+  /** The adversarial model: the current translation unless a stale record this CPU holds covers `va`. */
+  private accessAdversarial(
+    cpu: number,
+    va: number,
+    kind: AccessKind,
+    mode: AccessMode,
+    side: number,
+    tag: number,
+    kernelHalf: boolean,
+  ): OutcomeCode {
     let rec = -1;
     if (this.staleLeaf.cpuRefs[cpu] > 0) rec = this.findStaleLeaf(cpu, side, va, tag, kernelHalf, kind, mode);
     const present = this.walk(this.rootFor(cpu, kernelHalf), 4, va);
@@ -83,7 +101,7 @@ export abstract class MachineTlb extends MachineWalk {
       const cp = this.wPfn;
       const cl = this.wLevel;
       // A guest's walk-cache entries are stage-2 walks (IPAS2E1 removes them, VMALLE1 need not).
-      const wtag = regime === Regime.GUEST ? this.guestTags(cpu).stage2 : tag;
+      const wtag = this.curRegime[cpu] === Regime.GUEST ? this.guestTags(cpu).stage2 : tag;
       if (this.walkViaStaleRecord(cpu, side, va, wtag)) {
         const sf = this.wFlags;
         const sp = this.wPfn;
