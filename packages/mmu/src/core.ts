@@ -134,6 +134,7 @@ export abstract class MachineCore implements StaleListener {
     this.sides = params.tlbSides === 'split' ? 2 : 1;
     this.staleLeaf = new StaleSet(this.cpus, this.sides, this, true, lease);
     this.staleWalk = new StaleSet(this.cpus, this.sides, this, false, lease);
+    this.watched();
     this.words = Math.ceil(this.cpus / 32);
     this.tagRows = 2 ** params.asidBits + 1;
     // Rows: ASIDs, the global row, then the VMID and EL2 tags (constants EXTRA_TAGS).
@@ -249,14 +250,17 @@ export abstract class MachineCore implements StaleListener {
   /** Attach an observer; returns the function that detaches it. */
   observe(o: MmuObserver): () => void {
     this.observers = [...this.observers, o];
+    this.watched();
     return () => {
       this.observers = this.observers.filter((x) => x !== o);
+      this.watched();
     };
   }
 
   /** Attach (or detach with null) the trace event sink. */
   setEventSink(sink: MmuEventSink | null): void {
     this.sink = sink;
+    this.watched();
   }
 
   /**
@@ -293,6 +297,16 @@ export abstract class MachineCore implements StaleListener {
 
   /** Count the leaves of a table subtree reachable through one more alias (space, first VA). */
   protected abstract addAlias(slot: number, level: Level, space: number, base: number, since: number): void;
+
+  /**
+   * Observers judge between the stale-record changes of one flush, and the trace samples each CPU's record
+   * count: with either attached the stale sets work record by record (StaleSet.setBatched).
+   */
+  private watched(): void {
+    const batched = this.observers.length === 0 && this.sink === null;
+    this.staleLeaf.setBatched(batched);
+    this.staleWalk.setBatched(batched);
+  }
 
   /** Tell the observers that table `slot` is being linked at one more place (before the link counts). */
   protected noteLink(slot: number, level: Level, space: number, va: number): void {

@@ -259,15 +259,7 @@ export abstract class MachineInvalidation extends MachineStores {
     }
     const st = this.staleLeaf;
     if (st.cpuRefs[cpu] === 0) return;
-    for (let i = st.live - 1; i >= 0; i--) {
-      const r = st.liveAt(i);
-      const rtag = st.tag[r];
-      const global = (st.flags[r] & Pte.GLOBAL) !== 0;
-      if (keepGlobal && global) continue;
-      if (asidReaches(tag, rtag, global) && st.holds(r, cpu)) {
-        st.drop(r, cpu, sideMask);
-      }
-    }
+    st.dropWhere(cpu, sideMask, tag, keepGlobal, Pte.GLOBAL, asidReaches);
   }
 
   /** Drop `cpu`'s walk-cache entries on the path of `va` tagged `tag` (ANY_TAG: every tag). */
@@ -377,10 +369,7 @@ export abstract class MachineInvalidation extends MachineStores {
     }
     const st = this.staleWalk;
     if (st.cpuRefs[cpu] === 0) return;
-    for (let i = st.live - 1; i >= 0; i--) {
-      const r = st.liveAt(i);
-      if (tagMatches(tag, st.tag[r]) && st.holds(r, cpu)) st.drop(r, cpu, sideMask);
-    }
+    st.dropWhere(cpu, sideMask, tag, false, 0, tagMatches);
   }
 
   /** `cpu` no longer holds anything of `tag` (after a full flush of it): stop counting it as a holder. */

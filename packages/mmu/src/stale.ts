@@ -2,8 +2,18 @@
 // changed entry, with a CPU mask (per TLB side) of the CPUs that may still hold it — so a change seen by
 // 64 CPUs costs one record, not 64 — indexed by (level, VA at that level, tag) for O(1) hits.
 // Used twice: for leaf TLB entries, and for walk-cache entries (non-leaf pointers to a table).
+//
+// Records share their mask in a *cohort*: records added one after another with the same tag, the same
+// global bit and the same holders (every change of a space live on N CPUs, until one of them flushes) have
+// one mask, so a CPU's full flush clears its bit once per cohort instead of once per record, and a record
+// joining a cohort counts nothing per CPU. A record is split off into a cohort of its own before anything
+// changes its mask alone. Records join cohorts only while nobody watches the set between its changes
+// (`setBatched`: no observer, no trace): a batched full flush clears every cohort's bit first and frees the
+// emptied records after, in the order a record-by-record scan frees them, so the records, their order and
+// the free list end the same, but an observer told of a freed record in between would see the others
+// already cleared.
 import { ArrayLease } from './array-pool.js';
-import { LEVEL_PAGES, LEVEL_SIZE, type Level } from './constants.js';
+import { LEVEL_PAGES, LEVEL_SIZE, Pte, type Level } from './constants.js';
 import { ABSENT, NumberMap } from './number-map.js';
 import { sortSmall } from './small-sort.js';
 
@@ -28,7 +38,26 @@ export class StaleSet {
   since: Uint32Array;
   /** Space that owned the entry (for explanations only). */
   space: Int32Array;
-  masks: Uint32Array;
+  /** Per cohort, per side, per 32 CPUs: who may hold the cohort's records. */
+  private masks: Uint32Array;
+  /** Per record: its cohort; the cohort's records in a doubly linked list. */
+  private cohort: Int32Array;
+  private memberNext: Int32Array;
+  private memberPrev: Int32Array;
+  /** Per cohort: records, first record, position in the live cohort list. */
+  private cohortSize: Int32Array;
+  private cohortFirst: Int32Array;
+  private cohortPos: Int32Array;
+  private cohortList: Int32Array;
+  private cohortsLive = 0;
+  private cohortTop = 0;
+  private readonly freeCohorts: number[] = [];
+  /** The cohort the last added record went to: the next one may join it. */
+  private open = -1;
+  /** Records join cohorts, full flushes go cohort by cohort, and cpuRefs counts cohorts (setBatched). */
+  private batched = false;
+  /** Live-list positions of the records a batched full flush emptied (scratch, grown as needed). */
+  private emptied = new Int32Array(64);
   private next: Int32Array;
   private prev: Int32Array;
   private livePos: Int32Array;
@@ -52,7 +81,10 @@ export class StaleSet {
   live = 0;
   /** Live records per level (index 1..4). */
   private readonly levelLive = new Int32Array(5);
-  /** Per CPU: records whose mask (any side) has this CPU — lets an access skip the lookup entirely. */
+  /**
+   * Per CPU: records whose mask (any side) has this CPU — lets an access skip the lookup entirely, and the
+   * trace samples it. While batched, cohorts instead (non-zero exactly when the CPU holds a record).
+   */
   readonly cpuRefs: Int32Array;
   readonly stride: number;
 
@@ -85,9 +117,31 @@ export class StaleSet {
     this.words = Math.ceil(cpus / 32);
     this.stride = this.words * sides;
     this.masks = lease.take(Uint32Array, cap * this.stride);
+    this.cohort = lease.take(Int32Array, cap);
+    this.memberNext = lease.take(Int32Array, cap);
+    this.memberPrev = lease.take(Int32Array, cap);
+    this.cohortSize = lease.take(Int32Array, cap);
+    this.cohortFirst = lease.take(Int32Array, cap);
+    this.cohortPos = lease.take(Int32Array, cap);
+    this.cohortList = lease.take(Int32Array, cap);
     this.cpuRefs = lease.take(Int32Array, cpus);
   }
   readonly words: number;
+
+  /**
+   * Batched (nobody looks between changes) or exact. Switching recounts cpuRefs: records per CPU when
+   * exact, cohorts per CPU when batched.
+   */
+  setBatched(on: boolean): void {
+    if (on === this.batched) return;
+    this.batched = on;
+    this.open = -1;
+    this.cpuRefs.fill(0);
+    for (let i = 0; i < this.cohortsLive; i++) {
+      const k = this.cohortList[i];
+      this.recount(k, on ? 1 : this.cohortSize[k]);
+    }
+  }
 
   /**
    * Add a record for the CPUs of `holders` (a mask of `words` words, same for every side selected by
@@ -120,13 +174,20 @@ export class StaleSet {
     this.out[r] = out;
     this.since[r] = since;
     this.space[r] = space;
-    const base = r * this.stride;
-    for (let s = 0; s < this.sides; s++) {
-      const on = this.sides === 1 || (sideMask & (1 << s)) !== 0;
-      const src = holdersOffset + (perSide ? s * this.words : 0);
-      for (let w = 0; w < this.words; w++) this.masks[base + s * this.words + w] = on ? holders[src + w] : 0;
+    let k = this.open;
+    if (k < 0 || !this.joins(k, tag, flags, holders, holdersOffset, sideMask, perSide)) {
+      k = this.newCohort();
+      const base = k * this.stride;
+      for (let s = 0; s < this.sides; s++) {
+        const on = this.sides === 1 || (sideMask & (1 << s)) !== 0;
+        const src = holdersOffset + (perSide ? s * this.words : 0);
+        for (let w = 0; w < this.words; w++)
+          this.masks[base + s * this.words + w] = on ? holders[src + w] : 0;
+      }
+      this.recount(k, 1);
+      if (this.batched) this.open = k;
     }
-    this.recount(r, 1);
+    this.enter(r, k);
     const key = staleKey(index, tag);
     const map = this.heads[level];
     const head = map.get(key);
@@ -168,7 +229,7 @@ export class StaleSet {
     const bit = 1 << (cpu & 31);
     const s = this.sides === 1 ? 0 : side;
     while (r >= 0) {
-      if ((this.masks[r * this.stride + s * this.words + w] & bit) !== 0) return r;
+      if ((this.masks[this.cohort[r] * this.stride + s * this.words + w] & bit) !== 0) return r;
       r = this.next[r]!;
     }
     return -1;
@@ -178,7 +239,7 @@ export class StaleSet {
   holds(r: number, cpu: number): boolean {
     const w = cpu >>> 5;
     const bit = 1 << (cpu & 31);
-    const base = r * this.stride + w;
+    const base = this.cohort[r] * this.stride + w;
     if (this.sides === 1) return (this.masks[base] & bit) !== 0;
     return ((this.masks[base] | this.masks[base + this.words]) & bit) !== 0;
   }
@@ -194,7 +255,7 @@ export class StaleSet {
   sideHolders(r: number, side: number): number[] {
     if (this.sides === 1) return this.holders(r);
     const out: number[] = [];
-    const off = r * this.stride + side * this.words;
+    const off = this.cohort[r] * this.stride + side * this.words;
     for (let c = 0; c < this.cpus; c++)
       if ((this.masks[off + (c >>> 5)] & (1 << (c & 31))) !== 0) out.push(c);
     return out;
@@ -202,20 +263,72 @@ export class StaleSet {
 
   /** Drop `cpu`'s copy of record `r` on the sides of `sideMask`; frees the record when nobody holds it. */
   drop(r: number, cpu: number, sideMask: number): void {
+    let k = this.cohort[r];
+    const base = k * this.stride + (cpu >>> 5);
+    const bit = 1 << (cpu & 31);
+    // Nothing to clear: the record stays as it is (and, being live, held by someone).
+    const m =
+      this.sides === 1
+        ? this.masks[base]
+        : ((sideMask & 1) !== 0 ? this.masks[base] : 0) |
+          ((sideMask & 2) !== 0 ? this.masks[base + this.words] : 0);
+    if ((m & bit) === 0) return;
+    if (this.cohortSize[k] > 1) k = this.split(r);
+    if (this.clear(k, cpu, sideMask)) this.remove(r);
+  }
+
+  /**
+   * A full flush on `cpu`: drop its copy (sides of `sideMask`) of every live record whose tag `reaches(want,
+   * tag, global)` accepts — global ones (flag `globalFlag` set) kept when
+   * `keepGlobal` — as a scan of the live list from its end drops them (`liveAt`). Batched, cohort by
+   * cohort, the emptied records freed after in that scan's order; either way the scan stops once it has
+   * passed everything the CPU held.
+   */
+  dropWhere(
+    cpu: number,
+    sideMask: number,
+    want: number,
+    keepGlobal: boolean,
+    globalFlag: number,
+    reaches: (want: number, have: number, global: boolean) => boolean,
+  ): void {
     const w = cpu >>> 5;
     const bit = 1 << (cpu & 31);
-    const base = r * this.stride + w;
-    if (this.sides === 1) {
-      if ((this.masks[base] & bit) === 0) return;
-      this.masks[base] &= ~bit;
-      this.cpuRefs[cpu]--;
-    } else {
-      const had = ((this.masks[base] | this.masks[base + this.words]) & bit) !== 0;
-      if ((sideMask & 1) !== 0) this.masks[base] &= ~bit;
-      if ((sideMask & 2) !== 0) this.masks[base + this.words] &= ~bit;
-      if (had && ((this.masks[base] | this.masks[base + this.words]) & bit) === 0) this.cpuRefs[cpu]--;
+    const words = this.words;
+    const stride = this.stride;
+    const unified = this.sides === 1;
+    const masks = this.masks;
+    let left = this.cpuRefs[cpu];
+    if (!this.batched) {
+      for (let i = this.live - 1; i >= 0 && left > 0; i--) {
+        const r = this.liveList[i];
+        const base = this.cohort[r] * stride + w;
+        if (((unified ? masks[base] : masks[base] | masks[base + words]) & bit) === 0) continue;
+        left--;
+        const global = (this.flags[r] & globalFlag) !== 0;
+        if ((keepGlobal && global) || !reaches(want, this.tag[r], global)) continue;
+        this.drop(r, cpu, sideMask);
+      }
+      return;
     }
-    this.removeIfEmpty(r);
+    let n = 0;
+    for (let i = this.cohortsLive - 1; i >= 0 && left > 0; i--) {
+      const k = this.cohortList[i];
+      const base = k * stride + w;
+      if (((unified ? masks[base] : masks[base] | masks[base + words]) & bit) === 0) continue;
+      left--;
+      const r0 = this.cohortFirst[k];
+      const global = (this.flags[r0] & globalFlag) !== 0;
+      if ((keepGlobal && global) || !reaches(want, this.tag[r0], global)) continue;
+      if (!this.clear(k, cpu, sideMask)) continue;
+      if (n + this.cohortSize[k] > this.emptied.length) this.growEmptied(n + this.cohortSize[k]);
+      for (let r = r0; r >= 0; r = this.memberNext[r]) this.emptied[n++] = this.livePos[r];
+    }
+    if (n === 0) return;
+    // Freed from the highest live position down, as the scan would: freeing the record at position p moves
+    // the last record, which is above p and not to be freed, into p, so the lower positions still hold.
+    const pos = this.emptied.subarray(0, n).sort();
+    for (let j = n - 1; j >= 0; j--) this.remove(this.liveList[pos[j]]);
   }
 
   /** Is any live record tagged `tag`? */
@@ -333,10 +446,114 @@ export class StaleSet {
     return this.liveList.slice(0, this.live);
   }
 
-  private removeIfEmpty(r: number): void {
-    const base = r * this.stride;
-    for (let i = 0; i < this.stride; i++) if (this.masks[base + i] !== 0) return;
+  /**
+   * Clear `cpu` from cohort `k` on the sides of `sideMask` (the CPU's count drops by one when it holds the
+   * cohort on no side any more: batched, it counts cohorts; exact, only a record's own cohort is cleared).
+   * Returns whether nobody holds the cohort now.
+   */
+  private clear(k: number, cpu: number, sideMask: number): boolean {
+    const base = k * this.stride;
+    const at = base + (cpu >>> 5);
+    const bit = 1 << (cpu & 31);
+    const masks = this.masks;
+    if (this.sides === 1) {
+      if ((masks[at] & bit) === 0) return false;
+      masks[at] &= ~bit;
+      this.cpuRefs[cpu]--;
+    } else {
+      const had = ((masks[at] | masks[at + this.words]) & bit) !== 0;
+      if ((sideMask & 1) !== 0) masks[at] &= ~bit;
+      if ((sideMask & 2) !== 0) masks[at + this.words] &= ~bit;
+      if (had && ((masks[at] | masks[at + this.words]) & bit) === 0) this.cpuRefs[cpu]--;
+    }
+    for (let i = 0; i < this.stride; i++) if (masks[base + i] !== 0) return false;
+    return true;
+  }
+
+  /** May record (tag, flags, holders as `add` reads them) join cohort `k`: the same tag, global bit, masks? */
+  private joins(
+    k: number,
+    tag: number,
+    flags: number,
+    holders: Uint32Array,
+    holdersOffset: number,
+    sideMask: number,
+    perSide: boolean,
+  ): boolean {
+    const r0 = this.cohortFirst[k];
+    if (this.tag[r0] !== tag || ((this.flags[r0] ^ flags) & Pte.GLOBAL) !== 0) return false;
+    const base = k * this.stride;
+    for (let s = 0; s < this.sides; s++) {
+      const on = this.sides === 1 || (sideMask & (1 << s)) !== 0;
+      const src = holdersOffset + (perSide ? s * this.words : 0);
+      for (let w = 0; w < this.words; w++)
+        if (this.masks[base + s * this.words + w] !== (on ? holders[src + w] : 0)) return false;
+    }
+    return true;
+  }
+
+  /** A new, empty cohort (its mask is the caller's to write). */
+  private newCohort(): number {
+    const k = this.freeCohorts.length > 0 ? this.freeCohorts.pop()! : this.cohortTop++;
+    this.cohortSize[k] = 0;
+    this.cohortFirst[k] = -1;
+    this.cohortPos[k] = this.cohortsLive;
+    this.cohortList[this.cohortsLive++] = k;
+    return k;
+  }
+
+  /** Record `r` joins cohort `k`. */
+  private enter(r: number, k: number): void {
+    const first = this.cohortFirst[k];
+    this.cohort[r] = k;
+    this.memberPrev[r] = -1;
+    this.memberNext[r] = first;
+    if (first >= 0) this.memberPrev[first] = r;
+    this.cohortFirst[k] = r;
+    this.cohortSize[k]++;
+  }
+
+  /** Record `r` leaves its cohort; an empty cohort is freed. */
+  private leave(r: number): void {
+    const k = this.cohort[r];
+    const p = this.memberPrev[r];
+    const n = this.memberNext[r];
+    if (p >= 0) this.memberNext[p] = n;
+    else this.cohortFirst[k] = n;
+    if (n >= 0) this.memberPrev[n] = p;
+    if (--this.cohortSize[k] > 0) return;
+    if (this.open === k) this.open = -1;
+    const pos = this.cohortPos[k];
+    const last = this.cohortList[--this.cohortsLive];
+    this.cohortList[pos] = last;
+    this.cohortPos[last] = pos;
+    this.freeCohorts.push(k);
+  }
+
+  /** Record `r` gets a cohort of its own with the same mask (before its mask changes alone). */
+  private split(r: number): number {
+    const from = this.cohort[r];
+    this.leave(r);
+    const k = this.newCohort();
+    this.masks.copyWithin(k * this.stride, from * this.stride, (from + 1) * this.stride);
+    this.enter(r, k);
+    // Exact: the CPUs still hold the same records. Batched: they hold one more cohort.
+    if (this.batched) this.recount(k, 1);
+    return k;
+  }
+
+  private growEmptied(n: number): void {
+    let len = this.emptied.length;
+    while (len < n) len *= 2;
+    const a = new Int32Array(len);
+    a.set(this.emptied);
+    this.emptied = a;
+  }
+
+  /** Free record `r` (nobody holds it any more). */
+  private remove(r: number): void {
     this.listener.staleRemoved(this, r);
+    this.leave(r);
     const p = this.prev[r];
     const n = this.next[r];
     if (p >= 0) this.next[p] = n;
@@ -359,9 +576,10 @@ export class StaleSet {
     this.freeRecs.push(r);
   }
 
-  private recount(r: number, d: number): void {
+  /** Add `d` to the count of every CPU that holds cohort `k` on any side. */
+  private recount(k: number, d: number): void {
     // Union of the sides' masks, then one increment per set bit.
-    const base = r * this.stride;
+    const base = k * this.stride;
     for (let w = 0; w < this.words; w++) {
       let bits = 0;
       for (let s = 0; s < this.sides; s++) bits |= this.masks[base + s * this.words + w];
@@ -396,6 +614,13 @@ export class StaleSet {
       this.framePrev = g(this.framePrev, cap);
     }
     this.masks = g(this.masks, cap * this.stride);
+    this.cohort = g(this.cohort, cap);
+    this.memberNext = g(this.memberNext, cap);
+    this.memberPrev = g(this.memberPrev, cap);
+    this.cohortSize = g(this.cohortSize, cap);
+    this.cohortFirst = g(this.cohortFirst, cap);
+    this.cohortPos = g(this.cohortPos, cap);
+    this.cohortList = g(this.cohortList, cap);
     this.cap = cap;
   }
 }
