@@ -17,6 +17,9 @@ import { LEVEL_PAGES, LEVEL_SIZE, Pte, type Level } from './constants.js';
 import { ABSENT, NumberMap } from './number-map.js';
 import { sortSmall } from './small-sort.js';
 
+/** Up to this many freed records are ordered by insertion (no subarray object); more by a typed sort. */
+const SORT_IN_PLACE = 64;
+
 export interface StaleListener {
   staleAdded(set: StaleSet, rec: number): void;
   staleRemoved(set: StaleSet, rec: number): void;
@@ -321,13 +324,25 @@ export class StaleSet {
       const global = (this.flags[r0] & globalFlag) !== 0;
       if ((keepGlobal && global) || !reaches(want, this.tag[r0], global)) continue;
       if (!this.clear(k, cpu, sideMask)) continue;
-      if (n + this.cohortSize[k] > this.emptied.length) this.growEmptied(n + this.cohortSize[k]);
-      for (let r = r0; r >= 0; r = this.memberNext[r]) this.emptied[n++] = this.livePos[r];
+      // A cohort lists its records newest first (highest position, mostly): stored backwards, they come
+      // nearly in ascending order.
+      const size = this.cohortSize[k];
+      if (n + size > this.emptied.length) this.growEmptied(n + size);
+      for (let r = r0, j = n + size - 1; r >= 0; r = this.memberNext[r]) this.emptied[j--] = this.livePos[r];
+      n += size;
     }
     if (n === 0) return;
     // Freed from the highest live position down, as the scan would: freeing the record at position p moves
     // the last record, which is above p and not to be freed, into p, so the lower positions still hold.
-    const pos = this.emptied.subarray(0, n).sort();
+    const pos = this.emptied;
+    if (n > SORT_IN_PLACE) pos.subarray(0, n).sort();
+    else
+      for (let i = 1; i < n; i++) {
+        const p = pos[i];
+        let j = i - 1;
+        for (; j >= 0 && pos[j] > p; j--) pos[j + 1] = pos[j];
+        pos[j + 1] = p;
+      }
     for (let j = n - 1; j >= 0; j--) this.remove(this.liveList[pos[j]]);
   }
 
