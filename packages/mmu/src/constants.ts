@@ -26,6 +26,16 @@ export const PAGE_SIZE = 4096;
 export const ENTRIES_PER_TABLE = 512;
 /** Bytes mapped by one entry at each level (index = level). */
 export const LEVEL_SIZE = [0, 4096, 2 * 1024 * 1024, 1024 * 1024 * 1024, 512 * 1024 * 1024 * 1024] as const;
+/**
+ * Their reciprocals, powers of two: `va * LEVEL_SCALE[l]` is exactly `va / LEVEL_SIZE[l]` (scaling by a power
+ * of two rounds nothing), and a multiplication costs a fraction of a division on the walk path.
+ */
+export const LEVEL_SCALE = [0, 2 ** -12, 2 ** -21, 2 ** -30, 2 ** -39] as const;
+
+/** Number of the level-`level` region (4 KiB page, 2 MiB, 1 GiB, 512 GiB) holding `va`: floor(va / LEVEL_SIZE). */
+export function levelIndex(va: number, level: number): number {
+  return Math.floor(va * LEVEL_SCALE[level]);
+}
 /** Shift of the VA bits that index a table at each level (index = level). */
 export const LEVEL_SHIFT = [0, 12, 21, 30, 39] as const;
 /** 4 KiB pages covered by one leaf at each level (index = level). */

@@ -88,6 +88,12 @@ export class PreciseCaches {
     // newest stamp of its set (hits and fills both set it), so the LRU order needs no update.
     const mru = b + this.tMru[si];
     if (this.tKey[mru] === key && this.tLevel[mru] === level) return mru;
+    return this.scanTlb(si, level, key);
+  }
+
+  /** The other ways of set `si` (findTlb's slow half, apart so that the MRU probe stays small to inline). */
+  private scanTlb(si: number, level: number, key: number): number {
+    const b = si * this.ways;
     for (let w = 0; w < this.ways; w++) {
       const s = b + w;
       if (this.tKey[s] === key && this.tLevel[s] === level) {
@@ -144,6 +150,11 @@ export class PreciseCaches {
       this.wLru[m] = this.stamp++;
       return m;
     }
+    return this.scanWalk(unit, level, key);
+  }
+
+  /** Every entry of `unit`'s walk cache (findWalk's slow half, apart so that the MRU probe inlines). */
+  private scanWalk(unit: number, level: number, key: number): number {
     const b = unit * this.wcEntries;
     for (let i = 0; i < this.wcEntries; i++) {
       const s = b + i;

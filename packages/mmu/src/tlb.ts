@@ -11,6 +11,7 @@ import {
   Outcome,
   Pte,
   Regime,
+  levelIndex,
   type AccessKind,
   type AccessMode,
   type Level,
@@ -20,6 +21,7 @@ import type { CostModel } from './costs.js';
 import type { MachineParams } from './params.js';
 import { MachineWalk } from './walk.js';
 import { vpnTableIndex } from './tables.js';
+import { keyIndex, keyTag } from './precise.js';
 
 export { ANY_TAG } from './invalidate.js';
 
@@ -29,6 +31,10 @@ const OK = Outcome.OK;
 const NOT_PRESENT = Outcome.FAULT_NOT_PRESENT;
 const EL10 = Regime.EL10;
 const EXEC = Access.EXEC;
+const GUEST = Regime.GUEST;
+const PRESENT = Pte.PRESENT;
+const TABLE = Pte.TABLE;
+const GLOBAL = Pte.GLOBAL;
 
 export abstract class MachineTlb extends MachineWalk {
   private readonly walkId: number;
@@ -63,18 +69,14 @@ export abstract class MachineTlb extends MachineWalk {
     // Fast path: a consistent 4 KiB entry in the TLB (the common hit); everything else goes the long way.
     // Kept small so that the JIT can inline it into a caller's loop.
     const unit = this.sides === 1 ? cpu : cpu * 2 + side;
-    const s = pc.findTlb(unit, 1, Math.floor(va / 4096), tag);
-    if (s >= 0 && pc.tRec[s] < 0) {
-      const o = this.check(cpu, pc.tFlags[s], kind, mode);
-      if (o === OK) {
-        this.lastPfn = pc.tOut[s];
-        this.lastLevel = 1;
-      } else if (!this.isArm) {
-        this.invalidateTlbSlot(s, cpu, unit);
-      }
-      return o;
+    const s = pc.findTlb(unit, 1, levelIndex(va, 1), tag);
+    if (s >= 0 && pc.tRec[s] < 0 && this.check(cpu, pc.tFlags[s], kind, mode) === OK) {
+      this.lastPfn = pc.tOut[s];
+      this.lastLevel = 1;
+      return OK;
     }
-    return this.accessPrecise(cpu, va, kind, mode, side, tag, kernelHalf, s);
+    // A miss, a stale entry or a fault (the rules, free of side effects, are asked again there).
+    return this.accessPrecise(cpu, va, kind, mode, unit, tag, kernelHalf, s);
   }
 
   /** The adversarial model: the current translation unless a stale record this CPU holds covers `va`. */
@@ -146,27 +148,24 @@ export abstract class MachineTlb extends MachineWalk {
     va: number,
     kind: AccessKind,
     mode: AccessMode,
-    side: number,
+    unit: number,
     tag: number,
     kernelHalf: boolean,
     l1: number,
   ): OutcomeCode {
     const pc = this.precise!;
-    const unit = cpu * this.sides + (this.sides === 2 ? side : 0);
-    // `l1` is the 4 KiB probe the fast path already made (a slot holding a stale entry, or -1).
+    // `l1` is the 4 KiB probe the fast path already made (a slot holding a stale or refusing entry, or -1).
     let s = l1;
     const top = pc.maxLevel;
-    for (let l = 2; l <= top && s < 0; l++)
-      s = pc.findTlb(unit, l, Math.floor(va / LEVEL_SIZE[l as Level]), tag);
+    for (let l = 2; l <= top && s < 0; l++) s = pc.findTlb(unit, l, levelIndex(va, l), tag);
     if (s < 0 && !kernelHalf && this.anyUserGlobal && this.curRegime[cpu] === Regime.EL10) {
-      for (let l = 1; l <= top && s < 0; l++)
-        s = pc.findTlb(unit, l, Math.floor(va / LEVEL_SIZE[l as Level]), GLOBAL_TAG);
+      for (let l = 1; l <= top && s < 0; l++) s = pc.findTlb(unit, l, levelIndex(va, l), GLOBAL_TAG);
     }
     if (s < 0) s = this.hardwareWalk(cpu, unit, va, tag, kernelHalf);
     if (s < 0) return Outcome.FAULT_NOT_PRESENT;
     const lvl = pc.tLevel[s];
     const f = pc.tFlags[s];
-    const p = pc.tOut[s] + (lvl === 1 ? 0 : Math.floor(va / 4096) % LEVEL_PAGES[lvl]);
+    const p = pc.tOut[s] + (lvl === 1 ? 0 : levelIndex(va, 1) % LEVEL_PAGES[lvl]);
     if (pc.tRec[s] < 0) {
       const o = this.check(cpu, f, kind, mode);
       if (o === Outcome.OK) {
@@ -190,9 +189,9 @@ export abstract class MachineTlb extends MachineWalk {
     let level = 4;
     let viaStale = false;
     const regime = this.curRegime[cpu];
-    const wtag = regime === Regime.GUEST ? this.guestTags(cpu).stage2 : tag;
+    const wtag = regime === GUEST ? this.guestTags(cpu).stage2 : tag;
     for (let l = 2; l <= 4; l++) {
-      const w = pc.findWalk(unit, l, Math.floor(va / LEVEL_SIZE[l as Level]), wtag);
+      const w = pc.findWalk(unit, l, levelIndex(va, l), wtag);
       if (w >= 0) {
         slot = t.slotOf[pc.wOut[w]]!;
         level = l - 1;
@@ -202,14 +201,14 @@ export abstract class MachineTlb extends MachineWalk {
       }
     }
     if (level === 4) slot = this.rootFor(cpu, kernelHalf);
-    const vpn = Math.floor(va / 4096);
+    const vpn = levelIndex(va, 1);
     while (slot >= 0) {
       const e = slot * 512 + vpnTableIndex(vpn, level);
       const f = t.flags[e];
-      if ((f & Pte.PRESENT) === 0) return -1;
-      if ((f & Pte.TABLE) === 0) {
-        const index = Math.floor(va / LEVEL_SIZE[level as Level]);
-        const ltag = (f & Pte.GLOBAL) !== 0 && regime === Regime.EL10 ? GLOBAL_TAG : tag;
+      if ((f & PRESENT) === 0) return -1;
+      if ((f & TABLE) === 0) {
+        const index = levelIndex(va, level);
+        const ltag = (f & GLOBAL) !== 0 && regime === EL10 ? GLOBAL_TAG : tag;
         // A global user entry now in a TLB matches under every PCID (Intel SDM Vol. 3A §4.10.2.4), so
         // user lookups must probe the global tag from here on, not only once such a leaf went stale.
         if (ltag === GLOBAL_TAG && !kernelHalf) this.anyUserGlobal = true;
@@ -217,40 +216,56 @@ export abstract class MachineTlb extends MachineWalk {
         if (pc.tKey[s] !== -1) this.invalidateTlbSlot(s, cpu, unit);
         pc.fillTlb(s, level, index, ltag, f, t.out[e], t.since[e]);
         this.counters.bumpOn(cpu, this.fillId);
-        if (viaStale)
-          this.markSlotStale(s, cpu, unit, level, index, ltag, f, t.out[e], t.since[e], t.slotSpace[slot]);
+        if (viaStale) this.markSlotStale(s, cpu, unit, e, t.slotSpace[slot]);
         if (this.sink !== null) this.emit(cpu, 'fill', va, t.out[e], `L${level}`);
         return s;
       }
       if (level === 1) return -1;
-      if (!viaStale && pc.wcEntries > 0) {
-        const w = pc.victimWalk(unit);
-        if (pc.wKey[w] !== -1) this.invalidateWalkSlot(w, cpu, unit);
-        pc.fillWalk(w, level, Math.floor(va / LEVEL_SIZE[level as Level]), wtag, t.out[e], t.since[e]);
-      }
+      if (!viaStale && pc.wcEntries > 0) this.cacheWalkEntry(cpu, unit, va, level, wtag, e);
       slot = t.slotOf[t.out[e]]!;
       level--;
     }
     return -1;
   }
 
-  /** A TLB entry filled through a stale walk-cache entry is stale from birth: give it a record. */
-  private markSlotStale(
-    s: number,
+  /** Keep the pointer entry `e` (of a level-`level` table on the path of `va`) in `unit`'s walk cache. */
+  private cacheWalkEntry(
     cpu: number,
     unit: number,
+    va: number,
     level: number,
-    index: number,
-    tag: number,
-    f: number,
-    out: number,
-    since: number,
-    space: number,
+    wtag: number,
+    e: number,
   ): void {
+    const pc = this.precise!;
+    const w = pc.victimWalk(unit);
+    if (pc.wKey[w] !== -1) this.invalidateWalkSlot(w, cpu, unit);
+    pc.fillWalk(w, level, levelIndex(va, level), wtag, this.tables.out[e], this.tables.since[e]);
+  }
+
+  /**
+   * A TLB entry filled through a stale walk-cache entry is stale from birth: give slot `s` (just filled from
+   * table entry `e` of a table of `space`) a record.
+   */
+  private markSlotStale(s: number, cpu: number, unit: number, e: number, space: number): void {
+    const pc = this.precise!;
+    const t = this.tables;
     this.scratch.fill(0);
     const side = unit - cpu * this.sides;
     this.scratch[side * this.words + (cpu >>> 5)] = 1 << (cpu & 31);
-    const r = this.staleLeaf.add(level, tag, index, f, out, since, space, this.scratch, 0, 3, true);
-    this.precise!.tRec[s] = r;
+    const r = this.staleLeaf.add(
+      pc.tLevel[s],
+      keyTag(pc.tKey[s]),
+      keyIndex(pc.tKey[s]),
+      t.flags[e],
+      t.out[e],
+      t.since[e],
+      space,
+      this.scratch,
+      0,
+      3,
+      true,
+    );
+    pc.tRec[s] = r;
   }
 }

@@ -4,14 +4,13 @@ import {
   Access,
   GLOBAL_TAG,
   LEVEL_PAGES,
-  LEVEL_SIZE,
   Mode,
   Outcome,
   Pte,
   Regime,
+  levelIndex,
   type AccessKind,
   type AccessMode,
-  type Level,
   type OutcomeCode,
 } from './constants.js';
 import type { CostModel } from './costs.js';
@@ -49,10 +48,12 @@ export abstract class MachineWalk extends MachineInvalidation {
    * herd7's "new, then old". Ignored under 'stale-first'.
    */
   conflictPick: 0 | 1 | 2 = 0;
-  /** `check`'s shortcut per access kind × mode (index kind * 3 + mode): see there. */
-  private readonly quickNeed = new Int32Array(9);
-  private readonly quickCare = new Int32Array(9);
-  private readonly quickKeyDeny = new Int32Array(9);
+  /**
+   * `check`'s shortcut per access kind × mode (k = kind * 3 + mode), three words each: at 3k the flag bits
+   * that must be set (`need`), at 3k + 1 the bits that matter (`care`), at 3k + 2 the PKRU bits of the
+   * entry's key that must be clear (`keyDeny`). One array: one base to load on every access.
+   */
+  private readonly quick = new Int32Array(27);
   // Registers of the last walk (no object per walk).
   protected wFlags = 0;
   protected wPfn = 0;
@@ -71,7 +72,7 @@ export abstract class MachineWalk extends MachineInvalidation {
         const k = kind * 3 + mode;
         if (this.isArm) {
           // POE gates every access by its own rule: the shortcut never answers (no flags equal -1 here).
-          this.quickNeed[k] = -1;
+          this.quick[3 * k] = -1;
           continue;
         }
         // x86, from checkRules: user mode needs a user page; supervisor fetches (SMEP) and plain supervisor
@@ -86,26 +87,27 @@ export abstract class MachineWalk extends MachineInvalidation {
           (kind === Access.WRITE ? Pte.WRITABLE : 0) |
           (kind === Access.EXEC ? (asUser ? Pte.XUSER : Pte.XKERNEL) : 0);
         const userForbidden = !asUser && (kind === Access.EXEC || mode === Mode.KERNEL);
-        this.quickNeed[k] = need;
-        this.quickCare[k] = need | (userForbidden ? Pte.USER : 0);
-        this.quickKeyDeny[k] =
+        this.quick[3 * k] = need;
+        this.quick[3 * k + 1] = need | (userForbidden ? Pte.USER : 0);
+        this.quick[3 * k + 2] =
           kind === Access.EXEC || mode === Mode.KERNEL ? 0 : kind === Access.WRITE ? 3 : 1;
       }
     }
   }
 
   /**
-   * The permission rules (`checkRules`), with the common answer first: an entry that has every `quickNeed`
-   * bit of this access kind × mode among its `quickCare` bits, in the host's EL1&0, whose key's PKRU bits in
-   * `quickKeyDeny` are clear, is allowed. Anything else — every fault, arm64, other regimes — the rules
-   * decide. A few operations instead of the rules' dozen branches on every TLB hit.
+   * The permission rules (`checkRules`), with the common answer first: an entry that has every `need` bit of
+   * this access kind × mode among its `care` bits (`quick`), in the host's EL1&0, whose key's PKRU bits in
+   * `keyDeny` are clear, is allowed. Anything else — every fault, arm64, other regimes — the rules decide.
+   * A few operations instead of the rules' dozen branches on every TLB hit.
    */
   protected check(cpu: number, f: number, kind: AccessKind, mode: AccessMode): OutcomeCode {
-    const k = kind * 3 + mode;
+    const q = this.quick;
+    const k = 9 * kind + 3 * mode;
     if (
-      (f & this.quickCare[k]) === this.quickNeed[k] &&
+      (f & q[k + 1]) === q[k] &&
       this.curRegime[cpu] === EL10 &&
-      ((this.pkru[cpu] >>> (2 * ((f & KEY_MASK) >>> KEY_SHIFT))) & this.quickKeyDeny[k]) === 0
+      ((this.pkru[cpu] >>> (2 * ((f & KEY_MASK) >>> KEY_SHIFT))) & q[k + 2]) === 0
     )
       return OK;
     return this.checkRules(cpu, f, kind, mode);
@@ -217,7 +219,7 @@ export abstract class MachineWalk extends MachineInvalidation {
   /** Walk the tables from `slot` (a table of `level`); sets wFlags/wPfn/wLevel/wSince. */
   protected walk(slot: number, level: number, va: number): boolean {
     const t = this.tables;
-    const vpn = Math.floor(va / 4096);
+    const vpn = levelIndex(va, 1);
     while (slot >= 0) {
       const e = slot * 512 + vpnTableIndex(vpn, level);
       const f = t.flags[e];
@@ -281,11 +283,7 @@ export abstract class MachineWalk extends MachineInvalidation {
     const s = this.staleLeaf;
     let first = -1;
     for (let l = 1; l <= 3; l++) {
-      for (
-        let r = s.find(cpu, side, l, Math.floor(va / LEVEL_SIZE[l as Level]), tag);
-        r >= 0;
-        r = s.findNext(r, cpu, side)
-      ) {
+      for (let r = s.find(cpu, side, l, levelIndex(va, l), tag); r >= 0; r = s.findNext(r, cpu, side)) {
         if (this.allows(cpu, r, kind, mode)) return r;
         if (first < 0) first = r;
       }
@@ -300,7 +298,7 @@ export abstract class MachineWalk extends MachineInvalidation {
   protected walkViaStaleRecord(cpu: number, side: number, va: number, tag: number): boolean {
     const s = this.staleWalk;
     for (let l = 2; l <= 4; l++) {
-      const r = s.find(cpu, side, l, Math.floor(va / LEVEL_SIZE[l as Level]), tag);
+      const r = s.find(cpu, side, l, levelIndex(va, l), tag);
       if (r < 0) continue;
       if (!this.walk(this.tables.slotOf[s.out[r]], l - 1, va)) {
         this.wFlags = 0;
