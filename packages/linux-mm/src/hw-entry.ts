@@ -34,6 +34,9 @@ export function pteHwFlags(swFlags: number): number {
   return f;
 }
 
+/** Bytes one entry at each level maps: 4 KiB, 2 MiB, 1 GiB, 512 GiB (index = level). */
+const SPAN = [0, 2 ** 12, 2 ** 21, 2 ** 30, 2 ** 39];
+
 /** The MMU's page-table stores (a structural part of mmu's Machine). */
 export type EntryStores = Pick<Machine, 'clearEntry' | 'setLeaf' | 'setTable'>;
 
@@ -50,8 +53,11 @@ export function storeEntry(
   entry: number,
   hw: number,
 ): void {
-  const span = 2 ** (12 + 9 * (level - 1));
-  const va = addr - (addr % span);
+  // The slot's own address: addr − addr mod span, computed as a truncated quotient. A kernel address is
+  // above 2^31, so `%` would be a floating-point remainder (a call into fmod) at every PTE store; a
+  // division by a power of two and a truncation are exact, and give the same value for any finite addr.
+  const span = SPAN[level];
+  const va = Math.trunc(addr / span) * span;
   if (hw === 0) machine.clearEntry(space, va, level as Level);
   else if (entryIsLeaf(entry, level)) machine.setLeaf(space, va, level as LeafLevel, ptePfn(entry), hw);
   else machine.setTable(space, va, level as 2 | 3 | 4, ptePfn(entry));

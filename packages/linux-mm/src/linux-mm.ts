@@ -92,7 +92,7 @@ export class LinuxMm implements GatherSink {
     arch.attach?.(this);
     this.initMm = new MmStruct(0, arch.nrCpus);
     this.pgtables.pgdAlloc(this.initMm);
-    this.mermap = new Mermap(arch, this.pgtables, frames, config.mermapGlobal);
+    this.mermap = new Mermap(arch, this.pgtables, frames, config.mermapGlobal, config.nrFrames);
     this.allocator.useMermap(this.mermap, (cpu) => this.current[cpu]?.mm ?? this.initMm);
     this.vmalloc = new Vmalloc(this);
     this.vmMaps = new LinuxVmMapTable(this);

@@ -5,6 +5,7 @@
  * after the highest live allocation with one arch_mermap_flush_tlb() — a local flush on x86, never a
  * shootdown. mermap_put writes a non-none "unmapped" sentinel and does not flush.
  */
+import { ArrayLease } from '@shootdown/mmu';
 import type { LinuxArch } from './arch.js';
 import { PAGE_SIZE } from './constants.js';
 import type { FrameSink } from './frame-events.js';
@@ -28,10 +29,15 @@ export class Mermap {
   private readonly liveStart: Int32Array;
   private readonly liveCount: Int32Array;
   /** Frames mapped on each CPU since its last mermap flush (their stale entries may remain), in the order
-   *  first mapped: a set, so that each get asks in O(1) — a populate maps a whole window between flushes. */
-  private readonly mappedSinceFlush: Set<number>[];
-  /** For each such frame, on how many CPUs it is pending (so the free path asks in O(1)). */
-  private readonly pendingCpus = new Map<number, number>();
+   *  first mapped. */
+  private readonly mappedSinceFlush: number[][];
+  /**
+   * The same as a bitmap over frames per CPU, made at the CPU's first get, so that each get asks in O(1) —
+   * a populate maps a whole window between flushes (a Set per CPU cost more than the mapping itself).
+   */
+  private readonly mappedBits: (Uint32Array | null)[];
+  /** For each frame, on how many CPUs it is pending (so the free path asks in O(1)). */
+  private readonly pendingCpus: Uint16Array;
   /** Local flushes caused by window wrap (spec §4.4 cost: ⌈K/W⌉ − 1 for K one-page gets). */
   flushes = 0;
 
@@ -40,12 +46,21 @@ export class Mermap {
     private readonly store: PgtableStore,
     private readonly frames: FrameSink,
     private readonly global: boolean,
+    private readonly nrFrames: number,
   ) {
     const n = arch.nrCpus;
     this.next = new Int32Array(n);
     this.liveStart = new Int32Array(n * MERMAP_MAX_LIVE);
     this.liveCount = new Int32Array(n * MERMAP_MAX_LIVE);
-    this.mappedSinceFlush = Array.from({ length: n }, () => new Set<number>());
+    this.mappedSinceFlush = Array.from({ length: n }, () => []);
+    this.mappedBits = new Array<Uint32Array | null>(n).fill(null);
+    this.pendingCpus = (arch.lease ?? new ArrayLease()).take(Uint16Array, nrFrames);
+  }
+
+  /** Was `pfn` mapped on `cpu` since that CPU's last mermap flush? */
+  private mappedOn(cpu: number, pfn: number): boolean {
+    const bits = this.mappedBits[cpu];
+    return bits !== null && (bits[pfn >>> 5] & (1 << (pfn & 31))) !== 0;
   }
 
   /** Usable pages per window: the last one is reserved for mermap_get_reserved(). */
@@ -100,9 +115,12 @@ export class Mermap {
       // Marked before the store, so the invariants judging the store already see a mermap frame.
       this.frames.setFlag(pfn + i, FRAME_MERMAP, true);
       this.store.setEntry(cpu, mm, 1, table, tableIndex(addr, 1), addr, mkPte(pfn + i, prot));
-      if (!this.mappedSinceFlush[cpu].has(pfn + i)) {
-        this.mappedSinceFlush[cpu].add(pfn + i);
-        this.pendingCpus.set(pfn + i, (this.pendingCpus.get(pfn + i) ?? 0) + 1);
+      const f = pfn + i;
+      if (!this.mappedOn(cpu, f)) {
+        const bits = (this.mappedBits[cpu] ??= new Uint32Array(Math.ceil(this.nrFrames / 32)));
+        bits[f >>> 5] |= 1 << (f & 31);
+        this.mappedSinceFlush[cpu].push(f);
+        this.pendingCpus[f]++;
       }
     }
     return base;
@@ -131,27 +149,23 @@ export class Mermap {
     this.arch.tlb.mermapFlushTlb(cpu);
     this.flushes++;
     const list = this.mappedSinceFlush[cpu];
+    const bits = this.mappedBits[cpu];
     for (const pfn of list) {
-      const left = (this.pendingCpus.get(pfn) ?? 1) - 1;
-      if (left > 0) {
-        this.pendingCpus.set(pfn, left);
-      } else {
-        this.pendingCpus.delete(pfn);
-        this.frames.setFlag(pfn, FRAME_MERMAP, false);
-      }
+      bits![pfn >>> 5] &= ~(1 << (pfn & 31));
+      if (--this.pendingCpus[pfn] === 0) this.frames.setFlag(pfn, FRAME_MERMAP, false);
     }
-    list.clear();
+    list.length = 0;
   }
 
   /** The caller's obligation before freeing a mermapped page: flush every CPU that mapped it. */
   flushBeforeFree(pfn: number): void {
     for (let cpu = 0; cpu < this.mappedSinceFlush.length && this.pending(pfn); cpu++) {
-      if (this.mappedSinceFlush[cpu].has(pfn)) this.flushWindow(cpu);
+      if (this.mappedOn(cpu, pfn)) this.flushWindow(cpu);
     }
   }
 
   /** Whether `pfn` was mapped on some CPU since that CPU's last mermap flush. */
   pending(pfn: number): boolean {
-    return this.pendingCpus.has(pfn);
+    return pfn >= 0 && pfn < this.nrFrames && this.pendingCpus[pfn] > 0;
   }
 }

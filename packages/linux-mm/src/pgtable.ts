@@ -22,13 +22,21 @@ export class PgtableStore {
   private cacheMm: MmStruct | null = null;
   private cacheRegion = -1;
   private cacheTable = -1;
+  /** The table `get` answered last (dropped with the table). */
+  private lastTable = -1;
+  private lastEntries: Float64Array | null = null;
 
   constructor(private readonly arch: LinuxArch) {}
 
   /** The entries of `table`; throws on a frame the generic mm never allocated as a table. */
   get(table: number): Float64Array {
+    // Stores come in runs into one table (a PTE table filled or cleared, the mermap window): the last
+    // table asked for answers without the map.
+    if (table === this.lastTable) return this.lastEntries!;
     const t = this.tables.get(table);
     if (!t) throw new Error(`pgtable: frame ${table} is not a page table`);
+    this.lastTable = table;
+    this.lastEntries = t;
     return t;
   }
 
@@ -144,6 +152,10 @@ export class PgtableStore {
     const t = this.tables.get(table);
     if (!t) return;
     this.tables.delete(table);
+    if (table === this.lastTable) {
+      this.lastTable = -1;
+      this.lastEntries = null;
+    }
     t.fill(0);
     if (this.spare.length < 4096) this.spare.push(t);
     this.cacheMm = null;

@@ -44,17 +44,22 @@ export function ptePfn(pte: number): number {
   return Math.floor(pte / FLAG_SPAN);
 }
 
+/**
+ * pte mod 2^16, without `%`: a PTE of a frame above 2^15 is above 2^31, where `%` is a floating-point
+ * remainder (a call into fmod) — and every PTE store and walk asks. Dividing by a power of two and
+ * truncating are exact, so this is the remainder `%` gives for any finite pte.
+ */
 export function pteFlags(pte: number): number {
-  return pte % FLAG_SPAN;
+  return pte - Math.trunc(pte / FLAG_SPAN) * FLAG_SPAN;
 }
 
 export function ptePresent(pte: number): boolean {
-  return ((pte % FLAG_SPAN) & PTE_PRESENT) !== 0;
+  return (pteFlags(pte) & PTE_PRESENT) !== 0;
 }
 
 /** The kernel's pte_present(): present to the hardware, or PROT_NONE. */
 export function pteMapped(pte: number): boolean {
-  return ((pte % FLAG_SPAN) & (PTE_PRESENT | PTE_PROTNONE)) !== 0;
+  return (pteFlags(pte) & (PTE_PRESENT | PTE_PROTNONE)) !== 0;
 }
 
 export function pteNone(pte: number): boolean {
@@ -62,11 +67,11 @@ export function pteNone(pte: number): boolean {
 }
 
 export function pteIsSwap(pte: number): boolean {
-  return ((pte % FLAG_SPAN) & (PTE_PRESENT | PTE_SWP)) === PTE_SWP;
+  return (pteFlags(pte) & (PTE_PRESENT | PTE_SWP)) === PTE_SWP;
 }
 
 export function ptePkey(pte: number): number {
-  return ((pte % FLAG_SPAN) & PTE_PKEY_MASK) >>> PTE_PKEY_SHIFT;
+  return (pteFlags(pte) & PTE_PKEY_MASK) >>> PTE_PKEY_SHIFT;
 }
 
 export function pkeyFlags(pkey: number): number {

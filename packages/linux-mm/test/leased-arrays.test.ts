@@ -1,5 +1,5 @@
-// The mm's per-frame arrays (buddy free lists, page references, allocation orders, direct-map removals)
-// and its software copies of the page tables (pgtable.ts) come from the arch's lease — the simulated machine's, recycled from one run's machine to the next. A
+// The mm's per-frame arrays (buddy free lists, page references, allocation orders, direct-map removals,
+// mermap pending counts) and its software copies of the page tables (pgtable.ts) come from the arch's lease — the simulated machine's, recycled from one run's machine to the next. A
 // zone or allocator built on recycled arrays must behave exactly as one built on new arrays: every array
 // handed back refilled with its initial value (array-pool.ts).
 import { ArrayLease, type LeasedArray, type LeasedArrayConstructor } from '@shootdown/mmu';
@@ -82,12 +82,12 @@ describe('linux-mm per-frame arrays from the machine lease', () => {
     const lease = new RecordingLease();
     const first = new LeasedArch(2, lease);
     expect(work(first)).toEqual(fresh);
-    // refcount, allocOrder, directMapRemoved and the zone's three lists.
-    expect(lease.taken.filter((a) => a.length === 2048)).toHaveLength(6);
+    // refcount, allocOrder, directMapRemoved, the zone's three lists and the mermap's pending counts.
+    expect(lease.taken.filter((a) => a.length === 2048)).toHaveLength(7);
     lease.release();
     const again = new RecordingLease();
     expect(work(new LeasedArch(2, again))).toEqual(fresh);
-    expect(again.taken.filter((a) => a.length === 2048 && lease.taken.includes(a))).toHaveLength(6);
+    expect(again.taken.filter((a) => a.length === 2048 && lease.taken.includes(a))).toHaveLength(7);
   });
 
   it('the software page tables come from the arch lease, zeroed again for the next machine', () => {

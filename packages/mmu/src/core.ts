@@ -334,7 +334,10 @@ export abstract class MachineCore implements StaleListener {
   }
 
   protected checkAligned(va: number, level: Level): void {
-    if (!(va >= 0 && va < VA_LIMIT) || va % LEVEL_SIZE[level] !== 0) {
+    // Aligned: the truncated quotient times the size gives va back (exact for a power of two; `va % size`
+    // on a kernel VA above 2^31 is a floating-point remainder, a call into fmod, at every store).
+    const size = LEVEL_SIZE[level];
+    if (!(va >= 0 && va < VA_LIMIT) || Math.trunc(va / size) * size !== va) {
       throw new RangeError(`VA ${va.toString(16)} is not a ${LEVEL_SIZE[level]}-byte aligned 48-bit address`);
     }
   }
