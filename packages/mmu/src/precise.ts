@@ -69,7 +69,7 @@ export class PreciseCaches {
     // Integer hash of the 36-bit index (low word + high word) mixed with the level, so 4 KiB, 2 MiB and
     // 1 GiB entries of one region do not pile into one set. Int32 arithmetic only: no double modulo.
     const lo = index >>> 0;
-    const hi = (index / 4294967296) | 0;
+    const hi = (index * 2 ** -32) | 0;
     const h = (lo ^ Math.imul(hi, 0x9e3779b1) ^ Math.imul(level, 0x85ebca6b)) >>> 0;
     return unit * this.sets + (this.setMask >= 0 ? h & this.setMask : h % this.sets);
   }

@@ -206,26 +206,46 @@ export abstract class MachineTlb extends MachineWalk {
       const e = slot * 512 + vpnTableIndex(vpn, level);
       const f = t.flags[e];
       if ((f & PRESENT) === 0) return -1;
-      if ((f & TABLE) === 0) {
-        const index = levelIndex(va, level);
-        const ltag = (f & GLOBAL) !== 0 && regime === EL10 ? GLOBAL_TAG : tag;
-        // A global user entry now in a TLB matches under every PCID (Intel SDM Vol. 3A §4.10.2.4), so
-        // user lookups must probe the global tag from here on, not only once such a leaf went stale.
-        if (ltag === GLOBAL_TAG && !kernelHalf) this.anyUserGlobal = true;
-        const s = pc.victimTlb(unit, level, index);
-        if (pc.tKey[s] !== -1) this.invalidateTlbSlot(s, cpu, unit);
-        pc.fillTlb(s, level, index, ltag, f, t.out[e], t.since[e]);
-        this.counters.bumpOn(cpu, this.fillId);
-        if (viaStale) this.markSlotStale(s, cpu, unit, e, t.slotSpace[slot]);
-        if (this.sink !== null) this.emit(cpu, 'fill', va, t.out[e], `L${level}`);
-        return s;
-      }
+      if ((f & TABLE) === 0)
+        return this.fillLeaf(cpu, unit, va, tag, kernelHalf, level, e, viaStale ? slot : -1);
       if (level === 1) return -1;
       if (!viaStale && pc.wcEntries > 0) this.cacheWalkEntry(cpu, unit, va, level, wtag, e);
       slot = t.slotOf[t.out[e]]!;
       level--;
     }
     return -1;
+  }
+
+  /**
+   * Fill `unit`'s TLB with leaf entry `e`, found at `level` by the walk of `va`, evicting the set's least
+   * recently used entry; returns the slot. `staleVia`: the table slot holding `e` when a stale walk-cache
+   * entry led there, else -1. Apart from the walk so that each inlines its own helpers.
+   */
+  private fillLeaf(
+    cpu: number,
+    unit: number,
+    va: number,
+    tag: number,
+    kernelHalf: boolean,
+    level: number,
+    e: number,
+    staleVia: number,
+  ): number {
+    const pc = this.precise!;
+    const t = this.tables;
+    const f = t.flags[e];
+    const index = levelIndex(va, level);
+    const ltag = (f & GLOBAL) !== 0 && this.curRegime[cpu] === EL10 ? GLOBAL_TAG : tag;
+    // A global user entry now in a TLB matches under every PCID (Intel SDM Vol. 3A §4.10.2.4), so
+    // user lookups must probe the global tag from here on, not only once such a leaf went stale.
+    if (ltag === GLOBAL_TAG && !kernelHalf) this.anyUserGlobal = true;
+    const s = pc.victimTlb(unit, level, index);
+    if (pc.tKey[s] !== -1) this.invalidateTlbSlot(s, cpu, unit);
+    pc.fillTlb(s, level, index, ltag, f, t.out[e], t.since[e]);
+    this.counters.bumpOn(cpu, this.fillId);
+    if (staleVia >= 0) this.markSlotStale(s, cpu, unit, e, t.slotSpace[staleVia]);
+    if (this.sink !== null) this.emit(cpu, 'fill', va, t.out[e], `L${level}`);
+    return s;
   }
 
   /** Keep the pointer entry `e` (of a level-`level` table on the path of `va`) in `unit`'s walk cache. */
