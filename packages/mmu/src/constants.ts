@@ -34,7 +34,8 @@ export const LEVEL_SCALE = [0, 2 ** -12, 2 ** -21, 2 ** -30, 2 ** -39] as const;
 
 /** Number of the level-`level` region (4 KiB page, 2 MiB, 1 GiB, 512 GiB) holding `va`: floor(va / LEVEL_SIZE). */
 export function levelIndex(va: number, level: number): number {
-  return Math.floor(va * LEVEL_SCALE[level]);
+  // Level 1 (the page number) as a literal: where the caller passes 1 the JIT drops the table read.
+  return Math.floor(va * (level === 1 ? 2 ** -12 : LEVEL_SCALE[level]));
 }
 /** Shift of the VA bits that index a table at each level (index = level). */
 export const LEVEL_SHIFT = [0, 12, 21, 30, 39] as const;

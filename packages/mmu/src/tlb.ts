@@ -158,17 +158,17 @@ export abstract class MachineTlb extends MachineWalk {
     let s = l1;
     const top = pc.maxLevel;
     for (let l = 2; l <= top && s < 0; l++) s = pc.findTlb(unit, l, levelIndex(va, l), tag);
-    if (s < 0 && !kernelHalf && this.anyUserGlobal && this.curRegime[cpu] === Regime.EL10) {
+    if (s < 0 && !kernelHalf && this.anyUserGlobal && this.curRegime[cpu] === EL10) {
       for (let l = 1; l <= top && s < 0; l++) s = pc.findTlb(unit, l, levelIndex(va, l), GLOBAL_TAG);
     }
     if (s < 0) s = this.hardwareWalk(cpu, unit, va, tag, kernelHalf);
-    if (s < 0) return Outcome.FAULT_NOT_PRESENT;
+    if (s < 0) return NOT_PRESENT;
     const lvl = pc.tLevel[s];
     const f = pc.tFlags[s];
     const p = pc.tOut[s] + (lvl === 1 ? 0 : levelIndex(va, 1) % LEVEL_PAGES[lvl]);
     if (pc.tRec[s] < 0) {
       const o = this.check(cpu, f, kind, mode);
-      if (o === Outcome.OK) {
+      if (o === OK) {
         this.lastPfn = p;
         this.lastLevel = lvl;
       } else if (!this.isArm) {
