@@ -25,9 +25,12 @@ export interface StaleListener {
   staleRemoved(set: StaleSet, rec: number): void;
 }
 
+/** The distance between the keys of neighbouring VA indexes under one tag. */
+const STALE_KEY_STEP = 131072;
+
 /** Key of (VA index at a level, tag): tag < 2^17, index < 2^36, so the key stays an exact double. */
 export function staleKey(indexAtLevel: number, tag: number): number {
-  return indexAtLevel * 131072 + tag;
+  return indexAtLevel * STALE_KEY_STEP + tag;
 }
 
 export class StaleSet {
@@ -114,7 +117,7 @@ export class StaleSet {
     this.livePos = lease.take(Int32Array, cap);
     this.liveList = lease.take(Int32Array, cap);
     this.byFrame = indexFrames ? new NumberMap(lease) : null;
-    this.heads = [0, 1, 2, 3, 4].map(() => new NumberMap(lease));
+    this.heads = [0, 1, 2, 3, 4].map(() => new NumberMap(lease, 16, STALE_KEY_STEP));
     this.frameNext = lease.take(Int32Array, indexFrames ? cap : 0);
     this.framePrev = lease.take(Int32Array, indexFrames ? cap : 0);
     this.words = Math.ceil(cpus / 32);

@@ -24,8 +24,8 @@ function ops(keys: fc.Arbitrary<number>): fc.Arbitrary<Op[]> {
   );
 }
 
-function replay(list: Op[]): void {
-  const map = new NumberMap();
+function replay(list: Op[], step = 1): void {
+  const map = new NumberMap(undefined, 16, step);
   const ref = new Map<number, number>();
   for (const op of list) {
     if (op.kind === 'set') {
@@ -44,26 +44,39 @@ function replay(list: Op[]): void {
 describe('NumberMap', () => {
   it('answers as a Map: few keys (long collision runs, deletes inside them)', () => {
     const pool = fc.sample(staleShaped, { seed: 3, numRuns: 12 });
-    fc.assert(fc.property(ops(fc.constantFrom(...pool, 0, 1, 2)), replay), {
-      seed: 5,
-      numRuns: propertyRuns(300),
-    });
+    fc.assert(
+      fc.property(ops(fc.constantFrom(...pool, 0, 1, 2)), fc.constantFrom(1, 131072), (l, step) =>
+        replay(l, step),
+      ),
+      {
+        seed: 5,
+        numRuns: propertyRuns(300),
+      },
+    );
   });
 
   it('answers as a Map: many keys (the table grows while entries come and go)', () => {
-    fc.assert(fc.property(ops(fc.oneof(staleShaped, fc.integer({ min: 0, max: 5000 }))), replay), {
-      seed: 6,
-      numRuns: propertyRuns(200),
-    });
+    fc.assert(
+      fc.property(
+        ops(fc.oneof(staleShaped, fc.integer({ min: 0, max: 5000 }))),
+        fc.constantFrom(1, 131072),
+        (l, step) => replay(l, step),
+      ),
+      {
+        seed: 6,
+        numRuns: propertyRuns(200),
+      },
+    );
   });
 
-  it('keys that differ only above bit 17 (same tag, nearby VAs) spread over the table', () => {
-    const map = new NumberMap();
-    for (let i = 0; i < 4096; i++) map.set((0x1000000 + i) * 131072 + 65536, i);
-    for (let i = 0; i < 4096; i++) expect(map.get((0x1000000 + i) * 131072 + 65536)).toBe(i);
-    for (let i = 0; i < 4096; i += 2) map.delete((0x1000000 + i) * 131072 + 65536);
-    for (let i = 0; i < 4096; i++)
-      expect(map.get((0x1000000 + i) * 131072 + 65536)).toBe(i % 2 === 0 ? ABSENT : i);
-    expect(map.size).toBe(2048);
-  });
+  for (const step of [1, 131072])
+    it(`runs of neighbouring keys (${step === 1 ? 'frames' : 'same tag, nearby VAs'}) are stored, found and deleted (they share runs of slots)`, () => {
+      const map = new NumberMap(undefined, 16, step);
+      const key = (i: number): number => (0x1000000 + i) * step + (step === 1 ? 0 : 65536);
+      for (let i = 0; i < 4096; i++) map.set(key(i), i);
+      for (let i = 0; i < 4096; i++) expect(map.get(key(i))).toBe(i);
+      for (let i = 0; i < 4096; i += 2) map.delete(key(i));
+      for (let i = 0; i < 4096; i++) expect(map.get(key(i))).toBe(i % 2 === 0 ? ABSENT : i);
+      expect(map.size).toBe(2048);
+    });
 });
