@@ -116,6 +116,12 @@ export class Counters {
   private readonly waitingN: Int32Array;
   /** Per sender: time of its own share of an IPI round, run in parallel with the targets. */
   private readonly deferred: Float64Array;
+  /**
+   * False while no CPU can owe a wait: nothing sent an IPI or set a local share aside since the step began
+   * (every `waitingN` and `deferred` is zero). A charge then skips reading them: most charges (walks, fills,
+   * INVLPGs) happen with no IPI round open. Set by `ipiSent` and `local`, cleared by `beginStep`.
+   */
+  private owing = false;
   /** Per target: 1 + the sender whose acknowledgement it still owes, or 0. */
   private readonly owedBy: Int32Array;
   /** The CPU a charge without an explicit CPU runs on: the last CPU that executed or was interrupted. */
@@ -195,7 +201,8 @@ export class Counters {
     this.values[i] += n;
     const c = this.weights[i] * n;
     this.cycles += c;
-    if (this.hold === 0 && (this.waitingN[cpu] !== 0 || this.deferred[cpu] !== 0)) this.sync(cpu);
+    if (this.owing && this.hold === 0 && (this.waitingN[cpu] !== 0 || this.deferred[cpu] !== 0))
+      this.sync(cpu);
     this.clock[cpu] += c;
     this.cpuWork[cpu] += c;
     if (this.prof !== null) this.prof.charge(cpu, i + FIRST_COUNTER_SLOT, n);
@@ -221,6 +228,7 @@ export class Counters {
     this.clock[to] = (fromSender ? this.clock[from] : this.clock[to]) + w;
     if (this.prof !== null) this.prof.ipi(from, to, this.ipiId + FIRST_COUNTER_SLOT, fromSender);
     this.waiting[from][this.waitingN[from]++] = to;
+    this.owing = true;
     this.owedBy[to] = from + 1;
     this.ctx = to;
   }
@@ -240,6 +248,7 @@ export class Counters {
     } finally {
       this.hold--;
       this.deferred[cpu] += this.clock[cpu] - t0;
+      this.owing = true;
       this.clock[cpu] = t0;
       this.prof?.endLocal(cpu);
     }
@@ -279,6 +288,7 @@ export class Counters {
     this.owedBy.fill(0);
     this.deferred.fill(0);
     this.waitingN.fill(0);
+    this.owing = false;
     this.initiator = cpu;
     this.ctx = cpu;
   }

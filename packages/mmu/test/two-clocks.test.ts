@@ -61,6 +61,16 @@ describe('two clocks (spec linux.md §7.4)', () => {
     expect(m.latency).toBe(16 + 1);
   });
 
+  it('a round that is only the sender’s own share: its time is the sender’s before anything it charges next', () => {
+    const m = machine(2);
+    m.ipi(0, [0], (c) => m.invlpg(c, 0x1000));
+    m.invlpg(0, 0x2000);
+    m.ipi(0, [1], (c) => m.invlpg(c, 0x3000));
+    // No target ran beside the share, so it is plain sender time: 1, then its INVLPG 1, then a round to CPU 1
+    // sent after both: 1 + 10 + 1 + 4.
+    expect(m.latency).toBe(1 + 1 + (1 + 10 + 1 + 4));
+  });
+
   it('banks each step on its own initiator: a step on another CPU starts from a clean clock', () => {
     const m = machine(2);
     m.ipi(0, [1], (c) => m.invlpg(c, 0x1000));
