@@ -9,7 +9,7 @@
 //   EL1 fetches from EL0 pages fault (PXN, which Linux sets on every user page).
 import { describe, expect, it } from 'vitest';
 import { Access, KERNEL_HALF, Mode, Outcome, Pte, type AccessKind, type AccessMode } from '../src/index.js';
-import { USER_VA, rig } from './helpers.js';
+import { USER_VA, rig, type Rig } from './helpers.js';
 
 interface Page {
   name: string;
@@ -56,23 +56,31 @@ function expected(arch: 'x86_64' | 'arm64', p: Page, kind: AccessKind, mode: Acc
   return Outcome.OK;
 }
 
+/**
+ * Map page kind `p` (the `i`th) for the tests below: user pages in the user half, kernel pages in the kernel
+ * half (a user page in the kernel half is no case: Linux maps none there), output frame 100 + i. Its VA.
+ */
+function mapPage(r: Rig, mm: number, i: number, p: Page, extra = 0): number {
+  const space = p.user ? mm : r.kernel;
+  const va = (p.user ? USER_VA : KERNEL_HALF + 0x40000000) + i * 4096;
+  r.m.ensurePath(space, va, 1, r.table);
+  const x = p.x ? (p.user ? Pte.XUSER : Pte.XKERNEL) : 0;
+  r.m.setLeaf(space, va, 1, 100 + i, (p.user ? Pte.USER : Pte.GLOBAL) | (p.w ? Pte.WRITABLE : 0) | x | extra);
+  return va;
+}
+
 describe('permission rules: page kind × mode × access', () => {
   for (const arch of ['x86_64', 'arm64'] as const) {
     for (const tlb of ['adversarial', 'precise'] as const) {
       it(`${arch} (${tlb})`, () => {
-        const { m, kernel, table } = rig({ arch, cpus: 1, tlb });
-        const mm = m.createSpace(1, table);
+        const r = rig({ arch, cpus: 1, tlb });
+        const m = r.m;
+        const mm = m.createSpace(1, r.table);
         m.setRoot(0, mm);
         const rows: string[] = [];
         const want: string[] = [];
         for (const [i, p] of PAGES.entries()) {
-          // User pages in the user half, kernel pages in the kernel half (and a user page in the kernel
-          // half is no case: Linux maps none there).
-          const space = p.user ? mm : kernel;
-          const va = (p.user ? USER_VA : KERNEL_HALF + 0x40000000) + i * 4096;
-          m.ensurePath(space, va, 1, table);
-          const x = p.x ? (p.user ? Pte.XUSER : Pte.XKERNEL) : 0;
-          m.setLeaf(space, va, 1, 100 + i, (p.user ? Pte.USER : Pte.GLOBAL) | (p.w ? Pte.WRITABLE : 0) | x);
+          const va = mapPage(r, mm, i, p);
           for (const [mn, mode] of MODES) {
             for (const [kn, kind] of KINDS) {
               if (mode === Mode.UACCESS && kind === Access.EXEC) continue; // no fetch is a uaccess
@@ -101,19 +109,14 @@ describe('permission rules: page kind × mode × access', () => {
         ['WD', 2 << (2 * key)],
         ['AD+WD of another key', 3 << (2 * (key + 1))],
       ];
-      const { m, kernel, table } = rig({ cpus: 1, tlb });
-      const mm = m.createSpace(1, table);
+      const r = rig({ cpus: 1, tlb });
+      const m = r.m;
+      const mm = m.createSpace(1, r.table);
       m.setRoot(0, mm);
       const rows: string[] = [];
       const want: string[] = [];
       for (const [i, p] of PAGES.entries()) {
-        const space = p.user ? mm : kernel;
-        const va = (p.user ? USER_VA : KERNEL_HALF + 0x40000000) + i * 4096;
-        m.ensurePath(space, va, 1, table);
-        const x = p.x ? (p.user ? Pte.XUSER : Pte.XKERNEL) : 0;
-        const flags =
-          (p.user ? Pte.USER : Pte.GLOBAL) | (p.w ? Pte.WRITABLE : 0) | x | (key << Pte.KEY_SHIFT);
-        m.setLeaf(space, va, 1, 100 + i, flags);
+        const va = mapPage(r, mm, i, p, key << Pte.KEY_SHIFT);
         for (const [pn, pkru] of PKRUS) {
           m.setPkru(0, pkru);
           for (const [mn, mode] of MODES) {
