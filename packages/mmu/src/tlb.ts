@@ -158,9 +158,8 @@ export abstract class MachineTlb extends MachineWalk {
     let s = l1;
     const top = pc.maxLevel;
     for (let l = 2; l <= top && s < 0; l++) s = pc.findTlb(unit, l, levelIndex(va, l), tag);
-    if (s < 0 && !kernelHalf && this.anyUserGlobal && this.curRegime[cpu] === EL10) {
-      for (let l = 1; l <= top && s < 0; l++) s = pc.findTlb(unit, l, levelIndex(va, l), GLOBAL_TAG);
-    }
+    if (s < 0 && !kernelHalf && this.anyUserGlobal && this.curRegime[cpu] === EL10)
+      s = this.findUserGlobal(unit, va);
     if (s < 0) s = this.hardwareWalk(cpu, unit, va, tag, kernelHalf);
     if (s < 0) return NOT_PRESENT;
     const lvl = pc.tLevel[s];
@@ -178,6 +177,14 @@ export abstract class MachineTlb extends MachineWalk {
     }
     const present = this.walk(this.rootFor(cpu, kernelHalf), 4, va);
     return this.decide(cpu, va, kind, mode, present, f, p, lvl, tag);
+  }
+
+  /** TLB slot of a global entry translating user VA `va` in `unit`, any size, or -1 (apart: a rare probe). */
+  private findUserGlobal(unit: number, va: number): number {
+    const pc = this.precise!;
+    let s = -1;
+    for (let l = 1; l <= pc.maxLevel && s < 0; l++) s = pc.findTlb(unit, l, levelIndex(va, l), GLOBAL_TAG);
+    return s;
   }
 
   /** Hardware walk through the walk cache; fills walk cache and TLB. Returns the TLB slot, or -1. */
