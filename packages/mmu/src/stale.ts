@@ -20,6 +20,11 @@ import { sortSmall } from './small-sort.js';
 /** Up to this many freed records are ordered by insertion (no subarray object); more by a typed sort. */
 const SORT_IN_PLACE = 64;
 
+/** Live records of one tag. */
+interface TagCount {
+  n: number;
+}
+
 export interface StaleListener {
   staleAdded(set: StaleSet, rec: number): void;
   staleRemoved(set: StaleSet, rec: number): void;
@@ -72,8 +77,10 @@ export class StaleSet {
   private readonly heads: NumberMap[];
   private readonly freeRecs: number[] = [];
   /** Live records per tag: a question about one VA under every tag asks each tag in use (a few), not
-   *  every record. */
-  private readonly tagsLive = new Map<number, number>();
+   *  every record. Only tags with records are keys; each count is a box kept per tag for good (`tagCounts`),
+   *  so a record added or freed looks up one map, not two. */
+  private readonly tagsLive = new Map<number, TagCount>();
+  private readonly tagCounts = new Map<number, TagCount>();
   /**
    * Per-frame index (leaf set only): 4 KiB records chained by output frame, so the invariants judging
    * one frame visit only the records that reach it instead of every live record (vfree of N pages judged
@@ -204,7 +211,9 @@ export class StaleSet {
     this.levelLive[level]++;
     this.livePos[r] = this.live;
     this.liveList[this.live++] = r;
-    this.tagsLive.set(tag, (this.tagsLive.get(tag) ?? 0) + 1);
+    let count = this.tagCounts.get(tag);
+    if (count === undefined) this.tagCounts.set(tag, (count = { n: 0 }));
+    if (count.n++ === 0) this.tagsLive.set(tag, count);
     if (this.byFrame !== null) this.indexFrame(r);
     this.listener.staleAdded(this, r);
     return r;
@@ -584,9 +593,7 @@ export class StaleSet {
     if (n >= 0) this.prev[n] = p;
     this.levelLive[this.level[r]]--;
     if (this.byFrame !== null) this.unindexFrame(r);
-    const left = this.tagsLive.get(this.tag[r])! - 1;
-    if (left === 0) this.tagsLive.delete(this.tag[r]);
-    else this.tagsLive.set(this.tag[r], left);
+    if (--this.tagCounts.get(this.tag[r])!.n === 0) this.tagsLive.delete(this.tag[r]);
     const pos = this.livePos[r];
     const last = this.liveList[--this.live];
     this.liveList[pos] = last;
