@@ -24,24 +24,33 @@ export const FACT_FREED = 32;
 /** Every fact: a frame the book and the MMU do not both describe (a device frame past RAM). */
 export const ALL_FACTS = 63;
 
-/** The facts of `pfn` now; `to`: the state the frame book just gave it (a frame-state event), else -1. */
+/**
+ * The facts of `pfn` now; `to`: the state the frame book just gave it (a frame-state event), else -1.
+ *
+ * Every comparison and every `|=` below runs at every call, whatever the frame: V8 inlines this into the
+ * monitor's event handlers, and an `if (…) facts |= X` or a short-circuited comparison that had not run by
+ * the time those were optimised (the first revoked, mermap or executable frame, scenarios later) had no type
+ * feedback, so reaching it threw the compiled handlers away to be compiled again. Reading every count for
+ * every frame costs a few loads.
+ */
 export function frameFacts(m: MachineView, book: FrameBook, pfn: number, to: number): number {
   if (pfn >= m.frames.count || pfn >= book.frames) return ALL_FACTS;
   const r = m.reverse;
   const flags = book.flags(pfn);
   const st = book.state(pfn);
-  let facts = 0;
-  if ((flags & FRAME_REVOKED) !== 0) facts |= FACT_REVOKED;
-  if ((flags & FRAME_MERMAP) !== 0) facts |= FACT_MERMAP;
-  if (st === FrameState.Unmapped || st === FrameState.UnmappedPool) facts |= FACT_UNMAPPED;
-  if (r.validX(pfn) + r.staleX(pfn) > 0) facts |= FACT_EXEC;
-  if (
-    r.validAfterFree(pfn) + r.staleAfterFree(pfn) > 0 &&
-    !m.frames.isFree(pfn) &&
-    st !== FrameState.Free &&
-    st !== FrameState.UnmappedPool
-  )
-    facts |= FACT_AFTER_FREE;
-  if (to === FrameState.Free || to === FrameState.UnmappedPool) facts |= FACT_FREED;
+  const exec = r.validX(pfn) + r.staleX(pfn) > 0;
+  const reachedAfterFree = r.validAfterFree(pfn) + r.staleAfterFree(pfn) > 0;
+  const mmuFree = m.frames.isFree(pfn);
+  const stFree = st === FrameState.Free;
+  const stPool = st === FrameState.UnmappedPool;
+  const stUnmapped = st === FrameState.Unmapped;
+  const toFreed = to === FrameState.Free;
+  const toPool = to === FrameState.UnmappedPool;
+  let facts = (flags & FRAME_REVOKED) !== 0 ? FACT_REVOKED : 0;
+  facts |= (flags & FRAME_MERMAP) !== 0 ? FACT_MERMAP : 0;
+  facts |= stUnmapped || stPool ? FACT_UNMAPPED : 0;
+  facts |= exec ? FACT_EXEC : 0;
+  facts |= reachedAfterFree && !mmuFree && !stFree && !stPool ? FACT_AFTER_FREE : 0;
+  facts |= toFreed || toPool ? FACT_FREED : 0;
   return facts;
 }
