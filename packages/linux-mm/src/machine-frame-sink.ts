@@ -4,7 +4,7 @@
  * moves on and any translation captured before becomes a use-after-free path (DESIGN §2 "Frames"); a
  * frame handed out is tagged by its use. Both Linux plug-ins feed their LinuxMm through this.
  */
-import { FrameState, type FrameBook } from '@shootdown/core';
+import { FrameState, type FrameBook, type SharedWork } from '@shootdown/core';
 import type { Machine } from '@shootdown/mmu';
 import type { FrameSink } from './frame-events.js';
 
@@ -18,6 +18,11 @@ export function machineFrameSink(book: FrameBook, machine: Machine, reservedTag:
   // Tag ids, looked up once: the sink runs at every frame event (tens of thousands in a `pressure` step).
   const pageTable = frames.tagId('page-table');
   const data = frames.tagId('data');
+  // Counter ids of the shared work, each resolved at that work's first charge — registering a counter
+  // earlier would add it to snapshots where it never moved. A populate charges two per page: by name, each
+  // was a map lookup.
+  const counters = machine.counters;
+  const workIds = new Int32Array(WORK_SLOTS).fill(-1);
   return {
     setState(pfn, state) {
       book.setState(pfn, state);
@@ -41,6 +46,32 @@ export function machineFrameSink(book: FrameBook, machine: Machine, reservedTag:
     setExpectedKey: (pid, start, end, key) => book.setExpectedKey(pid, start, end, key),
     clearExpectedKey: (pid, start, end) => book.clearExpectedKey(pid, start, end),
     markRevoked: (pfns) => book.markRevoked(pfns),
-    charge: (work, n) => machine.charge(work, n),
+    charge(work, n) {
+      const slot = workSlot(work);
+      if (slot < 0) return machine.charge(work, n);
+      let id = workIds[slot];
+      if (id < 0) id = workIds[slot] = counters.id(work);
+      counters.bump(id, n); // what machine.charge(work, n) does, by name
+    },
   };
+}
+
+const WORK_SLOTS = 5;
+
+/** A slot per kind of shared work (core's SHARED_WORK). */
+function workSlot(work: SharedWork): number {
+  switch (work) {
+    case 'page_alloc':
+      return 0;
+    case 'zero_page':
+      return 1;
+    case 'fault':
+      return 2;
+    case 'copy_page':
+      return 3;
+    case 'syscall':
+      return 4;
+    default:
+      return -1; // a kind added to SHARED_WORK later: charged by name
+  }
 }

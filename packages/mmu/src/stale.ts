@@ -81,6 +81,10 @@ export class StaleSet {
    *  so a record added or freed looks up one map, not two. */
   private readonly tagsLive = new Map<number, TagCount>();
   private readonly tagCounts = new Map<number, TagCount>();
+  /** The tag last counted and its box (boxes are never dropped): records come and go in runs of one tag
+   *  (a flush frees a window's or a block's records), so most adds and frees look up no map at all. */
+  private lastTag = -1;
+  private lastCount: TagCount = { n: 0 };
   /**
    * Per-frame index (leaf set only): 4 KiB records chained by output frame, so the invariants judging
    * one frame visit only the records that reach it instead of every live record (vfree of N pages judged
@@ -211,8 +215,7 @@ export class StaleSet {
     this.levelLive[level]++;
     this.livePos[r] = this.live;
     this.liveList[this.live++] = r;
-    let count = this.tagCounts.get(tag);
-    if (count === undefined) this.tagCounts.set(tag, (count = { n: 0 }));
+    const count = this.countOf(tag);
     if (count.n++ === 0) this.tagsLive.set(tag, count);
     if (this.byFrame !== null) this.indexFrame(r);
     this.listener.staleAdded(this, r);
@@ -577,6 +580,16 @@ export class StaleSet {
     this.emptied = a;
   }
 
+  /** The live count of `tag` (its box, made at the tag's first record). */
+  private countOf(tag: number): TagCount {
+    if (tag === this.lastTag) return this.lastCount;
+    let count = this.tagCounts.get(tag);
+    if (count === undefined) this.tagCounts.set(tag, (count = { n: 0 }));
+    this.lastTag = tag;
+    this.lastCount = count;
+    return count;
+  }
+
   /** Free record `r` (nobody holds it any more). */
   private remove(r: number): void {
     this.listener.staleRemoved(this, r);
@@ -593,7 +606,8 @@ export class StaleSet {
     if (n >= 0) this.prev[n] = p;
     this.levelLive[this.level[r]]--;
     if (this.byFrame !== null) this.unindexFrame(r);
-    if (--this.tagCounts.get(this.tag[r])!.n === 0) this.tagsLive.delete(this.tag[r]);
+    const tag = this.tag[r];
+    if (--this.countOf(tag).n === 0) this.tagsLive.delete(tag);
     const pos = this.livePos[r];
     const last = this.liveList[--this.live];
     this.liveList[pos] = last;
