@@ -93,10 +93,15 @@ export class PreciseCaches {
 
   /** The other ways of set `si` (findTlb's slow half, apart so that the MRU probe stays small to inline). */
   private scanTlb(si: number, level: number, key: number): number {
-    const b = si * this.ways;
-    for (let w = 0; w < this.ways; w++) {
+    // The arrays and the way count in locals: read through `this` inside the loop, each is loaded again (with
+    // a map check) on every iteration — the JIT does not hoist them past the loop's interrupt check.
+    const keys = this.tKey;
+    const levels = this.tLevel;
+    const ways = this.ways;
+    const b = si * ways;
+    for (let w = 0; w < ways; w++) {
       const s = b + w;
-      if (this.tKey[s] === key && this.tLevel[s] === level) {
+      if (keys[s] === key && levels[s] === level) {
         this.tLru[s] = this.stamp++;
         this.tMru[si] = w;
         return s;
@@ -108,11 +113,19 @@ export class PreciseCaches {
   /** Slot to fill for (level, index) in `unit`: a free way or the least recently used. */
   victimTlb(unit: number, level: number, index: number): number {
     const b = this.setBase(unit, level, index);
+    // Locals, as in scanTlb. The oldest stamp is carried along, not read again per way.
+    const keys = this.tKey;
+    const lru = this.tLru;
+    const ways = this.ways;
     let best = b;
-    for (let w = 0; w < this.ways; w++) {
+    let oldest = lru[b];
+    for (let w = 0; w < ways; w++) {
       const s = b + w;
-      if (this.tKey[s] === -1) return s;
-      if (this.tLru[s] < this.tLru[best]) best = s;
+      if (keys[s] === -1) return s;
+      if (lru[s] < oldest) {
+        best = s;
+        oldest = lru[s];
+      }
     }
     return best;
   }
@@ -155,10 +168,14 @@ export class PreciseCaches {
 
   /** Every entry of `unit`'s walk cache (findWalk's slow half, apart so that the MRU probe inlines). */
   private scanWalk(unit: number, level: number, key: number): number {
-    const b = unit * this.wcEntries;
-    for (let i = 0; i < this.wcEntries; i++) {
+    // Locals, as in scanTlb.
+    const keys = this.wKey;
+    const levels = this.wLevel;
+    const n = this.wcEntries;
+    const b = unit * n;
+    for (let i = 0; i < n; i++) {
       const s = b + i;
-      if (this.wKey[s] === key && this.wLevel[s] === level) {
+      if (keys[s] === key && levels[s] === level) {
         this.wLru[s] = this.stamp++;
         this.wMru[unit * 5 + level] = s;
         return s;
@@ -168,12 +185,20 @@ export class PreciseCaches {
   }
 
   victimWalk(unit: number): number {
-    const b = unit * this.wcEntries;
+    // Locals and the oldest stamp carried along, as in victimTlb.
+    const keys = this.wKey;
+    const lru = this.wLru;
+    const n = this.wcEntries;
+    const b = unit * n;
     let best = b;
-    for (let i = 0; i < this.wcEntries; i++) {
+    let oldest = lru[b];
+    for (let i = 0; i < n; i++) {
       const s = b + i;
-      if (this.wKey[s] === -1) return s;
-      if (this.wLru[s] < this.wLru[best]) best = s;
+      if (keys[s] === -1) return s;
+      if (lru[s] < oldest) {
+        best = s;
+        oldest = lru[s];
+      }
     }
     return best;
   }
