@@ -7,40 +7,46 @@ import { ArrayLease } from './array-pool.js';
 import { staleKey } from './stale.js';
 
 export class PreciseCaches {
-  readonly sets: number;
-  readonly ways: number;
+  // The fields set in the constructor are `declare`d: the build targets ES2022, where a declared field is
+  // first defined as undefined, then assigned. V8 then types the field as "anything" for good: every read
+  // on the access path paid a small-integer check (counts) or a map check of the array it loaded (arrays).
+  // Declared only, the first store is the real value and the field keeps its exact type.
+  declare readonly entries: number;
+  declare readonly sets: number;
+  declare readonly ways: number;
   /** sets − 1 when sets is a power of two (then the set index is a mask), else −1. */
-  private readonly setMask: number;
-  readonly wcEntries: number;
+  declare private readonly setMask: number;
+  declare readonly wcEntries: number;
   // TLB, indexed unit * entries + set * ways + way (unit = cpu * sides + side).
-  readonly tKey: Float64Array;
-  readonly tLevel: Uint8Array;
-  readonly tFlags: Uint32Array;
-  readonly tOut: Uint32Array;
-  readonly tSince: Uint32Array;
-  readonly tRec: Int32Array;
-  readonly tLru: Float64Array;
+  declare readonly tKey: Float64Array;
+  declare readonly tLevel: Uint8Array;
+  declare readonly tFlags: Uint32Array;
+  declare readonly tOut: Uint32Array;
+  declare readonly tSince: Uint32Array;
+  declare readonly tRec: Int32Array;
+  declare readonly tLru: Float64Array;
   // Walk cache, indexed unit * wcEntries + i. Level = level of the cached pointer entry (2..4).
-  readonly wKey: Float64Array;
-  readonly wLevel: Uint8Array;
-  readonly wOut: Uint32Array;
-  readonly wSince: Uint32Array;
-  readonly wRec: Int32Array;
-  readonly wLru: Float64Array;
+  declare readonly wKey: Float64Array;
+  declare readonly wLevel: Uint8Array;
+  declare readonly wOut: Uint32Array;
+  declare readonly wSince: Uint32Array;
+  declare readonly wRec: Int32Array;
+  declare readonly wLru: Float64Array;
   private stamp = 1;
   /** Per TLB set: way of the last hit (a lookup shortcut). */
-  private readonly tMru: Uint8Array;
+  declare private readonly tMru: Uint8Array;
   /** Per (unit, level): walk-cache slot of the last hit (a lookup shortcut). */
-  private readonly wMru: Int32Array;
+  declare private readonly wMru: Int32Array;
 
   constructor(
     units: number,
-    readonly entries: number,
+    entries: number,
     ways: number,
     wcEntries: number,
     /** Where the arrays come from (the machine's, recycled across machines). */
     lease: ArrayLease = new ArrayLease(),
   ) {
+    this.entries = entries;
     this.ways = ways;
     this.sets = entries / ways;
     this.setMask = (this.sets & (this.sets - 1)) === 0 ? this.sets - 1 : -1;
