@@ -4,7 +4,7 @@
  * moves on and any translation captured before becomes a use-after-free path (DESIGN §2 "Frames"); a
  * frame handed out is tagged by its use. Both Linux plug-ins feed their LinuxMm through this.
  */
-import { FrameState, type FrameBook, type SharedWork } from '@shootdown/core';
+import { FrameState, type FrameBook, type Pfn, type Pid, type SharedWork, type Va } from '@shootdown/core';
 import type { Machine } from '@shootdown/mmu';
 import type { FrameSink } from './frame-events.js';
 
@@ -14,46 +14,80 @@ import type { FrameSink } from './frame-events.js';
  * (arm64 tags the image and its early page-table chunks as it builds them).
  */
 export function machineFrameSink(book: FrameBook, machine: Machine, reservedTag: string | null): FrameSink {
-  const frames = machine.frames;
+  return new MachineFrameSink(book, machine, reservedTag);
+}
+
+/**
+ * A class, not an object of closures: the allocator calls the sink at every frame event on every machine, and
+ * an optimised caller that inlined one machine's closure was thrown away when the next machine's came.
+ */
+class MachineFrameSink implements FrameSink {
+  private readonly frames: Machine['frames'];
   // Tag ids, looked up once: the sink runs at every frame event (tens of thousands in a `pressure` step).
-  const pageTable = frames.tagId('page-table');
-  const data = frames.tagId('data');
-  // Counter ids of the shared work, each resolved at that work's first charge — registering a counter
-  // earlier would add it to snapshots where it never moved. A populate charges two per page: by name, each
-  // was a map lookup.
-  const counters = machine.counters;
-  const workIds = new Int32Array(WORK_SLOTS).fill(-1);
-  return {
-    setState(pfn, state) {
-      book.setState(pfn, state);
-      switch (state) {
-        case FrameState.Free:
-        case FrameState.UnmappedPool:
-          if (!frames.isFree(pfn)) frames.free(pfn);
-          break;
-        case FrameState.PageTable:
-          frames.setTag(pfn, pageTable);
-          break;
-        case FrameState.Reserved:
-          if (reservedTag !== null && frames.isFree(pfn)) frames.setTag(pfn, reservedTag);
-          break;
-        default:
-          // Allocated / Unmapped: data. Re-tagging an already-data frame is skipped (no free-count change).
-          if (frames.tagIdOf(pfn) !== data) frames.setTag(pfn, data);
-      }
-    },
-    setFlag: (pfn, flag, on) => book.setFlag(pfn, flag, on),
-    setExpectedKey: (pid, start, end, key) => book.setExpectedKey(pid, start, end, key),
-    clearExpectedKey: (pid, start, end) => book.clearExpectedKey(pid, start, end),
-    markRevoked: (pfns) => book.markRevoked(pfns),
-    charge(work, n) {
-      const slot = workSlot(work);
-      if (slot < 0) return machine.charge(work, n);
-      let id = workIds[slot];
-      if (id < 0) id = workIds[slot] = counters.id(work);
-      counters.bump(id, n); // what machine.charge(work, n) does, by name
-    },
-  };
+  private readonly pageTable: number;
+  private readonly data: number;
+  private readonly counters: Machine['counters'];
+  /**
+   * Counter ids of the shared work, each resolved at that work's first charge — registering a counter
+   * earlier would add it to snapshots where it never moved. A populate charges two per page: by name, each
+   * was a map lookup.
+   */
+  private readonly workIds = new Int32Array(WORK_SLOTS).fill(-1);
+
+  constructor(
+    private readonly book: FrameBook,
+    private readonly machine: Machine,
+    private readonly reservedTag: string | null,
+  ) {
+    this.frames = machine.frames;
+    this.pageTable = this.frames.tagId('page-table');
+    this.data = this.frames.tagId('data');
+    this.counters = machine.counters;
+  }
+
+  setState(pfn: number, state: FrameState): void {
+    this.book.setState(pfn, state);
+    const frames = this.frames;
+    switch (state) {
+      case FrameState.Free:
+      case FrameState.UnmappedPool:
+        if (!frames.isFree(pfn)) frames.free(pfn);
+        break;
+      case FrameState.PageTable:
+        frames.setTag(pfn, this.pageTable);
+        break;
+      case FrameState.Reserved:
+        if (this.reservedTag !== null && frames.isFree(pfn)) frames.setTag(pfn, this.reservedTag);
+        break;
+      default:
+        // Allocated / Unmapped: data. Re-tagging an already-data frame is skipped (no free-count change).
+        if (frames.tagIdOf(pfn) !== this.data) frames.setTag(pfn, this.data);
+    }
+  }
+
+  setFlag(pfn: number, flag: number, on: boolean): void {
+    this.book.setFlag(pfn, flag, on);
+  }
+
+  setExpectedKey(pid: Pid, start: Va, end: Va, key: number): void {
+    this.book.setExpectedKey(pid, start, end, key);
+  }
+
+  clearExpectedKey(pid: Pid, start: Va, end: Va): void {
+    this.book.clearExpectedKey(pid, start, end);
+  }
+
+  markRevoked(pfns: readonly Pfn[]): void {
+    this.book.markRevoked(pfns);
+  }
+
+  charge(work: SharedWork, n: number): void {
+    const slot = workSlot(work);
+    if (slot < 0) return this.machine.charge(work, n);
+    let id = this.workIds[slot];
+    if (id < 0) id = this.workIds[slot] = this.counters.id(work);
+    this.counters.bump(id, n); // what machine.charge(work, n) does, by name
+  }
 }
 
 const WORK_SLOTS = 5;

@@ -88,7 +88,10 @@ export class PgtableStore {
    */
   walk(cpu: number, mm: MmStruct, addr: number, level: number, alloc: boolean): number {
     const region = Math.floor(addr / PMD_SPAN);
-    if (level === 1 && this.cacheMm === mm && this.cacheRegion === region) return this.cacheTable;
+    // The region first: it is -1 whenever cacheMm is null, so the mm comparison only ever sees two mms. A
+    // comparison that had only seen mms was optimised for them, and a new machine's first walk (cacheMm
+    // still null) threw that code away.
+    if (level === 1 && this.cacheRegion === region && this.cacheMm === mm) return this.cacheTable;
     const table = this.walkSlow(cpu, mm, addr, level, alloc);
     if (level === 1 && table >= 0) {
       this.cacheMm = mm;
@@ -159,6 +162,7 @@ export class PgtableStore {
     t.fill(0);
     if (this.spare.length < 4096) this.spare.push(t);
     this.cacheMm = null;
+    this.cacheRegion = -1;
   }
 }
 

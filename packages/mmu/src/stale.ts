@@ -583,8 +583,10 @@ export class StaleSet {
   /** The live count of `tag` (its box, made at the tag's first record). */
   private countOf(tag: number): TagCount {
     if (tag === this.lastTag) return this.lastCount;
-    let count = this.tagCounts.get(tag);
-    if (count === undefined) this.tagCounts.set(tag, (count = { n: 0 }));
+    // Set whether new or not (setting a key again keeps its place): a branch only a tag's first record takes
+    // never runs once its code is optimised, and a new machine's first record then threw that code away.
+    const count = this.tagCounts.get(tag) ?? { n: 0 };
+    this.tagCounts.set(tag, count);
     this.lastTag = tag;
     this.lastCount = count;
     return count;

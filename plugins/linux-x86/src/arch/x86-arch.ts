@@ -65,6 +65,30 @@ function setMemory(cpa: X86Cpa, cpu: number, addr: number, n: number, set: numbe
   for (const [s, c] of setMemorySteps(set, clear)) cpa.changePageAttr(cpu, addr, n, s, c);
 }
 
+/**
+ * set_direct_map_*_noflush and set_memory_* over CPA (arch/x86/mm/pat/set_memory.c). A class, not an object
+ * of arrow functions: the allocator's hot paths call these on every machine, and an optimised caller that
+ * inlined one machine's closure was thrown away when the next machine's closure came.
+ */
+class X86DirectMap implements DirectMapArch {
+  constructor(private readonly cpa: X86Cpa) {}
+  canSetDirectMap(): boolean {
+    return true;
+  }
+  setDirectMapInvalidNoflush(cpu: number, pfn: number): void {
+    this.cpa.setDirectMapNoflush(cpu, pfn, 1, false);
+  }
+  setDirectMapDefaultNoflush(cpu: number, pfn: number): void {
+    this.cpa.setDirectMapNoflush(cpu, pfn, 1, true);
+  }
+  setDirectMapValidNoflush(cpu: number, pfn: number, nr: number, valid: boolean): void {
+    this.cpa.setDirectMapNoflush(cpu, pfn, nr, valid);
+  }
+  setMemory(cpu: number, addr: number, numpages: number, set: number, clear: number): void {
+    setMemory(this.cpa, cpu, addr, numpages, set, clear);
+  }
+}
+
 export class X86LinuxArch implements LinuxArch {
   readonly name = 'x86_64';
   readonly nrCpus: number;
@@ -122,14 +146,7 @@ export class X86LinuxArch implements LinuxArch {
       config.ceiling,
       config.cpaFlush,
     );
-    const cpa = this.cpa;
-    this.directMap = {
-      canSetDirectMap: () => true,
-      setDirectMapInvalidNoflush: (cpu, pfn) => cpa.setDirectMapNoflush(cpu, pfn, 1, false),
-      setDirectMapDefaultNoflush: (cpu, pfn) => cpa.setDirectMapNoflush(cpu, pfn, 1, true),
-      setDirectMapValidNoflush: (cpu, pfn, nr, valid) => cpa.setDirectMapNoflush(cpu, pfn, nr, valid),
-      setMemory: (cpu, addr, numpages, set, clear) => setMemory(cpa, cpu, addr, numpages, set, clear),
-    };
+    this.directMap = new X86DirectMap(this.cpa);
     this.pkeys = new X86Pkeys((cpu, value) => machine.setPkru(cpu, value));
   }
 
