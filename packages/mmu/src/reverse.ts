@@ -289,26 +289,34 @@ export class ReverseView {
         this.own(false, f, flags, since, d);
   }
 
-  /** One translation of frame `f` counted in the frame's own counts. */
+  /**
+   * One translation of frame `f` counted in the frame's own counts. Each count is read once: this side's
+   * (valid or stale) moves by `d`, the other side's is only read; a new count wraps as a Uint16Array
+   * element stores it (& 0xffff), so every test sees what reading the arrays again would.
+   */
   private own(valid: boolean, f: number, flags: number, since: number, d: 1 | -1): void {
-    const vR = this.vR0;
-    const sR = this.sR0;
-    const refs = valid ? vR : sR;
-    if (d > 0 && refs[f] >= 0xffff)
+    const refs = valid ? this.vR0 : this.sR0;
+    const rc = refs[f];
+    if (d > 0 && rc >= 0xffff)
       throw new Error(`frame ${f}: more than 65535 ${valid ? '' : 'stale '}translations`);
-    const r0 = vR[f] + sR[f] > 0;
-    refs[f] += d;
-    if (vR[f] + sR[f] > 0 !== r0) this.reach.frame(f, d);
-    const vW = this.vW0;
-    const sW = this.sW0;
-    const vX = this.vX0;
-    const sX = this.sX0;
-    const w0 = vW[f] + sW[f] > 0;
-    const x0 = vX[f] + sX[f] > 0;
-    if ((flags & Pte.WRITABLE) !== 0) (valid ? vW : sW)[f] += d;
-    if ((flags & X) !== 0) (valid ? vX : sX)[f] += d;
-    const w1 = vW[f] + sW[f] > 0;
-    const x1 = vX[f] + sX[f] > 0;
+    const ro = (valid ? this.sR0 : this.vR0)[f];
+    const rn = (rc + d) & 0xffff;
+    refs[f] = rn;
+    if (rc + ro > 0 !== rn + ro > 0) this.reach.frame(f, d);
+    const ws = valid ? this.vW0 : this.sW0;
+    const xs = valid ? this.vX0 : this.sX0;
+    const wc = ws[f];
+    const xc = xs[f];
+    const wo = (valid ? this.sW0 : this.vW0)[f];
+    const xo = (valid ? this.sX0 : this.vX0)[f];
+    let wn = wc;
+    let xn = xc;
+    if ((flags & Pte.WRITABLE) !== 0) ws[f] = wn = (wc + d) & 0xffff;
+    if ((flags & X) !== 0) xs[f] = xn = (xc + d) & 0xffff;
+    const w0 = wc + wo > 0;
+    const x0 = xc + xo > 0;
+    const w1 = wn + wo > 0;
+    const x1 = xn + xo > 0;
     if (w1 !== w0) this.write.frame(f, d);
     if (x1 !== x0) this.exec.frame(f, d);
     if ((w0 && x0) !== (w1 && x1)) this.wxOwn += d;
