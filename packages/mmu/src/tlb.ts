@@ -197,8 +197,11 @@ export abstract class MachineTlb extends MachineWalk {
     let viaStale = false;
     const regime = this.curRegime[cpu];
     const wtag = regime === GUEST ? this.guestTags(cpu).stage2 : tag;
-    for (let l = 2; l <= 4; l++) {
-      const w = pc.findWalk(unit, l, levelIndex(va, l), wtag);
+    // levelIndex(va, l), its scale carried from level to level (2^-21, 2^-30, 2^-39: exact) — levelIndex
+    // reads it from LEVEL_SCALE, a mutable array the JIT loads again on every walk.
+    let scale = 2 ** -21;
+    for (let l = 2; l <= 4; l++, scale *= 2 ** -9) {
+      const w = pc.findWalk(unit, l, Math.floor(va * scale), wtag);
       if (w >= 0) {
         slot = t.slotOf[pc.wOut[w]]!;
         level = l - 1;
