@@ -98,24 +98,26 @@ export class Counters {
   private names: string[] = STANDARD_COUNTERS.slice();
   /** Indices in snapshot order (`orderedNames`), built on first use after a counter was registered. */
   private order: Int32Array | null = null;
+  // Fields assigned in the constructor are `declare`d: under ES2022 a declared field is first defined as
+  // undefined, and V8 then types it as anything, so every read paid a check (as in precise.ts).
   /** Per counter index (from the lease; a 65th counter grows them outside it). */
-  private values: Float64Array;
-  private weights: Float64Array;
+  declare private values: Float64Array;
+  declare private weights: Float64Array;
   /** Work: total cost in INVLPG units, summed over CPUs. */
   cycles = 0;
   /** Per-CPU clocks since the current step began. */
-  private readonly clock: Float64Array;
+  declare private readonly clock: Float64Array;
   /** Per-CPU work since the machine was built (the breakdown by CPU). */
-  readonly cpuWork: Float64Array;
+  declare readonly cpuWork: Float64Array;
   /**
    * Per sender: targets whose acknowledgement it still waits for — the first `waitingN[sender]` entries.
    * Emptied by resetting the count, never the list: a 48-CPU kernel-range flush per page would otherwise
    * give each round's list a new backing store and grow it again, target by target.
    */
-  private readonly waiting: number[][];
-  private readonly waitingN: Int32Array;
+  declare private readonly waiting: number[][];
+  declare private readonly waitingN: Int32Array;
   /** Per sender: time of its own share of an IPI round, run in parallel with the targets. */
-  private readonly deferred: Float64Array;
+  declare private readonly deferred: Float64Array;
   /**
    * False while no CPU can owe a wait: nothing sent an IPI or set a local share aside since the step began
    * (every `waitingN` and `deferred` is zero). A charge then skips reading them: most charges (walks, fills,
@@ -123,7 +125,7 @@ export class Counters {
    */
   private owing = false;
   /** Per target: 1 + the sender whose acknowledgement it still owes, or 0. */
-  private readonly owedBy: Int32Array;
+  declare private readonly owedBy: Int32Array;
   /** The CPU a charge without an explicit CPU runs on: the last CPU that executed or was interrupted. */
   private ctx = 0;
   /** The step's initiating CPU, whose clock is the latency. */
@@ -132,9 +134,9 @@ export class Counters {
   private latencyBase = 0;
   /** While > 0, the sender's own share of an IPI round runs without waiting for the targets. */
   private hold = 0;
-  private readonly ipiId: number;
-  private readonly wSend: number;
-  private readonly wWire: number;
+  declare private readonly ipiId: number;
+  declare private readonly wSend: number;
+  declare private readonly wWire: number;
   /** The cost breakdown being recorded, or null (the default: one branch on the hot path). */
   private prof: CostProfile | null = null;
 
