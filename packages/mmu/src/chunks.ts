@@ -15,14 +15,12 @@ const S3 = 1 << CHUNK3_SHIFT;
 export type FrameVisit = (pfn: number) => void;
 
 export class ChunkCounts {
-  // Fields assigned in the constructor are `declare`d: under ES2022 a declared field is first defined as
-  // undefined, and V8 then types it as anything, so every read paid a check (as in precise.ts).
   /** Frames of each 2 MiB chunk whose own state satisfies the condition. */
-  declare readonly own2: Uint16Array;
+  readonly own2: Uint16Array;
   /** Frames of each 1 GiB chunk whose own state satisfies the condition. */
-  declare readonly own3: Uint32Array;
+  readonly own3: Uint32Array;
   /** 2 MiB chunks of each 1 GiB chunk where the condition holds for every frame. */
-  declare readonly whole2in3: Uint16Array;
+  readonly whole2in3: Uint16Array;
 
   constructor(
     readonly frames: number,

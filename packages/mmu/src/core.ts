@@ -89,16 +89,13 @@ export abstract class MachineCore implements StaleListener {
   protected kernelRootSlot = -1;
   /** Per CPU: current user space and its tag (ASID/PCID). */
   readonly curSpace: Int32Array;
-  // `declare`d (here, `curRegime`, `sides`, walk.ts `curRootSlot`, `pkru`): read by every access. A declared
-  // ES2022 class field is first defined as undefined, then assigned in the constructor, and V8 then keeps it
-  // typed as anything: a map or small-integer check at every read. Declared only, it keeps its exact type.
-  declare readonly curTag: Int32Array;
+  readonly curTag: Int32Array;
   /**
    * Per CPU: the regime it runs in (`Regime.EL10` host, `GUEST`, `EL2`), its VTTBR_EL2 (a stage-2 space or
    * -1: TLBI …E1 forms act on its VMID) and its TTBR0_EL2 (an EL2 space or -1; the register keeps its value
    * while the CPU runs at EL1, so EL2 entries stay usable at the next exception).
    */
-  declare readonly curRegime: Uint8Array;
+  readonly curRegime: Uint8Array;
   readonly vttbr: Int32Array;
   readonly el2Root: Int32Array;
   /** Per tag row (ASID/PCID, last row = global): CPUs that may hold entries of that tag. */
@@ -106,7 +103,7 @@ export abstract class MachineCore implements StaleListener {
   protected readonly tagRows: number;
   protected readonly words: number;
   protected readonly allMask: Uint32Array;
-  declare protected readonly sides: number;
+  protected readonly sides: number;
   protected observers: MmuObserver[] = [];
   protected sink: MmuEventSink | null = null;
   /** Break-before-make violations seen (arm64). */

@@ -98,26 +98,24 @@ export class Counters {
   private names: string[] = STANDARD_COUNTERS.slice();
   /** Indices in snapshot order (`orderedNames`), built on first use after a counter was registered. */
   private order: Int32Array | null = null;
-  // Fields assigned in the constructor are `declare`d: under ES2022 a declared field is first defined as
-  // undefined, and V8 then types it as anything, so every read paid a check (as in precise.ts).
   /** Per counter index (from the lease; a 65th counter grows them outside it). */
-  declare private values: Float64Array;
-  declare private weights: Float64Array;
+  private values: Float64Array;
+  private weights: Float64Array;
   /** Work: total cost in INVLPG units, summed over CPUs. */
   cycles = 0;
   /** Per-CPU clocks since the current step began. */
-  declare private readonly clock: Float64Array;
+  private readonly clock: Float64Array;
   /** Per-CPU work since the machine was built (the breakdown by CPU). */
-  declare readonly cpuWork: Float64Array;
+  readonly cpuWork: Float64Array;
   /**
    * Per sender: targets whose acknowledgement it still waits for — the first `waitingN[sender]` entries.
    * Emptied by resetting the count, never the list: a 48-CPU kernel-range flush per page would otherwise
    * give each round's list a new backing store and grow it again, target by target.
    */
-  declare private readonly waiting: number[][];
-  declare private readonly waitingN: Int32Array;
+  private readonly waiting: number[][];
+  private readonly waitingN: Int32Array;
   /** Per sender: time of its own share of an IPI round, run in parallel with the targets. */
-  declare private readonly deferred: Float64Array;
+  private readonly deferred: Float64Array;
   /**
    * False while no CPU can owe a wait: nothing sent an IPI or set a local share aside since the step began
    * (every `waitingN` and `deferred` is zero). A charge then skips reading them: most charges (walks, fills,
@@ -125,7 +123,7 @@ export class Counters {
    */
   private owing = false;
   /** Per target: 1 + the sender whose acknowledgement it still owes, or 0. */
-  declare private readonly owedBy: Int32Array;
+  private readonly owedBy: Int32Array;
   /** The CPU a charge without an explicit CPU runs on: the last CPU that executed or was interrupted. */
   private ctx = 0;
   /** The step's initiating CPU, whose clock is the latency. */
@@ -134,9 +132,9 @@ export class Counters {
   private latencyBase = 0;
   /** While > 0, the sender's own share of an IPI round runs without waiting for the targets. */
   private hold = 0;
-  declare private readonly ipiId: number;
-  declare private readonly wSend: number;
-  declare private readonly wWire: number;
+  private readonly ipiId: number;
+  private readonly wSend: number;
+  private readonly wWire: number;
   /** The cost breakdown being recorded, or null (the default: one branch on the hot path). */
   private prof: CostProfile | null = null;
 

@@ -12,13 +12,11 @@ export const ABSENT = -1;
 const EMPTY = -1;
 
 export class NumberMap {
-  // Fields assigned in the constructor are `declare`d: under ES2022 a declared field is first defined as
-  // undefined, and V8 then types it as anything, so every read paid a check (as in precise.ts).
-  declare private keys: Float64Array;
-  declare private values: Int32Array;
-  declare private mask: number;
+  private keys: Float64Array;
+  private values: Int32Array;
+  private mask: number;
   /** 32 − log2(capacity): the home slot is the product's top bits. */
-  declare private shift: number;
+  private shift: number;
   size = 0;
 
   /**

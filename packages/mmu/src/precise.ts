@@ -7,36 +7,32 @@ import { ArrayLease } from './array-pool.js';
 import { staleKey } from './stale.js';
 
 export class PreciseCaches {
-  // The fields set in the constructor are `declare`d: the build targets ES2022, where a declared field is
-  // first defined as undefined, then assigned. V8 then types the field as "anything" for good: every read
-  // on the access path paid a small-integer check (counts) or a map check of the array it loaded (arrays).
-  // Declared only, the first store is the real value and the field keeps its exact type.
-  declare readonly entries: number;
-  declare readonly sets: number;
-  declare readonly ways: number;
+  readonly entries: number;
+  readonly sets: number;
+  readonly ways: number;
   /** sets − 1 when sets is a power of two (then the set index is a mask), else −1. */
-  declare private readonly setMask: number;
-  declare readonly wcEntries: number;
+  private readonly setMask: number;
+  readonly wcEntries: number;
   // TLB, indexed unit * entries + set * ways + way (unit = cpu * sides + side).
-  declare readonly tKey: Float64Array;
-  declare readonly tLevel: Uint8Array;
-  declare readonly tFlags: Uint32Array;
-  declare readonly tOut: Uint32Array;
-  declare readonly tSince: Uint32Array;
-  declare readonly tRec: Int32Array;
-  declare readonly tLru: Float64Array;
+  readonly tKey: Float64Array;
+  readonly tLevel: Uint8Array;
+  readonly tFlags: Uint32Array;
+  readonly tOut: Uint32Array;
+  readonly tSince: Uint32Array;
+  readonly tRec: Int32Array;
+  readonly tLru: Float64Array;
   // Walk cache, indexed unit * wcEntries + i. Level = level of the cached pointer entry (2..4).
-  declare readonly wKey: Float64Array;
-  declare readonly wLevel: Uint8Array;
-  declare readonly wOut: Uint32Array;
-  declare readonly wSince: Uint32Array;
-  declare readonly wRec: Int32Array;
-  declare readonly wLru: Float64Array;
+  readonly wKey: Float64Array;
+  readonly wLevel: Uint8Array;
+  readonly wOut: Uint32Array;
+  readonly wSince: Uint32Array;
+  readonly wRec: Int32Array;
+  readonly wLru: Float64Array;
   private stamp = 1;
   /** Per TLB set: way of the last hit (a lookup shortcut). */
-  declare private readonly tMru: Uint8Array;
+  private readonly tMru: Uint8Array;
   /** Per (unit, level): walk-cache slot of the last hit (a lookup shortcut). */
-  declare private readonly wMru: Int32Array;
+  private readonly wMru: Int32Array;
 
   constructor(
     units: number,

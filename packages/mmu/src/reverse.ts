@@ -28,25 +28,23 @@ const WALKS = 0x10000;
 type Levels<T> = [T, Uint32Array, Uint32Array];
 
 export class ReverseView {
-  // Fields assigned in the constructor are `declare`d: under ES2022 a declared field is first defined as
-  // undefined, and V8 then types it as anything, so every read paid a check (as in precise.ts).
-  declare private readonly vRefs: Levels<Uint16Array>;
-  declare private readonly vW: Levels<Uint16Array>;
-  declare private readonly vX: Levels<Uint16Array>;
-  declare private readonly sRefs: Levels<Uint16Array>;
-  declare private readonly sW: Levels<Uint16Array>;
-  declare private readonly sX: Levels<Uint16Array>;
+  private readonly vRefs: Levels<Uint16Array>;
+  private readonly vW: Levels<Uint16Array>;
+  private readonly vX: Levels<Uint16Array>;
+  private readonly sRefs: Levels<Uint16Array>;
+  private readonly sW: Levels<Uint16Array>;
+  private readonly sX: Levels<Uint16Array>;
   /** The per-frame levels of the six above (own() reads them at every 4 KiB leaf change). */
-  declare private readonly vR0: Uint16Array;
-  declare private readonly vW0: Uint16Array;
-  declare private readonly vX0: Uint16Array;
-  declare private readonly sR0: Uint16Array;
-  declare private readonly sW0: Uint16Array;
-  declare private readonly sX0: Uint16Array;
+  private readonly vR0: Uint16Array;
+  private readonly vW0: Uint16Array;
+  private readonly vX0: Uint16Array;
+  private readonly sR0: Uint16Array;
+  private readonly sW0: Uint16Array;
+  private readonly sX0: Uint16Array;
   /** Valid entries stored before the frame's last free (frame reachable after free through a live PTE). */
-  declare private readonly vAfterFree: Uint16Array;
+  private readonly vAfterFree: Uint16Array;
   /** Stale cached translations captured before the frame's last free. */
-  declare private readonly sAfterFree: Uint16Array;
+  private readonly sAfterFree: Uint16Array;
   /**
    * Per frame with stale walk-cache entries pointing at it (only ever a page-table frame, a few per run):
    * their count × 2^16 + how many of them were captured before the frame's last free. A map, not two
@@ -54,14 +52,14 @@ export class ReverseView {
    */
   private readonly walkCounts = new Map<number, number>();
   /** Latest free clock of any frame in each 2 MiB / 1 GiB chunk (0 = none freed). */
-  declare private readonly lastFreed2: Uint32Array;
-  declare private readonly lastFreed3: Uint32Array;
+  private readonly lastFreed2: Uint32Array;
+  private readonly lastFreed3: Uint32Array;
   /** Frames writable / executable through something, and frames with an after-free reacher, per chunk. */
-  declare private readonly write: ChunkCounts;
-  declare private readonly exec: ChunkCounts;
-  declare private readonly afterFree: ChunkCounts;
+  private readonly write: ChunkCounts;
+  private readonly exec: ChunkCounts;
+  private readonly afterFree: ChunkCounts;
   /** Frames reached by a translation of their own (a 4 KiB or unaligned leaf), and 2 MiB chunks by a block. */
-  declare private readonly reach: ChunkCounts;
+  private readonly reach: ChunkCounts;
   /** Frames W and X through their own (per-frame) counts. */
   private wxOwn = 0;
   /** Block leaves (valid or stale) counted per chunk. */

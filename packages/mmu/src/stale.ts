@@ -40,28 +40,26 @@ export function staleKey(indexAtLevel: number, tag: number): number {
 
 export class StaleSet {
   private cap = 64;
-  // Fields assigned in the constructor are `declare`d: under ES2022 a declared field is first defined as
-  // undefined, and V8 then types it as anything, so every read paid a check (as in precise.ts).
-  declare level: Uint8Array;
-  declare tag: Int32Array;
+  level: Uint8Array;
+  tag: Int32Array;
   /** VA >> LEVEL_SHIFT[level]: the record covers [index*size, (index+1)*size). */
-  declare index: Float64Array;
-  declare flags: Uint32Array;
-  declare out: Uint32Array;
-  declare since: Uint32Array;
+  index: Float64Array;
+  flags: Uint32Array;
+  out: Uint32Array;
+  since: Uint32Array;
   /** Space that owned the entry (for explanations only). */
-  declare space: Int32Array;
+  space: Int32Array;
   /** Per cohort, per side, per 32 CPUs: who may hold the cohort's records. */
-  declare private masks: Uint32Array;
+  private masks: Uint32Array;
   /** Per record: its cohort; the cohort's records in a doubly linked list. */
-  declare private cohort: Int32Array;
-  declare private memberNext: Int32Array;
-  declare private memberPrev: Int32Array;
+  private cohort: Int32Array;
+  private memberNext: Int32Array;
+  private memberPrev: Int32Array;
   /** Per cohort: records, first record, position in the live cohort list. */
-  declare private cohortSize: Int32Array;
-  declare private cohortFirst: Int32Array;
-  declare private cohortPos: Int32Array;
-  declare private cohortList: Int32Array;
+  private cohortSize: Int32Array;
+  private cohortFirst: Int32Array;
+  private cohortPos: Int32Array;
+  private cohortList: Int32Array;
   private cohortsLive = 0;
   private cohortTop = 0;
   private readonly freeCohorts: number[] = [];
@@ -71,12 +69,12 @@ export class StaleSet {
   private batched = false;
   /** Live-list positions of the records a batched full flush emptied (scratch, grown as needed). */
   private emptied = new Int32Array(64);
-  declare private next: Int32Array;
-  declare private prev: Int32Array;
-  declare private livePos: Int32Array;
-  declare private liveList: Int32Array;
+  private next: Int32Array;
+  private prev: Int32Array;
+  private livePos: Int32Array;
+  private liveList: Int32Array;
   /** Per level: the first record of each chain (level, index, tag), by staleKey. */
-  declare private readonly heads: NumberMap[];
+  private readonly heads: NumberMap[];
   private readonly freeRecs: number[] = [];
   /** Live records per tag: a question about one VA under every tag asks each tag in use (a few), not
    *  every record. Only tags with records are keys; each count is a box kept per tag for good (`tagCounts`),
@@ -92,9 +90,9 @@ export class StaleSet {
    * one frame visit only the records that reach it instead of every live record (vfree of N pages judged
    * N frames against N records: quadratic). Larger leaves, few, are kept apart and checked one by one.
    */
-  declare private readonly byFrame: NumberMap | null;
-  declare private frameNext: Int32Array;
-  declare private framePrev: Int32Array;
+  private readonly byFrame: NumberMap | null;
+  private frameNext: Int32Array;
+  private framePrev: Int32Array;
   private readonly largeLeaves = new Set<number>();
   private top = 0;
   live = 0;
@@ -104,8 +102,8 @@ export class StaleSet {
    * Per CPU: records whose mask (any side) has this CPU — lets an access skip the lookup entirely, and the
    * trace samples it. While batched, cohorts instead (non-zero exactly when the CPU holds a record).
    */
-  declare readonly cpuRefs: Int32Array;
-  declare readonly stride: number;
+  readonly cpuRefs: Int32Array;
+  readonly stride: number;
 
   constructor(
     readonly cpus: number,
@@ -145,7 +143,7 @@ export class StaleSet {
     this.cohortList = lease.take(Int32Array, cap);
     this.cpuRefs = lease.take(Int32Array, cpus);
   }
-  declare readonly words: number;
+  readonly words: number;
 
   /**
    * Batched (nobody looks between changes) or exact. Switching recounts cpuRefs: records per CPU when

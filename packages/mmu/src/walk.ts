@@ -25,10 +25,10 @@ const KEY_MASK = Pte.KEY_MASK;
 const KEY_SHIFT = Pte.KEY_SHIFT;
 
 export abstract class MachineWalk extends MachineInvalidation {
-  /** Per CPU: root table slot of the current user space (-1 none). `declare`d, as core.ts `curTag`. */
-  declare protected readonly curRootSlot: Int32Array;
-  /** x86 PKRU per CPU (`declare`d, as core.ts `curTag`). */
-  declare readonly pkru: Uint32Array;
+  /** Per CPU: root table slot of the current user space (-1 none). */
+  protected readonly curRootSlot: Int32Array;
+  /** x86 PKRU per CPU. */
+  readonly pkru: Uint32Array;
   /** arm64 POR_EL0 / POR_EL1 per CPU. */
   readonly por0: Uint32Array;
   readonly por1: Uint32Array;
