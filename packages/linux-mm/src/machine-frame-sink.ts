@@ -4,7 +4,15 @@
  * moves on and any translation captured before becomes a use-after-free path (DESIGN §2 "Frames"); a
  * frame handed out is tagged by its use. Both Linux plug-ins feed their LinuxMm through this.
  */
-import { FrameState, type FrameBook, type Pfn, type Pid, type SharedWork, type Va } from '@shootdown/core';
+import {
+  FrameState,
+  SHARED_WORK,
+  type FrameBook,
+  type Pfn,
+  type Pid,
+  type SharedWork,
+  type Va,
+} from '@shootdown/core';
 import type { Machine } from '@shootdown/mmu';
 import type { FrameSink } from './frame-events.js';
 
@@ -32,7 +40,7 @@ class MachineFrameSink implements FrameSink {
    * earlier would add it to snapshots where it never moved. A populate charges two per page: by name, each
    * was a map lookup.
    */
-  private readonly workIds = new Int32Array(WORK_SLOTS).fill(-1);
+  private readonly workIds = new Int32Array(SHARED_WORK.length).fill(-1);
 
   constructor(
     private readonly book: FrameBook,
@@ -82,30 +90,11 @@ class MachineFrameSink implements FrameSink {
   }
 
   charge(work: SharedWork, n: number): void {
-    const slot = workSlot(work);
-    if (slot < 0) return this.machine.charge(work, n);
+    // A slot per kind of core's SHARED_WORK (five names: a scan of interned strings, no hashing).
+    const slot = SHARED_WORK.indexOf(work);
+    if (slot < 0) return this.machine.charge(work, n); // not a shared-work name (untyped caller): by name
     let id = this.workIds[slot];
     if (id < 0) id = this.workIds[slot] = this.counters.id(work);
     this.counters.bump(id, n); // what machine.charge(work, n) does, by name
-  }
-}
-
-const WORK_SLOTS = 5;
-
-/** A slot per kind of shared work (core's SHARED_WORK). */
-function workSlot(work: SharedWork): number {
-  switch (work) {
-    case 'page_alloc':
-      return 0;
-    case 'zero_page':
-      return 1;
-    case 'fault':
-      return 2;
-    case 'copy_page':
-      return 3;
-    case 'syscall':
-      return 4;
-    default:
-      return -1; // a kind added to SHARED_WORK later: charged by name
   }
 }
