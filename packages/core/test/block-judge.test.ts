@@ -1,6 +1,7 @@
 // The range invariants judge a block's frames through per-chunk summaries (frame-range.ts), and the
 // monitor skips a one-frame judgement when the frame lacks the facts the invariant names (quietUnless,
-// frame-facts.ts); this runs two monitors over one machine — one taking both shortcuts, one judging every
+// frame-facts.ts), and a range's judgement when the per-chunk counts say no frame of it has them
+// (rangeFacts); this runs two monitors over one machine — one taking both shortcuts, one judging every
 // frame of every range (the MMU's view without `framesWhere`, a frame book without chunk marks) at every
 // event (invariants without `quietUnless`) — on random mixes of 4 KiB, 2 MiB and 1 GiB leaves, frees,
 // reuse, frame-book marks and invalidations, and requires the same violations in the same order after

@@ -4,6 +4,7 @@
 // could do nothing — at a `pressure` step that is nearly all of them, tens of thousands of times.
 import { FRAME_MERMAP, FRAME_REVOKED, FrameState } from '../contracts/frame-book.js';
 import type { FrameBook } from '../contracts/frame-book.js';
+import type { FrameMark } from './frame-table.js';
 import type { MachineView } from './machine-view.js';
 
 /** The frame book marks it revoked (a PFN mapping of it was revoked). */
@@ -52,5 +53,39 @@ export function frameFacts(m: MachineView, book: FrameBook, pfn: number, to: num
   facts |= exec ? FACT_EXEC : 0;
   facts |= reachedAfterFree && !mmuFree && !stFree && !stPool ? FACT_AFTER_FREE : 0;
   facts |= toFreed || toPool ? FACT_FREED : 0;
+  return facts;
+}
+
+/**
+ * The facts any frame of [first, first+count) may have (a superset: a fact not in it, no frame of the range
+ * has), read from the per-chunk counts of the MMU's reverse view and of the frame book, for a change that
+ * reaches a block of frames. An invariant's range judgement judges its frames one by one; with none of its
+ * facts anywhere in the range, each would only settle keys that are not raised, so the monitor skips the
+ * whole range as it skips one quiet frame — a 1 GiB block is then judged by the two invariants about
+ * executable frames, not by six. Without a source's chunk counts (a MachineView or book that cannot say),
+ * that source's facts are assumed.
+ */
+export function rangeFacts(
+  m: MachineView,
+  book: FrameBook,
+  first: number,
+  count: number,
+  anyMarked: ((mark: FrameMark, first: number, end: number) => boolean) | undefined,
+): number {
+  const end = first + count;
+  if (end > m.frames.count || end > book.frames) return ALL_FACTS;
+  const r = m.reverse;
+  let facts = 0;
+  if (r.anyWhere === undefined) facts |= FACT_EXEC | FACT_AFTER_FREE;
+  else {
+    facts |= r.anyWhere('exec', first, end) ? FACT_EXEC : 0;
+    facts |= r.anyWhere('after-free', first, end) ? FACT_AFTER_FREE : 0;
+  }
+  if (anyMarked === undefined) facts |= FACT_REVOKED | FACT_MERMAP | FACT_UNMAPPED;
+  else {
+    facts |= anyMarked('revoked', first, end) ? FACT_REVOKED : 0;
+    facts |= anyMarked('mermap', first, end) ? FACT_MERMAP : 0;
+    facts |= anyMarked('unmapped', first, end) ? FACT_UNMAPPED : 0;
+  }
   return facts;
 }

@@ -5,7 +5,7 @@ import type { FrameState } from '../contracts/frame-book.js';
 import type { InvariantId } from '../policy/invariant-ids.js';
 import { NONE } from './bits.js';
 import { INVARIANTS } from './catalogue.js';
-import { frameFacts } from './frame-facts.js';
+import { frameFacts, rangeFacts } from './frame-facts.js';
 import type { FrameTable } from './frame-table.js';
 import type { Invariant, InvariantContext, InvariantEnv, ViolationSite } from './invariant.js';
 import type { MachineView } from './machine-view.js';
@@ -229,14 +229,13 @@ export class InvariantMonitor {
     this.#settleLater(pfn, 1);
   }
 
-  /** The frames-changed judgements of [first, first+count): all of a range, of one frame those its facts call for. */
+  /** The frames-changed judgements of [first, first+count) that the facts of its frames call for. */
   #judgeChanged(first: number, count: number, cause: string): void {
     const hooks = this.#framesChangedHooks;
-    if (count !== 1) {
-      for (let k = 0; k < hooks.length; k++) hooks[k].judge(this.#ctx, first, count, cause);
-      return;
-    }
-    const facts = frameFacts(this.machine, this.book, first, -1);
+    const facts =
+      count === 1
+        ? frameFacts(this.machine, this.book, first, -1)
+        : rangeFacts(this.machine, this.book, first, count, this.#ctx.anyMarked);
     for (let k = 0; k < hooks.length; k++) {
       const h = hooks[k];
       if (h.unless < 0 || h.raised.size !== 0 || (facts & h.unless) !== 0)
