@@ -22,6 +22,9 @@
 // several copies of the library are harmless. What a module requires without declaring it (oclif's
 // optional `typescript`, for a TypeScript plug-in in development) stays a require, resolved at run time
 // as before. `--no-bundle`: only the vendored files (a package whose modules must stay separate files).
+// A vendored file's import() expressions call the wrapper parameter core's code-cache.ts passes instead
+// (DYNAMIC_IMPORT): evaluated there with its code cache, the file has no import() of its own on Node 20.
+// Required as usual, the parameter is absent and the file imports by itself, as before.
 //
 // Usage, in a package folder: node ../../scripts/bundle-dist.js [--no-bundle] [--vendor <name>]…
 import { readFileSync } from 'node:fs';
@@ -94,6 +97,42 @@ function isPlainCommonJs(name) {
   );
 }
 
+/** core's code-cache.ts DYNAMIC_IMPORT: the name a vendored file calls for import(). */
+const DYNAMIC_IMPORT = '__dynamicImport';
+
+/** Every node of an ESTree AST (plain objects with a `type`). */
+function* nodesOf(node) {
+  if (node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const n of node) yield* nodesOf(n);
+    return;
+  }
+  if (typeof node.type === 'string') yield node;
+  for (const [key, value] of Object.entries(node)) if (key !== 'type') yield* nodesOf(value);
+}
+
+const dynamicImportParameter = {
+  name: 'dynamic-import-parameter',
+  renderChunk(code) {
+    const at = [...nodesOf(this.parse(code))]
+      .filter((n) => n.type === 'ImportExpression')
+      .map((n) => n.start)
+      .sort((a, b) => b - a);
+    if (at.length === 0) return null;
+    let out = code;
+    for (const start of at) {
+      if (out.slice(start, start + 6) !== 'import')
+        throw new Error(`import() at ${start}: the parser's offsets do not fit the text`);
+      out = `${out.slice(0, start)}${DYNAMIC_IMPORT}${out.slice(start + 6)}`;
+    }
+    // after the "use strict" prologue, which must stay the file's first statement; `var` keeps the
+    // wrapper's parameter when there is one
+    const prologue = /^(?:"use strict";\n)?/.exec(out)[0];
+    const fallback = `var ${DYNAMIC_IMPORT} = ${DYNAMIC_IMPORT} || ((specifier) => import(specifier));\n`;
+    return { code: prologue + fallback + out.slice(prologue.length) };
+  },
+};
+
 const IMPORT_LINE = /^import (?:\{([^}]*)\} from )?"([^"]+)";$/gm;
 
 const requireCommonJs = {
@@ -142,6 +181,7 @@ for (const name of vendored) {
     platform: 'node',
     treeshake: false,
     external: isUndeclared,
+    plugins: [dynamicImportParameter],
   });
   const file = resolve(pkg, 'dist/vendor', `${name.replace(/^@/, '').replace('/', '-')}.cjs`);
   await lib.write({ file, format: 'cjs', codeSplitting: false });

@@ -77,6 +77,26 @@ if (!r.ok) throw new Error(JSON.stringify(r.errors));`);
     expect(from(files, 'semver')).toEqual([]);
   });
 
+  // and compiled from the V8 code cache the build wrote (packages/cli/scripts/write-code-cache.js); its
+  // module loader still imports the commands, through oclif.ts's import() (core's code-cache.ts)
+  it('the one-file @oclif/core compiles from its code cache and imports a command', () => {
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `await import('reflect-metadata');
+const { usedCodeCache } = await import('@shootdown/core');
+const { Config, vendoredOclif } = await import(${JSON.stringify(`${repoRoot}packages/cli/dist/oclif.js`)});
+const config = await Config.load(${JSON.stringify(`${repoRoot}packages/cli`)});
+const run = await config.findCommand('run').load();
+process.stdout.write(JSON.stringify({ cached: usedCodeCache(vendoredOclif), run: typeof run.prototype.run }));`,
+      ],
+      { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, OCLIF_DISABLE_ENGINE_WARNING: '1' } },
+    );
+    expect(JSON.parse(out)).toEqual({ cached: true, run: 'function' });
+  });
+
   // tsyringe is the engine's one file too (engine runner/root-container.ts), not the package's ~33 modules
   it('a run makes its container with the build’s one-file tsyringe, and draws with one-file string-width and wrap-ansi', () => {
     const files = loadedByCli(['run', 'vfree-exec-reuse', '--policy', 'linux-x86']);

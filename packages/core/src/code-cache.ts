@@ -3,12 +3,14 @@
 // module.enableCompileCache): every `run` parsed and compiled these files again — ~23 ms of CPU for the
 // scenario validators, ~11 for yaml — and a cache taken after the build exercised them saves half to
 // three quarters of it (DESIGN §8, the CLI budget). The file is evaluated as require() would (the CommonJS
-// wrapper, its own require, module, __filename, __dirname, the module in require's cache). Only for files
-// without dynamic import(): on Node 20 a script compiled from a code cache loses the host's import
-// callback (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), which is why the vendored @oclif/core, whose module
-// loader imports the commands, is required as usual. A cache that does not fit (another Node or V8
-// flags: V8 refuses it; other source: the digest below) is ignored and the file compiles as without one,
-// as when there is none. Nothing the file computes depends on the cache.
+// wrapper, its own require, module, __filename, __dirname, the module in require's cache). A script
+// compiled by node:vm has no import() of its own on Node 20 (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING, and
+// the vm option that would supply one is lost when V8 takes a code cache), so a file that imports at run
+// time — the vendored @oclif/core's module loader imports the commands — calls DYNAMIC_IMPORT instead: the
+// build rewrote its import() expressions (scripts/bundle-dist.js), and the loader passes the importing
+// function of an ES module in. A cache that does not fit (another Node or V8 flags: V8 refuses it; other
+// source: the digest below) is ignored and the file compiles as without one, as when there is none.
+// Nothing the file computes depends on the cache.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
@@ -41,6 +43,20 @@ function cacheFor(file: string, source: string): Buffer | undefined {
   return bytes.subarray(DIGEST_BYTES);
 }
 
+/**
+ * The name a file evaluated here calls for import(): a parameter of its CommonJS wrapper, bound to the
+ * loader's `dynamicImport` (scripts/bundle-dist.js rewrites a vendored file's import() expressions to it).
+ */
+export const DYNAMIC_IMPORT = '__dynamicImport';
+
+/** The CommonJS wrapper (node's Module.wrap) with DYNAMIC_IMPORT as one more parameter. */
+function wrap(source: string): string {
+  return `(function (exports, require, module, __filename, __dirname, ${DYNAMIC_IMPORT}) { ${source}\n});`;
+}
+
+/** An ES module's import(), for a file that imports at run time. */
+export type DynamicImport = (specifier: string) => Promise<unknown>;
+
 /** Scripts compiled here, for the build to take their caches after exercising them. */
 const scripts = new Map<string, { readonly script: Script; readonly source: string }>();
 /** Files compiled here from their code cache (V8 took it). */
@@ -48,15 +64,16 @@ const fromCache = new Set<string>();
 
 /**
  * `file`'s exports, evaluated as CommonJS with its code cache when there is one that fits; like require(),
- * once per process (a file already in require's cache is not evaluated again).
+ * once per process (a file already in require's cache is not evaluated again). `dynamicImport` is what
+ * the file's DYNAMIC_IMPORT calls (the caller's own import(), so specifiers resolve as from its module).
  */
-export function requireWithCodeCache(file: string): unknown {
+export function requireWithCodeCache(file: string, dynamicImport?: DynamicImport): unknown {
   const require = createRequire(file);
   const known = require.cache[file];
   if (known !== undefined) return known.exports;
   const source = readFileSync(file, 'utf8');
   const cachedData = cacheFor(file, source);
-  const script = new Script(Module.wrap(source), {
+  const script = new Script(wrap(source), {
     filename: file,
     ...(cachedData === undefined ? {} : { cachedData }),
   });
@@ -66,7 +83,7 @@ export function requireWithCodeCache(file: string): unknown {
   require.cache[file] = module;
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   try {
-    wrapper.call(module.exports, module.exports, require, module, file, dirname(file));
+    wrapper.call(module.exports, module.exports, require, module, file, dirname(file), dynamicImport);
   } catch (e) {
     delete require.cache[file];
     throw e;

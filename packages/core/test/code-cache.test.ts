@@ -6,7 +6,13 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { codeCachePath, requireWithCodeCache, usedCodeCache, writeCodeCache } from '../src/code-cache.js';
+import {
+  codeCachePath,
+  DYNAMIC_IMPORT,
+  requireWithCodeCache,
+  usedCodeCache,
+  writeCodeCache,
+} from '../src/code-cache.js';
 
 const require = createRequire(import.meta.url);
 let dir: string;
@@ -76,6 +82,23 @@ describe('requireWithCodeCache', () => {
     writeFileSync(codeCachePath(edited), readFileSync(codeCachePath(old)));
     expect((requireWithCodeCache(edited) as { version: number }).version).toBe(2);
     expect(usedCodeCache(edited)).toBe(false);
+  });
+
+  // Node 20 gives a node:vm script no import() (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), with or without a
+  // cache: a file that imports at run time calls the loader's import() through the wrapper's parameter
+  it('passes the loader’s import() to a file, also when the file compiles from its cache', async () => {
+    const body = `exports.path = () => ${DYNAMIC_IMPORT}('node:path');`;
+    const file = library(body);
+    const importer = (specifier: string): Promise<unknown> => import(specifier);
+    const m = requireWithCodeCache(file, importer) as { path: () => Promise<unknown> };
+    expect(await m.path()).toBe(await import('node:path'));
+    writeCodeCache(file);
+    const again = join(dir, 'again.cjs');
+    writeFileSync(again, readFileSync(file));
+    writeFileSync(codeCachePath(again), readFileSync(codeCachePath(file)));
+    const cached = requireWithCodeCache(again, importer) as { path: () => Promise<unknown> };
+    expect(usedCodeCache(again)).toBe(true);
+    expect(await cached.path()).toBe(await import('node:path'));
   });
 
   it('needs a file it loaded to write a cache', () => {
