@@ -363,6 +363,10 @@ export class StaleSet {
 
   /** Is any live record tagged `tag`? */
   hasTag(tag: number): boolean {
+    // The tag counted last answers from its box (live exactly while its count is positive); and when that is
+    // the only tag live, no other tag is — an INVLPG asks its PCID's records and the global ones on every CPU.
+    if (tag === this.lastTag) return this.lastCount.n > 0;
+    if (this.tagsLive.size === (this.lastCount.n > 0 ? 1 : 0)) return false;
     return this.tagsLive.has(tag);
   }
 
