@@ -31,6 +31,9 @@ import { ReverseView } from './reverse.js';
 import { StaleSet, type StaleListener } from './stale.js';
 import { PageTables, tableIndex } from './tables.js';
 
+/** Bytes one level-1 table translates (2 MiB). */
+const L1_TABLE_SPAN = LEVEL_SIZE[2];
+
 /** Identifies an address space (index into the machine's space list). */
 export type SpaceId = number;
 
@@ -356,8 +359,40 @@ export abstract class MachineCore implements StaleListener {
     return this.tables.slotOf[this.spaceRoot[s]];
   }
 
+  /**
+   * tableAt's last level-1 answer: the slot for (space, 2 MiB region) while the tables' path generation has not
+   * moved (−1: none). Stores come in runs into one table (a mermap window, a direct-map block, a range of
+   * PTEs): each walked three levels down to find the table the previous store found.
+   */
+  private lastTableSpace = -1;
+  private lastTableRegion = -1;
+  private lastTablePaths = -1;
+  private lastTableSlot = -1;
+
   /** Slot of the table at `level` on the path of `va`; throws if a table on the way is missing. */
   protected tableAt(space: SpaceId, va: number, level: Level): number {
+    if (level !== 1) return this.walkToTable(space, va, level);
+    const region = Math.floor(va / L1_TABLE_SPAN);
+    if (
+      region === this.lastTableRegion &&
+      space === this.lastTableSpace &&
+      this.tables.paths === this.lastTablePaths
+    )
+      return this.lastTableSlot;
+    const slot = this.walkToTable(space, va, 1);
+    this.lastTableSpace = space;
+    this.lastTableRegion = region;
+    this.lastTablePaths = this.tables.paths;
+    this.lastTableSlot = slot;
+    return slot;
+  }
+
+  /** A retired space's walks throw from now on: forget a path found in it. */
+  protected forgetTablePath(): void {
+    this.lastTableSpace = -1;
+  }
+
+  private walkToTable(space: SpaceId, va: number, level: Level): number {
     let slot = this.rootSlot(space, va);
     for (let l = 4; l > level; l--) {
       const e = slot * ENTRIES_PER_TABLE + tableIndex(va, l as Level);

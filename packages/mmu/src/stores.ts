@@ -155,6 +155,7 @@ export abstract class MachineStores extends MachineBbm {
     if (this.spaceKind[s] !== Regime.EL10)
       throw new Error(`retireSpace: space ${space} is not an EL1&0 space`);
     if (this.spaceRetired[s] === 0) this.spaceRetired[s] = 1;
+    this.forgetTablePath();
     this.unlinkRetiredRoot(s);
   }
 

@@ -42,6 +42,12 @@ export class PageTables {
   private nextSlot = 0;
   /** Entries by the frame they map, built on first use (leaf-index.ts); null until then. */
   private leaves: LeafIndex | null = null;
+  /**
+   * Moves on whenever a table pointer is overwritten: a path of tables found from a root still leads to the
+   * same tables while it has not moved (a new pointer only fills an entry no found path went through, and a
+   * table on a path is released only once the pointer to it is overwritten — a root, once its space is retired).
+   */
+  paths = 0;
 
   /** @param lease where the arrays come from, the first ones and the grown ones (the machine's, recycled across
    *  machines). */
@@ -126,6 +132,7 @@ export class PageTables {
       if ((this.flags[e] & LEAF) === Pte.PRESENT) idx.remove(e, level, this.out[e]);
       if ((flags & LEAF) === Pte.PRESENT) idx.add(e, level, out);
     }
+    if ((this.flags[e] & Pte.TABLE) !== 0) this.paths++;
     this.flags[e] = flags;
     this.out[e] = out;
   }

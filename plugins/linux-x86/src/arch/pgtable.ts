@@ -5,6 +5,9 @@
 import { pteFlags, pteHwFlags, storeEntry, type MmStruct, type PgtableArch } from '@shootdown/linux-mm';
 import type { MachineTables } from './machine.js';
 
+/** `X86Pgtable.lastMm` when no mm was asked for yet. */
+const NO_MM = {};
+
 /** Where page-table frames come from once the buddy allocator exists (pagetable_alloc / pagetable_free). */
 export interface PgtableFrames {
   alloc(): number;
@@ -17,6 +20,13 @@ export class X86Pgtable implements PgtableArch {
   /** Next PCID tag handed to a new space (each space keeps its own, like a never-reused ctx_id). */
   private nextTag = 1;
   private frames: PgtableFrames | null = null;
+  /**
+   * The mm `spaceOf` answered last and its space: every PTE store asks, mostly for one mm in a row. An object
+   * even when there is none (NO_MM), so the comparison only ever sees objects — one that had seen only mms was
+   * optimised for them, and meeting null threw that code away.
+   */
+  private lastMm: object = NO_MM;
+  private lastSpace = -1;
 
   constructor(
     private readonly machine: MachineTables,
@@ -39,8 +49,11 @@ export class X86Pgtable implements PgtableArch {
   }
 
   spaceOf(mm: MmStruct): number {
+    if (mm === this.lastMm) return this.lastSpace;
     const s = this.spaces.get(mm);
     if (s === undefined) throw new Error(`mm ${mm.id} has no address space`);
+    this.lastMm = mm;
+    this.lastSpace = s;
     return s;
   }
 
@@ -50,6 +63,7 @@ export class X86Pgtable implements PgtableArch {
       const root = this.bootFrame(); // swapper_pg_dir
       const space = this.machine.createKernelSpace(root);
       this.spaces.set(mm, space);
+      this.lastMm = NO_MM;
       this.noteRoot(root, space);
       return root;
     }
@@ -59,6 +73,7 @@ export class X86Pgtable implements PgtableArch {
     const tags = 2 ** this.asidBits - 1;
     const space = this.machine.createSpace(1 + ((this.nextTag++ - 1) % tags), root);
     this.spaces.set(mm, space);
+    this.lastMm = NO_MM;
     this.noteRoot(root, space);
     return root;
   }
@@ -67,6 +82,7 @@ export class X86Pgtable implements PgtableArch {
     const space = this.spaces.get(mm);
     if (space !== undefined) this.machine.retireSpace(space);
     this.spaces.delete(mm);
+    this.lastMm = NO_MM;
     this.frames?.free(pgd);
   }
 
