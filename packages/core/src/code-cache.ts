@@ -29,17 +29,16 @@ export function codeCachePath(file: string): string {
  */
 const DIGEST_BYTES = 32;
 
-function digestOf(source: string): Buffer {
+function digestOf(source: Buffer): Buffer {
   return createHash('sha256').update(source).digest();
 }
 
-/** The V8 data of `file`'s cache when it was made from `source`, else undefined. */
-function cacheFor(file: string, source: string): Buffer | undefined {
+/** The V8 data of `file`'s cache when it was made from the source of `digest`, else undefined. */
+function cacheFor(file: string, digest: Buffer): Buffer | undefined {
   const path = codeCachePath(file);
   if (!existsSync(path)) return undefined;
   const bytes = readFileSync(path);
-  if (bytes.length <= DIGEST_BYTES || !bytes.subarray(0, DIGEST_BYTES).equals(digestOf(source)))
-    return undefined;
+  if (bytes.length <= DIGEST_BYTES || !bytes.subarray(0, DIGEST_BYTES).equals(digest)) return undefined;
   return bytes.subarray(DIGEST_BYTES);
 }
 
@@ -57,8 +56,12 @@ function wrap(source: string): string {
 /** An ES module's import(), for a file that imports at run time. */
 export type DynamicImport = (specifier: string) => Promise<unknown>;
 
-/** Scripts compiled here, for the build to take their caches after exercising them. */
-const scripts = new Map<string, { readonly script: Script; readonly source: string }>();
+/**
+ * Scripts compiled here and their source's digest, for the build to take their caches after exercising
+ * them. Not the source itself: the script keeps its own (wrapped) copy; a second one held here was
+ * ~0.5 MB of a run's large-object space.
+ */
+const scripts = new Map<string, { readonly script: Script; readonly digest: Buffer }>();
 /** Files compiled here from their code cache (V8 took it). */
 const fromCache = new Set<string>();
 
@@ -71,9 +74,10 @@ export function requireWithCodeCache(file: string, dynamicImport?: DynamicImport
   const require = createRequire(file);
   const known = require.cache[file];
   if (known !== undefined) return known.exports;
-  const source = readFileSync(file, 'utf8');
-  const cachedData = cacheFor(file, source);
-  const script = new Script(wrap(source), {
+  const bytes = readFileSync(file);
+  const digest = digestOf(bytes);
+  const cachedData = cacheFor(file, digest);
+  const script = new Script(wrap(bytes.toString('utf8')), {
     filename: file,
     ...(cachedData === undefined ? {} : { cachedData }),
   });
@@ -89,7 +93,7 @@ export function requireWithCodeCache(file: string, dynamicImport?: DynamicImport
     throw e;
   }
   module.loaded = true;
-  scripts.set(file, { script, source });
+  scripts.set(file, { script, digest });
   if (cachedData !== undefined && script.cachedDataRejected === false) fromCache.add(file);
   return module.exports as unknown;
 }
@@ -103,8 +107,5 @@ export function usedCodeCache(file: string): boolean {
 export function writeCodeCache(file: string): void {
   const loaded = scripts.get(file);
   if (loaded === undefined) throw new Error(`${file} was not loaded by requireWithCodeCache`);
-  writeFileSync(
-    codeCachePath(file),
-    Buffer.concat([digestOf(loaded.source), loaded.script.createCachedData()]),
-  );
+  writeFileSync(codeCachePath(file), Buffer.concat([loaded.digest, loaded.script.createCachedData()]));
 }
