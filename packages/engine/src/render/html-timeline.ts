@@ -85,8 +85,23 @@ const BAND: Record<Mark['kind'], readonly [number, number]> = {
 
 const LAYER: Record<Mark['kind'], number> = { stale: 0, ipi: 1, flush: 2, tlbi: 2 };
 
+/**
+ * Where the run ends on the latency timeline: the latest end of a step or an event, 0 for none. A loop,
+ * not Math.max over a spread: a populate's hundreds of thousands of events are more arguments than a
+ * call takes (RangeError: Maximum call stack size exceeded).
+ */
+function endOf(t: RecordedTrace): number {
+  let last = 0;
+  for (const s of t.steps) if (s.end > last) last = s.end;
+  for (const e of t.events) {
+    const end = e.t + (e.dur ?? 0);
+    if (end > last) last = end;
+  }
+  return last;
+}
+
 export function timeline(t: RecordedTrace): string {
-  const last = Math.max(0, ...t.steps.map((s) => s.end), ...t.events.map((e) => e.t + (e.dur ?? 0)));
+  const last = endOf(t);
   const marks = [...staleWindows(t, last), ...spans(t)];
   // Drawn back to front: stale shading, then IPI handlers, then the flushes they ran on top.
   const shown = marks.slice(0, TIMELINE_MARK_LIMIT).sort((a, b) => LAYER[a.kind] - LAYER[b.kind]);
