@@ -98,12 +98,25 @@ process.stdout.write(JSON.stringify({ cached: usedCodeCache(vendoredOclif), run:
   });
 
   // tsyringe is the engine's one file too (engine runner/root-container.ts), not the package's ~33 modules
-  it('a run makes its container with the build’s one-file tsyringe, and draws with one-file string-width and wrap-ansi', () => {
+  it('a run makes its container with the build’s one-file tsyringe, wraps with one-file wrap-ansi, draws its tables without cli-table3', () => {
     const files = loadedByCli(['run', 'vfree-exec-reuse', '--policy', 'linux-x86']);
     expect(files.filter((f) => f.endsWith('/packages/engine/dist/vendor/tsyringe.cjs'))).toHaveLength(1);
     expect(files.filter((f) => f.includes('/node_modules/tsyringe/'))).toEqual([]);
-    // and its table is measured and wrapped by the build's one-file string-width and wrap-ansi (render/grid.ts)
-    for (const name of ['string-width', 'wrap-ansi']) {
+    // its key's prose is wrapped by the build's one-file wrap-ansi (render/grid.ts)
+    expect(files.filter((f) => f.endsWith('/packages/engine/dist/vendor/wrap-ansi.cjs'))).toHaveLength(1);
+    // and its tables, every cell printable ASCII that fits, are drawn and measured without cli-table3 and
+    // string-width (render/fitting-table.ts): neither the one-file copies nor the packages load
+    for (const name of ['cli-table3', 'string-width', 'wrap-ansi']) {
+      expect(files.filter((f) => f.includes(`/node_modules/${name}/`))).toEqual([]);
+    }
+    for (const name of ['cli-table3', 'string-width'])
+      expect(files.filter((f) => f.endsWith(`/packages/engine/dist/vendor/${name}.cjs`))).toEqual([]);
+  });
+
+  // freebsd-amd64 does not support vfree's kernel ops: its column marks failed expectations with ✗
+  it('a table with a cell not printable ASCII is drawn by the one-file cli-table3 and string-width', () => {
+    const files = loadedByCli(['run', 'vfree-exec-reuse', '--policy', 'freebsd-amd64']);
+    for (const name of ['cli-table3', 'string-width']) {
       expect(files.filter((f) => f.endsWith(`/packages/engine/dist/vendor/${name}.cjs`))).toHaveLength(1);
       expect(files.filter((f) => f.includes(`/node_modules/${name}/`))).toEqual([]);
     }

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type CliTable3 from 'cli-table3';
 import { requireWithCodeCache } from '@shootdown/core';
+import { drawFitting } from './fitting-table.js';
 
 const require = createRequire(import.meta.url);
 
@@ -30,8 +31,13 @@ let stringWidth: StringWidth | undefined;
 let wrapAnsi: WrapAnsi | undefined;
 let Table: typeof CliTable3 | undefined;
 
+/** Printable ASCII: one column a character, as string-width counts it. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 /** Terminal columns a string takes (what cli-table3 itself measures with, so fit decisions agree). */
 export function displayWidth(s: string): number {
+  // most cells are printable ASCII: their length, without loading and running string-width cold
+  if (PRINTABLE_ASCII.test(s)) return s.length;
   stringWidth ??= vendored('string-width') as StringWidth;
   return stringWidth(s);
 }
@@ -148,9 +154,16 @@ const PLAIN = {
 
 /**
  * Draws blocks with the same column widths. In a box frame consecutive blocks share one frame (a block's
- * top border becomes the separator under the previous one); plain blocks are a blank line apart.
+ * top border becomes the separator under the previous one); plain blocks are a blank line apart. Blocks
+ * whose cells all fit are drawn by fitting-table.ts, the same lines cli-table3 draws for them.
  */
 export function drawBlocks(blocks: readonly Block[], widths: readonly number[], frame: Frame): string[] {
+  const out = drawFitting(blocks, widths, frame) ?? drawWithTable(blocks, widths, frame);
+  return frame === 'plain' ? out.map((l) => l.trimEnd()) : out;
+}
+
+/** drawBlocks by cli-table3 (before the plain frame's trimming): any cells, wrapped and truncated to fit. */
+export function drawWithTable(blocks: readonly Block[], widths: readonly number[], frame: Frame): string[] {
   Table ??= vendored('cli-table3') as typeof CliTable3;
   const out: string[] = [];
   blocks.forEach((b, k) => {
@@ -169,5 +182,5 @@ export function drawBlocks(blocks: readonly Block[], widths: readonly number[], 
     if (frame === 'plain' && k > 0) out.push('');
     out.push(...t.toString().split('\n'));
   });
-  return frame === 'plain' ? out.map((l) => l.trimEnd()) : out;
+  return out;
 }
