@@ -46,18 +46,28 @@ export class NumberMap {
   }
 
   set(key: number, value: number): void {
+    this.exchange(key, value);
+  }
+
+  /**
+   * Set `key` to `value` and return what it was (ABSENT when it was not in the map): `get` then `set` in one
+   * probe — a stale record becomes the head of its chain and of its frame's list, each after reading the old head.
+   */
+  exchange(key: number, value: number): number {
     const keys = this.keys;
     let i = this.home(key);
     for (; keys[i] !== EMPTY; i = (i + 1) & this.mask) {
       if (keys[i] === key) {
+        const old = this.values[i]!;
         this.values[i] = value;
-        return;
+        return old;
       }
     }
     keys[i] = key;
     this.values[i] = value;
     // At most half full: a probe ends within a few slots.
     if (++this.size * 2 > keys.length) this.resize(keys.length * 2);
+    return ABSENT;
   }
 
   delete(key: number): void {

@@ -205,13 +205,10 @@ export class StaleSet {
       if (this.batched) this.open = k;
     }
     this.enter(r, k);
-    const key = staleKey(index, tag);
-    const map = this.heads[level];
-    const head = map.get(key);
+    const head = this.heads[level].exchange(staleKey(index, tag), r);
     this.prev[r] = -1;
     this.next[r] = head;
     if (head !== ABSENT) this.prev[head] = r;
-    map.set(key, r);
     this.levelLive[level]++;
     this.livePos[r] = this.live;
     this.liveList[this.live++] = r;
@@ -411,13 +408,10 @@ export class StaleSet {
       this.largeLeaves.add(r);
       return;
     }
-    const map = this.byFrame!;
-    const f = this.out[r];
-    const head = map.get(f);
+    const head = this.byFrame!.exchange(this.out[r], r);
     this.framePrev[r] = -1;
     this.frameNext[r] = head;
     if (head !== ABSENT) this.framePrev[head] = r;
-    map.set(f, r);
   }
 
   private unindexFrame(r: number): void {

@@ -1,5 +1,5 @@
 // NumberMap (open addressing, backward-shift deletion) answers exactly as a JS Map over any sequence of
-// sets, deletes and gets — keys shaped like StaleSet's (VA index × 2^17 + tag, up to 2^53) and small frame
+// sets, exchanges (set, answering the value before), deletes and gets — keys shaped like StaleSet's (VA index × 2^17 + tag, up to 2^53) and small frame
 // numbers, few distinct so that runs of colliding keys form and are broken by deletes, and many, so that
 // the table grows while entries come and go.
 import fc from 'fast-check';
@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ABSENT, NumberMap } from '../src/number-map.js';
 import { propertyRuns } from './helpers.js';
 
-type Op = { kind: 'set' | 'delete' | 'get'; key: number; value: number };
+type Op = { kind: 'set' | 'exchange' | 'delete' | 'get'; key: number; value: number };
 
 const staleShaped = fc
   .tuple(fc.integer({ min: 0, max: 2 ** 36 - 1 }), fc.integer({ min: 0, max: 2 ** 17 - 1 }))
@@ -16,7 +16,7 @@ const staleShaped = fc
 function ops(keys: fc.Arbitrary<number>): fc.Arbitrary<Op[]> {
   return fc.array(
     fc.record({
-      kind: fc.constantFrom<Op['kind']>('set', 'set', 'delete', 'get'),
+      kind: fc.constantFrom<Op['kind']>('set', 'exchange', 'delete', 'get'),
       key: keys,
       value: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
     }),
@@ -30,6 +30,9 @@ function replay(list: Op[], step = 1): void {
   for (const op of list) {
     if (op.kind === 'set') {
       map.set(op.key, op.value);
+      ref.set(op.key, op.value);
+    } else if (op.kind === 'exchange') {
+      expect(map.exchange(op.key, op.value)).toBe(ref.get(op.key) ?? ABSENT);
       ref.set(op.key, op.value);
     } else if (op.kind === 'delete') {
       map.delete(op.key);
