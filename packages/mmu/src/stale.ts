@@ -86,6 +86,15 @@ export class StaleSet {
   private lastTag = -1;
   private lastCount: TagCount = { n: 0 };
   /**
+   * The chain head `head` found last, for (memoLevel, memoIndex, memoTag); memoIndex −1 = none. A flush of one
+   * VA on every CPU (a kernel-range flush IPI'd to 48 CPUs) asks the same chain once per CPU, and only `add`
+   * and `remove` change a head: each forgets the memo where it changes the map.
+   */
+  private memoLevel = 0;
+  private memoIndex = -1;
+  private memoTag = 0;
+  private memoHead = -1;
+  /**
    * Per-frame index (leaf set only): 4 KiB records chained by output frame, so the invariants judging
    * one frame visit only the records that reach it instead of every live record (vfree of N pages judged
    * N frames against N records: quadratic). Larger leaves, few, are kept apart and checked one by one.
@@ -206,6 +215,7 @@ export class StaleSet {
     }
     this.enter(r, k);
     const head = this.heads[level].exchange(staleKey(index, tag), r);
+    this.memoIndex = -1;
     this.prev[r] = -1;
     this.next[r] = head;
     if (head !== ABSENT) this.prev[head] = r;
@@ -230,7 +240,13 @@ export class StaleSet {
    */
   private head(level: number, index: number, tag: number): number {
     if (this.levelLive[level] === 0) return -1;
-    return this.heads[level].get(staleKey(index, tag));
+    if (index === this.memoIndex && tag === this.memoTag && level === this.memoLevel) return this.memoHead;
+    const r = this.heads[level].get(staleKey(index, tag));
+    this.memoLevel = level;
+    this.memoIndex = index;
+    this.memoTag = tag;
+    this.memoHead = r;
+    return r;
   }
 
   /** The record after `r` in its chain (same level, index, tag) that `cpu` may hold on `side`, or -1. */
@@ -602,6 +618,7 @@ export class StaleSet {
       const key = staleKey(this.index[r], this.tag[r]);
       if (n >= 0) map.set(key, n);
       else map.delete(key);
+      this.memoIndex = -1;
     }
     if (n >= 0) this.prev[n] = p;
     this.levelLive[this.level[r]]--;

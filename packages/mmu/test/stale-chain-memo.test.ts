@@ -1,4 +1,4 @@
-// The stale set answers chain-head questions from a few remembered answers and skips levels that hold no
+// The stale set answers a chain-head question from the answer it gave last and skips levels that hold no
 // record (stale.ts `head`): an invalidation sent to every CPU asks the same (level, VA, tag) once per CPU.
 // Whatever it remembers, every chain must hold exactly the live records of its key, and `find` must name
 // the first of them a CPU holds — checked after each random add and drop, each question asked twice.
@@ -31,7 +31,7 @@ describe('stale set chain heads', () => {
         const s = new StaleSet(CPUS, 1, { staleAdded() {}, staleRemoved() {} });
         const holders = new Uint32Array(1);
         const check = (): void => {
-          // Four keys (as many as it remembers) and level 3 (never used): every change touches a key it
+          // Four keys and level 3 (never used): every change touches a key it
           // may remember.
           for (let level = 1; level <= 3; level++)
             for (let index = 5; index <= 5; index++)
@@ -48,12 +48,29 @@ describe('stale set chain heads', () => {
                 }
               }
         };
+        // The chain of one key, asked right before and right after a change to it: what the set remembers
+        // from the first question must not answer the second.
+        const chainOf = (level: number, index: number, tag: number): number[] => {
+          const got: number[] = [];
+          for (let r = s.chain(level, index, tag); r >= 0; r = s.nextInChain(r)) got.push(r);
+          return got.sort((a, b) => a - b);
+        };
+        const liveOf = (level: number, index: number, tag: number): number[] =>
+          [...s.liveRecords()]
+            .filter((r) => s.level[r] === level && s.index[r] === index && s.tag[r] === tag)
+            .sort((a, b) => a - b);
         for (const c of cmds) {
           if (c.op === 'add') {
             holders[0] = c.cpus;
+            chainOf(c.level, c.index, c.tag);
             s.add(c.level, c.tag, c.index, 0, 0, 0, 1, holders, 0, 1);
+            expect(chainOf(c.level, c.index, c.tag)).toEqual(liveOf(c.level, c.index, c.tag));
           } else if (s.live > 0) {
-            s.drop(s.liveRecords()[c.pick % s.live]!, c.cpu, 1);
+            const r = s.liveRecords()[c.pick % s.live]!;
+            const key = [s.level[r]!, s.index[r]!, s.tag[r]!] as const;
+            chainOf(...key);
+            s.drop(r, c.cpu, 1);
+            expect(chainOf(...key)).toEqual(liveOf(...key));
           }
           check();
         }
