@@ -25,6 +25,8 @@
 // A vendored file's import() expressions call the wrapper parameter core's code-cache.ts passes instead
 // (DYNAMIC_IMPORT): evaluated there with its code cache, the file has no import() of its own on Node 20.
 // Required as usual, the parameter is absent and the file imports by itself, as before.
+// `--vendor-plugin <file>` (repeatable, relative to the package): a rolldown plug-in (the module's default
+// export) the vendored files are built with, for a change the package makes to its copy of a dependency.
 //
 // `--entry <file>` and `--entry-dir <dir>` (repeatable, relative to dist/): bundle each of these modules
 // instead of dist/index.js, to the same path under dist/bundle/ (a folder's every .js file: oclif's command
@@ -36,16 +38,21 @@
 // of CPU more than one file; one chunk of everything shared made every command load yaml.
 //
 // Usage, in a package folder:
-//   node ../../scripts/bundle-dist.js [--no-bundle] [--vendor <name>]… [--entry <file>]… [--entry-dir <dir>]…
+//   node ../../scripts/bundle-dist.js [--no-bundle] [--vendor <name>]… [--vendor-plugin <file>]…
+//     [--entry <file>]… [--entry-dir <dir>]…
 import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { rolldown } from 'rolldown';
 
 const pkg = process.cwd();
 const outDir = resolve(pkg, 'dist/bundle');
 const valuesOf = (flag) => process.argv.flatMap((a, i, all) => (all[i - 1] === flag ? [a] : []));
 const vendored = valuesOf('--vendor');
+const vendorPlugins = await Promise.all(
+  valuesOf('--vendor-plugin').map(async (f) => (await import(pathToFileURL(resolve(pkg, f)).href)).default),
+);
 const bundleOwn = !process.argv.includes('--no-bundle');
 
 /** The bundle's entries, name (its path under dist/bundle/, without .js) → compiled module. */
@@ -228,7 +235,7 @@ for (const name of vendored) {
     platform: 'node',
     treeshake: false,
     external: isUndeclared,
-    plugins: [dynamicImportParameter],
+    plugins: [...vendorPlugins, dynamicImportParameter],
   });
   const file = resolve(pkg, 'dist/vendor', `${name.replace(/^@/, '').replace('/', '-')}.cjs`);
   await lib.write({ file, format: 'cjs', codeSplitting: false });
