@@ -199,21 +199,10 @@ export abstract class MachineInvalidation extends MachineStores {
   protected invLeafVa(cpu: number, va: number, tag: number, sideMask: number, onlyLevel = 0): void {
     const lo = onlyLevel === 0 ? 1 : onlyLevel;
     const hi = onlyLevel === 0 ? 3 : onlyLevel;
-    const pc = this.precise;
-    if (pc !== null) {
-      for (const unit of this.units(cpu, sideMask)) {
-        for (let l = lo; l <= hi; l++) {
-          const index = Math.floor(va / LEVEL_SIZE[l as Level]);
-          const b = pc.setBase(unit, l, index);
-          for (let w = 0; w < pc.ways; w++) {
-            const s = b + w;
-            const k = pc.tKey[s];
-            if (k !== -1 && pc.tLevel[s] === l && keyIndex(k) === index && tagMatches(tag, keyTag(k))) {
-              this.invalidateTlbSlot(s, cpu, unit);
-            }
-          }
-        }
-      }
+    // The precise model's scan is a method of its own: kept apart, the adversarial path is small enough for the
+    // JIT to inline into an INVLPG or a TLBI, which run once per CPU of every flush.
+    if (this.precise !== null) {
+      this.invLeafVaPrecise(cpu, va, tag, sideMask, lo, hi);
       return;
     }
     const st = this.staleLeaf;
@@ -233,6 +222,31 @@ export abstract class MachineInvalidation extends MachineStores {
         const next = st.nextInChain(r);
         st.drop(r, cpu, sideMask);
         r = next;
+      }
+    }
+  }
+
+  /** invLeafVa in the precise model: the entries of levels `lo`..`hi` in the sets `va` maps to. */
+  private invLeafVaPrecise(
+    cpu: number,
+    va: number,
+    tag: number,
+    sideMask: number,
+    lo: number,
+    hi: number,
+  ): void {
+    const pc = this.precise!;
+    for (const unit of this.units(cpu, sideMask)) {
+      for (let l = lo; l <= hi; l++) {
+        const index = Math.floor(va / LEVEL_SIZE[l as Level]);
+        const b = pc.setBase(unit, l, index);
+        for (let w = 0; w < pc.ways; w++) {
+          const s = b + w;
+          const k = pc.tKey[s];
+          if (k !== -1 && pc.tLevel[s] === l && keyIndex(k) === index && tagMatches(tag, keyTag(k))) {
+            this.invalidateTlbSlot(s, cpu, unit);
+          }
+        }
       }
     }
   }
