@@ -148,6 +148,13 @@ function isPlainCommonJs(name) {
   );
 }
 
+// Bundles and vendored files are written in ASCII: non-ASCII characters of strings and regular expressions
+// as escapes (the same values), JSDoc comments left out (rolldown drops the other plain comments anyway).
+// V8 keeps a source with any character past Latin-1 (a '—' in a comment) as a two-byte string: twice the
+// memory, decoded from UTF-8 on every load and scanned by the slower two-byte path. All of ours had some;
+// in ASCII a one-scenario `run` is ~5 % less CPU. Legal comments and annotations (`@__PURE__`) stay.
+const ASCII_OUTPUT = { charset: 'ascii', comments: { legal: true, annotation: true, jsdoc: false } };
+
 /** core's code-cache.ts DYNAMIC_IMPORT: the name a vendored file calls for import(). */
 const DYNAMIC_IMPORT = '__dynamicImport';
 
@@ -224,6 +231,7 @@ if (bundleOwn) {
       entryFileNames: '[name].js',
       chunkFileNames: '[name]-[hash].js',
       codeSplitting: false,
+      ...ASCII_OUTPUT,
     });
     await bundle.close();
   }
@@ -238,6 +246,6 @@ for (const name of vendored) {
     plugins: [...vendorPlugins, dynamicImportParameter],
   });
   const file = resolve(pkg, 'dist/vendor', `${name.replace(/^@/, '').replace('/', '-')}.cjs`);
-  await lib.write({ file, format: 'cjs', codeSplitting: false });
+  await lib.write({ file, format: 'cjs', codeSplitting: false, ...ASCII_OUTPUT });
   await lib.close();
 }
