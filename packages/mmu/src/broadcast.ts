@@ -59,6 +59,12 @@ interface PendingTlbi {
    * an ASID takes the VA's global entries too (arm64-pkey.md §7.2).
    */
   keepGlobal: boolean;
+  /**
+   * LEAF_ONLY and ALL_ASIDS of `op`, asked once when the TLBI is issued: it is applied on every CPU it reaches
+   * (48 for a broadcast in populate-unmapped, per page), and each CPU looked the op's name up in both Sets.
+   */
+  leafOnly: boolean;
+  allAsids: boolean;
 }
 
 const LEAF_ONLY = new Set<TlbiOp>(['VALE1', 'VAALE1', 'RVALE1', 'RVAALE1', 'IPAS2LE1', 'VALE2']);
@@ -130,8 +136,9 @@ export abstract class MachineBroadcast extends MachineQueries {
     if (!this.params.features.invlpgb) throw new Error('invlpgb: the machine lacks features.invlpgb');
     const t0 = this.spanStart(cpu);
     this.counters.bumpOn(cpu, this.bIds.invlpgb);
+    const op: TlbiOp = pages === 0 ? 'VMALLE1' : global ? 'RVAAE1' : 'RVAE1';
     this.pending[cpu].push({
-      op: pages === 0 ? 'VMALLE1' : global ? 'RVAAE1' : 'RVAE1',
+      op,
       va,
       asid: pcid,
       pages,
@@ -141,6 +148,8 @@ export abstract class MachineBroadcast extends MachineQueries {
       vmid: -1,
       level: 0,
       keepGlobal: !global,
+      leafOnly: LEAF_ONLY.has(op),
+      allAsids: ALL_ASIDS.has(op),
     });
     if (this.sink !== null) this.emit(cpu, 'flush', va, undefined, `invlpgb ${pages}`, t0);
   }
@@ -197,6 +206,8 @@ export abstract class MachineBroadcast extends MachineQueries {
       vmid,
       level: args.level ?? 0,
       keepGlobal: false,
+      leafOnly: LEAF_ONLY.has(op),
+      allAsids: ALL_ASIDS.has(op),
     });
     if (this.sink !== null)
       this.emit(cpu, 'tlbi', args.va, undefined, op + (args.broadcast === false ? '' : 'IS'), t0);
@@ -226,7 +237,7 @@ export abstract class MachineBroadcast extends MachineQueries {
   }
 
   private applyTlbi(cpu: number, p: PendingTlbi): void {
-    const leafOnly = LEAF_ONLY.has(p.op);
+    const leafOnly = p.leafOnly;
     switch (p.op) {
       case 'VMALLE1':
         // Stage-1 entries of the current VMID (Arm ARM D8.13: "all stage 1 translations used at EL1&0,
@@ -269,7 +280,7 @@ export abstract class MachineBroadcast extends MachineQueries {
       default:
         break;
     }
-    const allAsids = ALL_ASIDS.has(p.op);
+    const allAsids = p.allAsids;
     for (let i = 0; i < p.pages; i++) {
       const va = p.va + i * p.stride;
       if (p.vmid >= 0) {
