@@ -1,5 +1,5 @@
 // kalloc, kprotect, kfree → `KernelMemory`; page-alloc, page-free, pressure → `PageAllocator`.
-import { parseProt, type Pfn } from '@shootdown/core';
+import { parseProt, type OpReport, type PageAllocReport, type Pfn } from '@shootdown/core';
 import type {
   KallocStep,
   KfreeStep,
@@ -56,11 +56,12 @@ export function pageAllocOp(state: RunState, step: PageAllocStep): StepOutcome {
   const reuse: readonly Pfn[] | undefined =
     step.reuse === null ? undefined : regionOf(state, step.reuse).frames;
   const frames: Pfn[] = [];
-  let last: StepOutcome | undefined;
+  // The step's outcome is its last page's: only that report is converted (a populate has thousands).
+  let last: PageAllocReport | undefined;
   let ignored: string[] = [];
   if (step.order !== null) {
     const r = pa.alloc(step.cpu, step.order, step.flags, reuse);
-    last = fromReport(r);
+    last = r;
     if (r.pfn !== undefined) for (let i = 0; i < 1 << step.order; i++) frames.push(r.pfn + i);
   } else {
     const n = step.pages ?? 1;
@@ -70,7 +71,7 @@ export function pageAllocOp(state: RunState, step: PageAllocStep): StepOutcome {
       const want = reuse?.[i];
       const flags = i === 0 ? step.flags : rest;
       const r = pa.alloc(step.cpu, 0, flags, want === undefined || want < 0 ? undefined : [want]);
-      last = fromReport(r);
+      last = r;
       // Merged only when the page had something to add: `ignored` stays sorted and distinct between pages.
       if (r.ignored !== undefined && r.ignored.length > 0)
         ignored = [...new Set([...ignored, ...r.ignored])].sort();
@@ -89,7 +90,7 @@ export function pageAllocOp(state: RunState, step: PageAllocStep): StepOutcome {
       space: 'kernel',
     });
   }
-  const out = last ?? UNSUPPORTED;
+  const out = last === undefined ? UNSUPPORTED : fromReport(last);
   return ignored.length > 0 ? { ...out, ignored } : out;
 }
 
@@ -102,13 +103,13 @@ export function pageFreeOp(state: RunState, step: PageFreeStep): StepOutcome {
     region.freed = true;
     return r;
   }
-  let last: StepOutcome = UNSUPPORTED;
+  let last: OpReport | undefined;
   for (const pfn of region.frames) {
-    last = fromReport(pa.free(step.cpu, pfn, 0));
-    if (last.outcome !== 'ok') return last;
+    last = pa.free(step.cpu, pfn, 0);
+    if (last.outcome !== 'ok') return fromReport(last);
   }
   region.freed = true;
-  return last;
+  return last === undefined ? UNSUPPORTED : fromReport(last);
 }
 
 export function pressureOp(state: RunState, step: PressureStep): StepOutcome {
