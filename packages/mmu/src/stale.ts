@@ -461,12 +461,15 @@ export class StaleSet {
     out: number[],
   ): number {
     let n = 0;
-    for (const t of this.tagsLive.keys()) {
-      if (!match(want, t)) continue;
-      for (let l = lo; l <= hi; l++) {
-        for (let r = this.chain(l, Math.floor(va / LEVEL_SIZE[l as Level]), t); r >= 0; r = this.next[r]) {
-          if (this.holds(r, cpu)) out[n++] = r;
-        }
+    // Level by level, each level without records skipped before its index is computed or any tag asked (a
+    // broadcast TLBI asks on every CPU; records are mostly of one size). The order found does not matter: the
+    // sort below orders them.
+    for (let l = lo; l <= hi; l++) {
+      if (this.levelLive[l] === 0) continue;
+      const index = Math.floor(va / LEVEL_SIZE[l as Level]);
+      for (const t of this.tagsLive.keys()) {
+        if (!match(want, t)) continue;
+        for (let r = this.head(l, index, t); r >= 0; r = this.next[r]) if (this.holds(r, cpu)) out[n++] = r;
       }
     }
     // Insertion sort of the few found (positions are distinct): no comparator closure, no truncation.
