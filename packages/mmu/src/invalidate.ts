@@ -402,7 +402,9 @@ export abstract class MachineInvalidation extends MachineStores {
 
   /** Forget every user tag (of class `cls`) on `cpu` except `keep` (after flushing their entries). */
   protected forgetAllTags(cpu: number, keep: number, cls = ANY_TAG): void {
-    for (const tag of [...this.cpuTags[cpu]])
+    // The set itself, not a copy (a full flush on every CPU made one per CPU): forgetTag deletes only the tag
+    // being visited, and a Set's iteration goes on past its current entry's deletion, visiting the same tags.
+    for (const tag of this.cpuTags[cpu])
       if (tag !== keep && tag !== GLOBAL_TAG && tagMatches(cls, tag) && !this.tagLoaded(cpu, tag))
         this.forgetTag(cpu, tag);
   }
