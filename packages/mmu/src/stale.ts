@@ -76,10 +76,11 @@ export class StaleSet {
   /** Per level: the first record of each chain (level, index, tag), by staleKey. */
   private readonly heads: NumberMap[];
   private readonly freeRecs: number[] = [];
-  /** Live records per tag: a question about one VA under every tag asks each tag in use (a few), not
-   *  every record. Only tags with records are keys; each count is a box kept per tag for good (`tagCounts`),
-   *  so a record added or freed looks up one map, not two. */
-  private readonly tagsLive = new Map<number, TagCount>();
+  /** The tags with live records, in the order they got their first: a question about one VA under every tag
+   *  asks each tag in use (a few), not every record — an array, walked with no iterator object (a broadcast
+   *  TLBI asks on every CPU it reaches). */
+  private readonly liveTags: number[] = [];
+  /** Live records per tag: a box per tag, kept for good once made. */
   private readonly tagCounts = new Map<number, TagCount>();
   /** The tag last counted and its box (boxes are never dropped): records come and go in runs of one tag
    *  (a flush frees a window's or a block's records), so most adds and frees look up no map at all. */
@@ -223,7 +224,7 @@ export class StaleSet {
     this.livePos[r] = this.live;
     this.liveList[this.live++] = r;
     const count = this.countOf(tag);
-    if (count.n++ === 0) this.tagsLive.set(tag, count);
+    if (count.n++ === 0) this.liveTags.push(tag);
     if (this.byFrame !== null) this.indexFrame(r);
     this.listener.staleAdded(this, r);
     return r;
@@ -379,8 +380,8 @@ export class StaleSet {
     // The tag counted last answers from its box (live exactly while its count is positive); and when that is
     // the only tag live, no other tag is — an INVLPG asks its PCID's records and the global ones on every CPU.
     if (tag === this.lastTag) return this.lastCount.n > 0;
-    if (this.tagsLive.size === (this.lastCount.n > 0 ? 1 : 0)) return false;
-    return this.tagsLive.has(tag);
+    if (this.liveTags.length === (this.lastCount.n > 0 ? 1 : 0)) return false;
+    return (this.tagCounts.get(tag)?.n ?? 0) > 0;
   }
 
   /** Records for (level, index, tag) — all of them, for checks that look at every CPU. */
@@ -467,7 +468,8 @@ export class StaleSet {
     for (let l = lo; l <= hi; l++) {
       if (this.levelLive[l] === 0) continue;
       const index = Math.floor(va / LEVEL_SIZE[l as Level]);
-      for (const t of this.tagsLive.keys()) {
+      for (let k = 0; k < this.liveTags.length; k++) {
+        const t = this.liveTags[k];
         if (!match(want, t)) continue;
         for (let r = this.head(l, index, t); r >= 0; r = this.next[r]) if (this.holds(r, cpu)) out[n++] = r;
       }
@@ -627,12 +629,19 @@ export class StaleSet {
     this.levelLive[this.level[r]]--;
     if (this.byFrame !== null) this.unindexFrame(r);
     const tag = this.tag[r];
-    if (--this.countOf(tag).n === 0) this.tagsLive.delete(tag);
+    if (--this.countOf(tag).n === 0) this.unlistTag(tag);
     const pos = this.livePos[r];
     const last = this.liveList[--this.live];
     this.liveList[pos] = last;
     this.livePos[last] = pos;
     this.freeRecs.push(r);
+  }
+
+  /** `tag` has no live record any more: out of liveTags, the others keeping their order. */
+  private unlistTag(tag: number): void {
+    const tags = this.liveTags;
+    for (let i = tags.indexOf(tag); i < tags.length - 1; i++) tags[i] = tags[i + 1];
+    tags.pop();
   }
 
   /** Add `d` to the count of every CPU that holds cohort `k` on any side. */

@@ -1,6 +1,7 @@
 // StaleSet.hasTag answers the tag counted last from its count box, and any other tag at once while that one is
-// the only tag live (stale.ts): after each random add and drop, for tags in use, gone and never used, it
-// must say whether some live record carries the tag.
+// the only tag live; heldAt asks the tags in its list of live tags (stale.ts). After each random add and drop,
+// for tags in use, gone and never used, hasTag must say whether some live record carries the tag, and heldAt
+// must find every live record of a VA that a CPU holds, whatever its tag.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StaleSet } from '../src/stale.js';
@@ -22,8 +23,8 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   fc.record({ op: fc.constant('drop' as const), pick: fc.nat(), cpu: fc.integer({ min: 0, max: CPUS - 1 }) }),
 );
 
-describe('stale set hasTag', () => {
-  it('is true exactly for the tags of live records', () => {
+describe('stale set live tags', () => {
+  it('hasTag is true exactly for the tags of live records; heldAt finds every live record a CPU holds', () => {
     fc.assert(
       fc.property(
         fc.array(cmd, { minLength: 10, maxLength: 120, size: 'max' }),
@@ -32,6 +33,7 @@ describe('stale set hasTag', () => {
           const s = new StaleSet(CPUS, 1, { staleAdded() {}, staleRemoved() {} });
           s.setBatched(batched);
           const holders = new Uint32Array(1);
+          const out: number[] = [];
           for (const c of cmds) {
             if (c.op === 'add') {
               holders[0] = c.cpus;
@@ -41,6 +43,12 @@ describe('stale set hasTag', () => {
             }
             const live = new Set([...s.liveRecords()].map((r) => s.tag[r]));
             for (let tag = 0; tag <= TAGS; tag++) expect(s.hasTag(tag)).toBe(live.has(tag));
+            for (let index = 0; index < 4; index++)
+              for (let cpu = 0; cpu < CPUS; cpu++) {
+                const n = s.heldAt(index * 4096, 1, 1, cpu, -1, () => true, out);
+                const want = [...s.liveRecords()].filter((r) => s.index[r] === index && s.holds(r, cpu));
+                expect(out.slice(0, n).sort((a, b) => a - b)).toEqual(want.sort((a, b) => a - b));
+              }
           }
         },
       ),
