@@ -8,14 +8,18 @@
 // table goes to cli-table3. test/fitting-table.test.ts compares the two on generated tables.
 import type { Block, Frame } from './grid.js';
 
-/** Printable ASCII only: one column per character, nothing cli-table3 measures otherwise. */
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/** Printable ASCII only: one column a character, as string-width (cli-table3's measure) counts it. */
+export function isPrintableAscii(s: string): boolean {
+  return PRINTABLE_ASCII.test(s);
+}
 
 function fits(cells: readonly string[], widths: readonly number[]): boolean {
   if (cells.length !== widths.length) return false;
   for (let i = 0; i < cells.length; i++) {
     const c = cells[i]!;
-    if (c.length > widths[i]! || !PRINTABLE_ASCII.test(c)) return false;
+    if (c.length > widths[i]! || !isPrintableAscii(c)) return false;
   }
   return true;
 }

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type CliTable3 from 'cli-table3';
 import { requireWithCodeCache } from '@shootdown/core';
-import { drawFitting } from './fitting-table.js';
+import { drawFitting, isPrintableAscii } from './fitting-table.js';
 
 const require = createRequire(import.meta.url);
 
@@ -31,13 +31,10 @@ let stringWidth: StringWidth | undefined;
 let wrapAnsi: WrapAnsi | undefined;
 let Table: typeof CliTable3 | undefined;
 
-/** Printable ASCII: one column a character, as string-width counts it. */
-const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
-
 /** Terminal columns a string takes (what cli-table3 itself measures with, so fit decisions agree). */
 export function displayWidth(s: string): number {
   // most cells are printable ASCII: their length, without loading and running string-width cold
-  if (PRINTABLE_ASCII.test(s)) return s.length;
+  if (isPrintableAscii(s)) return s.length;
   stringWidth ??= vendored('string-width') as StringWidth;
   return stringWidth(s);
 }
