@@ -58,51 +58,85 @@ export function fairTlbHit(entries, ways, pages) {
 }
 
 /**
- * Walks with fill (DESIGN §8 word for word): four dependent loads, with a walk-cache probe for the last
- * table of the path (filled on a miss), then an LRU fill of the set-associative TLB, and the walk and
- * fill counters.
+ * Walks with fill: the work of one access that misses the TLB, as `access` does it in the precise model —
+ * the TLB probe that misses (MRU way, then every way of the set), the walk-cache probe for the last table of
+ * the path (on a hit the walk starts there, on a miss the three upper loads run and fill it), the dependent
+ * load of the leaf, an LRU fill of the set-associative TLB (a free way first), the walk and fill counters,
+ * and the permission and protection-key check of the filled entry (DESIGN §8 lists the walk's own parts:
+ * four dependent loads with a walk-cache probe, an LRU fill and the counters).
+ * Every page has a leaf of its own: `pages` / 512 leaf tables under one directory. (An earlier version
+ * pointed only the first directory entry at a table, so 63 of 64 walks read an empty entry and skipped the
+ * fill and the counters: that limit was the cost of a failed walk, not of a walk with fill.)
  */
 export function fairWalk(pages, entries, ways, walkEntries) {
-  const tables = new Uint32Array(4 * 512 + pages);
-  for (let l = 0; l < 3; l++) tables[l * 512] = l + 1;
+  const leafTables = Math.ceil(pages / 512);
+  // Table 0 is the root, 1 the level-3 table, 2 the directory, 3.. the leaf tables.
+  const tables = new Uint32Array((3 + leafTables) * 512);
+  tables[0] = 1;
+  tables[512] = 2;
+  for (let d = 0; d < leafTables; d++) tables[2 * 512 + d] = 3 + d;
   for (let p = 0; p < pages; p++) tables[3 * 512 + p] = (NEED | Pte.WRITABLE) + ((p + 100) << 12);
   const sets = entries / ways;
   const key = new Float64Array(entries).fill(-1);
   const tFlags = new Uint32Array(entries);
   const tPfn = new Uint32Array(entries);
-  const age = new Uint32Array(entries);
+  const age = new Float64Array(entries);
+  const mru = new Uint8Array(sets);
   const wcKey = new Float64Array(walkEntries).fill(-1);
   const wcTable = new Uint32Array(walkEntries);
   const counters = new Float64Array(2);
+  // The CPU's PKRU, read at every access (as in fairTlbHit): every key allowed.
+  const pkru = new Uint32Array(1);
   let clock = 0;
   let sink = 0;
-  return (n) => {
+  const run = (n) => {
     for (let i = 0; i < n; i++) {
       const vpn = i % pages;
+      const k = vpn * 131072 + 1;
+      const set = vpn % sets;
+      const base = set * ways;
+      // The TLB probe (it misses in the bench, as the simulator's does; a hit ends the access).
+      let hit = key[base + mru[set]] === k;
+      for (let w = 0; w < ways && !hit; w++) hit = key[base + w] === k;
+      if (hit) continue;
       const dir = vpn >>> 9;
       const wc = dir & (walkEntries - 1);
-      let t = 0;
-      for (let l = 0; l < 3; l++) t = tables[t * 512 + ((vpn >>> (9 * (3 - l))) & 511)];
-      if (wcKey[wc] !== dir) {
+      let t;
+      if (wcKey[wc] === dir) {
+        t = wcTable[wc];
+      } else {
+        t = 0;
+        for (let l = 0; l < 3; l++) t = tables[t * 512 + ((vpn >>> (9 * (3 - l))) & 511)];
         wcKey[wc] = dir;
         wcTable[wc] = t;
       }
       const e = tables[t * 512 + (vpn & 511)];
       counters[0]++;
       if ((e & NEED) !== NEED) continue;
-      const set = vpn % sets;
-      const base = set * ways;
       let victim = base;
-      for (let w = 1; w < ways; w++) if (age[base + w] < age[victim]) victim = base + w;
-      key[victim] = vpn * 131072 + 1;
+      for (let w = 0; w < ways; w++) {
+        if (key[base + w] === -1) {
+          victim = base + w;
+          break;
+        }
+        if (age[base + w] < age[victim]) victim = base + w;
+      }
+      key[victim] = k;
       tFlags[victim] = e & 0xfff;
       tPfn[victim] = e >>> 12;
       age[victim] = ++clock;
+      mru[set] = victim - base;
       counters[1]++;
+      const f = tFlags[victim];
+      if ((f & NEED) !== NEED) continue;
+      if (((pkru[0] >>> (((f >>> KEY_SHIFT) & 15) * 2)) & 1) !== 0) continue;
       sink += tPfn[victim];
     }
-    return sink + counters[0];
+    return sink + counters[0] + counters[1];
   };
+  // What the bench checks after timing: every walk found its leaf and filled (none skipped its work).
+  run.counts = () => ({ walks: counters[0], fills: counters[1] });
+  return run;
 }
 
 /**

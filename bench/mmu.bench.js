@@ -131,7 +131,10 @@ export async function run(report) {
     const fills = m.counter('fill') - f0;
     if (walks < 2e6 || fills < 2e6)
       throw new Error(`walk bench hit the TLB (${walks} walks, ${fills} fills)`);
-    const limit = rate(2e6, fairWalk(pages, 64, 4, 32));
+    const fair = fairWalk(pages, 64, 4, 32);
+    const limit = rate(2e6, fair);
+    const { walks: fw, fills: ff } = fair.counts();
+    if (fw === 0 || ff !== fw) throw new Error(`fair walk limit skipped fills (${fw} walks, ${ff} fills)`);
     withLimit(report, 'page walks with fill (precise)', r, { min: 12e6 }, limit, { min: 0.6 });
   }
   // 3. map / access / unmap on 64 CPUs (adversarial): the space is live on every CPU, so every unmap
