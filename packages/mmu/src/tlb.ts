@@ -250,12 +250,19 @@ export abstract class MachineTlb extends MachineWalk {
     // user lookups must probe the global tag from here on, not only once such a leaf went stale.
     if (ltag === GLOBAL_TAG && !kernelHalf) this.anyUserGlobal = true;
     const s = pc.victimTlb(unit, level, index);
-    if (pc.tKey[s] !== -1) this.invalidateTlbSlot(s, cpu, unit);
+    // An evicted entry with a stale record gives up its CPU's share of it; a consistent one needs nothing
+    // here (fillTlb overwrites its key and record), so the common fill makes no call the JIT must inline.
+    if (pc.tRec[s] >= 0) this.invalidateTlbSlot(s, cpu, unit);
     pc.fillTlb(s, level, index, ltag, f, t.out[e], t.since[e]);
     this.counters.bumpOn(cpu, this.fillId);
     if (staleVia >= 0) this.markSlotStale(s, cpu, unit, e, t.slotSpace[staleVia]);
-    if (this.sink !== null) this.emit(cpu, 'fill', va, t.out[e], `L${level}`);
+    if (this.sink !== null) this.emitFill(cpu, va, t.out[e], level);
     return s;
+  }
+
+  /** The `fill` event, apart from fillLeaf: only a traced run emits it; its text would be bytecode of every fill. */
+  private emitFill(cpu: number, va: number, out: number, level: number): void {
+    this.emit(cpu, 'fill', va, out, `L${level}`);
   }
 
   /** Keep the pointer entry `e` (of a level-`level` table on the path of `va`) in `unit`'s walk cache. */
