@@ -163,17 +163,25 @@ export class PageTables {
    * entry's flags, range and table). Builds the index on first use.
    */
   leafCandidates(pfn: number): number[] {
-    if (this.leaves === null) {
-      const idx = new LeafIndex(this.frameCount, this.capacity * ENTRIES_PER_TABLE, this.lease);
-      for (let slot = 0; slot < this.nextSlot; slot++) {
-        const level = this.slotLevel[slot];
-        const b = slot * ENTRIES_PER_TABLE;
-        for (let e = b; e < b + ENTRIES_PER_TABLE; e++)
-          if ((this.flags[e] & LEAF) === Pte.PRESENT) idx.add(e, level, this.out[e]);
-      }
-      this.leaves = idx;
-    }
+    if (this.leaves === null) this.leaves = this.buildLeafIndex();
     return this.leaves.candidates(pfn);
+  }
+
+  /**
+   * The leaf index of every present leaf now stored. A method of its own: inside leafCandidates, V8 compiled
+   * this loop on-stack-replaced at a machine's first query, and that code — entered again at every later
+   * machine's first query — was thrown away whenever the query path differed from the one it had seen (14
+   * deoptimisations over one pass of the catalogue, --trace-deopt).
+   */
+  private buildLeafIndex(): LeafIndex {
+    const idx = new LeafIndex(this.frameCount, this.capacity * ENTRIES_PER_TABLE, this.lease);
+    for (let slot = 0; slot < this.nextSlot; slot++) {
+      const level = this.slotLevel[slot];
+      const b = slot * ENTRIES_PER_TABLE;
+      for (let e = b; e < b + ENTRIES_PER_TABLE; e++)
+        if ((this.flags[e] & LEAF) === Pte.PRESENT) idx.add(e, level, this.out[e]);
+    }
+    return idx;
   }
 
   private unindexSlot(slot: number): void {
