@@ -1,13 +1,19 @@
-// Runs every bench/*.bench.js in name order. Each exports `async function run(report)`; `report(name,
-// value, unit, budget?, baseline?, spread?)` prints one line: the figure, its budget (DESIGN §8) and, when given,
-// its fair limit (the same work as a plain typed-array loop, bench/fair-limits.js, measured in the same
-// run) with the ratio figure / limit.
+// Runs every bench/*.bench.js in name order, each in a process of its own (see below). Each exports
+// `async function run(report)`; `report(name, value, unit, budget?, baseline?, spread?)` prints one line: the
+// figure, its budget (DESIGN §8) and, when given, its fair limit (the same work as a plain typed-array loop,
+// bench/fair-limits.js, measured in the same run) with the ratio figure / limit.
 // With `--json` it prints only a JSON array of { id, value, unit, limit, min?, max? } (limit: that fair limit, or null
 // where a figure has none; min and max where it has a spread), for tools that track the numbers.
 //   budget:   { min: n } (rates) or { max: n } (sizes, ratios); a bare number means { min: n }.
 //   baseline: { value: n, unit?: string } — the fair limit of the same work.
 //   spread:   { min: n, max: n } — for a figure that is the median of several runs, printed beside it.
+// One process per bench file: run in one process, a figure depended on the benches before it — the populate
+// bench, last in name order, ran on code the JIT had optimised for the earlier benches' machines and with
+// their garbage to collect, 0.41 s there against 0.33–0.35 s in a process of its own, which is where a user
+// runs it. Each file now starts from a fresh heap and JIT, whatever ran before it.
+import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 
@@ -52,24 +58,61 @@ function report(name, value, unit, budget, baseline, spread) {
   if (!json) console.log(line);
 }
 
-for (const f of files) {
-  if (!json) console.log(`# ${f}`);
+/** Numbers that JSON cannot carry (a crashed measurement's NaN) travel as their text. */
+const encodeNumber = (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v);
+const decodeNumber = (_k, v) => (v === 'NaN' || v === 'Infinity' || v === '-Infinity' ? Number(v) : v);
+const FIGURE = 'bench-figure ';
+
+const child = process.argv.indexOf('--child');
+if (child >= 0) {
+  // Child: run one bench file; every report is a line on stdout for the parent to print.
+  const f = process.argv[child + 1];
   const mod = await import(pathToFileURL(join(dir, f)).href);
   if (typeof mod.run !== 'function') {
-    if (!json) console.log(`  (no run(report) export — skipped)`);
-    continue;
+    console.log(`${FIGURE}${JSON.stringify({ skipped: true })}`);
+  } else {
+    try {
+      await mod.run((...args) => console.log(FIGURE + JSON.stringify(args, encodeNumber)));
+    } catch (e) {
+      console.error(`${f}: ${e instanceof Error ? e.message : String(e)}`);
+      process.exitCode = 1;
+    }
   }
-  try {
-    await mod.run(report);
-  } catch (e) {
-    // A bench that throws has missed its budgets, but the benches after it still run and print theirs (a
-    // throwing large-leaf bench once hid every MMU figure that comes after it in name order).
-    console.error(`${f}: ${e instanceof Error ? e.message : String(e)}`);
-    failed++;
+} else {
+  for (const f of files) {
+    if (!json) console.log(`# ${f}`);
+    // A bench that throws or crashes has missed its budgets, but the benches after it still run and print
+    // theirs (a throwing large-leaf bench once hid every MMU figure that comes after it in name order).
+    const code = await runFile(f);
+    if (code !== 0) {
+      console.error(`${f}: exited ${code}`);
+      failed++;
+    }
+  }
+  if (json) console.log(JSON.stringify(figures, null, 2));
+  if (failed > 0) {
+    console.error(`${failed} budget(s) missed`);
+    process.exitCode = 1;
   }
 }
-if (json) console.log(JSON.stringify(figures, null, 2));
-if (failed > 0) {
-  console.error(`${failed} budget(s) missed`);
-  process.exitCode = 1;
+
+/** Runs one bench file in a child process, reporting its figures as they come; resolves with its exit code. */
+function runFile(f) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', f], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    createInterface({ input: p.stdout }).on('line', (line) => {
+      if (!line.startsWith(FIGURE)) {
+        if (!json) console.log(line);
+        return;
+      }
+      const args = JSON.parse(line.slice(FIGURE.length), decodeNumber);
+      // An argument left out (undefined) crossed as null.
+      if (Array.isArray(args)) report(...args.map((a) => (a === null ? undefined : a)));
+      else if (!json) console.log(`  (no run(report) export — skipped)`);
+    });
+    p.on('error', reject);
+    p.on('close', (code, signal) => resolve(code ?? signal));
+  });
 }
