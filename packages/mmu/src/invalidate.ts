@@ -5,6 +5,7 @@ import { EL2_TAG, GLOBAL_TAG, KERNEL_HALF, LEVEL_SIZE, Pte, type Level } from '.
 import type { CostModel } from './costs.js';
 import type { MachineParams } from './params.js';
 import { PreciseCaches, keyIndex, keyTag } from './precise.js';
+import type { StaleSet } from './stale.js';
 import { MachineStores } from './stores.js';
 
 /** Matches every tag in the invalidation helpers. */
@@ -207,6 +208,16 @@ export abstract class MachineInvalidation extends MachineStores {
     }
     const st = this.staleLeaf;
     if (st.cpuRefs[cpu] === 0) return;
+    // No record of this tag at all (an INVLPG asks the current PCID's and the global ones; usually only one
+    // has any): nothing to look up level by level.
+    if (tag >= 0 && !st.hasTag(tag)) return;
+    // The same page on CPU after CPU (a kernel-range flush on every CPU, a broadcast TLBI): its records, found
+    // once, answer every tag on each.
+    const n = st.recordsAt(va, cpu);
+    if (n >= 0) {
+      this.dropSnapshot(st, n, cpu, tag, sideMask, lo, hi, tag < 0);
+      return;
+    }
     if (tag < 0) {
       // Every tag a class reaches (TLBI VAAE1IS, INVLPG of a global page): each tag in use, not each record.
       const hits = this.heldScratch;
@@ -214,9 +225,6 @@ export abstract class MachineInvalidation extends MachineStores {
       for (let k = 0; k < n; k++) st.drop(hits[k], cpu, sideMask);
       return;
     }
-    // No record of this tag at all (an INVLPG asks the current PCID's and the global ones; usually only one
-    // has any): nothing to look up level by level.
-    if (!st.hasTag(tag)) return;
     for (let l = lo; l <= hi; l++) {
       for (let r = st.chain(l, Math.floor(va / LEVEL_SIZE[l as Level]), tag); r >= 0;) {
         const next = st.nextInChain(r);
@@ -224,6 +232,42 @@ export abstract class MachineInvalidation extends MachineStores {
         r = next;
       }
     }
+  }
+
+  /**
+   * Drop `cpu`'s copies of the snapshot records (`StaleSet.recordsAt`, `n` of them) of levels `lo`..`hi` that
+   * `tag` reaches, in the order the lookup it replaces would: `byPosition`, the held ones by descending live
+   * position (`heldAt`); otherwise one tag's records level by level in chain order (the chain walk). A drop
+   * that frees a record leaves the others live and in place, so the rest of the snapshot holds for this call.
+   */
+  private dropSnapshot(
+    st: StaleSet,
+    n: number,
+    cpu: number,
+    tag: number,
+    sideMask: number,
+    lo: number,
+    hi: number,
+    byPosition: boolean,
+  ): void {
+    const recs = st.vaRecords;
+    if (!byPosition) {
+      for (let k = 0; k < n; k++) {
+        const r = recs[k];
+        const l = st.level[r];
+        if (st.tag[r] === tag && l >= lo && l <= hi) st.drop(r, cpu, sideMask);
+      }
+      return;
+    }
+    const hits = this.heldScratch;
+    let m = 0;
+    for (let k = 0; k < n; k++) {
+      const r = recs[k];
+      const l = st.level[r];
+      if (l >= lo && l <= hi && tagMatches(tag, st.tag[r]) && st.holds(r, cpu)) hits[m++] = r;
+    }
+    st.byDescendingPosition(hits, m);
+    for (let k = 0; k < m; k++) st.drop(hits[k], cpu, sideMask);
   }
 
   /** invLeafVa in the precise model: the entries of levels `lo`..`hi` in the sets `va` maps to. */
@@ -295,6 +339,11 @@ export abstract class MachineInvalidation extends MachineStores {
     }
     const st = this.staleWalk;
     if (st.cpuRefs[cpu] === 0) return;
+    const snap = st.recordsAt(va, cpu);
+    if (snap >= 0) {
+      this.dropSnapshot(st, snap, cpu, tag, sideMask, 1, 4, true);
+      return;
+    }
     const hits = this.heldScratch;
     const n = st.heldAt(va, 1, 4, cpu, tag, tagMatches, hits);
     for (let k = 0; k < n; k++) st.drop(hits[k], cpu, sideMask);

@@ -95,6 +95,18 @@ export class StaleSet {
   private memoIndex = -1;
   private memoTag = 0;
   private memoHead = -1;
+  /** Adds and removes so far: what `recordsAt` snapshot holds until this moves. */
+  private changes = 0;
+  /** The VA `recordsAt` was asked first, by which CPU, and `changes` then. */
+  private askedVa = -1;
+  private askedCpu = -1;
+  private askedChanges = -1;
+  /** The snapshot `recordsAt` made: of `snapVa`, valid while `changes` is `snapChanges`. */
+  private snapVa = -1;
+  private snapChanges = -1;
+  private snapN = 0;
+  /** The records of the snapshot, `vaRecords[0 … n − 1]` (scratch: longer than n, never truncated). */
+  readonly vaRecords: number[] = [];
   /**
    * Per-frame index (leaf set only): 4 KiB records chained by output frame, so the invariants judging
    * one frame visit only the records that reach it instead of every live record (vfree of N pages judged
@@ -217,6 +229,7 @@ export class StaleSet {
     this.enter(r, k);
     const head = this.heads[level].exchange(staleKey(index, tag), r);
     this.memoIndex = -1;
+    this.changes++;
     this.prev[r] = -1;
     this.next[r] = head;
     if (head !== ABSENT) this.prev[head] = r;
@@ -384,6 +397,36 @@ export class StaleSet {
     return (this.tagCounts.get(tag)?.n ?? 0) > 0;
   }
 
+  /**
+   * The live records at `va` — every level, every tag — as `vaRecords[0 … n − 1]`: level by level, each
+   * level's tags in liveTags order, each chain in its order (so the records of one tag come as that tag's
+   * chains list them, level by level). −1 instead when `va` was not asked by another CPU since the set last
+   * changed: an invalidation on one CPU asks once or twice and walks the chains itself. A flush of one page on
+   * every CPU (a kernel-range flush IPI'd to 48 CPUs, a broadcast TLBI) asks the same VA on each: from the
+   * second CPU on, one snapshot answers every tag and level, until an add or a remove changes a chain.
+   */
+  recordsAt(va: number, cpu: number): number {
+    if (va === this.snapVa && this.changes === this.snapChanges) return this.snapN;
+    if (va !== this.askedVa || this.changes !== this.askedChanges || cpu === this.askedCpu) {
+      this.askedVa = va;
+      this.askedCpu = cpu;
+      this.askedChanges = this.changes;
+      return -1;
+    }
+    const out = this.vaRecords;
+    let n = 0;
+    for (let l = 1; l <= 4; l++) {
+      if (this.levelLive[l] === 0) continue;
+      const index = Math.floor(va / LEVEL_SIZE[l as Level]);
+      for (let k = 0; k < this.liveTags.length; k++)
+        for (let r = this.head(l, index, this.liveTags[k]); r >= 0; r = this.next[r]) out[n++] = r;
+    }
+    this.snapVa = va;
+    this.snapChanges = this.changes;
+    this.snapN = n;
+    return n;
+  }
+
   /** Records for (level, index, tag) — all of them, for checks that look at every CPU. */
   chain(level: number, index: number, tag: number): number {
     return this.head(level, index, tag);
@@ -474,7 +517,15 @@ export class StaleSet {
         for (let r = this.head(l, index, t); r >= 0; r = this.next[r]) if (this.holds(r, cpu)) out[n++] = r;
       }
     }
-    // Insertion sort of the few found (positions are distinct): no comparator closure, no truncation.
+    this.byDescendingPosition(out, n);
+    return n;
+  }
+
+  /**
+   * Order records `out[0 … n − 1]` by descending live-list position (the order a scan of the live list from its
+   * end finds them): an insertion sort of the few found (positions are distinct), no comparator closure.
+   */
+  byDescendingPosition(out: number[], n: number): void {
     for (let i = 1; i < n; i++) {
       const r = out[i];
       const pos = this.livePos[r];
@@ -482,7 +533,6 @@ export class StaleSet {
       for (; j >= 0 && this.livePos[out[j]] < pos; j--) out[j + 1] = out[j];
       out[j + 1] = r;
     }
-    return n;
   }
 
   /** The live records in place (no copy): valid until the next add or drop. */
@@ -614,6 +664,7 @@ export class StaleSet {
   /** Free record `r` (nobody holds it any more). */
   private remove(r: number): void {
     this.listener.staleRemoved(this, r);
+    this.changes++;
     this.leave(r);
     const p = this.prev[r];
     const n = this.next[r];
