@@ -77,6 +77,11 @@ export abstract class MachineCore implements StaleListener {
   readonly staleLeaf: StaleSet;
   /** Walk-cache (paging-structure cache) entries that may still be cached after their pointer changed. */
   readonly staleWalk: StaleSet;
+  /**
+   * A leaf is being retired (stores.ts retireLeaf) and is still counted valid: the stale record made for it
+   * moves the count from valid to stale (`staleAdded`); no record made, retireLeaf takes it back itself.
+   */
+  protected retiring = false;
   /** Store/free clock: increases on every entry store and every frame free. */
   protected clock = 1;
   protected readonly spaceRoot: number[] = [];
@@ -484,6 +489,12 @@ export abstract class MachineCore implements StaleListener {
   staleAdded(set: StaleSet, r: number): void {
     if (set === this.staleLeaf) {
       const n = LEVEL_PAGES[set.level[r]];
+      if (this.retiring) {
+        // The record of the leaf being retired (stores.ts retireLeaf): from valid to stale in one move.
+        this.retiring = false;
+        this.reverse.retire(set.out[r], n, set.flags[r], set.since[r]);
+        return;
+      }
       this.reverse.stale(set.out[r], n, set.flags[r], set.since[r], 1);
     } else {
       this.reverse.walk(set.out[r], set.since[r], 1);

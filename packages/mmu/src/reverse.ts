@@ -281,6 +281,47 @@ export class ReverseView {
     if (executable !== 0) this.exec.framesInChunk(pfn, executable);
   }
 
+  /**
+   * A present leaf reaching [first, first+n) is retired and its stale record made (stored at clock `since`):
+   * `valid(…, -1)` then `stale(…, 1)`, in one move. Per frame one translation changes sides, so whether the
+   * frame is reached, writable, executable or reached after its free stays as it was; only the side counts
+   * move. A block leaf keeps its two moves (its chunk counts).
+   */
+  retire(first: number, n: number, flags: number, since: number): void {
+    if (n > 1 && first % n === 0) {
+      this.block(true, first, n, flags, since, -1);
+      this.block(false, first, n, flags, since, 1);
+      return;
+    }
+    const end = Math.min(first + n, this.count);
+    for (let f = first; f < end; f++) {
+      if (this.sR0[f] >= 0xffff) {
+        // A stale count that cannot grow: the two moves, to end (and throw) exactly as they do.
+        this.valid(first, n, flags, since, -1);
+        this.stale(first, n, flags, since, 1);
+        return;
+      }
+    }
+    const w = (flags & Pte.WRITABLE) !== 0;
+    const x = (flags & X) !== 0;
+    for (let f = first; f < end; f++) {
+      this.vR0[f]--;
+      this.sR0[f]++;
+      if (w) {
+        this.vW0[f]--;
+        this.sW0[f]++;
+      }
+      if (x) {
+        this.vX0[f]--;
+        this.sX0[f]++;
+      }
+      if (this.freedAt[f] > since) {
+        this.vAfterFree[f]--;
+        this.sAfterFree[f]++;
+      }
+    }
+  }
+
   /** Add or remove a stale cached leaf record. */
   stale(first: number, n: number, flags: number, since: number, d: 1 | -1): void {
     if (n > 1 && first % n === 0) this.block(false, first, n, flags, since, d);

@@ -331,9 +331,16 @@ export abstract class MachineStores extends MachineBbm {
 
   /** A live leaf is changed or cleared: its old translation may stay cached on every possible holder. */
   protected retireLeaf(level: Level, va: number, of: number, oo: number, os: number, space: number): void {
-    this.reverse.valid(oo, LEVEL_PAGES[level], of, os, -1);
+    // The leaf leaves the valid counts when its stale record joins the stale ones (staleAdded), in one move:
+    // the counts in between — nothing reads them — changed whether the frame is reached, writable,
+    // executable, only to change it back (a mermap put, per page of a populate). Without a record, below.
+    this.retiring = true;
     const tag = this.tagFor(va, of, space);
     this.recordStaleLeaf(level, tag, va, of, oo, os, space);
+    if (this.retiring) {
+      this.retiring = false;
+      this.reverse.valid(oo, LEVEL_PAGES[level], of, os, -1);
+    }
     // A stage-2 leaf also lives on inside the entries that combined it with stage 1 (what a guest's
     // accesses cached): TLBI IPAS2E1 is not required to remove those (Arm ARM D8.13.x).
     if (this.spaceKind[space] === Regime.STAGE2)

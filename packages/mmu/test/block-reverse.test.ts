@@ -83,7 +83,7 @@ function rig(arch: ArchName) {
   const m = createMachine({ arch, cpus: 2, memory: '1GiB', tlb: 'adversarial' });
   const ref = new PerFrameReverse(m.frames.count, m.frames.freedAt);
   const view = m.reverse as unknown as Record<string, (...a: number[]) => void>;
-  for (const k of ['valid', 'stale', 'walk', 'onFree'] as const) {
+  for (const k of ['valid', 'stale', 'retire', 'walk', 'onFree'] as const) {
     const own = view[k].bind(view);
     const mirror = (ref[k] as (...a: number[]) => void).bind(ref);
     view[k] = (...a: number[]) => {

@@ -53,6 +53,12 @@ export class PerFrameReverse {
     this.add(false, first, n, flags, since, d);
   }
 
+  /** A retired leaf's record made: the translation moves from valid to stale. */
+  retire(first: number, n: number, flags: number, since: number): void {
+    this.add(true, first, n, flags, since, -1);
+    this.add(false, first, n, flags, since, 1);
+  }
+
   private add(valid: boolean, first: number, n: number, flags: number, since: number, d: 1 | -1): void {
     const refs = valid ? this.validRefs : this.staleRefs;
     const w = valid ? this.validW : this.staleW;
