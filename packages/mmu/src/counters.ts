@@ -201,18 +201,6 @@ export class Counters {
     this.values[i] += n;
     const c = this.weights[i] * n;
     this.cycles += c;
-    // IPIs owed to this CPU, or a cost profile being recorded: the rare cases in a method of their own, so
-    // that this one stays small enough (in V8 bytecode) to inline at every walk and fill of the precise TLB.
-    if (this.owing || this.prof !== null) {
-      this.chargeSlow(cpu, i, n, c);
-      return;
-    }
-    this.clock[cpu] += c;
-    this.cpuWork[cpu] += c;
-  }
-
-  /** bumpOn's charge when IPIs may be owed (sync first) or a cost profile records it. */
-  private chargeSlow(cpu: number, i: number, n: number, c: number): void {
     if (this.owing && this.hold === 0 && (this.waitingN[cpu] !== 0 || this.deferred[cpu] !== 0))
       this.sync(cpu);
     this.clock[cpu] += c;
