@@ -216,10 +216,24 @@ function execute(run: Run, step: Step): StepOutcome {
   const latency = round(hw.latency - latencyBefore);
   run.depth--;
   run.probe?.end(step);
-  const seen = state.violations.slice(violationsBefore).map((v) => v.invariant);
   const expect = step.expect === undefined ? undefined : expectationFor(step.expect, state.selection);
-  const observed = signal === undefined ? out : { ...out, signal: signal.code };
-  let expectation = evaluate({ ...step, expect }, observed, seen, counters, refs(state, step.cpu));
+  // Most steps expect nothing, and evaluate then answers undefined: it is not called, nor is what only it
+  // reads made — the invariants the step reported, the outcome with its signal, the reference resolvers.
+  // What it reads of the step is handed over as one small object, not a copy of the step (one shape per
+  // op, and a property per field of the op).
+  let expectation =
+    expect === undefined &&
+    step.expectPages === undefined &&
+    step.violation === undefined &&
+    step.counters === undefined
+      ? undefined
+      : evaluate(
+          { expect, expectPages: step.expectPages, violation: step.violation, counters: step.counters },
+          signal === undefined ? out : { ...out, signal: signal.code },
+          state.violations.slice(violationsBefore).map((v) => v.invariant),
+          counters,
+          refs(state, step.cpu),
+        );
   if (step.op === 'check' && step.noViolations) {
     const findings = state.violations.filter((v) => v.claimed);
     const held = findings.length === 0;
