@@ -49,7 +49,10 @@ export class RunState {
     const c = this.container;
     if (c === null) return undefined;
     const sym = token as symbol;
-    if (this.#cache.has(sym)) return this.#cache.get(sym) as T | undefined;
+    // One lookup for a contract the policy provides (asked at every step, and by the invariants' env at
+    // frame events); a second only to tell a missing one, cached as undefined, from one not asked yet.
+    const known = this.#cache.get(sym);
+    if (known !== undefined || this.#cache.has(sym)) return known as T | undefined;
     let value: T | undefined;
     if (c.isRegistered(token, true)) {
       try {

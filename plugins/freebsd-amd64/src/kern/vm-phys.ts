@@ -16,8 +16,13 @@ export class VmPhys implements PageAllocator, FrameSource, TableFrames {
     private readonly m: Machine,
     private readonly book: FrameBook,
   ) {
-    this.isFreeFrame = m.lease.take(Uint8Array, m.frames.count); // recycled with the machine's arrays
-    for (let p = 0; p < m.frames.count; p++) this.isFreeFrame[p] = m.frames.isFree(p) ? 1 : 0;
+    const frames = m.frames;
+    // Recycled with the machine's arrays. A machine whose every frame is free (each run's, so far) gets the
+    // array filled with 1 by the lease; otherwise each frame is asked (16,384 calls on a 64 MiB machine, a
+    // quarter of a millisecond per run before they are optimised).
+    const allFree = frames.freeFrames === frames.count;
+    this.isFreeFrame = m.lease.take(Uint8Array, frames.count, allFree ? 1 : 0);
+    if (!allFree) for (let p = 0; p < frames.count; p++) this.isFreeFrame[p] = frames.isFree(p) ? 1 : 0;
   }
 
   allocFrame(_cpu: number): number {
