@@ -53,6 +53,21 @@ export const NONE: readonly never[] = [];
 // object, and the judgements that loop over this answer run at every frame event. Read-only by its type.
 
 /**
+ * The frames an end-of-operation judgement found in breach, while it has found none: one empty set shared
+ * by every judgement (`added` replaces it with a set of the judgement's own at the first frame). Those
+ * judgements run after every step of every run, and nearly all of them find nothing — a set made per
+ * judgement was five sets per step.
+ */
+export const NO_FRAMES: ReadonlySet<number> = new Set<number>();
+
+/** `found` with frame `f` added: a new set in place of NO_FRAMES (never written), else `found` itself. */
+export function added(found: ReadonlySet<number>, f: number): ReadonlySet<number> {
+  const set = found === NO_FRAMES ? new Set<number>() : (found as Set<number>);
+  set.add(f);
+  return set;
+}
+
+/**
  * Stale leaf records that reach `pfn`, in live-list order: through the MMU's per-frame index when the view
  * keeps one (the records of that frame only), else by a scan of every live record.
  */

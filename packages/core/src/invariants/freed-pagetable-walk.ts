@@ -1,4 +1,4 @@
-import { hex, liveForScan, recordCounts, recordVa } from './bits.js';
+import { added, hex, liveForScan, NO_FRAMES, recordCounts, recordVa } from './bits.js';
 import type { Invariant } from './invariant.js';
 
 /**
@@ -14,7 +14,7 @@ export const freedPagetableWalk: Invariant = {
   description: 'A walk-cache entry points at a page-table frame after the operation that freed it returned.',
   operationReturned(ctx) {
     const m = ctx.m;
-    const now = new Set<number>();
+    let now = NO_FRAMES;
     // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent — fast path: with nothing to scan the scan finds nothing
     if (m.reverse.walkAfterFreeTotal > 0) {
       const s = m.staleWalk;
@@ -28,7 +28,7 @@ export const freedPagetableWalk: Invariant = {
         if (f >= m.frames.count || m.frames.freedAt[f] <= s.since[r]) continue;
         // Stryker disable next-line ConditionalExpression: equivalent — raising a raised key reports nothing (the monitor keeps one violation per key)
         if (now.has(f)) continue;
-        now.add(f);
+        now = added(now, f);
         const va = recordVa(s, r);
         ctx.raise('freed-pagetable-walk', f, {
           cpu: s.holders(r)[0] ?? null,
@@ -41,7 +41,7 @@ export const freedPagetableWalk: Invariant = {
     for (const w of m.freedTableWalks?.() ?? []) {
       // Stryker disable next-line ConditionalExpression: equivalent — raising a raised key reports nothing (the monitor keeps one violation per key)
       if (now.has(w.pfn)) continue;
-      now.add(w.pfn);
+      now = added(now, w.pfn);
       ctx.raise('freed-pagetable-walk', w.pfn, {
         cpu: w.cpu,
         address: w.va,

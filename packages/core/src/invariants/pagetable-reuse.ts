@@ -1,4 +1,4 @@
-import { hex, liveForScan, recordCounts, recordVa } from './bits.js';
+import { added, hex, liveForScan, NO_FRAMES, recordCounts, recordVa } from './bits.js';
 import type { Invariant } from './invariant.js';
 
 /**
@@ -15,7 +15,7 @@ export const pagetableReuse: Invariant = {
     'A page-table frame is linked into a tree while a stale walk-cache entry still points at it under a live ASID.',
   operationReturned(ctx) {
     const m = ctx.m;
-    const now = new Set<number>();
+    let now = NO_FRAMES;
     const s = m.staleWalk;
     // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent — fast path: with nothing to scan the scan finds nothing
     if (s.live > 0) {
@@ -34,7 +34,7 @@ export const pagetableReuse: Invariant = {
         // Linked only at its old place (a link older than the free, e.g. inside a table that was itself
         // unlinked): freed, not reused — freed-pagetable-walk's case.
         if (m.linkedAfterFree !== undefined && !m.linkedAfterFree(f)) continue;
-        now.add(f);
+        now = added(now, f);
         const va = recordVa(s, r);
         ctx.raise('pagetable-reuse', f, {
           cpu: s.holders(r)[0] ?? null,
@@ -48,7 +48,7 @@ export const pagetableReuse: Invariant = {
     // through the old parent lands in the new owner's table.
     for (const w of m.freedTableWalks?.() ?? []) {
       if (!w.relinked || now.has(w.pfn)) continue;
-      now.add(w.pfn);
+      now = added(now, w.pfn);
       ctx.raise('pagetable-reuse', w.pfn, {
         cpu: w.cpu,
         address: w.va,

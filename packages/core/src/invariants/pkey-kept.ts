@@ -1,5 +1,5 @@
 import { PAGE_SIZE } from '../contracts/addresses.js';
-import { hex, keyOf, nextEntryStart } from './bits.js';
+import { added, hex, keyOf, nextEntryStart, NO_FRAMES } from './bits.js';
 import type { Invariant } from './invariant.js';
 
 /**
@@ -15,7 +15,7 @@ export const pkeyKept: Invariant = {
   description:
     'A key is silently dropped from a range that still holds it (e.g. after swap-out and refault).',
   operationReturned(ctx) {
-    const now = new Set<number>();
+    let now = NO_FRAMES;
     for (const range of ctx.book.expectedKeyRanges()) {
       const space = ctx.env.spaceOf(range.pid);
       if (space === undefined) continue;
@@ -32,7 +32,7 @@ export const pkeyKept: Invariant = {
         va += PAGE_SIZE;
         const key = keyOf(cur.flags);
         if (key === range.key || now.has(cur.pfn)) continue;
-        now.add(cur.pfn);
+        now = added(now, cur.pfn);
         ctx.raise('pkey-kept', cur.pfn, {
           cpu: null,
           address: page,

@@ -1,4 +1,14 @@
-import { countingHolder, hex, isPresent, keyOf, liveForScan, recordCounts, recordVa } from './bits.js';
+import {
+  added,
+  countingHolder,
+  hex,
+  isPresent,
+  keyOf,
+  liveForScan,
+  NO_FRAMES,
+  recordCounts,
+  recordVa,
+} from './bits.js';
 import type { Invariant } from './invariant.js';
 
 /**
@@ -15,7 +25,7 @@ export const pkeyTag: Invariant = {
   operationReturned(ctx) {
     const m = ctx.m;
     const s = m.staleLeaf;
-    const now = new Set<number>();
+    let now = NO_FRAMES;
     const dataSideOnly = m.keysGateFetch === false && s.sideHolders !== undefined;
     // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent — fast path: with nothing to scan the scan finds nothing
     if (s.live > 0) {
@@ -38,7 +48,7 @@ export const pkeyTag: Invariant = {
           holders = s.sideHolders?.(r, 0) ?? holders;
           if (countingHolder(m, s, r, holders) < 0) continue;
         }
-        now.add(f);
+        now = added(now, f);
         ctx.raise('pkey-tag', f, {
           cpu: holders[0] ?? null,
           address: va,

@@ -1,4 +1,4 @@
-import { hex, isDirectMapVa, isPresent, liveForScan, recordVa, rightsOf } from './bits.js';
+import { added, hex, isDirectMapVa, isPresent, liveForScan, NO_FRAMES, recordVa, rightsOf } from './bits.js';
 import type { Invariant } from './invariant.js';
 
 /**
@@ -13,7 +13,7 @@ export const staleDirectMap: Invariant = {
   operationReturned(ctx) {
     const m = ctx.m;
     const s = m.staleLeaf;
-    const now = new Set<number>();
+    let now = NO_FRAMES;
     // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: equivalent — fast path: with no live record the scan finds nothing, and without a kernel space the MMU stores nothing at a kernel-half address, so no record is at a linear-map one
     if (s.live > 0 && m.kernelSpace >= 0) {
       const live = liveForScan(s);
@@ -29,7 +29,7 @@ export const staleDirectMap: Invariant = {
         const fresh = rightsOf(cur.flags);
         // Less permissive: the current entry grants everything the cached one did, and more.
         if (!isPresent(s.flags[r]) || (old & fresh) !== old || old === fresh) continue;
-        now.add(f);
+        now = added(now, f);
         ctx.raise('stale-direct-map', f, {
           cpu: s.holders(r)[0] ?? null,
           address: va,
