@@ -413,14 +413,7 @@ export class StaleSet {
       this.askedChanges = this.changes;
       return -1;
     }
-    const out = this.vaRecords;
-    let n = 0;
-    for (let l = 1; l <= 4; l++) {
-      if (this.levelLive[l] === 0) continue;
-      const index = Math.floor(va / LEVEL_SIZE[l as Level]);
-      for (let k = 0; k < this.liveTags.length; k++)
-        for (let r = this.head(l, index, this.liveTags[k]); r >= 0; r = this.next[r]) out[n++] = r;
-    }
+    const n = this.gather(va, 1, 4, -1, 0, null, this.vaRecords);
     this.snapVa = va;
     this.snapChanges = this.changes;
     this.snapN = n;
@@ -504,20 +497,38 @@ export class StaleSet {
     match: (want: number, tag: number) => boolean,
     out: number[],
   ): number {
+    // The order gather finds them in does not matter here: the sort orders them.
+    const n = this.gather(va, lo, hi, cpu, want, match, out);
+    this.byDescendingPosition(out, n);
+    return n;
+  }
+
+  /**
+   * The records at `va` of levels `lo`..`hi`, of the tags `match(want, tag)` accepts (every tag: `match` null),
+   * that `cpu` holds (any CPU: `cpu` < 0), as `out[0 … n − 1]`; returns n. Level by level, each level's tags
+   * in liveTags order, each chain in its order; a level without records is skipped before its index is
+   * computed or any tag asked (a broadcast TLBI asks on every CPU; records are mostly of one size).
+   */
+  private gather(
+    va: number,
+    lo: number,
+    hi: number,
+    cpu: number,
+    want: number,
+    match: ((want: number, tag: number) => boolean) | null,
+    out: number[],
+  ): number {
     let n = 0;
-    // Level by level, each level without records skipped before its index is computed or any tag asked (a
-    // broadcast TLBI asks on every CPU; records are mostly of one size). The order found does not matter: the
-    // sort below orders them.
     for (let l = lo; l <= hi; l++) {
       if (this.levelLive[l] === 0) continue;
       const index = Math.floor(va / LEVEL_SIZE[l as Level]);
       for (let k = 0; k < this.liveTags.length; k++) {
         const t = this.liveTags[k];
-        if (!match(want, t)) continue;
-        for (let r = this.head(l, index, t); r >= 0; r = this.next[r]) if (this.holds(r, cpu)) out[n++] = r;
+        if (match !== null && !match(want, t)) continue;
+        for (let r = this.head(l, index, t); r >= 0; r = this.next[r])
+          if (cpu < 0 || this.holds(r, cpu)) out[n++] = r;
       }
     }
-    this.byDescendingPosition(out, n);
     return n;
   }
 

@@ -56,17 +56,33 @@ export function mismatch(
   return null;
 }
 
+/** What `evaluate` reads of a step: its expectations of every kind. */
+export interface StepExpectations {
+  readonly expect?: Expectation;
+  readonly expectPages?: readonly Expectation[];
+  readonly violation?: readonly string[];
+  readonly counters?: Readonly<Record<string, number>>;
+}
+
+/**
+ * A step with no expectation of any kind: `evaluate` would answer undefined (most steps; the runner then
+ * builds none of its inputs). Asked of the step as written, before its `expect` is resolved.
+ */
+export function expectsNothing(e: { readonly [K in keyof StepExpectations]?: unknown }): boolean {
+  return (
+    e.expect === undefined &&
+    e.expectPages === undefined &&
+    e.violation === undefined &&
+    e.counters === undefined
+  );
+}
+
 /**
  * Check `expect` (every page of a multi-page access must satisfy it), `expect-pages`, `violation` and
  * `counters`. Returns undefined when the step carried no expectation.
  */
 export function evaluate(
-  step: {
-    readonly expect?: Expectation;
-    readonly expectPages?: readonly Expectation[];
-    readonly violation?: readonly string[];
-    readonly counters?: Readonly<Record<string, number>>;
-  },
+  step: StepExpectations,
   observed: Observed,
   violations: readonly string[],
   counters: Readonly<Record<string, number>>,

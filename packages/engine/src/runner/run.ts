@@ -20,7 +20,7 @@ import { BreakdownProbe } from './breakdown.js';
 import { runCheck } from './check-step.js';
 import { dispatchOs, isHardwareOp } from './dispatch.js';
 import { expectationFor } from '../scenario/expectations.js';
-import { evaluate, type ExpectationRefs } from './expectations.js';
+import { evaluate, expectsNothing, type ExpectationRefs } from './expectations.js';
 import { recordKeyIntent } from './key-expectations.js';
 import { MachineFrameBook } from './machine-frame-book.js';
 import { MmuHardware } from './mmu-hardware.js';
@@ -221,19 +221,15 @@ function execute(run: Run, step: Step): StepOutcome {
   // reads made — the invariants the step reported, the outcome with its signal, the reference resolvers.
   // What it reads of the step is handed over as one small object, not a copy of the step (one shape per
   // op, and a property per field of the op).
-  let expectation =
-    expect === undefined &&
-    step.expectPages === undefined &&
-    step.violation === undefined &&
-    step.counters === undefined
-      ? undefined
-      : evaluate(
-          { expect, expectPages: step.expectPages, violation: step.violation, counters: step.counters },
-          signal === undefined ? out : { ...out, signal: signal.code },
-          state.violations.slice(violationsBefore).map((v) => v.invariant),
-          counters,
-          refs(state, step.cpu),
-        );
+  let expectation = expectsNothing(step)
+    ? undefined
+    : evaluate(
+        { expect, expectPages: step.expectPages, violation: step.violation, counters: step.counters },
+        signal === undefined ? out : { ...out, signal: signal.code },
+        state.violations.slice(violationsBefore).map((v) => v.invariant),
+        counters,
+        refs(state, step.cpu),
+      );
   if (step.op === 'check' && step.noViolations) {
     const findings = state.violations.filter((v) => v.claimed);
     const held = findings.length === 0;
