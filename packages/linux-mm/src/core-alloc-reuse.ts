@@ -6,7 +6,7 @@
  * no place on this path, so an `unmapped` flag is reported `ignored` on the step (DESIGN §4: a flag a
  * policy cannot express is reported, never silently dropped).
  */
-import { errno, withIgnored, type PageAllocReport, type Pfn } from '@shootdown/core';
+import { allocReport, type PageAllocReport, type Pfn } from '@shootdown/core';
 import { GFP_UNMAPPED } from './freetype.js';
 import type { LinuxPageAllocator } from './page-alloc.js';
 
@@ -18,7 +18,6 @@ export function allocReuse(
   reuse: readonly Pfn[],
   gfp: number,
 ): PageAllocReport {
-  if (!allocator.allocSpecific(reuse, gfp)) return errno('EBUSY');
-  const report: PageAllocReport = { outcome: 'ok', pfn: reuse[0], order: 0 };
-  return gfp & GFP_UNMAPPED ? withIgnored(report, IGNORED_UNMAPPED) : report;
+  if (!allocator.allocSpecific(reuse, gfp)) return allocReport('error:EBUSY');
+  return allocReport('ok', reuse[0], 0, gfp & GFP_UNMAPPED ? [...IGNORED_UNMAPPED] : undefined);
 }

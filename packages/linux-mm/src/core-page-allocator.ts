@@ -4,6 +4,7 @@
  * every other page of what was taken) and the `pageblock-freetype` check.
  */
 import {
+  allocReport,
   errno,
   ok,
   type AllocFlag,
@@ -43,11 +44,11 @@ export class LinuxPageAllocatorContract implements PageAllocator {
   constructor(private readonly allocator: LinuxPageAllocator) {}
 
   alloc(cpu: CpuId, order: number, flags: readonly AllocFlag[], reuse?: readonly Pfn[]): PageAllocReport {
-    if (order < 0 || order > MAX_PAGE_ORDER) return errno('EINVAL');
+    if (order < 0 || order > MAX_PAGE_ORDER) return allocReport('error:EINVAL');
     const gfp = gfpOf(flags);
     if (reuse && reuse.length > 0) return allocReuse(this.allocator, reuse, gfp);
     const pfn = this.allocator.allocPages(cpu, order, gfp, flags.includes('fresh-pageblock'));
-    return pfn < 0 ? errno('ENOMEM') : { outcome: 'ok', pfn, order };
+    return pfn < 0 ? allocReport('error:ENOMEM') : allocReport('ok', pfn, order);
   }
 
   free(cpu: CpuId, pfn: Pfn, order: number): OpReport {

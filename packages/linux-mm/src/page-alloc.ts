@@ -46,6 +46,13 @@ export class LinuxPageAllocator {
   mermapMm: (cpu: number) => MmStruct = () => {
     throw new Error('page allocator: no mermap mm');
   };
+  /**
+   * An arch's own entry point for `allocPages`, or null: arm64 kpkeys design C puts the pageblock's key
+   * into the choice of every allocation (arm64-arch.ts attach); it calls `buddyAllocPages` for the buddy's
+   * part. A field every allocator has from the start, not `allocPages` overwritten on the instance: that
+   * gave the allocators two hidden classes, and everything optimised for one was deoptimised by the other.
+   */
+  allocHook: ((cpu: number, order: number, gfp: number, fresh: boolean) => number) | null = null;
 
   constructor(
     private readonly arch: LinuxArch,
@@ -72,6 +79,12 @@ export class LinuxPageAllocator {
    * frames is in use; for __GFP_UNMAPPED under freetypes that is a new direct-map conversion.
    */
   allocPages(cpu: number, order: number, gfp: number, fresh = false): number {
+    const hook = this.allocHook;
+    return hook === null ? this.buddyAllocPages(cpu, order, gfp, fresh) : hook(cpu, order, gfp, fresh);
+  }
+
+  /** `allocPages` without the arch's hook: the buddy allocator's own. */
+  buddyAllocPages(cpu: number, order: number, gfp: number, fresh = false): number {
     let pfn: number;
     const unmapped = (gfp & GFP_UNMAPPED) !== 0 && (gfp & GFP_PGTABLE) === 0;
     if (unmapped && this.variant === 'gfp-unmapped') {

@@ -87,22 +87,26 @@ export class StaleSet {
   private lastTag = -1;
   private lastCount: TagCount = { n: 0 };
   /**
-   * The chain head `head` found last, for (memoLevel, memoIndex, memoTag); memoIndex −1 = none. A flush of one
+   * The chain head `head` found last, for (memoLevel, memoIndex, memoTag); memoIndex NaN = none. A flush of one
    * VA on every CPU (a kernel-range flush IPI'd to 48 CPUs) asks the same chain once per CPU, and only `add`
    * and `remove` change a head: each forgets the memo where it changes the map.
    */
   private memoLevel = 0;
-  private memoIndex = -1;
+  // NaN for none, here and in askedVa / snapVa (only ever compared with ===): a double from the start. A VA
+  // or a VA index passes the small-integer range (kernel addresses), and a field first holding a small
+  // integer then changed representation, which gave StaleSet a new hidden class and deoptimised the code
+  // optimised for the old one.
+  private memoIndex = NaN;
   private memoTag = 0;
   private memoHead = -1;
   /** Adds and removes so far: what `recordsAt` snapshot holds until this moves. */
   private changes = 0;
   /** The VA `recordsAt` was asked first, by which CPU, and `changes` then. */
-  private askedVa = -1;
+  private askedVa = NaN;
   private askedCpu = -1;
   private askedChanges = -1;
   /** The snapshot `recordsAt` made: of `snapVa`, valid while `changes` is `snapChanges`. */
-  private snapVa = -1;
+  private snapVa = NaN;
   private snapChanges = -1;
   private snapN = 0;
   /** The records of the snapshot, `vaRecords[0 … n − 1]` (scratch: longer than n, never truncated). */
@@ -228,7 +232,7 @@ export class StaleSet {
     }
     this.enter(r, k);
     const head = this.heads[level].exchange(staleKey(index, tag), r);
-    this.memoIndex = -1;
+    this.memoIndex = NaN;
     this.changes++;
     this.prev[r] = -1;
     this.next[r] = head;
@@ -237,7 +241,9 @@ export class StaleSet {
     this.livePos[r] = this.live;
     this.liveList[this.live++] = r;
     const count = this.countOf(tag);
-    if (count.n++ === 0) this.liveTags.push(tag);
+    // `| 0`: a tag (< 2^17) reckoned in floating point by a caller arrives as a heap number; pushed as one it
+    // turned liveTags into an array of doubles (a new hidden class for it, and deoptimised readers).
+    if (count.n++ === 0) this.liveTags.push(tag | 0);
     if (this.byFrame !== null) this.indexFrame(r);
     this.listener.staleAdded(this, r);
     return r;
@@ -258,7 +264,7 @@ export class StaleSet {
     const r = this.heads[level].get(staleKey(index, tag));
     this.memoLevel = level;
     this.memoIndex = index;
-    this.memoTag = tag;
+    this.memoTag = tag | 0; // a small integer, whatever the caller reckoned it in (add's liveTags)
     this.memoHead = r;
     return r;
   }
@@ -667,7 +673,7 @@ export class StaleSet {
     // never runs once its code is optimised, and a new machine's first record then threw that code away.
     const count = this.tagCounts.get(tag) ?? { n: 0 };
     this.tagCounts.set(tag, count);
-    this.lastTag = tag;
+    this.lastTag = tag | 0; // a small integer, whatever the caller reckoned it in (add's liveTags)
     this.lastCount = count;
     return count;
   }
@@ -685,7 +691,7 @@ export class StaleSet {
       const key = staleKey(this.index[r], this.tag[r]);
       if (n >= 0) map.set(key, n);
       else map.delete(key);
-      this.memoIndex = -1;
+      this.memoIndex = NaN;
     }
     if (n >= 0) this.prev[n] = p;
     this.levelLive[this.level[r]]--;

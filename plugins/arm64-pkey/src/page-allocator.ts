@@ -2,7 +2,7 @@
 // for `pagetable` allocations (pagetable_alloc → kpkeys_pgtable_alloc), and `pressure`, which takes frames until
 // the requested state holds and runs the block allocator's shrinker when asked (spec arm64-pkey.md §5.6).
 import {
-  errno,
+  allocReport,
   ok,
   type AllocFlag,
   type CpuId,
@@ -41,17 +41,17 @@ export class Arm64PageAllocator implements PageAllocator {
   alloc(cpu: CpuId, order: number, flags: readonly AllocFlag[], reuse?: readonly Pfn[]): PageAllocReport {
     this.setCpu(cpu);
     if (flags.includes('pagetable')) {
-      if (order !== 0) return errno('EINVAL');
+      if (order !== 0) return allocReport('error:EINVAL');
       const pfn = this.kpkeys.allocPtp(flags.includes('zero') ? PTP_GFP_ZERO : 0);
-      if (pfn === NO_PFN) return errno('ENOMEM');
+      if (pfn === NO_PFN) return allocReport('error:ENOMEM');
       this.ptps.add(pfn);
       this.kpkeysCounter('ptalloc');
-      return { outcome: 'ok', pfn, order: 0 };
+      return allocReport('ok', pfn, 0);
     }
     const gfp = (flags.includes('zero') ? GFP_ZERO : 0) | (flags.includes('unmapped') ? GFP_UNMAPPED : 0);
     if (reuse !== undefined && reuse.length > 0) return allocReuse(this.lm.allocator, reuse, gfp);
     const pfn = this.lm.allocator.allocPages(cpu, order, gfp, flags.includes('fresh-pageblock'));
-    return pfn < 0 ? errno('ENOMEM') : { outcome: 'ok', pfn, order };
+    return pfn < 0 ? allocReport('error:ENOMEM') : allocReport('ok', pfn, order);
   }
 
   private kpkeysCounter(name: string): void {

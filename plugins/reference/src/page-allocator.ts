@@ -2,6 +2,7 @@
 // they are handed out, page-table frames get a read-only alias, and every frame gets its default
 // linear-map entry back, flushed, before it returns to the free pool.
 import {
+  allocReport,
   FrameState,
   type AllocFlag,
   type OpReport,
@@ -21,7 +22,7 @@ export class ReferencePageAllocator implements PageAllocator {
   alloc(cpu: number, order: number, flags: readonly AllocFlag[], reuse?: readonly Pfn[]): PageAllocReport {
     const m = this.os.m;
     const pfn = this.os.frames.take(order, reuse?.[0]);
-    if (pfn < 0) return { outcome: 'error:ENOMEM' };
+    if (pfn < 0) return allocReport('error:ENOMEM');
     const n = 1 << order;
     const state = flags.includes('pagetable')
       ? FrameState.PageTable
@@ -41,8 +42,8 @@ export class ReferencePageAllocator implements PageAllocator {
     if (!flags.includes('pagetable')) m.charge('page_alloc', n);
     if (flags.includes('zero')) m.charge('zero_page', n);
     // First fit over one byte per frame: no pageblocks to place a block by.
-    if (flags.includes('fresh-pageblock')) return { outcome: 'ok', pfn, order, ignored: ['fresh-pageblock'] };
-    return { outcome: 'ok', pfn, order };
+    if (flags.includes('fresh-pageblock')) return allocReport('ok', pfn, order, ['fresh-pageblock']);
+    return allocReport('ok', pfn, order);
   }
 
   free(cpu: number, pfn: Pfn, order: number): OpReport {

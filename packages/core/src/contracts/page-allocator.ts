@@ -1,5 +1,5 @@
 import type { CpuId, Pfn } from './addresses.js';
-import type { OpReport } from './outcome.js';
+import type { OpReport, Outcome } from './outcome.js';
 
 /**
  * Allocation flags: `unmapped` (Linux `__GFP_UNMAPPED`, RFC S002: the frame has no direct-map entry
@@ -14,6 +14,21 @@ export interface PageAllocReport extends OpReport {
   /** First frame of the block (absent on failure). */
   readonly pfn?: Pfn;
   readonly order?: number;
+}
+
+/**
+ * An allocation's report, failed or not: every allocator makes its reports here, with all four fields
+ * (undefined where it has none), so that they have one hidden class whatever the policy. The runner reads
+ * each one's `pfn` and `ignored`; every allocator's shape of its own (`{ outcome }`, `{ outcome, pfn,
+ * order }`, with `ignored` last or spread in) reaching that code deoptimised it.
+ */
+export function allocReport(
+  outcome: Outcome,
+  pfn?: Pfn,
+  order?: number,
+  ignored?: readonly string[],
+): PageAllocReport {
+  return { outcome, ignored, pfn, order };
 }
 
 /** The state the `pressure` op drives the allocator to (DESIGN §4). */

@@ -283,6 +283,16 @@ export class InvariantMonitor {
     this.#raised++;
     const inv = this.#invariants.find((i) => i.id === id);
     const claimed = inv?.soft === true ? false : this.#claims.has(id);
-    this.#found.push({ invariant: id, claimed, step: this.step, ...site });
+    // Field by field, not a spread of the site: the invariants write their sites' fields in orders of
+    // their own, and every order was a hidden class of its own reaching the runner's collect.
+    this.#found.push({
+      invariant: id,
+      claimed,
+      step: this.step,
+      cpu: site.cpu,
+      address: site.address,
+      frame: site.frame,
+      explanation: site.explanation,
+    });
   }
 }

@@ -1,7 +1,7 @@
 // A `check` query: the built-in map first, then a policy probe from the registry.
 import type { CheckStep, JsonValue } from '../scenario/types.js';
 import { CHECKS } from './checks/index.js';
-import { UNSUPPORTED, type StepOutcome } from './report.js';
+import { UNSUPPORTED, stepOutcome, type StepOutcome } from './report.js';
 import type { RunState } from './state.js';
 
 export function runCheck(state: RunState, step: CheckStep): StepOutcome {
@@ -17,5 +17,7 @@ export function runCheck(state: RunState, step: CheckStep): StepOutcome {
       return UNSUPPORTED;
     answer = probe.answer({ container: c, cpu: step.cpu, args: step.args, id: null });
   }
-  return answer === undefined ? UNSUPPORTED : { outcome: 'ok', value: answer };
+  return answer === undefined
+    ? UNSUPPORTED
+    : stepOutcome('ok', undefined, undefined, undefined, undefined, answer);
 }

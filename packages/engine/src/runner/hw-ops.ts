@@ -25,7 +25,7 @@ import type {
   Step,
 } from '../scenario/types.js';
 import { LEVEL_OF, entryFlags, regimeSpaceForRoot, spaceForRoot, type HwNames } from './hw-space.js';
-import { OK, UNSUPPORTED, StepSkipped, type StepOutcome } from './report.js';
+import { OK, UNSUPPORTED, StepSkipped, stepOutcome, type StepOutcome } from './report.js';
 import { combinePages } from './ops/combine.js';
 
 const KIND = { read: Access.READ, write: Access.WRITE, exec: Access.EXEC } as const;
@@ -107,12 +107,12 @@ function rawWrite(m: Machine, names: HwNames, step: RawWriteStep): StepOutcome {
   const leaf = leafDecode(step.lo, step.hi, regime, level);
   const out = names.frames.get(step.target!) ?? named(names.tables, step.target!, 'frame or table');
   storeRaw(m, pfn, step.index, leaf.flags, out);
-  return leaf.ignored.length > 0 ? { outcome: 'ok', ignored: leaf.ignored } : OK;
+  return leaf.ignored.length > 0 ? stepOutcome('ok', undefined, leaf.ignored) : OK;
 }
 
 function accessOutcome(m: Machine, code: number): StepOutcome {
   const outcome = outcomeName(code) as Outcome;
-  return m.lastPfn >= 0 ? { outcome, frame: m.lastPfn } : { outcome };
+  return stepOutcome(outcome, undefined, undefined, m.lastPfn >= 0 ? m.lastPfn : undefined);
 }
 
 export function runHwStep(m: Machine, names: HwNames, step: Step): StepOutcome {
@@ -191,7 +191,9 @@ export function runHwStep(m: Machine, names: HwNames, step: Step): StepOutcome {
       if (m.isArm) return UNSUPPORTED;
       const space = named(names.spaces, step.space, 'space');
       m.writeCr3(step.cpu, space, step.op === 'cr3-write-noflush');
-      return step.pcid !== null && step.pcid !== m.asidOf(space) ? { outcome: 'ok', ignored: ['pcid'] } : OK;
+      return step.pcid !== null && step.pcid !== m.asidOf(space)
+        ? stepOutcome('ok', undefined, ['pcid'])
+        : OK;
     }
     case 'set-root': {
       // A TTBR write: a root table and an ASID. Naming a space loads its root with its own ASID unless
@@ -291,7 +293,9 @@ function hwAccess(m: Machine, names: HwNames, step: AccessStep): StepOutcome {
   }
   const out = combinePages(pages);
   // Only the 'either' model lets an access choose between two conflicting entries.
-  return step.serve !== undefined && m.params.onConflict !== 'either' ? { ...out, ignored: ['serve'] } : out;
+  return step.serve !== undefined && m.params.onConflict !== 'either'
+    ? stepOutcome(out.outcome, out.pages, ['serve'], out.frame, out.key, out.value)
+    : out;
 }
 
 function hwSpeculate(m: Machine, names: HwNames, step: SpeculateStep): StepOutcome {

@@ -12,18 +12,38 @@ export interface StepOutcome {
   readonly value?: JsonValue;
 }
 
-export const UNSUPPORTED: StepOutcome = Object.freeze({ outcome: 'unsupported' });
-export const OK: StepOutcome = Object.freeze({ outcome: 'ok' });
+/**
+ * Every step outcome is made here, with all six fields (undefined where the step has none), so that all
+ * have one hidden class whatever the op or the policy: `execute` and the ops read them at every step, and
+ * each new shape (frozen constants, `{ outcome, ignored }`, `{ ...out, frame }`, …) reaching that code
+ * after it was optimised deoptimised it.
+ */
+export function stepOutcome(
+  outcome: Outcome,
+  pages?: readonly Outcome[],
+  ignored?: readonly string[],
+  frame?: number,
+  key?: number,
+  value?: JsonValue,
+): StepOutcome {
+  return { outcome, pages, ignored, frame, key, value };
+}
+
+// Not frozen: a frozen object has a hidden class of its own (the fields are readonly to the compiler).
+export const UNSUPPORTED: StepOutcome = stepOutcome('unsupported');
+export const OK: StepOutcome = stepOutcome('ok');
+export const SKIPPED: StepOutcome = stepOutcome('skipped');
 
 /** A policy's report as the runner records it (its outcome strings are the result's). */
 export function fromReport(r: OpReport): StepOutcome {
-  const out: { -readonly [K in keyof StepOutcome]: StepOutcome[K] } = { outcome: r.outcome };
-  if (r.pages !== undefined) out.pages = r.pages;
-  if (r.ignored !== undefined && r.ignored.length > 0) out.ignored = [...r.ignored];
-  if (r.frame !== undefined) out.frame = r.frame;
-  if (r.key !== undefined) out.key = r.key;
-  if (r.value !== undefined) out.value = r.value;
-  return out;
+  return stepOutcome(
+    r.outcome,
+    r.pages,
+    r.ignored !== undefined && r.ignored.length > 0 ? [...r.ignored] : undefined,
+    r.frame,
+    r.key,
+    r.value,
+  );
 }
 
 /** An error message for a step the runner itself cannot carry out (an undefined region under this

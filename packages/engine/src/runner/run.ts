@@ -26,7 +26,7 @@ import { MachineFrameBook } from './machine-frame-book.js';
 import { MmuHardware } from './mmu-hardware.js';
 import { PhaseDispatcher } from './phases.js';
 import { releaseContainer } from './release.js';
-import { OK, StepSkipped, UNSUPPORTED, type StepOutcome } from './report.js';
+import { OK, SKIPPED, StepSkipped, UNSUPPORTED, stepOutcome, type StepOutcome } from './report.js';
 import { frameOf } from './resolve.js';
 import { processOf, recordDisposition } from './process-context.js';
 import { rootContainer } from './root-container.js';
@@ -189,7 +189,7 @@ function execute(run: Run, step: Step): StepOutcome {
   } catch (e) {
     if (e instanceof StepSkipped) {
       state.notes.push(`step ${step.path} (line ${step.source.line}): skipped: ${e.message}`);
-      out = { outcome: 'skipped' };
+      out = SKIPPED;
     } else {
       state.notes.push(`step ${step.path} (line ${step.source.line}): the policy failed: ${message(e)}`);
       // a bug in the plug-in, not a modelled outcome: the column's verdict is `error` (the run goes on, so
@@ -243,7 +243,10 @@ function execute(run: Run, step: Step): StepOutcome {
       ? { expected: combined, held: true }
       : { expected: combined, held: false, detail: details };
   }
-  const r: { -readonly [K in keyof StepResult]: StepResult[K] } = {
+  // Every field present, undefined where the step has none (JSON.stringify leaves those out, in this
+  // order): one hidden class for every step result, where adding the optional fields one by one made a
+  // shape per combination, and each new one deoptimised execute.
+  const r: StepResult = {
     path: step.path,
     op: step.op,
     line: step.source.line,
@@ -252,14 +255,14 @@ function execute(run: Run, step: Step): StepOutcome {
     cycles,
     latency,
     counters,
+    pages: out.pages !== undefined && out.pages.length > 1 ? out.pages : undefined,
+    ignored: out.ignored !== undefined && out.ignored.length > 0 ? out.ignored : undefined,
+    value: out.value,
+    // Defect 1 of issue 10: a key fault names the key of the entry it hit (si_pkey where the kernel has one).
+    key: out.outcome === 'fault:key' ? out.key : undefined,
+    signal,
+    expectation,
   };
-  if (out.pages !== undefined && out.pages.length > 1) r.pages = out.pages;
-  if (out.ignored !== undefined && out.ignored.length > 0) r.ignored = out.ignored;
-  if (out.value !== undefined) r.value = out.value;
-  // Defect 1 of issue 10: a key fault names the key of the entry it hit (si_pkey where the kernel has one).
-  if (out.outcome === 'fault:key' && out.key !== undefined) r.key = out.key;
-  if (signal !== undefined) r.signal = signal;
-  if (expectation !== undefined) r.expectation = expectation;
   run.probe?.record(step, r);
   state.steps.push(r);
   run.trace?.stepEnded();
@@ -315,7 +318,16 @@ function interleave(run: Run, step: InterleaveStep): StepOutcome {
     for (const s of step.steps)
       skip(run, s, `phase '${step.phase}' of ${step.operation.op} was never reached`);
   }
-  return reached ? opOut : { ...opOut, outcome: opOut.outcome === 'ok' ? 'skipped' : opOut.outcome };
+  return reached
+    ? opOut
+    : stepOutcome(
+        opOut.outcome === 'ok' ? 'skipped' : opOut.outcome,
+        opOut.pages,
+        opOut.ignored,
+        opOut.frame,
+        opOut.key,
+        opOut.value,
+      );
 }
 
 /** Record a step that could not run (its interleave phase never came). */
@@ -332,7 +344,13 @@ function skip(run: Run, step: Step, why: string): void {
     cycles: 0,
     latency: 0,
     counters: {},
-    ...(expect !== undefined ? { expectation: { expected: expect.text, held: false, detail: why } } : {}),
+    // the fields of execute's results, in the same order: one hidden class for every step result
+    pages: undefined,
+    ignored: undefined,
+    value: undefined,
+    key: undefined,
+    signal: undefined,
+    expectation: expect !== undefined ? { expected: expect.text, held: false, detail: why } : undefined,
   });
 }
 

@@ -31,7 +31,18 @@ export function resolveBase(
 ): StepBase {
   const base: {
     -readonly [K in keyof StepBase]: StepBase[K];
-  } = { path, source: ctx.source(pointer), cpu: ctx.cpu(o['cpu'], `${pointer}/cpu`) };
+  } = {
+    path,
+    source: ctx.source(pointer),
+    cpu: ctx.cpu(o['cpu'], `${pointer}/cpu`),
+    // Every field present (undefined where the step has none): the steps of one op then share one hidden
+    // class. Added only when given, each combination of them made a class of its own, and an op handler
+    // or the runner optimised for some of them was deoptimised at the first step with another.
+    expect: undefined,
+    expectPages: undefined,
+    violation: undefined,
+    counters: undefined,
+  };
   if (o['expect'] !== undefined && o['op'] !== 'check') {
     base.expect = normaliseExpectation(o['expect'], `${pointer}/expect`, {
       key: (v, p) => ctx.key(v, p),

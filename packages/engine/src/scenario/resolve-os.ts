@@ -22,8 +22,18 @@ import type {
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
-const strs = <T extends string>(v: unknown): T[] =>
-  Array.isArray(v) ? (v.filter((x) => typeof x === 'string') as T[]) : [];
+/**
+ * The strings of a list, in a list of one array class (V8 elements kind) whether it has any or not: an
+ * empty literal `[]`, or a list filtered from an empty one, is a list of small integers to V8, and the op
+ * handlers and allocators that ask `flags.includes(…)`, optimised for one class, were deoptimised by the
+ * other.
+ */
+function strs<T extends string>(v: unknown): T[] {
+  const out: T[] = ['' as T];
+  out.length = 0; // an array's elements kind never narrows back: it stays a list of objects
+  if (Array.isArray(v)) for (const x of v as unknown[]) if (typeof x === 'string') out.push(x as T);
+  return out;
+}
 
 /** Where an access or speculative walk goes: a region, a frame selector, or (hw) a space and VA. */
 function accessTarget(ctx: Ctx, o: Obj, pointer: string, op: string, hw: boolean): AccessTarget {
@@ -71,9 +81,8 @@ function access(ctx: Ctx, o: Obj, pointer: string, base: StepBase, hw: boolean):
   if (serve !== undefined && (!hw || op !== 'access'))
     ctx.error(`${pointer}/serve`, 'serve: is for accesses of a hardware-level scenario (hw: block)');
   if (op === 'speculate') return { ...base, op, target, pages, kind, via };
-  return serve === undefined
-    ? { ...base, op, kind, target, pages, via }
-    : { ...base, op, kind, target, pages, via, serve };
+  // `serve` present even when absent (undefined): one hidden class for every access step
+  return { ...base, op, kind, target, pages, via, serve };
 }
 
 /** A key range: a region range or a literal `range`, exactly one. */
@@ -233,9 +242,9 @@ export function resolveOsStep(
       const pages = num(o['pages']) ?? 1;
       regionPages(id, pages, 'kernel', base.path);
       const flags = strs<KallocFlag>(o['flags']);
-      return typeof o['immediate'] === 'boolean'
-        ? { ...base, op, id, pages, flags, immediate: o['immediate'] }
-        : { ...base, op, id, pages, flags };
+      // `immediate` present even when not given (undefined): one hidden class for every kalloc step
+      const immediate = typeof o['immediate'] === 'boolean' ? o['immediate'] : undefined;
+      return { ...base, op, id, pages, flags, immediate };
     }
     case 'kprotect': {
       const via = (o['via'] as 'own' | 'direct-map' | undefined) ?? 'own';

@@ -72,7 +72,7 @@ export class Arm64Arch implements LinuxArch {
   /** mem_init(): the buddy exists; kpkeys_hardened_pgtables_init() sets up the allocator and flips the key. */
   attach(lm: LinuxMm): void {
     const allocator = lm.allocator;
-    const original = allocator.allocPages.bind(allocator);
+    const original = allocator.buddyAllocPages.bind(allocator);
     const buddy: BuddyPort = {
       allocPages: (order) => original(this.linearMap.cpu, order, GFP_TABLE_BACKING),
       freePages: (pfn, order) => allocator.freePages(this.linearMap.cpu, pfn, order),
@@ -85,15 +85,15 @@ export class Arm64Arch implements LinuxArch {
     const ft = kp.ptp;
     if (ft instanceof FreetypePtpAllocator) {
       // Design C puts the pageblock's key into the page allocator's choice: every allocation that is not a page
-      // table goes through it (linux-mm has no arch hook there, so the instance's entry point is wrapped).
+      // table goes through it (linux-mm's allocHook, the allocator's entry point; `fresh` is not honoured).
       // Named before it is stored: a function literal assigned straight to a property is allocated by V8 in
       // the old generation and would keep this run alive across scavenges (eslint.config.js).
-      const keyedAllocPages: typeof allocator.allocPages = (cpu, order, gfp) => {
+      const keyedAllocPages: NonNullable<typeof allocator.allocHook> = (cpu, order, gfp) => {
         if (gfp & GFP_PGTABLE) return original(cpu, order, gfp);
         this.linearMap.cpu = cpu;
         return ft.allocData(order, (o) => original(cpu, o, gfp));
       };
-      allocator.allocPages = keyedAllocPages;
+      allocator.allocHook = keyedAllocPages;
     }
     this.pgtable.attach(kp);
     kp.init();

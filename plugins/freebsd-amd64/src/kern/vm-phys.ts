@@ -2,7 +2,7 @@
 // first, so runs are deterministic. It keeps the machine's frame tags and the kernel FrameBook the invariants
 // read in step with every hand-out and return.
 import type { AllocFlag, FrameBook, OpReport, PageAllocator, PageAllocReport, Pfn } from '@shootdown/core';
-import { FrameState } from '@shootdown/core';
+import { allocReport, FrameState } from '@shootdown/core';
 import type { Machine } from '@shootdown/mmu';
 import type { TableFrames } from '../amd64/machine-port.js';
 import type { FrameSource } from '../vm/objects.js';
@@ -55,14 +55,13 @@ export class VmPhys implements PageAllocator, FrameSource, TableFrames {
         first = want[0];
       }
     } else first = this.findRun(n);
-    if (first < 0) return { outcome: 'error:ENOMEM' };
+    if (first < 0) return allocReport('error:ENOMEM');
     for (let p = first; p < first + n; p++) this.take(p, tag, state);
     // Shared work (spec linux.md §7.4): every page handed out (page-table pages are `ptalloc`'s), and
     // VM_ALLOC_ZERO's pmap_zero_page per page.
     if (state !== FrameState.PageTable) this.m.charge('page_alloc', n);
     if (flags.includes('zero')) this.m.charge('zero_page', n);
-    const r: PageAllocReport = { outcome: 'ok', pfn: first, order };
-    return ignored.length > 0 ? { ...r, ignored } : r;
+    return allocReport('ok', first, order, ignored.length > 0 ? ignored : undefined);
   }
 
   free(_cpu: number, pfn: Pfn, order: number): OpReport {

@@ -3,12 +3,12 @@
 import { PAGE_SIZE, type Kernel } from '@shootdown/core';
 import type { AccessStep, SpeculateStep, StrayWriteStep, UaccessStep } from '../../scenario/types.js';
 import { NameTables } from '../regions.js';
-import { OK, UNSUPPORTED, fromReport, StepSkipped, type StepOutcome } from '../report.js';
+import { OK, UNSUPPORTED, fromReport, StepSkipped, stepOutcome, type StepOutcome } from '../report.js';
 import { frameOf, frameOfPage, pidOf, rangeOf, regionOf } from '../resolve.js';
 import type { RunState } from '../state.js';
 import { combinePages } from './combine.js';
 
-const NOT_PRESENT: StepOutcome = Object.freeze({ outcome: 'fault:not-present' });
+const NOT_PRESENT: StepOutcome = stepOutcome('fault:not-present');
 
 /** Where one page of an access lands: a virtual address (user half or kernel half), or none when the
  *  selector names no frame. */
@@ -95,5 +95,5 @@ export function strayWriteOp(state: RunState, step: StrayWriteStep): StepOutcome
   const pfn = frameOf(state, step.target, step.cpu);
   if (pfn < 0) throw new StepSkipped('the stray write names no frame');
   const r = fromReport(k.strayWrite(step.cpu, pfn, step.context));
-  return { ...r, frame: pfn };
+  return stepOutcome(r.outcome, r.pages, r.ignored, pfn, r.key, r.value);
 }

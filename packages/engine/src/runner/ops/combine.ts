@@ -1,5 +1,5 @@
 import type { Outcome } from '../../result/types.js';
-import type { StepOutcome } from '../report.js';
+import { stepOutcome, type StepOutcome } from '../report.js';
 
 /** One outcome per page → the step's outcome: the first page that was not `ok`, or `ok` (result/types). */
 export function combinePages(pages: readonly StepOutcome[]): StepOutcome {
@@ -7,12 +7,11 @@ export function combinePages(pages: readonly StepOutcome[]): StepOutcome {
   const outcomes: Outcome[] = pages.map((p) => p.outcome);
   const first = pages.find((p) => p.outcome !== 'ok') ?? pages[0];
   const ignored = [...new Set(pages.flatMap((p) => p.ignored ?? []))].sort();
-  const out: { -readonly [K in keyof StepOutcome]: StepOutcome[K] } = {
-    outcome: first.outcome,
-    pages: outcomes,
-  };
-  if (ignored.length > 0) out.ignored = ignored;
-  if (first.frame !== undefined) out.frame = first.frame;
-  if (first.key !== undefined) out.key = first.key;
-  return out;
+  return stepOutcome(
+    first.outcome,
+    outcomes,
+    ignored.length > 0 ? ignored : undefined,
+    first.frame,
+    first.key,
+  );
 }

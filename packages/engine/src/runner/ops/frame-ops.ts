@@ -2,7 +2,7 @@
 // kernel pmap); frame → a name for a frame nobody allocated through this step (DESIGN §4 "Addressing").
 import { PAGE_SIZE, Tokens, type Pfn } from '@shootdown/core';
 import type { FlushKernelRangeStep, FrameStep } from '../../scenario/types.js';
-import { StepSkipped, UNSUPPORTED, fromReport, type StepOutcome } from '../report.js';
+import { OK, StepSkipped, UNSUPPORTED, fromReport, type StepOutcome } from '../report.js';
 import { frameOf, frameOfPage, rangeOf } from '../resolve.js';
 import type { RunState } from '../state.js';
 
@@ -42,5 +42,5 @@ export function frameOp(state: RunState, step: FrameStep): StepOutcome {
     order: null,
     space: 'kernel',
   });
-  return { outcome: 'ok' };
+  return OK;
 }

@@ -8,7 +8,7 @@ import type {
   PageFreeStep,
   PressureStep,
 } from '../../scenario/types.js';
-import { UNSUPPORTED, fromReport, type StepOutcome } from '../report.js';
+import { UNSUPPORTED, fromReport, stepOutcome, type StepOutcome } from '../report.js';
 import { rangeOf, regionOf } from '../resolve.js';
 import type { RunState } from '../state.js';
 
@@ -91,7 +91,9 @@ export function pageAllocOp(state: RunState, step: PageAllocStep): StepOutcome {
     });
   }
   const out = last === undefined ? UNSUPPORTED : fromReport(last);
-  return ignored.length > 0 ? { ...out, ignored } : out;
+  return ignored.length > 0
+    ? stepOutcome(out.outcome, out.pages, ignored, out.frame, out.key, out.value)
+    : out;
 }
 
 export function pageFreeOp(state: RunState, step: PageFreeStep): StepOutcome {

@@ -10,7 +10,7 @@ import type {
   RunStep,
   SetKeyRightsStep,
 } from '../../scenario/types.js';
-import { UNSUPPORTED, fromReport, StepSkipped, type StepOutcome } from '../report.js';
+import { UNSUPPORTED, fromReport, StepSkipped, stepOutcome, type StepOutcome } from '../report.js';
 import { pidOf } from '../resolve.js';
 import type { RunState } from '../state.js';
 
@@ -53,7 +53,9 @@ export function keyAllocOp(state: RunState, step: KeyAllocStep): StepOutcome {
   const r = k.keyAlloc(step.cpu, step.rights === null ? null : parseProt(step.rights)!);
   if (r.key !== undefined) state.names.keys.set(step.id, r.key);
   const out = fromReport(r);
-  return r.key !== undefined ? { ...out, key: r.key, value: r.key } : out;
+  return r.key !== undefined
+    ? stepOutcome(out.outcome, out.pages, out.ignored, out.frame, r.key, r.key)
+    : out;
 }
 
 function keyOf(state: RunState, step: KeyFreeStep | SetKeyRightsStep): number {
