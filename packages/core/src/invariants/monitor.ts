@@ -56,19 +56,106 @@ function factsJudged(hooks: readonly Hook<unknown>[]): number {
   return facts;
 }
 
-export class InvariantMonitor {
-  /** Path of the step being executed; violations are attributed to it. */
-  step = '';
-  readonly #ctx: { -readonly [K in keyof InvariantContext]: InvariantContext[K] };
-  readonly #claims: ReadonlySet<string>;
-  readonly #active = new Map<InvariantId, Set<number>>();
+/**
+ * What every judgement is handed: one class, its methods on the prototype. They were closures made afresh
+ * by each monitor — each run — and every run's new ones reached the optimised judgements (`ctx.raise(…)`,
+ * `ctx.active(…)`) as call targets never seen, which deoptimised them ("wrong call target").
+ */
+class MonitorContext implements InvariantContext {
   /**
    * Keys raised and not settled, over every invariant. Nearly every judgement settles a key that is not
    * raised (a frame event on a quiet frame): with nothing raised, settle and active answer without a
    * lookup of the invariant's set.
    */
-  #raised = 0;
-  #found: InvariantViolation[] = [];
+  raised = 0;
+  /** Violations seen since the monitor's last `take`, in the order they were seen. */
+  found: InvariantViolation[] = [];
+  readonly marked: InvariantContext['marked'];
+  readonly anyMarked: InvariantContext['anyMarked'];
+
+  constructor(
+    private readonly monitor: InvariantMonitor,
+    readonly m: MachineView,
+    readonly book: FrameTable,
+    readonly env: InvariantEnv,
+    /** Raised keys per invariant (the sets the monitor's hooks hold too). */
+    private readonly keys: Map<InvariantId, Set<number>>,
+    private readonly claims: ReadonlySet<string>,
+    private readonly invariants: readonly Invariant[],
+  ) {
+    this.marked = markedOf(book);
+    this.anyMarked = anyMarkedOf(book);
+  }
+
+  raise(id: InvariantId, key: number, site: ViolationSite): void {
+    let set = this.keys.get(id);
+    if (set === undefined) {
+      set = new Set();
+      this.keys.set(id, set);
+    }
+    if (set.has(key)) return;
+    set.add(key);
+    this.raised++;
+    const inv = this.invariants.find((i) => i.id === id);
+    const claimed = inv?.soft === true ? false : this.claims.has(id);
+    // Field by field, not a spread of the site: the invariants write their sites' fields in orders of
+    // their own, and every order was a hidden class of its own reaching the runner's collect.
+    this.found.push({
+      invariant: id,
+      claimed,
+      step: this.monitor.step,
+      cpu: site.cpu,
+      address: site.address,
+      frame: site.frame,
+      explanation: site.explanation,
+    });
+  }
+
+  settle(id: InvariantId, key: number): void {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent — a fast path: with nothing raised there is nothing to delete
+    if (this.raised === 0) return;
+    // Stryker disable next-line UpdateOperator: equivalent — a count kept too high only skips the fast paths
+    if (this.keys.get(id)?.delete(key) === true) this.raised--;
+  }
+
+  active(id: InvariantId, key: number): boolean {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: equivalent — a fast path: with nothing raised no key is active
+    return this.raised !== 0 && (this.keys.get(id)?.has(key) ?? false);
+  }
+
+  /** A copy (callers settle while they walk it); with nothing raised, one shared empty list. */
+  activeKeys(id: InvariantId): readonly number[] {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent — a fast path: with nothing raised no key is active
+    return this.raised === 0 ? NONE : [...(this.keys.get(id) ?? [])];
+  }
+}
+
+// Every closure of a run is made inside an object literal, a call's argument or a return, never as the value of
+// a property assignment (`o.f = () => …`): V8's parser allocates such a closure directly in the old
+// generation (src/parsing/parser.h, Parser::CheckAssigningFunctionLiteralToProperty: "pretenure the literal
+// so it can be added as a constant function property"). Dead after the run, it is still a root of every
+// scavenge until the next full GC, and through its context it kept the whole run — machine, book, monitor —
+// alive: half of what a litmus-sized run allocated survived the next scavenge, and V8 then moved the
+// allocation sites of those objects to the old generation too.
+
+/** A book without chunk marks (tests' per-frame reference) leaves the range invariants reading every frame. */
+function markedOf(book: FrameTable): InvariantContext['marked'] {
+  return typeof book.framesMarked === 'function'
+    ? (mark, first, end, visit) => book.framesMarked(mark, first, end, visit)
+    : undefined;
+}
+
+function anyMarkedOf(book: FrameTable): InvariantContext['anyMarked'] {
+  return typeof book.anyMarked === 'function'
+    ? (mark, first, end) => book.anyMarked(mark, first, end)
+    : undefined;
+}
+
+export class InvariantMonitor {
+  /** Path of the step being executed; violations are attributed to it. */
+  step = '';
+  readonly #ctx: MonitorContext;
+  readonly #active = new Map<InvariantId, Set<number>>();
   /**
    * Ranges (first, count pairs) to judge once more at the next event: the first #pendingN entries. Two
    * lists take turns, emptied by their count: a list per flush, grown pair by pair, was most of what a
@@ -90,7 +177,7 @@ export class InvariantMonitor {
   readonly #frameStateHooks: readonly Hook<NonNullable<Invariant['frameState']>>[];
   readonly #framesChangedHooks: readonly Hook<NonNullable<Invariant['framesChanged']>>[];
   /**
-   * factsJudged of each list: while nothing is raised (#raised 0: no hook's raised set holds a key), a frame
+   * factsJudged of each list: while nothing is raised (the context's `raised` 0: no hook's raised set holds a key), a frame
    * with none of these facts is judged by no hook, and the loop over the hooks — each asked for its mask
    * and its set's size — is skipped whole. At a `pressure` step, tens of thousands of frame events per run,
    * that is every allocation of a frame no translation reached since its last free.
@@ -105,7 +192,6 @@ export class InvariantMonitor {
     env: InvariantEnv,
     invariants: readonly Invariant[] = INVARIANTS,
   ) {
-    this.#claims = new Set(claims);
     this.#invariants = invariants;
     const raisedOf = (id: InvariantId): Set<number> => {
       let set = this.#active.get(id);
@@ -116,47 +202,19 @@ export class InvariantMonitor {
     this.#framesChangedHooks = hooksOf(invariants, 'framesChanged', raisedOf);
     this.#frameStateFacts = factsJudged(this.#frameStateHooks);
     this.#framesChangedFacts = factsJudged(this.#framesChangedHooks);
-    // Every closure of a run is made inside an object literal (or a call's argument), never as the value of a
-    // property assignment (`o.f = () => …`): V8's parser allocates such a closure directly in the old
-    // generation (src/parsing/parser.h, Parser::CheckAssigningFunctionLiteralToProperty: "pretenure the
-    // literal so it can be added as a constant function property"). Dead after the run, it is still a root
-    // of every scavenge until the next full GC, and through its context it kept the whole run — machine,
-    // book, monitor — alive: half of what a litmus-sized run allocated survived the next scavenge, and V8
-    // then moved the allocation sites of those objects to the old generation too.
-    this.#ctx = {
-      m: machine,
-      book,
-      env,
-      raise: (id, key, site) => this.#raise(id, key, site),
-      settle: (id, key) => {
-        // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent — a fast path: with nothing raised there is nothing to delete
-        if (this.#raised === 0) return;
-        // Stryker disable next-line UpdateOperator: equivalent — a count kept too high only skips the fast paths
-        if (this.#active.get(id)?.delete(key) === true) this.#raised--;
-      },
-      // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: equivalent — a fast path: with nothing raised no key is active
-      active: (id, key) => this.#raised !== 0 && (this.#active.get(id)?.has(key) ?? false),
-      // A copy (callers settle while they walk it); with nothing raised, one shared empty list.
-      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent — a fast path: with nothing raised no key is active
-      activeKeys: (id) => (this.#raised === 0 ? NONE : [...(this.#active.get(id) ?? [])]),
-      // A book without chunk marks (tests' per-frame reference) leaves the range invariants reading every
-      // frame.
-      marked:
-        typeof book.framesMarked === 'function'
-          ? (mark, first, end, visit) => book.framesMarked(mark, first, end, visit)
-          : undefined,
-      anyMarked:
-        typeof book.anyMarked === 'function'
-          ? (mark, first, end) => book.anyMarked(mark, first, end)
-          : undefined,
-    };
+    // The context keeps the count of raised keys (their sets are #active's, shared with the hooks) and the
+    // violations found.
+    this.#ctx = new MonitorContext(this, machine, book, env, this.#active, new Set(claims), invariants);
   }
 
   /** Start watching the machine and the frame book. */
   attach(): void {
     if (this.#detachMmu !== null) return;
     this.#detachMmu = this.machine.observe({
-      framesChanged: (first, count, cause) => this.#framesChanged(first, count, cause),
+      // `| 0` here and in stateChanged: a frame number reckoned from an address in floating point reaches
+      // us as a heap number (47.0), and stored as one it turned the pending array into doubles and took the
+      // judgements' small-integer code to a deoptimisation. Frame numbers are below 2^26: exact.
+      framesChanged: (first, count, cause) => this.#framesChanged(first | 0, count | 0, cause),
       bbmViolation: (v) => {
         for (const i of this.#invariants) i.bbm?.(this.#ctx, v);
       },
@@ -168,7 +226,7 @@ export class InvariantMonitor {
       },
     });
     this.book.listener = {
-      stateChanged: (pfn, from, to) => this.#stateChanged(pfn, from, to),
+      stateChanged: (pfn, from, to) => this.#stateChanged(pfn | 0, from, to),
       revoked: (pfns) => {
         for (const i of this.#invariants) i.revoked?.(this.#ctx, pfns);
       },
@@ -195,8 +253,8 @@ export class InvariantMonitor {
 
   /** Violations seen since the last call, in the order they were seen. */
   take(): InvariantViolation[] {
-    const out = this.#found;
-    this.#found = [];
+    const out = this.#ctx.found;
+    this.#ctx.found = [];
     return out;
   }
 
@@ -241,7 +299,7 @@ export class InvariantMonitor {
     const hooks = this.#frameStateHooks;
     const facts = frameFacts(this.machine, this.book, pfn, to);
     const judged = this.#frameStateFacts;
-    if (judged < 0 || this.#raised !== 0 || (facts & judged) !== 0) {
+    if (judged < 0 || this.#ctx.raised !== 0 || (facts & judged) !== 0) {
       for (let k = 0; k < hooks.length; k++) {
         const h = hooks[k];
         if (h.unless < 0 || h.raised.size !== 0 || (facts & h.unless) !== 0)
@@ -264,35 +322,11 @@ export class InvariantMonitor {
         ? frameFacts(this.machine, this.book, first, -1)
         : rangeFacts(this.machine, this.book, first, count, this.#ctx.anyMarked);
     const judged = this.#framesChangedFacts;
-    if (judged >= 0 && this.#raised === 0 && (facts & judged) === 0) return;
+    if (judged >= 0 && this.#ctx.raised === 0 && (facts & judged) === 0) return;
     for (let k = 0; k < hooks.length; k++) {
       const h = hooks[k];
       if (h.unless < 0 || h.raised.size !== 0 || (facts & h.unless) !== 0)
         h.judge(this.#ctx, first, count, cause);
     }
-  }
-
-  #raise(id: InvariantId, key: number, site: ViolationSite): void {
-    let set = this.#active.get(id);
-    if (set === undefined) {
-      set = new Set();
-      this.#active.set(id, set);
-    }
-    if (set.has(key)) return;
-    set.add(key);
-    this.#raised++;
-    const inv = this.#invariants.find((i) => i.id === id);
-    const claimed = inv?.soft === true ? false : this.#claims.has(id);
-    // Field by field, not a spread of the site: the invariants write their sites' fields in orders of
-    // their own, and every order was a hidden class of its own reaching the runner's collect.
-    this.#found.push({
-      invariant: id,
-      claimed,
-      step: this.step,
-      cpu: site.cpu,
-      address: site.address,
-      frame: site.frame,
-      explanation: site.explanation,
-    });
   }
 }

@@ -6,6 +6,7 @@ import type { JsonValue } from '../scenario/types.js';
 export interface StepOutcome {
   readonly outcome: Outcome;
   readonly pages?: readonly Outcome[];
+  /** Never empty: absent when nothing was ignored (every maker of an outcome leaves an empty list out). */
   readonly ignored?: readonly string[];
   readonly frame?: number;
   readonly key?: number;

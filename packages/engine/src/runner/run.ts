@@ -256,7 +256,9 @@ function execute(run: Run, step: Step): StepOutcome {
     latency,
     counters,
     pages: out.pages !== undefined && out.pages.length > 1 ? out.pages : undefined,
-    ignored: out.ignored !== undefined && out.ignored.length > 0 ? out.ignored : undefined,
+    // never an empty list (StepOutcome): no length to ask, which execute, optimised before any step had
+    // ignored a flag, was deoptimised at
+    ignored: out.ignored,
     value: out.value,
     // Defect 1 of issue 10: a key fault names the key of the entry it hit (si_pkey where the kernel has one).
     key: out.outcome === 'fault:key' ? out.key : undefined,
@@ -402,7 +404,9 @@ function result(run: Run, start: Start): RunResult {
     policy: state.selection.policy === 'raw-mmu' ? state.selection.text : state.selection.policy,
     variants: state.selection.variants,
     machine: state.scenario.machine,
-    tlb: state.scenario.machine.tlb,
+    // the machine's own parameter (the block's `tlb`, default filled alike): the machine blocks have a shape
+    // per scenario (the keys its YAML gives, in its order), and reading it there deoptimised runScenario
+    tlb: hw.machine.params.tlb,
     params: state.scenario.params,
     steps,
     totals: {
