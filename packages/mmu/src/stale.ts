@@ -154,7 +154,13 @@ export class StaleSet {
     this.livePos = lease.take(Int32Array, cap);
     this.liveList = lease.take(Int32Array, cap);
     this.byFrame = indexFrames ? new NumberMap(lease) : null;
-    this.heads = [0, 1, 2, 3, 4].map(() => new NumberMap(lease, 16, STALE_KEY_STEP));
+    // Pushed into a list, not `[0, 1, 2, 3, 4].map(…)`: map's result is of another array class (V8 elements
+    // kind) made by optimised code than by the interpreter, so sets built before and after the constructor
+    // was optimised had `heads` of two classes, and every reader optimised for one was deoptimised by the
+    // other (add, remove, gather, heldAt, chain, conflictsUnder).
+    const heads: NumberMap[] = [];
+    for (let level = 0; level <= 4; level++) heads.push(new NumberMap(lease, 16, STALE_KEY_STEP));
+    this.heads = heads;
     this.frameNext = lease.take(Int32Array, indexFrames ? cap : 0);
     this.framePrev = lease.take(Int32Array, indexFrames ? cap : 0);
     this.words = Math.ceil(cpus / 32);

@@ -25,6 +25,17 @@ function vmMapOn(state: RunState, cpu: number): { map: VmMap; pid: number } | un
   return { map, pid };
 }
 
+/**
+ * A user region's frames, none seen yet (-1 each): pushed into a list, not `new Array(n).fill(-1)`, which is
+ * a list with holes to V8 — another array class than the other regions' frame lists, and the code reading
+ * `region.frames`, optimised for one, was deoptimised by the other.
+ */
+function unseenFrames(pages: number): number[] {
+  const frames: number[] = [];
+  for (let i = 0; i < pages; i++) frames.push(-1);
+  return frames;
+}
+
 export function mmapOp(state: RunState, step: MmapStep): StepOutcome {
   const vm = vmMapOn(state, step.cpu);
   if (vm === undefined) return UNSUPPORTED;
@@ -46,7 +57,7 @@ export function mmapOp(state: RunState, step: MmapStep): StepOutcome {
       kind: 'user',
       start: r.start,
       pages: step.pages,
-      frames: new Array<number>(step.pages).fill(-1),
+      frames: unseenFrames(step.pages),
       order: null,
       space: vm.pid,
     });
