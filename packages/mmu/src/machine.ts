@@ -50,16 +50,6 @@ export class Machine extends MachineBulkStores {
       tlbsync: id('tlbsync'),
       cr3: id('cr3'),
     };
-    // Two frame numbers the walk keeps (walk.ts) are reckoned from VA indexes, doubles past 2^31: the first
-    // one that came as a heap number changed the field from small integer to double in the middle of a
-    // run, which gave every machine a new hidden class and deoptimised the code optimised for the old one —
-    // the machine's own methods, the invariants', the policies' — some twenty functions in a catalogue
-    // pass. Written once with a double here, before any code runs, they are doubles from the start; their
-    // values are put back as they were.
-    this.wPfn = 0.5;
-    this.wPfn = 0;
-    this.lastPfn = 0.5;
-    this.lastPfn = -1;
   }
 
   /**

@@ -217,7 +217,9 @@ export class PreciseCaches {
 
 /** Tag part of a cache key (see staleKey). */
 export function keyTag(key: number): number {
-  return key % 131072;
+  // `| 0`: the key is a double past 2^31, and so is its remainder; a tag is below 2^17 — as a small integer it
+  // is stored and compared as one wherever it goes (StaleSet's tag lists).
+  return (key % 131072) | 0;
 }
 
 /** VA-index part of a cache key. */

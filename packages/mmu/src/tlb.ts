@@ -95,7 +95,7 @@ export abstract class MachineTlb extends MachineWalk {
     if (rec >= 0) {
       const s = this.staleLeaf;
       const lvl = s.level[rec];
-      const sp = s.out[rec] + Math.floor((va % LEVEL_SIZE[lvl as Level]) / 4096);
+      const sp = s.out[rec] + (((va % LEVEL_SIZE[lvl as Level]) / 4096) | 0); // | 0: floor below 2^27, a small integer
       return this.decide(cpu, va, kind, mode, present, s.flags[rec], sp, lvl, tag);
     }
     if (this.staleWalk.cpuRefs[cpu] > 0) {
@@ -164,7 +164,7 @@ export abstract class MachineTlb extends MachineWalk {
     if (s < 0) return NOT_PRESENT;
     const lvl = pc.tLevel[s];
     const f = pc.tFlags[s];
-    const p = pc.tOut[s] + (lvl === 1 ? 0 : levelIndex(va, 1) % LEVEL_PAGES[lvl]);
+    const p = pc.tOut[s] + (lvl === 1 ? 0 : (levelIndex(va, 1) % LEVEL_PAGES[lvl]) | 0); // | 0: as in walk.ts
     if (pc.tRec[s] < 0) {
       const o = this.check(cpu, f, kind, mode);
       if (o === OK) {

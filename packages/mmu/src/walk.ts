@@ -228,7 +228,9 @@ export abstract class MachineWalk extends MachineInvalidation {
         this.wFlags = f;
         this.wLevel = level;
         this.wSince = t.since[e]!;
-        this.wPfn = t.out[e] + (level === 1 ? 0 : vpn % LEVEL_PAGES[level]);
+        // `| 0`: the page number of a kernel VA is past 2^31, a double, and so is its remainder; as a small integer
+        // (below 2^27) the frame number stays one, and the machine's frame-number fields keep their class.
+        this.wPfn = t.out[e] + (level === 1 ? 0 : (vpn % LEVEL_PAGES[level]) | 0);
         return true;
       }
       if (level === 1) break;
