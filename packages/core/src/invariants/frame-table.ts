@@ -31,6 +31,18 @@ function isFreeState(s: number): boolean {
   return s === FrameState.Free || s === FrameState.UnmappedPool;
 }
 
+/**
+ * Every expected key range is made here, one hidden class (spreads of a range made others). Its `start` and
+ * `end` are VAs, small integers in the first scenarios and doubles (user addresses past 2^31) later: the
+ * first double changed the fields' representation and deprecated the class in the middle of the catalogue,
+ * deoptimising pkey-kept's operationReturned ("wrong map"). One range made here with doubles, before any
+ * run, makes them doubles from the start (a small integer fits a double field).
+ */
+function keyRange(pid: Pid, start: Va, end: Va, key: number): ExpectedKeyRange {
+  return { pid, start, end, key };
+}
+keyRange(0, 0.5, 0.5, 0);
+
 export class FrameTable implements FrameBook {
   readonly frames: number;
   readonly #state: Uint8Array;
@@ -97,7 +109,7 @@ export class FrameTable implements FrameBook {
 
   setExpectedKey(pid: Pid, start: Va, end: Va, key: number): void {
     this.clearExpectedKey(pid, start, end);
-    this.#ranges.push({ pid, start, end, key });
+    this.#ranges.push(keyRange(pid, start, end, key));
     this.#ranges.sort((a, b) => a.pid - b.pid || a.start - b.start);
   }
 
@@ -108,8 +120,8 @@ export class FrameTable implements FrameBook {
         out.push(r);
         continue;
       }
-      if (r.start < start) out.push({ ...r, end: start });
-      if (r.end > end) out.push({ ...r, start: end });
+      if (r.start < start) out.push(keyRange(r.pid, r.start, start, r.key));
+      if (r.end > end) out.push(keyRange(r.pid, end, r.end, r.key));
     }
     this.#ranges = out.sort((a, b) => a.pid - b.pid || a.start - b.start);
   }
@@ -121,7 +133,9 @@ export class FrameTable implements FrameBook {
 
   /** fork: the child holds what the parent held. */
   copyExpectedKeys(parent: Pid, child: Pid): void {
-    const copies = this.#ranges.filter((r) => r.pid === parent).map((r) => ({ ...r, pid: child }));
+    const copies = this.#ranges
+      .filter((r) => r.pid === parent)
+      .map((r) => keyRange(child, r.start, r.end, r.key));
     this.#ranges = [...this.#ranges, ...copies].sort((a, b) => a.pid - b.pid || a.start - b.start);
   }
 

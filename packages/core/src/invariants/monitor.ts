@@ -57,6 +57,49 @@ function factsJudged(hooks: readonly Hook<unknown>[]): number {
 }
 
 /**
+ * A violation: field by field, not a spread of the site (the invariants once wrote their sites' fields in
+ * orders of their own, and every order was a hidden class of its own reaching the runner's collect).
+ */
+function violationOf(
+  invariant: InvariantId,
+  claimed: boolean,
+  step: string,
+  site: ViolationSite,
+): InvariantViolation {
+  return {
+    invariant,
+    claimed,
+    step,
+    cpu: site.cpu,
+    address: site.address,
+    frame: site.frame,
+    explanation: site.explanation,
+  };
+}
+
+// Object literals with the same keys in the same order share one hidden class: every invariant's site
+// (`{ cpu, address, frame, explanation }`), and every violation here and in the runner's copy of it (engine
+// run.ts collect). V8 types a field by the values stored in it so far: `cpu`, `address` and `frame` came as
+// small integers in the first runs, then as null or as a kernel VA (a heap number), and the change
+// generalised the field in the middle of the catalogue, deoptimising every function optimised with these
+// objects — the judgements that raise (unmapped-stays-unmapped, strayWrite, operationReturned, …), raise
+// itself, collect. One of each made here with nulls and one with small integers, before any run, leave the
+// three fields general (any value) from the start; nothing keeps them. (A null then a heap number would not
+// do it: a heap number fits a field typed by a null.)
+for (const x of [null, 0]) {
+  const site: ViolationSite = { cpu: x, address: x, frame: x, explanation: '' };
+  violationOf('pfn-release', false, '', site);
+}
+
+/** Only ever in a context's `found` list for the time of its constructor (MonitorContext.found). */
+const PLACEHOLDER = violationOf('pfn-release', false, '', {
+  cpu: null,
+  address: null,
+  frame: null,
+  explanation: '',
+});
+
+/**
  * What every judgement is handed: one class, its methods on the prototype. They were closures made afresh
  * by each monitor — each run — and every run's new ones reached the optimised judgements (`ctx.raise(…)`,
  * `ctx.active(…)`) as call targets never seen, which deoptimised them ("wrong call target").
@@ -68,8 +111,13 @@ class MonitorContext implements InvariantContext {
    * lookup of the invariant's set.
    */
   raised = 0;
-  /** Violations seen since the monitor's last `take`, in the order they were seen. */
-  found: InvariantViolation[] = [];
+  /**
+   * Violations seen since the monitor's last `take`, in the order they were seen: one list per monitor,
+   * emptied in place by `take`, and a list of objects to V8 from the start. A fresh `[]` is a list of small
+   * integers until its first object, and raise, optimised for the one kind, was deoptimised at the first
+   * violation pushed onto a list of the other ("not a Smi").
+   */
+  readonly found: InvariantViolation[] = [PLACEHOLDER];
   readonly marked: InvariantContext['marked'];
   readonly anyMarked: InvariantContext['anyMarked'];
 
@@ -85,6 +133,7 @@ class MonitorContext implements InvariantContext {
   ) {
     this.marked = markedOf(book);
     this.anyMarked = anyMarkedOf(book);
+    this.found.pop();
   }
 
   raise(id: InvariantId, key: number, site: ViolationSite): void {
@@ -98,17 +147,7 @@ class MonitorContext implements InvariantContext {
     this.raised++;
     const inv = this.invariants.find((i) => i.id === id);
     const claimed = inv?.soft === true ? false : this.claims.has(id);
-    // Field by field, not a spread of the site: the invariants write their sites' fields in orders of
-    // their own, and every order was a hidden class of its own reaching the runner's collect.
-    this.found.push({
-      invariant: id,
-      claimed,
-      step: this.monitor.step,
-      cpu: site.cpu,
-      address: site.address,
-      frame: site.frame,
-      explanation: site.explanation,
-    });
+    this.found.push(violationOf(id, claimed, this.monitor.step, site));
   }
 
   settle(id: InvariantId, key: number): void {
@@ -253,9 +292,8 @@ export class InvariantMonitor {
 
   /** Violations seen since the last call, in the order they were seen. */
   take(): InvariantViolation[] {
-    const out = this.#ctx.found;
-    this.#ctx.found = [];
-    return out;
+    const found = this.#ctx.found;
+    return found.length === 0 ? [] : found.splice(0);
   }
 
   #framesChanged(first: number, count: number, cause: string): void {
