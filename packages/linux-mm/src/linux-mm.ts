@@ -93,7 +93,7 @@ export class LinuxMm implements GatherSink {
     this.initMm = new MmStruct(0, arch.nrCpus);
     this.pgtables.pgdAlloc(this.initMm);
     this.mermap = new Mermap(arch, this.pgtables, frames, config.mermapGlobal, config.nrFrames);
-    this.allocator.useMermap(this.mermap, (cpu) => this.current[cpu]?.mm ?? this.initMm);
+    this.allocator.useMermap(this.mermap, this);
     this.vmalloc = new Vmalloc(this);
     this.vmMaps = new LinuxVmMapTable(this);
     this.pageAllocator = new LinuxPageAllocatorContract(this.allocator);
@@ -179,6 +179,11 @@ export class LinuxMm implements GatherSink {
   /** The task on `cpu`, or null. */
   task(cpu: number): Task | null {
     return this.current[cpu] ?? null;
+  }
+
+  /** The mm whose mm-local region the mermap uses on `cpu` (MermapMms): the running task's, else init_mm. */
+  mermapMm(cpu: number): MmStruct {
+    return this.current[cpu]?.mm ?? this.initMm;
   }
 
   /** pfn → direct-map virtual address (page_address()). */

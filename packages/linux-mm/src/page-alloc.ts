@@ -28,6 +28,11 @@ import type { UnmappedAllocVariant } from './linux-mm-config.js';
 import type { Mermap } from './mermap.js';
 import type { MmStruct } from './mm.js';
 
+/** Names, on each CPU, the mm whose mm-local region the mermap uses (LinuxMm: the running task's, else init_mm). */
+export interface MermapMms {
+  mermapMm(cpu: number): MmStruct;
+}
+
 export class LinuxPageAllocator {
   readonly zone: BuddyZone;
   /** page_ref_count per frame (0 = free or reserved). */
@@ -42,10 +47,12 @@ export class LinuxPageAllocator {
   mermapZeroed = 0;
   /** Installed by LinuxMm once the mermap exists (zeroing of unmapped pages): `useMermap`. */
   mermap: Mermap | null = null;
-  /** The mm whose mm-local region the mermap uses on each CPU (set with the mermap). */
-  mermapMm: (cpu: number) => MmStruct = () => {
-    throw new Error('page allocator: no mermap mm');
-  };
+  /**
+   * Who names the mm whose mm-local region the mermap uses on each CPU (set with the mermap): an object
+   * with a method, not a closure — each kernel's own closure reached the optimised buddyAllocPages as a
+   * call target never seen, and deoptimised it ("wrong call target").
+   */
+  mermapMms: MermapMms | null = null;
   /**
    * An arch's own entry point for `allocPages`, or null: arm64 kpkeys design C puts the pageblock's key
    * into the choice of every allocation (arm64-arch.ts attach); it calls `buddyAllocPages` for the buddy's
@@ -235,10 +242,16 @@ export class LinuxPageAllocator {
   /** `linux-mermap-free-noflush`: the buggy caller frees without the mermap flush. */
   mermapFreeNoflush = false;
 
-  /** Zero unmapped pages through `mermap`, in the mm `mmOf(cpu)` names on each CPU. */
-  useMermap(mermap: Mermap, mmOf: (cpu: number) => MmStruct): void {
+  /** Zero unmapped pages through `mermap`, in the mm `mms.mermapMm(cpu)` names on each CPU. */
+  useMermap(mermap: Mermap, mms: MermapMms): void {
     this.mermap = mermap;
-    this.mermapMm = mmOf;
+    this.mermapMms = mms;
+  }
+
+  /** The mm whose mm-local region the mermap uses on `cpu`. */
+  mermapMm(cpu: number): MmStruct {
+    if (this.mermapMms === null) throw new Error('page allocator: no mermap mm');
+    return this.mermapMms.mermapMm(cpu);
   }
 
   /** Hand out exactly these frames (scenario `reuse:`), each as an order-0 page. */
