@@ -70,6 +70,31 @@ function setMemory(cpa: X86Cpa, cpu: number, addr: number, n: number, set: numbe
  * of arrow functions: the allocator's hot paths call these on every machine, and an optimised caller that
  * inlined one machine's closure was thrown away when the next machine's closure came.
  */
+/**
+ * CPA's hooks into the mm and the machine: one class, its methods on the prototype. They were a literal of
+ * closures made by each boot, and every run's new ones reached the optimised cpaFlush as call targets never
+ * seen ("wrong call target" at `count`).
+ */
+class X86CpaHooks implements CpaHooks {
+  constructor(
+    private readonly lm: LinuxMm,
+    private readonly machine: Machine,
+  ) {}
+
+  vmUnmapAliases(cpu: number): void {
+    this.lm.vmalloc.vmUnmapAliases(cpu);
+  }
+
+  /** pagetable_alloc: an order-0 page from the buddy, as the page tables' own frames (attach). */
+  allocTable(): number {
+    return this.lm.allocator.allocPages(0, 0, GFP_PGTABLE);
+  }
+
+  count(name: string, n?: number): void {
+    this.machine.count(name, n);
+  }
+}
+
 class X86DirectMap implements DirectMapArch {
   constructor(private readonly cpa: X86Cpa) {}
   canSetDirectMap(): boolean {
@@ -161,12 +186,7 @@ export class X86LinuxArch implements LinuxArch {
     };
     this.pgtable.attachFrames(frames);
     this.tlb.attach(this, lm.cpus);
-    const hooks: CpaHooks = {
-      vmUnmapAliases: (cpu) => lm.vmalloc.vmUnmapAliases(cpu),
-      allocTable: frames.alloc,
-      count: (n, k) => this.machine.count(n, k),
-    };
-    this.cpa.attach(hooks);
+    this.cpa.attach(new X86CpaHooks(lm, this.machine));
   }
 
   spaceOfRoot(root: number): number {
