@@ -58,7 +58,8 @@ function factsJudged(hooks: readonly Hook<unknown>[]): number {
 
 /**
  * A violation: field by field, not a spread of the site (the invariants once wrote their sites' fields in
- * orders of their own, and every order was a hidden class of its own reaching the runner's collect).
+ * orders of their own, and every order was a hidden class of its own reaching the runner's collect). These are
+ * the objects the runner records in a result (engine run.ts collect), in its field order.
  */
 function violationOf(
   invariant: InvariantId,
@@ -78,7 +79,7 @@ function violationOf(
 }
 
 // Object literals with the same keys in the same order share one hidden class: every invariant's site
-// (`{ cpu, address, frame, explanation }`), and every violation here and in the runner's copy of it (engine
+// (`{ cpu, address, frame, explanation }`), and every violation (recorded as made by the runner: engine
 // run.ts collect). V8 types a field by the values stored in it so far: `cpu`, `address` and `frame` came as
 // small integers in the first runs, then as null or as a kernel VA (a heap number), and the change
 // generalised the field in the middle of the catalogue, deoptimising every function optimised with these
