@@ -244,7 +244,22 @@ export class ReverseView {
     let executable = 0;
     const end = Math.min(first + n, this.count);
     for (let lo = first; lo < end;) {
-      const hi = Math.min(end, ((lo >>> CHUNK2_SHIFT) + 1) << CHUNK2_SHIFT);
+      const c = lo >>> CHUNK2_SHIFT;
+      const hi = Math.min(end, (c + 1) << CHUNK2_SHIFT);
+      if (this.reach.own2[c] === 0 && this.lastFreed2[c] <= since) {
+        // No frame of this chunk is reached by a translation of its own, so each of its six counts is 0 (the
+        // W and X ones count some of those translations), and none was freed after `since`: every frame
+        // goes from nothing to this one translation. The loop below would find exactly that, frame by frame;
+        // here it is written for the range at once (a boot's linear map, a populated mapping: fresh frames).
+        const m = hi - lo;
+        vR.fill(1, lo, hi);
+        if (w) vW.fill(1, lo, hi);
+        if (x) vX.fill(1, lo, hi);
+        if (w && x) this.wxOwn += m;
+        this.countRun(lo, m, w ? m : 0, x ? m : 0);
+        lo = hi;
+        continue;
+      }
       for (let f = lo; f < hi; f++) {
         if (vR[f] >= 0xffff) {
           this.countRun(lo, reached, writable, executable);

@@ -282,6 +282,58 @@ describe('setLeaves: a run of leaf stores into one table', () => {
     }
   });
 
+  it('a quiet run over two 2 MiB chunks, one with frames already reached and one without', () => {
+    // A chunk none of whose frames is reached by a translation of its own is counted as a whole (reverse.ts
+    // validRun); a chunk holding such a frame, frame by frame. The run's 512 outputs straddle the chunk
+    // boundary at frame 512, and the frames already reached (writable, executable, both, or a stale copy)
+    // sit in one chunk or the other; each order of the two kinds, every flag combination of the run.
+    const out = 256;
+    for (const arch of ['x86_64', 'arm64'] as const) {
+      for (const at of [300, 700]) {
+        for (const cleared of [[], [2]]) {
+          if (arch === 'arm64' && cleared.length > 0) continue;
+          for (let flags = 0; flags < 32; flags++) {
+            const s: Setup = {
+              arch,
+              level: 1,
+              // [index, frame, flag bits] in the run's table, outside the run's entries (0..511 of another VA).
+              preset: [
+                [0, at, 0b00001],
+                [1, at + 1, 0b00100],
+                [2, at + 2, 0b00101],
+              ],
+              cleared,
+              running: [true, false],
+              alias: false,
+              observer: false,
+              sink: false,
+              first: 0,
+              nr: 0,
+              out,
+              flags,
+            };
+            const bulk = build(s);
+            const single = build(s);
+            // The run goes into the next table (the presets' table holds entries 0..2).
+            for (const r of [bulk, single])
+              r.m.ensurePath(r.space, r.va + 512 * 4096, 1, () => r.m.frames.allocAny('page-table'));
+            const va = bulk.va + 512 * 4096;
+            bulk.m.setLeaves(bulk.space, va, 1, 512, out, flagsOf(flags));
+            for (let k = 0; k < 512; k++)
+              single.m.setLeaf(single.space, va + k * 4096, 1, out + k, flagsOf(flags));
+            const run = { ...s, nr: 512 };
+            expect(JSON.stringify(observe(bulk, run))).toBe(JSON.stringify(observe(single, run)));
+            expect([
+              bulk.m.wxFrameCount,
+              bulk.m.reachers(out).valid,
+              bulk.m.reachers(out + 511).valid,
+            ]).toEqual([single.m.wxFrameCount, 1, 1]);
+          }
+        }
+      }
+    }
+  });
+
   it('a quiet run onto frames freed and reused just before it: none is reached after its free', () => {
     // Store times follow the frees (the clock ticks on every store and free): a leaf stored now is not
     // older than its frame's last free, whatever its place in the run (reverse.ts validRun).
