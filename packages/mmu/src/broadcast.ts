@@ -12,7 +12,7 @@ import {
   type TlbiOp,
 } from './constants.js';
 import type { CostModel } from './costs.js';
-import { EL1_TAGS, HOST_TAGS } from './invalidate.js';
+import { EL1_TAGS, HOST_TAGS, tagMatches } from './invalidate.js';
 import type { MachineParams } from './params.js';
 import { MachineQueries } from './queries.js';
 
@@ -85,6 +85,17 @@ const EL2_ONLY = new Set<TlbiOp>(['IPAS2E1', 'IPAS2LE1', 'VMALLS12E1', 'ALLE1', 
 const WHOLE = new Set<TlbiOp>(['VMALLE1', 'VMALLS12E1', 'ALLE1', 'ALLE2']);
 const ALL_ASIDS = new Set<TlbiOp>(['VAAE1', 'VAALE1', 'RVAAE1', 'RVAALE1']);
 const RANGE = new Set<TlbiOp>(['RVAE1', 'RVALE1', 'RVAAE1', 'RVAALE1']);
+/** Forms by VA in an ASID, in all ASIDs or in a guest's VMID: those applyTlbi's last loop handles. */
+const BY_VA_IN_CONTEXT = new Set<TlbiOp>([
+  'VAE1',
+  'VALE1',
+  'VAAE1',
+  'VAALE1',
+  'RVAE1',
+  'RVALE1',
+  'RVAAE1',
+  'RVAALE1',
+]);
 
 export abstract class MachineBroadcast extends MachineQueries {
   private readonly pending: PendingTlbi[][] = [];
@@ -231,9 +242,47 @@ export abstract class MachineBroadcast extends MachineQueries {
     const ops = this.pending[cpu];
     this.pending[cpu] = [];
     for (const p of ops) {
-      if (p.broadcast) for (let t = 0; t < this.cpus; t++) this.applyTlbi(t, p);
-      else this.applyTlbi(cpu, p);
+      if (!p.broadcast) this.applyTlbi(cpu, p);
+      else if (!this.applyToSole(p)) for (let t = 0; t < this.cpus; t++) this.applyTlbi(t, p);
     }
+  }
+
+  /**
+   * A broadcast by-VA TLBI of one page (TLBI VAALE1IS per page of flush_tlb_kernel_range, an INVLPGB of one page)
+   * names the same entries on every CPU — its ASID, all ASIDs or its VMID, not the CPU's — so when the page has
+   * at most one stale leaf of the levels it reaches and no walk-cache entry is in its reach, applyTlbi on each CPU
+   * in turn comes down to dropping that one record CPU after CPU: done here with the record asked once, not
+   * looked up on each of the CPUs. Returns false, having done nothing, when applyTlbi must run on each CPU.
+   */
+  private applyToSole(p: PendingTlbi): boolean {
+    if (this.precise !== null || p.pages !== 1 || !BY_VA_IN_CONTEXT.has(p.op)) return false;
+    if (p.vmid < 0 && !p.allAsids && p.asid < 0) return false;
+    // Its walk-cache part (the forms that are not last-level, outside a guest) must find nothing on any CPU.
+    if (p.vmid < 0 && !p.leafOnly) {
+      const walks = this.staleWalk.cpuRefs;
+      for (let t = 0; t < this.cpus; t++) if (walks[t] !== 0) return false;
+    }
+    const st = this.staleLeaf;
+    if (st.live === 0) return true;
+    const lo = p.level === 0 ? 1 : p.level;
+    const hi = p.level === 0 ? 3 : p.level;
+    const r = st.soleAt(p.va, lo, hi);
+    if (r === -2) return false;
+    if (r === -1) return true;
+    const tag = st.tag[r];
+    const reached =
+      p.vmid >= 0
+        ? tag === combinedTag(p.vmid)
+        : p.allAsids
+          ? tagMatches(HOST_TAGS, tag)
+          : tag === p.asid || (!p.keepGlobal && tag === GLOBAL_TAG);
+    if (!reached) return true;
+    for (let t = 0; t < this.cpus; t++) {
+      const before = st.live;
+      st.drop(r, t, p.sides);
+      if (st.live !== before) break;
+    }
+    return true;
   }
 
   private applyTlbi(cpu: number, p: PendingTlbi): void {

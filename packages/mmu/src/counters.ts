@@ -239,19 +239,33 @@ export class Counters {
    * delay the sends: it is set aside and joins the clock when the sender waits for the round.
    */
   local(cpu: number, run: () => void): void {
+    const t0 = this.localBegin(cpu);
+    try {
+      run();
+    } finally {
+      this.localEnd(cpu, t0);
+    }
+  }
+
+  /**
+   * `local` in two halves, for a sender's share run inline (Machine.ipiInvlpg): the share's charges go between
+   * them. Returns the sender's clock before the share, which `localEnd` takes back.
+   */
+  localBegin(cpu: number): number {
     this.ctx = cpu;
     const t0 = this.clock[cpu];
     this.hold++;
     this.prof?.beginLocal(cpu);
-    try {
-      run();
-    } finally {
-      this.hold--;
-      this.deferred[cpu] += this.clock[cpu] - t0;
-      this.owing = true;
-      this.clock[cpu] = t0;
-      this.prof?.endLocal(cpu);
-    }
+    return t0;
+  }
+
+  /** The end of a share begun by `localBegin` (`t0`: what it returned). */
+  localEnd(cpu: number, t0: number): void {
+    this.hold--;
+    this.deferred[cpu] += this.clock[cpu] - t0;
+    this.owing = true;
+    this.clock[cpu] = t0;
+    this.prof?.endLocal(cpu);
   }
 
   /** The sender waits for every acknowledgement it is owed: `ipi_wire` after its slowest target. */

@@ -250,6 +250,77 @@ export class Machine extends MachineBulkStores {
     this.counters.on(from);
   }
 
+  /**
+   * on_each_cpu(f) from `from` where f INVLPGs `pages` pages from `va` (a kernel-range flush: do_kernel_range_flush,
+   * __cpa_flush_tlb): the same as `ipi(from, 'all', (c) => { for each page: invlpg(c, page) })` — the same counts,
+   * charges and clocks in the same order, the same drops of the same records — without a handler called per CPU.
+   * A round of one page (a per-folio zap of the direct map: 48 CPUs per page in populate-unmapped) whose page has
+   * at most one stale leaf, on CPUs none of which holds a stale walk-cache entry, asks that record once and drops
+   * it on each CPU that INVLPG reaches it on, skipping the per-CPU lookups that would find nothing. Not traced:
+   * with a sink the round is the general one, each instruction an event.
+   */
+  ipiInvlpg(from: number, va: number, pages: number): void {
+    this.x86Only('invlpg', from);
+    if (this.sink !== null) {
+      this.ipi(from, 'all', (c) => {
+        for (let i = 0; i < pages; i++) this.invlpg(c, va + i * 4096);
+      });
+      return;
+    }
+    const counters = this.counters;
+    const id = this.ids.invlpg;
+    // The one leaf record INVLPG could drop anywhere (-1: none), or -2: ask per CPU.
+    const r = pages === 1 && this.precise === null ? this.soleTarget(va) : -2;
+    if (r !== -2) {
+      const st = this.staleLeaf;
+      const tag = r >= 0 ? st.tag[r] : 0;
+      let live = r >= 0;
+      for (let c = 0; c < this.cpus; c++) {
+        const t0 = c === from ? counters.localBegin(c) : -1;
+        if (c !== from) counters.ipiSent(from, c);
+        counters.bumpOn(c, id);
+        // invlpg's two leaf lookups: the current PCID's entries, then the global ones.
+        if (live && (tag === GLOBAL_TAG || tag === this.curTag[c])) {
+          const before = st.live;
+          st.drop(r, c, Side.BOTH);
+          live = st.live === before;
+        }
+        if (c === from) counters.localEnd(c, t0);
+      }
+      counters.on(from);
+      return;
+    }
+    for (let c = 0; c < this.cpus; c++) {
+      const t0 = c === from ? counters.localBegin(c) : -1;
+      if (c !== from) counters.ipiSent(from, c);
+      for (let i = 0; i < pages; i++) this.invlpgOn(c, va + i * 4096);
+      if (c === from) counters.localEnd(c, t0);
+    }
+    counters.on(from);
+  }
+
+  /**
+   * For ipiInvlpg's round of one page at `va`: the stale leaf record INVLPG may drop (−1: none) when it is the
+   * page's only one and every CPU's lookups come down to dropping that record alone — no CPU holds a stale
+   * walk-cache entry (INVLPG drops the current PCID's and the global ones), no CPU runs a tag class (a negative
+   * tag reaches records of every tag); else −2, and each CPU asks as invlpg does.
+   */
+  private soleTarget(va: number): number {
+    const walks = this.staleWalk.cpuRefs;
+    for (let c = 0; c < this.cpus; c++) if (walks[c] !== 0 || this.curTag[c] < 0) return -2;
+    return this.staleLeaf.live === 0 ? -1 : this.staleLeaf.soleAt(va, 1, 3);
+  }
+
+  /** invlpg's work on `cpu`, whose number was checked, with no trace event (ipiInvlpg's rounds). */
+  private invlpgOn(cpu: number, va: number): void {
+    this.counters.bumpOn(cpu, this.ids.invlpg);
+    const tag = this.curTag[cpu];
+    this.invLeafVa(cpu, va, tag, Side.BOTH);
+    this.invLeafVa(cpu, va, GLOBAL_TAG, Side.BOTH);
+    this.invWalkAll(cpu, tag, Side.BOTH);
+    this.invWalkAll(cpu, GLOBAL_TAG, Side.BOTH);
+  }
+
   /** One target of an IPI round: the sender's own share runs locally, a remote one is sent. */
   private ipiOne(c: number, from: number, handler: (cpu: number) => void): void {
     if (c === from) {

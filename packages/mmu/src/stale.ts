@@ -432,6 +432,26 @@ export class StaleSet {
     return n;
   }
 
+  /**
+   * The one live record at `va` of levels `lo`..`hi`, whatever its tag: the record, −1 when there is none, −2
+   * when there are more (an IPI round that INVLPGs one page on every CPU drops it CPU after CPU, asking
+   * nothing else per CPU: `Machine.ipiInvlpg`).
+   */
+  soleAt(va: number, lo: number, hi: number): number {
+    let found = -1;
+    for (let l = lo; l <= hi; l++) {
+      if (this.levelLive[l] === 0) continue;
+      const index = Math.floor(va / LEVEL_SIZE[l as Level]);
+      for (let k = 0; k < this.liveTags.length; k++) {
+        for (let r = this.head(l, index, this.liveTags[k]); r >= 0; r = this.next[r]) {
+          if (found >= 0) return -2;
+          found = r;
+        }
+      }
+    }
+    return found;
+  }
+
   /** Records for (level, index, tag) — all of them, for checks that look at every CPU. */
   chain(level: number, index: number, tag: number): number {
     return this.head(level, index, tag);

@@ -63,6 +63,12 @@ export class RecordingPort implements X86Port {
     }
   }
 
+  invlpgOnEachCpu(from: number, va: number, pages: number): void {
+    this.onEachCpu(from, 'all', (c) => {
+      for (let i = 0; i < pages; i++) this.invlpg(c, va + i * 4096);
+    });
+  }
+
   invlpgb(_cpu: number, _va: number, _pages: number, _all: boolean): void {
     this.count('invlpgb');
   }

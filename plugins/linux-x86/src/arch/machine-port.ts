@@ -52,6 +52,10 @@ export class MachinePort implements X86Port {
     this.machine.ipi(from, cpus, func);
   }
 
+  invlpgOnEachCpu(from: number, va: number, pages: number): void {
+    this.machine.ipiInvlpg(from, va, pages);
+  }
+
   /**
    * INVLPGB when the machine has it; otherwise the broadcast is emulated by the same invalidation on every
    * CPU with no interrupt (the `arm64-tlbi` comparison model and `x86-invlpgb` on a machine without the

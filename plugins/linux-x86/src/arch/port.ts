@@ -32,6 +32,12 @@ export interface X86Port {
    * `from` itself when listed — after the sends, while the targets run theirs; returns once all are done.
    */
   onEachCpu(from: number, cpus: readonly number[] | 'all', func: (cpu: number) => void): void;
+  /**
+   * on_each_cpu(func) from `from` where func INVLPGs `pages` pages from `va` on its CPU (do_kernel_range_flush,
+   * __cpa_flush_tlb): `onEachCpu(from, 'all', (c) => { for each page: invlpg(c, page) })` as one call, which the
+   * MMU runs without a handler per CPU.
+   */
+  invlpgOnEachCpu(from: number, va: number, pages: number): void;
   /** INVLPGB from `cpu`: `pages` pages from `va` (or everything when `all`), broadcast to every CPU,
    *  global entries included; no interrupt. */
   invlpgb(cpu: number, va: number, pages: number, all: boolean): void;

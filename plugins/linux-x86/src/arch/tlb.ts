@@ -280,13 +280,14 @@ export class X86Tlb implements TlbArch {
       return;
     }
     // on_each_cpu(do_flush_tlb_all | do_kernel_range_flush, info, 1): every online CPU, this one included
-    port.onEachCpu(cpu, 'all', (c) => {
-      if (all) {
-        port.flushAllGlobal(c);
-      } else {
-        for (let addr = start; addr < end; addr += PAGE_SIZE) this.flushTlbOneKernel(c, addr);
-      }
-    });
+    if (all) {
+      port.onEachCpu(cpu, 'all', (c) => port.flushAllGlobal(c));
+      return;
+    }
+    // do_kernel_range_flush: flush_tlb_one_kernel on each page, on each CPU — the INVLPGs as one port call, and
+    // with PTI every CPU marks its other ASIDs for invalidation (nothing reads the marks during the round).
+    port.invlpgOnEachCpu(cpu, start, Math.ceil((end - start) / PAGE_SIZE));
+    if (this.config.pti) this.invalidateOther.fill(1);
   }
 
   /** flush_tlb_all(): on_each_cpu(do_flush_tlb_all) — what every direct-map split costs (§2.4). */
