@@ -171,12 +171,7 @@ export class Machine extends MachineBulkStores {
   invlpg(cpu: number, va: number): void {
     this.x86Only('invlpg', cpu);
     const t0 = this.spanStart(cpu);
-    this.counters.bumpOn(cpu, this.ids.invlpg);
-    const tag = this.curTag[cpu];
-    this.invLeafVa(cpu, va, tag, Side.BOTH);
-    this.invLeafVa(cpu, va, GLOBAL_TAG, Side.BOTH);
-    this.invWalkAll(cpu, tag, Side.BOTH);
-    this.invWalkAll(cpu, GLOBAL_TAG, Side.BOTH);
+    this.invlpgOn(cpu, va);
     if (this.sink !== null) this.emit(cpu, 'flush', va, undefined, 'invlpg', t0);
   }
 
@@ -311,7 +306,7 @@ export class Machine extends MachineBulkStores {
     return this.staleLeaf.live === 0 ? -1 : this.staleLeaf.soleAt(va, 1, 3);
   }
 
-  /** invlpg's work on `cpu`, whose number was checked, with no trace event (ipiInvlpg's rounds). */
+  /** invlpg's work on `cpu`, whose number was checked, with no trace event (invlpg's, and ipiInvlpg's rounds). */
   private invlpgOn(cpu: number, va: number): void {
     this.counters.bumpOn(cpu, this.ids.invlpg);
     const tag = this.curTag[cpu];
