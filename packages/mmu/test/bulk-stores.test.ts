@@ -186,6 +186,20 @@ const nearRun = (s: Setup): Setup => ({
   cleared: s.cleared.map((i) => s.first + (i % Math.max(1, s.nr + 2))).filter((i) => i < 512),
 });
 
+/** A case of 4 KiB leaves that setLeaves takes the quiet way (one CPU runs the space; no alias, observer or sink). */
+function quietCase(
+  arch: Setup['arch'],
+  preset: Setup['preset'],
+  cleared: number[],
+  first: number,
+  nr: number,
+  out: number,
+  flags: number,
+): Setup {
+  const quiet = { running: [true, false], alias: false, observer: false, sink: false };
+  return { arch, level: 1, preset, cleared, ...quiet, first, nr, out, flags };
+}
+
 describe('setLeaves: a run of leaf stores into one table', () => {
   it('changes the machine exactly as the same stores one by one', () => {
     fc.assert(
@@ -235,20 +249,7 @@ describe('setLeaves: a run of leaf stores into one table', () => {
       for (const cleared of [[], [305, 306]]) {
         if (arch === 'arm64' && cleared.length > 0) continue;
         for (let flags = 0; flags < 32; flags++) {
-          const s: Setup = {
-            arch,
-            level: 1,
-            preset,
-            cleared,
-            running: [true, false],
-            alias: false,
-            observer: false,
-            sink: false,
-            first: 8,
-            nr: 12,
-            out,
-            flags,
-          };
+          const s = quietCase(arch, preset, cleared, 8, 12, out, flags);
           const bulk = build(s);
           const single = build(s);
           bulk.m.setLeaves(bulk.space, bulk.va + 8 * 4096, 1, 12, out, flagsOf(flags));
@@ -293,28 +294,15 @@ describe('setLeaves: a run of leaf stores into one table', () => {
         for (const cleared of [[], [2]]) {
           if (arch === 'arm64' && cleared.length > 0) continue;
           for (let flags = 0; flags < 32; flags++) {
-            const s: Setup = {
-              arch,
-              level: 1,
-              // [index, frame, flag bits] in the run's table, outside the run's entries (0..511 of another VA).
-              preset: [
-                [0, at, 0b00001],
-                [1, at + 1, 0b00100],
-                [2, at + 2, 0b00101],
-              ],
-              cleared,
-              running: [true, false],
-              alias: false,
-              observer: false,
-              sink: false,
-              first: 0,
-              nr: 0,
-              out,
-              flags,
-            };
+            // [index, frame, flag bits]: entries 0..2 of the first table; the run fills the next one.
+            const preset: [number, number, number][] = [
+              [0, at, 0b00001],
+              [1, at + 1, 0b00100],
+              [2, at + 2, 0b00101],
+            ];
+            const s = quietCase(arch, preset, cleared, 0, 0, out, flags);
             const bulk = build(s);
             const single = build(s);
-            // The run goes into the next table (the presets' table holds entries 0..2).
             for (const r of [bulk, single])
               r.m.ensurePath(r.space, r.va + 512 * 4096, 1, () => r.m.frames.allocAny('page-table'));
             const va = bulk.va + 512 * 4096;
