@@ -270,12 +270,17 @@ export class Machine extends MachineBulkStores {
       const st = this.staleLeaf;
       const tag = r >= 0 ? st.tag[r] : 0;
       let live = r >= 0;
+      // A global record goes from every CPU: dropped all at once where its last holder's INVLPG would free it
+      // (StaleSet.dropEverywhere; between its holders' INVLPGs only the counters move, which nothing it tells
+      // reads), so the free is heard at the same point of the round.
+      const last = live && tag === GLOBAL_TAG ? st.lastHolder(r) : -1;
       for (let c = 0; c < this.cpus; c++) {
         const t0 = c === from ? counters.localBegin(c) : -1;
         if (c !== from) counters.ipiSent(from, c);
         counters.bumpOn(c, id);
         // invlpg's two leaf lookups: the current PCID's entries, then the global ones.
-        if (live && (tag === GLOBAL_TAG || tag === this.curTag[c])) {
+        if (c === last) st.dropEverywhere(r);
+        else if (live && last < 0 && tag === this.curTag[c]) {
           const before = st.live;
           st.drop(r, c, Side.BOTH);
           live = st.live === before;

@@ -335,6 +335,48 @@ export class StaleSet {
   }
 
   /**
+   * Every CPU's copy of record `r` dropped, every side, and the record freed: what `drop(r, c, 3)` for c = 0, 1, …
+   * does — a page's one record at the DSB of a broadcast TLBI that reaches it on every CPU — in one go on a
+   * unified TLB. The first holder's drop would split `r` off its cohort, each holder's clears its bit and its
+   * count, the last one's frees `r`; here the split, the bits and counts, then the free: nobody hears of the
+   * set in between (its listener only of the free), so it ends the same, records and cohorts included.
+   */
+  dropEverywhere(r: number): void {
+    if (this.sides !== 1) {
+      for (let c = 0; c < this.cpus; c++) {
+        const before = this.live;
+        this.drop(r, c, 3);
+        if (this.live !== before) return;
+      }
+      return;
+    }
+    let k = this.cohort[r];
+    if (this.cohortSize[k] > 1) k = this.split(r);
+    const base = k * this.stride;
+    for (let w = 0; w < this.words; w++) {
+      let bits = this.masks[base + w];
+      this.masks[base + w] = 0;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        this.cpuRefs[w * 32 + 31 - Math.clz32(low)]--;
+        bits ^= low;
+      }
+    }
+    this.remove(r);
+  }
+
+  /** The highest CPU that may hold record `r` on any side (a live record has one). */
+  lastHolder(r: number): number {
+    const base = this.cohort[r] * this.stride;
+    for (let w = this.words - 1; w >= 0; w--) {
+      let bits = 0;
+      for (let s = 0; s < this.sides; s++) bits |= this.masks[base + s * this.words + w];
+      if (bits !== 0) return w * 32 + 31 - Math.clz32(bits);
+    }
+    return -1;
+  }
+
+  /**
    * A full flush on `cpu`: drop its copy (sides of `sideMask`) of every live record whose tag `reaches(want,
    * tag, global)` accepts — global ones (flag `globalFlag` set) kept when
    * `keepGlobal` — as a scan of the live list from its end drops them (`liveAt`). Batched, cohort by

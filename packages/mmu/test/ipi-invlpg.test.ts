@@ -17,14 +17,19 @@ interface Setup {
   walk?: boolean;
   /** A second record at the kernel page: the leaf stored, cleared, stored and cleared again. */
   twice?: boolean;
+  /** Split instruction/data TLBs (records held per side). */
+  split?: boolean;
+  /** No observer: the stale sets batch their records into cohorts (StaleSet.setBatched). */
+  unwatched?: boolean;
 }
 
 function build(s: Setup, arch: 'x86_64' | 'arm64' = 'x86_64'): { m: Machine; events: string[] } {
-  const r = rig({ arch, cpus: 40, memory: '64MiB' });
+  const r = rig({ arch, cpus: 40, memory: '64MiB', tlbSides: s.split === true ? 'split' : 'unified' });
   const m = r.m;
   const mm = m.createSpace(1, r.table);
   const events: string[] = [];
-  m.observe({ framesChanged: (first, count, cause) => events.push(`${first}+${count} ${cause}`) });
+  if (s.unwatched !== true)
+    m.observe({ framesChanged: (first, count, cause) => events.push(`${first}+${count} ${cause}`) });
   for (const c of [0, 3, 31, 32, 39]) m.setRoot(c, mm);
   for (let i = 0; i < (s.user ?? 0); i++) {
     m.ensurePath(mm, USER_VA + i * 4096, 1, r.table);
@@ -50,6 +55,7 @@ function state(m: Machine, events: string[], costs = true): unknown {
   return {
     ...(costs ? { snapshot: m.snapshot(), work: m.workByCpu() } : {}),
     leaves: m.staleLeaf.live,
+    records: Array.from(m.staleLeaf.liveRecords()),
     walks: m.staleWalk.live,
     held: Array.from({ length: 40 }, (_, c) => m.staleLeaf.cpuRefs[c]),
     events,
@@ -79,6 +85,12 @@ describe('ipiInvlpg', () => {
     expect(both({ kernel: 1, twice: true }, KVA, 1)).toEqual([2, 0]));
   it('stale walk-cache entries: asked per CPU', () =>
     expect(both({ user: 2, walk: true }, USER_VA, 1)[1]).toBeGreaterThan(0));
+  it('unwatched (records batched in cohorts): kernel and user records', () => {
+    expect(both({ kernel: 3, unwatched: true }, KVA + 4096, 1)).toEqual([3, 0]);
+    expect(both({ user: 3, kernel: 2, unwatched: true }, USER_VA, 1)).toEqual([5, 0]);
+  });
+  it('split TLBs: one global kernel record on both sides', () =>
+    expect(both({ kernel: 1, split: true }, KVA, 1)).toEqual([1, 0]));
   it('several pages', () => expect(both({ kernel: 3, user: 2 }, KVA, 3)).toEqual([5, 0]));
 });
 
@@ -109,6 +121,12 @@ describe('broadcast TLBI of one page', () => {
   });
   it('a TTL hint of another level leaves the record', () =>
     expect(tlbiBoth({ kernel: 1 }, 'VAALE1', { va: KVA, level: 2 })).toEqual([1, 0, 1]));
+  it('unwatched (records batched in cohorts)', () =>
+    expect(tlbiBoth({ kernel: 3, unwatched: true }, 'VAALE1', { va: KVA + 4096 })).toEqual([3, 0, 2]));
+  it('split TLBs, both sides and the data side only', () => {
+    expect(tlbiBoth({ kernel: 1, split: true }, 'VAALE1', { va: KVA })).toEqual([1, 0, 0]);
+    expect(tlbiBoth({ kernel: 1, split: true }, 'VAALE1', { va: KVA, side: 'data' })).toEqual([1, 0, 1]);
+  });
   it('two records at the page', () =>
     expect(tlbiBoth({ kernel: 1, twice: true }, 'VAAE1', { va: KVA })).toEqual([2, 0, 0]));
   it('stale walk-cache entries', () =>
