@@ -278,13 +278,7 @@ export abstract class MachineBroadcast extends MachineQueries {
           : tag === p.asid || (!p.keepGlobal && tag === GLOBAL_TAG);
     if (!reached) return true;
     // Every CPU's copy goes (a unified TLB: whatever the sides; a split one: the sides the TLBI names).
-    if (st.sides === 1 || p.sides === Side.BOTH) st.dropEverywhere(r);
-    else
-      for (let t = 0; t < this.cpus; t++) {
-        const before = st.live;
-        st.drop(r, t, p.sides);
-        if (st.live !== before) break;
-      }
+    st.dropEverywhere(r, p.sides);
     return true;
   }
 

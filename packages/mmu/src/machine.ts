@@ -264,36 +264,30 @@ export class Machine extends MachineBulkStores {
     }
     const counters = this.counters;
     const id = this.ids.invlpg;
-    // The one leaf record INVLPG could drop anywhere (-1: none), or -2: ask per CPU.
+    // The one leaf record INVLPG could drop anywhere (-1: none), or -2: each CPU asks as invlpg does.
     const r = pages === 1 && this.precise === null ? this.soleTarget(va) : -2;
-    if (r !== -2) {
-      const st = this.staleLeaf;
-      const tag = r >= 0 ? st.tag[r] : 0;
-      let live = r >= 0;
-      // A global record goes from every CPU: dropped all at once where its last holder's INVLPG would free it
-      // (StaleSet.dropEverywhere; between its holders' INVLPGs only the counters move, which nothing it tells
-      // reads), so the free is heard at the same point of the round.
-      const last = live && tag === GLOBAL_TAG ? st.lastHolder(r) : -1;
-      for (let c = 0; c < this.cpus; c++) {
-        const t0 = c === from ? counters.localBegin(c) : -1;
-        if (c !== from) counters.ipiSent(from, c);
+    const st = this.staleLeaf;
+    const tag = r >= 0 ? st.tag[r] : 0;
+    let live = r >= 0;
+    // A global record goes from every CPU: dropped all at once where its last holder's INVLPG would free it
+    // (StaleSet.dropEverywhere; between its holders' INVLPGs only the counters move, which nothing it tells
+    // reads), so the free is heard at the same point of the round.
+    const last = live && tag === GLOBAL_TAG ? st.lastHolder(r) : -1;
+    for (let c = 0; c < this.cpus; c++) {
+      const t0 = c === from ? counters.localBegin(c) : -1;
+      if (c !== from) counters.ipiSent(from, c);
+      if (r === -2) {
+        for (let i = 0; i < pages; i++) this.invlpgOn(c, va + i * 4096);
+      } else {
         counters.bumpOn(c, id);
         // invlpg's two leaf lookups: the current PCID's entries, then the global ones.
-        if (c === last) st.dropEverywhere(r);
+        if (c === last) st.dropEverywhere(r, Side.BOTH);
         else if (live && last < 0 && tag === this.curTag[c]) {
           const before = st.live;
           st.drop(r, c, Side.BOTH);
           live = st.live === before;
         }
-        if (c === from) counters.localEnd(c, t0);
       }
-      counters.on(from);
-      return;
-    }
-    for (let c = 0; c < this.cpus; c++) {
-      const t0 = c === from ? counters.localBegin(c) : -1;
-      if (c !== from) counters.ipiSent(from, c);
-      for (let i = 0; i < pages; i++) this.invlpgOn(c, va + i * 4096);
       if (c === from) counters.localEnd(c, t0);
     }
     counters.on(from);

@@ -335,17 +335,18 @@ export class StaleSet {
   }
 
   /**
-   * Every CPU's copy of record `r` dropped, every side, and the record freed: what `drop(r, c, 3)` for c = 0, 1, …
-   * does — a page's one record at the DSB of a broadcast TLBI that reaches it on every CPU — in one go on a
-   * unified TLB. The first holder's drop would split `r` off its cohort, each holder's clears its bit and its
-   * count, the last one's frees `r`; here the split, the bits and counts, then the free: nobody hears of the
-   * set in between (its listener only of the free), so it ends the same, records and cohorts included.
+   * Every CPU's copy of record `r` on the sides of `sideMask` dropped: what `drop(r, c, sideMask)` for c = 0, 1, …
+   * does until `r` is freed — a page's one record at the DSB of a broadcast TLBI that reaches it on every CPU,
+   * at a kernel-range INVLPG round. On a unified TLB in one go, the record freed: the first holder's drop would
+   * split `r` off its cohort, each holder's clears its bit and its count, the last one's frees `r`; here the
+   * split, the bits and counts, then the free: nobody hears of the set in between (its listener only of the
+   * free), so it ends the same, records and cohorts included. A split TLB's sides are dropped CPU by CPU.
    */
-  dropEverywhere(r: number): void {
+  dropEverywhere(r: number, sideMask: number): void {
     if (this.sides !== 1) {
       for (let c = 0; c < this.cpus; c++) {
         const before = this.live;
-        this.drop(r, c, 3);
+        this.drop(r, c, sideMask);
         if (this.live !== before) return;
       }
       return;

@@ -66,11 +66,6 @@ function setMemory(cpa: X86Cpa, cpu: number, addr: number, n: number, set: numbe
 }
 
 /**
- * set_direct_map_*_noflush and set_memory_* over CPA (arch/x86/mm/pat/set_memory.c). A class, not an object
- * of arrow functions: the allocator's hot paths call these on every machine, and an optimised caller that
- * inlined one machine's closure was thrown away when the next machine's closure came.
- */
-/**
  * CPA's hooks into the mm and the machine: one class, its methods on the prototype. They were a literal of
  * closures made by each boot, and every run's new ones reached the optimised cpaFlush as call targets never
  * seen ("wrong call target" at `count`).
@@ -95,6 +90,11 @@ class X86CpaHooks implements CpaHooks {
   }
 }
 
+/**
+ * set_direct_map_*_noflush and set_memory_* over CPA (arch/x86/mm/pat/set_memory.c). A class, not an object
+ * of arrow functions: the allocator's hot paths call these on every machine, and an optimised caller that
+ * inlined one machine's closure was thrown away when the next machine's closure came.
+ */
 class X86DirectMap implements DirectMapArch {
   constructor(private readonly cpa: X86Cpa) {}
   canSetDirectMap(): boolean {
