@@ -1,5 +1,6 @@
 // DESIGN §8, the CLI: `shootdown --version` ≤ 0.15 s of CPU and a one-scenario `run` ≤ 0.3 s of CPU,
-// start-up included (user + system CPU of the whole process, every thread — a run worker too, if one
+// start-up included, for a scenario of neutral ops and for one using a plug-in's op, whose schema fragment is
+// validated too (user + system CPU of the whole process, every thread — a run worker too, if one
 // starts — from node's bootstrap to exit, measured by the child itself; three children, the median against
 // the budget, min and max beside it: the spread says how noisy the machine was); and litmus-sized
 // scenarios in one process ≥ 1,000 per second (herd7 takes 20–100 ms per aarch64-VMSA test). A litmus-sized
@@ -15,6 +16,8 @@ import { herd, loadScenarioFile, runScenario } from '@shootdown/engine';
 import { measureCli } from './catalog-compare.bench.js';
 
 const ONE = 'vfree-exec-reuse';
+/** A one-scenario `run` whose scenario uses a plug-in's op: its schema fragment is validated too. */
+const ONE_WITH_OP = { name: 'sysarch-errors', policy: 'freebsd-amd64' };
 
 /** CPU seconds of three runs of the CLI: { min, median, max }. */
 async function cpuOfThree(args) {
@@ -29,6 +32,15 @@ export async function run(report) {
   report('shootdown --version, CPU', version.median, ' s', { max: 0.15 }, undefined, version);
   const one = await cpuOfThree(['run', ONE, '--policy', 'linux-x86']);
   report(`shootdown run ${ONE}, CPU`, one.median, ' s', { max: 0.3 }, undefined, one);
+  const withOp = await cpuOfThree(['run', ONE_WITH_OP.name, '--policy', ONE_WITH_OP.policy]);
+  report(
+    `shootdown run ${ONE_WITH_OP.name} (a plug-in op), CPU`,
+    withOp.median,
+    ' s',
+    { max: 0.3 },
+    undefined,
+    withOp,
+  );
   const { registry } = await loadRegistryLikeCli({ userPlugins: false });
   const options = loadOptionsFor(registry);
   const scenarios = [];

@@ -1,6 +1,11 @@
 // Loading well-formed scenarios: the resolved form the runner executes (DESIGN §4), the same from YAML and
 // JSON, policy-contributed ops validated by the registry's fragments, hardware-level scenarios, and every
 // error of a file reported at once.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { addPrecompiledFragments, fragmentDigest, writePrecompiledFragments } from '@shootdown/core';
 import { describe, expect, it } from 'vitest';
 import {
   formatScenarioError,
@@ -24,6 +29,48 @@ async function ok(name: string): Promise<Scenario> {
 /** Drops source positions, which differ between the YAML and JSON texts of one scenario. */
 function withoutSource(s: Scenario): unknown {
   return JSON.parse(JSON.stringify({ ...s, file: '' }, (k, v: unknown) => (k === 'source' ? undefined : v)));
+}
+
+/**
+ * A `linux.mermap-get` fragment as a plug-in registers it: a new object each time, as the engine keeps the
+ * validator of each fragment object it has seen.
+ */
+const mermapFragment = () => ({
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    region: { type: 'string' },
+    pages: { type: 'integer', minimum: 1 },
+  },
+  required: ['id', 'region'],
+  additionalProperties: false,
+});
+
+/** A scenario using the op, well-formed and with two bad arguments: the step resolved, the errors as ajv words them. */
+function checkMermapOp(fragment: Record<string, unknown>): void {
+  const opSchemas = { 'linux.mermap-get': fragment };
+  const text = `name: mermap
+steps:
+  - { op: page-alloc, id: pg, pages: 1, flags: [unmapped] }
+  - { op: linux.mermap-get, cpu: 1, id: w, region: pg, expect: ok }
+  - { op: access, cpu: 1, region: w, kind: write }
+`;
+  const r = loadScenarioText(text, 'mermap.yaml', { opSchemas });
+  if (!r.ok) throw new Error(r.errors.map(formatScenarioError).join('\n'));
+  const get = r.scenario.steps[1] as PolicyOpStep;
+  expect(get).toMatchObject({ op: 'linux.mermap-get', cpu: 1, id: 'w', args: { id: 'w', region: 'pg' } });
+  expect(get.expect?.anyOf).toEqual(['ok']);
+  expect(r.scenario.regions['w']).toEqual({ kind: 'policy', definedBy: '1', pages: null });
+
+  const bad = loadScenarioText(text.replace('region: pg', 'region: pg, pages: 0, colour: red'), 'm.yaml', {
+    opSchemas,
+  });
+  expect(bad.ok).toBe(false);
+  if (bad.ok) return;
+  expect(bad.errors.map((e) => `${e.line}:${e.column} ${e.message}`)).toEqual([
+    '4:63 must be >= 1, got 0',
+    '4:66 unknown property "colour"; expected one of: id, region, pages',
+  ]);
 }
 
 describe('loading', () => {
@@ -111,40 +158,30 @@ describe('loading', () => {
   });
 
   it('validates policy-contributed ops with the fragment the registry supplies', () => {
-    const opSchemas = {
-      'linux.mermap-get': {
-        type: 'object',
-        properties: {
-          id: { type: 'string' },
-          region: { type: 'string' },
-          pages: { type: 'integer', minimum: 1 },
-        },
-        required: ['id', 'region'],
-        additionalProperties: false,
-      },
-    };
-    const text = `name: mermap
-steps:
-  - { op: page-alloc, id: pg, pages: 1, flags: [unmapped] }
-  - { op: linux.mermap-get, cpu: 1, id: w, region: pg, expect: ok }
-  - { op: access, cpu: 1, region: w, kind: write }
-`;
-    const r = loadScenarioText(text, 'mermap.yaml', { opSchemas });
-    if (!r.ok) throw new Error(r.errors.map(formatScenarioError).join('\n'));
-    const get = r.scenario.steps[1] as PolicyOpStep;
-    expect(get).toMatchObject({ op: 'linux.mermap-get', cpu: 1, id: 'w', args: { id: 'w', region: 'pg' } });
-    expect(get.expect?.anyOf).toEqual(['ok']);
-    expect(r.scenario.regions['w']).toEqual({ kind: 'policy', definedBy: '1', pages: null });
+    checkMermapOp(mermapFragment());
+  });
 
-    const bad = loadScenarioText(text.replace('region: pg', 'region: pg, pages: 0, colour: red'), 'm.yaml', {
-      opSchemas,
-    });
-    expect(bad.ok).toBe(false);
-    if (bad.ok) return;
-    expect(bad.errors.map((e) => `${e.line}:${e.column} ${e.message}`)).toEqual([
-      '4:63 must be >= 1, got 0',
-      '4:66 unknown property "colour"; expected one of: id, region, pages',
-    ]);
+  it("uses the plug-in build's precompiled validator of a fragment, and ajv's words when it says no", () => {
+    // a module as a plug-in's build writes it, its validator counting its calls (core's schema/fragments.ts)
+    const dir = mkdtempSync(join(tmpdir(), 'shootdown-op-fragments-'));
+    try {
+      const file = join(dir, 'fragments.cjs');
+      const fragment = mermapFragment();
+      const digest = fragmentDigest(fragment);
+      expect(writePrecompiledFragments([fragment], pathToFileURL(file))).toBe(1);
+      writeFileSync(
+        file,
+        `${readFileSync(file, 'utf8')}\nconst counted = exports.fragment_${digest};\n` +
+          `exports.fragment_${digest} = (d) => { globalThis.fragmentCalls = (globalThis.fragmentCalls ?? 0) + 1; return counted(d); };\n`,
+      );
+      addPrecompiledFragments(pathToFileURL(file));
+      const calls = globalThis as { fragmentCalls?: number };
+      calls.fragmentCalls = 0;
+      checkMermapOp(fragment);
+      expect(calls.fragmentCalls).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("reports a plug-in's fragment that does not compile as an error on the op, not a throw", () => {

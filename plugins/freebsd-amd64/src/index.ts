@@ -1,5 +1,5 @@
 // @shootdown/policy-freebsd-amd64 — FreeBSD vm_map + amd64 pmap with PKRU rangesets (see README.md).
-import type { RegisterContext } from '@shootdown/core';
+import { addPrecompiledFragments, type RegisterContext } from '@shootdown/core';
 import { FREEBSD_COUNTERS, rangesProbe, superpageProbe, sysarchOp } from './policy/contributions.js';
 import { policies } from './policy/policy.js';
 
@@ -14,6 +14,8 @@ export function register(ctx: RegisterContext): void {
   for (const p of Object.values(policies)) ctx.registry.addPolicy(p);
   for (const c of FREEBSD_COUNTERS) ctx.registry.addCounter(c);
   ctx.registry.addOp(sysarchOp);
+  // their schemas, compiled by this package's build (scripts/precompile-fragments.js): no ajv for a valid step
+  addPrecompiledFragments(new URL('./fragments.cjs', import.meta.url));
   ctx.registry.addProbe(rangesProbe);
   ctx.registry.addProbe(superpageProbe);
 }

@@ -1,6 +1,6 @@
 // @shootdown/policy-linux-x86: the Linux x86-64 policy plug-in. `register(ctx)` adds the policy, its
 // mermap ops and its own counter; the arch pieces are exported for tests and for other Linux plug-ins.
-import type { PolicyMap, RegisterContext } from '@shootdown/core';
+import { addPrecompiledFragments, type PolicyMap, type RegisterContext } from '@shootdown/core';
 import { vmapLazyProbe } from '@shootdown/linux-mm';
 import { mermapGet, mermapPut } from './ops/mermap.js';
 import { linuxX86 } from './policy/linux-x86.js';
@@ -11,6 +11,8 @@ export function register(ctx: RegisterContext): void {
   ctx.registry.addPolicy(linuxX86);
   ctx.registry.addOp(mermapGet);
   ctx.registry.addOp(mermapPut);
+  // their schemas, compiled by this package's build (scripts/precompile-fragments.js): no ajv for a valid step
+  addPrecompiledFragments(new URL('./fragments.cjs', import.meta.url));
   // linux-mm's vmalloc is shared by both Linux policies; arm64-pkey registers its LinuxMm the same way.
   ctx.registry.addProbe(vmapLazyProbe(['linux-x86', 'arm64-pkey']));
 }

@@ -6,7 +6,13 @@
 import { createRequire } from 'node:module';
 import type { Options, ValidateFunction } from 'ajv';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
-import { loadPrecompiled, withRuntimeErrors, type SchemaValidator } from '@shootdown/core';
+import {
+  loadPrecompiled,
+  precompiledFragment,
+  SCHEMA_AJV_OPTIONS,
+  withRuntimeErrors,
+  type SchemaValidator,
+} from '@shootdown/core';
 import { loadSchemas } from '@shootdown/schemas';
 
 export const SCENARIO_SCHEMA_ID = 'https://shootdown.dev/schemas/scenario.schema.json';
@@ -27,22 +33,11 @@ export const PRECOMPILED_SCHEMAS: Readonly<Record<string, string>> = {
   comparison: COMPARISON_SCHEMA_ID,
 };
 
-// verbose: errors carry their schema node, whose `title` gives a readable "expected …". Compile time is
-// what a CLI run pays up front: measured on the scenario schema, the defaults took ~2.5 s; without
-// re-validating our own schemas against the meta-schema (the schema tests do that), without inlining
-// refs and without ajv's code optimiser passes it is ~0.35 s, and validation stays fast.
-export const AJV_OPTIONS: Options = {
-  allErrors: true,
-  strict: true,
-  verbose: true,
-  allowUnionTypes: true,
-  inlineRefs: false,
-  validateSchema: false,
-  code: { optimize: false },
-};
+/** Ajv's options for every schema here (core's, shared with the builds that precompile validators). */
+export const AJV_OPTIONS: Options = SCHEMA_AJV_OPTIONS;
 
 let shared: Ajv2020 | undefined;
-const fragmentCache = new WeakMap<object, ValidateFunction>();
+const fragmentCache = new WeakMap<object, SchemaValidator>();
 const validators = new Map<string, SchemaValidator>();
 let precompiled: Readonly<Record<string, (data: unknown) => boolean>> | null | undefined;
 
@@ -88,11 +83,19 @@ export function schemaJson(id: string): JsonSchema | undefined {
   return byId.get(id);
 }
 
-/** Compiles (once per object) a policy op's schema fragment, as supplied by the plug-in registry. */
-export function fragmentValidator(schema: JsonSchema): ValidateFunction {
+/**
+ * The validator (once per object) of a policy op's schema fragment, as supplied by the plug-in registry: the
+ * one the plug-in's build precompiled (core's schema/fragments.ts) when there is one, so a scenario using the
+ * op does not load ajv (~50 ms of a one-scenario `run`), with ajv's for the messages of a failure; else ajv's.
+ */
+export function fragmentValidator(schema: JsonSchema): SchemaValidator {
   let v = fragmentCache.get(schema);
   if (v === undefined) {
-    v = sharedAjv().compile(schema);
+    const fast = precompiledFragment(schema);
+    v =
+      fast !== undefined
+        ? withRuntimeErrors(fast, () => sharedAjv().compile(schema))
+        : sharedAjv().compile(schema);
     fragmentCache.set(schema, v);
   }
   return v;
