@@ -5,7 +5,7 @@
 // view counts, stale records, break-before-make checks, observer calls and trace events — but an empty
 // entry becoming a leaf, with nothing that could watch it happen, is counted without the general store's
 // work (a boot stores hundreds of thousands of them).
-import { ENTRIES_PER_TABLE, LEVEL_PAGES, LEVEL_SIZE, Pte, type LeafLevel } from './constants.js';
+import { ENTRIES_PER_TABLE, KERNEL_HALF, LEVEL_PAGES, LEVEL_SIZE, Pte, type LeafLevel } from './constants.js';
 import type { SpaceId } from './core.js';
 import { MachineRegime } from './regime.js';
 import { tableIndex } from './tables.js';
@@ -37,6 +37,8 @@ export abstract class MachineBulkStores extends MachineRegime {
     // Asked once: a general store in the run may leave stale records behind, but only for its own entry's
     // addresses, which no later entry of the run translates — they cannot conflict with its stores.
     const quiet = this.quiet(slot);
+    if ((nf & Pte.GLOBAL) !== 0 && va < KERNEL_HALF && this.tables.slotLive[slot] !== 0)
+      this.userGlobalLive = true;
     const b = slot * ENTRIES_PER_TABLE;
     for (let k = 0; k < nr;) {
       const i = first + k;

@@ -1,7 +1,15 @@
 // Invalidation bookkeeping shared by both TLB models: which CPUs keep a stale copy when an entry changes
 // (adversarial: every CPU that may hold the tag; precise: the CPUs whose caches hold it), and the
 // primitives every instruction is built from (drop by VA, by tag, all; leaf or walk cache; per side).
-import { EL2_TAG, GLOBAL_TAG, KERNEL_HALF, LEVEL_SIZE, Pte, type Level } from './constants.js';
+import {
+  EL2_TAG,
+  ENTRIES_PER_TABLE,
+  GLOBAL_TAG,
+  KERNEL_HALF,
+  LEVEL_SIZE,
+  Pte,
+  type Level,
+} from './constants.js';
 import type { CostModel } from './costs.js';
 import type { MachineParams } from './params.js';
 import { PreciseCaches, keyIndex, keyTag } from './precise.js';
@@ -122,6 +130,66 @@ export abstract class MachineInvalidation extends MachineStores {
     if (slots.length === 0) return;
     const r = this.staleLeaf.add(level, tag, index, of, oo, os, space, this.scratch, 0, 3, true);
     for (const s of slots) pc.tRec[s] = r;
+  }
+
+  /**
+   * `cpu` leaves `space` (a CR3 or TTBR0 write): the global leaves of its user half that `cpu` may have cached
+   * stay usable whatever PCID or ASID it loads next, until a flush that removes global entries — Intel SDM
+   * Vol. 3A §4.10.2.4 (a global entry matches any PCID) and §4.10.4.1 (a CR3 write keeps global entries);
+   * Arm ARM D8.13 (an entry with nG = 0 matches any ASID). The adversarial model records each such leaf as a
+   * possibly-cached copy that `cpu` alone holds, once; the precise model keeps the entries it filled under
+   * the global tag instead (tlb.ts). Linux and FreeBSD never map user pages global: this is for hardware-level
+   * scenarios, which may.
+   */
+  protected keepUserGlobals(cpu: number, space: number): void {
+    if (this.precise !== null) return;
+    const root = this.tables.slotOf[this.rootOf(space)]!;
+    if (root >= 0) this.keepGlobalsUnder(cpu, space, root, 4, 0);
+  }
+
+  private keepGlobalsUnder(cpu: number, space: number, slot: number, level: Level, base: number): void {
+    const t = this.tables;
+    if (t.slotUsed[slot] === 0) return;
+    const size = LEVEL_SIZE[level];
+    // The root's upper half is the kernel's (bit 47), shared by every space and global anyway.
+    const n = level === 4 ? Math.floor(KERNEL_HALF / size) : ENTRIES_PER_TABLE;
+    for (let i = 0; i < n; i++) {
+      const e = slot * ENTRIES_PER_TABLE + i;
+      const f = t.flags[e]!;
+      if ((f & Pte.PRESENT) === 0) continue;
+      const va = base + i * size;
+      if ((f & Pte.TABLE) !== 0) {
+        const child = t.slotOf[t.out[e]!]!;
+        if (child >= 0) this.keepGlobalsUnder(cpu, space, child, (level - 1) as Level, va);
+      } else if ((f & Pte.GLOBAL) !== 0) {
+        this.keepGlobalLeaf(cpu, space, level, va, f, t.out[e]!, t.since[e]!);
+      }
+    }
+  }
+
+  private keepGlobalLeaf(
+    cpu: number,
+    space: number,
+    level: Level,
+    va: number,
+    f: number,
+    o: number,
+    since: number,
+  ): void {
+    const st = this.staleLeaf;
+    const index = Math.floor(va / LEVEL_SIZE[level]);
+    // Left this space before and still holding that copy on every side: nothing new to record.
+    for (let r = st.chain(level, index, GLOBAL_TAG); r >= 0; r = st.nextInChain(r)) {
+      if (st.out[r] !== o || st.flags[r] !== f || st.since[r] !== since || st.space[r] !== space) continue;
+      let all = true;
+      for (let side = 0; side < this.sides && all; side++) all = st.sideHolders(r, side).includes(cpu);
+      if (all) return;
+    }
+    this.scratch.fill(0);
+    for (let side = 0; side < this.sides; side++)
+      this.scratch[side * this.words + (cpu >>> 5)] |= 1 << (cpu & 31);
+    st.add(level, GLOBAL_TAG, index, f, o, since, space, this.scratch, 0, 3, true);
+    this.anyUserGlobal = true;
   }
 
   protected recordStaleWalk(

@@ -18,6 +18,12 @@ import type { EntryView, LookupResult, SpaceId } from './core.js';
 import { tableIndex, vpnTableIndex } from './tables.js';
 
 export abstract class MachineStores extends MachineBbm {
+  /**
+   * A global leaf was ever live in a user half: a CPU that leaves such a space keeps what it may have cached
+   * of it (MachineInvalidation.keepUserGlobals). False in every OS policy's run, so a CR3 write asks nothing.
+   */
+  protected userGlobalLive = false;
+
   // ---------------------------------------------------------------- stores
 
   /** Store a present leaf at `level` (1 = 4 KiB, 2 = 2 MiB, 3 = 1 GiB). The path of tables must exist. */
@@ -323,6 +329,7 @@ export abstract class MachineStores extends MachineBbm {
     if ((nf & Pte.TABLE) !== 0) {
       this.addAlias(newChild, (level - 1) as Level, space, va, now);
     } else if ((nf & Pte.PRESENT) !== 0) {
+      if ((nf & Pte.GLOBAL) !== 0 && va < KERNEL_HALF) this.userGlobalLive = true;
       this.reverse.valid(no, LEVEL_PAGES[level], nf, now, 1);
       if (this.observers.length > 0) this.changed(no, LEVEL_PAGES[level], 'store');
     }
@@ -433,6 +440,7 @@ export abstract class MachineStores extends MachineBbm {
           this.recordStaleWalk(level, this.tagFor(va, f & ~Pte.GLOBAL, space), va, o, t.since[b + i], space);
         }
       } else if (link) {
+        if ((f & Pte.GLOBAL) !== 0 && va < KERNEL_HALF) this.userGlobalLive = true;
         this.reverse.valid(o, LEVEL_PAGES[level], f, t.since[b + i], 1);
         if (this.observers.length > 0) this.changed(o, LEVEL_PAGES[level], 'link');
       } else {

@@ -158,14 +158,20 @@ export abstract class MachineTlb extends MachineWalk {
     let s = l1;
     const top = pc.maxLevel;
     for (let l = 2; l <= top && s < 0; l++) s = pc.findTlb(unit, l, levelIndex(va, l), tag);
-    if (s < 0 && !kernelHalf && this.anyUserGlobal && this.curRegime[cpu] === EL10)
+    let global = false;
+    if (s < 0 && !kernelHalf && this.anyUserGlobal && this.curRegime[cpu] === EL10) {
       s = this.findUserGlobal(unit, va);
+      global = s >= 0;
+    }
     if (s < 0) s = this.hardwareWalk(cpu, unit, va, tag, kernelHalf);
     if (s < 0) return NOT_PRESENT;
     const lvl = pc.tLevel[s];
     const f = pc.tFlags[s];
     const p = pc.tOut[s] + (lvl === 1 ? 0 : (levelIndex(va, 1) % LEVEL_PAGES[lvl]) | 0); // | 0: as in walk.ts
-    if (pc.tRec[s] < 0) {
+    // A global entry answers under every PCID or ASID, but it may be another space's translation, still
+    // current there: unless the current tables translate `va` the same way, the access is served by an entry
+    // that is not the current one and is decided as a stale one is (`ok-stale` when only it allows it).
+    if (pc.tRec[s] < 0 && (!global || this.translatesAs(cpu, va, f, p))) {
       const o = this.check(cpu, f, kind, mode);
       if (o === OK) {
         this.lastPfn = p;
@@ -177,6 +183,11 @@ export abstract class MachineTlb extends MachineWalk {
     }
     const present = this.walk(this.rootFor(cpu, kernelHalf), 4, va);
     return this.decide(cpu, va, kind, mode, present, f, p, lvl, tag);
+  }
+
+  /** Do the current user tables of `cpu` translate `va` with exactly these flags to frame `p`? */
+  private translatesAs(cpu: number, va: number, f: number, p: number): boolean {
+    return this.walk(this.rootFor(cpu, false), 4, va) && this.wFlags === f && this.wPfn === p;
   }
 
   /** TLB slot of a global entry translating user VA `va` in `unit`, any size, or -1 (apart: a rare probe). */

@@ -4,7 +4,7 @@
 // entry refilled through a walk-cache entry that outlived its table pointer (Arm ARM D8.13: a last-level
 // TLBI need not remove walk-cache entries).
 import { describe, expect, it } from 'vitest';
-import { Access, KERNEL_HALF, Mode, Outcome, Pte } from '../src/index.js';
+import { Access, Invpcid, KERNEL_HALF, Mode, Outcome, Pte } from '../src/index.js';
 import { USER_VA, rig } from './helpers.js';
 
 const RW_USER = Pte.WRITABLE | Pte.USER;
@@ -69,6 +69,91 @@ describe('speculate', () => {
   });
 });
 
+describe('a live global user entry, under another PCID or ASID', () => {
+  // No leaf is ever changed: the entry is current in space a, and global, so once a CPU that ran a may have
+  // cached it, it matches whatever PCID CR3 holds (SDM Vol. 3A §4.10.2.4) and the CR3 write keeps it
+  // (§4.10.4.1); on arm64 an entry with nG = 0 matches any ASID (Arm ARM D8.13). In space b, which maps
+  // nothing there, it is not the current translation: the access is `ok-stale` (only a cached entry allows
+  // it), in both models — the adversarial one faulted here, as if switching spaces dropped global entries.
+  function twoSpaces(params: Parameters<typeof rig>[0]) {
+    const r = rig({ cpus: 2, ...params });
+    const a = r.m.createSpace(1, r.table);
+    const b = r.m.createSpace(2, r.table);
+    r.m.ensurePath(a, USER_VA, 1, r.table);
+    const p = r.data();
+    r.m.setLeaf(a, USER_VA, 1, p, RW_USER | Pte.GLOBAL);
+    r.m.setRoot(0, a);
+    r.m.setRoot(1, b);
+    return { ...r, a, b, p };
+  }
+
+  for (const tlb of ['adversarial', 'precise'] as const) {
+    it(`${tlb}: answers on the CPU that ran a until INVLPG, never on one that did not`, () => {
+      const { m, b, p } = twoSpaces({ tlb });
+      expect(m.access(1, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.FAULT_NOT_PRESENT);
+      expect(m.access(0, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.OK);
+      m.setRoot(0, b);
+      const walks = m.counter('walk');
+      expect(m.access(0, USER_VA, Access.WRITE, Mode.USER)).toBe(Outcome.OK_STALE);
+      expect([m.lastPfn, m.counter('walk') - walks]).toEqual([p, 0]);
+      expect(m.access(1, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.FAULT_NOT_PRESENT);
+      // INVPCID single-context and a CR3 write without PCIDs keep global entries; INVLPG drops them.
+      m.invpcid(0, Invpcid.SINGLE_CONTEXT, 2);
+      m.invpcid(0, Invpcid.SINGLE_CONTEXT, 1);
+      expect(m.access(0, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.OK_STALE);
+      m.invlpg(0, USER_VA);
+      expect(m.access(0, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.FAULT_NOT_PRESENT);
+    });
+
+    it(`${tlb}: back in space a the entry is the current one again; INVPCID of globals drops it`, () => {
+      const { m, a, b, p } = twoSpaces({ tlb });
+      expect(m.access(0, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.OK);
+      m.setRoot(0, b);
+      m.setRoot(0, a);
+      m.setRoot(0, b);
+      expect(m.access(0, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.OK_STALE);
+      m.setRoot(0, a);
+      expect(m.access(0, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.OK);
+      expect(m.lastPfn).toBe(p);
+      m.setRoot(0, b);
+      m.invpcid(0, Invpcid.ALL_INCL_GLOBAL);
+      expect(m.access(0, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.FAULT_NOT_PRESENT);
+    });
+  }
+
+  it('adversarial: leaving a space twice records one copy, held by that CPU alone', () => {
+    const { m, a, b } = twoSpaces({ tlb: 'adversarial' });
+    m.setRoot(0, b);
+    m.setRoot(0, a);
+    m.setRoot(0, b);
+    expect(m.staleLeaf.live).toBe(1);
+    expect(m.staleLeaf.holders(m.staleLeaf.liveRecords()[0]!)).toEqual([0]);
+  });
+
+  it('adversarial: without PCIDs the CR3 write keeps it too', () => {
+    const { m, b, p } = twoSpaces({ tlb: 'adversarial', features: { pcid: false } });
+    m.setRoot(0, b);
+    expect(m.access(0, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.OK_STALE);
+    expect(m.lastPfn).toBe(p);
+  });
+
+  for (const tlb of ['adversarial', 'precise'] as const) {
+    it(`${tlb}, arm64: an ASID switch keeps it; TLBI ASIDE1 of the old ASID does not remove it, VAE1 does`, () => {
+      const { m, b, p } = twoSpaces({ tlb, arch: 'arm64' });
+      expect(m.access(0, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.OK);
+      m.setRoot(0, b);
+      expect(m.access(0, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.OK_STALE);
+      expect(m.lastPfn).toBe(p);
+      m.tlbi(0, 'aside1', { asid: 1 });
+      m.dsb(0);
+      expect(m.access(0, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.OK_STALE);
+      m.tlbi(0, 'vae1', { va: USER_VA, asid: 2 });
+      m.dsb(0);
+      expect(m.access(0, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.FAULT_NOT_PRESENT);
+    });
+  }
+});
+
 describe('precise: global entries and walk-cache refills', () => {
   it('an old global user entry is still used after a CR3 switch to another PCID', () => {
     const { m, table, data } = rig({ cpus: 1, tlb: 'precise' });
@@ -85,29 +170,6 @@ describe('precise: global entries and walk-cache refills', () => {
     expect(m.access(0, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.OK_STALE);
     expect(m.lastPfn).toBe(old);
     // INVLPG drops global entries for the page in every PCID.
-    m.invlpg(0, USER_VA);
-    expect(m.access(0, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.FAULT_NOT_PRESENT);
-  });
-
-  it('a live global user entry filled under one PCID answers under another until INVLPG', () => {
-    // No leaf was ever changed: the entry is current in space a, and global, so it matches whatever
-    // PCID CR3 holds (SDM Vol. 3A §4.10.2.4) and the CR3 write keeps it (§4.10.4.1).
-    const { m, table, data } = rig({ cpus: 2, tlb: 'precise' });
-    const a = m.createSpace(1, table);
-    const b = m.createSpace(2, table);
-    m.ensurePath(a, USER_VA, 1, table);
-    const p = data();
-    m.setLeaf(a, USER_VA, 1, p, RW_USER | Pte.GLOBAL);
-    m.setRoot(0, a);
-    m.setRoot(1, b);
-    // CPU 1 never ran a: its TLB has no such entry and b maps nothing there.
-    expect(m.access(1, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.FAULT_NOT_PRESENT);
-    expect(m.access(0, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.OK);
-    m.setRoot(0, b);
-    const walks = m.counter('walk');
-    expect(m.access(0, USER_VA, Access.WRITE, Mode.USER)).toBe(Outcome.OK);
-    expect([m.lastPfn, m.counter('walk') - walks]).toEqual([p, 0]);
-    expect(m.access(1, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.FAULT_NOT_PRESENT);
     m.invlpg(0, USER_VA);
     expect(m.access(0, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.FAULT_NOT_PRESENT);
   });
