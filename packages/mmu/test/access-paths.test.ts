@@ -144,10 +144,10 @@ describe('a live global user entry, under another PCID or ASID', () => {
       m.setRoot(0, b);
       expect(m.access(0, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.OK_STALE);
       expect(m.lastPfn).toBe(p);
-      m.tlbi(0, 'aside1', { asid: 1 });
+      m.tlbi(0, 'ASIDE1', { asid: 1 });
       m.dsb(0);
       expect(m.access(0, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.OK_STALE);
-      m.tlbi(0, 'vae1', { va: USER_VA, asid: 2 });
+      m.tlbi(0, 'VAE1', { va: USER_VA, asid: 2 });
       m.dsb(0);
       expect(m.access(0, USER_VA, Access.READ, Mode.USER)).toBe(Outcome.FAULT_NOT_PRESENT);
     });
