@@ -251,3 +251,35 @@ describe('reverse view: at most 65535 of each count per frame (16-bit counts)', 
     ]);
   });
 });
+
+describe('reverse view: the last chunks of memory', () => {
+  // The per-chunk counts cover every chunk up to the machine's last frame, whether or not the frame count
+  // fills its last 2 MiB chunk: a frame there is found as any other (a count array one chunk short would
+  // drop its writes silently, as a typed array does past its end).
+  for (const frames of [FRAMES, FRAMES - 100]) {
+    it(`a leaf on the last frame of ${frames} frames is found, and gone once removed`, () => {
+      const v = new ReverseView(frames, new Uint32Array(frames));
+      const last = frames - 1;
+      const chunk = last - (last % S2);
+      v.valid(last, 1, W | X, 1, 1);
+      expect(where(v, 'exec', chunk, frames)).toEqual([last]);
+      expect(where(v, 'exec', 0, frames)).toEqual([last]);
+      // (a range past the end of memory is never judged whole: only a full last chunk is asked)
+      if (frames % S2 === 0) expect(v.blocksOnly(chunk, frames)).toBe(false);
+      v.valid(last, 1, W | X, 1, -1);
+      expect(where(v, 'exec', 0, frames)).toEqual([]);
+      if (frames % S2 === 0) expect(v.blocksOnly(chunk, frames)).toBe(true);
+    });
+  }
+
+  it('a 2 MiB block on the last chunk is counted with the chunk, and found frame by frame', () => {
+    const v = new ReverseView(FRAMES, new Uint32Array(FRAMES));
+    const chunk = FRAMES - S2;
+    v.valid(chunk, S2, W | X, 1, 1);
+    expect(where(v, 'exec', FRAMES - 2, FRAMES)).toEqual([FRAMES - 2, FRAMES - 1]);
+    expect(where(v, 'wx', 0, FRAMES)).toHaveLength(S2);
+    expect(v.blocksOnly(chunk, FRAMES)).toBe(true);
+    v.valid(chunk, S2, W | X, 1, -1);
+    expect(where(v, 'exec', 0, FRAMES)).toEqual([]);
+  });
+});
