@@ -72,6 +72,22 @@ describe('machine parameters (schemas/machine.schema.json)', () => {
     expect(() => createMachine({}, { ipi: -1 })).toThrow(/\/ipi: must be >= 0/);
   });
 
+  it('a delta from a snapshot taken part-way counts only what came after: counters, cycles, latency', () => {
+    const m = createMachine({ cpus: 2 });
+    m.count('kflush');
+    m.charge('zero_page', 3);
+    const s0 = m.snapshot();
+    expect([s0.cycles > 0, s0.latency > 0]).toEqual([true, true]);
+    m.count('kflush', 2);
+    const d = m.delta(s0);
+    const w = m.counters.weight('kflush');
+    expect([d.counters.kflush, d.counters.zero_page]).toEqual([2, 0]);
+    // CPU 0 charges and is the initiator: the latency grows by what the work costs
+    expect([d.cycles, d.latency]).toEqual([2 * w, 2 * w]);
+    const s1 = m.snapshot();
+    expect([s1.cycles, s1.latency]).toEqual([s0.cycles + d.cycles, s0.latency + d.latency]);
+  });
+
   it('counters: policy-prefixed names, charges, stable snapshots and deltas', () => {
     const m = createMachine({ cpus: 2 }, { 'linux.vmap_purge': 2 });
     const s0 = m.snapshot();
