@@ -21,7 +21,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
-// Words on the command line (not flags) choose the files whose names contain one of them: `npm run bench -- populate`.
+// Words on the command line (not flags) choose the files whose names contain one of them:
+// `npm run bench -- populate`.
 const only = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--child');
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.bench.js') && (only.length === 0 || only.some((w) => f.includes(w))))
@@ -130,7 +131,7 @@ async function runFileMedian(f, n) {
   return code;
 }
 
-/** Runs one bench file in a child process, passing its figures to `onFigure` as they come; resolves with its exit code. */
+/** Runs one bench file in a child process, its figures to `onFigure` as they come; resolves with its exit code. */
 function runFile(f, onFigure) {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', f], {

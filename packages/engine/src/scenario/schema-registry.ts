@@ -33,18 +33,15 @@ export const PRECOMPILED_SCHEMAS: Readonly<Record<string, string>> = {
   comparison: COMPARISON_SCHEMA_ID,
 };
 
-/** Ajv's options for every schema here (core's, shared with the builds that precompile validators). */
-export const AJV_OPTIONS: Options = SCHEMA_AJV_OPTIONS;
-
 let shared: Ajv2020 | undefined;
 const fragmentCache = new WeakMap<object, SchemaValidator>();
 const validators = new Map<string, SchemaValidator>();
 let precompiled: Readonly<Record<string, (data: unknown) => boolean>> | null | undefined;
 
-/** Every schema of `schemas/` added to a fresh Ajv with AJV_OPTIONS (plus `extra`, for the build). */
+/** Every schema of `schemas/` in a fresh Ajv with core's SCHEMA_AJV_OPTIONS (and `extra`, for builds). */
 export function createAjv(extra: Options = {}): Ajv2020 {
   const { Ajv2020: Ajv } = createRequire(import.meta.url)('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020 };
-  const ajv = new Ajv({ ...AJV_OPTIONS, ...extra });
+  const ajv = new Ajv({ ...SCHEMA_AJV_OPTIONS, ...extra });
   const schemas = loadSchemas();
   for (const file of Object.keys(schemas)) ajv.addSchema(schemas[file]!);
   return ajv;
