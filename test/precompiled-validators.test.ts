@@ -13,14 +13,15 @@ import { makeHome, repoRoot, runCli, type CliHome } from './helpers/cli.js';
 
 const engineDist = new URL('../packages/engine/dist/scenario/', import.meta.url);
 const coreDist = new URL('../packages/core/dist/plugins/', import.meta.url);
+const coreBundle = new URL('../packages/core/dist/bundle/', import.meta.url);
 const SCENARIO = 'https://shootdown.dev/schemas/scenario.schema.json';
 
-/** ajv as the engine uses it at run time, from the engine's own dependency. */
+/** ajv as the engine uses it at run time (core's createSchemaAjv, from the built package). */
 async function runtimeScenarioValidator(): Promise<(d: unknown) => boolean> {
-  const { createAjv } = (await import(new URL('schema-registry.js', engineDist).href)) as {
-    createAjv: () => { getSchema(id: string): ((d: unknown) => boolean) | undefined };
+  const { createSchemaAjv } = (await import(new URL('index.js', coreBundle).href)) as {
+    createSchemaAjv: () => { getSchema(id: string): ((d: unknown) => boolean) | undefined };
   };
-  return createAjv().getSchema(SCENARIO)!;
+  return createSchemaAjv().getSchema(SCENARIO)!;
 }
 
 function documents(): { name: string; value: unknown }[] {

@@ -31,6 +31,6 @@ export * from './invariants/catalogue.js';
 export * from './invariants/frame-table.js';
 export * from './invariants/monitor.js';
 export * from './schema/precompiled.js';
-export * from './schema/ajv-options.js';
+export * from './schema/schema-ajv.js';
 export * from './schema/fragments.js';
 export * from './code-cache.js';

@@ -38,7 +38,7 @@ export abstract class MachineBulkStores extends MachineRegime {
     // addresses, which no later entry of the run translates — they cannot conflict with its stores.
     const quiet = this.quiet(slot);
     if ((nf & Pte.GLOBAL) !== 0 && va < KERNEL_HALF && this.tables.slotLive[slot] !== 0)
-      this.userGlobalLive = true;
+      this.anyUserGlobal = true;
     const b = slot * ENTRIES_PER_TABLE;
     for (let k = 0; k < nr;) {
       const i = first + k;

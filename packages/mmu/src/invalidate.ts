@@ -40,8 +40,6 @@ function asidReaches(want: number, have: number, global: boolean): boolean {
 
 export abstract class MachineInvalidation extends MachineStores {
   protected readonly precise: PreciseCaches | null;
-  /** Whether any user-half leaf was ever stored global (makes user lookups probe the global tag too). */
-  protected anyUserGlobal = false;
   protected readonly scratch: Uint32Array;
   /** Per CPU: user tags it may hold entries of (the set form of tagMask, for cheap full flushes). */
   private readonly cpuTags: Set<number>[] = [];
@@ -92,7 +90,6 @@ export abstract class MachineInvalidation extends MachineStores {
     os: number,
     space: number,
   ): void {
-    if (va < KERNEL_HALF && (of & Pte.GLOBAL) !== 0) this.anyUserGlobal = true;
     const index = Math.floor(va / LEVEL_SIZE[level]);
     if (this.precise === null) {
       this.staleLeaf.add(
@@ -189,7 +186,6 @@ export abstract class MachineInvalidation extends MachineStores {
     for (let side = 0; side < this.sides; side++)
       this.scratch[side * this.words + (cpu >>> 5)] |= 1 << (cpu & 31);
     st.add(level, GLOBAL_TAG, index, f, o, since, space, this.scratch, 0, 3, true);
-    this.anyUserGlobal = true;
   }
 
   protected recordStaleWalk(

@@ -123,7 +123,7 @@ export class Machine extends MachineBulkStores {
     }
     if (this.spaceRetired[space] !== 0) throw new Error(`setRoot: address space ${space} was retired`);
     const prev = this.curSpace[cpu];
-    if (prev >= 0 && prev !== space && this.userGlobalLive) this.keepUserGlobals(cpu, prev);
+    if (prev >= 0 && prev !== space && this.anyUserGlobal) this.keepUserGlobals(cpu, prev);
     this.curSpace[cpu] = space;
     this.curTag[cpu] = tag;
     this.curRootSlot[cpu] = this.tables.slotOf[this.rootOf(space)]!;

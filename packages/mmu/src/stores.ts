@@ -19,10 +19,13 @@ import { tableIndex, vpnTableIndex } from './tables.js';
 
 export abstract class MachineStores extends MachineBbm {
   /**
-   * A global leaf was ever live in a user half: a CPU that leaves such a space keeps what it may have cached
-   * of it (MachineInvalidation.keepUserGlobals). False in every OS policy's run, so a CR3 write asks nothing.
+   * A global leaf was ever live in a user half (set where a leaf becomes live: a store, a subtree linked, a bulk
+   * run). Its entries match under every PCID or ASID, so from then on user lookups probe the global tag too,
+   * and a CPU that leaves a space keeps what it may have cached of them (MachineInvalidation.keepUserGlobals).
+   * False in every OS policy's run: neither costs anything there. A leaf is live before it can be cached or
+   * go stale, so no fill or retire needs to set it.
    */
-  protected userGlobalLive = false;
+  protected anyUserGlobal = false;
 
   // ---------------------------------------------------------------- stores
 
@@ -329,7 +332,7 @@ export abstract class MachineStores extends MachineBbm {
     if ((nf & Pte.TABLE) !== 0) {
       this.addAlias(newChild, (level - 1) as Level, space, va, now);
     } else if ((nf & Pte.PRESENT) !== 0) {
-      if ((nf & Pte.GLOBAL) !== 0 && va < KERNEL_HALF) this.userGlobalLive = true;
+      if ((nf & Pte.GLOBAL) !== 0 && va < KERNEL_HALF) this.anyUserGlobal = true;
       this.reverse.valid(no, LEVEL_PAGES[level], nf, now, 1);
       if (this.observers.length > 0) this.changed(no, LEVEL_PAGES[level], 'store');
     }
@@ -440,7 +443,7 @@ export abstract class MachineStores extends MachineBbm {
           this.recordStaleWalk(level, this.tagFor(va, f & ~Pte.GLOBAL, space), va, o, t.since[b + i], space);
         }
       } else if (link) {
-        if ((f & Pte.GLOBAL) !== 0 && va < KERNEL_HALF) this.userGlobalLive = true;
+        if ((f & Pte.GLOBAL) !== 0 && va < KERNEL_HALF) this.anyUserGlobal = true;
         this.reverse.valid(o, LEVEL_PAGES[level], f, t.since[b + i], 1);
         if (this.observers.length > 0) this.changed(o, LEVEL_PAGES[level], 'link');
       } else {

@@ -227,8 +227,7 @@ export abstract class MachineTlb extends MachineWalk {
       const e = slot * 512 + vpnTableIndex(vpn, level);
       const f = t.flags[e];
       if ((f & PRESENT) === 0) return -1;
-      if ((f & TABLE) === 0)
-        return this.fillLeaf(cpu, unit, va, tag, kernelHalf, level, e, viaStale ? slot : -1);
+      if ((f & TABLE) === 0) return this.fillLeaf(cpu, unit, va, tag, level, e, viaStale ? slot : -1);
       if (level === 1) return -1;
       if (!viaStale && pc.wcEntries > 0) this.cacheWalkEntry(cpu, unit, va, level, wtag, e);
       slot = t.slotOf[t.out[e]]!;
@@ -247,7 +246,6 @@ export abstract class MachineTlb extends MachineWalk {
     unit: number,
     va: number,
     tag: number,
-    kernelHalf: boolean,
     level: number,
     e: number,
     staleVia: number,
@@ -257,9 +255,6 @@ export abstract class MachineTlb extends MachineWalk {
     const f = t.flags[e];
     const index = levelIndex(va, level);
     const ltag = (f & GLOBAL) !== 0 && this.curRegime[cpu] === EL10 ? GLOBAL_TAG : tag;
-    // A global user entry now in a TLB matches under every PCID (Intel SDM Vol. 3A §4.10.2.4), so
-    // user lookups must probe the global tag from here on, not only once such a leaf went stale.
-    if (ltag === GLOBAL_TAG && !kernelHalf) this.anyUserGlobal = true;
     const s = pc.victimTlb(unit, level, index);
     // An evicted entry with a stale record gives up its CPU's share of it; a consistent one needs nothing
     // here (fillTlb overwrites its key and record), so the common fill makes no call the JIT must inline.

@@ -32,7 +32,7 @@ function validate(): SchemaValidator<PluginManifest> {
   // Stryker disable next-line ConditionalExpression: equivalent — a memo: compiled again, the validator is the same
   if (validator === undefined) {
     const fast = loadPrecompiled(new URL('./manifest-validator.cjs', import.meta.url))?.['manifest'];
-    validator = fast !== undefined ? withRuntimeErrors(fast, runtimeValidator) : runtimeValidator();
+    validator = withRuntimeErrors(fast, runtimeValidator);
   }
   return validator;
 }

@@ -13,12 +13,9 @@
 // (withRuntimeErrors), so every message stays what it was.
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { Ajv2020 } from 'ajv/dist/2020.js';
-import { loadSchemas } from '@shootdown/schemas';
 import { requireWithCodeCache } from '../code-cache.js';
-import { PRECOMPILED_AJV_OPTIONS } from './ajv-options.js';
+import { PRECOMPILED_AJV_OPTIONS, createSchemaAjv, standaloneValidators } from './schema-ajv.js';
 
 type Compiled = (data: unknown) => boolean;
 
@@ -84,17 +81,12 @@ export function precompiledFragment(schema: object): Compiled | undefined {
 
 /**
  * The build's step: writes `out`, ajv's standalone code of every distinct fragment of `schemas` that compiles
- * (with the run-time Ajv's options and every schema of `schemas/` beside it, as the engine compiles them); one
+ * (createSchemaAjv: the run-time Ajv's options and every schema of `schemas/`, as the engine compiles them); one
  * that does not compile is left to the run time, which reports it as it always did. Nothing is written when
  * no fragment compiles. Returns how many validators were written.
  */
 export function writePrecompiledFragments(schemas: readonly object[], out: URL): number {
-  const require = createRequire(import.meta.url);
-  const { Ajv2020: Ajv } = require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020 };
-  const standaloneCode = (require('ajv/dist/standalone/index.js') as { default: StandaloneCode }).default;
-  const ajv = new Ajv(PRECOMPILED_AJV_OPTIONS);
-  const shared = loadSchemas();
-  for (const file of Object.keys(shared)) ajv.addSchema(shared[file]!);
+  const ajv = createSchemaAjv(PRECOMPILED_AJV_OPTIONS);
   const refs: Record<string, string> = {};
   for (const schema of schemas) {
     const d = fragmentDigest(schema);
@@ -112,9 +104,7 @@ export function writePrecompiledFragments(schemas: readonly object[], out: URL):
   const n = Object.keys(refs).length;
   if (n > 0) {
     const head = '// Generated at build time (ajv standalone code of op schema fragments). Do not edit.\n';
-    writeFileSync(out, head + standaloneCode(ajv, refs));
+    writeFileSync(out, head + standaloneValidators(ajv, refs));
   }
   return n;
 }
-
-type StandaloneCode = (ajv: Ajv2020, refsOrFunc: Record<string, string>) => string;

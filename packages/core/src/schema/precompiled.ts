@@ -63,8 +63,15 @@ export function standaloneModule(code: string): string {
   return `${head}${code}\nexports.digest = ${JSON.stringify(schemasDigest())};\n`;
 }
 
-/** `fast` for the verdict; on a failure, `slow()` (built once, on the first failure) for the errors. */
-export function withRuntimeErrors<T>(fast: Compiled, slow: () => SchemaValidator<T>): SchemaValidator<T> {
+/**
+ * `fast` for the verdict; on a failure, `slow()` (built once, on the first failure) for the errors. Without a
+ * `fast` (no build made one, or not from these schemas), `slow()` itself, built now.
+ */
+export function withRuntimeErrors<T>(
+  fast: Compiled | undefined,
+  slow: () => SchemaValidator<T>,
+): SchemaValidator<T> {
+  if (fast === undefined) return slow();
   let runtime: SchemaValidator<T> | undefined;
   const v = ((data: unknown): boolean => {
     if (fast(data)) {

@@ -1,15 +1,15 @@
 // One Ajv (draft 2020-12) holding every schema of `schemas/`, so cross-file `$ref`s resolve by `$id`
 // (TOOLCHAIN "ajv and readable errors"). Policy op fragments are compiled into the same instance.
 // The schemas' own validators were compiled at build time (scripts/precompile-validators.js, core's
-// schema/precompiled.ts): ajv itself is loaded only for a plug-in's op fragment, for the messages of
-// a document that fails, or when the build's validators do not match the schema files.
-import { createRequire } from 'node:module';
-import type { Options, ValidateFunction } from 'ajv';
+// schema/precompiled.ts), and so were the built-in plug-ins' op fragments (core's schema/fragments.ts):
+// ajv itself is loaded only for a fragment no build compiled, for the messages of a document that fails,
+// or when the build's validators do not match the schema files.
+import type { ValidateFunction } from 'ajv';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
 import {
   loadPrecompiled,
   precompiledFragment,
-  SCHEMA_AJV_OPTIONS,
+  createSchemaAjv,
   withRuntimeErrors,
   type SchemaValidator,
 } from '@shootdown/core';
@@ -38,17 +38,8 @@ const fragmentCache = new WeakMap<object, SchemaValidator>();
 const validators = new Map<string, SchemaValidator>();
 let precompiled: Readonly<Record<string, (data: unknown) => boolean>> | null | undefined;
 
-/** Every schema of `schemas/` in a fresh Ajv with core's SCHEMA_AJV_OPTIONS (and `extra`, for builds). */
-export function createAjv(extra: Options = {}): Ajv2020 {
-  const { Ajv2020: Ajv } = createRequire(import.meta.url)('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020 };
-  const ajv = new Ajv({ ...SCHEMA_AJV_OPTIONS, ...extra });
-  const schemas = loadSchemas();
-  for (const file of Object.keys(schemas)) ajv.addSchema(schemas[file]!);
-  return ajv;
-}
-
 export function sharedAjv(): Ajv2020 {
-  shared ??= createAjv();
+  shared ??= createSchemaAjv();
   return shared;
 }
 
@@ -64,7 +55,7 @@ export function validatorFor(id: string): SchemaValidator {
     precompiled ??= loadPrecompiled(new URL('./precompiled-validators.cjs', import.meta.url)) ?? null;
     const name = Object.keys(PRECOMPILED_SCHEMAS).find((k) => PRECOMPILED_SCHEMAS[k] === id);
     const fast = name === undefined ? undefined : precompiled?.[name];
-    v = fast !== undefined ? withRuntimeErrors(fast, () => runtimeValidator(id)) : runtimeValidator(id);
+    v = withRuntimeErrors(fast, () => runtimeValidator(id));
     validators.set(id, v);
   }
   return v;
@@ -88,11 +79,7 @@ export function schemaJson(id: string): JsonSchema | undefined {
 export function fragmentValidator(schema: JsonSchema): SchemaValidator {
   let v = fragmentCache.get(schema);
   if (v === undefined) {
-    const fast = precompiledFragment(schema);
-    v =
-      fast !== undefined
-        ? withRuntimeErrors(fast, () => sharedAjv().compile(schema))
-        : sharedAjv().compile(schema);
+    v = withRuntimeErrors(precompiledFragment(schema), () => sharedAjv().compile(schema));
     fragmentCache.set(schema, v);
   }
   return v;
