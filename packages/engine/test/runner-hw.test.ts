@@ -87,6 +87,12 @@ describe('raw-mmu:arm64', () => {
     const r = runScenario(loaded.scenario, { registry: new PolicyRegistry(), selection: 'raw-mmu:arm64' });
     expect(r.steps[3]).toMatchObject({ outcome: 'ok-stale', ignored: ['serve'] });
   });
+  it('a table-store fills a table nothing links yet (at its declared level); a freed one is skipped', () => {
+    const r = run('arm64-fill-before-link', 'raw-mmu:arm64');
+    expect(failed(r)).toEqual([]);
+    expect(outcomes(r)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'skipped']);
+    expect(r.notes.join('\n')).toMatch(/step 5 \(line 15\): skipped: table 'gone' was freed/);
+  });
   it('x86 instructions are unsupported on arm64', () => {
     const r = run('x86-missing-invlpg', 'raw-mmu:arm64');
     expect(r.steps[4].outcome).toBe('unsupported');

@@ -316,6 +316,12 @@ export abstract class MachineCore implements StaleListener {
     this.staleWalk.setBatched(batched);
   }
 
+  /**
+   * The links of table `slot` a walk can still arrive through: every link, less the pointers held in freed
+   * tables that no walk reaches any more (queries.ts).
+   */
+  protected abstract walkableLinks(slot: number): number;
+
   /** Tell the observers that table `slot` is being linked at one more place (before the link counts). */
   protected noteLink(slot: number, level: Level, space: number, va: number): void {
     if (this.observers.length === 0) return;
@@ -327,7 +333,7 @@ export abstract class MachineCore implements StaleListener {
       level,
       space,
       va,
-      otherLinks: links,
+      otherLinks: links === 0 ? 0 : this.walkableLinks(slot),
       unclean: this.reverse.walkRefs(pfn) > this.reverse.walkAfterFree(pfn),
       freedSince: links > 0 && this.frames.freedAt[pfn] > t.slotLinkedAt[slot],
     };
@@ -475,7 +481,7 @@ export abstract class MachineCore implements StaleListener {
     if (slot >= 0 && this.tables.slotLinks[slot] === 0) {
       // An unlinked table's content is gone with its frame; a stale walk-cache entry that still points
       // here now reads whatever the frame holds next (INV-FREED-PT).
-      this.tables.release(pfn);
+      this.releaseTable(pfn);
     } else if (slot >= 0) {
       // Still linked: the parent entry keeps pointing at the frame and walks read what it holds.
       this.tables.freedLinked.add(pfn);
@@ -484,6 +490,29 @@ export abstract class MachineCore implements StaleListener {
       this.changed(pfn, 1, 'free');
       if (this.reverse.walkRefs(pfn) > 0) for (const o of this.observers) o.walkChanged?.(pfn, 'free');
     }
+  }
+
+  /**
+   * Forget the content of freed, unlinked table frame `pfn`. Its pointers go with it: each table they named
+   * loses that link, and one the OS has freed too and that is now linked nowhere is forgotten in turn (a
+   * table freed before its children were cleared, as a store that unlinks a freed table does in stores.ts).
+   */
+  protected releaseTable(pfn: number): void {
+    const t = this.tables;
+    const slot = t.slotOf[pfn];
+    if (slot < 0) return;
+    const children: number[] = [];
+    if (t.slotLevel[slot] > 1 && t.slotUsed[slot] > 0) {
+      const b = slot * ENTRIES_PER_TABLE;
+      for (let e = b; e < b + ENTRIES_PER_TABLE; e++) {
+        if ((t.flags[e] & (Pte.PRESENT | Pte.TABLE)) !== (Pte.PRESENT | Pte.TABLE)) continue;
+        const child = t.slotOf[t.out[e]];
+        if (child >= 0 && child !== slot && --t.slotLinks[child] === 0 && this.frames.isFree(t.out[e]))
+          children.push(t.out[e]);
+      }
+    }
+    t.release(pfn);
+    for (const c of children) this.releaseTable(c);
   }
 
   staleAdded(set: StaleSet, r: number): void {

@@ -13,6 +13,7 @@ import {
 } from './constants.js';
 import type { SpaceId } from './core.js';
 import { sortSmall } from './small-sort.js';
+import type { PageTables } from './tables.js';
 import { MachineTlb } from './tlb.js';
 
 /** How many translations reach a frame, split the ways invariants need. */
@@ -80,6 +81,15 @@ export interface FreedTableWalk {
   readonly relinked: boolean;
 }
 
+/** Number of pointer entries of table `slot` to frame `pfn`. */
+function pointersTo(t: PageTables, slot: number, pfn: number): number {
+  let n = 0;
+  const b = slot * ENTRIES_PER_TABLE;
+  for (let e = b; e < b + ENTRIES_PER_TABLE; e++)
+    if (t.out[e] === pfn && (t.flags[e] & (Pte.PRESENT | Pte.TABLE)) === (Pte.PRESENT | Pte.TABLE)) n++;
+  return n;
+}
+
 export abstract class MachineQueries extends MachineTlb {
   /**
    * Walks that reach a page-table frame through a parent entry stored before the frame was freed: the
@@ -110,6 +120,41 @@ export abstract class MachineQueries extends MachineTlb {
       if (found !== null) out.push(found);
     }
     return out;
+  }
+
+  protected walkableLinks(slot: number): number {
+    const t = this.tables;
+    let links = t.slotLinks[slot];
+    if (t.freedLinked.size === 0) return links;
+    const pfn = t.slotPfn[slot];
+    // DESIGN §3's second rule: a tree freed while no CPU has it installed is no finding, and neither is
+    // what it still points at (Casemate's release_table unmarks the whole tree, model.c
+    // try_unregister_root). A freed table is only kept while linked, so it is in `freedLinked`.
+    for (const f of t.freedLinked) {
+      const fs = t.slotOf[f];
+      if (fs < 0 || t.slotLevel[fs] !== t.slotLevel[slot] + 1) continue;
+      const n = pointersTo(t, fs, pfn);
+      if (n > 0 && !this.freedTableWalkable(f)) links -= n;
+    }
+    return links;
+  }
+
+  /**
+   * Can a walk arrive at freed table frame `pfn` now: a tree holding it is loaded on some CPU (its ASID
+   * current there, or the kernel half), or a counting walk-cache entry points at it or at a table above it.
+   */
+  private freedTableWalkable(pfn: number): boolean {
+    const t = this.tables;
+    const slot = t.slotOf[pfn];
+    if (t.slotLive[slot] > 0 && this.cpuLoading(t.slotSpace[slot], t.slotBase[slot]) >= 0) return true;
+    const extra = t.extraAliases.get(slot);
+    if (extra !== undefined)
+      for (let k = 0; k < extra.length; k += 3) if (this.cpuLoading(extra[k], extra[k + 1]) >= 0) return true;
+    const s = this.staleWalk;
+    const live = s.liveRecords();
+    for (let i = 0; i < live.length; i++)
+      if (s.out[live[i]] === pfn && this.countingHolder(live[i]) >= 0) return true;
+    return this.staleWalkTo(pfn, this.frames.freedAt[pfn], false) !== null;
   }
 
   /**

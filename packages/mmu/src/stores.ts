@@ -179,7 +179,7 @@ export abstract class MachineStores extends MachineBbm {
     if (slot < 0) return;
     t.slotLinks[slot]--;
     this.removeAlias(slot, 4, s, 0);
-    if (t.slotLinks[slot] === 0 && this.frames.isFree(pfn)) t.release(pfn);
+    if (t.slotLinks[slot] === 0 && this.frames.isFree(pfn)) this.releaseTable(pfn);
   }
 
   /** Read one entry (software view). Throws if the path to `level` does not exist. */
@@ -294,7 +294,7 @@ export abstract class MachineStores extends MachineBbm {
           this.makeUnder(level, ex[k + 1] + i * size, ex[k], of, oo, nf, no, newChild, now);
     }
     // A table frame the OS already freed, now unlinked from its last place: its content is gone.
-    if (oldChild >= 0 && t.slotLinks[oldChild] === 0 && this.frames.isFree(oo)) t.release(oo);
+    if (oldChild >= 0 && t.slotLinks[oldChild] === 0 && this.frames.isFree(oo)) this.releaseTable(oo);
     if (this.sink !== null) this.emit(-1, 'store', va, no, `L${level} ${nf.toString(16)}`);
   }
 

@@ -58,6 +58,108 @@ describe('a table linked under two parents', () => {
   });
 });
 
+describe('links held by freed tables', () => {
+  // VA 0's pgd entry names the pud; USER_VA (1 GiB) is a pud entry below it; G512 the second pgd entry.
+  const G512 = 2 ** 39;
+
+  it('a freed root counts as a link only while a CPU can walk it (DESIGN §3, Casemate good_free_tree)', () => {
+    const { m, table } = rig({ arch: 'arm64', cpus: 2 });
+    const links: TableLink[] = [];
+    m.observe({ tableLinked: (l) => links.push(l) });
+    const rootA = table();
+    const a = m.createSpace(1, rootA);
+    const b = m.createSpace(2, table);
+    const pud = table();
+    m.setTable(a, 0, 4, pud);
+    m.setRoot(0, a);
+    m.setRoot(1, a);
+    m.setRoot(0, b);
+    m.frames.free(rootA);
+    links.length = 0;
+    // CPU 1 still runs a: its walks arrive at the pud through the freed root.
+    m.setTable(b, 0, 4, pud);
+    expect(links).toMatchObject([{ pfn: pud, otherLinks: 1 }]);
+    m.clearEntry(b, 0, 4);
+    m.setRoot(1, b);
+    links.length = 0;
+    // No CPU has ASID 1 loaded, and no walk-cache entry of a loaded ASID leads to the freed root.
+    m.setTable(b, 0, 4, pud);
+    expect(links).toMatchObject([{ pfn: pud, otherLinks: 0 }]);
+  });
+
+  it('a freed middle table still linked in a loaded tree keeps counting', () => {
+    const { m, table } = rig({ arch: 'arm64', cpus: 1 });
+    const links: TableLink[] = [];
+    m.observe({ tableLinked: (l) => links.push(l) });
+    const a = m.createSpace(1, table);
+    const pud = table();
+    m.setTable(a, 0, 4, pud);
+    const pmd = table();
+    m.setTable(a, USER_VA, 3, pmd);
+    m.setRoot(0, a);
+    m.frames.free(pud);
+    expect(m.tables.isTable(pud)).toBe(true);
+    m.setTable(a, G512, 4, table());
+    links.length = 0;
+    m.setTable(a, G512 + USER_VA, 3, pmd);
+    expect(links).toMatchObject([{ pfn: pmd, otherLinks: 1 }]);
+  });
+
+  it('a freed table a walk-cache entry of a loaded ASID still leads to keeps counting', () => {
+    const { m, table } = rig({ arch: 'arm64', cpus: 1 });
+    const links: TableLink[] = [];
+    m.observe({ tableLinked: (l) => links.push(l) });
+    const a = m.createSpace(1, table);
+    const pud = table();
+    const pmd = table();
+    const pte = table();
+    m.setTable(a, 0, 4, pud);
+    m.setTable(a, USER_VA, 3, pmd);
+    m.setTable(a, USER_VA, 2, pte);
+    m.setRoot(0, a);
+    // The pud is unlinked with no TLBI: CPU 0 may still walk into it, then through the freed pmd.
+    m.clearEntry(a, 0, 4);
+    m.frames.free(pmd);
+    m.setTable(a, G512, 4, table());
+    m.ensurePath(a, G512 + USER_VA, 2, table);
+    links.length = 0;
+    m.setTable(a, G512 + USER_VA, 2, pte);
+    expect(links).toMatchObject([{ pfn: pte, otherLinks: 1 }]);
+    // Once the TLBI has gone, nothing walks into the freed pmd any more.
+    m.clearEntry(a, G512 + USER_VA, 2);
+    m.tlbi(0, 'VMALLE1');
+    m.dsb(0);
+    links.length = 0;
+    m.setTable(a, G512 + USER_VA, 2, pte);
+    expect(links).toMatchObject([{ pfn: pte, otherLinks: 0 }]);
+  });
+
+  it("a freed, unlinked table's pointers go with its content: the tables they named lose the link", () => {
+    const { m, table } = rig({ arch: 'arm64', cpus: 1 });
+    const links: TableLink[] = [];
+    m.observe({ tableLinked: (l) => links.push(l) });
+    const a = m.createSpace(1, table);
+    const pud = table();
+    const pmd = table();
+    const pte = table();
+    m.setTable(a, 0, 4, pud);
+    m.setTable(a, USER_VA, 3, pmd);
+    m.setTable(a, USER_VA, 2, pte);
+    m.clearEntry(a, 0, 4);
+    // pmd freed first (pud still names it: kept), then pud: both go, and pte loses its only link.
+    m.frames.free(pmd);
+    expect(m.tables.isTable(pmd)).toBe(true);
+    m.frames.free(pud);
+    expect(m.tables.isTable(pud)).toBe(false);
+    expect(m.tables.isTable(pmd)).toBe(false);
+    expect(m.tables.slotLinks[m.tables.slotOf[pte]]).toBe(0);
+    m.ensurePath(a, G512 + USER_VA, 2, table);
+    links.length = 0;
+    m.setTable(a, G512 + USER_VA, 2, pte);
+    expect(links).toMatchObject([{ pfn: pte, otherLinks: 0 }]);
+  });
+});
+
 describe('roots are tables', () => {
   it('a freed root frame reused as the root of a new ASID keeps translating what it held', () => {
     const { m, table, data } = rig({ arch: 'arm64', cpus: 1 });

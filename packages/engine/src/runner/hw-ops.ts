@@ -126,8 +126,13 @@ export function runHwStep(m: Machine, names: HwNames, step: Step): StepOutcome {
       // Linked or not: a kernel fills a table before linking it, and a store into a table linked at
       // several places translates through each of them.
       const pfn = named(names.tables, step.table, 'table');
-      const slot = m.tables.slotOf[pfn];
-      if (slot < 0) throw new StepSkipped(`table '${step.table}' was freed and is not a table any more`);
+      let slot = m.tables.slotOf[pfn];
+      if (slot < 0) {
+        if (m.frames.isFree(pfn))
+          throw new StepSkipped(`table '${step.table}' was freed and is not a table any more`);
+        // Linked nowhere yet: a page-table frame of the level it was declared at all the same.
+        slot = m.tables.adopt(pfn, names.levels.get(step.table)!);
+      }
       if (step.index < 0 || step.index >= ENTRIES_PER_TABLE)
         throw new StepSkipped(`index ${step.index} outside 0..511`);
       // A table reached from a stage-2 or EL2 space holds that regime's descriptors.
@@ -140,6 +145,7 @@ export function runHwStep(m: Machine, names: HwNames, step: Step): StepOutcome {
     case 'raw-write':
       return rawWrite(m, names, step);
     case 'table-alloc': {
+      names.levels.set(step.id, LEVEL_OF[step.level]);
       if (step.reuse === null) {
         names.tables.set(step.id, m.frames.allocAny('page-table'));
         return OK;

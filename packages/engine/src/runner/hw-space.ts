@@ -15,13 +15,15 @@ export const LEVEL_OF: Readonly<Record<TableLevel, 1 | 2 | 3 | 4>> = {
 export interface HwNames {
   readonly frames: Map<string, number>;
   readonly tables: Map<string, number>;
+  /** The level each named table was declared or allocated at: a table nothing links yet is adopted at it. */
+  readonly levels: Map<string, 1 | 2 | 3 | 4>;
   readonly spaces: Map<string, number>;
   /** MMU spaces by `<root frame>:<asid>`: a TTBR value names one translation regime. */
   readonly roots: Map<string, number>;
 }
 
 export function emptyHwNames(): HwNames {
-  return { frames: new Map(), tables: new Map(), spaces: new Map(), roots: new Map() };
+  return { frames: new Map(), tables: new Map(), levels: new Map(), spaces: new Map(), roots: new Map() };
 }
 
 /** The MMU space that translates with root frame `pfn` under `asid` (made on first use, like a TTBR load). */
@@ -95,7 +97,10 @@ export function setupHw(m: Machine, hw: HwBlock): HwNames {
     const run = fr.size === '1G' ? 262144 : fr.size === '2M' ? 512 : 1;
     names.frames.set(name, run === 1 ? m.frames.allocAny(fr.use) : m.frames.allocRun(run, fr.use));
   }
-  for (const name of Object.keys(hw.tables)) names.tables.set(name, m.frames.allocAny('page-table'));
+  for (const [name, t] of Object.entries(hw.tables)) {
+    names.tables.set(name, m.frames.allocAny('page-table'));
+    names.levels.set(name, LEVEL_OF[t.level]);
+  }
   // The kernel half exists whether or not the block names it: kernel-half VAs always walk it.
   const kernelName = Object.entries(hw.spaces).find(([, s]) => s.kernel)?.[0];
   const kernelRoot = kernelName === undefined ? null : hw.spaces[kernelName].root;
