@@ -93,6 +93,25 @@ describe('raw-mmu:arm64', () => {
     expect(outcomes(r)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'skipped']);
     expect(r.notes.join('\n')).toMatch(/step 5 \(line 15\): skipped: table 'gone' was freed/);
   });
+  it('walk: before-store reads an entry its own CPU made valid as it was, until an ISB of that CPU (herd7 without ETS2)', () => {
+    const r = run('arm64-walk-before-store', 'raw-mmu:arm64');
+    expect(failed(r)).toEqual([]);
+    expect(outcomes(r)).toEqual([
+      'ok',
+      'ok',
+      'ok',
+      'fault:not-present',
+      'ok',
+      'skipped',
+      'ok',
+      'skipped',
+      'ok',
+      'fault:not-present',
+      'ok',
+      'skipped',
+    ]);
+    expect(r.notes.filter((n) => n.includes('walk: before-store'))).toHaveLength(3);
+  });
   it('x86 instructions are unsupported on arm64', () => {
     const r = run('x86-missing-invlpg', 'raw-mmu:arm64');
     expect(r.steps[4].outcome).toBe('unsupported');

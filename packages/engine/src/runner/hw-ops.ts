@@ -57,23 +57,52 @@ function entryValue(m: Machine, names: HwNames, level: Level, e: HwEntry, regime
   return [entryFlags(e, m.isArm, regime) | Pte.PRESENT, named(names.frames, e.frame, 'frame')];
 }
 
-function store(m: Machine, names: HwNames, space: number, addr: number, level: Level, e: HwEntry): void {
+function store(
+  m: Machine,
+  names: HwNames,
+  cpu: number,
+  space: number,
+  addr: number,
+  level: Level,
+  e: HwEntry,
+): void {
   // The entry at `level` on the walk of `addr`: it translates the whole aligned block around it.
   const va = addr - (addr % LEVEL_SIZE[level]);
   const [flags, out] = entryValue(m, names, level, e, m.regimeOf(space));
   if (level < 4) m.ensurePath(space, va, level, () => m.frames.allocAny('page-table'));
+  const table = m.lookup(space, va).tables[4 - level];
+  names.unsynced.store(cpu, table, tableIndex(va, level), m.readEntry(space, va, level).present);
   if (flags === 0) m.clearEntry(space, va, level);
   else if ((flags & Pte.TABLE) !== 0) m.setTable(space, va, level as 2 | 3 | 4, out);
   else m.setLeaf(space, va, level as 1 | 2 | 3, out, flags);
 }
 
 /** The MMU refuses what the hardware could not hold (a table frame at two levels): the step is skipped. */
-function storeRaw(m: Machine, pfn: number, index: number, flags: number, out: number): void {
+function storeRaw(
+  m: Machine,
+  names: HwNames,
+  cpu: number,
+  pfn: number,
+  index: number,
+  flags: number,
+  out: number,
+): void {
   try {
+    names.unsynced.store(cpu, pfn, index, wasPresent(m, pfn, index));
     m.storeInTable(pfn, index, flags, out);
   } catch (e) {
     throw new StepSkipped((e as Error).message);
   }
+}
+
+/** Index of the entry translating `va` in a table of `level` (4 = root). */
+function tableIndex(va: number, level: Level): number {
+  return Math.floor(va / LEVEL_SIZE[level]) % ENTRIES_PER_TABLE;
+}
+
+/** Entry `index` of table frame `pfn` is present (the frame is a table). */
+function wasPresent(m: Machine, pfn: number, index: number): boolean {
+  return (m.tables.flags[m.tables.slotOf[pfn] * ENTRIES_PER_TABLE + index] & Pte.PRESENT) !== 0;
 }
 
 const REGIME_OF = { el1: Regime.EL10, el2: Regime.EL2, stage2: Regime.STAGE2 } as const;
@@ -92,11 +121,12 @@ function rawWrite(m: Machine, names: HwNames, step: RawWriteStep): StepOutcome {
   // page-table frame of its declared level all the same: a kernel fills a table before linking it.
   const slot = m.tables.slotOf[pfn] >= 0 ? m.tables.slotOf[pfn] : m.tables.adopt(pfn, LEVEL_OF[step.level]);
   if (step.kind === 'invalid') {
-    m.storeInTable(pfn, step.index, 0, 0);
+    storeRaw(m, names, step.cpu, pfn, step.index, 0, 0);
     return OK;
   }
   if (step.kind === 'table') {
-    storeRaw(m, pfn, step.index, Pte.PRESENT | Pte.TABLE, named(names.tables, step.target!, 'table'));
+    const target = named(names.tables, step.target!, 'table');
+    storeRaw(m, names, step.cpu, pfn, step.index, Pte.PRESENT | Pte.TABLE, target);
     return OK;
   }
   // The tree it is in decides whose descriptor this is; in none yet, the table's declared regime.
@@ -106,7 +136,7 @@ function rawWrite(m: Machine, names: HwNames, step: RawWriteStep): StepOutcome {
   const level = (4 - m.tables.slotLevel[slot]) as 1 | 2 | 3;
   const leaf = leafDecode(step.lo, step.hi, regime, level);
   const out = names.frames.get(step.target!) ?? named(names.tables, step.target!, 'frame or table');
-  storeRaw(m, pfn, step.index, leaf.flags, out);
+  storeRaw(m, names, step.cpu, pfn, step.index, leaf.flags, out);
   return leaf.ignored.length > 0 ? stepOutcome('ok', undefined, leaf.ignored) : OK;
 }
 
@@ -119,7 +149,7 @@ export function runHwStep(m: Machine, names: HwNames, step: Step): StepOutcome {
   switch (step.op) {
     case 'pte-store': {
       const space = named(names.spaces, step.space, 'space');
-      store(m, names, space, step.va, LEVEL_OF[step.level], step.entry);
+      store(m, names, step.cpu, space, step.va, LEVEL_OF[step.level], step.entry);
       return OK;
     }
     case 'table-store': {
@@ -139,6 +169,7 @@ export function runHwStep(m: Machine, names: HwNames, step: Step): StepOutcome {
       const owner = m.tables.slotSpace[slot];
       const regime = owner >= 0 ? m.regimeOf(owner) : Regime.EL10;
       const [flags, out] = entryValue(m, names, m.tables.slotLevel[slot] as Level, step.entry, regime);
+      names.unsynced.store(step.cpu, pfn, step.index, wasPresent(m, pfn, step.index));
       m.storeInTable(pfn, step.index, flags, out);
       return OK;
     }
@@ -218,6 +249,8 @@ export function runHwStep(m: Machine, names: HwNames, step: Step): StepOutcome {
       if (step.kind === 'dsb') {
         if (!m.isArm) return UNSUPPORTED;
         m.dsb(step.cpu);
+      } else if (step.kind === 'isb') {
+        names.unsynced.sync(step.cpu);
       }
       return OK;
     case 'context':
@@ -290,6 +323,10 @@ function hwAccess(m: Machine, names: HwNames, step: AccessStep): StepOutcome {
         `CPU ${step.cpu} has not loaded space '${(step.target as { space: string }).space}'`,
       );
     }
+    if (step.walk === 'before-store') {
+      pages.push(walkBeforeStore(m, names, step.cpu, t.space, va));
+      continue;
+    }
     m.conflictPick = step.serve === 'old' ? 1 : step.serve === 'new' ? 2 : 0;
     try {
       pages.push(accessOutcome(m, m.access(step.cpu, va, KIND[step.kind], user ? Mode.USER : Mode.KERNEL)));
@@ -302,6 +339,32 @@ function hwAccess(m: Machine, names: HwNames, step: AccessStep): StepOutcome {
   return step.serve !== undefined && m.params.onConflict !== 'either'
     ? stepOutcome(out.outcome, out.pages, ['serve'], out.frame, out.key, out.value)
     : out;
+}
+
+/** The entries a walk of `va` in `space` reads (table frame, index), root first, as far as it gets. */
+function walkEntries(m: Machine, space: number, va: number): [number, number][] {
+  return m.lookup(space, va).tables.map((pfn, i) => [pfn, tableIndex(va, (4 - i) as Level)]);
+}
+
+/** May the walk of `cpu`'s access to `va` read an entry as the invalid one it was before a store of `cpu`
+ *  that no ISB of it has followed (unsynced-stores.ts)? The herd importer's choice point. */
+export function walkMayMissStore(
+  m: Machine,
+  names: HwNames,
+  cpu: number,
+  space: number,
+  va: number,
+): boolean {
+  return m.regimeOf(space) === Regime.EL10 && names.unsynced.mayMiss(cpu, walkEntries(m, space, va));
+}
+
+/** `walk: before-store`: the walk read such an entry as invalid, a translation fault (nothing is cached). */
+function walkBeforeStore(m: Machine, names: HwNames, cpu: number, space: number, va: number): StepOutcome {
+  if (!walkMayMissStore(m, names, cpu, space, va))
+    throw new StepSkipped(
+      `walk: before-store: no entry of this walk was made valid by a store of CPU ${cpu} that no ISB of it has followed`,
+    );
+  return stepOutcome('fault:not-present');
 }
 
 function hwSpeculate(m: Machine, names: HwNames, step: SpeculateStep): StepOutcome {

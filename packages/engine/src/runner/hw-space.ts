@@ -2,6 +2,7 @@
 // address spaces with their initial mappings (DESIGN §4 "Hardware-level ops").
 import { LEVEL_SIZE, Regime, pteFlags, type Machine } from '@shootdown/mmu';
 import type { HwBlock, HwEntry, Prot, TableLevel } from '../scenario/types.js';
+import { UnsyncedStores } from './unsynced-stores.js';
 
 /** Page-table level names → MMU levels (4-level paging; p4d is folded into pgd). */
 export const LEVEL_OF: Readonly<Record<TableLevel, 1 | 2 | 3 | 4>> = {
@@ -20,10 +21,19 @@ export interface HwNames {
   readonly spaces: Map<string, number>;
   /** MMU spaces by `<root frame>:<asid>`: a TTBR value names one translation regime. */
   readonly roots: Map<string, number>;
+  /** Each CPU's page-table stores that no ISB of it has followed (`walk: before-store`). */
+  readonly unsynced: UnsyncedStores;
 }
 
 export function emptyHwNames(): HwNames {
-  return { frames: new Map(), tables: new Map(), levels: new Map(), spaces: new Map(), roots: new Map() };
+  return {
+    frames: new Map(),
+    tables: new Map(),
+    levels: new Map(),
+    spaces: new Map(),
+    roots: new Map(),
+    unsynced: new UnsyncedStores(),
+  };
 }
 
 /** The MMU space that translates with root frame `pfn` under `asid` (made on first use, like a TTBR load). */

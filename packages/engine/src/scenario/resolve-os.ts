@@ -80,9 +80,12 @@ function access(ctx: Ctx, o: Obj, pointer: string, base: StepBase, hw: boolean):
   const serve = o['serve'] as 'old' | 'new' | undefined;
   if (serve !== undefined && (!hw || op !== 'access'))
     ctx.error(`${pointer}/serve`, 'serve: is for accesses of a hardware-level scenario (hw: block)');
+  const walk = o['walk'] as 'before-store' | undefined;
+  if (walk !== undefined && (!hw || op !== 'access'))
+    ctx.error(`${pointer}/walk`, 'walk: is for accesses of a hardware-level scenario (hw: block)');
   if (op === 'speculate') return { ...base, op, target, pages, kind, via };
-  // `serve` present even when absent (undefined): one hidden class for every access step
-  return { ...base, op, kind, target, pages, via, serve };
+  // `serve` and `walk` present even when absent (undefined): one hidden class for every access step
+  return { ...base, op, kind, target, pages, via, serve, walk };
 }
 
 /** A key range: a region range or a literal `range`, exactly one. */

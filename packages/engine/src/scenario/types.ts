@@ -312,6 +312,9 @@ export interface AccessStep extends StepBase {
   readonly via: 'own' | 'direct-map';
   /** Hardware level, machine `onConflict: either`: which of two conflicting entries serves this access. */
   readonly serve?: 'old' | 'new';
+  /** Hardware level: the walk reads an entry as it was before this CPU's own store that no ISB of it has
+   *  followed (runner/unsynced-stores.ts), so the access takes a translation fault. */
+  readonly walk?: 'before-store';
 }
 
 export type UaccessKind = 'copyin' | 'copyout' | 'gup-read' | 'gup-write' | 'remote-read';

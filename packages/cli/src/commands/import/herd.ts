@@ -48,7 +48,9 @@ export default class ImportHerd extends ShootdownCommand {
     "and with the new entry), and the final states are collected like herd7's histogram: Allowed when some " +
     'execution satisfies the condition, Forbidden when none does, Required when all do (forall). What a ' +
     'test uses that the MMU does not model is reported "unsupported: <what>", never guessed. The MMU is ' +
-    'sequentially consistent (DESIGN §4): a verdict herd7 gets only by reordering shows here as Forbidden. ' +
+    'sequentially consistent (DESIGN §4): a verdict herd7 gets only by reordering shows here as Forbidden; ' +
+    "the one relaxation modelled is herd7's without ETS2: a walk may read an entry its own thread has just " +
+    'made valid as the invalid one it was, until a DSB and an ISB follow the store (--variant ETS2 turns it off). ' +
     'An argument @file is a herd index (one test path per line, relative to it). --kinds compares with a ' +
     "herd -kinds file (exit 1 on any disagreement); --scenarios writes each judged test's witness (or first) " +
     'execution as a raw-mmu:arm64 scenario. A malformed test, unknown instruction or bad kinds file is ' +
@@ -80,6 +82,14 @@ export default class ImportHerd extends ShootdownCommand {
       min: 1,
     }),
     timing: Flags.boolean({ summary: 'Print the CPU time each test took (not deterministic).' }),
+    variant: Flags.string({
+      summary: "herd7 variants for every test, comma-separated, as herd7's -variant (ETS2, fatal, …).",
+      description:
+        "ETS2 (or ETS3): FEAT_ETS2 orders a translation fault after the thread's earlier accesses, so a walk " +
+        "never misses a store of its own thread (compare with the catalogue's VMSA-ETS2-kinds.txt); without " +
+        "it a walk may read an entry as it was before its own thread's store until a DSB and an ISB follow " +
+        "the store (kinds.txt). Added to each test's own Variant line.",
+    }),
   };
 
   async run(): Promise<HerdImportReport> {
@@ -95,6 +105,7 @@ export default class ImportHerd extends ShootdownCommand {
       }
     }
     const kinds = flags.kinds === undefined ? null : readKinds(flags.kinds);
+    const variants = (flags.variant ?? '').split(',').map((v) => v.trim());
 
     // every file parses before anything runs or is written
     const tests = parseAll(files, parseLitmusAt, (e) => (e instanceof LitmusAt ? e.message : null));
@@ -103,7 +114,7 @@ export default class ImportHerd extends ShootdownCommand {
     const written = new Map<string, string>();
     for (const test of tests) {
       const t0 = process.cpuUsage();
-      const r = herd.judgeLitmus(test, flags['max-executions']);
+      const r = herd.judgeLitmus(test, flags['max-executions'], variants);
       const used = process.cpuUsage(t0);
       const j = r.judgement;
       const kind = kinds?.get(test.name);

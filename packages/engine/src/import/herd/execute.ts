@@ -15,7 +15,7 @@ import { Machine, validateCostModel, validateMachineParams } from '@shootdown/mm
 import type { AccessStep, HwEntry, Scenario, Step } from '../../scenario/types.js';
 import { INVALID_HW_ENTRY } from '../../scenario/resolve-hw.js';
 import { setupHw, type HwNames } from '../../runner/hw-space.js';
-import { runHwStep } from '../../runner/hw-ops.js';
+import { runHwStep, walkMayMissStore } from '../../runner/hw-ops.js';
 import { StepSkipped } from '../../runner/report.js';
 import type { CodeLine, Descriptor, Instruction, Operand, Reg, Value } from './ast.js';
 import { LITMUS_SPACE, TLBI_KINDS, descriptorProblems, descriptorProt, type Plan } from './translate.js';
@@ -92,8 +92,11 @@ function machineConfig(scenario: Scenario): ConstructorParameters<typeof Machine
   return c;
 }
 
-/** A choice point: which thread runs next, or which entry serves an access. */
-export type PointKind = 'thread' | 'serve';
+/**
+ * A choice point: which thread runs next, which entry serves an access, or whether an access's walk reads
+ * an entry as it was before its own thread's store that no ISB has followed (herd's model without ETS2).
+ */
+export type PointKind = 'thread' | 'serve' | 'walk';
 
 /** The choices to replay: the option to take at each point, and the kind of each point. */
 export interface Decisions {
@@ -426,7 +429,7 @@ export class LitmusMachine {
     this.trace.push({
       thread: t.id,
       line,
-      step: { op: 'pte-store', space: LITMUS_SPACE, va: `0x${va.toString(16)}`, entry: yamlEntry },
+      step: { op: 'pte-store', cpu: t.id, space: LITMUS_SPACE, va: `0x${va.toString(16)}`, entry: yamlEntry },
       note: notes.join(', '),
     });
   }
@@ -439,6 +442,16 @@ export class LitmusMachine {
   ): void {
     const va = this.plan.va.get(loc)!;
     const kind = ins.op === 'ldr' ? 'read' : 'write';
+    // Without ETS2 the walk may read an entry its own thread has just made valid as the invalid one it was
+    // (runner/unsynced-stores.ts): a choice point, the walk that sees the store first.
+    const space = this.names.spaces.get(LITMUS_SPACE)!;
+    let missed = false;
+    if (!this.plan.ets2 && walkMayMissStore(this.m, this.names, t.id, space, va)) {
+      missed = (this.decisions.chosen[this.points.length] ?? 0) === 1;
+      this.points.push(2);
+      this.chosen.push(missed ? 1 : 0);
+      this.kinds.push('walk');
+    }
     // a fresh access is tried with the old entry first; it is a choice point when a stale entry served it,
     // and a replay knows it is one from the kind recorded there (replays meet the same points in order)
     const k = this.points.length;
@@ -454,6 +467,7 @@ export class LitmusMachine {
       pages: 1,
       via: 'own',
       serve: serveNew ? 'new' : 'old',
+      ...(missed ? { walk: 'before-store' as const } : {}),
     };
     let out;
     try {
@@ -476,6 +490,7 @@ export class LitmusMachine {
       kind,
     };
     if (this.kinds[k] === 'serve') written['serve'] = serveNew ? 'new' : 'old';
+    if (missed) written['walk'] = 'before-store';
     if (out.outcome.startsWith('fault')) {
       const type = out.outcome === 'fault:not-present' ? 'MMU:Translation' : 'MMU:Permission';
       this.faults.push({ thread: t.id, labels: line.labels, loc, type });

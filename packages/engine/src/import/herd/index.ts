@@ -42,8 +42,13 @@ function baseScenario(plan: Plan): Scenario {
   return res.scenario;
 }
 
-export function judgeLitmus(test: LitmusTest, maxExecutions: number = DEFAULT_MAX_EXECUTIONS): HerdResult {
-  const plan = planTest(test);
+/** `variants`: herd7 variants given beside the test's own (herd7's `-variant`, e.g. `ETS2`). */
+export function judgeLitmus(
+  test: LitmusTest,
+  maxExecutions: number = DEFAULT_MAX_EXECUTIONS,
+  variants: readonly string[] = [],
+): HerdResult {
+  const plan = planTest(test, variants);
   const none = { test, executions: 0, judgement: null, scenario: null };
   if (plan.unsupported.length > 0) return { ...none, status: 'unsupported', reasons: plan.unsupported };
   const scenario = baseScenario(plan);

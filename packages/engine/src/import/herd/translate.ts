@@ -14,6 +14,9 @@ export interface Plan {
   readonly unsupported: readonly string[];
   /** herd's fault handling (lib/fault.ml `Handling`): fatal (default, `precise`) stops the thread. */
   readonly fatal: boolean;
+  /** herd's `ETS2` (or `ETS3`) variant: a translation fault is ordered after the thread's earlier accesses
+   *  (libdir aarch64hwreqs.cat `ets-ob`), so no walk reads an entry as it was before the thread's own store. */
+  readonly ets2: boolean;
   /** Virtual locations in order of first mention, with their VAs. */
   readonly va: ReadonlyMap<string, number>;
   /** Physical pages, each a frame of the `hw:` block named `frameName.get(page)`. */
@@ -29,9 +32,10 @@ export interface Plan {
 /** herd's fault-handling variants (lib/fault.ml `Handling.parse`) and the variants that change nothing here. */
 const FATAL_VARIANTS = new Set(['precise', 'fatal']);
 const HANDLED_VARIANTS = new Set(['imprecise', 'handled', 'faulttonext', 'skip']);
-// `vmsa` is the model itself; ETS2/ETS3 relax orderings only (herd libdir aarch64hwreqs.cat), which the
-// sequentially consistent interleavings here never reorder anyway.
-const NEUTRAL_VARIANTS = new Set(['vmsa', 'ets2', 'ets3', 'mixed']);
+// `vmsa` is the model itself. ETS2/ETS3 add orderings (herd libdir aarch64hwreqs.cat: DSB-ob's ETS2
+// branches, `ets-ob`): without them a walk may miss its own thread's store until a DSB and an ISB.
+const ETS_VARIANTS = new Set(['ets2', 'ets3']);
+const NEUTRAL_VARIANTS = new Set(['vmsa', 'mixed']);
 
 export function kebab(name: string): string {
   const k = name
@@ -82,7 +86,8 @@ function propLocations(p: Prop | null, out: Location[]): void {
   }
 }
 
-export function planTest(test: LitmusTest): Plan {
+/** `variants`: herd7 variants given beside the test's own `Variant` line (herd7's `-variant`). */
+export function planTest(test: LitmusTest, variants: readonly string[] = []): Plan {
   const unsupported = new Set<string>();
   const va = new Map<string, number>();
   const pages: string[] = [];
@@ -170,11 +175,13 @@ export function planTest(test: LitmusTest): Plan {
     if (key.toLowerCase() !== 'variant') unsupported.add(`header ${key}=${value}`);
   }
   let fatal = true;
+  let ets2 = false;
   const variant = Object.entries(test.meta).find(([k]) => k.toLowerCase() === 'variant')?.[1] ?? '';
-  for (const v of variant.split(/[,\s]+/).filter((x) => x !== '')) {
+  for (const v of [...variants, ...variant.split(/[,\s]+/)].filter((x) => x !== '')) {
     const lv = v.toLowerCase();
     if (FATAL_VARIANTS.has(lv)) fatal = true;
     else if (HANDLED_VARIANTS.has(lv)) fatal = false;
+    else if (ETS_VARIANTS.has(lv)) ets2 = true;
     else if (!NEUTRAL_VARIANTS.has(lv)) unsupported.add(`variant ${v}`);
   }
   for (const h of test.handlers)
@@ -202,6 +209,7 @@ export function planTest(test: LitmusTest): Plan {
     test,
     unsupported: [...unsupported],
     fatal,
+    ets2,
     va,
     frameName,
     initMem,
