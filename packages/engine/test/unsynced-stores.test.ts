@@ -1,40 +1,56 @@
 // The record behind `walk: before-store` (runner/unsynced-stores.ts): which entries a CPU's walk may still
-// read as the invalid entry they were before that CPU's own store.
+// read as the invalid entry they were before a store.
 import { describe, expect, it } from 'vitest';
 import { UnsyncedStores } from '../src/runner/unsynced-stores.js';
 
+const E: [number, number][] = [[7, 3]];
+
 describe('UnsyncedStores', () => {
-  it('offers an entry the CPU made valid, to that CPU only, until its ISB', () => {
+  it('offers an entry made valid to every CPU until that CPU’s ISB after the store', () => {
     const u = new UnsyncedStores();
+    expect(u.active).toBe(false);
+    u.sync(0); // an ISB before the store orders nothing
     u.store(0, 7, 3, false);
-    expect(u.mayMiss(0, [[7, 3]])).toBe(true);
-    expect(u.mayMiss(1, [[7, 3]])).toBe(false);
+    expect(u.active).toBe(true);
+    expect(u.mayMiss(0, E)).toBe(true);
+    expect(u.mayMiss(1, E)).toBe(true);
     expect(u.mayMiss(0, [[7, 4]])).toBe(false);
     u.sync(1);
-    expect(u.mayMiss(0, [[7, 3]])).toBe(true);
+    expect(u.mayMiss(1, E)).toBe(false);
+    expect(u.mayMiss(0, E)).toBe(true);
     u.sync(0);
-    expect(u.mayMiss(0, [[7, 3]])).toBe(false);
+    expect(u.mayMiss(0, E)).toBe(false);
   });
 
-  it('remembers an invalid value anywhere since the first store, not only the first one', () => {
+  it('only for an entry that was invalid: a valid one replaced keeps nothing, a later invalid one starts again', () => {
     const u = new UnsyncedStores();
-    u.store(0, 7, 3, true); // valid → something
-    expect(u.mayMiss(0, [[7, 3]])).toBe(false);
-    u.store(0, 7, 3, false); // the value it overwrote was invalid
     u.store(0, 7, 3, true);
-    expect(
-      u.mayMiss(0, [
-        [5, 0],
-        [7, 3],
-      ]),
-    ).toBe(true);
+    expect(u.mayMiss(0, E)).toBe(false);
+    u.store(0, 7, 3, false);
+    u.sync(0);
+    u.store(1, 7, 3, false);
+    expect(u.mayMiss(0, [[5, 0], ...E])).toBe(true);
   });
 
-  it('drops the entry from every other CPU when one stores to it', () => {
+  it('a TLBI ends it where another CPU stored, not for a CPU that made every store since itself', () => {
     const u = new UnsyncedStores();
     u.store(0, 7, 3, false);
-    u.store(1, 7, 3, true);
-    expect(u.mayMiss(0, [[7, 3]])).toBe(false);
-    expect(u.mayMiss(1, [[7, 3]])).toBe(false);
+    u.tlbi();
+    expect(u.mayMiss(0, E)).toBe(true);
+    expect(u.mayMiss(1, E)).toBe(false);
+    u.store(0, 8, 1, false);
+    u.store(1, 8, 1, true); // CPU 1 joins: CPU 0's record is no longer its own alone
+    expect(u.mayMiss(0, [[8, 1]])).toBe(true);
+    u.tlbi();
+    expect(u.mayMiss(0, [[8, 1]])).toBe(false);
+  });
+
+  it('a walk or read of the entry ends it where another CPU stored, not for the CPU’s own store', () => {
+    const u = new UnsyncedStores();
+    u.store(0, 7, 3, false);
+    u.saw(0, E);
+    u.saw(1, E);
+    expect(u.mayMiss(0, E)).toBe(true);
+    expect(u.mayMiss(1, E)).toBe(false);
   });
 });

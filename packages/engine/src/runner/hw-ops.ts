@@ -198,6 +198,7 @@ export function runHwStep(m: Machine, names: HwNames, step: Step): StepOutcome {
       if (!m.isArm) return UNSUPPORTED;
       const broadcast = step.kind.endsWith('is');
       const op = (broadcast ? step.kind.slice(0, -2) : step.kind).toUpperCase() as TlbiOp;
+      names.unsynced.tlbi();
       try {
         m.tlbi(step.cpu, op, {
           broadcast,
@@ -333,6 +334,8 @@ function hwAccess(m: Machine, names: HwNames, step: AccessStep): StepOutcome {
     } finally {
       m.conflictPick = 0;
     }
+    // what a walk reaches it has seen (unsynced-stores.ts keeps to that)
+    if (names.unsynced.active && m.lastPfn >= 0) noteWalkSeen(m, names, step.cpu, t.space, va);
   }
   const out = combinePages(pages);
   // Only the 'either' model lets an access choose between two conflicting entries.
@@ -341,13 +344,16 @@ function hwAccess(m: Machine, names: HwNames, step: AccessStep): StepOutcome {
     : out;
 }
 
-/** The entries a walk of `va` in `space` reads (table frame, index), root first, as far as it gets. */
-function walkEntries(m: Machine, space: number, va: number): [number, number][] {
-  return m.lookup(space, va).tables.map((pfn, i) => [pfn, tableIndex(va, (4 - i) as Level)]);
+/** The entries a walk of `va` reads (table frame, index) in the tables of its path, root first. */
+function entriesOf(tables: readonly number[], va: number): [number, number][] {
+  return tables.map((pfn, i) => [pfn, tableIndex(va, (4 - i) as Level)]);
 }
 
-/** May the walk of `cpu`'s access to `va` read an entry as the invalid one it was before a store of `cpu`
- *  that no ISB of it has followed (unsynced-stores.ts)? The herd importer's choice point. */
+/**
+ * May the walk of `cpu`'s access to `va`, which translates now, read an entry of its path as the invalid one
+ * it was before a store that nothing has ordered before the walk yet (unsynced-stores.ts)? The herd
+ * importer's choice point.
+ */
 export function walkMayMissStore(
   m: Machine,
   names: HwNames,
@@ -355,14 +361,21 @@ export function walkMayMissStore(
   space: number,
   va: number,
 ): boolean {
-  return m.regimeOf(space) === Regime.EL10 && names.unsynced.mayMiss(cpu, walkEntries(m, space, va));
+  if (!names.unsynced.active || m.regimeOf(space) !== Regime.EL10) return false;
+  const path = m.lookup(space, va);
+  return path.present && names.unsynced.mayMiss(cpu, entriesOf(path.tables, va));
+}
+
+/** `cpu` has read the entries of the walk of `va` as they are now (an explicit read of an entry, too). */
+export function noteWalkSeen(m: Machine, names: HwNames, cpu: number, space: number, va: number): void {
+  names.unsynced.saw(cpu, entriesOf(m.lookup(space, va).tables, va));
 }
 
 /** `walk: before-store`: the walk read such an entry as invalid, a translation fault (nothing is cached). */
 function walkBeforeStore(m: Machine, names: HwNames, cpu: number, space: number, va: number): StepOutcome {
   if (!walkMayMissStore(m, names, cpu, space, va))
     throw new StepSkipped(
-      `walk: before-store: no entry of this walk was made valid by a store of CPU ${cpu} that no ISB of it has followed`,
+      `walk: before-store: no entry of this walk was made valid by a store that CPU ${cpu}'s walk may still miss`,
     );
   return stepOutcome('fault:not-present');
 }

@@ -1,41 +1,87 @@
-// Page-table stores a CPU has made that no ISB of that CPU has followed yet. Without FEAT_ETS2 a
-// translation-table walk is ordered after a store of the same CPU only by a DSB after the store and
-// then a context synchronisation (herd7 libdir aarch64hwreqs.cat: `DSB-ob; [IFB]; po` is the one
-// local order that reaches an `Imp & TTD & R` read; the `ETS2` branches of DSB-ob and `ets-ob` add the
-// rest). Until then the walk of a later access may still read the entry as it was before the store:
-// herd7's aarch64-VMSA tests D15347-load and D15347-store (kinds.txt: Allowed) fault on an entry their
-// own thread has just made valid, D15347-load-DSB-ISB (Forbidden) cannot.
+// Page-table stores a walk may not have seen yet. Without FEAT_ETS2, herd7's aarch64-VMSA model orders a
+// translation-table read after other events in only two ways (libdir aarch64hwreqs.cat, aarch64.cat):
+// `DSB-ob; [IFB]; po` and `IFB-ob` — an ISB of the walking CPU after what it must see — and the TLBI
+// rules (`TLBI-ob`, `TLBI-ca`), which need a TLBI; `ets-ob` and DSB-ob's ETS2 branches add the rest. So
+// until then the walk of an access may read an entry as it was before a store: herd7's D15347 tests
+// fault on an entry their own thread (D15347-load) or another one (D15347-M-load, MP-pte) has just made
+// valid (kinds.txt: Allowed); D15347-load-DSB-ISB cannot.
 //
 // The MMU makes every store visible to every walk at once (DESIGN §4); this record is what lets a
-// hardware-level access say that its walk read the older entry (`walk: before-store`), and the herd
-// importer enumerate that choice. It never allows more than herd does: any ISB of the CPU ends its
-// record (herd needs a DSB before it), and a store by another CPU to the entry drops it (the
-// coherence order is then no longer this CPU's alone).
+// hardware-level access say that its walk read the older, invalid entry (`walk: before-store`), and the
+// herd importer enumerate that choice. It never allows more than herd7 does (a cycle in herd's `ob`
+// through such a read needs one of the events that close it here):
+// - any ISB of the walking CPU after the store closes it for that CPU (herd needs a DSB before the ISB
+//   for the CPU's own store, but an ISB can also order the store through other CPUs);
+// - a TLBI of any CPU after the store closes it, unless every store since was the walking CPU's own
+//   (D15347-load-shoot: its own DSB + TLBI + DSB without an ISB still lets the walk miss the store);
+// - when another CPU stored to the entry, the walking CPU's own walk or explicit read of the entry since
+//   closes it for that CPU: a read that observed another CPU's store may order it before the walk
+//   (herd's `obs`, with a dependency); its own store read back orders nothing (CoWR.T.inv+po-addr).
+// Only an entry that was invalid is read this way: a stale valid entry would also fill the TLB.
+
+interface EntryRecord {
+  /** Time of the latest store that replaced an invalid value (the store a walk may miss). */
+  since: number;
+  /** CPUs that stored to the entry from that store on. */
+  readonly writers: Set<number>;
+}
+
 export class UnsyncedStores {
-  /** Per CPU: entry key (table frame × 512 + index) → some value since the first store was invalid. */
-  private readonly byCpu = new Map<number, Map<number, boolean>>();
+  /** One clock for every event below: stores, ISBs, TLBIs and walks are ordered by it. */
+  private now = 0;
+  private lastTlbi = -1;
+  /** Per entry key (table frame × 512 + index): stores since an invalid value was replaced. */
+  private readonly entries = new Map<number, EntryRecord>();
+  /** Per CPU: the time of its last ISB. */
+  private readonly synced = new Map<number, number>();
+  /** Per CPU and entry key: the time that CPU last walked or read the entry. */
+  private readonly seen = new Map<number, Map<number, number>>();
 
   /** `cpu` stores into entry `index` of table frame `pfn`, which held a valid entry or not before. */
   store(cpu: number, pfn: number, index: number, wasValid: boolean): void {
     const key = pfn * 512 + index;
-    for (const [c, w] of this.byCpu) if (c !== cpu) w.delete(key);
-    let w = this.byCpu.get(cpu);
-    if (w === undefined) this.byCpu.set(cpu, (w = new Map<number, boolean>()));
-    w.set(key, (w.get(key) ?? false) || !wasValid);
+    const t = this.now++;
+    const r = this.entries.get(key);
+    if (!wasValid) this.entries.set(key, { since: t, writers: new Set([cpu]) });
+    else r?.writers.add(cpu);
+  }
+
+  /** Has any store replaced an invalid entry (else nothing here can matter)? */
+  get active(): boolean {
+    return this.entries.size > 0;
   }
 
   /** An ISB of `cpu`. */
   sync(cpu: number): void {
-    this.byCpu.delete(cpu);
+    this.synced.set(cpu, this.now++);
+  }
+
+  /** A TLBI of any CPU, of any scope. */
+  tlbi(): void {
+    this.lastTlbi = this.now++;
+  }
+
+  /** `cpu` walked (or explicitly read) these entries and saw their current values. */
+  saw(cpu: number, entries: readonly (readonly [number, number])[]): void {
+    let m = this.seen.get(cpu);
+    if (m === undefined) this.seen.set(cpu, (m = new Map<number, number>()));
+    const t = this.now++;
+    for (const [pfn, index] of entries) m.set(pfn * 512 + index, t);
   }
 
   /**
-   * May a walk by `cpu` through these entries (table frame, index; root first) read one of them as the
-   * invalid entry it was before a store of this CPU that no ISB has followed — a translation fault?
+   * May a walk by `cpu` through these entries (table frame, index; root first), each valid now, read one of
+   * them as the invalid entry it was before a later store — a translation fault?
    */
   mayMiss(cpu: number, entries: readonly (readonly [number, number])[]): boolean {
-    const w = this.byCpu.get(cpu);
-    if (w === undefined) return false;
-    return entries.some(([pfn, index]) => w.get(pfn * 512 + index) === true);
+    const synced = this.synced.get(cpu) ?? -1;
+    const seen = this.seen.get(cpu);
+    return entries.some(([pfn, index]) => {
+      const key = pfn * 512 + index;
+      const r = this.entries.get(key);
+      if (r === undefined || r.since < synced) return false;
+      const others = r.writers.size > 1 || !r.writers.has(cpu);
+      return !(others && (this.lastTlbi > r.since || (seen?.get(key) ?? -1) > r.since));
+    });
   }
 }

@@ -49,8 +49,9 @@ export default class ImportHerd extends ShootdownCommand {
     'execution satisfies the condition, Forbidden when none does, Required when all do (forall). What a ' +
     'test uses that the MMU does not model is reported "unsupported: <what>", never guessed. The MMU is ' +
     'sequentially consistent (DESIGN §4): a verdict herd7 gets only by reordering shows here as Forbidden; ' +
-    "the one relaxation modelled is herd7's without ETS2: a walk may read an entry its own thread has just " +
-    'made valid as the invalid one it was, until a DSB and an ISB follow the store (--variant ETS2 turns it off). ' +
+    "the one relaxation modelled is herd7's without ETS2: a walk may read an entry a thread has just made " +
+    'valid as the invalid one it was, until an ISB of the walking thread (or a TLBI) orders the store before ' +
+    'it (--variant ETS2 turns it off). ' +
     'An argument @file is a herd index (one test path per line, relative to it). --kinds compares with a ' +
     "herd -kinds file (exit 1 on any disagreement); --scenarios writes each judged test's witness (or first) " +
     'execution as a raw-mmu:arm64 scenario. A malformed test, unknown instruction or bad kinds file is ' +
@@ -85,10 +86,10 @@ export default class ImportHerd extends ShootdownCommand {
     variant: Flags.string({
       summary: "herd7 variants for every test, comma-separated, as herd7's -variant (ETS2, fatal, …).",
       description:
-        "ETS2 (or ETS3): FEAT_ETS2 orders a translation fault after the thread's earlier accesses, so a walk " +
-        "never misses a store of its own thread (compare with the catalogue's VMSA-ETS2-kinds.txt); without " +
-        "it a walk may read an entry as it was before its own thread's store until a DSB and an ISB follow " +
-        "the store (kinds.txt). Added to each test's own Variant line.",
+        "ETS2 (or ETS3): FEAT_ETS2 orders a translation fault after the thread's earlier accesses; the importer " +
+        "then lets no walk miss a store (compare with the catalogue's VMSA-ETS2-kinds.txt). Without it a walk " +
+        'may read an entry as the invalid one it was before a store until an ISB of its thread or a TLBI ' +
+        "orders the store before it (kinds.txt). Added to each test's own Variant line.",
     }),
   };
 

@@ -15,7 +15,7 @@ import { Machine, validateCostModel, validateMachineParams } from '@shootdown/mm
 import type { AccessStep, HwEntry, Scenario, Step } from '../../scenario/types.js';
 import { INVALID_HW_ENTRY } from '../../scenario/resolve-hw.js';
 import { setupHw, type HwNames } from '../../runner/hw-space.js';
-import { runHwStep, walkMayMissStore } from '../../runner/hw-ops.js';
+import { noteWalkSeen, runHwStep, walkMayMissStore } from '../../runner/hw-ops.js';
 import { StepSkipped } from '../../runner/report.js';
 import type { CodeLine, Descriptor, Instruction, Operand, Reg, Value } from './ast.js';
 import { LITMUS_SPACE, TLBI_KINDS, descriptorProblems, descriptorProt, type Plan } from './translate.js';
@@ -411,6 +411,8 @@ export class LitmusMachine {
     if (ins.op === 'ldr' || ins.op === 'swp') {
       this.set(t, ins.rt, { k: 'desc', d: old });
       notes.push(`X${ins.rt.name} = ${showValue({ k: 'desc', d: old })}`);
+      // a walk of this thread is not offered the entry as it was before (runner/unsynced-stores.ts)
+      noteWalkSeen(this.m, this.names, t.id, this.names.spaces.get(LITMUS_SPACE)!, this.plan.va.get(loc)!);
     }
     if (ins.op === 'ldr') {
       this.trace.push({ thread: t.id, line, step: {}, note: notes.join(', ') });
@@ -442,8 +444,9 @@ export class LitmusMachine {
   ): void {
     const va = this.plan.va.get(loc)!;
     const kind = ins.op === 'ldr' ? 'read' : 'write';
-    // Without ETS2 the walk may read an entry its own thread has just made valid as the invalid one it was
-    // (runner/unsynced-stores.ts): a choice point, the walk that sees the store first.
+    // Without ETS2 the walk may read an entry a thread has just made valid as the invalid one it was, until
+    // an ISB of this thread (or a TLBI) orders the store before it (runner/unsynced-stores.ts): a choice
+    // point, the walk that sees the store first.
     const space = this.names.spaces.get(LITMUS_SPACE)!;
     let missed = false;
     if (!this.plan.ets2 && walkMayMissStore(this.m, this.names, t.id, space, va)) {
