@@ -62,6 +62,19 @@ describe('links held by freed tables', () => {
   // VA 0's pgd entry names the pud; USER_VA (1 GiB) is a pud entry below it; G512 the second pgd entry.
   const G512 = 2 ** 39;
 
+  /** Space 1 with pud → pmd → pte linked for USER_VA, and the links observed from here on. */
+  function threeLevels() {
+    const { m, table } = rig({ arch: 'arm64', cpus: 1 });
+    const links: TableLink[] = [];
+    m.observe({ tableLinked: (l) => links.push(l) });
+    const a = m.createSpace(1, table);
+    const [pud, pmd, pte] = [table(), table(), table()];
+    m.setTable(a, 0, 4, pud);
+    m.setTable(a, USER_VA, 3, pmd);
+    m.setTable(a, USER_VA, 2, pte);
+    return { m, table, links, a, pud, pmd, pte };
+  }
+
   it('a freed root counts as a link only while a CPU can walk it (DESIGN §3, Casemate good_free_tree)', () => {
     const { m, table } = rig({ arch: 'arm64', cpus: 2 });
     const links: TableLink[] = [];
@@ -88,14 +101,7 @@ describe('links held by freed tables', () => {
   });
 
   it('a freed middle table still linked in a loaded tree keeps counting', () => {
-    const { m, table } = rig({ arch: 'arm64', cpus: 1 });
-    const links: TableLink[] = [];
-    m.observe({ tableLinked: (l) => links.push(l) });
-    const a = m.createSpace(1, table);
-    const pud = table();
-    m.setTable(a, 0, 4, pud);
-    const pmd = table();
-    m.setTable(a, USER_VA, 3, pmd);
+    const { m, table, links, a, pud, pmd } = threeLevels();
     m.setRoot(0, a);
     m.frames.free(pud);
     expect(m.tables.isTable(pud)).toBe(true);
@@ -106,16 +112,7 @@ describe('links held by freed tables', () => {
   });
 
   it('a freed table a walk-cache entry of a loaded ASID still leads to keeps counting', () => {
-    const { m, table } = rig({ arch: 'arm64', cpus: 1 });
-    const links: TableLink[] = [];
-    m.observe({ tableLinked: (l) => links.push(l) });
-    const a = m.createSpace(1, table);
-    const pud = table();
-    const pmd = table();
-    const pte = table();
-    m.setTable(a, 0, 4, pud);
-    m.setTable(a, USER_VA, 3, pmd);
-    m.setTable(a, USER_VA, 2, pte);
+    const { m, table, links, a, pmd, pte } = threeLevels();
     m.setRoot(0, a);
     // The pud is unlinked with no TLBI: CPU 0 may still walk into it, then through the freed pmd.
     m.clearEntry(a, 0, 4);
@@ -135,16 +132,7 @@ describe('links held by freed tables', () => {
   });
 
   it("a freed, unlinked table's pointers go with its content: the tables they named lose the link", () => {
-    const { m, table } = rig({ arch: 'arm64', cpus: 1 });
-    const links: TableLink[] = [];
-    m.observe({ tableLinked: (l) => links.push(l) });
-    const a = m.createSpace(1, table);
-    const pud = table();
-    const pmd = table();
-    const pte = table();
-    m.setTable(a, 0, 4, pud);
-    m.setTable(a, USER_VA, 3, pmd);
-    m.setTable(a, USER_VA, 2, pte);
+    const { m, table, links, a, pud, pmd, pte } = threeLevels();
     m.clearEntry(a, 0, 4);
     // pmd freed first (pud still names it: kept), then pud: both go, and pte loses its only link.
     m.frames.free(pmd);

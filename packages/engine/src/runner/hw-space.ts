@@ -21,7 +21,7 @@ export interface HwNames {
   readonly spaces: Map<string, number>;
   /** MMU spaces by `<root frame>:<asid>`: a TTBR value names one translation regime. */
   readonly roots: Map<string, number>;
-  /** Each CPU's page-table stores that no ISB of it has followed (`walk: before-store`). */
+  /** Page-table stores a walk may not have seen yet (`walk: before-store`, unsynced-stores.ts). */
   readonly unsynced: UnsyncedStores;
 }
 
