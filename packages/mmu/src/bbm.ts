@@ -90,8 +90,7 @@ export abstract class MachineBbm extends MachineCore {
     no: number,
     bbml2: boolean,
   ): number[] {
-    const s = this.staleLeaf;
-    if (s.live === 0) return [];
+    if (this.staleLeaf.live === 0 && this.staleWalk.live === 0) return [];
     const newTable = (nf & Pte.TABLE) !== 0;
     const found = new Set<number>();
     // A stage-2 entry is held both as a stage-2-only entry and inside combined (stage 1 + 2) entries.
@@ -99,8 +98,36 @@ export abstract class MachineBbm extends MachineCore {
       this.spaceKind[space] === Regime.STAGE2
         ? [this.tagFor(va, nf, space), combinedTag(this.spaceVmid[space])]
         : [this.tagFor(va, nf, space)];
-    for (const tag of tags) this.conflictsUnder(tag, va, level, no, newTable, bbml2, found);
+    for (const tag of tags) {
+      this.conflictsUnder(tag, va, level, no, newTable, bbml2, found);
+      this.walkConflictsAt(tag, va, level, no, newTable, bbml2, found);
+    }
     return [...found].sort((a, b) => a - b);
+  }
+
+  /**
+   * CPUs holding a stale walk-cache entry of this very entry that names another table — an unlink no
+   * TLBI + DSB has completed — where the new value is a pointer to another table, or a block. Such a CPU
+   * may walk through either table: break-before-make was broken even if the old table held no leaf
+   * (Casemate model.c `step_write_on_invalid_unclean`, "BBM invalid unclean->valid"; DESIGN §3: a valid
+   * entry replaced by a different one without invalid + TLBI between). FEAT_BBM level 2 is left to the
+   * leaf check, which compares what the two would translate.
+   */
+  private walkConflictsAt(
+    tag: number,
+    va: number,
+    level: Level,
+    no: number,
+    newTable: boolean,
+    bbml2: boolean,
+    found: Set<number>,
+  ): void {
+    const s = this.staleWalk;
+    if (s.live === 0 || level < 2 || bbml2) return;
+    for (let r = s.chain(level, Math.floor(va / LEVEL_SIZE[level]), tag); r >= 0; r = s.nextInChain(r)) {
+      if (newTable && s.out[r] === no) continue;
+      for (const c of s.holders(r)) found.add(c);
+    }
   }
 
   private conflictsUnder(

@@ -106,14 +106,53 @@ describe('a new descriptor while another size may still be cached (conflict, arm
       expect(seen.map((v) => [v.reason, v.va])).toEqual(
         bbml2
           ? [['conflict', USER_VA + 10 * 4096]]
-          : // Without BBML2 the table descriptor itself replaces a block that may be cached, and so does
-            // every page under it, same frame or not.
+          : // Without BBML2 the block first replaces a table pointer CPU 2's walk cache may still hold
+            // (unlinked with no TLBI, arm64-pkey.md §7.3), then the table descriptor replaces a block that
+            // may be cached, and so does every page under it, same frame or not.
             [
+              ['conflict', USER_VA],
               ['conflict', USER_VA],
               ['conflict', USER_VA + 9 * 4096],
               ['conflict', USER_VA + 10 * 4096],
             ],
       );
+    }
+  });
+});
+
+describe('a table pointer replaced while a walk-cache entry of the old one may be held (Casemate bad_bbm_missing_tlbi)', () => {
+  function unlinked() {
+    const r = rig({ arch: 'arm64', cpus: 2 });
+    const seen: BbmViolation[] = [];
+    r.m.observe({ bbmViolation: (v) => seen.push(v) });
+    const mm = r.m.createSpace(2, r.table);
+    r.m.ensurePath(mm, USER_VA, 2, r.table);
+    const old = r.table();
+    r.m.setTable(mm, USER_VA, 2, old); // an empty level-1 table: no leaf is ever cached from it
+    r.m.setRoot(1, mm);
+    r.m.clearEntry(mm, USER_VA, 2);
+    return { ...r, mm, seen, old };
+  }
+
+  it('another table with no TLBI + DSB since the unlink: conflict naming the CPU that may walk the old one', () => {
+    const { m, mm, seen, table } = unlinked();
+    m.setTable(mm, USER_VA, 2, table());
+    expect(seen).toEqual([{ space: mm, va: USER_VA, level: 2, reason: 'conflict', cpus: [1] }]);
+  });
+
+  it('the same table again, or another one after TLBI VAE1 + DSB: none; a last-level TLBI leaves the walk entry', () => {
+    const same = unlinked();
+    same.m.setTable(same.mm, USER_VA, 2, same.old);
+    expect(same.seen).toEqual([]);
+    for (const [op, expected] of [
+      ['VAE1', []],
+      ['VALE1', ['conflict']],
+    ] as const) {
+      const { m, mm, seen, table } = unlinked();
+      m.tlbi(0, op, { broadcast: true, va: USER_VA, asid: 2 });
+      m.dsb(0);
+      m.setTable(mm, USER_VA, 2, table());
+      expect(seen.map((v) => v.reason)).toEqual(expected);
     }
   });
 });
