@@ -187,6 +187,20 @@ describe('shootdown import herd', () => {
     expect(top.stdout).toContain('herd7 AArch64 VMSA litmus tests (import herd)');
   });
 
+  it('lets a walk miss its own thread’s store unless --variant ETS2 (herd7 kinds.txt vs VMSA-ETS2-kinds.txt)', async () => {
+    const verdict = async (...extra: string[]) => {
+      const r = await runCli(['import', 'herd', f('walk-miss.litmus'), '--json', ...extra], home);
+      expect(r.code, describeRun(r)).toBe(0);
+      return (JSON.parse(r.stdout) as Report).tests[0]!.verdict;
+    };
+    expect(await verdict()).toBe('Allowed');
+    expect(await verdict('--variant', 'ETS2')).toBe('Forbidden');
+    expect(await verdict('--variant', 'vmsa,fatal')).toBe('Allowed');
+    const bad = await runCli(['import', 'herd', f('walk-miss.litmus'), '--variant', 'ETS'], home);
+    expect(bad.code, describeRun(bad)).toBe(2);
+    expect(bad.stderr).toContain('--variant ETS: not a herd7 variant the importer reads');
+  });
+
   it('exits 2 on a malformed kinds file and on a missing index', async () => {
     const dir = mkdtempSync(join(home.dir, 'kinds-'));
     const kinds = join(dir, 'k.txt');

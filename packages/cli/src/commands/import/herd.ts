@@ -107,6 +107,11 @@ export default class ImportHerd extends ShootdownCommand {
     }
     const kinds = flags.kinds === undefined ? null : readKinds(flags.kinds);
     const variants = (flags.variant ?? '').split(',').map((v) => v.trim());
+    for (const v of variants)
+      if (v !== '' && !herd.KNOWN_VARIANTS.includes(v.toLowerCase()))
+        throw new InputError(
+          `--variant ${v}: not a herd7 variant the importer reads (${herd.KNOWN_VARIANTS.join(', ')})`,
+        );
 
     // every file parses before anything runs or is written
     const tests = parseAll(files, parseLitmusAt, (e) => (e instanceof LitmusAt ? e.message : null));

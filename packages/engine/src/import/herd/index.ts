@@ -16,6 +16,7 @@ export { parseLitmus } from './parse.js';
 export { parseKinds } from './kinds.js';
 export { agrees, showProp, type Judgement, type Verdict, type HistogramState } from './judge.js';
 export { DEFAULT_MAX_EXECUTIONS } from './interleave.js';
+export { KNOWN_VARIANTS } from './translate.js';
 
 export interface HerdResult {
   readonly test: LitmusTest;

@@ -37,6 +37,14 @@ const HANDLED_VARIANTS = new Set(['imprecise', 'handled', 'faulttonext', 'skip']
 const ETS_VARIANTS = new Set(['ets2', 'ets3']);
 const NEUTRAL_VARIANTS = new Set(['vmsa', 'mixed']);
 
+/** The herd7 variants the importer reads (case-insensitive); a test naming another is unsupported. */
+export const KNOWN_VARIANTS: readonly string[] = [
+  ...FATAL_VARIANTS,
+  ...HANDLED_VARIANTS,
+  ...ETS_VARIANTS,
+  ...NEUTRAL_VARIANTS,
+];
+
 export function kebab(name: string): string {
   const k = name
     .toLowerCase()
