@@ -110,6 +110,8 @@ describe('raw-mmu:arm64', () => {
       'skipped',
       'fault:not-present',
       'ok',
+      'fault:not-present',
+      'ok',
       'skipped',
     ]);
     expect(r.notes.filter((n) => n.includes('walk: before-store'))).toHaveLength(3);

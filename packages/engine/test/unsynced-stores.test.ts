@@ -32,17 +32,31 @@ describe('UnsyncedStores', () => {
     expect(u.mayMiss(0, [[5, 0], ...E])).toBe(true);
   });
 
-  it('a TLBI ends it where another CPU stored, not for a CPU that made every store since itself', () => {
+  it('a TLBI of another CPU ends it once the walking CPU has an ordering point after it', () => {
     const u = new UnsyncedStores();
     u.store(0, 7, 3, false);
-    u.tlbi();
-    expect(u.mayMiss(0, E)).toBe(true);
+    u.tlbi(0);
+    expect(u.mayMiss(0, E)).toBe(true); // every store was CPU 0's own: its TLBIs do not order its walks
+    expect(u.mayMiss(1, E)).toBe(true); // nothing of CPU 1 is ordered after the TLBI yet
+    u.order(1);
     expect(u.mayMiss(1, E)).toBe(false);
+    // an address register written after the TLBI is an ordering point of that access alone
+    u.store(0, 9, 0, false);
+    u.tlbi(0);
+    const written = u.clock;
+    expect(u.mayMiss(1, [[9, 0]])).toBe(true);
+    expect(u.mayMiss(1, [[9, 0]], written)).toBe(false);
+    // the walking CPU's own TLBI never ends it
     u.store(0, 8, 1, false);
-    u.store(1, 8, 1, true); // CPU 1 joins: CPU 0's record is no longer its own alone
-    expect(u.mayMiss(0, [[8, 1]])).toBe(true);
-    u.tlbi();
-    expect(u.mayMiss(0, [[8, 1]])).toBe(false);
+    u.tlbi(1);
+    u.order(1);
+    expect(u.mayMiss(1, [[8, 1]])).toBe(true);
+    // another CPU's TLBI does, after a barrier, even where every store was the walking CPU's own
+    u.store(0, 6, 2, false);
+    u.tlbi(1);
+    expect(u.mayMiss(0, [[6, 2]])).toBe(true);
+    u.order(0);
+    expect(u.mayMiss(0, [[6, 2]])).toBe(false);
   });
 
   it('a walk or read of the entry ends it where another CPU stored, not for the CPU’s own store', () => {

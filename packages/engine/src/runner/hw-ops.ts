@@ -198,7 +198,7 @@ export function runHwStep(m: Machine, names: HwNames, step: Step): StepOutcome {
       if (!m.isArm) return UNSUPPORTED;
       const broadcast = step.kind.endsWith('is');
       const op = (broadcast ? step.kind.slice(0, -2) : step.kind).toUpperCase() as TlbiOp;
-      names.unsynced.tlbi();
+      names.unsynced.tlbi(step.cpu);
       try {
         m.tlbi(step.cpu, op, {
           broadcast,
@@ -250,6 +250,7 @@ export function runHwStep(m: Machine, names: HwNames, step: Step): StepOutcome {
       if (step.kind === 'dsb') {
         if (!m.isArm) return UNSUPPORTED;
         m.dsb(step.cpu);
+        names.unsynced.order(step.cpu);
       } else if (step.kind === 'isb') {
         names.unsynced.sync(step.cpu);
       }
@@ -360,10 +361,11 @@ export function walkMayMissStore(
   cpu: number,
   space: number,
   va: number,
+  addressSince = -1,
 ): boolean {
   if (!names.unsynced.active || m.regimeOf(space) !== Regime.EL10) return false;
   const path = m.lookup(space, va);
-  return path.present && names.unsynced.mayMiss(cpu, entriesOf(path.tables, va));
+  return path.present && names.unsynced.mayMiss(cpu, entriesOf(path.tables, va), addressSince);
 }
 
 /** `cpu` has read the entries of the walk of `va` as they are now (an explicit read of an entry, too). */

@@ -50,8 +50,8 @@ export default class ImportHerd extends ShootdownCommand {
     'test uses that the MMU does not model is reported "unsupported: <what>", never guessed. The MMU is ' +
     'sequentially consistent (DESIGN §4): a verdict herd7 gets only by reordering shows here as Forbidden; ' +
     "the one relaxation modelled is herd7's without ETS2: a walk may read an entry a thread has just made " +
-    'valid as the invalid one it was, until an ISB of the walking thread (or a TLBI) orders the store before ' +
-    'it (--variant ETS2 turns it off). ' +
+    "valid as the invalid one it was, until an ISB of the walking thread, or another thread's TLBI and then a " +
+    'barrier of the walking thread, orders the store before it (--variant ETS2 turns it off). ' +
     'An argument @file is a herd index (one test path per line, relative to it). --kinds compares with a ' +
     "herd -kinds file (exit 1 on any disagreement); --scenarios writes each judged test's witness (or first) " +
     'execution as a raw-mmu:arm64 scenario. A malformed test, unknown instruction or bad kinds file is ' +
@@ -88,8 +88,9 @@ export default class ImportHerd extends ShootdownCommand {
       description:
         "ETS2 (or ETS3): FEAT_ETS2 orders a translation fault after the thread's earlier accesses; the importer " +
         "then lets no walk miss a store (compare with the catalogue's VMSA-ETS2-kinds.txt). Without it a walk " +
-        'may read an entry as the invalid one it was before a store until an ISB of its thread or a TLBI ' +
-        "orders the store before it (kinds.txt). Added to each test's own Variant line.",
+        'may read an entry as the invalid one it was before a store until an ISB of its thread, or another ' +
+        "thread's TLBI and then a barrier of its own, orders the store before it (kinds.txt). Added to each " +
+        "test's own Variant line.",
     }),
   };
 

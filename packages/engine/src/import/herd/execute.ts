@@ -116,9 +116,14 @@ interface ThreadState {
   readonly code: readonly CodeLine[];
   /** Backward jumps taken, by target. */
   readonly backJumps: Map<number, number>;
+  /** When each register was last written (UnsyncedStores' clock). */
+  readonly written: Map<string, number>;
 }
 
 const VISIBLE = new Set<Instruction['op']>(['ldr', 'str', 'swp', 'tlbi', 'dsb']);
+
+/** Acquire and release accesses (herd's bob orders around them): ordering points for unsynced-stores.ts. */
+const ACQUIRE_RELEASE = new Set(['LDAR', 'LDAPR', 'STLR', 'SWPA', 'SWPL', 'SWPAL']);
 
 export class LitmusMachine {
   private readonly m: Machine;
@@ -159,6 +164,7 @@ export class LitmusMachine {
         labels,
         code: t.code,
         backJumps: new Map(),
+        written: new Map(),
       };
     });
   }
@@ -224,6 +230,15 @@ export class LitmusMachine {
   private set(t: ThreadState, r: Reg, v: Value): void {
     if (r.zero) return;
     t.regs.set(r.name, !r.wide && v.k === 'int' ? { k: 'int', v: BigInt.asUintN(32, v.v) } : v);
+    // when it was written: an access whose address register was written after a TLBI may depend on a read
+    // that saw it (runner/unsynced-stores.ts)
+    t.written.set(r.name, this.names.unsynced.clock);
+  }
+
+  /** The latest time a register of `addr` was written (-1: never, an initial value). */
+  private addressSince(t: ThreadState, addr: { base: Reg; offset: Operand | null }): number {
+    const at = (r: Reg): number => (r.zero ? -1 : (t.written.get(r.name) ?? -1));
+    return Math.max(at(addr.base), addr.offset?.k === 'reg' ? at(addr.offset.reg) : -1);
   }
 
   private operand(t: ThreadState, o: Operand): Value {
@@ -296,11 +311,14 @@ export class LitmusMachine {
         if (ins.cond === 'al' || (ins.cond === 'eq') === t.zero) this.jump(t, ins.target);
         return;
       case 'isb':
-        // context synchronisation: nothing for the MMU to do (its stores are seen by every walk at once)
+        // context synchronisation: a later walk is ordered after what came before (runner/unsynced-stores.ts)
         this.hw(t.id, { op: 'barrier', kind: 'isb', domain: null });
         this.trace.push({ thread: t.id, line, step: { op: 'barrier', cpu: t.id, kind: 'isb' }, note: '' });
         return;
       case 'dmb':
+        // no hardware step, but an ordering point a walk's fault may be ordered after (unsynced-stores.ts)
+        this.names.unsynced.order(t.id);
+        return;
       case 'nop':
         return;
       case 'unmodelled':
@@ -359,6 +377,7 @@ export class LitmusMachine {
         const where = this.target(t, line, ins.addr);
         if (where.k === 'pte') this.entryAccess(t, line, ins, where.loc);
         else if (where.k === 'va') this.dataAccess(t, line, ins, where.loc);
+        if (ACQUIRE_RELEASE.has(ins.mnemonic)) this.names.unsynced.order(t.id);
         return;
       }
       case 'tlbi':
@@ -367,7 +386,10 @@ export class LitmusMachine {
       case 'dsb': {
         // herd's dsb.full (ISH, OSH, SY; one shareability domain, aarch64fences.cat) completes TLB
         // maintenance (aarch64hwreqs.cat DSB-ob); DSB LD/ST only order loads/stores, which are already in order
-        if (ins.option.endsWith('LD') || ins.option.endsWith('ST')) return;
+        if (ins.option.endsWith('LD') || ins.option.endsWith('ST')) {
+          this.names.unsynced.order(t.id);
+          return;
+        }
         const domain = ins.option === 'SY' ? 'sy' : ins.option === 'OSH' ? 'osh' : 'ish';
         this.hw(t.id, { op: 'barrier', kind: 'dsb', domain });
         this.trace.push({
@@ -449,7 +471,8 @@ export class LitmusMachine {
     // point, the walk that sees the store first.
     const space = this.names.spaces.get(LITMUS_SPACE)!;
     let missed = false;
-    if (!this.plan.ets2 && walkMayMissStore(this.m, this.names, t.id, space, va)) {
+    const since = this.addressSince(t, ins.addr);
+    if (!this.plan.ets2 && walkMayMissStore(this.m, this.names, t.id, space, va, since)) {
       missed = (this.decisions.chosen[this.points.length] ?? 0) === 1;
       this.points.push(2);
       this.chosen.push(missed ? 1 : 0);
