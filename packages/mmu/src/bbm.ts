@@ -140,6 +140,7 @@ export abstract class MachineBbm extends MachineCore {
     found: Set<number>,
   ): void {
     const s = this.staleLeaf;
+    if (s.live === 0) return;
     for (let l = 1; l <= 3; l++) {
       const size = LEVEL_SIZE[l as Level];
       const first = Math.floor(va / size);

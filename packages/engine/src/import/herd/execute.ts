@@ -94,7 +94,8 @@ function machineConfig(scenario: Scenario): ConstructorParameters<typeof Machine
 
 /**
  * A choice point: which thread runs next, which entry serves an access, or whether an access's walk reads
- * an entry as it was before its own thread's store that no ISB has followed (herd's model without ETS2).
+ * an entry as the invalid one it was before a store nothing has ordered before the walk yet (herd's model
+ * without ETS2, runner/unsynced-stores.ts).
  */
 export type PointKind = 'thread' | 'serve' | 'walk';
 
@@ -385,7 +386,8 @@ export class LitmusMachine {
         return;
       case 'dsb': {
         // herd's dsb.full (ISH, OSH, SY; one shareability domain, aarch64fences.cat) completes TLB
-        // maintenance (aarch64hwreqs.cat DSB-ob); DSB LD/ST only order loads/stores, which are already in order
+        // maintenance (aarch64hwreqs.cat DSB-ob); DSB LD/ST only order loads/stores, which are already in
+        // order here, but they are ordering points a walk's fault may be ordered after (unsynced-stores.ts)
         if (ins.option.endsWith('LD') || ins.option.endsWith('ST')) {
           this.names.unsynced.order(t.id);
           return;
@@ -467,8 +469,8 @@ export class LitmusMachine {
     const va = this.plan.va.get(loc)!;
     const kind = ins.op === 'ldr' ? 'read' : 'write';
     // Without ETS2 the walk may read an entry a thread has just made valid as the invalid one it was, until
-    // an ISB of this thread (or a TLBI) orders the store before it (runner/unsynced-stores.ts): a choice
-    // point, the walk that sees the store first.
+    // an ISB of this thread, or another thread's TLBI and then an ordering point of this one, orders the
+    // store before it (runner/unsynced-stores.ts): a choice point, the walk that sees the store first.
     const space = this.names.spaces.get(LITMUS_SPACE)!;
     let missed = false;
     const since = this.addressSince(t, ins.addr);
