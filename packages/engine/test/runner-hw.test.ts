@@ -43,6 +43,15 @@ describe('raw-mmu:x86_64', () => {
     expect(failed(r)).toEqual([]);
     expect(r.steps.at(-1)!.outcome).toBe('ok-stale');
   });
+  it('walk: before-store is unsupported on x86 (only herd7’s arm64 VMSA model states it)', () => {
+    const s = load('x86-missing-invlpg');
+    const access = s.steps[1] as Extract<Scenario['steps'][number], { op: 'access' }>;
+    const r = runScenario(
+      { ...s, steps: [s.steps[0], s.steps[1], s.steps[2], { ...access, walk: 'before-store' }] },
+      { registry: new PolicyRegistry(), selection: 'raw-mmu:x86_64' },
+    );
+    expect(outcomes(r)).toEqual(['ok', 'ok', 'ok', 'unsupported']);
+  });
   it('reports OS-level ops as unsupported and goes on', () => {
     const s = load('x86-missing-invlpg');
     const process = { ...s.steps[0], op: 'process', id: 'p' } as unknown as Scenario['steps'][number];
