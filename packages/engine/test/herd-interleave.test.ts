@@ -114,8 +114,8 @@ describe('herd interleavings', () => {
 });
 
 // herd7's aarch64-VMSA D15347 tests (catalogue kinds.txt vs VMSA-ETS2-kinds.txt): without ETS2 a walk is
-// ordered after a page-table store only by an ISB of its thread after it, or by a TLBI (libdir
-// aarch64hwreqs.cat, aarch64.cat).
+// ordered after a page-table store only by an ISB of its thread after it, or by a TLBI (herd/libdir
+// aarch64hwreqs.cat DSB-ob, IFB-ob, ets-ob; aarch64.cat TLBI-ob, TLBuncacheable-ca).
 describe('a walk that misses a page-table store (herd7 without ETS2)', () => {
   const test = (between: string, variant = '') =>
     herd.parseLitmus(

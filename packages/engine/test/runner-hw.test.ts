@@ -96,12 +96,15 @@ describe('raw-mmu:arm64', () => {
     const r = runScenario(loaded.scenario, { registry: new PolicyRegistry(), selection: 'raw-mmu:arm64' });
     expect(r.steps[3]).toMatchObject({ outcome: 'ok-stale', ignored: ['serve'] });
   });
+  // A kernel fills a page-table page before it links it (Linux mm/memory.c __pte_alloc: pte_alloc_one, then
+  // pmd_install → pmd_populate); raw-write already adopted such a table at its declared level.
   it('a table-store fills a table nothing links yet (at its declared level); a freed one is skipped', () => {
     const r = run('arm64-fill-before-link', 'raw-mmu:arm64');
     expect(failed(r)).toEqual([]);
     expect(outcomes(r)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'skipped']);
     expect(r.notes.join('\n')).toMatch(/step 5 \(line 15\): skipped: table 'gone' was freed/);
   });
+  // herd7 herd/libdir/aarch64hwreqs.cat (DSB-ob; [IFB]) and aarch64.cat (TLBI-ob): see unsynced-stores.ts.
   it('walk: before-store reads an entry as it was before a store nothing has ordered before the walk (herd7 without ETS2)', () => {
     const r = run('arm64-walk-before-store', 'raw-mmu:arm64');
     expect(failed(r)).toEqual([]);

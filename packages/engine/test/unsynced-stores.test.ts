@@ -1,5 +1,8 @@
 // The record behind `walk: before-store` (runner/unsynced-stores.ts): which entries a CPU's walk may still
-// read as the invalid entry they were before a store.
+// read as the invalid entry they were before a store. Sources: herd7 (herd/herdtools7 5feffe4e8)
+// herd/libdir/aarch64hwreqs.cat DSB-ob (its ETS2 branches), IFB-ob, ets-ob; herd/libdir/aarch64.cat
+// TLBI-ob, TLBI-ca, TLBuncacheable-ca; catalogue/aarch64-VMSA/tests D15347-load, D15347-load-DSB-ISB,
+// D15347-load-shoot, D15347-M-load, Ja2-TLBIDSB, CoWR.T.inv+po-addr with their kinds.txt verdicts.
 import { describe, expect, it } from 'vitest';
 import { UnsyncedStores } from '../src/runner/unsynced-stores.js';
 

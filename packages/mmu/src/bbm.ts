@@ -98,36 +98,8 @@ export abstract class MachineBbm extends MachineCore {
       this.spaceKind[space] === Regime.STAGE2
         ? [this.tagFor(va, nf, space), combinedTag(this.spaceVmid[space])]
         : [this.tagFor(va, nf, space)];
-    for (const tag of tags) {
-      this.conflictsUnder(tag, va, level, no, newTable, bbml2, found);
-      this.walkConflictsAt(tag, va, level, no, newTable, bbml2, found);
-    }
+    for (const tag of tags) this.conflictsUnder(tag, va, level, no, newTable, bbml2, found);
     return [...found].sort((a, b) => a - b);
-  }
-
-  /**
-   * CPUs holding a stale walk-cache entry of this very entry that names another table — an unlink no
-   * TLBI + DSB has completed — where the new value is a pointer to another table, or a block. Such a CPU
-   * may walk through either table: break-before-make was broken even if the old table held no leaf
-   * (Casemate model.c `step_write_on_invalid_unclean`, "BBM invalid unclean->valid"; DESIGN §3: a valid
-   * entry replaced by a different one without invalid + TLBI between). FEAT_BBM level 2 is left to the
-   * leaf check, which compares what the two would translate.
-   */
-  private walkConflictsAt(
-    tag: number,
-    va: number,
-    level: Level,
-    no: number,
-    newTable: boolean,
-    bbml2: boolean,
-    found: Set<number>,
-  ): void {
-    const s = this.staleWalk;
-    if (s.live === 0 || level < 2 || bbml2) return;
-    for (let r = s.chain(level, Math.floor(va / LEVEL_SIZE[level]), tag); r >= 0; r = s.nextInChain(r)) {
-      if (newTable && s.out[r] === no) continue;
-      for (const c of s.holders(r)) found.add(c);
-    }
   }
 
   private conflictsUnder(
@@ -139,6 +111,15 @@ export abstract class MachineBbm extends MachineCore {
     bbml2: boolean,
     found: Set<number>,
   ): void {
+    // A stale walk-cache entry of this very entry naming another table — an unlink no TLBI + DSB has
+    // completed — conflicts with a pointer to another table or with a block: the CPU may walk through
+    // either, even if the old table held no leaf (Casemate model.c `step_write_on_invalid_unclean`, "BBM
+    // invalid unclean->valid"; DESIGN §3: without invalid + TLBI between). FEAT_BBM level 2 is left to the
+    // leaf scan below, which compares what the two would translate.
+    const w = this.staleWalk;
+    if (w.live > 0 && level >= 2 && !bbml2)
+      for (let r = w.chain(level, Math.floor(va / LEVEL_SIZE[level]), tag); r >= 0; r = w.nextInChain(r))
+        if (!(newTable && w.out[r] === no)) for (const c of w.holders(r)) found.add(c);
     const s = this.staleLeaf;
     if (s.live === 0) return;
     for (let l = 1; l <= 3; l++) {

@@ -333,7 +333,7 @@ export abstract class MachineCore implements StaleListener {
       level,
       space,
       va,
-      otherLinks: links === 0 ? 0 : this.walkableLinks(slot),
+      otherLinks: this.walkableLinks(slot),
       unclean: this.reverse.walkRefs(pfn) > this.reverse.walkAfterFree(pfn),
       freedSince: links > 0 && this.frames.freedAt[pfn] > t.slotLinkedAt[slot],
     };
@@ -507,8 +507,7 @@ export abstract class MachineCore implements StaleListener {
       for (let e = b; e < b + ENTRIES_PER_TABLE; e++) {
         if ((t.flags[e] & (Pte.PRESENT | Pte.TABLE)) !== (Pte.PRESENT | Pte.TABLE)) continue;
         const child = t.slotOf[t.out[e]];
-        if (child >= 0 && child !== slot && --t.slotLinks[child] === 0 && this.frames.isFree(t.out[e]))
-          children.push(t.out[e]);
+        if (child >= 0 && --t.slotLinks[child] === 0 && this.frames.isFree(t.out[e])) children.push(t.out[e]);
       }
     }
     t.release(pfn);

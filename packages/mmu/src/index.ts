@@ -52,6 +52,7 @@ export type {
   FreedTableWalk,
 } from './queries.js';
 export { Machine, levelSize, type TlbiArgs, type IpiTargets, type RegimeEntry } from './machine.js';
+export { tableIndex } from './tables.js';
 export { createMachine, validateMachine, MachineConfigError, type ValidMachine } from './create.js';
 export { pteFlags, describeFlags, type EntryBits } from './bits.js';
 

@@ -105,27 +105,40 @@ export abstract class MachineQueries extends MachineTlb {
       const slot = t.slotOf[pfn];
       if (slot < 0 || t.slotLinks[slot] === 0) continue;
       const freedAt = this.frames.freedAt[pfn];
-      const aliases: number[] =
-        t.slotLive[slot] > 0 ? [t.slotSpace[slot], t.slotBase[slot], t.slotAliasSince[slot]] : [];
-      aliases.push(...(t.extraAliases.get(slot) ?? []));
       const relinked = this.linkedAfterFree(pfn);
-      let found: FreedTableWalk | null = null;
-      for (let k = 0; k < aliases.length && found === null; k += 3) {
-        // Stryker disable next-line EqualityOperator: equivalent — store and free times are distinct ticks of one clock
-        if (aliases[k + 2] > freedAt) continue; // a link made after the free is the frame's new place
-        const cpu = this.cpuLoading(aliases[k], aliases[k + 1]);
-        if (cpu >= 0) found = { pfn, cpu, va: aliases[k + 1], via: 'parent', relinked };
-      }
-      if (found === null) found = this.staleWalkTo(pfn, freedAt, relinked);
+      // a link made after the free is the frame's new place, not the old parent entry
+      const alias = this.loadedAlias(slot, freedAt);
+      const found: FreedTableWalk | null =
+        alias !== null
+          ? { pfn, cpu: alias.cpu, va: alias.va, via: 'parent', relinked }
+          : this.staleWalkTo(pfn, freedAt, relinked);
       if (found !== null) out.push(found);
     }
     return out;
   }
 
+  /**
+   * A path from a space root to table `slot` made no later than `before` that some CPU walks now (its ASID
+   * current there, or the kernel half): that CPU and the path's first VA, or null.
+   */
+  private loadedAlias(slot: number, before: number): { cpu: number; va: number } | null {
+    const t = this.tables;
+    const aliases: number[] =
+      t.slotLive[slot] > 0 ? [t.slotSpace[slot], t.slotBase[slot], t.slotAliasSince[slot]] : [];
+    aliases.push(...(t.extraAliases.get(slot) ?? []));
+    for (let k = 0; k < aliases.length; k += 3) {
+      // Stryker disable next-line EqualityOperator: equivalent — store and free times are distinct ticks of one clock
+      if (aliases[k + 2] > before) continue;
+      const cpu = this.cpuLoading(aliases[k], aliases[k + 1]);
+      if (cpu >= 0) return { cpu, va: aliases[k + 1] };
+    }
+    return null;
+  }
+
   protected walkableLinks(slot: number): number {
     const t = this.tables;
     let links = t.slotLinks[slot];
-    if (t.freedLinked.size === 0) return links;
+    if (links === 0 || t.freedLinked.size === 0) return links;
     const pfn = t.slotPfn[slot];
     // DESIGN §3's second rule: a tree freed while no CPU has it installed is no finding, and neither is
     // what it still points at (Casemate's release_table unmarks the whole tree, model.c
@@ -144,12 +157,7 @@ export abstract class MachineQueries extends MachineTlb {
    * current there, or the kernel half), or a counting walk-cache entry points at it or at a table above it.
    */
   private freedTableWalkable(pfn: number): boolean {
-    const t = this.tables;
-    const slot = t.slotOf[pfn];
-    if (t.slotLive[slot] > 0 && this.cpuLoading(t.slotSpace[slot], t.slotBase[slot]) >= 0) return true;
-    const extra = t.extraAliases.get(slot);
-    if (extra !== undefined)
-      for (let k = 0; k < extra.length; k += 3) if (this.cpuLoading(extra[k], extra[k + 1]) >= 0) return true;
+    if (this.loadedAlias(this.tables.slotOf[pfn], Infinity) !== null) return true;
     const s = this.staleWalk;
     const live = s.liveRecords();
     for (let i = 0; i < live.length; i++)

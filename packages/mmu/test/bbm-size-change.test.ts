@@ -120,6 +120,9 @@ describe('a new descriptor while another size may still be cached (conflict, arm
   });
 });
 
+// Sources: spec arm64-pkey.md §7.3 (invalid → DSB → TLBI → DSB → new descriptor); Arm ARM D8.13 (TLBI VALE1
+// leaves walk-cache entries, VAE1 does not); Casemate (rems-project/casemate fd6825d) src/lib/src/model.c
+// step_write_on_invalid_unclean, "BBM invalid unclean->valid" (examples/tests/bad_bbm_missing_tlbi.c).
 describe('a table pointer replaced while a walk-cache entry of the old one may be held (Casemate bad_bbm_missing_tlbi)', () => {
   function unlinked() {
     const r = rig({ arch: 'arm64', cpus: 2 });

@@ -58,6 +58,10 @@ describe('a table linked under two parents', () => {
   });
 });
 
+// Sources: DESIGN §3's second rule (a tree freed while no CPU has it installed is not a finding); Casemate
+// (rems-project/casemate fd6825d) src/lib/src/model.c try_unregister_root (release_table unmarks the whole
+// tree, examples/tests/good_free_tree.c) and step_dsb_invalid_unclean_unmark_children (a clean unlink
+// unmarks the subtree); double-use is model.c mark_cb.
 describe('links held by freed tables', () => {
   // VA 0's pgd entry names the pud; USER_VA (1 GiB) is a pud entry below it; G512 the second pgd entry.
   const G512 = 2 ** 39;

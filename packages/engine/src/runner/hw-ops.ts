@@ -10,6 +10,7 @@ import {
   outcomeName,
   Pte,
   Regime,
+  tableIndex,
   type Level,
   type Machine,
   type TlbiOp,
@@ -71,7 +72,8 @@ function store(
   const [flags, out] = entryValue(m, names, level, e, m.regimeOf(space));
   if (level < 4) m.ensurePath(space, va, level, () => m.frames.allocAny('page-table'));
   const table = m.lookup(space, va).tables[4 - level];
-  names.unsynced.store(cpu, table, tableIndex(va, level), m.readEntry(space, va, level).present);
+  const index = tableIndex(va, level);
+  names.unsynced.store(cpu, table, index, wasPresent(m, table, index));
   if (flags === 0) m.clearEntry(space, va, level);
   else if ((flags & Pte.TABLE) !== 0) m.setTable(space, va, level as 2 | 3 | 4, out);
   else m.setLeaf(space, va, level as 1 | 2 | 3, out, flags);
@@ -93,11 +95,6 @@ function storeRaw(
   } catch (e) {
     throw new StepSkipped((e as Error).message);
   }
-}
-
-/** Index of the entry translating `va` in a table of `level` (4 = root). */
-function tableIndex(va: number, level: Level): number {
-  return Math.floor(va / LEVEL_SIZE[level]) % ENTRIES_PER_TABLE;
 }
 
 /** Entry `index` of table frame `pfn` is present (the frame is a table). */

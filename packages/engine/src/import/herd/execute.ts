@@ -139,6 +139,8 @@ export class LitmusMachine {
   private readonly chosen: number[] = [];
   private readonly kinds: PointKind[] = [];
   private readonly locOfVa = new Map<number, string>();
+  /** The MMU space of the test's one address space. */
+  private readonly space: number;
 
   constructor(
     private readonly plan: Plan,
@@ -147,6 +149,7 @@ export class LitmusMachine {
   ) {
     this.m = new Machine(...machineConfig(scenario));
     this.names = setupHw(this.m, scenario.hw!);
+    this.space = this.names.spaces.get(LITMUS_SPACE)!;
     for (const [page, frame] of plan.frameName) this.pageOfPfn.set(this.names.frames.get(frame)!, page);
     for (const [loc, va] of plan.va) this.locOfVa.set(va, loc);
     this.mem = new Map(plan.initMem);
@@ -436,7 +439,7 @@ export class LitmusMachine {
       this.set(t, ins.rt, { k: 'desc', d: old });
       notes.push(`X${ins.rt.name} = ${showValue({ k: 'desc', d: old })}`);
       // a walk of this thread is not offered the entry as it was before (runner/unsynced-stores.ts)
-      noteWalkSeen(this.m, this.names, t.id, this.names.spaces.get(LITMUS_SPACE)!, this.plan.va.get(loc)!);
+      noteWalkSeen(this.m, this.names, t.id, this.space, this.plan.va.get(loc)!);
     }
     if (ins.op === 'ldr') {
       this.trace.push({ thread: t.id, line, step: {}, note: notes.join(', ') });
@@ -471,10 +474,9 @@ export class LitmusMachine {
     // Without ETS2 the walk may read an entry a thread has just made valid as the invalid one it was, until
     // an ISB of this thread, or another thread's TLBI and then an ordering point of this one, orders the
     // store before it (runner/unsynced-stores.ts): a choice point, the walk that sees the store first.
-    const space = this.names.spaces.get(LITMUS_SPACE)!;
     let missed = false;
     const since = this.addressSince(t, ins.addr);
-    if (!this.plan.ets2 && walkMayMissStore(this.m, this.names, t.id, space, va, since)) {
+    if (!this.plan.ets2 && walkMayMissStore(this.m, this.names, t.id, this.space, va, since)) {
       missed = (this.decisions.chosen[this.points.length] ?? 0) === 1;
       this.points.push(2);
       this.chosen.push(missed ? 1 : 0);
